@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * api.c: the HTTP API handlers.  POST /api/v1/alerts validates the body,
+ * hands the alert to the group-commit queue and answers 202 only once
+ * it is committed; the GET handlers read the store.  Bad input is
+ * answered with a 4xx naming the problem and changes nothing.
+ */
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "api.h"
+#include "clock.h"
+#include "conf.h"
+#include "http.h"
+#include "intake.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define API_LIST_DEFAULT 50
+#define API_LIST_MAX 500
+
+static void api_healthz(struct evhttp_request *, const struct http_match *,
+    void *);
+static void api_readyz(struct evhttp_request *, const struct http_match *,
+    void *);
+static void api_alerts_post(struct evhttp_request *, const struct http_match *,
+    void *);
+static void api_alerts_list(struct evhttp_request *, const struct http_match *,
+    void *);
+static void api_alert_get(struct evhttp_request *, const struct http_match *,
+    void *);
+
+static const struct http_route api_routes[] = {
+	{ HTTP_GET, "/healthz", 0, api_healthz },
+	{ HTTP_GET, "/readyz", 0, api_readyz },
+	{ HTTP_POST, "/api/v1/alerts", CONF_ROLE_INTEGRATION, api_alerts_post },
+	{ HTTP_GET, "/api/v1/alerts", CONF_ROLE_VIEWER, api_alerts_list },
+	{ HTTP_GET, "/api/v1/alerts/{}", CONF_ROLE_VIEWER, api_alert_get },
+};
+
+void
+api_init(struct api *api, struct http *h)
+{
+	http_set_routes(h, api_routes, nitems(api_routes), api);
+}
+
+/* GET /healthz: the process is alive and its loop turns. */
+static void
+api_healthz(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	http_reply_json(req, HTTP_OK, json_pack("{s:s}", "status", "ok"));
+}
+
+/* GET /readyz: started, not stopping, and the store answers. */
+static void
+api_readyz(struct evhttp_request *req, const struct http_match *m, void *arg)
+{
+	struct api *api = arg;
+
+	if (!api->ready)
+		http_error(req, HTTP_UNAVAILABLE, "not ready");
+	else if (store_ping(api->store) != 0)
+		http_error(req, HTTP_UNAVAILABLE, "the alert store does not"
+		    " answer");
+	else
+		http_reply_json(req, HTTP_OK, json_pack("{s:s}", "status",
+		    "ready"));
+}
+
+/* Called by intake once the alert's batch is committed (or failed). */
+static void
+api_alerts_post_done(void *arg, const struct store_raise *r,
+    const char *error)
+{
+	struct evhttp_request *req = arg;
+
+	if (r == NULL) {
+		http_error(req, HTTP_UNAVAILABLE, "%s", error);
+		return;
+	}
+	http_reply_json(req, HTTP_ACCEPTED, json_pack("{s:I,s:s,s:s,s:b}",
+	    "id", (json_int_t)r->id, "dedup_key", r->dedup_key, "status",
+	    alert_status_name(r->status), "duplicate", r->duplicate));
+}
+
+/* POST /api/v1/alerts */
+static void
+api_alerts_post(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	struct intake_defaults def;
+	struct alert_new an;
+	const char *buf;
+	char *cause = NULL;
+	size_t len;
+
+	if (!api->ready) {
+		http_error(req, HTTP_UNAVAILABLE, "shutting down");
+		return;
+	}
+	if (http_body(req, api->conf, &buf, &len) != 0)
+		return;
+	def.priority = api->conf->intake_default_priority;
+	def.service = m->key->service != NULL ? m->key->service :
+	    api->conf->intake_default_service;
+	if (intake_native_parse(buf, len, &def, &an, &cause) != 0) {
+		http_error(req, HTTP_BADREQUEST, "%s", cause);
+		free(cause);
+		return;
+	}
+	an.integration = xstrdup(m->key->name);
+	intake_submit(api->intake, &an, api_alerts_post_done, req);
+}
+
+static json_t *
+api_time(int64_t ms)
+{
+	char buf[32];
+
+	if (ms <= 0)
+		return json_null();
+	return json_string(clock_format_iso(ms, buf, sizeof buf));
+}
+
+/* Parse stored JSON text back into a value (null if absent or broken). */
+static json_t *
+api_stored_json(const char *text)
+{
+	json_t *v;
+
+	if (text == NULL || (v = json_loads(text, 0, NULL)) == NULL)
+		return json_null();
+	return v;
+}
+
+static json_t *
+api_alert_json(const struct alert *a)
+{
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:s?,s:s,s:i,"
+	    "s:I,s:o,s:o,s:o,s:o,s:o}",
+	    "id", (json_int_t)a->id,
+	    "dedup_key", a->dedup_key,
+	    "service", a->service,
+	    "priority", alert_priority_name(a->priority),
+	    "summary", a->summary,
+	    "source", a->source,
+	    "details", api_stored_json(a->details),
+	    "links", a->links != NULL ? api_stored_json(a->links) :
+	    json_array(),
+	    "integration", a->integration,
+	    "status", alert_status_name(a->status),
+	    "stage", a->stage,
+	    "count", (json_int_t)a->count,
+	    "created_at", api_time(a->created_ms),
+	    "updated_at", api_time(a->updated_ms),
+	    "acknowledged_at", api_time(a->acknowledged_ms),
+	    "first_response_at", api_time(a->first_response_ms),
+	    "resolved_at", api_time(a->resolved_ms));
+}
+
+/* A positive integer id from s, or -1. */
+static int64_t
+api_parse_id(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v <= 0)
+		return -1;
+	return v;
+}
+
+/* GET /api/v1/alerts?status=&service=&priority=&limit=&before= */
+static void
+api_alerts_list(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *query = evhttp_uri_get_query(uri);
+	struct store_filter f = { -1, NULL, 0, 0, API_LIST_DEFAULT };
+	struct evkeyvalq params;
+	struct evkeyval *kv;
+	struct alert **list;
+	enum alert_status st;
+	json_t *arr;
+	size_t n, i;
+	int64_t v;
+
+	TAILQ_INIT(&params);
+	if (query != NULL && evhttp_parse_query_str(query, &params) != 0) {
+		http_error(req, HTTP_BADREQUEST, "malformed query string");
+		return;
+	}
+	TAILQ_FOREACH(kv, &params, next) {
+		if (strcmp(kv->key, "status") == 0) {
+			if (alert_status_parse(kv->value, &st) != 0) {
+				http_error(req, HTTP_BADREQUEST, "status must be"
+				    " triggered, acknowledged or resolved");
+				goto out;
+			}
+			f.status = st;
+		} else if (strcmp(kv->key, "service") == 0)
+			f.service = kv->value;
+		else if (strcmp(kv->key, "priority") == 0) {
+			if ((f.priority = alert_priority_parse(kv->value)) < 0) {
+				http_error(req, HTTP_BADREQUEST, "priority must"
+				    " be one of P1..P4");
+				goto out;
+			}
+		} else if (strcmp(kv->key, "limit") == 0) {
+			v = api_parse_id(kv->value);
+			if (v < 1 || v > API_LIST_MAX) {
+				http_error(req, HTTP_BADREQUEST, "limit must be"
+				    " from 1 to %d", API_LIST_MAX);
+				goto out;
+			}
+			f.limit = (int)v;
+		} else if (strcmp(kv->key, "before") == 0) {
+			if ((f.before_id = api_parse_id(kv->value)) < 0) {
+				http_error(req, HTTP_BADREQUEST, "before must be"
+				    " an alert id");
+				goto out;
+			}
+		} else {
+			http_error(req, HTTP_BADREQUEST, "unknown parameter"
+			    " \"%.64s\"", kv->key);
+			goto out;
+		}
+	}
+	if (store_alert_list(api->store, &f, &list, &n) != 0) {
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+		goto out;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, api_alert_json(list[i]));
+	http_reply_json(req, HTTP_OK, json_pack("{s:o,s:o}", "alerts", arr,
+	    "next_before", n == (size_t)f.limit && n > 0 ?
+	    json_integer(list[n - 1]->id) : json_null()));
+	for (i = 0; i < n; i++)
+		alert_free(list[i]);
+	free(list);
+out:
+	evhttp_clear_headers(&params);
+}
+
+/* GET /api/v1/alerts/{id}: the alert and its audit log. */
+static void
+api_alert_get(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	struct store_event *ev;
+	struct alert *a;
+	json_t *o, *arr;
+	int64_t id;
+	size_t n, i;
+
+	if ((id = api_parse_id(m->param)) < 0) {
+		http_error(req, HTTP_BADREQUEST, "alert id must be a positive"
+		    " integer");
+		return;
+	}
+	if ((a = store_alert_get(api->store, id)) == NULL) {
+		http_error(req, HTTP_NOTFOUND, "no alert %" PRId64, id);
+		return;
+	}
+	o = api_alert_json(a);
+	alert_free(a);
+	arr = json_array();
+	if (store_events(api->store, id, &ev, &n) == 0) {
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{s:I,s:o,s:s,"
+			    "s:s,s:o}", "id", (json_int_t)ev[i].id, "at",
+			    api_time(ev[i].at_ms), "actor", ev[i].actor,
+			    "kind", ev[i].kind, "detail",
+			    api_stored_json(ev[i].detail)));
+		store_events_free(ev, n);
+	}
+	json_object_set_new(o, "events", arr);
+	http_reply_json(req, HTTP_OK, o);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/* api.h: the /api/v1 handlers, health checks, and what they act on. */
+#ifndef API_H
+#define API_H
+
+struct conf;
+struct http;
+struct intake;
+struct store;
+
+/* What the handlers need; main.c owns it and swaps conf on reload. */
+struct api {
+	const struct conf *conf;
+	struct store *store;
+	struct intake *intake;
+	int ready; /* 0 while starting or stopping */
+};
+
+/* api.c */
+void api_init(struct api *, struct http *);
+
+#endif

@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * conf.c: read pagerd.conf (libconfig syntax) into a struct conf.  One
+ * table lists every scalar key with its type, bounds and default; keys
+ * not in the table are errors, so a typo never silently does nothing.
+ * All problems are collected as "file:line: message" lines.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "conf.h"
+#include "duration.h"
+#include "hmac.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+
+#define CONF_KEY_FILE_MAX 4096
+
+enum conf_type {
+	CONF_STRING,
+	CONF_PATH, /* string; made absolute against the config's folder */
+	CONF_DURATION,
+	CONF_INT,
+	CONF_PRIORITY,
+	CONF_COMPOSITE, /* parsed by its own code below */
+};
+
+struct conf_entry {
+	const char *path;
+	enum conf_type type;
+	size_t off;
+	int64_t min, max;
+	const char *def;
+};
+
+#define O(f) offsetof(struct conf, f)
+static const struct conf_entry conf_table[] = {
+	{ "state_dir", CONF_PATH, O(state_dir), 0, 0, LOCALSTATEDIR "/lib/pagerd" },
+	{ "pidfile", CONF_PATH, O(pidfile), 0, 0, NULL },
+	{ "http", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "http.listen", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "http.max_body", CONF_INT, O(http_max_body), 1024, 64 << 20, "1048576" },
+	{ "http.timeout", CONF_DURATION, O(http_timeout_ms), 1000, 3600000, "30s" },
+	{ "http.public_url", CONF_STRING, O(http_public_url), 0, 0, NULL },
+	{ "intake", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "intake.default_priority", CONF_PRIORITY, O(intake_default_priority), 0, 0, "P3" },
+	{ "intake.default_service", CONF_STRING, O(intake_default_service), 0, 0, "default" },
+	{ "integrations", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "tokens", CONF_COMPOSITE, 0, 0, 0, NULL },
+};
+#undef O
+
+/* Problems found while loading; joined into the cause at the end. */
+struct conf_errors {
+	char *buf;
+	size_t len;
+	int n;
+};
+
+static void conf_error(struct conf_errors *, const char *, int, const char *,
+    ...) printflike(4, 5);
+
+static void
+conf_error(struct conf_errors *e, const char *file, int line, const char *fmt,
+    ...)
+{
+	char *msg, *l;
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	n = xasprintf(&l, "%s:%d: %s\n", file, line, msg);
+	e->buf = xreallocarray(e->buf, e->len + n + 1, 1);
+	memcpy(e->buf + e->len, l, n + 1);
+	e->len += n;
+	e->n++;
+	free(l);
+	free(msg);
+}
+
+static const char *
+conf_file(const config_setting_t *s, const char *path)
+{
+	const char *f = config_setting_source_file(s);
+
+	return f != NULL ? f : path;
+}
+
+static int
+conf_line(const config_setting_t *s)
+{
+	return (int)config_setting_source_line(s);
+}
+
+/* Make p absolute against dir, unless it is already. */
+static char *
+conf_abspath(const char *dir, const char *p)
+{
+	char *out;
+
+	if (*p == '/')
+		return xstrdup(p);
+	xasprintf(&out, "%s/%s", dir, p);
+	return out;
+}
+
+static const struct conf_entry *
+conf_entry_find(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(conf_table); i++)
+		if (strcmp(conf_table[i].path, path) == 0)
+			return &conf_table[i];
+	return NULL;
+}
+
+/* Report every key in group g (named prefix) that the table lacks. */
+static void
+conf_check_unknown(const char *path, const config_setting_t *g,
+    const char *prefix, struct conf_errors *e)
+{
+	const config_setting_t *s;
+	const struct conf_entry *ce;
+	char *full;
+	int i;
+
+	for (i = 0; (s = config_setting_get_elem(g, i)) != NULL; i++) {
+		if (prefix == NULL)
+			full = xstrdup(config_setting_name(s));
+		else
+			xasprintf(&full, "%s.%s", prefix, config_setting_name(s));
+		ce = conf_entry_find(full);
+		if (ce == NULL)
+			conf_error(e, conf_file(s, path), conf_line(s),
+			    "unknown key \"%s\"", full);
+		else if (ce->type == CONF_COMPOSITE &&
+		    config_setting_type(s) == CONFIG_TYPE_GROUP)
+			conf_check_unknown(path, s, full, e);
+		free(full);
+	}
+}
+
+/* Set one scalar from its text (the default) or from setting s. */
+static void
+conf_set_scalar(struct conf *c, const struct conf_entry *ce,
+    const config_setting_t *s, struct conf_errors *e)
+{
+	const char *file = s != NULL ? conf_file(s, c->path) : c->path;
+	int line = s != NULL ? conf_line(s) : 0;
+	const char *str = ce->def;
+	char *cause = NULL;
+	int64_t v;
+	void *field = (char *)c + ce->off;
+
+	if (s != NULL && ce->type != CONF_INT) {
+		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+			conf_error(e, file, line, "%s must be a string",
+			    ce->path);
+			return;
+		}
+		str = config_setting_get_string(s);
+	}
+	switch (ce->type) {
+	case CONF_STRING:
+		*(char **)field = str != NULL ? xstrdup(str) : NULL;
+		break;
+	case CONF_PATH:
+		if (str != NULL && *str == '\0') {
+			conf_error(e, file, line, "%s is empty", ce->path);
+			break;
+		}
+		*(char **)field = str != NULL ? conf_abspath(c->dir, str) : NULL;
+		break;
+	case CONF_DURATION:
+		if (duration_parse(str, &v, &cause) != 0) {
+			conf_error(e, file, line, "%s: %s", ce->path, cause);
+			free(cause);
+			break;
+		}
+		if (v < ce->min || v > ce->max) {
+			char lo[32], hi[32];
+
+			conf_error(e, file, line, "%s must be between %s and %s",
+			    ce->path, duration_format(ce->min, lo, sizeof lo),
+			    duration_format(ce->max, hi, sizeof hi));
+			break;
+		}
+		*(int64_t *)field = v;
+		break;
+	case CONF_INT:
+		if (s == NULL)
+			v = strtoll(ce->def, NULL, 10);
+		else if (config_setting_type(s) == CONFIG_TYPE_INT ||
+		    config_setting_type(s) == CONFIG_TYPE_INT64)
+			v = config_setting_get_int64(s);
+		else {
+			conf_error(e, file, line, "%s must be an integer",
+			    ce->path);
+			break;
+		}
+		if (v < ce->min || v > ce->max) {
+			conf_error(e, file, line,
+			    "%s must be between %lld and %lld", ce->path,
+			    (long long)ce->min, (long long)ce->max);
+			break;
+		}
+		*(int64_t *)field = v;
+		break;
+	case CONF_PRIORITY:
+		if ((*(int *)field = alert_priority_parse(str)) == -1)
+			conf_error(e, file, line,
+			    "%s must be one of P1..P4", ce->path);
+		break;
+	case CONF_COMPOSITE:
+		break;
+	}
+}
+
+/* "host:port" or "[v6]:port" into l. */
+static int
+conf_parse_listen(const char *s, struct conf_listen *l, char **cause)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			goto bad;
+		l->host = xstrndup(s + 1, close - s - 1);
+		colon = close + 1;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL || colon == s)
+			goto bad;
+		l->host = xstrndup(s, colon - s);
+	}
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 1 ||
+	    port > 65535) {
+		free(l->host);
+		l->host = NULL;
+		goto bad;
+	}
+	l->port = (int)port;
+	return 0;
+bad:
+	xasprintf(cause, "bad listen address \"%s\": want host:port or"
+	    " [v6addr]:port with a port from 1 to 65535", s);
+	return -1;
+}
+
+static void
+conf_load_listen(struct conf *c, const config_t *cfg, struct conf_errors *e)
+{
+	const config_setting_t *s, *v;
+	const char *str;
+	char *cause;
+	int i, n;
+
+	s = config_lookup(cfg, "http.listen");
+	if (s == NULL) {
+		c->listen = xcalloc(1, sizeof *c->listen);
+		c->listen[0].host = xstrdup("127.0.0.1");
+		c->listen[0].port = 8080;
+		c->nlisten = 1;
+		return;
+	}
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		n = 1;
+	else if (config_setting_is_array(s) || config_setting_is_list(s))
+		n = config_setting_length(s);
+	else {
+		conf_error(e, conf_file(s, c->path), conf_line(s),
+		    "http.listen must be a string or a list of strings");
+		return;
+	}
+	if (n == 0) {
+		conf_error(e, conf_file(s, c->path), conf_line(s),
+		    "http.listen is empty");
+		return;
+	}
+	c->listen = xcalloc(n, sizeof *c->listen);
+	for (i = 0; i < n; i++) {
+		v = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
+		    config_setting_get_elem(s, i);
+		if ((str = config_setting_get_string(v)) == NULL) {
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "http.listen must hold strings");
+			continue;
+		}
+		if (conf_parse_listen(str, &c->listen[c->nlisten], &cause)) {
+			conf_error(e, conf_file(s, c->path), conf_line(s), "%s",
+			    cause);
+			free(cause);
+			continue;
+		}
+		c->nlisten++;
+	}
+}
+
+/* Read a key file: its first line is the secret.  Never logs the key. */
+static int
+conf_read_key_file(const char *path, uint8_t hash[HMAC_SHA256_LEN],
+    char **cause)
+{
+	char buf[CONF_KEY_FILE_MAX + 1];
+	struct stat st;
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
+		log_warnx("%s: key file is readable by everyone", path);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	if (n > CONF_KEY_FILE_MAX) {
+		xasprintf(cause, "%s: key file is too large", path);
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (strlen(buf) < 16) {
+		xasprintf(cause, "%s: key is shorter than 16 characters", path);
+		explicit_bzero(buf, sizeof buf);
+		return -1;
+	}
+	hmac_digest_sha256(buf, strlen(buf), hash);
+	explicit_bzero(buf, sizeof buf);
+	return 0;
+}
+
+/*
+ * One list of keys: "integrations" (role fixed) or "tokens" (each with a
+ * role).  A key is given as key_sha256 (hex of its SHA-256) or key_file.
+ */
+static void
+conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
+    struct conf_errors *e)
+{
+	const config_setting_t *l, *g, *s;
+	const char *name, *str, *file;
+	char *cause, *path;
+	struct conf_key *k;
+	int i, n, line;
+	size_t j;
+
+	if ((l = config_lookup(cfg, list)) == NULL)
+		return;
+	file = conf_file(l, c->path);
+	if (!config_setting_is_list(l) && !config_setting_is_array(l)) {
+		conf_error(e, file, conf_line(l), "%s must be a list ( ... )",
+		    list);
+		return;
+	}
+	n = config_setting_length(l);
+	for (i = 0; i < n; i++) {
+		g = config_setting_get_elem(l, i);
+		line = conf_line(g);
+		if (!config_setting_is_group(g)) {
+			conf_error(e, file, line, "%s entries must be groups"
+			    " { ... }", list);
+			continue;
+		}
+		for (j = 0; (s = config_setting_get_elem(g, j)) != NULL; j++) {
+			static const char *known[] = { "name", "role",
+				"key_sha256", "key_file", "service" };
+			size_t m;
+
+			for (m = 0; m < nitems(known); m++)
+				if (strcmp(config_setting_name(s), known[m]) == 0)
+					break;
+			if (m == nitems(known) || (*list == 'i' && m == 1) ||
+			    (*list == 't' && m == 4))
+				conf_error(e, file, conf_line(s),
+				    "unknown key \"%s\" in %s",
+				    config_setting_name(s), list);
+		}
+		if (!config_setting_lookup_string(g, "name", &name) ||
+		    *name == '\0') {
+			conf_error(e, file, line, "%s entry needs a name", list);
+			continue;
+		}
+		c->keys = xreallocarray(c->keys, c->nkeys + 1, sizeof *c->keys);
+		k = &c->keys[c->nkeys];
+		memset(k, 0, sizeof *k);
+		k->name = xstrdup(name);
+		c->nkeys++;
+
+		if (*list == 'i')
+			k->role = CONF_ROLE_INTEGRATION;
+		else if (!config_setting_lookup_string(g, "role", &str))
+			conf_error(e, file, line, "token \"%s\" needs a role"
+			    " (viewer or responder)", name);
+		else if (strcmp(str, "viewer") == 0)
+			k->role = CONF_ROLE_VIEWER;
+		else if (strcmp(str, "responder") == 0)
+			k->role = CONF_ROLE_RESPONDER;
+		else
+			conf_error(e, file, line, "token \"%s\": role must be"
+			    " viewer or responder", name);
+		if (config_setting_lookup_string(g, "service", &str))
+			k->service = xstrdup(str);
+
+		if (config_setting_lookup_string(g, "key_sha256", &str)) {
+			if (config_setting_get_member(g, "key_file") != NULL)
+				conf_error(e, file, line, "%s \"%s\": give"
+				    " key_sha256 or key_file, not both", list,
+				    name);
+			else if (hmac_hex_decode(str, k->hash,
+			    sizeof k->hash) != 0)
+				conf_error(e, file, line, "%s \"%s\": key_sha256"
+				    " must be 64 hex digits", list, name);
+		} else if (config_setting_lookup_string(g, "key_file", &str)) {
+			path = conf_abspath(c->dir, str);
+			if (conf_read_key_file(path, k->hash, &cause) != 0) {
+				conf_error(e, file, line, "%s \"%s\": %s", list,
+				    name, cause);
+				free(cause);
+			}
+			free(path);
+		} else
+			conf_error(e, file, line, "%s \"%s\" needs key_sha256"
+			    " or key_file", list, name);
+	}
+}
+
+static void
+conf_check_keys(struct conf *c, struct conf_errors *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nkeys; i++) {
+		for (j = 0; j < i; j++) {
+			if (strcmp(c->keys[i].name, c->keys[j].name) == 0)
+				conf_error(e, c->path, 0, "key name \"%s\" is"
+				    " used twice", c->keys[i].name);
+			else if (memcmp(c->keys[i].hash, c->keys[j].hash,
+			    HMAC_SHA256_LEN) == 0)
+				conf_error(e, c->path, 0, "keys \"%s\" and"
+				    " \"%s\" are the same key", c->keys[j].name,
+				    c->keys[i].name);
+		}
+	}
+}
+
+/*
+ * Load and validate path.  On success return the new conf; on failure
+ * return NULL and set *cause to one "file:line: message" line per problem.
+ */
+struct conf *
+conf_load(const char *path, char **cause)
+{
+	struct conf_errors e = { NULL, 0, 0 };
+	const config_setting_t *s;
+	struct conf *c;
+	config_t cfg;
+	char *slash, cwd[PATH_MAX];
+	size_t i;
+
+	c = xcalloc(1, sizeof *c);
+	if (*path == '/')
+		c->path = xstrdup(path);
+	else {
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			fatal("getcwd");
+		xasprintf(&c->path, "%s/%s", cwd, path);
+	}
+	c->dir = xstrdup(c->path);
+	if ((slash = strrchr(c->dir, '/')) != NULL)
+		*(slash == c->dir ? slash + 1 : slash) = '\0';
+
+	config_init(&cfg);
+	config_set_include_dir(&cfg, c->dir);
+	if (!config_read_file(&cfg, path)) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+			conf_error(&e, path, 0, "cannot read file: %s",
+			    strerror(errno));
+		else
+			conf_error(&e, config_error_file(&cfg) != NULL ?
+			    config_error_file(&cfg) : path,
+			    config_error_line(&cfg), "%s",
+			    config_error_text(&cfg));
+		goto done;
+	}
+	conf_check_unknown(path, config_root_setting(&cfg), NULL, &e);
+	for (i = 0; i < nitems(conf_table); i++) {
+		if (conf_table[i].type == CONF_COMPOSITE)
+			continue;
+		s = config_lookup(&cfg, conf_table[i].path);
+		conf_set_scalar(c, &conf_table[i], s, &e);
+	}
+	if ((s = config_lookup(&cfg, "http")) != NULL &&
+	    !config_setting_is_group(s))
+		conf_error(&e, conf_file(s, path), conf_line(s),
+		    "http must be a group { ... }");
+	conf_load_listen(c, &cfg, &e);
+	conf_load_keys(c, &cfg, "integrations", &e);
+	conf_load_keys(c, &cfg, "tokens", &e);
+	conf_check_keys(c, &e);
+done:
+	config_destroy(&cfg);
+	if (e.n != 0) {
+		e.buf[e.len - 1] = '\0'; /* drop the last newline */
+		*cause = e.buf;
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nlisten; i++)
+		free(c->listen[i].host);
+	free(c->listen);
+	for (i = 0; i < c->nkeys; i++) {
+		free(c->keys[i].name);
+		free(c->keys[i].service);
+	}
+	free(c->keys);
+	free(c->path);
+	free(c->dir);
+	free(c->state_dir);
+	free(c->pidfile);
+	free(c->http_public_url);
+	free(c->intake_default_service);
+	free(c);
+}
+
+/*
+ * Find the configured key whose SHA-256 matches that of the presented
+ * bearer key.  Every entry is compared, in constant time, so the reply
+ * time says nothing about which or how much matched.
+ */
+const struct conf_key *
+conf_key_find(const struct conf *c, const char *presented)
+{
+	uint8_t h[HMAC_SHA256_LEN];
+	const struct conf_key *found = NULL;
+	size_t i;
+
+	hmac_digest_sha256(presented, strlen(presented), h);
+	for (i = 0; i < c->nkeys; i++)
+		if (hmac_equal(h, c->keys[i].hash, sizeof h))
+			found = &c->keys[i];
+	return found;
+}

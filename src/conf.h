@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * conf.h: pagerd.conf parsed into an immutable struct conf.  A reload
+ * parses a new one, validates all of it, and only then swaps it in.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hmac.h"
+
+/* What a bearer key may do; a responder may also view. */
+#define CONF_ROLE_INTEGRATION 0x1 /* post alerts */
+#define CONF_ROLE_VIEWER 0x2      /* read alerts */
+#define CONF_ROLE_RESPONDER 0x6   /* read and act on alerts */
+
+struct conf_listen {
+	char *host;
+	int port;
+};
+
+struct conf_key {
+	char *name;
+	int role;
+	uint8_t hash[HMAC_SHA256_LEN]; /* SHA-256 of the key */
+	char *service;                 /* integrations: default service */
+};
+
+struct conf {
+	char *path;
+	char *dir; /* relative paths are taken from here */
+
+	char *state_dir;
+	char *pidfile; /* NULL: none */
+
+	struct conf_listen *listen;
+	size_t nlisten;
+	int64_t http_max_body;
+	int64_t http_timeout_ms;
+	char *http_public_url;
+
+	int intake_default_priority;
+	char *intake_default_service;
+
+	struct conf_key *keys;
+	size_t nkeys;
+};
+
+/* conf.c */
+struct conf *conf_load(const char *, char **);
+void conf_free(struct conf *);
+const struct conf_key *conf_key_find(const struct conf *, const char *);
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hmac.c: wrappers around OpenSSL.  Secrets are compared with
+ * CRYPTO_memcmp so the time taken does not tell an attacker how many
+ * leading bytes of a guess were right.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "hmac.h"
+#include "log.h"
+
+/* SHA-256 of data into out. */
+void
+hmac_digest_sha256(const void *data, size_t len, uint8_t out[HMAC_SHA256_LEN])
+{
+	unsigned int n = HMAC_SHA256_LEN;
+
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1)
+		fatalx("EVP_Digest failed");
+}
+
+/* HMAC-SHA256 of msg under key into out. */
+void
+hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
+    uint8_t out[HMAC_SHA256_LEN])
+{
+	unsigned int n = HMAC_SHA256_LEN;
+
+	if (HMAC(EVP_sha256(), key, (int)klen, msg, mlen, out, &n) == NULL)
+		fatalx("HMAC failed");
+}
+
+/* 1 if the len bytes at a and b are equal, in time independent of content. */
+int
+hmac_equal(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+/* Fill buf with cryptographically strong random bytes. */
+void
+hmac_random(void *buf, size_t len)
+{
+	if (RAND_bytes(buf, (int)len) != 1)
+		fatalx("RAND_bytes failed");
+}
+
+/* Lowercase hex of len bytes into out, which holds 2 * len + 1 bytes. */
+void
+hmac_hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+static int
+hmac_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode exactly 2 * len hex digits into out; -1 on any other input. */
+int
+hmac_hex_decode(const char *hex, uint8_t *out, size_t len)
+{
+	size_t i;
+	int hi, lo;
+
+	if (strlen(hex) != 2 * len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		hi = hmac_hexval(hex[2 * i]);
+		lo = hmac_hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * http.c: the HTTP server on evhttp.  It binds the configured listeners,
+ * bounds what a client may send (header and body sizes, read and write
+ * timeouts so a slow client cannot hold a connection forever), routes
+ * each request to an api.c handler, checks its bearer key against the
+ * configured SHA-256 hashes, and answers every error as JSON.
+ */
+#include <sys/types.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "http.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define HTTP_MAX_HEADERS 16384
+
+struct http {
+	struct evhttp *evh;
+	const struct conf *conf;
+	const struct http_route *routes;
+	size_t nroutes;
+	void *arg;
+	int64_t requests;
+};
+
+static void http_dispatch_cb(struct evhttp_request *, void *);
+
+/* Bind every configured listener; fails if any cannot be bound. */
+struct http *
+http_new(struct event_base *base, const struct conf *c, char **cause)
+{
+	struct http *h = xcalloc(1, sizeof *h);
+	size_t i;
+
+	if ((h->evh = evhttp_new(base)) == NULL)
+		fatalx("evhttp_new failed");
+	for (i = 0; i < c->nlisten; i++) {
+		if (evhttp_bind_socket(h->evh, c->listen[i].host,
+		    c->listen[i].port) != 0) {
+			xasprintf(cause, "cannot listen on %s port %d",
+			    c->listen[i].host, c->listen[i].port);
+			http_free(h);
+			return NULL;
+		}
+		log_info("listening on %s port %d", c->listen[i].host,
+		    c->listen[i].port);
+	}
+	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+	evhttp_set_default_content_type(h->evh, "application/json");
+	evhttp_set_max_headers_size(h->evh, HTTP_MAX_HEADERS);
+	evhttp_set_gencb(h->evh, http_dispatch_cb, h);
+	http_configure(h, c);
+	return h;
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->evh != NULL)
+		evhttp_free(h->evh);
+	free(h);
+}
+
+/*
+ * Apply limits from a (new) conf.  The body limit handed to evhttp is
+ * twice the configured one: evhttp itself refuses larger bodies with a
+ * plain 413 before reading them, and bodies between the two limits get
+ * our JSON 413 from http_body().
+ */
+void
+http_configure(struct http *h, const struct conf *c)
+{
+	struct timeval tv;
+
+	h->conf = c;
+	evhttp_set_max_body_size(h->evh, (ev_ssize_t)c->http_max_body * 2);
+	tv.tv_sec = c->http_timeout_ms / 1000;
+	tv.tv_usec = (c->http_timeout_ms % 1000) * 1000;
+	evhttp_set_timeout_tv(h->evh, &tv);
+}
+
+void
+http_set_routes(struct http *h, const struct http_route *routes, size_t n,
+    void *arg)
+{
+	h->routes = routes;
+	h->nroutes = n;
+	h->arg = arg;
+}
+
+int64_t
+http_request_count(const struct http *h)
+{
+	return h->requests;
+}
+
+/* Send o (reference stolen) as the JSON body with status code. */
+void
+http_reply_json(struct evhttp_request *req, int code, json_t *o)
+{
+	struct evbuffer *out;
+	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+	char *text;
+
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (text == NULL)
+		fatalx("json_dumps failed");
+	if ((out = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new failed");
+	evbuffer_add(out, text, strlen(text));
+	evbuffer_add(out, "\n", 1);
+	free(text);
+	evhttp_remove_header(hdr, "Content-Type");
+	evhttp_add_header(hdr, "Content-Type", "application/json");
+	evhttp_add_header(hdr, "Cache-Control", "no-store");
+	evhttp_send_reply(req, code, NULL, out);
+	evbuffer_free(out);
+}
+
+/* Answer {"error": "..."} with status code. */
+void
+http_error(struct evhttp_request *req, int code, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	log_debug("http: %d %s", code, msg);
+	http_reply_json(req, code, json_pack("{s:s}", "error", msg));
+	free(msg);
+}
+
+/*
+ * The request body, flattened; answers 413 and returns -1 if it is over
+ * the configured limit.
+ */
+int
+http_body(struct evhttp_request *req, const struct conf *c, const char **buf,
+    size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+
+	*len = evbuffer_get_length(in);
+	if ((int64_t)*len > c->http_max_body) {
+		http_error(req, HTTP_TOOLARGE, "body is larger than %lld bytes",
+		    (long long)c->http_max_body);
+		return -1;
+	}
+	*buf = *len == 0 ? "" : (const char *)evbuffer_pullup(in, -1);
+	return 0;
+}
+
+/* Does path match pattern?  "{}" matches one non-empty segment. */
+static int
+http_match_path(const char *pattern, const char *path, const char **param,
+    size_t *plen)
+{
+	const char *brace = strstr(pattern, "{}");
+	size_t pre, seg;
+
+	if (brace == NULL)
+		return strcmp(pattern, path) == 0;
+	pre = brace - pattern;
+	if (strncmp(pattern, path, pre) != 0)
+		return 0;
+	seg = strcspn(path + pre, "/");
+	if (seg == 0 || strcmp(brace + 2, path + pre + seg) != 0)
+		return 0;
+	*param = path + pre;
+	*plen = seg;
+	return 1;
+}
+
+static int
+http_method_bit(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET:
+	case EVHTTP_REQ_HEAD:
+		return HTTP_GET;
+	case EVHTTP_REQ_POST:
+		return HTTP_POST;
+	default:
+		return 0;
+	}
+}
+
+/* 0 if the request carries a key with role; else answer 401/403. */
+static int
+http_authenticate(struct http *h, struct evhttp_request *req, int role,
+    struct http_match *m)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const char *auth = evhttp_find_header(in, "Authorization");
+	const struct conf_key *k;
+
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 ||
+	    auth[7] == '\0') {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Bearer realm=\"pagerd\"");
+		http_error(req, HTTP_UNAUTHORIZED,
+		    "missing Authorization: Bearer key");
+		return -1;
+	}
+	if ((k = conf_key_find(h->conf, auth + 7)) == NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Bearer realm=\"pagerd\","
+		    " error=\"invalid_token\"");
+		http_error(req, HTTP_UNAUTHORIZED, "unknown key");
+		return -1;
+	}
+	if ((k->role & role) != role) {
+		http_error(req, HTTP_FORBIDDEN, "key \"%s\" may not do this",
+		    k->name);
+		return -1;
+	}
+	m->key = k;
+	return 0;
+}
+
+/* Find the route for a request: 404 for no path, 405 for no method. */
+static void
+http_dispatch_cb(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const struct http_route *r;
+	struct http_match m;
+	const char *path, *param = NULL;
+	char *copy = NULL, allow[32];
+	size_t i, plen = 0;
+	int methods = 0, bit;
+
+	h->requests++;
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (path == NULL || *path == '\0')
+		path = "/";
+	bit = http_method_bit(evhttp_request_get_command(req));
+	log_debug("http: %s", evhttp_request_get_uri(req));
+	for (i = 0; i < h->nroutes; i++) {
+		r = &h->routes[i];
+		if (!http_match_path(r->pattern, path, &param, &plen))
+			continue;
+		methods |= r->methods;
+		if ((r->methods & bit) == 0)
+			continue;
+		memset(&m, 0, sizeof m);
+		m.path = path;
+		if (param != NULL)
+			m.param = copy = xstrndup(param, plen);
+		if (r->role == 0 || http_authenticate(h, req, r->role, &m) == 0)
+			r->handler(req, &m, h->arg);
+		free(copy);
+		return;
+	}
+	if (methods == 0) {
+		http_error(req, HTTP_NOTFOUND, "no such path: %.200s", path);
+		return;
+	}
+	snprintf(allow, sizeof allow, "%s%s%s", (methods & HTTP_GET) ?
+	    "GET, HEAD" : "", methods == (HTTP_GET | HTTP_POST) ? ", " : "",
+	    (methods & HTTP_POST) ? "POST" : "");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+	    allow);
+	http_error(req, HTTP_BADMETHOD, "method not allowed; use %s", allow);
+}

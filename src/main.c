@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * main.c: pagerd's start: options, configuration, the event loop, signal
+ * handling (SIGHUP reload, SIGTERM/SIGINT clean exit) and the wiring of
+ * store, intake, HTTP API and channels.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "api.h"
+#include "chan.h"
+#include "conf.h"
+#include "http.h"
+#include "intake.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define MAIN_CONF SYSCONFDIR "/pagerd/pagerd.conf"
+#define MAIN_PRIORITIES 3 /* see intake.c: its flush runs last */
+
+static struct {
+	const char *conf_path;
+	struct conf *conf;
+	struct event_base *base;
+	struct store *store;
+	struct intake *intake;
+	struct http *http;
+	struct api api;
+	int lock_fd;
+	int pid_fd;
+} main_state = { .lock_fd = -1, .pid_fd = -1 };
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: pagerd [-ftv] [-c file]\n");
+	exit(1);
+}
+
+/* Print each "file:line: message" line of cause to stderr. */
+static void
+main_print_cause(const char *cause)
+{
+	fprintf(stderr, "%s\n", cause);
+}
+
+/* libevent's own messages go to our debug log. */
+static void
+main_event_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+/* The console channel sees every committed alert until the engine exists. */
+static void
+main_alert_cb(const struct store_raise *r, const struct alert_new *an,
+    void *arg)
+{
+	struct chan_msg msg;
+	char *subject;
+
+	if (r->duplicate && !r->priority_raised)
+		return;
+	xasprintf(&subject, "alert #%lld %s [%s] %s: %s", (long long)r->id,
+	    r->priority_raised ? "priority raised" : "triggered",
+	    alert_priority_name(an->priority), an->service, an->summary);
+	memset(&msg, 0, sizeof msg);
+	msg.alert_id = r->id;
+	msg.to = "";
+	msg.subject = subject;
+	chan_console_send(&msg);
+	free(subject);
+}
+
+/*
+ * Take an exclusive lock on a file, so that two daemons never share a
+ * state folder (or a pidfile).  Returns the open fd.
+ */
+static int
+main_lock(const char *path, char **cause)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		xasprintf(cause, "%s: %s", path, errno == EWOULDBLOCK ?
+		    "locked: is another pagerd running?" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+main_write_pidfile(const char *path)
+{
+	char *cause, buf[32];
+	int n;
+
+	if ((main_state.pid_fd = main_lock(path, &cause)) == -1)
+		fatalx("pidfile %s", cause);
+	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(main_state.pid_fd, 0) != 0 ||
+	    write(main_state.pid_fd, buf, n) != n)
+		fatal("pidfile %s", path);
+}
+
+/* SIGHUP: load the file again; if it is bad, keep running on the old. */
+static void
+main_reload(void)
+{
+	struct conf *c, *old = main_state.conf;
+	char *cause;
+	size_t i;
+
+	log_info("reloading %s", main_state.conf_path);
+	if ((c = conf_load(main_state.conf_path, &cause)) == NULL) {
+		log_warnx("reload rejected, keeping the running configuration:"
+		    "\n%s", cause);
+		free(cause);
+		return;
+	}
+	if (strcmp(c->state_dir, old->state_dir) != 0)
+		log_warnx("reload: state_dir changes only at restart");
+	if (c->nlisten != old->nlisten)
+		log_warnx("reload: http.listen changes only at restart");
+	for (i = 0; i < c->nlisten && i < old->nlisten; i++)
+		if (strcmp(c->listen[i].host, old->listen[i].host) != 0 ||
+		    c->listen[i].port != old->listen[i].port)
+			log_warnx("reload: http.listen changes only at restart");
+	main_state.conf = c;
+	main_state.api.conf = c;
+	http_configure(main_state.http, c);
+	conf_free(old);
+	log_info("reloaded %s: %zu key(s)", c->path, c->nkeys);
+}
+
+static void
+main_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct timeval tv = { 0, 200000 };
+
+	switch (sig) {
+	case SIGHUP:
+		main_reload();
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: stopping", strsignal(sig));
+		main_state.api.ready = 0;
+		intake_flush(main_state.intake);
+		/* let the last replies drain */
+		event_base_loopexit(main_state.base, &tv);
+		break;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct event *sighup, *sigterm, *sigint;
+	struct event_config *ecfg;
+	char *cause, *lockpath;
+	int ch, foreground = 0, check = 0, verbose = 0;
+
+	main_state.conf_path = MAIN_CONF;
+	while ((ch = getopt(argc, argv, "c:ftv")) != -1) {
+		switch (ch) {
+		case 'c':
+			main_state.conf_path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init(1, LOG_DAEMON);
+	log_setverbose(verbose);
+	if ((main_state.conf = conf_load(main_state.conf_path, &cause)) ==
+	    NULL) {
+		main_print_cause(cause);
+		free(cause);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", main_state.conf->path);
+		conf_free(main_state.conf);
+		return 0;
+	}
+
+	if (!foreground) {
+		if (daemon(0, 0) != 0)
+			fatal("daemon");
+		log_init(0, LOG_DAEMON);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	event_set_log_callback(main_event_log_cb);
+	if ((ecfg = event_config_new()) == NULL)
+		fatalx("event_config_new failed");
+	if ((main_state.base = event_base_new_with_config(ecfg)) == NULL)
+		fatalx("event_base_new failed");
+	event_config_free(ecfg);
+	if (event_base_priority_init(main_state.base, MAIN_PRIORITIES) != 0)
+		fatalx("event_base_priority_init failed");
+
+	if ((main_state.store = store_open(main_state.conf->state_dir,
+	    &cause)) == NULL)
+		fatalx("store: %s", cause);
+	xasprintf(&lockpath, "%s/pagerd.lock", main_state.conf->state_dir);
+	if ((main_state.lock_fd = main_lock(lockpath, &cause)) == -1)
+		fatalx("%s", cause);
+	free(lockpath);
+	if (main_state.conf->pidfile != NULL)
+		main_write_pidfile(main_state.conf->pidfile);
+
+	main_state.intake = intake_new(main_state.base, main_state.store);
+	chan_console_init(stdout);
+	intake_set_listener(main_state.intake, main_alert_cb, NULL);
+	if ((main_state.http = http_new(main_state.base, main_state.conf,
+	    &cause)) == NULL)
+		fatalx("%s", cause);
+	main_state.api.conf = main_state.conf;
+	main_state.api.store = main_state.store;
+	main_state.api.intake = main_state.intake;
+	api_init(&main_state.api, main_state.http);
+
+	sighup = evsignal_new(main_state.base, SIGHUP, main_signal_cb, NULL);
+	sigterm = evsignal_new(main_state.base, SIGTERM, main_signal_cb, NULL);
+	sigint = evsignal_new(main_state.base, SIGINT, main_signal_cb, NULL);
+	if (sighup == NULL || sigterm == NULL || sigint == NULL ||
+	    evsignal_add(sighup, NULL) != 0 || evsignal_add(sigterm, NULL) != 0 ||
+	    evsignal_add(sigint, NULL) != 0)
+		fatalx("cannot install signal events");
+
+	main_state.api.ready = 1;
+	log_info("pagerd started: %s, state in %s", main_state.conf->path,
+	    main_state.conf->state_dir);
+	event_base_dispatch(main_state.base);
+
+	intake_free(main_state.intake);
+	http_free(main_state.http);
+	event_free(sighup);
+	event_free(sigterm);
+	event_free(sigint);
+	store_close(main_state.store);
+	if (main_state.conf->pidfile != NULL) {
+		unlink(main_state.conf->pidfile);
+		close(main_state.pid_fd);
+	}
+	close(main_state.lock_fd);
+	conf_free(main_state.conf);
+	event_base_free(main_state.base);
+	log_info("pagerd stopped");
+	return 0;
+}

@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store.c: all of pagerd's SQLite use.  The database lives in the state
+ * folder, in WAL mode with synchronous=FULL so a committed transaction
+ * survives a crash or power loss; callers batch work into one
+ * transaction (group commit) to pay for one fsync per batch.  The schema
+ * is versioned with PRAGMA user_version and migrated on open.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "hmac.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/*
+ * Migrations, in order; migration i brings user_version from i to i + 1.
+ * Never edit one that has shipped: add a new one.
+ */
+static const char *store_migrations[] = {
+	/* 1: alerts, audit events, notifications */
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  dedup_key TEXT NOT NULL,"
+	"  service TEXT NOT NULL,"
+	"  priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4),"
+	"  summary TEXT NOT NULL,"
+	"  source TEXT,"
+	"  details TEXT,"
+	"  links TEXT,"
+	"  integration TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'triggered'"
+	"    CHECK (status IN ('triggered', 'acknowledged', 'resolved')),"
+	"  stage INTEGER NOT NULL DEFAULT 1,"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  acknowledged_ms INTEGER,"
+	"  first_response_ms INTEGER,"
+	"  resolved_ms INTEGER);"
+	"CREATE UNIQUE INDEX alerts_open_dedup ON alerts (service, dedup_key)"
+	"  WHERE status != 'resolved';"
+	"CREATE INDEX alerts_status ON alerts (status, id);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  alert_id INTEGER REFERENCES alerts (id),"
+	"  at_ms INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '{}');"
+	"CREATE INDEX events_alert ON events (alert_id, id);"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TABLE notifications ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
+	"  person TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  attempt INTEGER NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  provider_id TEXT,"
+	"  last_error TEXT,"
+	"  due_ms INTEGER NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL);"
+	"CREATE INDEX notifications_due ON notifications (state, due_ms);",
+};
+
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_FIND_OPEN,
+	ST_INSERT_ALERT,
+	ST_BUMP_DUPLICATE,
+	ST_INSERT_EVENT,
+	ST_GET_ALERT,
+	ST_EVENTS,
+	ST_COUNT,
+	ST_MAX
+};
+
+static const char *store_sql[ST_MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_FIND_OPEN] = "SELECT id, status, priority FROM alerts"
+	    " WHERE service = ?1 AND dedup_key = ?2 AND status != 'resolved'",
+	[ST_INSERT_ALERT] = "INSERT INTO alerts (dedup_key, service, priority,"
+	    " summary, source, details, links, integration, created_ms,"
+	    " updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+	[ST_BUMP_DUPLICATE] = "UPDATE alerts SET count = count + 1,"
+	    " updated_ms = ?2, priority = min(priority, ?3) WHERE id = ?1"
+	    " RETURNING count",
+	[ST_INSERT_EVENT] = "INSERT INTO events (alert_id, at_ms, actor, kind,"
+	    " detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_GET_ALERT] = "SELECT id, dedup_key, service, priority, summary,"
+	    " source, details, links, integration, status, stage, count,"
+	    " created_ms, updated_ms, acknowledged_ms, first_response_ms,"
+	    " resolved_ms FROM alerts WHERE id = ?1",
+	[ST_EVENTS] = "SELECT id, alert_id, at_ms, actor, kind, detail"
+	    " FROM events WHERE alert_id = ?1 ORDER BY id",
+	[ST_COUNT] = "SELECT count(*) FROM alerts",
+};
+
+#define STORE_ALERT_COLUMNS \
+	"id, dedup_key, service, priority, summary, source, details, links," \
+	" integration, status, stage, count, created_ms, updated_ms," \
+	" acknowledged_ms, first_response_ms, resolved_ms"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_MAX];
+};
+
+static int store_step_done(struct store *, sqlite3_stmt *, char **);
+
+static void
+store_cause(struct store *s, char **cause, const char *what)
+{
+	if (cause != NULL)
+		xasprintf(cause, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* Create dir and its parents, mode 0700 for the last one. */
+static int
+store_mkdirs(const char *dir, char **cause)
+{
+	char *p, *copy = xstrdup(dir);
+
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+		goto fail;
+	free(copy);
+	return 0;
+fail:
+	xasprintf(cause, "%s: %s", copy, strerror(errno));
+	free(copy);
+	return -1;
+}
+
+static int
+store_migrate(struct store *s, char **cause)
+{
+	sqlite3_stmt *st;
+	int version, i;
+	char *err = NULL, *sql;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		store_cause(s, cause, "reading schema version");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)nitems(store_migrations)) {
+		xasprintf(cause, "%s: schema version %d is newer than this"
+		    " pagerd knows (%zu)", s->path, version,
+		    nitems(store_migrations));
+		return -1;
+	}
+	for (i = version; i < (int)nitems(store_migrations); i++) {
+		xasprintf(&sql, "BEGIN IMMEDIATE; %s; PRAGMA user_version = %d;"
+		    " COMMIT;", store_migrations[i], i + 1);
+		if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+			xasprintf(cause, "%s: migration %d: %s", s->path, i + 1,
+			    err);
+			sqlite3_free(err);
+			free(sql);
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		free(sql);
+		log_info("store: schema migrated to version %d", i + 1);
+	}
+	return 0;
+}
+
+/* Open (creating if needed) the store in folder dir. */
+struct store *
+store_open(const char *dir, char **cause)
+{
+	struct store *s;
+	char *err = NULL;
+	int i;
+
+	if (store_mkdirs(dir, cause) != 0)
+		return NULL;
+	s = xcalloc(1, sizeof *s);
+	xasprintf(&s->path, "%s/pagerd.db", dir);
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", s->path, s->db != NULL ?
+		    sqlite3_errmsg(s->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
+	    " PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+	    NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", s->path, err);
+		sqlite3_free(err);
+		goto fail;
+	}
+	if (store_migrate(s, cause) != 0)
+		goto fail;
+	for (i = 0; i < ST_MAX; i++) {
+		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK) {
+			xasprintf(cause, "%s: preparing \"%s\": %s", s->path,
+			    store_sql[i], sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db != NULL)
+		sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* Step a statement that returns no rows, then reset it. */
+static int
+store_step_done(struct store *s, sqlite3_stmt *st, char **cause)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		store_cause(s, cause, sqlite3_sql(st));
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_begin(struct store *s, char **cause)
+{
+	return store_step_done(s, s->stmt[ST_BEGIN], cause);
+}
+
+int
+store_commit(struct store *s, char **cause)
+{
+	return store_step_done(s, s->stmt[ST_COMMIT], cause);
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		store_step_done(s, s->stmt[ST_ROLLBACK], NULL);
+}
+
+static void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Append one audit event; detail is JSON object text (NULL: {}). */
+int
+store_event_add(struct store *s, int64_t alert_id, int64_t at_ms,
+    const char *actor, const char *kind, const char *detail, char **cause)
+{
+	sqlite3_stmt *st = s->stmt[ST_INSERT_EVENT];
+
+	if (alert_id > 0)
+		sqlite3_bind_int64(st, 1, alert_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, at_ms);
+	store_bind_text(st, 3, actor);
+	store_bind_text(st, 4, kind);
+	store_bind_text(st, 5, detail != NULL ? detail : "{}");
+	return store_step_done(s, st, cause);
+}
+
+/*
+ * Record one posted alert, inside the caller's transaction.  If an open
+ * alert of the same service has the same dedup_key, fold this one into
+ * it: count it, raise its priority if this one is higher, and log an
+ * audit event; otherwise insert a new alert and log "triggered".
+ */
+int
+store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
+    struct store_raise *r, char **cause)
+{
+	sqlite3_stmt *st;
+	char keybuf[33], *detail;
+	const char *key = an->dedup_key, *actor;
+	uint8_t rnd[16];
+	int rc, oldprio;
+	int64_t count;
+
+	memset(r, 0, sizeof *r);
+	actor = an->integration != NULL ? an->integration : "api";
+	if (key == NULL) {
+		hmac_random(rnd, sizeof rnd);
+		hmac_hex_encode(rnd, sizeof rnd, keybuf);
+		key = keybuf;
+	}
+
+	st = s->stmt[ST_FIND_OPEN];
+	store_bind_text(st, 1, an->service);
+	store_bind_text(st, 2, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(st, 0);
+		alert_status_parse((const char *)sqlite3_column_text(st, 1),
+		    &r->status);
+		oldprio = sqlite3_column_int(st, 2);
+		sqlite3_reset(st);
+
+		st = s->stmt[ST_BUMP_DUPLICATE];
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int(st, 3, an->priority);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			store_cause(s, cause, "folding duplicate");
+			sqlite3_reset(st);
+			return -1;
+		}
+		count = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		r->duplicate = 1;
+		xasprintf(&detail, "{\"count\":%" PRId64 ",\"priority\":\"%s\"}",
+		    count, alert_priority_name(an->priority));
+		rc = store_event_add(s, r->id, now, actor, "duplicate", detail,
+		    cause);
+		free(detail);
+		if (rc != 0)
+			return -1;
+		if (an->priority < oldprio) {
+			r->priority_raised = 1;
+			xasprintf(&detail, "{\"from\":\"%s\",\"to\":\"%s\"}",
+			    alert_priority_name(oldprio),
+			    alert_priority_name(an->priority));
+			rc = store_event_add(s, r->id, now, actor,
+			    "priority_raised", detail, cause);
+			free(detail);
+			if (rc != 0)
+				return -1;
+		}
+		r->dedup_key = xstrdup(key);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_cause(s, cause, "looking up dedup key");
+		return -1;
+	}
+
+	st = s->stmt[ST_INSERT_ALERT];
+	store_bind_text(st, 1, key);
+	store_bind_text(st, 2, an->service);
+	sqlite3_bind_int(st, 3, an->priority);
+	store_bind_text(st, 4, an->summary);
+	store_bind_text(st, 5, an->source);
+	store_bind_text(st, 6, an->details);
+	store_bind_text(st, 7, an->links);
+	store_bind_text(st, 8, an->integration);
+	sqlite3_bind_int64(st, 9, now);
+	if (store_step_done(s, st, cause) != 0)
+		return -1;
+	r->id = sqlite3_last_insert_rowid(s->db);
+	r->status = ALERT_TRIGGERED;
+	xasprintf(&detail, "{\"priority\":\"%s\"}",
+	    alert_priority_name(an->priority));
+	rc = store_event_add(s, r->id, now, actor, "triggered", detail, cause);
+	free(detail);
+	if (rc != 0)
+		return -1;
+	r->dedup_key = xstrdup(key);
+	return 0;
+}
+
+static char *
+store_column_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+/* Build an alert from a row of STORE_ALERT_COLUMNS. */
+static struct alert *
+store_alert_row(sqlite3_stmt *st)
+{
+	struct alert *a = xcalloc(1, sizeof *a);
+
+	a->id = sqlite3_column_int64(st, 0);
+	a->dedup_key = store_column_strdup(st, 1);
+	a->service = store_column_strdup(st, 2);
+	a->priority = sqlite3_column_int(st, 3);
+	a->summary = store_column_strdup(st, 4);
+	a->source = store_column_strdup(st, 5);
+	a->details = store_column_strdup(st, 6);
+	a->links = store_column_strdup(st, 7);
+	a->integration = store_column_strdup(st, 8);
+	alert_status_parse((const char *)sqlite3_column_text(st, 9),
+	    &a->status);
+	a->stage = sqlite3_column_int(st, 10);
+	a->count = sqlite3_column_int64(st, 11);
+	a->created_ms = sqlite3_column_int64(st, 12);
+	a->updated_ms = sqlite3_column_int64(st, 13);
+	a->acknowledged_ms = sqlite3_column_int64(st, 14);
+	a->first_response_ms = sqlite3_column_int64(st, 15);
+	a->resolved_ms = sqlite3_column_int64(st, 16);
+	return a;
+}
+
+/* One alert by id, or NULL. */
+struct alert *
+store_alert_get(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = s->stmt[ST_GET_ALERT];
+	struct alert *a = NULL;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		a = store_alert_row(st);
+	sqlite3_reset(st);
+	return a;
+}
+
+/*
+ * Alerts matching f, newest first, at most f->limit of them, into a new
+ * array *out of *n alerts; free each with alert_free() and then the array.
+ */
+int
+store_alert_list(struct store *s, const struct store_filter *f,
+    struct alert ***out, size_t *n)
+{
+	sqlite3_stmt *st;
+	struct alert **list = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " STORE_ALERT_COLUMNS
+	    " FROM alerts WHERE (?1 IS NULL OR status = ?1)"
+	    " AND (?2 IS NULL OR service = ?2)"
+	    " AND (?3 = 0 OR priority = ?3)"
+	    " AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?5", -1, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	store_bind_text(st, 1, f->status < 0 ? NULL :
+	    alert_status_name(f->status));
+	store_bind_text(st, 2, f->service);
+	sqlite3_bind_int(st, 3, f->priority);
+	sqlite3_bind_int64(st, 4, f->before_id);
+	sqlite3_bind_int(st, 5, f->limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		list = xreallocarray(list, count + 1, sizeof *list);
+		list[count++] = store_alert_row(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		while (count > 0)
+			alert_free(list[--count]);
+		free(list);
+		return -1;
+	}
+	*out = list;
+	*n = count;
+	return 0;
+}
+
+/* The audit events of an alert, oldest first. */
+int
+store_events(struct store *s, int64_t alert_id, struct store_event **out,
+    size_t *n)
+{
+	sqlite3_stmt *st = s->stmt[ST_EVENTS];
+	struct store_event *list = NULL, *e;
+	size_t count = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		list = xreallocarray(list, count + 1, sizeof *list);
+		e = &list[count++];
+		e->id = sqlite3_column_int64(st, 0);
+		e->alert_id = sqlite3_column_int64(st, 1);
+		e->at_ms = sqlite3_column_int64(st, 2);
+		e->actor = store_column_strdup(st, 3);
+		e->kind = store_column_strdup(st, 4);
+		e->detail = store_column_strdup(st, 5);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_events_free(list, count);
+		return -1;
+	}
+	*out = list;
+	*n = count;
+	return 0;
+}
+
+void
+store_events_free(struct store_event *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].actor);
+		free(list[i].kind);
+		free(list[i].detail);
+	}
+	free(list);
+}
+
+/* Number of alerts in the store, or -1. */
+int64_t
+store_alert_count(struct store *s)
+{
+	sqlite3_stmt *st = s->stmt[ST_COUNT];
+	int64_t n = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* 0 if the database answers a query. */
+int
+store_ping(struct store *s)
+{
+	return store_alert_count(s) < 0 ? -1 : 0;
+}

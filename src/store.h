@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store.h: the SQLite state store (WAL): alerts, the append-only audit
+ * event log, notifications.  Only store.c talks to SQLite.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alert.h"
+
+struct store;
+
+/* What store_alert_raise() did with one posted alert. */
+struct store_raise {
+	int64_t id;
+	char *dedup_key; /* owned; free with free() */
+	enum alert_status status;
+	int duplicate;        /* folded into an open alert */
+	int priority_raised;  /* the duplicate raised its priority */
+};
+
+/* One audit event. */
+struct store_event {
+	int64_t id;
+	int64_t alert_id;
+	int64_t at_ms;
+	char *actor;
+	char *kind;
+	char *detail; /* JSON object text */
+};
+
+/* Filter and page for store_alert_list(); zero values mean "any". */
+struct store_filter {
+	int status; /* -1: any, else enum alert_status */
+	const char *service;
+	int priority;      /* 0: any */
+	int64_t before_id; /* page: alerts with id < before_id; 0: newest */
+	int limit;
+};
+
+/* store.c */
+struct store *store_open(const char *, char **);
+void store_close(struct store *);
+int store_begin(struct store *, char **);
+int store_commit(struct store *, char **);
+void store_rollback(struct store *);
+int store_alert_raise(struct store *, const struct alert_new *, int64_t,
+    struct store_raise *, char **);
+struct alert *store_alert_get(struct store *, int64_t);
+int store_alert_list(struct store *, const struct store_filter *,
+    struct alert ***, size_t *);
+int store_event_add(struct store *, int64_t, int64_t, const char *,
+    const char *, const char *, char **);
+int store_events(struct store *, int64_t, struct store_event **, size_t *);
+void store_events_free(struct store_event *, size_t);
+int64_t store_alert_count(struct store *);
+int store_ping(struct store *);
+
+#endif
