@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test-conf.c: pagerd.conf loading: a good file with defaults and
+ * relative paths, and each kind of error reported with its line.
+ */
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "hmac.h"
+#include "xmalloc.h"
+
+#define KEYHASH "1bb79f551c2c07b407c3fcef43ab1c7516aa2f68ec06f487abe20a94b155d6e5"
+
+static char tmpdir[] = "/tmp/test-conf.XXXXXX";
+
+static int
+setup(void **state)
+{
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd;
+
+	xasprintf(&cmd, "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		return -1;
+	free(cmd);
+	return 0;
+}
+
+static char *
+write_file(const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	xasprintf(&path, "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/*
+ * Load text; expect failure with a cause that has a line starting
+ * "name:line: " and containing want.
+ */
+static void
+expect_error(const char *text, int line, const char *want)
+{
+	char *path = write_file("bad.conf", text), *cause = NULL, *prefix;
+	char *l, *save = NULL;
+	int found = 0;
+
+	assert_null(conf_load(path, &cause));
+	assert_non_null(cause);
+	xasprintf(&prefix, "%s:%d: ", path, line);
+	for (l = strtok_r(cause, "\n", &save); l != NULL;
+	    l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, prefix, strlen(prefix)) == 0 &&
+		    strstr(l, want) != NULL)
+			found = 1;
+	if (!found)
+		fail_msg("want \"%s...%s\"", prefix, want);
+	free(prefix);
+	free(cause);
+	free(path);
+}
+
+static void
+test_good(void **state)
+{
+	char *path, *cause = NULL, *want;
+	struct conf *c;
+
+	path = write_file("key", "quickstart-integration-key\n");
+	chmod(path, 0600);
+	free(path);
+	path = write_file("good.conf",
+	    "state_dir = \"state\";\n"
+	    "http = { listen = [ \"127.0.0.1:9000\", \"[::1]:9001\" ];"
+	    " timeout = \"5s\"; max_body = 4096; };\n"
+	    "intake = { default_priority = \"high\"; };\n"
+	    "integrations = ( { name = \"a\"; key_file = \"key\";"
+	    " service = \"db\"; } );\n"
+	    "tokens = ( { name = \"v\"; role = \"viewer\"; key_sha256 ="
+	    " \"6a3f86ed87140262bf5e9853a8a72fca34a3b203f54cd6014fbc73f6b3e68e18\"; } );\n");
+	c = conf_load(path, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	xasprintf(&want, "%s/state", tmpdir);
+	assert_string_equal(c->state_dir, want);
+	free(want);
+	assert_null(c->pidfile);
+	assert_int_equal(c->nlisten, 2);
+	assert_string_equal(c->listen[0].host, "127.0.0.1");
+	assert_int_equal(c->listen[0].port, 9000);
+	assert_string_equal(c->listen[1].host, "::1");
+	assert_int_equal(c->listen[1].port, 9001);
+	assert_int_equal(c->http_timeout_ms, 5000);
+	assert_int_equal(c->http_max_body, 4096);
+	assert_int_equal(c->intake_default_priority, 2);
+	assert_string_equal(c->intake_default_service, "default");
+	assert_int_equal(c->nkeys, 2);
+	assert_ptr_equal(conf_key_find(c, "quickstart-integration-key"),
+	    &c->keys[0]);
+	assert_int_equal(c->keys[0].role, CONF_ROLE_INTEGRATION);
+	assert_string_equal(c->keys[0].service, "db");
+	assert_ptr_equal(conf_key_find(c, "quickstart-viewer-token"),
+	    &c->keys[1]);
+	assert_int_equal(c->keys[1].role, CONF_ROLE_VIEWER);
+	assert_null(conf_key_find(c, "quickstart-viewer-tokeN"));
+	assert_null(conf_key_find(c, ""));
+	conf_free(c);
+	free(path);
+}
+
+static void
+test_defaults(void **state)
+{
+	char *path = write_file("empty.conf", "# nothing\n"), *cause = NULL;
+	struct conf *c = conf_load(path, &cause);
+
+	assert_non_null(c);
+	assert_string_equal(c->state_dir, LOCALSTATEDIR "/lib/pagerd");
+	assert_int_equal(c->nlisten, 1);
+	assert_string_equal(c->listen[0].host, "127.0.0.1");
+	assert_int_equal(c->listen[0].port, 8080);
+	assert_int_equal(c->http_timeout_ms, 30000);
+	assert_int_equal(c->http_max_body, 1048576);
+	assert_int_equal(c->intake_default_priority, 3);
+	assert_int_equal(c->nkeys, 0);
+	conf_free(c);
+	free(path);
+}
+
+static void
+test_errors(void **state)
+{
+	expect_error("state_dir = \"x\"\nhttp = {", 2, "syntax error");
+	expect_error("\n\nstat_dir = \"x\";\n", 3, "unknown key \"stat_dir\"");
+	expect_error("http = {\n  listen = \"127.0.0.1:80\";\n  tmeout = \"5s\";"
+	    "\n};\n", 3, "unknown key \"http.tmeout\"");
+	expect_error("http = {\n timeout = \"5 minutes\"; };\n", 2,
+	    "http.timeout: bad duration \"5 minutes\"");
+	expect_error("http = { timeout = \"2h\"; };\n", 1,
+	    "http.timeout must be between 1s and 1h");
+	expect_error("\nhttp = { max_body = \"big\"; };\n", 2,
+	    "http.max_body must be an integer");
+	expect_error("http = { max_body = 10; };\n", 1,
+	    "http.max_body must be between 1024 and");
+	expect_error("intake = {\n default_priority = \"P5\"; };\n", 2,
+	    "intake.default_priority must be one of P1..P4");
+	expect_error("http = {\n listen = \"localhost\"; };\n", 2,
+	    "bad listen address \"localhost\"");
+	expect_error("http = {\n listen = [\"127.0.0.1:0\"]; };\n", 2,
+	    "bad listen address");
+	expect_error("http = {\n listen = \"[::1]80\"; };\n", 2,
+	    "bad listen address");
+	expect_error("state_dir = 5;\n", 1, "state_dir must be a string");
+	expect_error("\nintegrations = (\n { name = \"a\"; key_file ="
+	    " \"missing.key\"; } );\n", 3,
+	    "integrations \"a\": ");
+	expect_error("integrations = (\n { name = \"a\"; key_sha256 ="
+	    " \"abc\"; } );\n", 2, "key_sha256 must be 64 hex digits");
+	expect_error("integrations = (\n { name = \"a\"; } );\n", 2,
+	    "integrations \"a\" needs key_sha256 or key_file");
+	expect_error("integrations = (\n { key_sha256 = \"" KEYHASH "\"; } );\n",
+	    2, "integrations entry needs a name");
+	expect_error("tokens = (\n { name = \"t\"; key_sha256 = \"" KEYHASH
+	    "\"; } );\n", 2, "token \"t\" needs a role");
+	expect_error("tokens = (\n { name = \"t\"; role = \"admin\";"
+	    " key_sha256 = \"" KEYHASH "\"; } );\n", 2,
+	    "role must be viewer or responder");
+	expect_error("tokens = (\n { name = \"t\"; role = \"viewer\";"
+	    " service = \"x\"; key_sha256 = \"" KEYHASH "\"; } );\n", 2,
+	    "unknown key \"service\" in tokens");
+	expect_error("integrations = ( { name = \"a\"; key_sha256 = \"" KEYHASH
+	    "\"; },\n { name = \"a\"; key_sha256 = \"" KEYHASH "\"; } );\n",
+	    0, "key name \"a\" is used twice");
+	expect_error("integrations = ( { name = \"a\"; key_sha256 = \"" KEYHASH
+	    "\"; },\n { name = \"b\"; key_sha256 = \"" KEYHASH "\"; } );\n",
+	    0, "keys \"a\" and \"b\" are the same key");
+}
+
+/* Every problem is reported, not just the first. */
+static void
+test_all_errors(void **state)
+{
+	char *path = write_file("multi.conf", "foo = 1;\nbar = 2;\n"
+	    "http = { timeout = \"x\"; };\n"), *cause = NULL;
+
+	assert_null(conf_load(path, &cause));
+	assert_non_null(strstr(cause, ":1: unknown key \"foo\""));
+	assert_non_null(strstr(cause, ":2: unknown key \"bar\""));
+	assert_non_null(strstr(cause, ":3: http.timeout"));
+	free(cause);
+	free(path);
+}
+
+static void
+test_missing_file(void **state)
+{
+	char *cause = NULL;
+
+	assert_null(conf_load("/nonexistent/pagerd.conf", &cause));
+	assert_non_null(strstr(cause, "/nonexistent/pagerd.conf:0: cannot"
+	    " read file"));
+	free(cause);
+}
+
+static void
+test_short_key_file(void **state)
+{
+	char *path = write_file("short.key", "tooshort\n");
+
+	free(path);
+	expect_error("integrations = (\n { name = \"a\"; key_file ="
+	    " \"short.key\"; } );\n", 2, "key is shorter than 16 characters");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_all_errors),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_short_key_file),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

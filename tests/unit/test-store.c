@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test-store.c: the SQLite store: migrations, raising alerts, dedup,
+ * priority raise, the audit log, listing with filters and pages, and
+ * that a committed batch survives closing and reopening.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define T0 INT64_C(1795000000000)
+
+struct fixture {
+	char dir[64];
+	struct store *s;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	char *cause = NULL;
+
+	strcpy(f->dir, "/tmp/test-store.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	if ((f->s = store_open(f->dir, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd;
+	int rc;
+
+	store_close(f->s);
+	xasprintf(&cmd, "rm -rf %s", f->dir);
+	rc = system(cmd);
+	free(cmd);
+	free(f);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Raise one alert in its own transaction. */
+static void
+raise1(struct store *s, const char *service, const char *key, int prio,
+    int64_t now, struct store_raise *r)
+{
+	struct alert_new an;
+	char *cause = NULL;
+
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup(service);
+	an.dedup_key = key != NULL ? xstrdup(key) : NULL;
+	an.priority = prio;
+	an.summary = xstrdup("disk full");
+	an.integration = xstrdup("helpdesk");
+	assert_int_equal(store_begin(s, &cause), 0);
+	if (store_alert_raise(s, &an, now, r, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(store_commit(s, &cause), 0);
+	alert_new_clear(&an);
+}
+
+static void
+test_raise_and_get(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r;
+	struct alert *a;
+
+	raise1(f->s, "db", "k1", 2, T0, &r);
+	assert_int_equal(r.id, 1);
+	assert_false(r.duplicate);
+	assert_int_equal(r.status, ALERT_TRIGGERED);
+	assert_string_equal(r.dedup_key, "k1");
+	free(r.dedup_key);
+
+	a = store_alert_get(f->s, 1);
+	assert_non_null(a);
+	assert_string_equal(a->service, "db");
+	assert_string_equal(a->dedup_key, "k1");
+	assert_int_equal(a->priority, 2);
+	assert_int_equal(a->count, 1);
+	assert_int_equal(a->stage, 1);
+	assert_int_equal(a->created_ms, T0);
+	assert_int_equal(a->acknowledged_ms, 0);
+	assert_string_equal(a->integration, "helpdesk");
+	alert_free(a);
+	assert_null(store_alert_get(f->s, 2));
+}
+
+static void
+test_dedup(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r;
+	struct store_event *ev;
+	struct alert *a;
+	size_t n;
+
+	raise1(f->s, "db", "k1", 3, T0, &r);
+	free(r.dedup_key);
+	raise1(f->s, "db", "k1", 3, T0 + 1000, &r);
+	assert_int_equal(r.id, 1);
+	assert_true(r.duplicate);
+	assert_false(r.priority_raised);
+	free(r.dedup_key);
+	raise1(f->s, "db", "k1", 1, T0 + 2000, &r);
+	assert_int_equal(r.id, 1);
+	assert_true(r.priority_raised);
+	free(r.dedup_key);
+	/* a lower priority does not lower it again */
+	raise1(f->s, "db", "k1", 4, T0 + 3000, &r);
+	assert_false(r.priority_raised);
+	free(r.dedup_key);
+	/* same key, other service: a new alert */
+	raise1(f->s, "web", "k1", 3, T0 + 4000, &r);
+	assert_int_equal(r.id, 2);
+	assert_false(r.duplicate);
+	free(r.dedup_key);
+
+	a = store_alert_get(f->s, 1);
+	assert_int_equal(a->count, 4);
+	assert_int_equal(a->priority, 1);
+	assert_int_equal(a->updated_ms, T0 + 3000);
+	alert_free(a);
+
+	assert_int_equal(store_events(f->s, 1, &ev, &n), 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(ev[0].kind, "triggered");
+	assert_string_equal(ev[0].actor, "helpdesk");
+	assert_string_equal(ev[0].detail, "{\"priority\":\"P3\"}");
+	assert_string_equal(ev[1].kind, "duplicate");
+	assert_string_equal(ev[1].detail, "{\"count\":2,\"priority\":\"P3\"}");
+	assert_string_equal(ev[2].kind, "duplicate");
+	assert_string_equal(ev[3].kind, "priority_raised");
+	assert_string_equal(ev[3].detail, "{\"from\":\"P3\",\"to\":\"P1\"}");
+	assert_int_equal(ev[3].at_ms, T0 + 2000);
+	assert_string_equal(ev[4].kind, "duplicate");
+	store_events_free(ev, n);
+}
+
+static void
+test_generated_key(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r1, r2;
+
+	raise1(f->s, "db", NULL, 3, T0, &r1);
+	raise1(f->s, "db", NULL, 3, T0, &r2);
+	assert_int_equal(strlen(r1.dedup_key), 32);
+	assert_string_not_equal(r1.dedup_key, r2.dedup_key);
+	assert_int_not_equal(r1.id, r2.id);
+	free(r1.dedup_key);
+	free(r2.dedup_key);
+}
+
+/* A rolled-back batch leaves nothing behind. */
+static void
+test_rollback(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_new an;
+	struct store_raise r;
+	char *cause = NULL;
+
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup("db");
+	an.priority = 1;
+	an.summary = xstrdup("x");
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), 0);
+	free(r.dedup_key);
+	store_rollback(f->s);
+	assert_int_equal(store_alert_count(f->s), 0);
+	assert_null(store_alert_get(f->s, r.id));
+	alert_new_clear(&an);
+}
+
+static void
+test_list(void **state)
+{
+	struct fixture *f = *state;
+	struct store_filter flt = { -1, NULL, 0, 0, 2 };
+	struct store_raise r;
+	struct alert **list;
+	size_t n, i;
+	char key[16];
+
+	for (i = 0; i < 5; i++) {
+		snprintf(key, sizeof key, "k%zu", i);
+		raise1(f->s, i % 2 ? "db" : "web", key, 1 + i % 4, T0, &r);
+		free(r.dedup_key);
+	}
+	assert_int_equal(store_alert_list(f->s, &flt, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0]->id, 5);
+	assert_int_equal(list[1]->id, 4);
+	for (i = 0; i < n; i++)
+		alert_free(list[i]);
+	free(list);
+
+	flt.before_id = 4;
+	assert_int_equal(store_alert_list(f->s, &flt, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0]->id, 3);
+	assert_int_equal(list[1]->id, 2);
+	for (i = 0; i < n; i++)
+		alert_free(list[i]);
+	free(list);
+
+	flt.before_id = 0;
+	flt.limit = 50;
+	flt.service = "db";
+	assert_int_equal(store_alert_list(f->s, &flt, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0]->id, 4);
+	assert_int_equal(list[1]->id, 2);
+	for (i = 0; i < n; i++)
+		alert_free(list[i]);
+	free(list);
+
+	flt.service = NULL;
+	flt.priority = 1;
+	assert_int_equal(store_alert_list(f->s, &flt, &list, &n), 0);
+	assert_int_equal(n, 2); /* ids 1 and 5 */
+	assert_int_equal(list[0]->id, 5);
+	assert_int_equal(list[1]->id, 1);
+	for (i = 0; i < n; i++)
+		alert_free(list[i]);
+	free(list);
+
+	flt.priority = 0;
+	flt.status = ALERT_RESOLVED;
+	assert_int_equal(store_alert_list(f->s, &flt, &list, &n), 0);
+	assert_int_equal(n, 0);
+	free(list);
+}
+
+/* What was committed is there after the store is closed and reopened. */
+static void
+test_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r;
+	char *cause = NULL;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		raise1(f->s, "db", NULL, 2, T0 + i, &r);
+		free(r.dedup_key);
+	}
+	store_close(f->s);
+	f->s = store_open(f->dir, &cause);
+	assert_non_null(f->s);
+	assert_int_equal(store_alert_count(f->s), 10);
+	assert_int_equal(store_ping(f->s), 0);
+}
+
+/* The audit log cannot be edited, and a newer schema is refused. */
+static void
+test_schema_guards(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r;
+	sqlite3 *db;
+	char *path, *cause = NULL;
+
+	raise1(f->s, "db", "k", 2, T0, &r);
+	free(r.dedup_key);
+	xasprintf(&path, "%s/pagerd.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE events SET kind = 'x'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM events", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(path);
+	store_close(f->s);
+	f->s = store_open(f->dir, &cause);
+	assert_null(f->s);
+	assert_non_null(strstr(cause, "schema version 99 is newer"));
+	free(cause);
+	/* leave a usable store for teardown */
+	f->s = NULL;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_raise_and_get, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dedup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generated_key, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_guards, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
