@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <libconfig.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 
 #include "alert.h"
 #include "conf.h"
+#include "conf-private.h"
 #include "duration.h"
 #include "hmac.h"
 #include "log.h"
@@ -36,6 +36,7 @@ enum conf_type {
 	CONF_INT,
 	CONF_PRIORITY,
 	CONF_COMPOSITE, /* parsed by its own code below */
+	CONF_SECTION,   /* parsed, keys and all, by a conf-*.c file */
 };
 
 struct conf_entry {
@@ -60,20 +61,15 @@ static const struct conf_entry conf_table[] = {
 	{ "intake.default_service", CONF_STRING, O(intake_default_service), 0, 0, "default" },
 	{ "integrations", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "tokens", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "channels", CONF_SECTION, 0, 0, 0, NULL },
+	{ "policies", CONF_SECTION, 0, 0, 0, NULL },
+	{ "sla", CONF_SECTION, 0, 0, 0, NULL },
+	{ "business_hours", CONF_SECTION, 0, 0, 0, NULL },
 };
 #undef O
 
-/* Problems found while loading; joined into the cause at the end. */
-struct conf_errors {
-	char *buf;
-	size_t len;
-	int n;
-};
-
-static void conf_error(struct conf_errors *, const char *, int, const char *,
-    ...) printflike(4, 5);
-
-static void
+/* Add one "file:line: message" problem to e. */
+void
 conf_error(struct conf_errors *e, const char *file, int line, const char *fmt,
     ...)
 {
@@ -94,7 +90,7 @@ conf_error(struct conf_errors *e, const char *file, int line, const char *fmt,
 	free(msg);
 }
 
-static const char *
+const char *
 conf_file(const config_setting_t *s, const char *path)
 {
 	const char *f = config_setting_source_file(s);
@@ -102,14 +98,14 @@ conf_file(const config_setting_t *s, const char *path)
 	return f != NULL ? f : path;
 }
 
-static int
+int
 conf_line(const config_setting_t *s)
 {
 	return (int)config_setting_source_line(s);
 }
 
 /* Make p absolute against dir, unless it is already. */
-static char *
+char *
 conf_abspath(const char *dir, const char *p)
 {
 	char *out;
@@ -229,6 +225,7 @@ conf_set_scalar(struct conf *c, const struct conf_entry *ce,
 			    "%s must be one of P1..P4", ce->path);
 		break;
 	case CONF_COMPOSITE:
+	case CONF_SECTION:
 		break;
 	}
 }
@@ -507,7 +504,8 @@ conf_load(const char *path, char **cause)
 	}
 	conf_check_unknown(path, config_root_setting(&cfg), NULL, &e);
 	for (i = 0; i < nitems(conf_table); i++) {
-		if (conf_table[i].type == CONF_COMPOSITE)
+		if (conf_table[i].type == CONF_COMPOSITE ||
+		    conf_table[i].type == CONF_SECTION)
 			continue;
 		s = config_lookup(&cfg, conf_table[i].path);
 		conf_set_scalar(c, &conf_table[i], s, &e);
@@ -520,6 +518,8 @@ conf_load(const char *path, char **cause)
 	conf_load_keys(c, &cfg, "integrations", &e);
 	conf_load_keys(c, &cfg, "tokens", &e);
 	conf_check_keys(c, &e);
+	conf_chan_load(c, &cfg, &e);
+	conf_policy_load(c, &cfg, &e);
 done:
 	config_destroy(&cfg);
 	if (e.n != 0) {
@@ -546,6 +546,8 @@ conf_free(struct conf *c)
 		free(c->keys[i].service);
 	}
 	free(c->keys);
+	conf_chan_free(c);
+	conf_policy_free(c);
 	free(c->path);
 	free(c->dir);
 	free(c->state_dir);

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "hmac.h"
 #include "log.h"
 #include "store.h"
+#include "store-private.h"
 #include "xmalloc.h"
 
 /*
@@ -91,6 +91,8 @@ enum store_stmt {
 	ST_MAX
 };
 
+_Static_assert(ST_MAX == STORE_NSTMT, "STORE_NSTMT must equal ST_MAX");
+
 static const char *store_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -119,15 +121,8 @@ static const char *store_sql[ST_MAX] = {
 	" integration, status, stage, count, created_ms, updated_ms," \
 	" acknowledged_ms, first_response_ms, resolved_ms"
 
-struct store {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *stmt[ST_MAX];
-};
 
-static int store_step_done(struct store *, sqlite3_stmt *, char **);
-
-static void
+void
 store_cause(struct store *s, char **cause, const char *what)
 {
 	if (cause != NULL)
@@ -248,14 +243,43 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].stmt);
+	free(s->cache);
 	if (s->db != NULL)
 		sqlite3_close(s->db);
 	free(s->path);
 	free(s);
 }
 
+/*
+ * The prepared statement for sql, prepared on first use and kept until
+ * the store closes.  sql must be a string constant: it is looked up by
+ * address.  Returns NULL (and logs) if it does not compile.
+ */
+sqlite3_stmt *
+store_stmt(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql)
+			return s->cache[i].stmt;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("store: preparing \"%s\": %s", sql,
+		    sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	s->cache = xreallocarray(s->cache, s->ncache + 1, sizeof *s->cache);
+	s->cache[s->ncache].sql = sql;
+	s->cache[s->ncache++].stmt = st;
+	return st;
+}
+
 /* Step a statement that returns no rows, then reset it. */
-static int
+int
 store_step_done(struct store *s, sqlite3_stmt *st, char **cause)
 {
 	int rc;
@@ -289,7 +313,7 @@ store_rollback(struct store *s)
 		store_step_done(s, s->stmt[ST_ROLLBACK], NULL);
 }
 
-static void
+void
 store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
@@ -415,7 +439,7 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 	return 0;
 }
 
-static char *
+char *
 store_column_strdup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-private.h: shared by the files of the store module (store.c and
+ * store-*.c, one per group of tables).  Only these include sqlite3.h.
+ */
+#ifndef STORE_PRIVATE_H
+#define STORE_PRIVATE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct store;
+
+/* The statements store.c prepares at open; see store_sql[]. */
+#define STORE_NSTMT 10
+
+struct store_cached {
+	const char *sql; /* compared by address */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[STORE_NSTMT];
+	struct store_cached *cache;
+	size_t ncache;
+};
+
+/* store.c */
+sqlite3_stmt *store_stmt(struct store *, const char *);
+int store_step_done(struct store *, sqlite3_stmt *, char **);
+void store_cause(struct store *, char **, const char *);
+void store_bind_text(sqlite3_stmt *, int, const char *);
+char *store_column_strdup(sqlite3_stmt *, int);
+
+#endif
