@@ -243,7 +243,7 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
-	for (i = 0; i < s->ncache; i++)
+	for (i = 0; i < (int)s->ncache; i++)
 		sqlite3_finalize(s->cache[i].stmt);
 	free(s->cache);
 	if (s->db != NULL)
