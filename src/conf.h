@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "hmac.h"
+#include "policy.h"
 
 /* What a bearer key may do; a responder may also view. */
 #define CONF_ROLE_INTEGRATION 0x1 /* post alerts */
@@ -46,6 +47,13 @@ struct conf {
 
 	struct conf_key *keys;
 	size_t nkeys;
+
+	/* conf-policy.c */
+	struct policy *policies;
+	size_t npolicies;
+	struct sla_target sla[4]; /* P1..P4 */
+	struct bizhours *calendars;
+	size_t ncalendars;
 };
 
 /* conf.c */
