@@ -51,7 +51,7 @@ static const struct http_route api_routes[] = {
 void
 api_init(struct api *api, struct http *h)
 {
-	http_set_routes(h, api_routes, nitems(api_routes), api);
+	http_add_routes(h, api_routes, nitems(api_routes), api);
 }
 
 /* GET /healthz: the process is alive and its loop turns. */

@@ -26,12 +26,18 @@
 
 #define HTTP_MAX_HEADERS 16384
 
+/* One table of routes, registered by one API module. */
+struct http_table {
+	const struct http_route *routes;
+	size_t n;
+	void *arg;
+};
+
 struct http {
 	struct evhttp *evh;
 	const struct conf *conf;
-	const struct http_route *routes;
-	size_t nroutes;
-	void *arg;
+	struct http_table *tables;
+	size_t ntables;
 	int64_t requests;
 };
 
@@ -74,6 +80,7 @@ http_free(struct http *h)
 		return;
 	if (h->evh != NULL)
 		evhttp_free(h->evh);
+	free(h->tables);
 	free(h);
 }
 
@@ -95,13 +102,15 @@ http_configure(struct http *h, const struct conf *c)
 	evhttp_set_timeout_tv(h->evh, &tv);
 }
 
+/* Add a table of routes; arg is handed to its handlers. */
 void
-http_set_routes(struct http *h, const struct http_route *routes, size_t n,
+http_add_routes(struct http *h, const struct http_route *routes, size_t n,
     void *arg)
 {
-	h->routes = routes;
-	h->nroutes = n;
-	h->arg = arg;
+	h->tables = xreallocarray(h->tables, h->ntables + 1, sizeof *h->tables);
+	h->tables[h->ntables].routes = routes;
+	h->tables[h->ntables].n = n;
+	h->tables[h->ntables++].arg = arg;
 }
 
 int64_t
@@ -248,7 +257,7 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	struct http_match m;
 	const char *path, *param = NULL;
 	char *copy = NULL, allow[32];
-	size_t i, plen = 0;
+	size_t i, t, plen = 0;
 	int methods = 0, bit;
 
 	h->requests++;
@@ -257,21 +266,24 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 		path = "/";
 	bit = http_method_bit(evhttp_request_get_command(req));
 	log_debug("http: %s", evhttp_request_get_uri(req));
-	for (i = 0; i < h->nroutes; i++) {
-		r = &h->routes[i];
-		if (!http_match_path(r->pattern, path, &param, &plen))
-			continue;
-		methods |= r->methods;
-		if ((r->methods & bit) == 0)
-			continue;
-		memset(&m, 0, sizeof m);
-		m.path = path;
-		if (param != NULL)
-			m.param = copy = xstrndup(param, plen);
-		if (r->role == 0 || http_authenticate(h, req, r->role, &m) == 0)
-			r->handler(req, &m, h->arg);
-		free(copy);
-		return;
+	for (t = 0; t < h->ntables; t++) {
+		for (i = 0; i < h->tables[t].n; i++) {
+			r = &h->tables[t].routes[i];
+			if (!http_match_path(r->pattern, path, &param, &plen))
+				continue;
+			methods |= r->methods;
+			if ((r->methods & bit) == 0)
+				continue;
+			memset(&m, 0, sizeof m);
+			m.path = path;
+			if (param != NULL)
+				m.param = copy = xstrndup(param, plen);
+			if (r->role == 0 ||
+			    http_authenticate(h, req, r->role, &m) == 0)
+				r->handler(req, &m, h->tables[t].arg);
+			free(copy);
+			return;
+		}
 	}
 	if (methods == 0) {
 		http_error(req, HTTP_NOTFOUND, "no such path: %.200s", path);

@@ -42,7 +42,7 @@ typedef void (*http_handler_cb)(struct evhttp_request *,
 
 struct http_route {
 	int methods;
-	const char *pattern; /* exact, or with one "{}" segment */
+	const char *pattern; /* exact, or with "{}" for one segment */
 	int role;            /* CONF_ROLE_*, 0: no authentication */
 	http_handler_cb handler;
 };
@@ -51,7 +51,7 @@ struct http_route {
 struct http *http_new(struct event_base *, const struct conf *, char **);
 void http_free(struct http *);
 void http_configure(struct http *, const struct conf *);
-void http_set_routes(struct http *, const struct http_route *, size_t,
+void http_add_routes(struct http *, const struct http_route *, size_t,
     void *);
 void http_reply_json(struct evhttp_request *, int, struct json_t *);
 void http_error(struct evhttp_request *, int, const char *, ...)

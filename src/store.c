@@ -75,6 +75,19 @@ static const char *store_migrations[] = {
 	"  created_ms INTEGER NOT NULL,"
 	"  updated_ms INTEGER NOT NULL);"
 	"CREATE INDEX notifications_due ON notifications (state, due_ms);",
+	/* 2: engine: the escalation state of each alert, instants in UTC ms */
+	"ALTER TABLE alerts ADD COLUMN policy TEXT;"
+	"ALTER TABLE alerts ADD COLUMN stage_started_ms INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN stage_ack_due_ms INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN stage_resolve_due_ms INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN repeats_done INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN sla_response_due_ms INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN sla_first_response_due_ms INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN sla_resolution_due_ms INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN sla_reminded INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN sla_breached INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN next_due_ms INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN max_stage INTEGER NOT NULL DEFAULT 1;",
 };
 
 enum store_stmt {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "alert.h"
+#include "esc.h"
 
 struct store;
 
@@ -58,5 +59,23 @@ int store_events(struct store *, int64_t, struct store_event **, size_t *);
 void store_events_free(struct store_event *, size_t);
 int64_t store_alert_count(struct store *);
 int store_ping(struct store *);
+
+/* The escalation state of one alert, as stored (store-engine.c). */
+struct store_engine_row {
+	int64_t id;
+	char *service;
+	char *policy; /* NULL until the engine started the alert */
+	int started;
+	struct esc_state st;
+};
+
+typedef void (*store_engine_cb)(const struct store_engine_row *, void *);
+
+/* store-engine.c */
+int store_engine_save(struct store *, int64_t, const char *,
+    const struct esc_state *, int64_t, int64_t, char **);
+int store_engine_get(struct store *, int64_t, struct store_engine_row *);
+void store_engine_row_clear(struct store_engine_row *);
+int64_t store_engine_open(struct store *, store_engine_cb, void *);
 
 #endif

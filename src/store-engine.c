@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-engine.c: the escalation state of alerts (the columns added by
+ * migration 2): saved after every decision, loaded at start so timers
+ * are re-armed from stored absolute deadlines.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "esc.h"
+#include "log.h"
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+#define STORE_ENGINE_COLUMNS \
+	"id, service, policy, priority, status, created_ms, acknowledged_ms," \
+	" first_response_ms, resolved_ms, stage, stage_started_ms," \
+	" stage_ack_due_ms, stage_resolve_due_ms, repeats_done," \
+	" sla_response_due_ms, sla_first_response_due_ms," \
+	" sla_resolution_due_ms, sla_reminded, sla_breached"
+
+static const char store_engine_save_sql[] =
+    "UPDATE alerts SET policy = ?2, priority = ?3, status = ?4,"
+    " acknowledged_ms = nullif(?5, 0), first_response_ms = nullif(?6, 0),"
+    " resolved_ms = nullif(?7, 0), stage = ?8, max_stage = max(max_stage, ?8),"
+    " stage_started_ms = ?9, stage_ack_due_ms = nullif(?10, 0),"
+    " stage_resolve_due_ms = nullif(?11, 0), repeats_done = ?12,"
+    " sla_response_due_ms = nullif(?13, 0),"
+    " sla_first_response_due_ms = nullif(?14, 0),"
+    " sla_resolution_due_ms = nullif(?15, 0), sla_reminded = ?16,"
+    " sla_breached = ?17, next_due_ms = ?18, updated_ms = max(updated_ms, ?19)"
+    " WHERE id = ?1";
+static const char store_engine_get_sql[] =
+    "SELECT " STORE_ENGINE_COLUMNS " FROM alerts WHERE id = ?1";
+static const char store_engine_open_sql[] =
+    "SELECT " STORE_ENGINE_COLUMNS " FROM alerts WHERE status != 'resolved'"
+    " ORDER BY id";
+
+/* Save the escalation state of alert id (inside the caller's transaction). */
+int
+store_engine_save(struct store *s, int64_t id, const char *policy,
+    const struct esc_state *st, int64_t next_due, int64_t now, char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_engine_save_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "saving escalation state");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, id);
+	store_bind_text(q, 2, policy);
+	sqlite3_bind_int(q, 3, st->priority);
+	store_bind_text(q, 4, alert_status_name(st->status));
+	sqlite3_bind_int64(q, 5, st->acknowledged_ms);
+	sqlite3_bind_int64(q, 6, st->first_response_ms);
+	sqlite3_bind_int64(q, 7, st->resolved_ms);
+	sqlite3_bind_int(q, 8, st->stage);
+	sqlite3_bind_int64(q, 9, st->stage_started_ms);
+	sqlite3_bind_int64(q, 10, st->stage_ack_due_ms);
+	sqlite3_bind_int64(q, 11, st->stage_resolve_due_ms);
+	sqlite3_bind_int(q, 12, st->repeats_done);
+	sqlite3_bind_int64(q, 13, st->sla_due_ms[SLA_RESPONSE]);
+	sqlite3_bind_int64(q, 14, st->sla_due_ms[SLA_FIRST_RESPONSE]);
+	sqlite3_bind_int64(q, 15, st->sla_due_ms[SLA_RESOLUTION]);
+	sqlite3_bind_int(q, 16, (int)st->reminded);
+	sqlite3_bind_int(q, 17, (int)st->breached);
+	if (next_due == ESC_NEVER)
+		sqlite3_bind_null(q, 18);
+	else
+		sqlite3_bind_int64(q, 18, next_due);
+	sqlite3_bind_int64(q, 19, now);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	if (sqlite3_changes(s->db) != 1) {
+		xasprintf(cause, "alert %lld does not exist", (long long)id);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+store_engine_row(sqlite3_stmt *q, struct store_engine_row *r)
+{
+	struct esc_state *st = &r->st;
+
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(q, 0);
+	r->service = store_column_strdup(q, 1);
+	r->policy = store_column_strdup(q, 2);
+	st->priority = sqlite3_column_int(q, 3);
+	alert_status_parse((const char *)sqlite3_column_text(q, 4),
+	    &st->status);
+	st->created_ms = sqlite3_column_int64(q, 5);
+	st->acknowledged_ms = sqlite3_column_int64(q, 6);
+	st->first_response_ms = sqlite3_column_int64(q, 7);
+	st->resolved_ms = sqlite3_column_int64(q, 8);
+	/* stage_started_ms is NULL until the engine has started the alert */
+	r->started = sqlite3_column_type(q, 10) != SQLITE_NULL;
+	st->stage = r->started ? sqlite3_column_int(q, 9) : 0;
+	st->stage_started_ms = sqlite3_column_int64(q, 10);
+	st->stage_ack_due_ms = sqlite3_column_int64(q, 11);
+	st->stage_resolve_due_ms = sqlite3_column_int64(q, 12);
+	st->repeats_done = sqlite3_column_int(q, 13);
+	st->sla_due_ms[SLA_RESPONSE] = sqlite3_column_int64(q, 14);
+	st->sla_due_ms[SLA_FIRST_RESPONSE] = sqlite3_column_int64(q, 15);
+	st->sla_due_ms[SLA_RESOLUTION] = sqlite3_column_int64(q, 16);
+	st->reminded = (unsigned)sqlite3_column_int(q, 17);
+	st->breached = (unsigned)sqlite3_column_int(q, 18);
+}
+
+void
+store_engine_row_clear(struct store_engine_row *r)
+{
+	free(r->service);
+	free(r->policy);
+	memset(r, 0, sizeof *r);
+}
+
+/* The escalation state of one alert; -1 if there is no such alert. */
+int
+store_engine_get(struct store *s, int64_t id, struct store_engine_row *r)
+{
+	sqlite3_stmt *q = store_stmt(s, store_engine_get_sql);
+	int rc = -1;
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		store_engine_row(q, r);
+		rc = 0;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+/*
+ * Call cb for every open alert, oldest first; the row is lent for the
+ * call.  Returns the number of alerts, or -1 on a store error.
+ */
+int64_t
+store_engine_open(struct store *s, store_engine_cb cb, void *arg)
+{
+	sqlite3_stmt *q = store_stmt(s, store_engine_open_sql);
+	struct store_engine_row r;
+	int64_t n = 0;
+	int rc;
+
+	if (q == NULL)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		store_engine_row(q, &r);
+		cb(&r, arg);
+		store_engine_row_clear(&r);
+		n++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: loading open alerts: %s",
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return n;
+}
