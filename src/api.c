@@ -20,6 +20,7 @@
 #include "api.h"
 #include "clock.h"
 #include "conf.h"
+#include "engine.h"
 #include "http.h"
 #include "intake.h"
 #include "log.h"
@@ -39,6 +40,14 @@ static void api_alerts_list(struct evhttp_request *, const struct http_match *,
     void *);
 static void api_alert_get(struct evhttp_request *, const struct http_match *,
     void *);
+static void api_alert_ack(struct evhttp_request *, const struct http_match *,
+    void *);
+static void api_alert_resolve(struct evhttp_request *,
+    const struct http_match *, void *);
+static void api_alert_note(struct evhttp_request *, const struct http_match *,
+    void *);
+static void api_alert_escalate(struct evhttp_request *,
+    const struct http_match *, void *);
 
 static const struct http_route api_routes[] = {
 	{ HTTP_GET, "/healthz", 0, api_healthz },
@@ -46,6 +55,14 @@ static const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/alerts", CONF_ROLE_INTEGRATION, api_alerts_post },
 	{ HTTP_GET, "/api/v1/alerts", CONF_ROLE_VIEWER, api_alerts_list },
 	{ HTTP_GET, "/api/v1/alerts/{}", CONF_ROLE_VIEWER, api_alert_get },
+	{ HTTP_POST, "/api/v1/alerts/{}/ack", CONF_ROLE_RESPONDER,
+	    api_alert_ack },
+	{ HTTP_POST, "/api/v1/alerts/{}/resolve", CONF_ROLE_RESPONDER,
+	    api_alert_resolve },
+	{ HTTP_POST, "/api/v1/alerts/{}/notes", CONF_ROLE_RESPONDER,
+	    api_alert_note },
+	{ HTTP_POST, "/api/v1/alerts/{}/escalate", CONF_ROLE_RESPONDER,
+	    api_alert_escalate },
 };
 
 void
@@ -296,4 +313,142 @@ api_alert_get(struct evhttp_request *req, const struct http_match *m,
 	}
 	json_object_set_new(o, "events", arr);
 	http_reply_json(req, HTTP_OK, o);
+}
+
+enum api_action {
+	API_ACK,
+	API_RESOLVE,
+	API_NOTE,
+	API_ESCALATE,
+};
+
+/*
+ * POST /api/v1/alerts/{id}/ack, /resolve, /notes, /escalate.  The body
+ * is optional JSON: "actor" names the person acting (default: the
+ * token's name); a note needs "text".  The answer is the alert as it is
+ * afterwards; 404 for no such alert, 409 when the alert's state does
+ * not allow the action.
+ */
+static void
+api_alert_action(struct evhttp_request *req, const struct http_match *m,
+    struct api *api, enum api_action what)
+{
+	json_error_t jerr;
+	json_t *body = NULL, *v;
+	const char *buf, *actor = m->key->name, *text = NULL, *k;
+	enum engine_result res;
+	struct alert *a;
+	char *cause = NULL;
+	int64_t id;
+	size_t len;
+
+	if ((id = api_parse_id(m->param)) < 0) {
+		http_error(req, HTTP_BADREQUEST, "alert id must be a positive"
+		    " integer");
+		return;
+	}
+	if (http_body(req, api->conf, &buf, &len) != 0)
+		return;
+	if (len > 0) {
+		body = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (body == NULL || !json_is_object(body)) {
+			http_error(req, HTTP_BADREQUEST, "the body must be a"
+			    " JSON object%s%s", body == NULL ? ": " : "",
+			    body == NULL ? jerr.text : "");
+			goto out;
+		}
+		json_object_foreach(body, k, v) {
+			if (strcmp(k, "actor") != 0 && (what != API_NOTE ||
+			    strcmp(k, "text") != 0)) {
+				http_error(req, HTTP_BADREQUEST, "unknown field"
+				    " \"%.64s\"", k);
+				goto out;
+			}
+			if (!json_is_string(v) || json_string_length(v) == 0 ||
+			    json_string_length(v) > (strcmp(k, "text") == 0 ?
+			    4096 : ALERT_KEY_MAX) ||
+			    strlen(json_string_value(v)) !=
+			    json_string_length(v)) {
+				http_error(req, HTTP_BADREQUEST, "%s must be a"
+				    " non-empty string of at most %d bytes", k,
+				    strcmp(k, "text") == 0 ? 4096 :
+				    ALERT_KEY_MAX);
+				goto out;
+			}
+		}
+		if ((v = json_object_get(body, "actor")) != NULL)
+			actor = json_string_value(v);
+		if ((v = json_object_get(body, "text")) != NULL)
+			text = json_string_value(v);
+	}
+	if (what == API_NOTE && text == NULL) {
+		http_error(req, HTTP_BADREQUEST, "text is required");
+		goto out;
+	}
+	switch (what) {
+	case API_ACK:
+		res = engine_ack(api->engine, id, actor, "api", &cause);
+		break;
+	case API_RESOLVE:
+		res = engine_resolve(api->engine, id, actor, "api", &cause);
+		break;
+	case API_NOTE:
+		res = engine_note(api->engine, id, actor, text, &cause);
+		break;
+	default:
+		res = engine_escalate(api->engine, id, actor, &cause);
+		break;
+	}
+	switch (res) {
+	case ENGINE_OK:
+		if ((a = store_alert_get(api->store, id)) == NULL)
+			http_error(req, HTTP_UNAVAILABLE, "the alert store"
+			    " failed");
+		else {
+			http_reply_json(req, HTTP_OK, api_alert_json(a));
+			alert_free(a);
+		}
+		break;
+	case ENGINE_NOT_FOUND:
+		http_error(req, HTTP_NOTFOUND, "%s", cause);
+		break;
+	case ENGINE_CONFLICT:
+		http_error(req, HTTP_CONFLICT, "%s", cause);
+		break;
+	default:
+		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
+		    "the alert store failed");
+		break;
+	}
+	free(cause);
+out:
+	json_decref(body);
+}
+
+static void
+api_alert_ack(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	api_alert_action(req, m, arg, API_ACK);
+}
+
+static void
+api_alert_resolve(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	api_alert_action(req, m, arg, API_RESOLVE);
+}
+
+static void
+api_alert_note(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	api_alert_action(req, m, arg, API_NOTE);
+}
+
+static void
+api_alert_escalate(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	api_alert_action(req, m, arg, API_ESCALATE);
 }

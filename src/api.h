@@ -4,6 +4,7 @@
 #define API_H
 
 struct conf;
+struct engine;
 struct http;
 struct intake;
 struct store;
@@ -13,6 +14,7 @@ struct api {
 	const struct conf *conf;
 	struct store *store;
 	struct intake *intake;
+	struct engine *engine;
 	int ready; /* 0 while starting or stopping */
 };
 

@@ -51,6 +51,8 @@ struct conf_entry {
 static const struct conf_entry conf_table[] = {
 	{ "state_dir", CONF_PATH, O(state_dir), 0, 0, LOCALSTATEDIR "/lib/pagerd" },
 	{ "pidfile", CONF_PATH, O(pidfile), 0, 0, NULL },
+	{ "people", CONF_PATH, O(people), 0, 0, NULL },
+	{ "rota_dir", CONF_PATH, O(rota_dir), 0, 0, NULL },
 	{ "http", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "http.listen", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "http.max_body", CONF_INT, O(http_max_body), 1024, 64 << 20, "1048576" },
@@ -552,6 +554,8 @@ conf_free(struct conf *c)
 	free(c->dir);
 	free(c->state_dir);
 	free(c->pidfile);
+	free(c->people);
+	free(c->rota_dir);
 	free(c->http_public_url);
 	free(c->intake_default_service);
 	free(c);

@@ -35,6 +35,8 @@ struct conf {
 
 	char *state_dir;
 	char *pidfile; /* NULL: none */
+	char *people;   /* people file, or NULL */
+	char *rota_dir; /* folder of rota files, or NULL */
 
 	struct conf_listen *listen;
 	size_t nlisten;

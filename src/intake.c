@@ -35,8 +35,7 @@ struct intake {
 	struct event *flush_ev;
 	struct intake_items queue;
 	size_t npending;
-	intake_listener_cb listener;
-	void *listener_arg;
+	struct intake_hooks hooks;
 };
 
 static void intake_flush_cb(evutil_socket_t, short, void *);
@@ -72,10 +71,9 @@ intake_free(struct intake *in)
 }
 
 void
-intake_set_listener(struct intake *in, intake_listener_cb cb, void *arg)
+intake_set_hooks(struct intake *in, const struct intake_hooks *h)
 {
-	in->listener = cb;
-	in->listener_arg = arg;
+	in->hooks = *h;
 }
 
 /* Queue an alert; its strings are taken over and an is zeroed. */
@@ -129,9 +127,13 @@ intake_flush(struct intake *in)
 		goto fail;
 	i = 0;
 	TAILQ_FOREACH(it, &batch, entry) {
-		if (store_alert_raise(in->store, &it->an, now, &r[i++],
+		if (store_alert_raise(in->store, &it->an, now, &r[i],
 		    &cause) != 0)
 			goto fail;
+		if (in->hooks.raised != NULL && in->hooks.raised(in->hooks.arg,
+		    &r[i], &it->an, now, &cause) != 0)
+			goto fail;
+		i++;
 	}
 	if (store_commit(in->store, &cause) != 0)
 		goto fail;
@@ -140,15 +142,13 @@ intake_flush(struct intake *in)
 	i = 0;
 	TAILQ_FOREACH(it, &batch, entry)
 		it->done(it->arg, &r[i++], NULL);
-	i = 0;
-	TAILQ_FOREACH(it, &batch, entry) {
-		if (in->listener != NULL)
-			in->listener(&r[i], &it->an, in->listener_arg);
-		i++;
-	}
+	if (in->hooks.committed != NULL)
+		in->hooks.committed(in->hooks.arg);
 	goto out;
 fail:
 	store_rollback(in->store);
+	if (in->hooks.failed != NULL)
+		in->hooks.failed(in->hooks.arg);
 	log_warnx("intake: batch of %zu alert(s) not stored: %s", n, cause);
 	TAILQ_FOREACH(it, &batch, entry)
 		it->done(it->arg, NULL, "the alert store is unavailable");

@@ -8,6 +8,7 @@
 #define INTAKE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "alert.h"
 #include "store.h"
@@ -29,14 +30,23 @@ struct intake_defaults {
 typedef void (*intake_done_cb)(void *, const struct store_raise *,
     const char *);
 
-/* Called for every alert committed, after the done callbacks. */
-typedef void (*intake_listener_cb)(const struct store_raise *,
-    const struct alert_new *, void *);
+/*
+ * What runs with each batch: raised() inside the transaction, once per
+ * alert, after the store recorded it (returning -1 fails the whole
+ * batch); then committed() after COMMIT, or failed() after a rollback.
+ */
+struct intake_hooks {
+	int (*raised)(void *, const struct store_raise *,
+	    const struct alert_new *, int64_t, char **);
+	void (*committed)(void *);
+	void (*failed)(void *);
+	void *arg;
+};
 
 /* intake.c */
 struct intake *intake_new(struct event_base *, struct store *);
 void intake_free(struct intake *);
-void intake_set_listener(struct intake *, intake_listener_cb, void *);
+void intake_set_hooks(struct intake *, const struct intake_hooks *);
 void intake_submit(struct intake *, struct alert_new *, intake_done_cb,
     void *);
 size_t intake_pending(const struct intake *);

@@ -21,9 +21,12 @@
 #include "api.h"
 #include "chan.h"
 #include "conf.h"
+#include "engine.h"
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "oncall.h"
+#include "rota.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -36,6 +39,8 @@
 static struct {
 	const char *conf_path;
 	struct conf *conf;
+	struct oncall *oncall;
+	struct engine *engine;
 	struct event_base *base;
 	struct store *store;
 	struct intake *intake;
@@ -69,25 +74,40 @@ main_event_log_cb(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
-/* The console channel sees every committed alert until the engine exists. */
-static void
-main_alert_cb(const struct store_raise *r, const struct alert_new *an,
-    void *arg)
+/* Report rota findings; returns how many are errors. */
+static size_t
+main_findings(const struct rota_findings *f)
 {
-	struct chan_msg msg;
-	char *subject;
+	char *line;
+	size_t i;
 
-	if (r->duplicate && !r->priority_raised)
-		return;
-	xasprintf(&subject, "alert #%lld %s [%s] %s: %s", (long long)r->id,
-	    r->priority_raised ? "priority raised" : "triggered",
-	    alert_priority_name(an->priority), an->service, an->summary);
-	memset(&msg, 0, sizeof msg);
-	msg.alert_id = r->id;
-	msg.to = "";
-	msg.subject = subject;
-	chan_console_send(&msg);
-	free(subject);
+	for (i = 0; i < f->n; i++) {
+		line = rota_finding_format(&f->list[i]);
+		if (f->list[i].severity == ROTA_ERROR)
+			log_warnx("%s", line);
+		else
+			log_info("%s", line);
+		free(line);
+	}
+	return f->nerrors;
+}
+
+/* Load people and rotas for conf c; NULL (logged) if that fails. */
+static struct oncall *
+main_load_oncall(const struct conf *c)
+{
+	struct rota_findings f = { NULL, 0, 0 };
+	struct oncall *o;
+	char *cause;
+
+	o = oncall_load(c, &f, &cause);
+	main_findings(&f);
+	rota_findings_free(&f);
+	if (o == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+	return o;
 }
 
 /*
@@ -131,6 +151,7 @@ static void
 main_reload(void)
 {
 	struct conf *c, *old = main_state.conf;
+	struct oncall *o;
 	char *cause;
 	size_t i;
 
@@ -139,6 +160,11 @@ main_reload(void)
 		log_warnx("reload rejected, keeping the running configuration:"
 		    "\n%s", cause);
 		free(cause);
+		return;
+	}
+	if ((o = main_load_oncall(c)) == NULL) {
+		log_warnx("reload rejected, keeping the running configuration");
+		conf_free(c);
 		return;
 	}
 	if (strcmp(c->state_dir, old->state_dir) != 0)
@@ -152,6 +178,10 @@ main_reload(void)
 	main_state.conf = c;
 	main_state.api.conf = c;
 	http_configure(main_state.http, c);
+	engine_configure(main_state.engine, c);
+	engine_set_rotas(main_state.engine, oncall_rotas(o), oncall_people(o));
+	oncall_free(main_state.oncall);
+	main_state.oncall = o;
 	conf_free(old);
 	log_info("reloaded %s: %zu key(s)", c->path, c->nkeys);
 }
@@ -181,6 +211,7 @@ main(int argc, char **argv)
 {
 	struct event *sighup, *sigterm, *sigint;
 	struct event_config *ecfg;
+	struct intake_hooks hooks;
 	char *cause, *lockpath;
 	int ch, foreground = 0, check = 0, verbose = 0;
 
@@ -215,6 +246,27 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		struct rota_findings f = { NULL, 0, 0 };
+		struct oncall *o;
+
+		o = oncall_load(main_state.conf, &f, &cause);
+		for (size_t i = 0; i < f.n; i++) {
+			char *line = rota_finding_format(&f.list[i]);
+
+			fprintf(stderr, "%s\n", line);
+			free(line);
+		}
+		if (o == NULL) {
+			main_print_cause(cause);
+			free(cause);
+			return 1;
+		}
+		oncall_free(o);
+		if (f.nerrors > 0) {
+			rota_findings_free(&f);
+			return 1;
+		}
+		rota_findings_free(&f);
 		printf("%s: configuration OK\n", main_state.conf->path);
 		conf_free(main_state.conf);
 		return 0;
@@ -245,15 +297,25 @@ main(int argc, char **argv)
 	if (main_state.conf->pidfile != NULL)
 		main_write_pidfile(main_state.conf->pidfile);
 
-	main_state.intake = intake_new(main_state.base, main_state.store);
+	if ((main_state.oncall = main_load_oncall(main_state.conf)) == NULL)
+		fatalx("cannot load people and rotas");
 	chan_console_init(stdout);
-	intake_set_listener(main_state.intake, main_alert_cb, NULL);
+	main_state.engine = engine_new(main_state.base, main_state.store,
+	    main_state.conf);
+	engine_set_rotas(main_state.engine, oncall_rotas(main_state.oncall),
+	    oncall_people(main_state.oncall));
+	if (engine_resume(main_state.engine, &cause) != 0)
+		fatalx("engine: %s", cause);
+	main_state.intake = intake_new(main_state.base, main_state.store);
+	engine_intake_hooks(main_state.engine, &hooks);
+	intake_set_hooks(main_state.intake, &hooks);
 	if ((main_state.http = http_new(main_state.base, main_state.conf,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
 	main_state.api.conf = main_state.conf;
 	main_state.api.store = main_state.store;
 	main_state.api.intake = main_state.intake;
+	main_state.api.engine = main_state.engine;
 	api_init(&main_state.api, main_state.http);
 
 	sighup = evsignal_new(main_state.base, SIGHUP, main_signal_cb, NULL);
@@ -271,6 +333,8 @@ main(int argc, char **argv)
 
 	intake_free(main_state.intake);
 	http_free(main_state.http);
+	engine_free(main_state.engine);
+	oncall_free(main_state.oncall);
 	event_free(sighup);
 	event_free(sigterm);
 	event_free(sigint);

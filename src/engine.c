@@ -1,0 +1,1029 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * engine.c: the escalation engine on the event loop.  Every open alert
+ * has an entry here with its escalation state and one evtimer armed at
+ * the next instant esc.c has something to do; 100,000 quiet alerts cost
+ * memory and nothing else.
+ *
+ * Work is done in batches, like intake: timers that fire in one turn of
+ * the loop queue their alerts, and a low-priority event then runs the
+ * decisions of all of them in one transaction.  Each decision is
+ * written (state, audit events) before anyone is paged: a crash between
+ * the two means a page may go out twice after the restart, never that
+ * one is lost.  Decisions work on a copy of the state, which replaces
+ * the live one only after COMMIT.
+ */
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "chan.h"
+#include "clock.h"
+#include "conf.h"
+#include "duration.h"
+#include "engine.h"
+#include "esc.h"
+#include "log.h"
+#include "people.h"
+#include "policy.h"
+#include "rota.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define ENGINE_PRIORITY 2 /* the lowest of main.c's three */
+
+struct engine_alert {
+	struct engine *e;
+	int64_t id;
+	char *service;
+	char *policy; /* name of the policy in force for it */
+	struct esc_state st;
+	int64_t next_due;
+	struct event *timer;
+	int queued;
+	struct engine_alert *hnext;
+	TAILQ_ENTRY(engine_alert) qentry;
+};
+TAILQ_HEAD(engine_queue, engine_alert);
+
+/* A decision made inside the open transaction, applied after COMMIT. */
+struct engine_staged {
+	struct engine_alert *a;
+	int is_new; /* a is not in the table yet */
+	struct esc_state st;
+	char *policy;
+	int64_t next_due;
+};
+
+/* A message to send once the transaction that decided it commits. */
+struct engine_msg {
+	int64_t alert_id;
+	char *to;
+	char *subject;
+};
+
+struct engine {
+	struct event_base *base;
+	struct store *store;
+	const struct conf *conf;
+	const struct rota_set *rotas;
+	const struct people *people;
+
+	struct engine_alert **table;
+	size_t tsize;
+	size_t count;
+
+	struct engine_queue queue;
+	struct event *flush_ev;
+
+	struct engine_staged *staged;
+	size_t nstaged;
+	struct engine_msg *msgs;
+	size_t nmsgs;
+};
+
+/* One resolved recipient of a page. */
+struct engine_who {
+	const char *person; /* person or contact id, or NULL for chat */
+	const char *chat;   /* chat channel name, or NULL */
+	char target[128];   /* "rota:ops" */
+	char why[300];
+};
+
+static void engine_timer_cb(evutil_socket_t, short, void *);
+static void engine_flush_cb(evutil_socket_t, short, void *);
+
+/* Alerts by id: a chained hash table that doubles when full. */
+static size_t
+engine_hash(const struct engine *e, int64_t id)
+{
+	uint64_t h = (uint64_t)id * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (size_t)(h >> 32) & (e->tsize - 1);
+}
+
+static struct engine_alert *
+engine_find(const struct engine *e, int64_t id)
+{
+	struct engine_alert *a;
+
+	for (a = e->table[engine_hash(e, id)]; a != NULL; a = a->hnext)
+		if (a->id == id)
+			return a;
+	return NULL;
+}
+
+static void
+engine_insert(struct engine *e, struct engine_alert *a)
+{
+	struct engine_alert **old = e->table, *n, *next;
+	size_t oldsize = e->tsize, i, h;
+
+	if (e->count + 1 > e->tsize) {
+		e->tsize *= 2;
+		e->table = xcalloc(e->tsize, sizeof *e->table);
+		for (i = 0; i < oldsize; i++) {
+			for (n = old[i]; n != NULL; n = next) {
+				next = n->hnext;
+				h = engine_hash(e, n->id);
+				n->hnext = e->table[h];
+				e->table[h] = n;
+			}
+		}
+		free(old);
+	}
+	h = engine_hash(e, a->id);
+	a->hnext = e->table[h];
+	e->table[h] = a;
+	e->count++;
+}
+
+static void
+engine_remove(struct engine *e, struct engine_alert *a)
+{
+	struct engine_alert **p;
+
+	for (p = &e->table[engine_hash(e, a->id)]; *p != NULL;
+	    p = &(*p)->hnext) {
+		if (*p == a) {
+			*p = a->hnext;
+			e->count--;
+			return;
+		}
+	}
+}
+
+static struct engine_alert *
+engine_alert_new(struct engine *e, int64_t id, const char *service)
+{
+	struct engine_alert *a = xcalloc(1, sizeof *a);
+
+	a->e = e;
+	a->id = id;
+	a->service = xstrdup(service);
+	a->next_due = ESC_NEVER;
+	a->timer = evtimer_new(e->base, engine_timer_cb, a);
+	if (a->timer == NULL)
+		fatalx("engine: evtimer_new failed");
+	event_priority_set(a->timer, 1);
+	return a;
+}
+
+static void
+engine_alert_free(struct engine *e, struct engine_alert *a)
+{
+	if (a->queued)
+		TAILQ_REMOVE(&e->queue, a, qentry);
+	event_free(a->timer);
+	free(a->service);
+	free(a->policy);
+	free(a);
+}
+
+struct engine *
+engine_new(struct event_base *base, struct store *store,
+    const struct conf *c)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+
+	e->base = base;
+	e->store = store;
+	e->conf = c;
+	e->tsize = 1024;
+	e->table = xcalloc(e->tsize, sizeof *e->table);
+	TAILQ_INIT(&e->queue);
+	e->flush_ev = event_new(base, -1, 0, engine_flush_cb, e);
+	if (e->flush_ev == NULL)
+		fatalx("engine: event_new failed");
+	if (event_base_get_npriorities(base) > ENGINE_PRIORITY)
+		event_priority_set(e->flush_ev, ENGINE_PRIORITY);
+	return e;
+}
+
+void
+engine_free(struct engine *e)
+{
+	struct engine_alert *a, *next;
+	size_t i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->tsize; i++) {
+		for (a = e->table[i]; a != NULL; a = next) {
+			next = a->hnext;
+			engine_alert_free(e, a);
+		}
+	}
+	free(e->table);
+	event_free(e->flush_ev);
+	free(e->staged);
+	free(e->msgs);
+	free(e);
+}
+
+void
+engine_configure(struct engine *e, const struct conf *c)
+{
+	e->conf = c;
+}
+
+void
+engine_set_rotas(struct engine *e, const struct rota_set *rotas,
+    const struct people *people)
+{
+	e->rotas = rotas;
+	e->people = people;
+}
+
+size_t
+engine_open_count(const struct engine *e)
+{
+	return e->count;
+}
+
+/* The policy of an alert: by its recorded name, else by its service. */
+static const struct policy *
+engine_policy(const struct engine *e, const char *name, const char *service)
+{
+	size_t i;
+
+	if (name != NULL)
+		for (i = 0; i < e->conf->npolicies; i++)
+			if (strcmp(e->conf->policies[i].name, name) == 0)
+				return &e->conf->policies[i];
+	return policy_for_service(e->conf->policies, e->conf->npolicies,
+	    service);
+}
+
+/* Arm (or disarm) the alert's timer for its next due instant. */
+static void
+engine_arm(struct engine_alert *a, int64_t now)
+{
+	struct timeval tv;
+	int64_t wait;
+
+	evtimer_del(a->timer);
+	if (a->next_due == ESC_NEVER)
+		return;
+	wait = a->next_due > now ? a->next_due - now : 0;
+	tv.tv_sec = (time_t)(wait / 1000);
+	tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+	evtimer_add(a->timer, &tv);
+}
+
+static void
+engine_enqueue(struct engine *e, struct engine_alert *a)
+{
+	if (a->queued)
+		return;
+	a->queued = 1;
+	TAILQ_INSERT_TAIL(&e->queue, a, qentry);
+	event_active(e->flush_ev, EV_TIMEOUT, 0);
+}
+
+static void
+engine_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine_alert *a = arg;
+
+	engine_enqueue(a->e, a);
+}
+
+/* Record an audit event; detail is a JSON object (reference stolen). */
+static int
+engine_audit(struct engine *e, int64_t id, int64_t at, const char *actor,
+    const char *kind, json_t *detail, char **cause)
+{
+	char *text = NULL;
+	int rc;
+
+	if (detail != NULL) {
+		text = json_dumps(detail, JSON_COMPACT);
+		json_decref(detail);
+	}
+	rc = store_event_add(e->store, id, at, actor, kind, text, cause);
+	free(text);
+	return rc;
+}
+
+/* Queue a message for after COMMIT. */
+static void
+engine_msg_add(struct engine *e, int64_t id, const char *to,
+    const char *subject)
+{
+	struct engine_msg *m;
+
+	e->msgs = xreallocarray(e->msgs, e->nmsgs + 1, sizeof *e->msgs);
+	m = &e->msgs[e->nmsgs++];
+	m->alert_id = id;
+	m->to = xstrdup(to);
+	m->subject = xstrdup(subject);
+}
+
+static void
+engine_msgs_clear(struct engine *e, int send)
+{
+	struct chan_msg cm;
+	size_t i;
+
+	for (i = 0; i < e->nmsgs; i++) {
+		if (send) {
+			memset(&cm, 0, sizeof cm);
+			cm.alert_id = e->msgs[i].alert_id;
+			cm.to = e->msgs[i].to;
+			cm.subject = e->msgs[i].subject;
+			chan_console_send(&cm);
+		}
+		free(e->msgs[i].to);
+		free(e->msgs[i].subject);
+	}
+	e->nmsgs = 0;
+}
+
+/*
+ * Who the target t stands for at instant at, appended to *who.  A rota
+ * is asked who is on call (following its backups); a person or contact
+ * must exist in the people file.
+ */
+static void
+engine_resolve_target(struct engine *e, const struct policy_target *t,
+    int64_t at, struct engine_who **who, size_t *n)
+{
+	static const char *kinds[] = { "rota", "person", "contact", "chat" };
+	struct rota_shifts shifts = { NULL, 0, 0 };
+	const struct person *p;
+	struct rota *r;
+	struct engine_who *w;
+	size_t i;
+
+#define ADD() (*who = xreallocarray(*who, *n + 1, sizeof **who), \
+	w = &(*who)[(*n)++], memset(w, 0, sizeof *w), \
+	snprintf(w->target, sizeof w->target, "%s:%s", kinds[t->kind], \
+	    t->name))
+
+	switch (t->kind) {
+	case TARGET_ROTA:
+		if (e->rotas == NULL ||
+		    (r = rota_set_find(e->rotas, t->name)) == NULL)
+			return;
+		if (rota_oncall(r, at, &shifts) != 0)
+			return;
+		for (i = 0; i < shifts.n; i++) {
+			ADD();
+			w->person = shifts.list[i].person;
+			snprintf(w->why, sizeof w->why, "%s",
+			    shifts.list[i].why);
+		}
+		rota_shifts_free(&shifts);
+		break;
+	case TARGET_PERSON:
+	case TARGET_CONTACT:
+		if (e->people == NULL ||
+		    (p = people_find(e->people, t->name)) == NULL)
+			return;
+		ADD();
+		w->person = p->id;
+		snprintf(w->why, sizeof w->why, "named in the policy");
+		break;
+	case TARGET_CHAT:
+		ADD();
+		w->chat = t->name;
+		snprintf(w->why, sizeof w->why, "chat channel");
+		break;
+	}
+#undef ADD
+}
+
+/* "alert #12 [P1] db: disk full" */
+static char *
+engine_headline(const struct alert *al, const struct esc_state *st)
+{
+	char *s;
+
+	xasprintf(&s, "alert #%" PRId64 " [%s] %s: %s", al->id,
+	    alert_priority_name(st->priority), al->service, al->summary);
+	return s;
+}
+
+/* Page every recipient of stage (resolved at instant at). */
+static int
+engine_page_stage(struct engine *e, const struct alert *al,
+    const struct policy *pol, struct esc_state *st,
+    const struct esc_action *act, const char *what, char **cause)
+{
+	const struct policy_stage *stage = &pol->stages[act->stage - 1];
+	struct engine_who *who = NULL;
+	char *head, *subject, to[160];
+	size_t n = 0, i, people = 0;
+	json_t *d;
+	int rc = 0;
+
+	for (i = 0; i < stage->ntargets; i++)
+		engine_resolve_target(e, &stage->targets[i], act->at_ms, &who,
+		    &n);
+	head = engine_headline(al, st);
+	xasprintf(&subject, "%s: %s (stage %d)", what, head, act->stage);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (who[i].person != NULL) {
+			people++;
+			snprintf(to, sizeof to, "%s", who[i].person);
+		} else
+			snprintf(to, sizeof to, "chat:%s", who[i].chat);
+		d = json_pack("{s:i,s:s,s:s,s:s,s:s}", "stage", act->stage,
+		    "reason", esc_reason_name(act->reason), "target",
+		    who[i].target, "to", to, "why", who[i].why);
+		rc = engine_audit(e, al->id, act->at_ms, "engine", "page", d,
+		    cause);
+		engine_msg_add(e, al->id, to, subject);
+	}
+	if (rc == 0 && n == 0) {
+		d = json_pack("{s:i,s:s}", "stage", act->stage, "reason",
+		    "no target of the stage resolves to anyone");
+		rc = engine_audit(e, al->id, act->at_ms, "engine",
+		    "page_failed", d, cause);
+		log_warnx("alert %" PRId64 ": stage %d has nobody to page",
+		    al->id, act->stage);
+	}
+	if (rc == 0 && pol->cc != NULL) {
+		snprintf(to, sizeof to, "chat:%s", pol->cc);
+		engine_msg_add(e, al->id, to, subject);
+	}
+	free(subject);
+	free(head);
+	free(who);
+	if (rc != 0)
+		return -1;
+	return n == 0 ? 1 : 0;
+}
+
+/* Send a notice to the current stage and the cc channel. */
+static int
+engine_notice(struct engine *e, const struct alert *al,
+    const struct policy *pol, const struct esc_state *st, int64_t at,
+    const char *subject)
+{
+	struct esc_action act;
+	struct engine_who *who = NULL;
+	const struct policy_stage *stage;
+	char to[160];
+	size_t n = 0, i;
+
+	memset(&act, 0, sizeof act);
+	stage = &pol->stages[(st->stage > 0 ? st->stage : 1) - 1];
+	for (i = 0; i < stage->ntargets; i++)
+		engine_resolve_target(e, &stage->targets[i], at, &who, &n);
+	for (i = 0; i < n; i++) {
+		if (who[i].person != NULL)
+			snprintf(to, sizeof to, "%s", who[i].person);
+		else
+			snprintf(to, sizeof to, "chat:%s", who[i].chat);
+		engine_msg_add(e, al->id, to, subject);
+	}
+	if (pol->cc != NULL) {
+		snprintf(to, sizeof to, "chat:%s", pol->cc);
+		engine_msg_add(e, al->id, to, subject);
+	}
+	free(who);
+	return 0;
+}
+
+/*
+ * Tell everyone already paged for the alert (from its audit log) and
+ * the cc channel: an ack or a resolve, so nobody works an alert that
+ * someone else holds.
+ */
+static int
+engine_notify_paged(struct engine *e, const struct alert *al,
+    const struct policy *pol, const char *subject)
+{
+	struct store_event *ev;
+	const char **to = NULL, *t;
+	size_t n, i, j, nto = 0;
+	json_t *d;
+	char cc[160];
+
+	if (store_events(e->store, al->id, &ev, &n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (strcmp(ev[i].kind, "page") != 0 ||
+		    (d = json_loads(ev[i].detail, 0, NULL)) == NULL)
+			continue;
+		if ((t = json_string_value(json_object_get(d, "to"))) != NULL) {
+			for (j = 0; j < nto; j++)
+				if (strcmp(to[j], t) == 0)
+					break;
+			if (j == nto) {
+				to = xreallocarray(to, nto + 1, sizeof *to);
+				to[nto++] = xstrdup(t);
+			}
+		}
+		json_decref(d);
+	}
+	store_events_free(ev, n);
+	if (pol->cc != NULL) {
+		snprintf(cc, sizeof cc, "chat:%s", pol->cc);
+		for (j = 0; j < nto; j++)
+			if (strcmp(to[j], cc) == 0)
+				break;
+		if (j == nto)
+			engine_msg_add(e, al->id, cc, subject);
+	}
+	for (j = 0; j < nto; j++) {
+		engine_msg_add(e, al->id, to[j], subject);
+		free((char *)to[j]);
+	}
+	free(to);
+	return 0;
+}
+
+/*
+ * Carry out the actions esc.c decided for one alert: audit events and
+ * pages.  A stage whose targets reach nobody escalates at once.
+ */
+static int
+engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
+    struct esc_state *st, struct esc_actions *acts, char **cause)
+{
+	struct esc_action *a;
+	char *head, *subject, late[32];
+	const char *what;
+	json_t *d;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < acts->n; i++) {
+		a = &acts->v[i];
+		switch (a->kind) {
+		case ESC_STAGE:
+			d = json_pack("{s:i,s:i,s:s}", "from", a->from_stage,
+			    "to", a->stage, "reason",
+			    esc_reason_name(a->reason));
+			if (engine_audit(e, al->id, a->at_ms, "engine", "stage",
+			    d, cause) != 0)
+				return -1;
+			break;
+		case ESC_PAGE:
+			what = a->reason == ESC_R_REPEAT ? "repeat page" :
+			    a->reason == ESC_R_PRIORITY ? "priority raised" :
+			    "page";
+			rc = engine_page_stage(e, al, pol, st, a, what, cause);
+			if (rc < 0)
+				return -1;
+			/* nobody to page: the next stage, now (this may
+			 * append to acts, which the loop then carries out) */
+			if (rc == 1 && a->stage == st->stage)
+				esc_escalate(st, pol, a->at_ms,
+				    ESC_R_UNREACHABLE, acts);
+			break;
+		case ESC_REMIND:
+		case ESC_BREACH:
+			if (a->kind == ESC_BREACH)
+				d = json_pack("{s:s,s:I,s:s}", "clock",
+				    sla_clock_name(a->clock), "late_ms",
+				    (json_int_t)a->late_ms, "late",
+				    duration_format(a->late_ms, late,
+				    sizeof late));
+			else
+				d = json_pack("{s:s,s:I}", "clock",
+				    sla_clock_name(a->clock), "due_ms",
+				    (json_int_t)st->sla_due_ms[a->clock]);
+			if (engine_audit(e, al->id, a->at_ms, "engine",
+			    a->kind == ESC_BREACH ? "breach" : "reminder", d,
+			    cause) != 0)
+				return -1;
+			head = engine_headline(al, st);
+			if (a->kind == ESC_BREACH)
+				xasprintf(&subject, "SLA breach (%s, late by"
+				    " %s): %s", sla_clock_name(a->clock), late,
+				    head);
+			else
+				xasprintf(&subject, "reminder (%s due soon): %s",
+				    sla_clock_name(a->clock), head);
+			engine_notice(e, al, pol, st, a->at_ms, subject);
+			free(subject);
+			free(head);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Stage a decision for alert a (state st) to apply after COMMIT. */
+static void
+engine_stage(struct engine *e, struct engine_alert *a, int is_new,
+    const struct esc_state *st, const char *policy, int64_t next_due)
+{
+	struct engine_staged *s;
+
+	e->staged = xreallocarray(e->staged, e->nstaged + 1,
+	    sizeof *e->staged);
+	s = &e->staged[e->nstaged++];
+	s->a = a;
+	s->is_new = is_new;
+	s->st = *st;
+	s->policy = xstrdup(policy);
+	s->next_due = next_due;
+}
+
+/* After COMMIT (ok) or ROLLBACK (!ok): apply or drop staged decisions. */
+static void
+engine_settle(struct engine *e, int ok)
+{
+	struct engine_staged *s;
+	int64_t now = clock_now_ms();
+	size_t i;
+
+	for (i = 0; i < e->nstaged; i++) {
+		s = &e->staged[i];
+		if (!ok) {
+			if (s->is_new)
+				engine_alert_free(e, s->a);
+			free(s->policy);
+			continue;
+		}
+		s->a->st = s->st;
+		free(s->a->policy);
+		s->a->policy = s->policy;
+		s->a->next_due = s->next_due;
+		if (s->is_new)
+			engine_insert(e, s->a);
+		if (s->st.status == ALERT_RESOLVED) {
+			engine_remove(e, s->a);
+			engine_alert_free(e, s->a);
+			continue;
+		}
+		engine_arm(s->a, now);
+	}
+	e->nstaged = 0;
+	engine_msgs_clear(e, ok);
+}
+
+/*
+ * Decide for alert a at now, inside the open transaction: start it if
+ * it was never started, else fire what is due; then save the state.
+ * st is the working copy (a->st is untouched until engine_settle()).
+ */
+static int
+engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
+    struct esc_actions *acts, int64_t now, char **cause)
+{
+	const struct policy *pol;
+	struct alert *al;
+	int64_t next;
+	int rc = -1;
+
+	if ((al = store_alert_get(e->store, a->id)) == NULL) {
+		xasprintf(cause, "alert %" PRId64 " vanished", a->id);
+		return -1;
+	}
+	if ((pol = engine_policy(e, a->policy, a->service)) == NULL) {
+		xasprintf(cause, "no escalation policy");
+		goto out;
+	}
+	if (st->stage > pol->nstages)
+		st->stage = pol->nstages; /* the policy shrank on reload */
+	if (st->stage == 0) {
+		esc_start(st, pol, e->conf->sla, now, acts);
+		if (engine_audit(e, a->id, now, "engine", "policy",
+		    json_pack("{s:s}", "policy", pol->name), cause) != 0)
+			goto out;
+	}
+	esc_run(st, pol, e->conf->sla, now, acts);
+	if (engine_act(e, al, pol, st, acts, cause) != 0)
+		goto out;
+	next = esc_next_due(st, pol, e->conf->sla);
+	if (store_engine_save(e->store, a->id, pol->name, st, next, now,
+	    cause) != 0)
+		goto out;
+	engine_stage(e, a, 0, st, pol->name, next);
+	rc = 0;
+out:
+	alert_free(al);
+	return rc;
+}
+
+/* Run the queued alerts' decisions in one transaction. */
+static void
+engine_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	struct engine_queue batch;
+	struct engine_alert *a;
+	struct esc_actions acts = { NULL, 0, 0 };
+	struct esc_state st;
+	char *cause = NULL;
+	int64_t now = clock_now_ms();
+	size_t n = 0;
+
+	if (TAILQ_EMPTY(&e->queue))
+		return;
+	TAILQ_INIT(&batch);
+	TAILQ_CONCAT(&batch, &e->queue, qentry);
+	TAILQ_FOREACH(a, &batch, qentry)
+		a->queued = 0;
+	if (store_begin(e->store, &cause) != 0)
+		goto fail;
+	TAILQ_FOREACH(a, &batch, qentry) {
+		st = a->st;
+		acts.n = 0;
+		if (engine_decide(e, a, &st, &acts, now, &cause) != 0)
+			goto fail;
+		n++;
+	}
+	if (store_commit(e->store, &cause) != 0)
+		goto fail;
+	esc_actions_clear(&acts);
+	log_debug("engine: %zu alert(s) decided", n);
+	engine_settle(e, 1);
+	return;
+fail:
+	/* nothing was applied: try the whole batch again in a second */
+	store_rollback(e->store);
+	esc_actions_clear(&acts);
+	log_warnx("engine: decisions not stored, retrying in 1s: %s", cause);
+	free(cause);
+	engine_settle(e, 0);
+	while ((a = TAILQ_FIRST(&batch)) != NULL) {
+		TAILQ_REMOVE(&batch, a, qentry);
+		a->next_due = now + 1000;
+		engine_arm(a, now);
+	}
+}
+
+/* Intake, inside its transaction: start new alerts, raise priorities. */
+static int
+engine_raised(void *arg, const struct store_raise *r,
+    const struct alert_new *an, int64_t now, char **cause)
+{
+	struct engine *e = arg;
+	struct engine_alert *a;
+	struct esc_actions acts = { NULL, 0, 0 };
+	struct esc_state st;
+	const struct policy *pol;
+	struct alert *al;
+	int rc = -1;
+	size_t i;
+
+	if (!r->duplicate) {
+		a = engine_alert_new(e, r->id, an->service);
+		memset(&st, 0, sizeof st);
+		st.priority = an->priority;
+		st.status = ALERT_TRIGGERED;
+		st.created_ms = now;
+		if (engine_decide(e, a, &st, &acts, now, cause) != 0) {
+			engine_alert_free(e, a);
+			goto out;
+		}
+		e->staged[e->nstaged - 1].is_new = 1;
+		rc = 0;
+		goto out;
+	}
+	if (!r->priority_raised)
+		return 0;
+	/* the same alert may already be staged by this batch */
+	for (i = e->nstaged; i-- > 0;)
+		if (e->staged[i].a->id == r->id)
+			break;
+	if (i != (size_t)-1) {
+		a = e->staged[i].a;
+		st = e->staged[i].st;
+	} else if ((a = engine_find(e, r->id)) != NULL)
+		st = a->st;
+	else
+		return 0; /* not ours (resolved meanwhile): nothing to do */
+	if ((pol = engine_policy(e, a->policy, a->service)) == NULL ||
+	    (al = store_alert_get(e->store, r->id)) == NULL)
+		return 0;
+	esc_raise_priority(&st, an->priority, e->conf->sla, now, &acts);
+	rc = engine_act(e, al, pol, &st, &acts, cause);
+	alert_free(al);
+	if (rc == 0)
+		rc = store_engine_save(e->store, a->id, pol->name, &st,
+		    esc_next_due(&st, pol, e->conf->sla), now, cause);
+	if (rc == 0)
+		engine_stage(e, a, 0, &st, pol->name, esc_next_due(&st, pol,
+		    e->conf->sla));
+out:
+	esc_actions_clear(&acts);
+	return rc;
+}
+
+static void
+engine_committed(void *arg)
+{
+	engine_settle(arg, 1);
+}
+
+static void
+engine_failed(void *arg)
+{
+	engine_settle(arg, 0);
+}
+
+/* The hooks intake calls with each batch. */
+void
+engine_intake_hooks(struct engine *e, struct intake_hooks *h)
+{
+	h->raised = engine_raised;
+	h->committed = engine_committed;
+	h->failed = engine_failed;
+	h->arg = e;
+}
+
+struct engine_resume_ctx {
+	struct engine *e;
+	int64_t now;
+	size_t queued;
+};
+
+static void
+engine_resume_cb(const struct store_engine_row *r, void *arg)
+{
+	struct engine_resume_ctx *x = arg;
+	struct engine *e = x->e;
+	const struct policy *pol;
+	struct engine_alert *a;
+
+	a = engine_alert_new(e, r->id, r->service);
+	a->policy = r->policy != NULL ? xstrdup(r->policy) : NULL;
+	a->st = r->st;
+	engine_insert(e, a);
+	pol = engine_policy(e, a->policy, a->service);
+	a->next_due = r->started && pol != NULL ? esc_next_due(&a->st, pol,
+	    e->conf->sla) : x->now;
+	if (a->next_due <= x->now) {
+		engine_enqueue(e, a);
+		x->queued++;
+	} else
+		engine_arm(a, x->now);
+}
+
+/*
+ * At start: load every open alert and arm its timer from the stored
+ * deadlines.  What fell due while the daemon was down is queued and
+ * runs at once, in order.
+ */
+int
+engine_resume(struct engine *e, char **cause)
+{
+	struct engine_resume_ctx x = { e, clock_now_ms(), 0 };
+	int64_t n;
+
+	if ((n = store_engine_open(e->store, engine_resume_cb, &x)) < 0) {
+		xasprintf(cause, "cannot load open alerts");
+		return -1;
+	}
+	log_info("engine: %" PRId64 " open alert(s), %zu overdue", n,
+	    x.queued);
+	return 0;
+}
+
+/*
+ * Run one lifecycle change on alert id in its own transaction: change()
+ * edits a copy of the state; then what fell due is fired, everything is
+ * saved, and notices go out after COMMIT.
+ */
+static enum engine_result
+engine_change(struct engine *e, int64_t id, const char *actor,
+    const char *kind, json_t *detail, int (*change)(struct esc_state *,
+    const struct policy *, int64_t, struct esc_actions *, void *), void *carg,
+    const char *notice, char **cause)
+{
+	struct engine_alert *a;
+	struct esc_actions acts = { NULL, 0, 0 };
+	struct esc_state st;
+	const struct policy *pol;
+	struct alert *al = NULL;
+	char *head, *subject;
+	int64_t now = clock_now_ms(), next;
+	enum engine_result res = ENGINE_ERROR;
+
+	if ((a = engine_find(e, id)) == NULL) {
+		if ((al = store_alert_get(e->store, id)) == NULL) {
+			xasprintf(cause, "no alert %" PRId64, id);
+			res = ENGINE_NOT_FOUND;
+		} else {
+			xasprintf(cause, "alert %" PRId64 " is %s", id,
+			    alert_status_name(al->status));
+			res = ENGINE_CONFLICT;
+		}
+		goto out;
+	}
+	if ((pol = engine_policy(e, a->policy, a->service)) == NULL) {
+		xasprintf(cause, "no escalation policy");
+		goto out;
+	}
+	st = a->st;
+	if (change(&st, pol, now, &acts, carg) != 0) {
+		xasprintf(cause, "alert %" PRId64 " is %s at stage %d", id,
+		    alert_status_name(st.status), st.stage);
+		res = ENGINE_CONFLICT;
+		goto out;
+	}
+	if (store_begin(e->store, cause) != 0)
+		goto out;
+	if ((al = store_alert_get(e->store, id)) == NULL)
+		goto fail;
+	if (engine_audit(e, id, now, actor, kind, detail, cause) != 0) {
+		detail = NULL;
+		goto fail;
+	}
+	detail = NULL;
+	esc_run(&st, pol, e->conf->sla, now, &acts);
+	if (engine_act(e, al, pol, &st, &acts, cause) != 0)
+		goto fail;
+	if (notice != NULL) {
+		head = engine_headline(al, &st);
+		xasprintf(&subject, "%s by %s: %s", notice, actor, head);
+		engine_notify_paged(e, al, pol, subject);
+		free(subject);
+		free(head);
+	}
+	next = st.status == ALERT_RESOLVED ? ESC_NEVER :
+	    esc_next_due(&st, pol, e->conf->sla);
+	if (store_engine_save(e->store, id, pol->name, &st, next, now,
+	    cause) != 0)
+		goto fail;
+	engine_stage(e, a, 0, &st, pol->name, next);
+	if (store_commit(e->store, cause) != 0)
+		goto fail;
+	engine_settle(e, 1);
+	res = ENGINE_OK;
+	goto out;
+fail:
+	store_rollback(e->store);
+	engine_settle(e, 0);
+out:
+	json_decref(detail);
+	alert_free(al);
+	esc_actions_clear(&acts);
+	return res;
+}
+
+static int
+engine_do_ack(struct esc_state *st, const struct policy *p, int64_t now,
+    struct esc_actions *acts, void *arg)
+{
+	return esc_ack(st, now);
+}
+
+static int
+engine_do_resolve(struct esc_state *st, const struct policy *p, int64_t now,
+    struct esc_actions *acts, void *arg)
+{
+	return esc_resolve(st, now);
+}
+
+static int
+engine_do_note(struct esc_state *st, const struct policy *p, int64_t now,
+    struct esc_actions *acts, void *arg)
+{
+	return esc_note(st, now);
+}
+
+static int
+engine_do_escalate(struct esc_state *st, const struct policy *p, int64_t now,
+    struct esc_actions *acts, void *arg)
+{
+	return esc_escalate(st, p, now, ESC_R_MANUAL, acts);
+}
+
+/* Acknowledged by actor via a path ("api", "sms", "link", "voice"). */
+enum engine_result
+engine_ack(struct engine *e, int64_t id, const char *actor, const char *via,
+    char **cause)
+{
+	return engine_change(e, id, actor, "ack", json_pack("{s:s}", "via",
+	    via), engine_do_ack, NULL, "acknowledged", cause);
+}
+
+enum engine_result
+engine_resolve(struct engine *e, int64_t id, const char *actor,
+    const char *via, char **cause)
+{
+	return engine_change(e, id, actor, "resolve", json_pack("{s:s}", "via",
+	    via), engine_do_resolve, NULL, "resolved", cause);
+}
+
+/* A human note; the first one meets the first-response clock. */
+enum engine_result
+engine_note(struct engine *e, int64_t id, const char *actor,
+    const char *text, char **cause)
+{
+	return engine_change(e, id, actor, "note", json_pack("{s:s}", "text",
+	    text), engine_do_note, NULL, NULL, cause);
+}
+
+enum engine_result
+engine_escalate(struct engine *e, int64_t id, const char *actor,
+    char **cause)
+{
+	return engine_change(e, id, actor, "escalate", NULL,
+	    engine_do_escalate, NULL, NULL, cause);
+}

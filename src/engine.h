@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * engine.h: the escalation engine on the daemon's loop.  It keeps the
+ * escalation state of every open alert, one libevent timer each, and
+ * carries out what esc.c decides: it resolves a stage's targets from the
+ * rotas, records every decision in the audit log, and pages.
+ */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <stdint.h>
+
+#include "intake.h"
+
+struct conf;
+struct engine;
+struct event_base;
+struct people;
+struct rota_set;
+struct store;
+
+enum engine_result {
+	ENGINE_OK,
+	ENGINE_NOT_FOUND, /* no such alert */
+	ENGINE_CONFLICT,  /* not in a state that allows it */
+	ENGINE_ERROR,     /* the store failed; nothing changed */
+};
+
+/* engine.c */
+struct engine *engine_new(struct event_base *, struct store *,
+    const struct conf *);
+void engine_free(struct engine *);
+void engine_configure(struct engine *, const struct conf *);
+void engine_set_rotas(struct engine *, const struct rota_set *,
+    const struct people *);
+int engine_resume(struct engine *, char **);
+void engine_intake_hooks(struct engine *, struct intake_hooks *);
+enum engine_result engine_ack(struct engine *, int64_t, const char *,
+    const char *, char **);
+enum engine_result engine_resolve(struct engine *, int64_t, const char *,
+    const char *, char **);
+enum engine_result engine_note(struct engine *, int64_t, const char *,
+    const char *, char **);
+enum engine_result engine_escalate(struct engine *, int64_t, const char *,
+    char **);
+size_t engine_open_count(const struct engine *);
+
+#endif
