@@ -235,6 +235,119 @@ test_short_key_file(void **state)
 	    " \"short.key\"; } );\n", 2, "key is shorter than 16 characters");
 }
 
+static void
+test_policies(void **state)
+{
+	char *path, *cause = NULL;
+	struct conf *c;
+	const struct policy *p;
+
+	path = write_file("pol.conf",
+	    "sla = { reminder = \"1m\"; P1 = { response = \"2m\";"
+	    " first_response = \"10m\"; resolution = \"1h\"; };\n"
+	    " P4 = { resolution = \"8h\"; calendar = \"office\"; }; };\n"
+	    "business_hours = ( { name = \"office\"; timezone ="
+	    " \"Europe/Berlin\"; days = \"Mon-Fri\"; hours = \"09:00-17:00\";"
+	    " holidays = [ \"2026-12-25\", \"2026-12-24\" ]; } );\n"
+	    "policies = ( { name = \"db\"; services = [ \"db\", \"pg\" ];"
+	    " cc = \"supportcc\"; repeats = 2; stages = (\n"
+	    " { targets = [ \"rota:dba\", \"chat:dba\" ]; ack_within = \"5m\";"
+	    " resolve_within = \"1h\"; },\n"
+	    " { targets = [ \"person:mia\" ]; resolve_within = \"2h\"; },\n"
+	    " { targets = [ \"contact:vendor\" ]; } ); },\n"
+	    " { name = \"default\"; stages = ( { targets = [ \"rota:ops\" ]; } ); } );\n");
+	c = conf_load(path, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(c->sla[0].due[SLA_RESPONSE], 2 * 60000);
+	assert_int_equal(c->sla[0].due[SLA_RESOLUTION], 3600000);
+	assert_int_equal(c->sla[0].reminder, 60000);
+	/* defaults for what is not given */
+	assert_int_equal(c->sla[1].due[SLA_RESPONSE], 15 * 60000);
+	assert_int_equal(c->sla[2].due[SLA_RESOLUTION], 3 * 86400000LL);
+	assert_int_equal(c->sla[3].due[SLA_RESPONSE], 4 * 3600000);
+	assert_int_equal(c->sla[3].due[SLA_RESOLUTION], 8 * 3600000);
+	assert_ptr_equal(c->sla[3].calendar, &c->calendars[0]);
+	assert_null(c->sla[2].calendar);
+	assert_int_equal(c->calendars[0].days, 0x3e);
+	assert_int_equal(c->calendars[0].open_min, 540);
+	assert_int_equal(c->calendars[0].close_min, 1020);
+	assert_int_equal(c->calendars[0].nholidays, 2);
+	assert_true(c->calendars[0].holidays[0] < c->calendars[0].holidays[1]);
+	assert_int_equal(c->npolicies, 2);
+	p = policy_for_service(c->policies, c->npolicies, "pg");
+	assert_string_equal(p->name, "db");
+	assert_int_equal(p->nstages, 3);
+	assert_int_equal(p->repeats, 2);
+	assert_string_equal(p->cc, "supportcc");
+	assert_int_equal(p->stages[0].ntargets, 2);
+	assert_int_equal(p->stages[0].targets[0].kind, TARGET_ROTA);
+	assert_string_equal(p->stages[0].targets[0].name, "dba");
+	assert_int_equal(p->stages[0].targets[1].kind, TARGET_CHAT);
+	assert_int_equal(p->stages[0].ack_within, 5 * 60000);
+	assert_int_equal(p->stages[2].targets[0].kind, TARGET_CONTACT);
+	assert_int_equal(p->stages[2].resolve_within, 0);
+	p = policy_for_service(c->policies, c->npolicies, "web");
+	assert_string_equal(p->name, "default");
+	conf_free(c);
+	free(path);
+
+	/* no policies: one that pages the console */
+	path = write_file("nopol.conf", "\n");
+	c = conf_load(path, &cause);
+	assert_int_equal(c->npolicies, 1);
+	assert_int_equal(c->policies[0].stages[0].targets[0].kind, TARGET_CHAT);
+	assert_string_equal(c->policies[0].stages[0].targets[0].name,
+	    "console");
+	conf_free(c);
+	free(path);
+}
+
+static void
+test_policy_errors(void **state)
+{
+	expect_error("sla = {\n P5 = { response = \"1m\"; }; };\n", 2,
+	    "unknown key \"P5\" in sla");
+	expect_error("sla = {\n P1 = { response = \"soon\"; }; };\n", 2,
+	    "response: bad duration");
+	expect_error("sla = { reminder = \"10m\";\n P1 = { response = \"5m\"; }; };\n",
+	    1, "sla reminder of P1 must be shorter than its response target");
+	expect_error("sla = {\n P4 = { calendar = \"nope\"; }; };\n", 2,
+	    "no business_hours named \"nope\"");
+	expect_error("business_hours = (\n { name = \"o\"; timezone ="
+	    " \"Mars/Olympus\"; hours = \"09:00-17:00\"; } );\n", 2,
+	    "business_hours \"o\": ");
+	expect_error("business_hours = (\n { name = \"o\"; timezone ="
+	    " \"UTC\"; hours = \"17:00-09:00\"; } );\n", 2,
+	    "opening before the closing");
+	expect_error("business_hours = (\n { name = \"o\"; timezone ="
+	    " \"UTC\"; days = \"Mon-Fry\"; hours = \"09:00-17:00\"; } );\n",
+	    2, "days must look like");
+	expect_error("business_hours = ( { name = \"o\"; timezone = \"UTC\";"
+	    " hours = \"09:00-17:00\";\n holidays = [ \"2026-02-30\" ]; } );\n",
+	    2, "holidays must be dates");
+	expect_error("policies = (\n { name = \"p\"; } );\n", 2,
+	    "policy \"p\" needs stages");
+	expect_error("policies = ( { name = \"p\"; stages = (\n"
+	    " { targets = [ \"team:x\" ]; ack_within = \"5m\"; } ); } );\n",
+	    2, "target 1 must be rota:NAME");
+	expect_error("policies = ( { name = \"p\"; stages = (\n"
+	    " { targets = [ ]; } ); } );\n", 2, "needs targets");
+	expect_error("policies = (\n { name = \"p\"; stages = ("
+	    " { targets = [ \"rota:a\" ]; }, { targets = [ \"rota:b\" ]; } );"
+	    " } );\n", 2, "stage 1 needs ack_within or resolve_within");
+	expect_error("policies = ( { name = \"p\"; stages = ( { targets ="
+	    " [ \"rota:a\" ];\n ack_within = \"1m\"; wait = 3; } ); } );\n",
+	    2, "unknown key \"wait\" in a stage");
+	expect_error("policies = ( { name = \"p\"; stages = ( { targets ="
+	    " [ \"rota:a\" ]; } ); },\n { name = \"p\"; stages = ( {"
+	    " targets = [ \"rota:a\" ]; } ); } );\n", 2,
+	    "policy \"p\" is defined twice");
+	expect_error("policies = (\n { name = \"p\"; repeats = -1; stages = ("
+	    " { targets = [ \"rota:a\" ]; } ); } );\n", 2,
+	    "repeats must be from 0 to 100");
+}
+
 int
 main(void)
 {
@@ -245,6 +358,8 @@ main(void)
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_short_key_file),
+		cmocka_unit_test(test_policies),
+		cmocka_unit_test(test_policy_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
