@@ -162,7 +162,9 @@ rota_set_link(struct rota_set *set, struct rota_findings *f)
 	struct rota *r;
 	const struct rota *b;
 	size_t i;
-	int errors = 0, depth;
+	int errors = 0, depth, *loop;
+
+	loop = xcalloc(set->n + 1, sizeof *loop);
 
 	for (i = 0; i < set->n; i++) {
 		r = set->list[i];
@@ -185,6 +187,7 @@ rota_set_link(struct rota_set *set, struct rota_findings *f)
 			b = b->backup_rota;
 		}
 		if (b == r) {
+			loop[i] = 1;
 			rota_findings_add(f, r->file, r->backup_line,
 			    ROTA_ERROR, "backup rotas of \"%s\" form a loop",
 			    r->name);
@@ -197,16 +200,10 @@ rota_set_link(struct rota_set *set, struct rota_findings *f)
 	}
 	/* Cut loops only after every rota has been looked at. */
 	for (i = 0; i < set->n; i++) {
-		r = set->list[i];
-		b = r->backup_rota;
-		for (depth = 0; b != NULL && depth <= ROTA_MAX_BACKUP; depth++) {
-			if (b == r)
-				break;
-			b = b->backup_rota;
-		}
-		if (b == r)
-			r->backup_rota = NULL;
+		if (loop[i])
+			set->list[i]->backup_rota = NULL;
 	}
+	free(loop);
 	return errors;
 }
 
