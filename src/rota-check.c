@@ -441,8 +441,9 @@ rota_check_rest(const struct rota *r, int64_t from, int64_t to,
 }
 
 /*
- * Append to f what is wrong with r over [from, to).  people may be NULL
- * to skip the check of names.  Backups must be linked already.
+ * Append to f what is wrong with r over [from, to), at most five years.
+ * people may be NULL to skip the check of names.  Backups must be linked
+ * already.
  */
 void
 rota_check(const struct rota *r, const struct people *pp, int64_t from,
@@ -452,7 +453,8 @@ rota_check(const struct rota *r, const struct people *pp, int64_t from,
 
 	rota_check_members(r, pp, f);
 	rota_check_overrides(r, f);
-	if (r->tz == NULL || to <= from)
+	if (r->tz == NULL || to <= from || from < 0 ||
+	    to > from + 5 * 366 * DURATION_DAY)
 		return;
 	rota_check_coverage(r, from, to, f);
 	rota_check_consecutive(r, from, to, sev, f);

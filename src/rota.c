@@ -16,6 +16,10 @@
 /* How far a shift is followed beyond the window asked about. */
 #define ROTA_REACH (35 * DURATION_DAY)
 
+/* Instants outside 1970-9000 are refused, so no arithmetic overflows. */
+#define ROTA_MIN_T INT64_C(0)
+#define ROTA_MAX_T (INT64_C(221845392000) * 1000)
+
 /* One person on call at an instant, and why. */
 struct rota_who {
 	const char *person;
@@ -416,7 +420,8 @@ rota_scan(const struct rota *r, int64_t scan, int64_t from, int64_t to,
 /*
  * Append to out the shifts of r (of one person, unless person is NULL)
  * that overlap [from, to), in order of start.  Shifts keep their true
- * start and end, looked for up to 35 days outside the window.
+ * start and end, looked for up to 35 days outside the window.  Returns
+ * -1 for a window outside the years 1970 to 9000.
  */
 int
 rota_schedule(const struct rota *r, int64_t from, int64_t to,
@@ -427,6 +432,8 @@ rota_schedule(const struct rota *r, int64_t from, int64_t to,
 
 	if (to <= from || r->tz == NULL)
 		return 0;
+	if (from < ROTA_MIN_T || to > ROTA_MAX_T)
+		return -1;
 	for (;;) {
 		if (!rota_scan(r, from - back, from, to, person, out, base) ||
 		    back >= ROTA_REACH)
@@ -443,6 +450,8 @@ rota_schedule(const struct rota *r, int64_t from, int64_t to,
 int
 rota_oncall(const struct rota *r, int64_t t, struct rota_shifts *out)
 {
+	if (t < ROTA_MIN_T || t >= ROTA_MAX_T)
+		return -1;
 	return rota_schedule(r, t, t + 1, NULL, out);
 }
 
@@ -470,7 +479,7 @@ rota_next_handoff(const struct rota *r, int64_t t)
 	struct rota_eval a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
 	int64_t u = t, found = ROTA_NONE;
 
-	if (r->tz == NULL)
+	if (r->tz == NULL || t < ROTA_MIN_T || t >= ROTA_MAX_T)
 		return ROTA_NONE;
 	rota_eval(r, t, 0, &a);
 	while ((u = rota_next_boundary(r, u, 0)) != ROTA_NONE &&

@@ -151,6 +151,7 @@ static void
 test_rota_weekly(void **state)
 {
 	struct rota *r = parse(weekly);
+	struct rota_shifts sh = { NULL, 0, 0 };
 	struct rota_shift s;
 
 	assert_string_equal(who(r, utc(2026, 1, 5, 7, 59)), "-");
@@ -169,6 +170,11 @@ test_rota_weekly(void **state)
 	assert_ptr_equal(s.layer, &r->layers[0]);
 	assert_null(s.override);
 	assert_int_equal(s.backup, 0);
+	/* Instants beyond the year 9000 are refused, not overflowed. */
+	assert_int_equal(rota_oncall(r, INT64_MAX - 1, &sh), -1);
+	assert_int_equal(sh.n, 0);
+	assert_int_equal(rota_next_handoff(r, INT64_MAX), ROTA_NONE);
+	assert_int_equal(rota_schedule(r, -DAY, DAY, NULL, &sh), -1);
 	/* Back to 09:00 CET after October. */
 	assert_int_equal(rota_next_handoff(r, utc(2026, 10, 28, 0, 0)),
 	    utc(2026, 11, 2, 8, 0));
