@@ -135,14 +135,18 @@ rota_span_next_edge(const struct tz *tz, const struct rota_span *sp,
 {
 	int64_t d0 = rota_local_day(tz, t), day, s, e, best = ROTA_NONE;
 
-	for (day = d0 - 8; day <= d0 + 8; day++) {
+	for (day = d0 - 8; day <= d0 + 9; day++) {
 		if ((sp->days & (1 << tz_weekday(day))) == 0)
 			continue;
 		rota_span_occurrence(tz, sp, day, &s, &e);
-		if (s > t && s < best && s < e)
+		if (s >= e)
+			continue;
+		if (s > t && s < best)
 			best = s;
-		if (e > t && e < best && s < e)
+		if (e > t && e < best)
 			best = e;
+		if (s > t)
+			break; /* later occurrences start and end later */
 	}
 	return best;
 }
@@ -428,12 +432,19 @@ rota_schedule(const struct rota *r, int64_t from, int64_t to,
     const char *person, struct rota_shifts *out)
 {
 	int64_t back = DURATION_DAY;
-	size_t base = out->n;
+	size_t base = out->n, i;
 
 	if (to <= from || r->tz == NULL)
 		return 0;
 	if (from < ROTA_MIN_T || to > ROTA_MAX_T)
 		return -1;
+	/* Look back one whole shift first; most shifts started within it. */
+	for (i = 0; i < r->nlayers; i++) {
+		if (r->layers[i].shift_ms + DURATION_HOUR > back)
+			back = r->layers[i].shift_ms + DURATION_HOUR;
+	}
+	if (back > ROTA_REACH)
+		back = ROTA_REACH;
 	for (;;) {
 		if (!rota_scan(r, from - back, from, to, person, out, base) ||
 		    back >= ROTA_REACH)

@@ -575,6 +575,8 @@ tz_from_local(const struct tz *tz, const struct tz_local *lt)
 	/* Offsets in force around the local time (transitions are sparse). */
 	offs[n++] = tz_offset_secs(tz, local - 30 * 3600, NULL);
 	offs[n++] = tz_offset_secs(tz, local + 30 * 3600, NULL);
+	if (offs[0] == offs[1])
+		return (local - offs[0]) * 1000 + lt->ms; /* no change near */
 	for (i = 0; i < 2; i++)
 		offs[n++] = tz_offset_secs(tz, local - offs[i], NULL);
 	omin = omax = offs[0];
