@@ -1027,3 +1027,34 @@ engine_escalate(struct engine *e, int64_t id, const char *actor,
 	return engine_change(e, id, actor, "escalate", NULL,
 	    engine_do_escalate, NULL, NULL, cause);
 }
+
+/*
+ * Call cb(alert id, arg) for every open alert whose current stage pages
+ * rota name: the alerts an incoming on-call person takes over.
+ */
+void
+engine_rota_alerts(const struct engine *e, const char *name,
+    void (*cb)(int64_t, void *), void *arg)
+{
+	const struct engine_alert *a;
+	const struct policy *pol;
+	const struct policy_stage *st;
+	size_t i, t;
+
+	for (i = 0; i < e->tsize; i++) {
+		for (a = e->table[i]; a != NULL; a = a->hnext) {
+			pol = engine_policy(e, a->policy, a->service);
+			if (pol == NULL || a->st.stage < 1 ||
+			    a->st.stage > pol->nstages)
+				continue;
+			st = &pol->stages[a->st.stage - 1];
+			for (t = 0; t < st->ntargets; t++) {
+				if (st->targets[t].kind == TARGET_ROTA &&
+				    strcmp(st->targets[t].name, name) == 0) {
+					cb(a->id, arg);
+					break;
+				}
+			}
+		}
+	}
+}

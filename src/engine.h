@@ -44,5 +44,7 @@ enum engine_result engine_note(struct engine *, int64_t, const char *,
 enum engine_result engine_escalate(struct engine *, int64_t, const char *,
     char **);
 size_t engine_open_count(const struct engine *);
+void engine_rota_alerts(const struct engine *, const char *,
+    void (*)(int64_t, void *), void *);
 
 #endif
