@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: ISC
+#
+# intake.sh: an accepted alert is answered 202 with its id, is listed,
+# and reads back field by field with its audit log; the console channel
+# pages it; defaults apply; filters and paging work; /healthz and
+# /readyz answer; the state survives a clean restart.
+. "$E2E_LIB"
+
+write_config
+start_pagerd
+
+http GET /healthz
+expect_status 200
+expect_json .status ok
+http GET /readyz
+expect_status 200
+expect_json .status ready
+pass "healthz and readyz"
+
+# An empty store lists nothing.
+api_get /api/v1/alerts
+expect_status 200
+expect_json '.alerts | length' 0
+expect_json .next_before null
+
+# Every field, round trip.
+post_alert "$INT_KEY" '{
+	"summary": "disk full on db1",
+	"priority": "high",
+	"service": "db",
+	"dedup_key": "db1-disk",
+	"source": "nagios.example.org",
+	"details": {"mount": "/var", "used_pct": 99.5, "tags": ["a", "b"],
+	    "nested": {"x": null, "y": true}, "text": "naïve ✓"},
+	"links": ["https://grafana.example.org/d/db1",
+	    {"href": "http://runbook.example.org/disk", "text": "runbook"}]
+}'
+expect_status 202
+expect_header Content-Type '^application/json'
+expect_json .id 1
+expect_json .dedup_key db1-disk
+expect_json .status triggered
+expect_json .duplicate false
+expect_json 'keys' '["dedup_key","duplicate","id","status"]'
+id1=1
+pass "alert accepted with 202 and id 1"
+
+api_get /api/v1/alerts/$id1
+expect_status 200
+expect_json .id 1
+expect_json .summary "disk full on db1"
+expect_json .priority P2
+expect_json .service db
+expect_json .dedup_key db1-disk
+expect_json .source nagios.example.org
+expect_json .details '{"mount":"/var","used_pct":99.5,"tags":["a","b"],"nested":{"x":null,"y":true},"text":"naïve ✓"}'
+expect_json .links '["https://grafana.example.org/d/db1",{"href":"http://runbook.example.org/disk","text":"runbook"}]'
+expect_json .integration e2e-integration
+expect_json .status triggered
+expect_json .stage 1
+expect_json .count 1
+expect_json .acknowledged_at null
+expect_json .resolved_at null
+expect_json '.created_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")' true
+# The audit log: intake's "triggered" comes first; the escalation
+# engine may add its own events after it.
+expect_json '.events[0].kind' triggered
+expect_json '.events[0].actor' e2e-integration
+expect_json '.events[0].detail' '{"priority":"P2"}'
+expect_json '.events[0].at == .created_at' true
+expect_json '[.events[] | select(.kind == "triggered")] | length' 1
+expect_json '[.events[].id] == ([.events[].id] | sort)' true
+pass "alert $id1 reads back with every field and a triggered event"
+
+# Defaults: no priority, no service, no dedup_key.
+post_alert "$INT_KEY" '{"summary": "something odd"}'
+expect_status 202
+expect_json .id 2
+expect_json .duplicate false
+expect_json '.dedup_key | test("^[0-9a-f]{32}$")' true
+key2=$(json_get .dedup_key)
+api_get /api/v1/alerts/2
+expect_status 200
+expect_json .priority P3
+expect_json .service default
+expect_json .dedup_key "$key2"
+expect_json .source null
+expect_json .details null
+expect_json .links '[]'
+pass "defaults: P3, service default, a generated dedup_key"
+
+# Priority words and case.
+post_alert "$INT_KEY" '{"summary": "p1 by word", "priority": "CRITICAL", "service": "web"}'
+expect_status 202
+expect_json .id 3
+post_alert "$INT_KEY" '{"summary": "p4 by name", "priority": "p4", "service": "web"}'
+expect_status 202
+expect_json .id 4
+api_get /api/v1/alerts/3
+expect_json .priority P1
+api_get /api/v1/alerts/4
+expect_json .priority P4
+
+# The list: newest first, every alert, filters, paging.
+api_get /api/v1/alerts
+expect_status 200
+expect_json '[.alerts[].id]' '[4,3,2,1]'
+expect_json .next_before null
+expect_json '.alerts[3].summary' "disk full on db1"
+expect_json '.alerts[3].count' 1
+api_get "/api/v1/alerts?service=web"
+expect_json '[.alerts[].id]' '[4,3]'
+api_get "/api/v1/alerts?priority=P1"
+expect_json '[.alerts[].id]' '[3]'
+api_get "/api/v1/alerts?priority=high"
+expect_json '[.alerts[].id]' '[1]'
+api_get "/api/v1/alerts?status=triggered&service=db"
+expect_json '[.alerts[].id]' '[1]'
+api_get "/api/v1/alerts?status=resolved"
+expect_json '.alerts' '[]'
+api_get "/api/v1/alerts?limit=3"
+expect_json '[.alerts[].id]' '[4,3,2]'
+expect_json .next_before 2
+api_get "/api/v1/alerts?limit=3&before=2"
+expect_json '[.alerts[].id]' '[1]'
+expect_json .next_before null
+pass "list: newest first, filters by service, priority, status; pages"
+
+# A responder token reads too.
+api_get /api/v1/alerts/1 "$RESPONDER_KEY"
+expect_status 200
+expect_json .id 1
+
+# Each new alert reached the console channel (the escalation engine
+# decides the wording; here only that alert #N was paged).
+console_has() {
+	grep -q " console: .*alert #$1 " "$PAGERD_OUT"
+}
+for id in 1 2 3 4; do
+	wait_until "$E2E_WAIT" "a console line for alert #$id" console_has $id
+done
+expect_match 'alert #1 \[P2\] db: disk full on db1' \
+    "$(grep 'alert #1 ' "$PAGERD_OUT")" "the console line for alert 1"
+pass "console channel paged each alert"
+
+# A clean stop and start keeps everything, and ids go on.
+store_snapshot "$TEST_TMP/before-restart.json"
+stop_pagerd
+start_pagerd
+store_snapshot "$TEST_TMP/after-restart.json"
+expect_same_store "$TEST_TMP/before-restart.json" "$TEST_TMP/after-restart.json" \
+    "across a clean restart"
+post_alert "$INT_KEY" '{"summary": "after restart"}'
+expect_status 202
+expect_json .id 5
+http GET /readyz
+expect_status 200
+stop_pagerd
+pass "clean restart keeps the store; ids continue at 5"
