@@ -21,4 +21,7 @@ struct api {
 /* api.c */
 void api_init(struct api *, struct http *);
 
+/* api-intake.c */
+void api_intake_init(struct api *, struct http *);
+
 #endif

@@ -61,6 +61,13 @@ static const struct conf_entry conf_table[] = {
 	{ "intake", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "intake.default_priority", CONF_PRIORITY, O(intake_default_priority), 0, 0, "P3" },
 	{ "intake.default_service", CONF_STRING, O(intake_default_service), 0, 0, "default" },
+	{ "intake.severity", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "intake.severity.critical", CONF_PRIORITY, O(intake_severity[0]), 0, 0, "P1" },
+	{ "intake.severity.error", CONF_PRIORITY, O(intake_severity[1]), 0, 0, "P2" },
+	{ "intake.severity.warning", CONF_PRIORITY, O(intake_severity[2]), 0, 0, "P3" },
+	{ "intake.severity.info", CONF_PRIORITY, O(intake_severity[3]), 0, 0, "P4" },
+	{ "intake.priority_label", CONF_STRING, O(intake_priority_label), 0, 0, "severity" },
+	{ "intake.service_label", CONF_STRING, O(intake_service_label), 0, 0, "service" },
 	{ "integrations", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "tokens", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "channels", CONF_SECTION, 0, 0, 0, NULL },
@@ -385,14 +392,15 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 		}
 		for (j = 0; (s = config_setting_get_elem(g, j)) != NULL; j++) {
 			static const char *known[] = { "name", "role",
-				"key_sha256", "key_file", "service" };
+				"key_sha256", "key_file", "service",
+				"rate_limit", "rate_burst" };
 			size_t m;
 
 			for (m = 0; m < nitems(known); m++)
 				if (strcmp(config_setting_name(s), known[m]) == 0)
 					break;
 			if (m == nitems(known) || (*list == 'i' && m == 1) ||
-			    (*list == 't' && m == 4))
+			    (*list == 't' && m >= 4))
 				conf_error(e, file, conf_line(s),
 				    "unknown key \"%s\" in %s",
 				    config_setting_name(s), list);
@@ -422,6 +430,16 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 			    " viewer or responder", name);
 		if (config_setting_lookup_string(g, "service", &str))
 			k->service = xstrdup(str);
+		if (config_setting_lookup_int(g, "rate_limit", &k->rate_limit) &&
+		    (k->rate_limit < 0 || k->rate_limit > 1000000))
+			conf_error(e, file, line, "%s \"%s\": rate_limit must be"
+			    " from 0 to 1000000 a minute", list, name);
+		if (!config_setting_lookup_int(g, "rate_burst", &k->rate_burst))
+			k->rate_burst = k->rate_limit / 6 > 0 ?
+			    k->rate_limit / 6 : 1;
+		else if (k->rate_burst < 1 || k->rate_burst > 1000000)
+			conf_error(e, file, line, "%s \"%s\": rate_burst must be"
+			    " from 1 to 1000000", list, name);
 
 		if (config_setting_lookup_string(g, "key_sha256", &str)) {
 			if (config_setting_get_member(g, "key_file") != NULL)
@@ -558,6 +576,8 @@ conf_free(struct conf *c)
 	free(c->rota_dir);
 	free(c->http_public_url);
 	free(c->intake_default_service);
+	free(c->intake_priority_label);
+	free(c->intake_service_label);
 	free(c);
 }
 

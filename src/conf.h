@@ -27,6 +27,8 @@ struct conf_key {
 	int role;
 	uint8_t hash[HMAC_SHA256_LEN]; /* SHA-256 of the key */
 	char *service;                 /* integrations: default service */
+	int rate_limit;                /* integrations: events a minute */
+	int rate_burst;
 };
 
 struct conf {
@@ -46,6 +48,9 @@ struct conf {
 
 	int intake_default_priority;
 	char *intake_default_service;
+	int intake_severity[4]; /* critical, error, warning, info -> 1..4 */
+	char *intake_priority_label; /* Alertmanager label for the priority */
+	char *intake_service_label;  /* Alertmanager label for the service */
 
 	struct conf_key *keys;
 	size_t nkeys;

@@ -52,6 +52,48 @@ void intake_submit(struct intake *, struct alert_new *, intake_done_cb,
 size_t intake_pending(const struct intake *);
 void intake_flush(struct intake *);
 
+/* A PagerDuty Events API v2 event. */
+enum intake_event_action {
+	INTAKE_TRIGGER,
+	INTAKE_ACKNOWLEDGE,
+	INTAKE_RESOLVE,
+};
+
+struct intake_event {
+	enum intake_event_action action;
+	char *routing_key;
+	char *dedup_key;    /* NULL only for a trigger without one */
+	struct alert_new an; /* trigger only */
+};
+
+/* One alert of an Alertmanager webhook. */
+struct intake_am_alert {
+	int firing; /* else resolved */
+	struct alert_new an; /* dedup_key is the fingerprint */
+};
+
+struct intake_am {
+	struct intake_am_alert *alerts;
+	size_t n;
+};
+
+/* What the Events v2 and Alertmanager parsers need from the config. */
+struct intake_map {
+	int severity[4];             /* critical, error, warning, info */
+	const char *priority_label;  /* Alertmanager */
+	const char *service_label;
+};
+
+/* intake-events.c */
+int intake_events_parse(const char *, size_t, const struct intake_defaults *,
+    const struct intake_map *, struct intake_event *, char **);
+void intake_event_clear(struct intake_event *);
+
+/* intake-alertmanager.c */
+int intake_am_parse(const char *, size_t, const struct intake_defaults *,
+    const struct intake_map *, struct intake_am *, char **);
+void intake_am_clear(struct intake_am *);
+
 /* intake-native.c */
 int intake_native_parse(const char *, size_t, const struct intake_defaults *,
     struct alert_new *, char **);

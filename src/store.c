@@ -602,6 +602,21 @@ store_alert_count(struct store *s)
 	return n;
 }
 
+/* The id of the open alert of service with dedup_key; 0 if none. */
+int64_t
+store_alert_find_open(struct store *s, const char *service, const char *key)
+{
+	sqlite3_stmt *st = s->stmt[ST_FIND_OPEN];
+	int64_t id = 0;
+
+	store_bind_text(st, 1, service);
+	store_bind_text(st, 2, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
 /* 0 if the database answers a query. */
 int
 store_ping(struct store *s)

@@ -58,6 +58,7 @@ int store_event_add(struct store *, int64_t, int64_t, const char *,
 int store_events(struct store *, int64_t, struct store_event **, size_t *);
 void store_events_free(struct store_event *, size_t);
 int64_t store_alert_count(struct store *);
+int64_t store_alert_find_open(struct store *, const char *, const char *);
 int store_ping(struct store *);
 
 /* The escalation state of one alert, as stored (store-engine.c). */
