@@ -24,4 +24,7 @@ void api_init(struct api *, struct http *);
 /* api-intake.c */
 void api_intake_init(struct api *, struct http *);
 
+/* api-stats.c */
+void api_stats_init(struct api *, struct http *);
+
 #endif

@@ -318,6 +318,7 @@ main(int argc, char **argv)
 	main_state.api.engine = main_state.engine;
 	api_init(&main_state.api, main_state.http);
 	api_intake_init(&main_state.api, main_state.http);
+	api_stats_init(&main_state.api, main_state.http);
 
 	sighup = evsignal_new(main_state.base, SIGHUP, main_signal_cb, NULL);
 	sigterm = evsignal_new(main_state.base, SIGTERM, main_signal_cb, NULL);

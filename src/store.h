@@ -79,4 +79,23 @@ int store_engine_get(struct store *, int64_t, struct store_engine_row *);
 void store_engine_row_clear(struct store_engine_row *);
 int64_t store_engine_open(struct store *, store_engine_cb, void *);
 
+/* A window of alerts for the figures (store-stats.c). */
+struct store_stats_query {
+	int64_t from_ms; /* created in [from_ms, to_ms) */
+	int64_t to_ms;
+	const char *service; /* NULL: all */
+	int priority;        /* 0: all */
+};
+
+struct stats_row;
+
+/* store-stats.c */
+int store_stats_rows(struct store *, const struct store_stats_query *,
+    struct stats_row **, size_t *);
+int store_stats_groups(struct store *, const struct store_stats_query *,
+    void (*)(const char *, const char *, int64_t, int64_t, void *), void *);
+int store_stats_top(struct store *, const struct store_stats_query *, int,
+    void (*)(const char *, const char *, const char *, int64_t, int64_t,
+    void *), void *);
+
 #endif

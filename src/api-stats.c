@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * api-stats.c: GET /api/v1/stats, the service-level report of a window:
+ * MTTA and MTTR (mean and median), SLA attainment per priority and
+ * target, breach, closure and escalation rates, first-stage resolution,
+ * volume by integration, delivery by channel and the top recurring
+ * problems.  The window defaults to the last 7 days.
+ */
+#include <sys/queue.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "api.h"
+#include "clock.h"
+#include "conf.h"
+#include "duration.h"
+#include "http.h"
+#include "iso8601.h"
+#include "stats.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define API_STATS_TOP 5
+
+static void api_stats(struct evhttp_request *, const struct http_match *,
+    void *);
+
+static const struct http_route api_stats_routes[] = {
+	{ HTTP_GET, "/api/v1/stats", CONF_ROLE_VIEWER, api_stats },
+};
+
+void
+api_stats_init(struct api *api, struct http *h)
+{
+	http_add_routes(h, api_stats_routes, nitems(api_stats_routes), api);
+}
+
+static json_t *
+api_stats_time(int64_t ms)
+{
+	char buf[32];
+
+	return json_string(clock_format_iso(ms, buf, sizeof buf));
+}
+
+static json_t *
+api_stats_durations(const struct stats_durations *d)
+{
+	if (d->n == 0)
+		return json_pack("{s:i,s:n,s:n}", "count", 0, "mean_seconds",
+		    "median_seconds");
+	return json_pack("{s:I,s:f,s:f}", "count", (json_int_t)d->n,
+	    "mean_seconds", d->mean_ms / 1000.0, "median_seconds",
+	    d->median_ms / 1000.0);
+}
+
+static json_t *
+api_stats_rate(size_t a, size_t b)
+{
+	return b == 0 ? json_null() : json_real(stats_ratio(a, b));
+}
+
+static void
+api_stats_group_cb(const char *kind, const char *name, int64_t total,
+    int64_t delivered, void *arg)
+{
+	json_t *o = arg;
+
+	if (strcmp(kind, "integration") == 0)
+		json_array_append_new(json_object_get(o, "by_integration"),
+		    json_pack("{s:s,s:I}", "integration", name, "alerts",
+		    (json_int_t)total));
+	else
+		json_array_append_new(json_object_get(o, "by_channel"),
+		    json_pack("{s:s,s:I,s:I,s:o}", "channel", name, "pages",
+		    (json_int_t)total, "delivered", (json_int_t)delivered,
+		    "success_rate", api_stats_rate(delivered, total)));
+}
+
+static void
+api_stats_top_cb(const char *service, const char *key, const char *summary,
+    int64_t alerts, int64_t posts, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:I,s:I}",
+	    "service", service, "dedup_key", key, "summary", summary,
+	    "alerts", (json_int_t)alerts, "posts", (json_int_t)posts));
+}
+
+/* GET /api/v1/stats?from=&to=&service=&priority= */
+static void
+api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
+{
+	struct api *api = arg;
+	const char *query = evhttp_uri_get_query(
+	    evhttp_request_get_evhttp_uri(req));
+	struct store_stats_query q;
+	struct evkeyvalq params;
+	struct evkeyval *kv;
+	struct stats_row *rows = NULL;
+	struct stats s;
+	json_t *o, *sla, *per, *top;
+	char *cause = NULL;
+	int64_t now = clock_now_ms();
+	size_t n = 0;
+	int p, c, have_from = 0;
+
+	memset(&q, 0, sizeof q);
+	q.to_ms = now;
+	TAILQ_INIT(&params);
+	if (query != NULL && evhttp_parse_query_str(query, &params) != 0) {
+		http_error(req, HTTP_BADREQUEST, "malformed query string");
+		return;
+	}
+	TAILQ_FOREACH(kv, &params, next) {
+		if (strcmp(kv->key, "from") == 0 || strcmp(kv->key, "to") == 0) {
+			if (iso8601_parse(kv->value, kv->key[0] == 'f' ?
+			    &q.from_ms : &q.to_ms, &cause) != 0) {
+				http_error(req, HTTP_BADREQUEST, "%s: %s",
+				    kv->key, cause);
+				free(cause);
+				goto out;
+			}
+			have_from |= kv->key[0] == 'f';
+		} else if (strcmp(kv->key, "service") == 0)
+			q.service = kv->value;
+		else if (strcmp(kv->key, "priority") == 0) {
+			if ((q.priority = alert_priority_parse(kv->value)) < 0) {
+				http_error(req, HTTP_BADREQUEST, "priority must"
+				    " be one of P1..P4");
+				goto out;
+			}
+		} else {
+			http_error(req, HTTP_BADREQUEST, "unknown parameter"
+			    " \"%.64s\"", kv->key);
+			goto out;
+		}
+	}
+	if (!have_from)
+		q.from_ms = q.to_ms - 7 * DURATION_DAY;
+	if (q.from_ms >= q.to_ms) {
+		http_error(req, HTTP_BADREQUEST, "from must be before to");
+		goto out;
+	}
+	if (store_stats_rows(api->store, &q, &rows, &n) != 0) {
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+		goto out;
+	}
+	stats_compute(rows, n, now, &s);
+	free(rows);
+
+	sla = json_object();
+	for (p = 0; p < 4; p++) {
+		per = json_object();
+		for (c = 0; c < SLA_NCLOCKS; c++)
+			json_object_set_new(per, sla_clock_name(c), json_pack(
+			    "{s:I,s:I,s:I,s:o}", "met",
+			    (json_int_t)s.sla[p][c].met, "missed",
+			    (json_int_t)s.sla[p][c].missed, "open",
+			    (json_int_t)s.sla[p][c].open, "attainment",
+			    api_stats_rate(s.sla[p][c].met, s.sla[p][c].met +
+			    s.sla[p][c].missed)));
+		json_object_set_new(sla, alert_priority_name(p + 1), per);
+	}
+	o = json_pack("{s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,"
+	    "s:{s:o,s:o,s:o},s:o,s:[],s:[]}",
+	    "from", api_stats_time(q.from_ms),
+	    "to", api_stats_time(q.to_ms),
+	    "service", q.service,
+	    "priority", q.priority > 0 ? alert_priority_name(q.priority) : NULL,
+	    "alerts", (json_int_t)s.total,
+	    "acknowledged", (json_int_t)s.acknowledged,
+	    "resolved", (json_int_t)s.resolved,
+	    "mtta", api_stats_durations(&s.mtta),
+	    "mttr", api_stats_durations(&s.mttr),
+	    "sla", sla,
+	    "breach_rate", api_stats_rate(s.breached, s.total),
+	    "closure_rate", api_stats_rate(s.resolved, s.total),
+	    "escalation",
+	    "stage2", api_stats_rate(s.reached_stage[2], s.total),
+	    "stage3", api_stats_rate(s.reached_stage[3], s.total),
+	    "stage4", api_stats_rate(s.reached_stage[4], s.total),
+	    "first_stage_resolution_rate", api_stats_rate(s.resolved_in_stage1,
+	    s.resolved),
+	    "by_integration", "by_channel");
+	top = json_array();
+	if (o == NULL || store_stats_groups(api->store, &q, api_stats_group_cb,
+	    o) != 0 || store_stats_top(api->store, &q, API_STATS_TOP,
+	    api_stats_top_cb, top) != 0) {
+		json_decref(o);
+		json_decref(top);
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+		goto out;
+	}
+	json_object_set_new(o, "top_problems", top);
+	http_reply_json(req, HTTP_OK, o);
+out:
+	evhttp_clear_headers(&params);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * stats.h: the service-level figures support teams are judged by, from
+ * the alerts of a window: MTTA, MTTR, SLA attainment per priority and
+ * target, breach, closure and escalation rates.  Pure: rows in, figures
+ * out, "now" as an argument.
+ */
+#ifndef STATS_H
+#define STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+/* One alert as the figures need it (store-stats.c fills these). */
+struct stats_row {
+	int priority;
+	int64_t created_ms;
+	int64_t acknowledged_ms; /* 0: never */
+	int64_t first_response_ms;
+	int64_t resolved_ms;
+	int64_t due_ms[SLA_NCLOCKS]; /* 0: no target */
+	unsigned breached;           /* bit per enum sla_clock */
+	int max_stage;
+};
+
+struct stats_durations {
+	size_t n;
+	double mean_ms;
+	int64_t median_ms;
+};
+
+struct stats_sla {
+	size_t met;
+	size_t missed;
+	size_t open; /* deadline not reached yet, goal not met yet */
+};
+
+struct stats {
+	size_t total;
+	size_t acknowledged;
+	size_t resolved;
+	size_t breached; /* alerts with at least one breach */
+	struct stats_durations mtta;
+	struct stats_durations mttr;
+	struct stats_sla sla[4][SLA_NCLOCKS]; /* [priority - 1][clock] */
+	size_t reached_stage[5]; /* [s]: alerts that reached stage s (2..4) */
+	size_t resolved_in_stage1;
+};
+
+/* stats.c */
+void stats_compute(const struct stats_row *, size_t, int64_t, struct stats *);
+double stats_ratio(size_t, size_t);
+
+#endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-stats.c: the queries behind /api/v1/stats: the alerts raised in
+ * a window (optionally of one service and priority), their volume by
+ * integration, delivery by channel, and the most recurring problems.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "stats.h"
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+#define STORE_STATS_WHERE \
+	" WHERE a.created_ms >= ?1 AND a.created_ms < ?2" \
+	" AND (?3 IS NULL OR a.service = ?3) AND (?4 = 0 OR a.priority = ?4)"
+
+static const char store_stats_rows_sql[] =
+    "SELECT a.priority, a.created_ms, a.acknowledged_ms,"
+    " a.first_response_ms, a.resolved_ms, a.sla_response_due_ms,"
+    " a.sla_first_response_due_ms, a.sla_resolution_due_ms, a.sla_breached,"
+    " a.max_stage FROM alerts a" STORE_STATS_WHERE;
+static const char store_stats_groups_sql[] =
+    "SELECT 'integration', coalesce(a.integration, ''), count(*), 0"
+    " FROM alerts a" STORE_STATS_WHERE " GROUP BY 2"
+    " UNION ALL SELECT 'channel', n.channel, count(*),"
+    " sum(n.state IN ('sent', 'delivered'))"
+    " FROM notifications n JOIN alerts a ON a.id = n.alert_id"
+    STORE_STATS_WHERE " GROUP BY 2"
+    " ORDER BY 1, 3 DESC, 2";
+static const char store_stats_top_sql[] =
+    "SELECT a.service, a.dedup_key, max(a.summary), count(*), sum(a.count)"
+    " FROM alerts a" STORE_STATS_WHERE
+    " GROUP BY a.service, a.dedup_key ORDER BY 5 DESC, 4 DESC, 2 LIMIT ?5";
+
+static sqlite3_stmt *
+store_stats_bind(struct store *s, const char *sql,
+    const struct store_stats_query *q)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, q->from_ms);
+	sqlite3_bind_int64(st, 2, q->to_ms);
+	store_bind_text(st, 3, q->service);
+	sqlite3_bind_int(st, 4, q->priority);
+	return st;
+}
+
+/* The alerts of the window, as stats rows, into *out (free it). */
+int
+store_stats_rows(struct store *s, const struct store_stats_query *q,
+    struct stats_row **out, size_t *n)
+{
+	sqlite3_stmt *st = store_stats_bind(s, store_stats_rows_sql, q);
+	struct stats_row *v = NULL, *r;
+	size_t count = 0, size = 0;
+	int rc, c;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == size) {
+			size = size == 0 ? 256 : size * 2;
+			v = xreallocarray(v, size, sizeof *v);
+		}
+		r = &v[count++];
+		r->priority = sqlite3_column_int(st, 0);
+		r->created_ms = sqlite3_column_int64(st, 1);
+		r->acknowledged_ms = sqlite3_column_int64(st, 2);
+		r->first_response_ms = sqlite3_column_int64(st, 3);
+		r->resolved_ms = sqlite3_column_int64(st, 4);
+		for (c = 0; c < SLA_NCLOCKS; c++)
+			r->due_ms[c] = sqlite3_column_int64(st, 5 + c);
+		r->breached = (unsigned)sqlite3_column_int(st, 8);
+		r->max_stage = sqlite3_column_int(st, 9);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+/*
+ * Volume by integration and delivery by channel: cb(kind, name, total,
+ * delivered) per group, kind "integration" or "channel".
+ */
+int
+store_stats_groups(struct store *s, const struct store_stats_query *q,
+    void (*cb)(const char *, const char *, int64_t, int64_t, void *),
+    void *arg)
+{
+	sqlite3_stmt *st = store_stats_bind(s, store_stats_groups_sql, q);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+		    arg);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The most recurring problems: by service and dedup key, most posts
+ * first; cb(service, dedup_key, summary, alerts, posts) for each.
+ */
+int
+store_stats_top(struct store *s, const struct store_stats_query *q, int limit,
+    void (*cb)(const char *, const char *, const char *, int64_t, int64_t,
+    void *), void *arg)
+{
+	sqlite3_stmt *st = store_stats_bind(s, store_stats_top_sql, q);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 5, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+		    arg);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
