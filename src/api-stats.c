@@ -8,6 +8,7 @@
  */
 #include <sys/queue.h>
 
+#include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
@@ -20,9 +21,12 @@
 #include "conf.h"
 #include "duration.h"
 #include "http.h"
+#include "engine.h"
 #include "iso8601.h"
+#include "metrics.h"
 #include "stats.h"
 #include "store.h"
+#include "log.h"
 #include "xmalloc.h"
 
 #define API_STATS_TOP 5
@@ -30,8 +34,12 @@
 static void api_stats(struct evhttp_request *, const struct http_match *,
     void *);
 
+static void api_metrics(struct evhttp_request *, const struct http_match *,
+    void *);
+
 static const struct http_route api_stats_routes[] = {
 	{ HTTP_GET, "/api/v1/stats", CONF_ROLE_VIEWER, api_stats },
+	{ HTTP_GET, "/metrics", 0, api_metrics },
 };
 
 void
@@ -200,4 +208,94 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 	http_reply_json(req, HTTP_OK, o);
 out:
 	evhttp_clear_headers(&params);
+}
+
+/* Prometheus label values: escape backslash, quote and newline. */
+static void
+api_metrics_label(struct evbuffer *out, const char *v)
+{
+	for (; v != NULL && *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			evbuffer_add_printf(out, "\\%c", *v);
+		else if (*v == '\n')
+			evbuffer_add(out, "\\n", 2);
+		else
+			evbuffer_add(out, v, 1);
+	}
+}
+
+struct api_metrics_ctx {
+	struct evbuffer *out;
+	const char *kind; /* the family whose HELP was written last */
+};
+
+static void
+api_metrics_cb(const char *kind, const char *a, const char *b, int64_t n,
+    void *arg)
+{
+	struct api_metrics_ctx *x = arg;
+	struct evbuffer *out = x->out;
+
+	if (x->kind == NULL || strcmp(x->kind, kind) != 0) {
+		x->kind = kind;
+		if (strcmp(kind, "alerts") == 0)
+			evbuffer_add_printf(out, "# HELP pagerd_alerts Alerts in"
+			    " the store by status and priority.\n"
+			    "# TYPE pagerd_alerts gauge\n");
+		else if (strcmp(kind, "pages") == 0)
+			evbuffer_add_printf(out, "# HELP pagerd_pages_total"
+			    " Notifications by channel and state.\n"
+			    "# TYPE pagerd_pages_total counter\n");
+		else
+			evbuffer_add_printf(out, "# HELP pagerd_sla_breaches_total"
+			    " SLA deadlines missed, by target.\n"
+			    "# TYPE pagerd_sla_breaches_total counter\n");
+	}
+	if (strcmp(kind, "alerts") == 0) {
+		evbuffer_add_printf(out, "pagerd_alerts{status=\"");
+		api_metrics_label(out, a);
+		evbuffer_add_printf(out, "\",priority=\"P%s\"} %lld\n", b,
+		    (long long)n);
+	} else if (strcmp(kind, "pages") == 0) {
+		evbuffer_add_printf(out, "pagerd_pages_total{channel=\"");
+		api_metrics_label(out, a);
+		evbuffer_add_printf(out, "\",state=\"");
+		api_metrics_label(out, b);
+		evbuffer_add_printf(out, "\"} %lld\n", (long long)n);
+	} else {
+		evbuffer_add_printf(out, "pagerd_sla_breaches_total{target=\"");
+		api_metrics_label(out, a);
+		evbuffer_add_printf(out, "\"} %lld\n", (long long)n);
+	}
+}
+
+/* GET /metrics: Prometheus text exposition (viewer key unless open). */
+static void
+api_metrics(struct evhttp_request *req, const struct http_match *m, void *arg)
+{
+	struct api *api = arg;
+	struct api_metrics_ctx x;
+	struct evbuffer *out;
+
+	if (!api->conf->http_metrics_open &&
+	    http_require(req, api->conf, CONF_ROLE_VIEWER, NULL) != 0)
+		return;
+	if ((out = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new failed");
+	x.out = out;
+	x.kind = NULL;
+	if (store_metrics(api->store, api_metrics_cb, &x) != 0) {
+		evbuffer_free(out);
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+		return;
+	}
+	evbuffer_add_printf(out, "# HELP pagerd_open_alerts Alerts the"
+	    " escalation engine holds.\n# TYPE pagerd_open_alerts gauge\n"
+	    "pagerd_open_alerts %zu\n", engine_open_count(api->engine));
+	metrics_http_reply(req, HTTP_OK);
+	metrics_write(out);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply(req, HTTP_OK, NULL, out);
+	evbuffer_free(out);
 }

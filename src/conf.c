@@ -35,6 +35,7 @@ enum conf_type {
 	CONF_DURATION,
 	CONF_INT,
 	CONF_PRIORITY,
+	CONF_BOOL,
 	CONF_COMPOSITE, /* parsed by its own code below */
 	CONF_SECTION,   /* parsed, keys and all, by a conf-*.c file */
 };
@@ -174,6 +175,14 @@ conf_set_scalar(struct conf *c, const struct conf_entry *ce,
 	int64_t v;
 	void *field = (char *)c + ce->off;
 
+	if (s != NULL && ce->type == CONF_BOOL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			conf_error(e, file, line, "%s must be true or false",
+			    ce->path);
+		else
+			*(int *)field = config_setting_get_bool(s);
+		return;
+	}
 	if (s != NULL && ce->type != CONF_INT) {
 		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 			conf_error(e, file, line, "%s must be a string",
@@ -232,6 +241,9 @@ conf_set_scalar(struct conf *c, const struct conf_entry *ce,
 		if ((*(int *)field = alert_priority_parse(str)) == -1)
 			conf_error(e, file, line,
 			    "%s must be one of P1..P4", ce->path);
+		break;
+	case CONF_BOOL:
+		*(int *)field = strcmp(str, "true") == 0;
 		break;
 	case CONF_COMPOSITE:
 	case CONF_SECTION:

@@ -45,6 +45,7 @@ struct conf {
 	int64_t http_max_body;
 	int64_t http_timeout_ms;
 	char *http_public_url;
+	int http_metrics_open; /* GET /metrics without a key */
 
 	int intake_default_priority;
 	char *intake_default_service;

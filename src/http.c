@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 #define HTTP_MAX_HEADERS 16384
@@ -127,10 +128,17 @@ http_reply_json(struct evhttp_request *req, int code, json_t *o)
 	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
 	char *text;
 
-	text = json_dumps(o, JSON_COMPACT);
+	/* a value json_pack() could not build (bad UTF-8 in a name from a
+	 * config file, say) must not take the daemon down */
+	if (o == NULL || (text = json_dumps(o, JSON_COMPACT)) == NULL) {
+		log_warnx("http: cannot encode the reply to %s",
+		    evhttp_request_get_uri(req));
+		code = HTTP_INTERNAL;
+		text = xstrdup("{\"error\":\"internal error: the reply could"
+		    " not be encoded\"}");
+	}
 	json_decref(o);
-	if (text == NULL)
-		fatalx("json_dumps failed");
+	metrics_http_reply(req, code);
 	if ((out = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new failed");
 	evbuffer_add(out, text, strlen(text));
@@ -214,10 +222,13 @@ http_method_bit(enum evhttp_cmd_type cmd)
 	}
 }
 
-/* 0 if the request carries a key with role; else answer 401/403. */
-static int
-http_authenticate(struct http *h, struct evhttp_request *req, int role,
-    struct http_match *m)
+/*
+ * 0 if the request carries a key of conf c with role; else answer
+ * 401 or 403 and return -1.  *key (if not NULL) is who it is.
+ */
+int
+http_require(struct evhttp_request *req, const struct conf *c, int role,
+    const struct conf_key **key)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	const char *auth = evhttp_find_header(in, "Authorization");
@@ -231,7 +242,7 @@ http_authenticate(struct http *h, struct evhttp_request *req, int role,
 		    "missing Authorization: Bearer key");
 		return -1;
 	}
-	if ((k = conf_key_find(h->conf, auth + 7)) == NULL) {
+	if ((k = conf_key_find(c, auth + 7)) == NULL) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"pagerd\","
 		    " error=\"invalid_token\"");
@@ -243,7 +254,8 @@ http_authenticate(struct http *h, struct evhttp_request *req, int role,
 		    k->name);
 		return -1;
 	}
-	m->key = k;
+	if (key != NULL)
+		*key = k;
 	return 0;
 }
 
@@ -278,8 +290,8 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 			m.path = path;
 			if (param != NULL)
 				m.param = copy = xstrndup(param, plen);
-			if (r->role == 0 ||
-			    http_authenticate(h, req, r->role, &m) == 0)
+			if (r->role == 0 || http_require(req, h->conf,
+			    r->role, &m.key) == 0)
 				r->handler(req, &m, h->tables[t].arg);
 			free(copy);
 			return;

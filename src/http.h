@@ -58,6 +58,8 @@ void http_error(struct evhttp_request *, int, const char *, ...)
     printflike(3, 4);
 int http_body(struct evhttp_request *, const struct conf *, const char **,
     size_t *);
+int http_require(struct evhttp_request *, const struct conf *, int,
+    const struct conf_key **);
 int64_t http_request_count(const struct http *);
 
 #endif

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "metrics.h"
 #include "oncall.h"
 #include "rota.h"
 #include "store.h"
@@ -306,6 +307,7 @@ main(int argc, char **argv)
 	    oncall_people(main_state.oncall));
 	if (engine_resume(main_state.engine, &cause) != 0)
 		fatalx("engine: %s", cause);
+	metrics_init(main_state.base);
 	main_state.intake = intake_new(main_state.base, main_state.store);
 	engine_intake_hooks(main_state.engine, &hooks);
 	intake_set_hooks(main_state.intake, &hooks);
@@ -336,6 +338,7 @@ main(int argc, char **argv)
 	intake_free(main_state.intake);
 	http_free(main_state.http);
 	engine_free(main_state.engine);
+	metrics_free();
 	oncall_free(main_state.oncall);
 	event_free(sighup);
 	event_free(sigterm);

@@ -135,3 +135,34 @@ store_stats_top(struct store *s, const struct store_stats_query *q, int limit,
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+static const char store_metrics_sql[] =
+    "SELECT 'alerts', status, priority, count(*) FROM alerts"
+    " GROUP BY status, priority"
+    " UNION ALL SELECT 'pages', channel, state, count(*) FROM notifications"
+    " GROUP BY channel, state"
+    " UNION ALL SELECT 'breaches', json_extract(detail, '$.clock'), '',"
+    " count(*) FROM events WHERE kind = 'breach' GROUP BY 2"
+    " ORDER BY 1, 2, 3";
+
+/*
+ * Totals for /metrics: cb(kind, a, b, n) with kind "alerts" (status,
+ * priority), "pages" (channel, state) or "breaches" (clock, "").
+ */
+int
+store_metrics(struct store *s, void (*cb)(const char *, const char *,
+    const char *, int64_t, void *), void *arg)
+{
+	sqlite3_stmt *st = store_stmt(s, store_metrics_sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_int64(st, 3), arg);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

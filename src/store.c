@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert.h"
 #include "hmac.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "store-private.h"
 #include "xmalloc.h"
@@ -313,10 +315,19 @@ store_begin(struct store *s, char **cause)
 	return store_step_done(s, s->stmt[ST_BEGIN], cause);
 }
 
+/* COMMIT; its duration goes to the metrics. */
 int
 store_commit(struct store *s, char **cause)
 {
-	return store_step_done(s, s->stmt[ST_COMMIT], cause);
+	struct timespec a, b;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	rc = store_step_done(s, s->stmt[ST_COMMIT], cause);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	metrics_commit((int64_t)(b.tv_sec - a.tv_sec) * 1000000 +
+	    (b.tv_nsec - a.tv_nsec) / 1000);
+	return rc;
 }
 
 void

@@ -97,5 +97,7 @@ int store_stats_groups(struct store *, const struct store_stats_query *,
 int store_stats_top(struct store *, const struct store_stats_query *, int,
     void (*)(const char *, const char *, const char *, int64_t, int64_t,
     void *), void *);
+int store_metrics(struct store *, void (*)(const char *, const char *,
+    const char *, int64_t, void *), void *);
 
 #endif

@@ -127,6 +127,40 @@ if bad:
 PY
 pass "every figure matches the independent computation"
 
+# /metrics: the same store, in Prometheus text format
+api_get /metrics
+expect_status 200
+expect_header Content-Type '^text/plain; version=0.0.4'
+printf '%s\n' "$HTTP_BODY" >"$TEST_TMP/metrics.txt"
+"$PYTHON" - "$TEST_TMP/seed.json" "$TEST_TMP/metrics.txt" <<'PY' || fail "/metrics is wrong"
+import json, re, sys
+rows = json.load(open(sys.argv[1]))
+want = {}
+for r in rows:
+    k = (r["status"], "P%d" % r["priority"])
+    want[k] = want.get(k, 0) + 1
+got = {}
+for line in open(sys.argv[2]):
+    line = line.rstrip("\n")
+    if not line or line.startswith("#"):
+        continue
+    if not re.match(r'^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+$', line):
+        sys.exit("not Prometheus text format: %r" % line)
+    m = re.match(r'^pagerd_alerts\{status="(\w+)",priority="(P\d)"\} (\d+)$', line)
+    if m:
+        got[(m.group(1), m.group(2))] = int(m.group(3))
+if got != want:
+    sys.exit("pagerd_alerts: want %s, got %s" % (sorted(want.items()), sorted(got.items())))
+print("pagerd_alerts matches the seeded history: %d series" % len(got))
+PY
+grep -q '^pagerd_http_requests_total{kind="api",code="200"} [1-9]' "$TEST_TMP/metrics.txt" ||
+    fail "no count of answered API requests"
+grep -q '^pagerd_event_loop_lag_seconds ' "$TEST_TMP/metrics.txt" ||
+    fail "no event-loop lag"
+http GET /metrics
+expect_status 401
+pass "/metrics reports the store and the daemon in Prometheus format"
+
 api_get "/api/v1/stats?from=2027-01-05T00:00:00Z&to=2027-01-02T00:00:00Z"
 expect_error 400 "from must be before to"
 api_get "/api/v1/stats?from=yesterday"

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * metrics.c: in-memory counters for the Prometheus exposition: HTTP
+ * answers (intake and the rest) by status code, store commit latency as
+ * a histogram, and the event loop's lag.  Counters start at zero when
+ * the daemon starts, as Prometheus counters may.
+ */
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <string.h>
+#include <time.h>
+
+#include "compat.h"
+#include "metrics.h"
+
+#define METRICS_CODES 600
+
+static const double metrics_buckets[] = { 0.001, 0.0025, 0.005, 0.01,
+	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
+
+static struct {
+	uint64_t intake[METRICS_CODES];
+	uint64_t other[METRICS_CODES];
+	uint64_t commit_count;
+	double commit_sum;
+	uint64_t commit_bucket[nitems(metrics_buckets)];
+	int64_t lag_ms;
+	int64_t lag_max_ms;
+} metrics;
+
+/* Is this request one of the intake paths? */
+static int
+metrics_is_intake(struct evhttp_request *req)
+{
+	const char *uri = evhttp_request_get_uri(req);
+
+	if (uri == NULL || evhttp_request_get_command(req) != EVHTTP_REQ_POST)
+		return 0;
+	if (strncmp(uri, "/api/v1/alerts", 14) == 0)
+		return uri[14] == '\0' || uri[14] == '?';
+	return strncmp(uri, "/v2/enqueue", 11) == 0 ||
+	    strncmp(uri, "/api/v1/intake/", 15) == 0 ||
+	    strncmp(uri, "/api/v1/heartbeat/", 18) == 0;
+}
+
+void
+metrics_http_reply(struct evhttp_request *req, int code)
+{
+	if (code < 0 || code >= METRICS_CODES)
+		return;
+	if (metrics_is_intake(req))
+		metrics.intake[code]++;
+	else
+		metrics.other[code]++;
+}
+
+/* One COMMIT took us microseconds. */
+void
+metrics_commit(int64_t us)
+{
+	double s = us / 1e6;
+	size_t i;
+
+	metrics.commit_count++;
+	metrics.commit_sum += s;
+	for (i = 0; i < nitems(metrics_buckets); i++)
+		if (s <= metrics_buckets[i])
+			metrics.commit_bucket[i]++;
+}
+
+/* A timer that should have fired now fired ms late. */
+void
+metrics_loop_lag(int64_t ms)
+{
+	metrics.lag_ms = ms;
+	if (ms > metrics.lag_max_ms)
+		metrics.lag_max_ms = ms;
+}
+
+#define METRICS_PROBE_MS 1000
+
+static struct event *metrics_probe;
+static int64_t metrics_probe_due;
+
+static int64_t
+metrics_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+metrics_probe_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = { METRICS_PROBE_MS / 1000, 0 };
+	int64_t now = metrics_mono_ms();
+
+	metrics_loop_lag(now > metrics_probe_due ? now - metrics_probe_due : 0);
+	metrics_probe_due = now + METRICS_PROBE_MS;
+	evtimer_add(metrics_probe, &tv);
+}
+
+/*
+ * Start the event-loop probe: a timer due every second whose lateness
+ * is the loop's lag (how long a ready event waits behind others).
+ */
+void
+metrics_init(struct event_base *base)
+{
+	struct timeval tv = { METRICS_PROBE_MS / 1000, 0 };
+
+	if ((metrics_probe = evtimer_new(base, metrics_probe_cb, NULL)) == NULL)
+		return;
+	metrics_probe_due = metrics_mono_ms() + METRICS_PROBE_MS;
+	evtimer_add(metrics_probe, &tv);
+}
+
+void
+metrics_free(void)
+{
+	if (metrics_probe != NULL)
+		event_free(metrics_probe);
+	metrics_probe = NULL;
+}
+
+/* Append the in-memory metrics in Prometheus text format. */
+void
+metrics_write(struct evbuffer *out)
+{
+	size_t i;
+	int c;
+
+	evbuffer_add_printf(out, "# HELP pagerd_http_requests_total HTTP"
+	    " requests answered, by kind (intake or api) and status.\n"
+	    "# TYPE pagerd_http_requests_total counter\n");
+	for (c = 0; c < METRICS_CODES; c++) {
+		if (metrics.intake[c] != 0)
+			evbuffer_add_printf(out, "pagerd_http_requests_total"
+			    "{kind=\"intake\",code=\"%d\"} %llu\n", c,
+			    (unsigned long long)metrics.intake[c]);
+		if (metrics.other[c] != 0)
+			evbuffer_add_printf(out, "pagerd_http_requests_total"
+			    "{kind=\"api\",code=\"%d\"} %llu\n", c,
+			    (unsigned long long)metrics.other[c]);
+	}
+	evbuffer_add_printf(out, "# HELP pagerd_store_commit_seconds Time"
+	    " each store transaction took to commit.\n"
+	    "# TYPE pagerd_store_commit_seconds histogram\n");
+	for (i = 0; i < nitems(metrics_buckets); i++)
+		evbuffer_add_printf(out, "pagerd_store_commit_seconds_bucket"
+		    "{le=\"%g\"} %llu\n", metrics_buckets[i],
+		    (unsigned long long)metrics.commit_bucket[i]);
+	evbuffer_add_printf(out, "pagerd_store_commit_seconds_bucket"
+	    "{le=\"+Inf\"} %llu\npagerd_store_commit_seconds_sum %.6f\n"
+	    "pagerd_store_commit_seconds_count %llu\n",
+	    (unsigned long long)metrics.commit_count, metrics.commit_sum,
+	    (unsigned long long)metrics.commit_count);
+	evbuffer_add_printf(out, "# HELP pagerd_event_loop_lag_seconds How late"
+	    " the last event-loop probe timer fired.\n"
+	    "# TYPE pagerd_event_loop_lag_seconds gauge\n"
+	    "pagerd_event_loop_lag_seconds %.3f\n"
+	    "# HELP pagerd_event_loop_lag_max_seconds The largest lag seen.\n"
+	    "# TYPE pagerd_event_loop_lag_max_seconds gauge\n"
+	    "pagerd_event_loop_lag_max_seconds %.3f\n",
+	    metrics.lag_ms / 1000.0, metrics.lag_max_ms / 1000.0);
+}
