@@ -101,12 +101,20 @@ cleanup_processes() {
 	fi
 }
 
-# Show the end of every log the test left, then say where it is kept.
+# Show the end of every log the test left (a sanitizer report from its
+# first line instead), then say where it is kept.
 show_logs() {
 	for f in "$TEST_TMP"/*.log "$TEST_TMP"/*.out "$TEST_TMP"/*.err; do
 		[ -f "$f" ] || continue
-		echo "---- tail of $f"
-		tail -n 40 "$f"
+		san=$(grep -n -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:' \
+		    "$f" | cut -d: -f1)
+		if [ -n "$san" ]; then
+			echo "---- sanitizer report in $f"
+			sed -n "${san},\$p" "$f" | grep -v '^  0x' | head -n 60
+		else
+			echo "---- tail of $f"
+			tail -n 40 "$f"
+		fi
 	done
 	echo "---- kept $TEST_TMP"
 }
