@@ -5,8 +5,10 @@
 
 struct conf;
 struct engine;
+struct handoff;
 struct http;
 struct intake;
+struct oncall;
 struct store;
 
 /* What the handlers need; main.c owns it and swaps conf on reload. */
@@ -15,6 +17,8 @@ struct api {
 	struct store *store;
 	struct intake *intake;
 	struct engine *engine;
+	struct oncall *oncall;   /* rotas and people in force */
+	struct handoff *handoff; /* may be NULL */
 	int ready; /* 0 while starting or stopping */
 };
 
@@ -26,5 +30,8 @@ void api_intake_init(struct api *, struct http *);
 
 /* api-stats.c */
 void api_stats_init(struct api *, struct http *);
+
+/* api-rota.c */
+void api_rota_init(struct api *, struct http *);
 
 #endif

@@ -54,6 +54,7 @@ static const struct conf_entry conf_table[] = {
 	{ "pidfile", CONF_PATH, O(pidfile), 0, 0, NULL },
 	{ "people", CONF_PATH, O(people), 0, 0, NULL },
 	{ "rota_dir", CONF_PATH, O(rota_dir), 0, 0, NULL },
+	{ "calendar_secret_file", CONF_PATH, O(calendar_secret_file), 0, 0, NULL },
 	{ "http", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "http.listen", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "http.max_body", CONF_INT, O(http_max_body), 1024, 64 << 20, "1048576" },
@@ -476,6 +477,47 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 	}
 }
 
+/*
+ * The calendar secret signs feed URLs (see feedsig.c): the first line of
+ * calendar_secret_file, at least 16 characters.  Kept in memory as is,
+ * since it is a MAC key, not a credential to compare.
+ */
+static void
+conf_load_calendar_secret(struct conf *c, const config_t *cfg,
+    struct conf_errors *e)
+{
+	const config_setting_t *s;
+	char buf[CONF_KEY_FILE_MAX + 1];
+	struct stat st;
+	size_t n;
+	FILE *f;
+
+	if (c->calendar_secret_file == NULL)
+		return;
+	s = config_lookup(cfg, "calendar_secret_file");
+	if ((f = fopen(c->calendar_secret_file, "r")) == NULL) {
+		conf_error(e, conf_file(s, c->path), conf_line(s), "%s: %s",
+		    c->calendar_secret_file, strerror(errno));
+		return;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
+		log_warnx("%s: calendar secret is readable by everyone",
+		    c->calendar_secret_file);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	buf[n < sizeof buf ? n : sizeof buf - 1] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (n > CONF_KEY_FILE_MAX || strlen(buf) < 16)
+		conf_error(e, conf_file(s, c->path), conf_line(s), "%s: the"
+		    " calendar secret must be one line of 16 to %d characters",
+		    c->calendar_secret_file, CONF_KEY_FILE_MAX);
+	else {
+		c->calendar_secret = xstrdup(buf);
+		c->calendar_secret_len = strlen(buf);
+	}
+	explicit_bzero(buf, sizeof buf);
+}
+
 static void
 conf_check_keys(struct conf *c, struct conf_errors *e)
 {
@@ -550,6 +592,7 @@ conf_load(const char *path, char **cause)
 	conf_load_keys(c, &cfg, "integrations", &e);
 	conf_load_keys(c, &cfg, "tokens", &e);
 	conf_check_keys(c, &e);
+	conf_load_calendar_secret(c, &cfg, &e);
 	conf_chan_load(c, &cfg, &e);
 	conf_policy_load(c, &cfg, &e);
 done:
@@ -586,6 +629,11 @@ conf_free(struct conf *c)
 	free(c->pidfile);
 	free(c->people);
 	free(c->rota_dir);
+	free(c->calendar_secret_file);
+	if (c->calendar_secret != NULL) {
+		explicit_bzero(c->calendar_secret, c->calendar_secret_len);
+		free(c->calendar_secret);
+	}
 	free(c->http_public_url);
 	free(c->intake_default_service);
 	free(c->intake_priority_label);

@@ -39,6 +39,9 @@ struct conf {
 	char *pidfile; /* NULL: none */
 	char *people;   /* people file, or NULL */
 	char *rota_dir; /* folder of rota files, or NULL */
+	char *calendar_secret_file; /* signs calendar feed URLs, or NULL */
+	char *calendar_secret;      /* its first line; never logged */
+	size_t calendar_secret_len;
 
 	struct conf_listen *listen;
 	size_t nlisten;

@@ -21,7 +21,10 @@
 #include "api.h"
 #include "chan.h"
 #include "conf.h"
+#include "check.h"
+#include "clock.h"
 #include "engine.h"
+#include "handoff.h"
 #include "http.h"
 #include "intake.h"
 #include "log.h"
@@ -42,6 +45,7 @@ static struct {
 	struct conf *conf;
 	struct oncall *oncall;
 	struct engine *engine;
+	struct handoff *handoff;
 	struct event_base *base;
 	struct store *store;
 	struct intake *intake;
@@ -152,7 +156,6 @@ static void
 main_reload(void)
 {
 	struct conf *c, *old = main_state.conf;
-	struct oncall *o;
 	char *cause;
 	size_t i;
 
@@ -163,8 +166,12 @@ main_reload(void)
 		free(cause);
 		return;
 	}
-	if ((o = main_load_oncall(c)) == NULL) {
-		log_warnx("reload rejected, keeping the running configuration");
+	/* Rotas are replaced file by file; the change callback (handoff.c)
+	 * hands them to the engine. */
+	if (oncall_reload(main_state.oncall, c, &cause) != 0) {
+		log_warnx("reload rejected, keeping the running configuration:"
+		    "\n%s", cause);
+		free(cause);
 		conf_free(c);
 		return;
 	}
@@ -180,9 +187,6 @@ main_reload(void)
 	main_state.api.conf = c;
 	http_configure(main_state.http, c);
 	engine_configure(main_state.engine, c);
-	engine_set_rotas(main_state.engine, oncall_rotas(o), oncall_people(o));
-	oncall_free(main_state.oncall);
-	main_state.oncall = o;
 	conf_free(old);
 	log_info("reloaded %s: %zu key(s)", c->path, c->nkeys);
 }
@@ -247,30 +251,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		struct rota_findings f = { NULL, 0, 0 };
-		struct oncall *o;
-
-		o = oncall_load(main_state.conf, &f, &cause);
-		for (size_t i = 0; i < f.n; i++) {
-			char *line = rota_finding_format(&f.list[i]);
-
-			fprintf(stderr, "%s\n", line);
-			free(line);
-		}
-		if (o == NULL) {
-			main_print_cause(cause);
-			free(cause);
-			return 1;
-		}
-		oncall_free(o);
-		if (f.nerrors > 0) {
-			rota_findings_free(&f);
-			return 1;
-		}
-		rota_findings_free(&f);
-		printf("%s: configuration OK\n", main_state.conf->path);
+		ch = check_conf(main_state.conf, clock_now_ms());
 		conf_free(main_state.conf);
-		return 0;
+		return ch;
 	}
 
 	if (!foreground) {
@@ -307,6 +290,9 @@ main(int argc, char **argv)
 	    oncall_people(main_state.oncall));
 	if (engine_resume(main_state.engine, &cause) != 0)
 		fatalx("engine: %s", cause);
+	main_state.handoff = handoff_new(main_state.base, main_state.store,
+	    main_state.engine, main_state.oncall);
+	oncall_watch(main_state.oncall, main_state.base);
 	metrics_init(main_state.base);
 	main_state.intake = intake_new(main_state.base, main_state.store);
 	engine_intake_hooks(main_state.engine, &hooks);
@@ -318,9 +304,12 @@ main(int argc, char **argv)
 	main_state.api.store = main_state.store;
 	main_state.api.intake = main_state.intake;
 	main_state.api.engine = main_state.engine;
+	main_state.api.oncall = main_state.oncall;
+	main_state.api.handoff = main_state.handoff;
 	api_init(&main_state.api, main_state.http);
 	api_intake_init(&main_state.api, main_state.http);
 	api_stats_init(&main_state.api, main_state.http);
+	api_rota_init(&main_state.api, main_state.http);
 
 	sighup = evsignal_new(main_state.base, SIGHUP, main_signal_cb, NULL);
 	sigterm = evsignal_new(main_state.base, SIGTERM, main_signal_cb, NULL);
@@ -337,6 +326,7 @@ main(int argc, char **argv)
 
 	intake_free(main_state.intake);
 	http_free(main_state.http);
+	handoff_free(main_state.handoff);
 	engine_free(main_state.engine);
 	metrics_free();
 	oncall_free(main_state.oncall);

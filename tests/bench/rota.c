@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * rota.c (benchmark): who-is-on-call queries per second for a rota of
+ * 50 members, 3 layers and 500 overrides, and the time to produce its
+ * 180-day calendar.  Prints figures; never passes or fails on them.
+ * Run by hand: tests/bench/rota [seconds-per-figure]
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "duration.h"
+#include "rota.h"
+#include "xmalloc.h"
+
+#define BENCH_MEMBERS 50
+#define BENCH_OVERRIDES 500
+
+static double
+bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void bench_cat(char **, const char *, ...) printflike(2, 3);
+
+/* Append to a growing string. */
+static void
+bench_cat(char **s, const char *fmt, ...)
+{
+	char *more, *next;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&more, fmt, ap) == -1)
+		abort();
+	va_end(ap);
+	xasprintf(&next, "%s%s", *s, more);
+	free(more);
+	free(*s);
+	*s = next;
+}
+
+static char *
+bench_rota_text(void)
+{
+	static const char *kinds[] = { "off", "add", "replace" };
+	char *s = xstrdup("name = \"bench\"; timezone = \"Europe/Berlin\";\n"
+	    "layers = (\n");
+	char members[BENCH_MEMBERS * 12 + 1] = "", m[16];
+	int i, day, hour;
+
+	for (i = 0; i < BENCH_MEMBERS; i++) {
+		snprintf(m, sizeof m, "%s\"p%02d\"", i ? ", " : "", i);
+		strcat(members, m);
+	}
+	bench_cat(&s, "{ name = \"week\"; start = \"2026-01-05 09:00\";"
+	    " shift = \"1w\"; members = [ %s ]; },\n", members);
+	bench_cat(&s, "{ name = \"day\"; start = \"2026-01-05 08:00\";"
+	    " shift = \"1d\"; members = [ %s ]; when = \"Mon-Fri"
+	    " 08:00-20:00\"; },\n", members);
+	bench_cat(&s, "{ name = \"night\"; start = \"2026-01-05 20:00\";"
+	    " shift = \"12h\"; members = [ %s ]; when = \"20:00-08:00\";"
+	    " }\n);\noverrides = (\n", members);
+	/* 500 overrides over the year, none contradicting another. */
+	for (i = 0; i < BENCH_OVERRIDES; i++) {
+		day = 1 + i * 365 / BENCH_OVERRIDES;
+		hour = (i * 7) % 20;
+		bench_cat(&s, "{ kind = \"%s\"; who = \"p%02d\";", kinds[i % 3],
+		    i % BENCH_MEMBERS);
+		if (i % 3 == 2)
+			bench_cat(&s, " with = \"p%02d\";",
+			    (i + 1) % BENCH_MEMBERS);
+		{
+			char from[64], to[64], *line;
+			int y = 2026, mo = 1, d = day;
+			static const int mdays[] = { 31, 28, 31, 30, 31, 30,
+				31, 31, 30, 31, 30, 31 };
+
+			while (d > mdays[mo - 1]) {
+				d -= mdays[mo - 1];
+				mo++;
+			}
+			snprintf(from, sizeof from, "%04d-%02d-%02d %02d:00", y,
+			    mo, d, hour);
+			snprintf(to, sizeof to, "%04d-%02d-%02d %02d:30", y, mo,
+			    d, hour + 3);
+			xasprintf(&line, " from = \"%s\"; to = \"%s\";"
+			    " reason = \"bench\"; }%s\n", from, to,
+			    i + 1 < BENCH_OVERRIDES ? "," : "");
+			bench_cat(&s, "%s", line);
+			free(line);
+		}
+	}
+	bench_cat(&s, ");\n");
+	return s;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rota_shifts sh = { NULL, 0, 0 };
+	double secs = argc > 1 ? atof(argv[1]) : 2.0, t0, el;
+	int64_t base = 1767225600000LL; /* 2026-01-01T00:00Z */
+	char *text, *cause = NULL, *ical;
+	struct rota *r;
+	unsigned long n = 0, x = 12345;
+	size_t events = 0, total = 0;
+	const char *p;
+
+	text = bench_rota_text();
+	t0 = bench_now();
+	if ((r = rota_parse(text, "bench.conf", &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		return 1;
+	}
+	printf("rota: %zu members, %zu layers, %zu overrides; parsed in"
+	    " %.1f ms\n", r->layers[0].nmembers, r->nlayers, r->noverrides,
+	    (bench_now() - t0) * 1e3);
+
+	t0 = bench_now();
+	do {
+		/* Random instants over the year of the overrides. */
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		sh.n = 0;
+		rota_oncall(r, base + (int64_t)((x >> 11) % (365ULL *
+		    DURATION_DAY)), &sh);
+		total += sh.n;
+		n++;
+	} while ((n & 1023) != 0 || (el = bench_now() - t0) < secs);
+	printf("who is on call: %lu queries in %.2f s: %.0f queries/s,"
+	    " %.1f us each (%.2f people on average)\n", n, el, n / el,
+	    el / n * 1e6, (double)total / n);
+	rota_shifts_free(&sh);
+
+	n = 0;
+	t0 = bench_now();
+	do {
+		ical = rota_ical(r, NULL, base, base + 180 * DURATION_DAY,
+		    base);
+		if (n == 0) {
+			for (p = ical; (p = strstr(p, "BEGIN:VEVENT")) != NULL;
+			    p++)
+				events++;
+			total = strlen(ical);
+		}
+		free(ical);
+		n++;
+	} while ((el = bench_now() - t0) < secs);
+	printf("180-day calendar: %zu events, %zu bytes, %.1f ms each"
+	    " (%lu runs)\n", events, total, el / n * 1e3, n);
+	rota_free(r);
+	free(text);
+	return 0;
+}

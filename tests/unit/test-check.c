@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test-check.c: the table of "pagerd -t" and the timeline of "pagerctl
+ * rota show", with a fixed "now": a weekly handoff, a DST change, an
+ * override that leaves a gap, and backup duty.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "check.h"
+#include "iso8601.h"
+#include "rota.h"
+
+static const char ops_text[] =
+    "name = \"ops\"; timezone = \"Europe/Berlin\";\n"
+    "layers = ( { name = \"weekly\"; start = \"2026-01-05 09:00\";\n"
+    "  shift = \"1w\"; members = [ \"alice\", \"bob\" ]; } );\n"
+    "overrides = ( { kind = \"off\"; who = \"alice\";\n"
+    "  from = \"2026-03-31 12:00\"; to = \"2026-04-01 00:00\";\n"
+    "  reason = \"dentist\"; } );\n";
+
+static const char dba_text[] =
+    "name = \"dba\"; timezone = \"Asia/Kolkata\";\n"
+    "layers = ( { name = \"hours\"; start = \"2026-01-05 09:00\";\n"
+    "  shift = \"1d\"; members = [ \"carol\", \"dave\" ];\n"
+    "  when = \"Mon-Fri 09:00-18:00\"; } );\n"
+    "backup = \"mgr\";\n";
+
+static const char mgr_text[] =
+    "name = \"mgr\"; timezone = \"Europe/Berlin\";\n"
+    "layers = ( { name = \"duty\"; start = \"2026-01-05 00:00\";\n"
+    "  shift = \"1w\"; members = [ \"mia\" ]; } );\n";
+
+static int64_t
+at(const char *s)
+{
+	char *cause = NULL;
+	int64_t t;
+
+	if (iso8601_parse(s, &t, &cause) != 0)
+		fail_msg("%s", cause);
+	return t;
+}
+
+static struct rota *
+parse(const char *text, const char *file)
+{
+	char *cause = NULL;
+	struct rota *r;
+
+	if ((r = rota_parse(text, file, &cause)) == NULL)
+		fail_msg("%s", cause);
+	return r;
+}
+
+static void
+test_table_dst_and_gap(void **state)
+{
+	struct rota *r = parse(ops_text, "ops.conf");
+	char *t;
+
+	t = check_table(r, at("2026-03-28T12:00:00Z"), 5);
+	assert_string_equal(t,
+	    "ops (Europe/Berlin), next 5 days:\n"
+	    "  Sat 2026-03-28  bob\n"
+	    "  Sun 2026-03-29  bob\n"
+	    "  Mon 2026-03-30  bob 00:00-09:00, alice 09:00-24:00\n"
+	    "  Tue 2026-03-31  alice 00:00-12:00, NOBODY 12:00-24:00\n"
+	    "  Wed 2026-04-01  alice\n");
+	free(t);
+	rota_free(r);
+}
+
+/* The day is the rota's local day, whatever the hour of "now" in UTC. */
+static void
+test_table_local_day(void **state)
+{
+	struct rota *r = parse(ops_text, "ops.conf");
+	char *t;
+
+	/* 23:30 UTC on the 29th is already the 30th in Berlin (CEST). */
+	t = check_table(r, at("2026-03-29T23:30:00Z"), 1);
+	assert_string_equal(t,
+	    "ops (Europe/Berlin), next 1 days:\n"
+	    "  Mon 2026-03-30  bob 00:00-09:00, alice 09:00-24:00\n");
+	free(t);
+	rota_free(r);
+}
+
+static void
+test_table_backup(void **state)
+{
+	struct rota_findings f = { NULL, 0, 0 };
+	struct rota_set *set = rota_set_new();
+	char *cause = NULL, *t;
+
+	assert_int_equal(rota_set_add(set, parse(dba_text, "dba.conf"),
+	    &cause), 0);
+	assert_int_equal(rota_set_add(set, parse(mgr_text, "mgr.conf"),
+	    &cause), 0);
+	assert_int_equal(rota_set_link(set, &f), 0);
+	t = check_table(rota_set_find(set, "dba"), at("2026-01-09T00:00Z"),
+	    2);
+	assert_string_equal(t,
+	    "dba (Asia/Kolkata), next 2 days:\n"
+	    "  Fri 2026-01-09  mia (backup) 00:00-09:00, carol 09:00-18:00,"
+	    " mia (backup) 18:00-24:00\n"
+	    "  Sat 2026-01-10  mia (backup)\n");
+	free(t);
+	rota_findings_free(&f);
+	rota_set_free(set);
+}
+
+static void
+test_timeline(void **state)
+{
+	struct rota *r = parse(ops_text, "ops.conf");
+	char *t;
+
+	t = check_timeline(r, at("2026-03-29T12:00:00Z"), 3);
+	assert_string_equal(t,
+	    "ops (Europe/Berlin), next 3 days:\n"
+	    "                  0     6     12    18    24\n"
+	    "Sun 2026-03-29\n"
+	    /* 02:00-03:00 does not exist on this day */
+	    "  bob            |## #####################| 00:00-24:00\n"
+	    "Mon 2026-03-30\n"
+	    "  bob            |#########...............| 00:00-09:00\n"
+	    "  alice          |.........###############| 09:00-24:00\n"
+	    "Tue 2026-03-31\n"
+	    "  alice          |############............| 00:00-12:00\n"
+	    "  NOBODY         |............############| 12:00-24:00\n"
+	    "(* from the backup rota; # on call the whole hour,"
+	    " + part of it)\n");
+	free(t);
+	rota_free(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_dst_and_gap),
+		cmocka_unit_test(test_table_local_day),
+		cmocka_unit_test(test_table_backup),
+		cmocka_unit_test(test_timeline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
