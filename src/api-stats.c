@@ -12,6 +12,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,7 +227,7 @@ api_metrics_label(struct evbuffer *out, const char *v)
 
 struct api_metrics_ctx {
 	struct evbuffer *out;
-	const char *kind; /* the family whose HELP was written last */
+	char kind[16]; /* the family whose HELP was written last */
 };
 
 static void
@@ -236,8 +237,9 @@ api_metrics_cb(const char *kind, const char *a, const char *b, int64_t n,
 	struct api_metrics_ctx *x = arg;
 	struct evbuffer *out = x->out;
 
-	if (x->kind == NULL || strcmp(x->kind, kind) != 0) {
-		x->kind = kind;
+	/* kind is lent for this call only: keep a copy */
+	if (strcmp(x->kind, kind) != 0) {
+		snprintf(x->kind, sizeof x->kind, "%s", kind);
 		if (strcmp(kind, "alerts") == 0)
 			evbuffer_add_printf(out, "# HELP pagerd_alerts Alerts in"
 			    " the store by status and priority.\n"
@@ -283,7 +285,7 @@ api_metrics(struct evhttp_request *req, const struct http_match *m, void *arg)
 	if ((out = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new failed");
 	x.out = out;
-	x.kind = NULL;
+	x.kind[0] = '\0';
 	if (store_metrics(api->store, api_metrics_cb, &x) != 0) {
 		evbuffer_free(out);
 		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");

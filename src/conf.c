@@ -60,6 +60,7 @@ static const struct conf_entry conf_table[] = {
 	{ "http.max_body", CONF_INT, O(http_max_body), 1024, 64 << 20, "1048576" },
 	{ "http.timeout", CONF_DURATION, O(http_timeout_ms), 1000, 3600000, "30s" },
 	{ "http.public_url", CONF_STRING, O(http_public_url), 0, 0, NULL },
+	{ "http.metrics_open", CONF_BOOL, O(http_metrics_open), 0, 0, "false" },
 	{ "intake", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "intake.default_priority", CONF_PRIORITY, O(intake_default_priority), 0, 0, "P3" },
 	{ "intake.default_service", CONF_STRING, O(intake_default_service), 0, 0, "default" },
@@ -427,6 +428,7 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 		k = &c->keys[c->nkeys];
 		memset(k, 0, sizeof *k);
 		k->name = xstrdup(name);
+		k->line = line;
 		c->nkeys++;
 
 		if (*list == 'i')
@@ -518,21 +520,24 @@ conf_load_calendar_secret(struct conf *c, const config_t *cfg,
 	explicit_bzero(buf, sizeof buf);
 }
 
+/* No two keys with one name or one secret; path is the file as named. */
 static void
-conf_check_keys(struct conf *c, struct conf_errors *e)
+conf_check_keys(struct conf *c, const char *path, struct conf_errors *e)
 {
 	size_t i, j;
 
 	for (i = 0; i < c->nkeys; i++) {
 		for (j = 0; j < i; j++) {
 			if (strcmp(c->keys[i].name, c->keys[j].name) == 0)
-				conf_error(e, c->path, 0, "key name \"%s\" is"
-				    " used twice", c->keys[i].name);
+				conf_error(e, path, c->keys[i].line,
+				    "key name \"%s\" is used twice (first at"
+				    " line %d)", c->keys[i].name,
+				    c->keys[j].line);
 			else if (memcmp(c->keys[i].hash, c->keys[j].hash,
 			    HMAC_SHA256_LEN) == 0)
-				conf_error(e, c->path, 0, "keys \"%s\" and"
-				    " \"%s\" are the same key", c->keys[j].name,
-				    c->keys[i].name);
+				conf_error(e, path, c->keys[i].line,
+				    "keys \"%s\" and \"%s\" are the same key",
+				    c->keys[j].name, c->keys[i].name);
 		}
 	}
 }
@@ -591,7 +596,7 @@ conf_load(const char *path, char **cause)
 	conf_load_listen(c, &cfg, &e);
 	conf_load_keys(c, &cfg, "integrations", &e);
 	conf_load_keys(c, &cfg, "tokens", &e);
-	conf_check_keys(c, &e);
+	conf_check_keys(c, path, &e);
 	conf_load_calendar_secret(c, &cfg, &e);
 	conf_chan_load(c, &cfg, &e);
 	conf_policy_load(c, &cfg, &e);

@@ -29,6 +29,7 @@ struct conf_key {
 	char *service;                 /* integrations: default service */
 	int rate_limit;                /* integrations: events a minute */
 	int rate_burst;
+	int line; /* where it is configured */
 };
 
 struct conf {
@@ -58,6 +59,7 @@ struct conf {
 
 	struct conf_key *keys;
 	size_t nkeys;
+	struct conf_chan *chans; size_t nchans; /* conf-chan.c */
 
 	/* conf-policy.c */
 	struct policy *policies;

@@ -193,10 +193,10 @@ test_errors(void **state)
 	    "unknown key \"service\" in tokens");
 	expect_error("integrations = ( { name = \"a\"; key_sha256 = \"" KEYHASH
 	    "\"; },\n { name = \"a\"; key_sha256 = \"" KEYHASH "\"; } );\n",
-	    0, "key name \"a\" is used twice");
+	    2, "key name \"a\" is used twice (first at line 1)");
 	expect_error("integrations = ( { name = \"a\"; key_sha256 = \"" KEYHASH
 	    "\"; },\n { name = \"b\"; key_sha256 = \"" KEYHASH "\"; } );\n",
-	    0, "keys \"a\" and \"b\" are the same key");
+	    2, "keys \"a\" and \"b\" are the same key");
 }
 
 /* Every problem is reported, not just the first. */
