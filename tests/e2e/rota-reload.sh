@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: ISC
+#
+# rota-reload.sh: rotas are reloaded file by file, by the inotify watch
+# on rota_dir and by SIGHUP.  A broken edit is refused, shows its
+# file:line error in /api/v1/rotas and leaves the previous version in
+# force; a good edit takes effect; a deleted file removes its rota; a
+# replaced folder is watched again.
+. "$E2E_LIB"
+. "$E2E_DIR/rota-lib.sh"
+
+write_config
+rota_fixtures
+start_pagerd
+
+oncall_is() { # ROTA AT PEOPLE
+	api_get "/api/v1/oncall?rota=$1&at=$2"
+	[ "$HTTP_STATUS" = 200 ] &&
+	    [ "$(json_get '[.rotas[0].oncall[].person] | sort | join(",")')" = "$3" ]
+}
+
+expect_eq ok "$(rota_field web status)" "web status at start"
+oncall_is web 2026-03-16T12:00:00Z ann || fail "ann should be on call on 16 March"
+
+# 1. A syntax error (inotify): refused, the previous web stays.
+sed -i -e 's/members = \[ "ann", "ben" \]; } );/members = [ "ben", "ann" ; } );/' \
+    "$ROTA_DIR/web.conf"
+wait_until "$E2E_WAIT" "web to be refused" rota_state_is web stale
+expect_match '^.*/web\.conf:5: ' "$(rota_field web error)" "the error of web"
+expect_eq web "$(rota_field web name)" "the rota in force from web.conf"
+oncall_is web 2026-03-16T12:00:00Z ann || fail "the previous web is not in force"
+grep -q 'web.conf:5: ' "$PAGERD_ERR" || fail "the error was not logged"
+pass "a broken edit keeps the previous version, with file:line in /api/v1/rotas"
+
+# 2. An unknown person is refused too.
+sed -i -e 's/members = \[ "ben", "ann" ; } );/members = [ "ben", "zed" ]; } );/' \
+    "$ROTA_DIR/web.conf"
+wait_until "$E2E_WAIT" "the unknown person to be reported" eval \
+    '[ -n "$(rota_field web error | grep "unknown person \"zed\"")" ]'
+expect_eq stale "$(rota_field web status)" "web status"
+oncall_is web 2026-03-16T12:00:00Z ann || fail "the previous web is not in force"
+pass "an unknown person is refused"
+
+# 3. A good edit takes effect: ben and ann swap weeks.
+before=$(rota_field web loaded_at)
+sed -i -e 's/members = \[ "ben", "zed" \]; } );/members = [ "ben", "ann" ]; } );/' \
+    "$ROTA_DIR/web.conf"
+wait_until "$E2E_WAIT" "web to load" rota_state_is web ok
+expect_eq null "$(rota_field web error)" "web error after a good edit"
+[ "$(rota_field web loaded_at)" != "$before" ] || fail "loaded_at did not change"
+oncall_is web 2026-03-16T12:00:00Z ben || fail "the edit did not take effect"
+pass "a good edit takes effect"
+
+# 4. A new broken file that never loaded: failed, no rota.
+printf 'name = "new";\ntimezone = "Mars/Olympus";\n' >"$ROTA_DIR/new.conf"
+wait_until "$E2E_WAIT" "new.conf to be refused" rota_state_is new failed
+expect_eq null "$(rota_field new name)" "name of a file that never loaded"
+api_get '/api/v1/oncall?rota=new'
+expect_status 404
+rm "$ROTA_DIR/new.conf"
+wait_until "$E2E_WAIT" "new.conf to go" eval '[ "$(rota_field new status)" = null ]'
+pass "a broken new file is listed as failed, and goes when deleted"
+
+# 5. A deleted file removes its rota; db's backup is then gone.
+rm "$ROTA_DIR/mgr.conf"
+wait_until "$E2E_WAIT" "mgr to go" eval '[ "$(rota_field mgr status)" = null ]'
+api_get '/api/v1/oncall?rota=mgr'
+expect_error 404 'no rota "mgr"'
+oncall_is db 2026-03-14T12:00:00Z "" || fail "db still has its backup"
+expect_match 'db\.conf:5: backup rota "mgr" not found' "$(rota_field db 'warnings[0]')" "db's first warning"
+grep -q 'rota mgr: .*mgr.conf is gone, rota removed' "$PAGERD_ERR" ||
+    fail "the removal was not logged"
+pass "a deleted file removes its rota"
+
+# 6. SIGHUP: the people file is not watched; dropping cat makes web's
+# override name an unknown person, so web is refused and kept.
+write_mgr
+wait_until "$E2E_WAIT" "mgr to come back" rota_state_is mgr ok
+sed -i -e '/id = "cat"/d' "$PEOPLE"
+reload_pagerd
+expect_eq reloaded "$RELOAD_RESULT" "SIGHUP outcome"
+expect_eq stale "$(rota_field web status)" "web after cat left"
+expect_match 'unknown person "cat"' "$(rota_field web error)" "web error"
+oncall_is web 2026-03-16T12:00:00Z ben || fail "the previous web is not in force"
+expect_eq stale "$(rota_field db status)" "db after cat left"
+write_people
+reload_pagerd
+expect_eq ok "$(rota_field web status)" "web after cat came back"
+expect_eq ok "$(rota_field db status)" "db after cat came back"
+pass "SIGHUP reloads people and rotas, with the same rules"
+
+# 7. The folder is replaced: the watch follows the path.
+mv "$ROTA_DIR" "$TEST_TMP/rota.d.old"
+mkdir "$TEST_TMP/rota.d.new"
+cp "$TEST_TMP/rota.d.old/mgr.conf" "$TEST_TMP/rota.d.new/"
+mv "$TEST_TMP/rota.d.new" "$ROTA_DIR"
+wait_until "$E2E_WAIT" "the new folder to be read" eval \
+    'api_get /api/v1/rotas; [ "$(json_get "[.rotas[].name] | join(\",\")")" = mgr ]'
+write_web
+wait_until "$E2E_WAIT" "web in the new folder" rota_state_is web ok
+pass "a replaced folder is watched again"
+
+stop_pagerd
