@@ -8,7 +8,10 @@
  */
 #include <sys/types.h>
 
+#include <sys/socket.h>
+
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "conf.h"
 #include "http.h"
@@ -34,8 +38,26 @@ struct http_table {
 	void *arg;
 };
 
+/*
+ * A client connection, watched for the whole-request deadline.  evhttp's
+ * own timeout only fires after a pause, so a client sending one byte a
+ * second could hold a connection forever; each connection must instead
+ * finish a request within http.timeout of accepting it or of its last
+ * request, or it is shut down.  We hold a reference on the bufferevent
+ * so its memory stays ours to look at after evhttp frees it.
+ */
+struct http_conn {
+	struct bufferevent *bev;
+	int64_t deadline;
+	struct http_conn *next;
+};
+
+#define HTTP_CONN_BUCKETS 1024
+
 struct http {
 	struct evhttp *evh;
+	struct event *sweep;
+	struct http_conn *conns[HTTP_CONN_BUCKETS];
 	const struct conf *conf;
 	struct http_table *tables;
 	size_t ntables;
@@ -43,6 +65,94 @@ struct http {
 };
 
 static void http_dispatch_cb(struct evhttp_request *, void *);
+static struct bufferevent *http_bev_cb(struct event_base *, void *);
+static void http_sweep_cb(evutil_socket_t, short, void *);
+
+static int64_t
+http_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t
+http_conn_hash(const struct bufferevent *bev)
+{
+	return ((uintptr_t)bev >> 4) % HTTP_CONN_BUCKETS;
+}
+
+/* evhttp asks for each accepted connection's bufferevent: track it. */
+static struct bufferevent *
+http_bev_cb(struct event_base *base, void *arg)
+{
+	struct http *h = arg;
+	struct http_conn *c;
+	struct bufferevent *bev;
+	size_t b;
+
+	if ((bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return NULL;
+	bufferevent_incref(bev);
+	c = xcalloc(1, sizeof *c);
+	c->bev = bev;
+	c->deadline = http_mono_ms() + h->conf->http_timeout_ms;
+	b = http_conn_hash(bev);
+	c->next = h->conns[b];
+	h->conns[b] = c;
+	return bev;
+}
+
+/* A request of bev came in whole: its connection gets a new deadline. */
+static void
+http_conn_progress(struct http *h, struct bufferevent *bev)
+{
+	struct http_conn *c;
+
+	for (c = h->conns[http_conn_hash(bev)]; c != NULL; c = c->next)
+		if (c->bev == bev)
+			c->deadline = http_mono_ms() + h->conf->http_timeout_ms;
+}
+
+/*
+ * Once a second: forget connections evhttp has freed (their callbacks
+ * are gone), and shut down those past their deadline; evhttp then sees
+ * the connection end and frees it as usual.
+ */
+static void
+http_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+	struct http_conn **p, *c;
+	bufferevent_data_cb rd, wr;
+	bufferevent_event_cb ev;
+	int64_t now = http_mono_ms();
+	evutil_socket_t s;
+	void *cbarg;
+	size_t b;
+
+	for (b = 0; b < HTTP_CONN_BUCKETS; b++) {
+		for (p = &h->conns[b]; (c = *p) != NULL;) {
+			bufferevent_getcb(c->bev, &rd, &wr, &ev, &cbarg);
+			if (rd == NULL && wr == NULL && ev == NULL) {
+				*p = c->next;
+				bufferevent_decref(c->bev);
+				free(c);
+				continue;
+			}
+			if (now > c->deadline &&
+			    (s = bufferevent_getfd(c->bev)) != -1) {
+				log_debug("http: connection %d took longer than"
+				    " http.timeout: closing it", (int)s);
+				shutdown(s, SHUT_RDWR);
+				c->deadline = now + h->conf->http_timeout_ms;
+			}
+			p = &c->next;
+		}
+	}
+}
 
 /* Bind every configured listener; fails if any cannot be bound. */
 struct http *
@@ -70,17 +180,38 @@ http_new(struct event_base *base, const struct conf *c, char **cause)
 	evhttp_set_default_content_type(h->evh, "application/json");
 	evhttp_set_max_headers_size(h->evh, HTTP_MAX_HEADERS);
 	evhttp_set_gencb(h->evh, http_dispatch_cb, h);
+	evhttp_set_bevcb(h->evh, http_bev_cb, h);
+	if ((h->sweep = event_new(base, -1, EV_PERSIST, http_sweep_cb,
+	    h)) == NULL)
+		fatalx("event_new failed");
 	http_configure(h, c);
+	{
+		struct timeval tv = { 1, 0 };
+
+		evtimer_add(h->sweep, &tv);
+	}
 	return h;
 }
 
 void
 http_free(struct http *h)
 {
+	struct http_conn *c, *next;
+	size_t b;
+
 	if (h == NULL)
 		return;
 	if (h->evh != NULL)
 		evhttp_free(h->evh);
+	if (h->sweep != NULL)
+		event_free(h->sweep);
+	for (b = 0; b < HTTP_CONN_BUCKETS; b++) {
+		for (c = h->conns[b]; c != NULL; c = next) {
+			next = c->next;
+			bufferevent_decref(c->bev);
+			free(c);
+		}
+	}
 	free(h->tables);
 	free(h);
 }
@@ -273,6 +404,8 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	int methods = 0, bit;
 
 	h->requests++;
+	http_conn_progress(h, evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)));
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";

@@ -163,20 +163,9 @@ expect_eq '		name = "monitoring";' "$(sed -n 16p bad.dup.conf)" \
     "line 16 of bad.dup.conf"
 "$PAGERD" -t -c bad.dup.conf >check.out 2>check.err
 expect_eq 1 "$?" "exit status of pagerd -t with a duplicate name"
-expect_match ':[0-9]+: key name "monitoring" is used twice$' \
-    "$(cat check.err)" "the duplicate-name error"
-# Known bug (see the report of issue 2): conf_check_keys() reports line 0
-# and the absolute path.  E2E_STRICT=1 makes this a failure.
-want='bad.dup.conf:15: key name "monitoring" is used twice'
-if grep -qxF -- "$want" check.err; then
-	pass "duplicate names: $want"
-elif [ "${E2E_STRICT:-0}" = 1 ]; then
-	printf 'expected [%s]\ngot      [%s]\n' "$want" "$(cat check.err)"
-	fail "duplicate name reported at the wrong place"
-else
-	note "KNOWN BUG: duplicate name reported as [$(cat check.err)]," \
-	    "expected [$want]"
-fi
+want='bad.dup.conf:15: key name "monitoring" is used twice \(first at line [0-9]+\)'
+expect_match "^$want\$" "$(cat check.err)" "the duplicate-name error"
+pass "duplicate names: reported at the second one's line"
 # The same key under two names is refused too.
 good | sed -e '14a\
 	,{\
