@@ -2,13 +2,24 @@
 /*
  * chan-console.c: the console channel.  Writes each message as one
  * line (plus an indented body) to standard output and flushes, so pages
- * show up at once in a terminal or a journal.
+ * show up at once in a terminal or a journal.  As a channel driver
+ * ("console") it needs no account, so it is the default that works.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chan.h"
 #include "clock.h"
+#include "xmalloc.h"
+
+static int chan_console_check(const struct conf_chan *, char **);
+static int chan_console_page(const struct conf_chan *,
+    const struct chan_page *, chan_done_cb, void *, char **);
+
+const struct chan_driver chan_console_driver = {
+	"console", CHAN_CONSOLE, chan_console_check, chan_console_page
+};
 
 static FILE *chan_console_out;
 
@@ -43,4 +54,43 @@ chan_console_send(const struct chan_msg *msg)
 		fputc('\n', f);
 	}
 	return fflush(f) == 0 ? 0 : -1;
+}
+
+static int
+chan_console_check(const struct conf_chan *cc, char **cause)
+{
+	return 0;
+}
+
+/* The driver: one line per alert; done is called before returning. */
+static int
+chan_console_page(const struct conf_chan *cc, const struct chan_page *pg,
+    chan_done_cb done, void *arg, char **cause)
+{
+	struct chan_result r;
+	struct chan_msg m;
+	char *subject;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < pg->nalerts; i++) {
+		subject = chan_msg_expand(cc->tpl_text != NULL ? cc->tpl_text :
+		    "[{priority}] #{id} {service}: {summary}", pg,
+		    &pg->alerts[i], NULL);
+		memset(&m, 0, sizeof m);
+		m.alert_id = pg->alerts[i].id;
+		m.to = pg->person != NULL ? pg->person : pg->to != NULL ?
+		    pg->to : "";
+		m.subject = subject;
+		m.body = pg->alerts[i].ack_url;
+		if (chan_console_send(&m) != 0)
+			rc = -1;
+		free(subject);
+	}
+	memset(&r, 0, sizeof r);
+	r.status = rc == 0 ? CHAN_SENT : CHAN_RETRY;
+	r.error = rc == 0 ? NULL : "cannot write to the console";
+	r.retry_after_ms = -1;
+	done(arg, &r);
+	return 0;
 }

@@ -1,16 +1,135 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * chan.h: channel drivers, the ways a page leaves pagerd.  For now only
- * the console driver exists: it prints to standard output, so a new
- * installation shows what it would page without any provider account.
+ * chan.h: channel drivers, the ways a page leaves pagerd (e-mail, SMS,
+ * chat, voice, console), behind one interface, plus the configuration
+ * of one channel (the "channels" list of pagerd.conf, conf-chan.c) and
+ * the pure message builders the drivers share (chan-msg.c).
  */
 #ifndef CHAN_H
 #define CHAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-/* One message for one recipient, lent to the driver for the call. */
+/* What a channel reaches; picks the person's contact to use. */
+enum chan_kind {
+	CHAN_EMAIL,
+	CHAN_SMS,
+	CHAN_CHAT,
+	CHAN_VOICE,
+	CHAN_CONSOLE,
+};
+
+enum chan_tls {
+	CHAN_TLS_STARTTLS, /* smtp://, STARTTLS required */
+	CHAN_TLS_IMPLICIT, /* smtps:// */
+	CHAN_TLS_NONE,     /* plain smtp:// (tests, local relays) */
+};
+
+enum chan_sig {
+	CHAN_SIG_NONE,
+	CHAN_SIG_STANDARD, /* Standard Webhooks: webhook-id/-timestamp/-signature */
+	CHAN_SIG_HEX,      /* <header>: sha256=<hex HMAC-SHA256 of the body> */
+};
+
+struct chan_driver;
+struct conf;
+
+/* One configured channel; every string is owned by it.  NULL: unset. */
+struct conf_chan {
+	char *name;
+	const struct chan_driver *driver;
+	char *file; /* where it was configured, for messages */
+	int line;
+
+	char *url;          /* webhook URL, SMTP server URL */
+	char *api_url;      /* Twilio-compatible API base */
+	char *account_sid;
+	char *username;     /* Basic auth / SMTP login (default account_sid) */
+	char *secret;       /* auth token, password or signing secret */
+	size_t secret_len;  /* never logged */
+	char *from;         /* sender: number, address, bot name */
+	char *messaging_service_sid;
+	char *status_callback; /* default: http.public_url + /hooks/... */
+	char *channel;      /* Mattermost channel override */
+	char *helo;         /* SMTP EHLO name */
+	enum chan_tls tls;
+	int tls_verify;
+	char *ca_file;
+	char **headers;     /* extra "Name: value" lines, NULL-terminated */
+	enum chan_sig signature;
+	char *signature_header;
+	char *voice;        /* TwiML <Say> voice and language */
+	char *language;
+	int ring_timeout;   /* seconds */
+	int machine_detection;
+
+	int64_t connect_timeout_ms;
+	int64_t timeout_ms;
+	int max_attempts;       /* per address, before failing over */
+	int64_t backoff_ms;     /* first retry delay; doubles */
+	int64_t backoff_max_ms;
+	int rate_limit;         /* sends per address per rate_window; 0: none */
+	int64_t rate_window_ms;
+	int64_t bundle_ms;      /* wait this long to gather pages into one */
+
+	char *tpl_subject; /* templates; NULL: the driver's default */
+	char *tpl_text;
+	char *tpl_body;
+};
+
+/* One alert in a message. */
+struct chan_alert {
+	int64_t id;
+	int priority;        /* 1..4 */
+	const char *service;
+	const char *summary;
+	const char *ack_url; /* may be NULL */
+};
+
+/* One message to one address: one alert, or several bundled. */
+struct chan_page {
+	const char *id;      /* stable, unique: Message-ID, webhook-id */
+	const char *to;      /* e-mail, E.164 number, chat handle or "" */
+	const char *person;  /* who, for salutations and logs; may be NULL */
+	const char *reason;  /* why ("stage 1", "reminder"); may be NULL */
+	const struct chan_alert *alerts;
+	size_t nalerts;
+	const char *gather_url; /* voice: where the keypress is posted */
+	const char *status_url; /* SMS, voice: delivery status callback */
+	int64_t now_ms;
+};
+
+enum chan_status {
+	CHAN_SENT,  /* the provider took it */
+	CHAN_RETRY, /* transient: same address again, later */
+	CHAN_FAIL,  /* permanent: fail over to the next channel */
+};
+
+/* The outcome of one send; lent to the callback for the call only. */
+struct chan_result {
+	enum chan_status status;
+	const char *error;       /* NULL when sent */
+	const char *provider_id; /* e.g. a Twilio SID, or NULL */
+	int64_t retry_after_ms;  /* -1: the provider said nothing */
+	long code;               /* HTTP status or SMTP reply, 0: none */
+};
+
+typedef void (*chan_done_cb)(void *, const struct chan_result *);
+
+/* One per chan-*.c file; found by name when the config is loaded. */
+struct chan_driver {
+	const char *name;
+	enum chan_kind kind;
+	/* Check a loaded channel's keys; 0 or -1 with *cause. */
+	int (*check)(const struct conf_chan *, char **);
+	/* Start a send; done runs later on the loop, unless -1 is returned. */
+	int (*send)(const struct conf_chan *, const struct chan_page *,
+	    chan_done_cb, void *, char **);
+};
+
+/* Lent to the console driver for the call (kept for the engine). */
 struct chan_msg {
 	int64_t alert_id;
 	const char *to;      /* person or address; "" for everyone */
@@ -18,8 +137,69 @@ struct chan_msg {
 	const char *body;    /* may be NULL */
 };
 
+/* chan.c */
+const struct chan_driver *chan_driver_find(const char *);
+const char *chan_kind_name(enum chan_kind);
+int chan_kind_find(const char *);
+void chan_classify_http(long, const char *, const char *, int64_t,
+    struct chan_result *);
+int chan_send(const struct conf_chan *, const struct chan_page *,
+    chan_done_cb, void *, char **);
+int chan_http_post(const struct conf_chan *, const char *,
+    const char *const *, const char *, const char *, int, chan_done_cb,
+    void *);
+int chan_json_post(const struct conf_chan *, const struct chan_page *,
+    const char *, chan_done_cb, void *);
+void chan_conf_clear(struct conf_chan *);
+
+/* conf-chan.c */
+const struct conf_chan *conf_chan_find(const struct conf *, const char *);
+
 /* chan-console.c */
+extern const struct chan_driver chan_console_driver;
 void chan_console_init(FILE *);
 int chan_console_send(const struct chan_msg *);
+
+/* chan-smtp.c */
+extern const struct chan_driver chan_smtp_driver;
+
+/* chan-sms.c */
+extern const struct chan_driver chan_twilio_sms_driver;
+extern const struct chan_driver chan_webhook_sms_driver;
+int chan_twilio_check(const struct conf_chan *, int, char **);
+char *chan_twilio_url(const struct conf_chan *, const char *);
+
+/* chan-chat.c */
+extern const struct chan_driver chan_slack_driver;
+extern const struct chan_driver chan_mattermost_driver;
+extern const struct chan_driver chan_teams_driver;
+extern const struct chan_driver chan_webhook_chat_driver;
+
+/* chan-voice.c */
+extern const struct chan_driver chan_twilio_voice_driver;
+
+/* Template fields; see chan_msg_expand(). */
+#define CHAN_SMS_GSM7_MAX 160
+#define CHAN_SMS_UCS2_MAX 70
+
+/* chan-msg.c: pure message building, no I/O */
+char *chan_msg_expand(const char *, const struct chan_page *,
+    const struct chan_alert *, char *(*)(const char *));
+char *chan_msg_xml_escape(const char *);
+char *chan_msg_mrkdwn_escape(const char *);
+char *chan_msg_plain(const char *);
+int chan_msg_gsm7_len(const char *);
+char *chan_msg_rfc2047(const char *);
+void chan_msg_date(int64_t, char *, size_t);
+char *chan_msg_email(const struct conf_chan *, const struct chan_page *,
+    const char *);
+char *chan_msg_sms(const struct conf_chan *, const struct chan_page *);
+char *chan_msg_twiml(const struct conf_chan *, const struct chan_page *);
+char *chan_msg_chat_text(const struct conf_chan *, const struct chan_page *,
+    char *(*)(const char *));
+char *chan_msg_slack(const struct conf_chan *, const struct chan_page *);
+char *chan_msg_mattermost(const struct conf_chan *, const struct chan_page *);
+char *chan_msg_teams(const struct conf_chan *, const struct chan_page *);
+char *chan_msg_webhook(const struct conf_chan *, const struct chan_page *);
 
 #endif

@@ -4,6 +4,7 @@
  * CRYPTO_memcmp so the time taken does not tell an attacker how many
  * leading bytes of a guess were right.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -13,6 +14,7 @@
 
 #include "hmac.h"
 #include "log.h"
+#include "xmalloc.h"
 
 /* SHA-256 of data into out. */
 void
@@ -93,4 +95,28 @@ hmac_hex_decode(const char *hex, uint8_t *out, size_t len)
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+/* HMAC-SHA1 of msg under key into out (Twilio's X-Twilio-Signature). */
+void
+hmac_sha1(const void *key, size_t klen, const void *msg, size_t mlen,
+    uint8_t out[HMAC_SHA1_LEN])
+{
+	unsigned int n = HMAC_SHA1_LEN;
+
+	if (HMAC(EVP_sha1(), key, (int)klen, msg, mlen, out, &n) == NULL)
+		fatalx("HMAC failed");
+}
+
+/* Standard base64 with padding, on one line; the caller frees it. */
+char *
+hmac_base64(const void *in, size_t len)
+{
+	char *out;
+
+	if (len > (size_t)INT_MAX / 4 * 3 - 3)
+		fatalx("hmac_base64: too long");
+	out = xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	return out;
 }

@@ -90,6 +90,16 @@ static const char *store_migrations[] = {
 	"ALTER TABLE alerts ADD COLUMN sla_breached INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE alerts ADD COLUMN next_due_ms INTEGER;"
 	"ALTER TABLE alerts ADD COLUMN max_stage INTEGER NOT NULL DEFAULT 1;",
+	/* 3: outbox */
+	"ALTER TABLE notifications ADD COLUMN step INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE notifications ADD COLUMN reason TEXT;"
+	"ALTER TABLE notifications ADD COLUMN ack_url TEXT;"
+	"ALTER TABLE notifications ADD COLUMN sent_ms INTEGER;"
+	"CREATE INDEX notifications_alert ON notifications (alert_id, person);"
+	"CREATE INDEX notifications_provider ON notifications (provider_id)"
+	"  WHERE provider_id IS NOT NULL;"
+	"CREATE INDEX notifications_sent ON notifications (sent_ms)"
+	"  WHERE sent_ms IS NOT NULL;",
 };
 
 enum store_stmt {

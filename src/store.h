@@ -100,4 +100,45 @@ int store_stats_top(struct store *, const struct store_stats_query *, int,
 int store_metrics(struct store *, void (*)(const char *, const char *,
     const char *, int64_t, void *), void *);
 
+/* One notifications row with its alert's fields (store-outbox.c). */
+struct store_note {
+	int64_t id;
+	int64_t alert_id;
+	char *person;
+	char *channel;
+	char *address;
+	int attempt; /* sends tried so far */
+	int step;    /* index in the person's notification rules */
+	char *state; /* pending sending sent delivered failed cancelled */
+	char *reason;
+	char *ack_url;
+	int64_t due_ms;
+	char *provider_id;
+	char *last_error;
+	int priority; /* from the alert */
+	char *service;
+	char *summary;
+};
+
+/* store-outbox.c */
+int store_outbox_add(struct store *, struct store_note *, int64_t, char **);
+int64_t store_outbox_next_due(struct store *);
+int store_outbox_due(struct store *, int64_t, struct store_note **,
+    size_t *);
+int store_outbox_by_provider(struct store *, const char *,
+    struct store_note **, size_t *);
+int store_outbox_list(struct store *, int64_t, struct store_note **,
+    size_t *);
+int store_outbox_set(struct store *, int64_t, const char *, int, int64_t,
+    const char *, const char *, int64_t, char **);
+int store_outbox_cancel(struct store *, int64_t, const char *, int64_t,
+    int64_t *, char **);
+int64_t store_outbox_failover(struct store *, int64_t, const char *, int,
+    int64_t);
+int64_t store_outbox_live(struct store *, int64_t, const char *);
+int store_outbox_resume(struct store *, int64_t, char **);
+int store_outbox_recent(struct store *, int64_t,
+    void (*)(const char *, const char *, int64_t, void *), void *);
+void store_notes_free(struct store_note *, size_t);
+
 #endif

@@ -1,0 +1,830 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * chan-msg.c: what a page says on each channel, built without any I/O so
+ * unit tests see exactly what would be sent: templates, the e-mail
+ * message (RFC 5322 headers, RFC 2047 subject), one-segment SMS text,
+ * TwiML, and the Slack, Mattermost, Teams and generic JSON payloads.
+ */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chan.h"
+#include "hmac.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* Slack header blocks and Teams cards have size limits; see PROTOCOLS. */
+#define CHAN_MSG_HEADER_MAX 150
+#define CHAN_MSG_SECTION_MAX 3000
+#define CHAN_MSG_SUMMARY_MAX 1000
+#define CHAN_MSG_LIST_MAX 20
+#define CHAN_MSG_SAY_MAX 3000
+
+/* Defaults for the templates; see pagerd.conf(5). */
+static const char chan_msg_def_subject[] =
+    "[{priority}] #{id} {service}: {summary}";
+static const char chan_msg_def_body[] =
+    "{summary}\n\nAlert #{id}, priority {priority}, service {service}.\n"
+    "Reason: {reason}\nAcknowledge: {ack_url}\n";
+static const char chan_msg_def_sms[] = "#{id} {priority} {summary}";
+static const char chan_msg_def_chat[] =
+    "*[{priority}] #{id} {service}*: {summary}";
+static const char chan_msg_def_mattermost[] =
+    "**[{priority}] #{id} {service}**: {summary}";
+static const char chan_msg_def_say[] =
+    "Alert {id}, priority {priority}, {service}: {summary}.";
+
+struct mbuf {
+	char *p;
+	size_t len;
+};
+
+static void
+mbuf_add(struct mbuf *b, const char *s, size_t n)
+{
+	b->p = xreallocarray(b->p, b->len + n + 1, 1);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+mbuf_str(struct mbuf *b, const char *s)
+{
+	mbuf_add(b, s, strlen(s));
+}
+
+static void printflike(2, 3)
+mbuf_printf(struct mbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	mbuf_str(b, s);
+	free(s);
+}
+
+static char *
+mbuf_take(struct mbuf *b)
+{
+	if (b->p == NULL)
+		return xstrdup("");
+	return b->p;
+}
+
+/* Cut s to at most max bytes on a UTF-8 boundary, adding "..." if cut. */
+static char *
+chan_msg_cut(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	char *out;
+
+	if (n <= max)
+		return xstrdup(s);
+	n = max > 3 ? max - 3 : 0;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	out = xmalloc(n + 4);
+	memcpy(out, s, n);
+	memcpy(out + n, "...", 4);
+	return out;
+}
+
+/*
+ * Expand a template: {id} {priority} {service} {summary} {ack_url}
+ * {person} {reason} {count} {to} are replaced by the page's values,
+ * each passed through esc (when not NULL); anything else is kept.
+ */
+char *
+chan_msg_expand(const char *tpl, const struct chan_page *pg,
+    const struct chan_alert *a, char *(*esc)(const char *))
+{
+	struct mbuf b = { NULL, 0 };
+	const char *p = tpl, *end, *v;
+	char num[32], *e;
+	size_t klen;
+
+	while (*p != '\0') {
+		if (*p != '{' || (end = strchr(p, '}')) == NULL) {
+			mbuf_add(&b, p, 1);
+			p++;
+			continue;
+		}
+		klen = end - p - 1;
+		v = NULL;
+#define KEY(k) (klen == sizeof(k) - 1 && strncmp(p + 1, k, klen) == 0)
+		if (KEY("id")) {
+			snprintf(num, sizeof num, "%lld", (long long)a->id);
+			v = num;
+		} else if (KEY("priority")) {
+			snprintf(num, sizeof num, "P%d", a->priority);
+			v = num;
+		} else if (KEY("count")) {
+			snprintf(num, sizeof num, "%zu", pg->nalerts);
+			v = num;
+		} else if (KEY("service"))
+			v = a->service != NULL ? a->service : "";
+		else if (KEY("summary"))
+			v = a->summary != NULL ? a->summary : "";
+		else if (KEY("ack_url"))
+			v = a->ack_url != NULL ? a->ack_url : "";
+		else if (KEY("person"))
+			v = pg->person != NULL ? pg->person : "";
+		else if (KEY("reason"))
+			v = pg->reason != NULL ? pg->reason : "";
+		else if (KEY("to"))
+			v = pg->to != NULL ? pg->to : "";
+#undef KEY
+		if (v == NULL) {
+			mbuf_add(&b, p, 1);
+			p++;
+			continue;
+		}
+		if (esc != NULL) {
+			e = esc(v);
+			mbuf_str(&b, e);
+			free(e);
+		} else
+			mbuf_str(&b, v);
+		p = end + 1;
+	}
+	return mbuf_take(&b);
+}
+
+/* XML text and attribute escaping (TwiML). */
+char *
+chan_msg_xml_escape(const char *s)
+{
+	struct mbuf b = { NULL, 0 };
+
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			mbuf_str(&b, "&amp;");
+			break;
+		case '<':
+			mbuf_str(&b, "&lt;");
+			break;
+		case '>':
+			mbuf_str(&b, "&gt;");
+			break;
+		case '"':
+			mbuf_str(&b, "&quot;");
+			break;
+		case '\'':
+			mbuf_str(&b, "&apos;");
+			break;
+		default:
+			/* XML 1.0 forbids most control characters. */
+			if ((unsigned char)*s < 0x20 && *s != '\t' &&
+			    *s != '\n' && *s != '\r')
+				mbuf_add(&b, " ", 1);
+			else
+				mbuf_add(&b, s, 1);
+		}
+	}
+	return mbuf_take(&b);
+}
+
+/* Slack mrkdwn: only &, < and > are special (links are <url|label>). */
+char *
+chan_msg_mrkdwn_escape(const char *s)
+{
+	struct mbuf b = { NULL, 0 };
+
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			mbuf_str(&b, "&amp;");
+		else if (*s == '<')
+			mbuf_str(&b, "&lt;");
+		else if (*s == '>')
+			mbuf_str(&b, "&gt;");
+		else
+			mbuf_add(&b, s, 1);
+	}
+	return mbuf_take(&b);
+}
+
+/* One line of plain text: control characters become spaces. */
+char *
+chan_msg_plain(const char *s)
+{
+	char *out = xstrdup(s), *p;
+
+	for (p = out; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return out;
+}
+
+/* A JSON string's contents, without the quotes. */
+static char *
+chan_msg_json_escape(const char *s)
+{
+	json_t *j = json_string(s);
+	char *d, *out;
+	size_t n;
+
+	if (j == NULL) /* not UTF-8 */
+		j = json_string("?");
+	d = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	if (d == NULL)
+		fatalx("json_dumps failed");
+	n = strlen(d);
+	out = xstrndup(d + 1, n - 2);
+	free(d);
+	return out;
+}
+
+/* Decode one UTF-8 code point at *s, advancing; -1 if malformed. */
+static long
+chan_msg_utf8(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	long c;
+	int n, i;
+
+	if (p[0] < 0x80) {
+		(*s)++;
+		return p[0];
+	}
+	if ((p[0] & 0xe0) == 0xc0) {
+		c = p[0] & 0x1f;
+		n = 1;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		c = p[0] & 0x0f;
+		n = 2;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		c = p[0] & 0x07;
+		n = 3;
+	} else {
+		(*s)++;
+		return -1;
+	}
+	for (i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*s += i;
+			return -1;
+		}
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	*s += n + 1;
+	return c;
+}
+
+/*
+ * Length of s in GSM 03.38 septets (extension characters count two), or
+ * -1 if some character needs UCS-2, which cuts a segment to 70.
+ */
+int
+chan_msg_gsm7_len(const char *s)
+{
+	/* The non-ASCII characters of the basic set. */
+	static const long basic[] = {
+		0xa3, 0xa5, 0xe8, 0xe9, 0xf9, 0xec, 0xf2, 0xc7, 0xd8, 0xf8,
+		0xc5, 0xe5, 0x394, 0x3a6, 0x393, 0x39b, 0x3a9, 0x3a0, 0x3a8,
+		0x3a3, 0x398, 0x39e, 0xc6, 0xe6, 0xdf, 0xc9, 0xa4, 0xa1, 0xc4,
+		0xd6, 0xd1, 0xdc, 0xa7, 0xbf, 0xe4, 0xf6, 0xf1, 0xfc, 0xe0,
+	};
+	const char *p = s;
+	long c;
+	size_t i;
+	int n = 0;
+
+	while (*p != '\0') {
+		c = chan_msg_utf8(&p);
+		if (c < 0)
+			return -1;
+		if (c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f &&
+		    c != '`' && strchr("[\\]^{|}~", (int)c) == NULL)) {
+			n++;
+			continue;
+		}
+		if ((c < 0x80 && c != '`' && strchr("[\\]^{|}~\f", (int)c) !=
+		    NULL && c != 0) || c == 0x20ac) {
+			n += 2;
+			continue;
+		}
+		for (i = 0; i < nitems(basic); i++)
+			if (basic[i] == c)
+				break;
+		if (i == nitems(basic))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* Length of s in UTF-16 units (UCS-2 SMS). */
+static int
+chan_msg_ucs2_len(const char *s)
+{
+	const char *p = s;
+	long c;
+	int n = 0;
+
+	while (*p != '\0') {
+		c = chan_msg_utf8(&p);
+		n += c >= 0x10000 ? 2 : 1;
+	}
+	return n;
+}
+
+/*
+ * An RFC 2047 encoded-word header value for s if it is not plain ASCII:
+ * "=?UTF-8?B?...?=" words of at most 75 characters, folded, each holding
+ * whole UTF-8 characters.
+ */
+char *
+chan_msg_rfc2047(const char *s)
+{
+	struct mbuf b = { NULL, 0 };
+	const char *p, *start, *next;
+	char *enc;
+	int ascii = 1;
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x7f || (unsigned char)*p < 0x20)
+			ascii = 0;
+	if (ascii && strstr(s, "=?") == NULL)
+		return xstrdup(s);
+	start = s;
+	while (*start != '\0') {
+		/* 45 bytes make 60 base64 characters: 72 with the frame. */
+		p = start;
+		while (*p != '\0') {
+			next = p;
+			chan_msg_utf8(&next);
+			if (next - start > 45)
+				break;
+			p = next;
+		}
+		if (p == start) /* cannot happen with valid UTF-8 */
+			p = start + 1;
+		enc = hmac_base64(start, p - start);
+		if (b.len > 0)
+			mbuf_str(&b, "\r\n ");
+		mbuf_printf(&b, "=?UTF-8?B?%s?=", enc);
+		free(enc);
+		start = p;
+	}
+	return mbuf_take(&b);
+}
+
+/* RFC 5322 date, always UTC and in English whatever the locale. */
+void
+chan_msg_date(int64_t ms, char *buf, size_t len)
+{
+	static const char *days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* LF to CRLF, and base64 lines of 76 when the body is not 7-bit. */
+static void
+chan_msg_email_body(struct mbuf *b, const char *body)
+{
+	const char *p;
+	char *crlf, *enc;
+	struct mbuf c = { NULL, 0 };
+	int ascii = 1;
+	size_t i, n, linelen = 0;
+
+	for (p = body; *p != '\0'; p++) {
+		if (*p == '\r')
+			continue;
+		if (*p == '\n') {
+			mbuf_str(&c, "\r\n");
+			linelen = 0;
+			continue;
+		}
+		if ((unsigned char)*p >= 0x80 || ++linelen > 998)
+			ascii = 0;
+		mbuf_add(&c, p, 1);
+	}
+	crlf = mbuf_take(&c);
+	if (ascii) {
+		mbuf_str(b, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+		mbuf_str(b, crlf);
+	} else {
+		mbuf_str(b, "Content-Transfer-Encoding: base64\r\n\r\n");
+		enc = hmac_base64(crlf, strlen(crlf));
+		n = strlen(enc);
+		for (i = 0; i < n; i += 76) {
+			mbuf_add(b, enc + i, n - i < 76 ? n - i : 76);
+			mbuf_str(b, "\r\n");
+		}
+		free(enc);
+	}
+	free(crlf);
+}
+
+/*
+ * The whole e-mail for pg: headers (Date, From, To, Subject, Message-ID,
+ * MIME-Version, Content-Type, Auto-Submitted) and body, CRLF line ends.
+ * The Message-ID is <pg->id@domain>.
+ */
+char *
+chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
+    const char *domain)
+{
+	struct mbuf b = { NULL, 0 }, body = { NULL, 0 };
+	const char *tpl;
+	char date[64], *s, *subj, *line;
+	size_t i;
+
+	chan_msg_date(pg->now_ms, date, sizeof date);
+	tpl = cc->tpl_subject != NULL ? cc->tpl_subject : chan_msg_def_subject;
+	s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
+	if (pg->nalerts > 1) {
+		xasprintf(&line, "(%zu alerts) %s", pg->nalerts, s);
+		free(s);
+		s = line;
+	}
+	line = chan_msg_cut(s, 200);
+	subj = chan_msg_rfc2047(line);
+	free(line);
+	free(s);
+
+	mbuf_printf(&b, "Date: %s\r\n", date);
+	mbuf_printf(&b, "From: %s\r\n", cc->from);
+	mbuf_printf(&b, "To: %s\r\n", pg->to);
+	mbuf_printf(&b, "Subject: %s\r\n", subj);
+	mbuf_printf(&b, "Message-ID: <%s@%s>\r\n", pg->id, domain);
+	mbuf_str(&b, "MIME-Version: 1.0\r\n");
+	mbuf_str(&b, "Content-Type: text/plain; charset=UTF-8\r\n");
+	mbuf_str(&b, "Auto-Submitted: auto-generated\r\n");
+	mbuf_printf(&b, "X-Pagerd-Alert: %lld\r\n",
+	    (long long)pg->alerts[0].id);
+	free(subj);
+
+	tpl = cc->tpl_body != NULL ? cc->tpl_body : chan_msg_def_body;
+	if (pg->nalerts > 1)
+		mbuf_printf(&body, "%zu alerts need you:\n\n", pg->nalerts);
+	for (i = 0; i < pg->nalerts; i++) {
+		if (i > 0)
+			mbuf_str(&body, "\n----\n\n");
+		s = chan_msg_expand(tpl, pg, &pg->alerts[i], NULL);
+		mbuf_str(&body, s);
+		free(s);
+	}
+	mbuf_printf(&body, "\nReply to an SMS page with %llda to acknowledge,"
+	    " %llde to escalate.\n", (long long)pg->alerts[0].id,
+	    (long long)pg->alerts[0].id);
+	s = mbuf_take(&body);
+	chan_msg_email_body(&b, s);
+	free(s);
+	return mbuf_take(&b);
+}
+
+/* Units of s in the encoding the whole SMS uses. */
+static int
+chan_msg_sms_units(const char *s, int gsm)
+{
+	int n;
+
+	if (gsm && (n = chan_msg_gsm7_len(s)) >= 0)
+		return n;
+	return chan_msg_ucs2_len(s);
+}
+
+/*
+ * text + codes in one segment if possible: text is cut (at a character
+ * boundary, with "...") until both fit in 160 GSM-7 septets, or 70 UCS-2
+ * characters when something needs UCS-2.  The codes always survive.
+ */
+static char *
+chan_msg_sms_fit(const char *text, const char *codes)
+{
+	char *all, *cut;
+	size_t n;
+	int gsm, max;
+
+	xasprintf(&all, "%s%s", text, codes);
+	gsm = chan_msg_gsm7_len(all) >= 0;
+	max = gsm ? CHAN_SMS_GSM7_MAX : CHAN_SMS_UCS2_MAX;
+	n = strlen(text);
+	while (chan_msg_sms_units(all, gsm) > max && n > 0) {
+		n--;
+		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--;
+		cut = xstrndup(text, n);
+		free(all);
+		xasprintf(&all, "%s...%s", cut, codes);
+		free(cut);
+	}
+	return all;
+}
+
+/* The SMS text: alert(s) and the reply codes, one segment if possible. */
+char *
+chan_msg_sms(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	struct mbuf b = { NULL, 0 };
+	const char *tpl = cc->tpl_text != NULL ? cc->tpl_text :
+	    chan_msg_def_sms;
+	char codes[96], *s, *out;
+	long long id = (long long)pg->alerts[0].id;
+	size_t i;
+
+	if (pg->nalerts == 1) {
+		s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
+		snprintf(codes, sizeof codes, " Reply %llda=ack %llde=esc",
+		    id, id);
+		out = chan_msg_sms_fit(s, codes);
+		free(s);
+		return out;
+	}
+	mbuf_printf(&b, "%zu alerts:", pg->nalerts);
+	for (i = 0; i < pg->nalerts; i++) {
+		s = chan_msg_expand(" #{id} {summary};", pg, &pg->alerts[i],
+		    chan_msg_plain);
+		mbuf_str(&b, s);
+		free(s);
+	}
+	b.p[--b.len] = '\0'; /* the last ';' */
+	snprintf(codes, sizeof codes, " Reply %llda=ack aa=ack all", id);
+	s = mbuf_take(&b);
+	out = chan_msg_sms_fit(s, codes);
+	free(s);
+	return out;
+}
+
+/*
+ * TwiML for a call: read the alert(s) twice inside a one-digit
+ * <Gather> posting to pg->gather_url, then say goodbye and hang up.
+ */
+char *
+chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	struct mbuf b = { NULL, 0 }, say = { NULL, 0 };
+	const char *tpl = cc->tpl_text != NULL ? cc->tpl_text :
+	    chan_msg_def_say;
+	const char *voice = cc->voice != NULL ? cc->voice : "alice";
+	const char *lang = cc->language != NULL ? cc->language : "en-US";
+	char *s, *v, *l, *cut, *u;
+	size_t i;
+
+	if (pg->nalerts > 1)
+		mbuf_printf(&say, "You have %zu alerts. ", pg->nalerts);
+	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
+		s = chan_msg_expand(tpl, pg, &pg->alerts[i], chan_msg_plain);
+		mbuf_str(&say, s);
+		mbuf_str(&say, " ");
+		free(s);
+	}
+	mbuf_str(&say, pg->nalerts > 1 ? "Press 1 to acknowledge them all,"
+	    " 2 to escalate." : "Press 1 to acknowledge, 2 to escalate.");
+	s = mbuf_take(&say);
+	cut = chan_msg_cut(s, CHAN_MSG_SAY_MAX);
+	free(s);
+	s = chan_msg_xml_escape(cut);
+	free(cut);
+	v = chan_msg_xml_escape(voice);
+	l = chan_msg_xml_escape(lang);
+
+	mbuf_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>");
+	if (pg->gather_url != NULL) {
+		u = chan_msg_xml_escape(pg->gather_url);
+		mbuf_printf(&b, "<Gather input=\"dtmf\" numDigits=\"1\""
+		    " timeout=\"10\" method=\"POST\" action=\"%s\">", u);
+		free(u);
+	}
+	mbuf_printf(&b, "<Say voice=\"%s\" language=\"%s\" loop=\"2\">%s"
+	    "</Say>", v, l, s);
+	if (pg->gather_url != NULL)
+		mbuf_str(&b, "</Gather>");
+	mbuf_printf(&b, "<Say voice=\"%s\" language=\"%s\">No input received."
+	    " Goodbye.</Say><Hangup/></Response>", v, l);
+	free(s);
+	free(v);
+	free(l);
+	return mbuf_take(&b);
+}
+
+/*
+ * Chat text, one line per alert, from the template with values escaped
+ * by esc; an ack link is added unless the template places {ack_url}.
+ * Slack (mrkdwn) gets <url|label> links, anything else [label](url).
+ */
+char *
+chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
+    char *(*esc)(const char *))
+{
+	struct mbuf b = { NULL, 0 };
+	const char *tpl = cc->tpl_text;
+	int slack = esc == chan_msg_mrkdwn_escape;
+	char *s, *sum, *u;
+	struct chan_alert a;
+	size_t i;
+
+	if (tpl == NULL)
+		tpl = slack ? chan_msg_def_chat : chan_msg_def_mattermost;
+	if (pg->nalerts > 1)
+		mbuf_printf(&b, "%zu alerts:\n", pg->nalerts);
+	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
+		a = pg->alerts[i];
+		sum = chan_msg_cut(a.summary != NULL ? a.summary : "",
+		    CHAN_MSG_SUMMARY_MAX / (pg->nalerts > 1 ? 4 : 1));
+		a.summary = sum;
+		s = chan_msg_expand(tpl, pg, &a, esc);
+		mbuf_str(&b, s);
+		free(s);
+		free(sum);
+		if (a.ack_url != NULL && strstr(tpl, "{ack_url}") == NULL) {
+			u = esc != NULL ? esc(a.ack_url) : xstrdup(a.ack_url);
+			if (slack)
+				mbuf_printf(&b, " <%s|Acknowledge>", u);
+			else
+				mbuf_printf(&b, " [Acknowledge](%s)", u);
+			free(u);
+		}
+		mbuf_str(&b, "\n");
+	}
+	if (pg->nalerts > CHAN_MSG_LIST_MAX)
+		mbuf_printf(&b, "... and %zu more\n",
+		    pg->nalerts - CHAN_MSG_LIST_MAX);
+	b.p[--b.len] = '\0';
+	return mbuf_take(&b);
+}
+
+/* A short title: "[P1] #12 summary" or "3 alerts (first: #12)". */
+static char *
+chan_msg_title(const struct chan_page *pg)
+{
+	char *t, *c;
+
+	if (pg->nalerts > 1)
+		xasprintf(&t, "%zu alerts (first: #%lld %s)", pg->nalerts,
+		    (long long)pg->alerts[0].id, pg->alerts[0].summary);
+	else
+		xasprintf(&t, "[P%d] #%lld %s", pg->alerts[0].priority,
+		    (long long)pg->alerts[0].id, pg->alerts[0].summary);
+	c = chan_msg_plain(t);
+	free(t);
+	t = chan_msg_cut(c, CHAN_MSG_HEADER_MAX);
+	free(c);
+	return t;
+}
+
+static char *
+chan_msg_dump(json_t *j)
+{
+	char *s;
+
+	if (j == NULL)
+		fatalx("chan-msg: cannot build JSON (bad UTF-8?)");
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (s == NULL)
+		fatalx("json_dumps failed");
+	return s;
+}
+
+/* Slack incoming webhook: text (the notification) plus blocks. */
+char *
+chan_msg_slack(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	char *text, *title, *sec, *fallback;
+	json_t *j;
+
+	title = chan_msg_title(pg);
+	text = chan_msg_chat_text(cc, pg, chan_msg_mrkdwn_escape);
+	sec = chan_msg_cut(text, CHAN_MSG_SECTION_MAX);
+	fallback = chan_msg_mrkdwn_escape(title);
+	j = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}]}",
+	    "text", fallback,
+	    "blocks",
+	    "type", "header", "text", "type", "plain_text", "text", title,
+	    "type", "section", "text", "type", "mrkdwn", "text", sec);
+	free(title);
+	free(text);
+	free(sec);
+	free(fallback);
+	return chan_msg_dump(j);
+}
+
+/* Mattermost incoming webhook: markdown text, optional channel/name. */
+char *
+chan_msg_mattermost(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	char *text;
+	json_t *j;
+
+	text = chan_msg_chat_text(cc, pg, chan_msg_plain);
+	j = json_pack("{s:s}", "text", text);
+	free(text);
+	if (j != NULL && cc->channel != NULL)
+		json_object_set_new(j, "channel", json_string(cc->channel));
+	if (j != NULL && cc->from != NULL)
+		json_object_set_new(j, "username", json_string(cc->from));
+	return chan_msg_dump(j);
+}
+
+/*
+ * Teams Workflows: an Adaptive Card (version 1.4, Action.OpenUrl only)
+ * in a message envelope; kept well under the 28 KB limit.
+ */
+char *
+chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	json_t *body, *actions, *card, *j;
+	const struct chan_alert *a;
+	char *title, *sum, *text, id[32], pri[8];
+	size_t i;
+
+	title = chan_msg_title(pg);
+	body = json_array();
+	actions = json_array();
+	json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:b}",
+	    "type", "TextBlock", "size", "Large", "weight", "Bolder",
+	    "text", title, "wrap", 1));
+	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
+		a = &pg->alerts[i];
+		snprintf(id, sizeof id, "#%lld", (long long)a->id);
+		snprintf(pri, sizeof pri, "P%d", a->priority);
+		sum = chan_msg_plain(a->summary != NULL ? a->summary : "");
+		text = chan_msg_cut(sum, CHAN_MSG_SUMMARY_MAX);
+		json_array_append_new(body, json_pack("{s:s, s:s, s:b}",
+		    "type", "TextBlock", "text", text, "wrap", 1));
+		json_array_append_new(body, json_pack("{s:s, s:[{s:s, s:s},"
+		    " {s:s, s:s}, {s:s, s:s}]}", "type", "FactSet", "facts",
+		    "title", "Alert", "value", id,
+		    "title", "Priority", "value", pri,
+		    "title", "Service", "value", a->service != NULL ?
+		    a->service : ""));
+		if (a->ack_url != NULL && json_array_size(actions) < 5) {
+			snprintf(id, sizeof id, "Acknowledge #%lld",
+			    (long long)a->id);
+			json_array_append_new(actions, json_pack("{s:s, s:s,"
+			    " s:s}", "type", "Action.OpenUrl", "title", id,
+			    "url", a->ack_url));
+		}
+		free(sum);
+		free(text);
+	}
+	card = json_pack("{s:s, s:s, s:s, s:o, s:o}",
+	    "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
+	    "type", "AdaptiveCard", "version", "1.4", "body", body,
+	    "actions", actions);
+	j = json_pack("{s:s, s:[{s:s, s:n, s:o}]}", "type", "message",
+	    "attachments", "contentType", "application/vnd.microsoft.card.adaptive",
+	    "contentUrl", "content", card);
+	free(title);
+	return chan_msg_dump(j);
+}
+
+/*
+ * Generic JSON webhook body.  With a body template, the template is
+ * expanded with JSON-escaped values (it supplies the quotes); otherwise
+ * a fixed object: id, to, person, reason, text and the alerts.
+ */
+char *
+chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	json_t *j, *list;
+	const struct chan_alert *a;
+	char *text, pri[8];
+	size_t i;
+
+	if (cc->driver != NULL && cc->driver->kind == CHAN_SMS)
+		text = chan_msg_sms(cc, pg);
+	else
+		text = chan_msg_chat_text(cc, pg, chan_msg_plain);
+	if (cc->tpl_body != NULL) {
+		free(text);
+		return chan_msg_expand(cc->tpl_body, pg, &pg->alerts[0],
+		    chan_msg_json_escape);
+	}
+	list = json_array();
+	for (i = 0; i < pg->nalerts; i++) {
+		a = &pg->alerts[i];
+		snprintf(pri, sizeof pri, "P%d", a->priority);
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s?, s:s?,"
+		    " s:s?}", "id", (json_int_t)a->id, "priority", pri,
+		    "service", a->service, "summary", a->summary,
+		    "ack_url", a->ack_url));
+	}
+	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:o}", "id", pg->id,
+	    "to", pg->to != NULL ? pg->to : "", "person", pg->person,
+	    "reason", pg->reason, "text", text, "alerts", list);
+	free(text);
+	return chan_msg_dump(j);
+}

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-outbox.c: the notifications table (the outbox): one row per
+ * page step (alert, person, channel, address), written before anything
+ * is sent, then moved through pending -> sending -> sent -> delivered,
+ * or to failed or cancelled.  Columns from migrations 1 and 3.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+#define STORE_NOTE_COLUMNS \
+	"n.id, n.alert_id, n.person, n.channel, n.address, n.attempt," \
+	" n.step, n.state, n.reason, n.ack_url, n.due_ms, n.provider_id," \
+	" a.priority, a.service, a.summary, n.last_error"
+
+static const char store_outbox_add_sql[] =
+    "INSERT INTO notifications (alert_id, person, channel, address, step,"
+    " reason, ack_url, due_ms, created_ms, updated_ms, state)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending')";
+static const char store_outbox_next_sql[] =
+    "SELECT min(due_ms) FROM notifications WHERE state = 'pending'";
+static const char store_outbox_due_sql[] =
+    "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
+    " JOIN alerts a ON a.id = n.alert_id"
+    " WHERE n.state = 'pending' AND n.due_ms <= ?1"
+    " ORDER BY n.channel, n.address, n.due_ms, n.id";
+static const char store_outbox_set_sql[] =
+    "UPDATE notifications SET state = ?2, attempt = ?3, due_ms = ?4,"
+    " provider_id = coalesce(?5, provider_id),"
+    " last_error = coalesce(?6, last_error),"
+    " sent_ms = CASE WHEN ?2 = 'sent' THEN ?7 ELSE sent_ms END,"
+    " updated_ms = ?7 WHERE id = ?1";
+static const char store_outbox_cancel_sql[] =
+    "UPDATE notifications SET state = 'cancelled', updated_ms = ?3"
+    " WHERE alert_id = ?1 AND (?2 IS NULL OR person = ?2)"
+    " AND state = 'pending'";
+static const char store_outbox_failover_sql[] =
+    "UPDATE notifications SET due_ms = min(due_ms, ?4), updated_ms = ?4"
+    " WHERE id = (SELECT id FROM notifications WHERE alert_id = ?1"
+    " AND person = ?2 AND state = 'pending' AND step > ?3"
+    " ORDER BY step, id LIMIT 1) RETURNING id";
+static const char store_outbox_live_sql[] =
+    "SELECT count(*) FROM notifications WHERE alert_id = ?1 AND person = ?2"
+    " AND state IN ('pending', 'sending', 'sent', 'delivered')";
+static const char store_outbox_provider_sql[] =
+    "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
+    " JOIN alerts a ON a.id = n.alert_id WHERE n.provider_id = ?1"
+    " ORDER BY n.id";
+static const char store_outbox_resume_sql[] =
+    "UPDATE notifications SET state = 'pending', updated_ms = ?1"
+    " WHERE state = 'sending'";
+static const char store_outbox_recent_sql[] =
+    "SELECT DISTINCT channel, address, sent_ms FROM notifications"
+    " WHERE sent_ms > ?1 ORDER BY sent_ms";
+static const char store_outbox_list_sql[] =
+    "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
+    " JOIN alerts a ON a.id = n.alert_id WHERE n.alert_id = ?1"
+    " ORDER BY n.id";
+
+/* Add one pending row (inside the caller's transaction); id is set. */
+int
+store_outbox_add(struct store *s, struct store_note *n, int64_t now,
+    char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_add_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "adding a notification");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, n->alert_id);
+	store_bind_text(q, 2, n->person);
+	store_bind_text(q, 3, n->channel);
+	store_bind_text(q, 4, n->address);
+	sqlite3_bind_int(q, 5, n->step);
+	store_bind_text(q, 6, n->reason);
+	store_bind_text(q, 7, n->ack_url);
+	sqlite3_bind_int64(q, 8, n->due_ms);
+	sqlite3_bind_int64(q, 9, now);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	n->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+/* The earliest due instant of a pending row, or -1 if there is none. */
+int64_t
+store_outbox_next_due(struct store *s)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_next_sql);
+	int64_t v = -1;
+
+	if (q == NULL)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW &&
+	    sqlite3_column_type(q, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return v;
+}
+
+static void
+store_note_row(sqlite3_stmt *q, struct store_note *n)
+{
+	memset(n, 0, sizeof *n);
+	n->id = sqlite3_column_int64(q, 0);
+	n->alert_id = sqlite3_column_int64(q, 1);
+	n->person = store_column_strdup(q, 2);
+	n->channel = store_column_strdup(q, 3);
+	n->address = store_column_strdup(q, 4);
+	n->attempt = sqlite3_column_int(q, 5);
+	n->step = sqlite3_column_int(q, 6);
+	n->state = store_column_strdup(q, 7);
+	n->reason = store_column_strdup(q, 8);
+	n->ack_url = store_column_strdup(q, 9);
+	n->due_ms = sqlite3_column_int64(q, 10);
+	n->provider_id = store_column_strdup(q, 11);
+	n->priority = sqlite3_column_int(q, 12);
+	n->service = store_column_strdup(q, 13);
+	n->summary = store_column_strdup(q, 14);
+	n->last_error = store_column_strdup(q, 15);
+}
+
+static int
+store_outbox_rows(struct store *s, sqlite3_stmt *q, struct store_note **out,
+    size_t *n)
+{
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		store_note_row(q, &(*out)[(*n)++]);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: outbox: %s", sqlite3_errmsg(s->db));
+		store_notes_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Pending rows due at now, grouped by channel and address. */
+int
+store_outbox_due(struct store *s, int64_t now, struct store_note **out,
+    size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_due_sql);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, now);
+	return store_outbox_rows(s, q, out, n);
+}
+
+/* Rows that went out under provider message id pid. */
+int
+store_outbox_by_provider(struct store *s, const char *pid,
+    struct store_note **out, size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_provider_sql);
+
+	if (q == NULL)
+		return -1;
+	store_bind_text(q, 1, pid);
+	return store_outbox_rows(s, q, out, n);
+}
+
+/* Every row of one alert, oldest first. */
+int
+store_outbox_list(struct store *s, int64_t alert_id, struct store_note **out,
+    size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_list_sql);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, alert_id);
+	return store_outbox_rows(s, q, out, n);
+}
+
+/*
+ * Move row id to state (attempt, due_ms); provider_id and error are kept
+ * when NULL.  A move to "sent" records now as sent_ms (rate limits).
+ */
+int
+store_outbox_set(struct store *s, int64_t id, const char *state, int attempt,
+    int64_t due_ms, const char *provider_id, const char *error, int64_t now,
+    char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_set_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "updating a notification");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, id);
+	store_bind_text(q, 2, state);
+	sqlite3_bind_int(q, 3, attempt);
+	sqlite3_bind_int64(q, 4, due_ms);
+	store_bind_text(q, 5, provider_id);
+	store_bind_text(q, 6, error);
+	sqlite3_bind_int64(q, 7, now);
+	return store_step_done(s, q, cause);
+}
+
+/* Cancel the pending rows of an alert (of one person, or all if NULL). */
+int
+store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
+    int64_t now, int64_t *changed, char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_cancel_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "cancelling notifications");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, alert_id);
+	store_bind_text(q, 2, person);
+	sqlite3_bind_int64(q, 3, now);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	if (changed != NULL)
+		*changed = sqlite3_changes64(s->db);
+	return 0;
+}
+
+/*
+ * Bring the person's next pending step (after step) forward to now.
+ * Returns its row id, 0 if there is none, -1 on error.
+ */
+int64_t
+store_outbox_failover(struct store *s, int64_t alert_id, const char *person,
+    int step, int64_t now)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_failover_sql);
+	int64_t id = 0;
+	int rc;
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, alert_id);
+	store_bind_text(q, 2, person);
+	sqlite3_bind_int(q, 3, step);
+	sqlite3_bind_int64(q, 4, now);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? id : -1;
+}
+
+/* How many rows of the person for this alert may still reach them. */
+int64_t
+store_outbox_live(struct store *s, int64_t alert_id, const char *person)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_live_sql);
+	int64_t v = -1;
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, alert_id);
+	store_bind_text(q, 2, person);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return v;
+}
+
+/* At start: sends cut short by a stop or crash go out again. */
+int
+store_outbox_resume(struct store *s, int64_t now, char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_resume_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "resuming notifications");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, now);
+	return store_step_done(s, q, cause);
+}
+
+/* Each distinct (channel, address, sent_ms) after since, oldest first. */
+int
+store_outbox_recent(struct store *s, int64_t since,
+    void (*cb)(const char *, const char *, int64_t, void *), void *arg)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_recent_sql);
+	int rc;
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, since);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(q, 0),
+		    (const char *)sqlite3_column_text(q, 1),
+		    sqlite3_column_int64(q, 2), arg);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+store_notes_free(struct store_note *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].person);
+		free(list[i].channel);
+		free(list[i].address);
+		free(list[i].state);
+		free(list[i].reason);
+		free(list[i].ack_url);
+		free(list[i].provider_id);
+		free(list[i].service);
+		free(list[i].summary);
+		free(list[i].last_error);
+	}
+	free(list);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * twilio.h: what pagerd takes from Twilio: X-Twilio-Signature checks
+ * (twilio-sig.c, pure) and the delivery status webhooks under /hooks/
+ * (api-hooks.c), which update the outbox.
+ */
+#ifndef TWILIO_H
+#define TWILIO_H
+
+#include <stddef.h>
+
+struct conf;
+struct http;
+struct outbox;
+
+/* One form parameter of a webhook, URL-decoded. */
+struct twilio_param {
+	const char *name;
+	const char *value;
+};
+
+/* What the /hooks/ handlers act on; the owner swaps conf on reload. */
+struct twilio_hooks {
+	const struct conf *conf;
+	struct outbox *outbox;
+};
+
+/* twilio-sig.c */
+char *twilio_signature(const char *, size_t, const char *,
+    const struct twilio_param *, size_t);
+int twilio_verify(const char *, size_t, const char *,
+    const struct twilio_param *, size_t, const char *);
+
+/* api-hooks.c */
+void twilio_hooks_init(struct twilio_hooks *, struct http *);
+
+#endif

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test-chan-msg.c: what each channel would send, built without I/O:
+ * templates, e-mail headers and RFC 2047 subjects, one-segment SMS with
+ * reply codes, TwiML escaping, Slack mrkdwn, the Teams Adaptive Card and
+ * the generic webhook JSON; plus the channel configuration parser.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "conf.h"
+#include "outbox.h"
+
+/* 2026-11-22T14:26:39Z, a Sunday. */
+#define T0 INT64_C(1795357599000)
+
+static struct chan_alert a1 = { 12, 1, "db", "disk full on db1 & <var>",
+    "https://gw.example.org/ack/abc?x=1&y=2" };
+
+static void
+page_init(struct chan_page *pg, struct chan_alert *a, size_t n)
+{
+	memset(pg, 0, sizeof *pg);
+	pg->id = "pagerd-n7-1";
+	pg->to = "alice@example.org";
+	pg->person = "alice";
+	pg->reason = "stage 1";
+	pg->alerts = a;
+	pg->nalerts = n;
+	pg->now_ms = T0;
+}
+
+/* The value of header name in msg (up to CRLF), or NULL. */
+static char *
+header(const char *msg, const char *name)
+{
+	const char *end = strstr(msg, "\r\n\r\n"), *p = msg;
+	size_t n = strlen(name);
+
+	while (p != NULL && p < end) {
+		if (strncmp(p, name, n) == 0 && p[n] == ':') {
+			p += n + 2;
+			return strndup(p, strstr(p, "\r\n") - p);
+		}
+		p = strstr(p, "\r\n");
+		if (p != NULL)
+			p += 2;
+	}
+	return NULL;
+}
+
+static void
+test_expand(void **state)
+{
+	struct chan_page pg;
+	char *s;
+
+	page_init(&pg, &a1, 1);
+	s = chan_msg_expand("#{id} {priority} {service} {count} {x} {", &pg,
+	    &a1, NULL);
+	assert_string_equal(s, "#12 P1 db 1 {x} {");
+	free(s);
+	s = chan_msg_expand("<b>{summary}</b>", &pg, &a1, chan_msg_xml_escape);
+	assert_string_equal(s, "<b>disk full on db1 &amp; &lt;var&gt;</b>");
+	free(s);
+}
+
+static void
+test_email(void **state)
+{
+	struct conf_chan cc;
+	struct chan_page pg;
+	char *m, *h;
+
+	memset(&cc, 0, sizeof cc);
+	cc.from = (char *)"Pager <pager@example.org>";
+	page_init(&pg, &a1, 1);
+	m = chan_msg_email(&cc, &pg, "example.org");
+	h = header(m, "Date");
+	assert_string_equal(h, "Sun, 22 Nov 2026 14:26:39 +0000");
+	free(h);
+	h = header(m, "Message-ID");
+	assert_string_equal(h, "<pagerd-n7-1@example.org>");
+	free(h);
+	h = header(m, "Subject");
+	assert_string_equal(h, "[P1] #12 db: disk full on db1 & <var>");
+	free(h);
+	h = header(m, "MIME-Version");
+	assert_string_equal(h, "1.0");
+	free(h);
+	h = header(m, "Content-Type");
+	assert_string_equal(h, "text/plain; charset=UTF-8");
+	free(h);
+	h = header(m, "Auto-Submitted");
+	assert_string_equal(h, "auto-generated");
+	free(h);
+	h = header(m, "To");
+	assert_string_equal(h, "alice@example.org");
+	free(h);
+	/* 7-bit body with the ack link, CRLF only. */
+	assert_non_null(strstr(m, "Content-Transfer-Encoding: 7bit"));
+	assert_non_null(strstr(m, "Acknowledge: https://gw.example.org/ack/"
+	    "abc?x=1&y=2\r\n"));
+	for (h = m; (h = strchr(h, '\n')) != NULL; h++)
+		assert_int_equal(h[-1], '\r');
+	free(m);
+}
+
+static void
+test_email_utf8(void **state)
+{
+	struct chan_alert a = { 3, 2, "api", "Überlast: 配信に失敗しました", NULL };
+	struct conf_chan cc;
+	struct chan_page pg;
+	char *m, *h, *line;
+
+	memset(&cc, 0, sizeof cc);
+	cc.from = (char *)"pager@example.org";
+	page_init(&pg, &a, 1);
+	m = chan_msg_email(&cc, &pg, "example.org");
+	h = header(m, "Subject");
+	assert_non_null(h);
+	assert_memory_equal(h, "=?UTF-8?B?", 10);
+	free(h);
+	/* Every encoded word fits in 75 characters; folded lines. */
+	for (line = strstr(m, "Subject: ") + 9; *line != '\r' || line[2] == ' ';) {
+		char *e = strstr(line, "?=");
+
+		assert_non_null(e);
+		assert_true(e + 2 - strstr(line, "=?UTF-8?B?") <= 75);
+		line = e + 2;
+		if (line[0] == '\r' && line[2] == ' ')
+			line += 3;
+		else
+			break;
+	}
+	assert_non_null(strstr(m, "Content-Transfer-Encoding: base64"));
+	free(m);
+	h = chan_msg_rfc2047("plain ascii");
+	assert_string_equal(h, "plain ascii");
+	free(h);
+	h = chan_msg_rfc2047("é");
+	assert_string_equal(h, "=?UTF-8?B?w6k=?=");
+	free(h);
+}
+
+static void
+test_gsm7(void **state)
+{
+	assert_int_equal(chan_msg_gsm7_len("abc"), 3);
+	assert_int_equal(chan_msg_gsm7_len("a{b}"), 6);
+	assert_int_equal(chan_msg_gsm7_len("€"), 2);
+	assert_int_equal(chan_msg_gsm7_len("Müller Ø"), 8);
+	assert_int_equal(chan_msg_gsm7_len("配"), -1);
+	assert_int_equal(chan_msg_gsm7_len("`"), -1);
+}
+
+static void
+test_sms(void **state)
+{
+	struct chan_alert a = a1, many[3];
+	struct conf_chan cc;
+	struct chan_page pg;
+	char big[400], *s;
+
+	memset(&cc, 0, sizeof cc);
+	page_init(&pg, &a, 1);
+	s = chan_msg_sms(&cc, &pg);
+	assert_string_equal(s, "#12 P1 disk full on db1 & <var> Reply 12a=ack"
+	    " 12e=esc");
+	free(s);
+
+	/* A long summary is cut to one segment; the codes survive. */
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	a.summary = big;
+	s = chan_msg_sms(&cc, &pg);
+	assert_int_equal(chan_msg_gsm7_len(s), 160);
+	assert_non_null(strstr(s, "... Reply 12a=ack 12e=esc"));
+	free(s);
+
+	/* UCS-2: 70 characters. */
+	a.summary = "配信に失敗しました配信に失敗しました配信に失敗しました"
+	    "配信に失敗しました配信に失敗しました配信に失敗しました";
+	s = chan_msg_sms(&cc, &pg);
+	assert_int_equal(chan_msg_gsm7_len(s), -1);
+	assert_non_null(strstr(s, "Reply 12a=ack"));
+	{
+		const char *p;
+		int n = 0;
+
+		for (p = s; *p != '\0'; p++)
+			if (((unsigned char)*p & 0xc0) != 0x80)
+				n++;
+		assert_true(n <= 70);
+		assert_true(n >= 65);
+	}
+	free(s);
+
+	/* Bundled: all ids and the "all" code. */
+	many[0] = a1;
+	many[1] = a1;
+	many[1].id = 13;
+	many[1].summary = "cpu";
+	many[2] = a1;
+	many[2].id = 14;
+	many[2].summary = "net\ndown";
+	page_init(&pg, many, 3);
+	s = chan_msg_sms(&cc, &pg);
+	assert_string_equal(s, "3 alerts: #12 disk full on db1 & <var>; #13"
+	    " cpu; #14 net down Reply 12a=ack aa=ack all");
+	free(s);
+}
+
+static void
+test_twiml(void **state)
+{
+	struct conf_chan cc;
+	struct chan_page pg;
+	char *s;
+
+	memset(&cc, 0, sizeof cc);
+	page_init(&pg, &a1, 1);
+	pg.gather_url = "https://gw.example.org/hooks/voice/twilio/gather?"
+	    "alert=12&try=1";
+	s = chan_msg_twiml(&cc, &pg);
+	assert_string_equal(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	    "<Response><Gather input=\"dtmf\" numDigits=\"1\" timeout=\"10\""
+	    " method=\"POST\" action=\"https://gw.example.org/hooks/voice/"
+	    "twilio/gather?alert=12&amp;try=1\"><Say voice=\"alice\""
+	    " language=\"en-US\" loop=\"2\">Alert 12, priority P1, db: disk"
+	    " full on db1 &amp; &lt;var&gt;. Press 1 to acknowledge, 2 to"
+	    " escalate.</Say></Gather><Say voice=\"alice\" language=\"en-US\">"
+	    "No input received. Goodbye.</Say><Hangup/></Response>");
+	free(s);
+	s = chan_msg_xml_escape("a\"b'c\x01");
+	assert_string_equal(s, "a&quot;b&apos;c ");
+	free(s);
+}
+
+static void
+test_slack(void **state)
+{
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j;
+	char *s;
+
+	memset(&cc, 0, sizeof cc);
+	page_init(&pg, &a1, 1);
+	s = chan_msg_slack(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "text")),
+	    "[P1] #12 disk full on db1 &amp; &lt;var&gt;");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_array_get(json_object_get(j, "blocks"), 1), "text"), "text")),
+	    "*[P1] #12 db*: disk full on db1 &amp; &lt;var&gt;"
+	    " <https://gw.example.org/ack/abc?x=1&amp;y=2|Acknowledge>");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_array_get(json_object_get(j, "blocks"), 0), "text"), "type")),
+	    "plain_text");
+	json_decref(j);
+	free(s);
+}
+
+static void
+test_teams(void **state)
+{
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j, *card, *att;
+	char *s;
+
+	memset(&cc, 0, sizeof cc);
+	page_init(&pg, &a1, 1);
+	s = chan_msg_teams(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "type")),
+	    "message");
+	att = json_array_get(json_object_get(j, "attachments"), 0);
+	assert_string_equal(json_string_value(json_object_get(att,
+	    "contentType")), "application/vnd.microsoft.card.adaptive");
+	assert_true(json_is_null(json_object_get(att, "contentUrl")));
+	card = json_object_get(att, "content");
+	assert_string_equal(json_string_value(json_object_get(card, "type")),
+	    "AdaptiveCard");
+	assert_string_equal(json_string_value(json_object_get(card,
+	    "version")), "1.4");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(card, "actions"), 0), "type")), "Action.OpenUrl");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(card, "actions"), 0), "url")), a1.ack_url);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(card, "body"), 2), "type")), "FactSet");
+	assert_true(strlen(s) < 28 * 1024);
+	json_decref(j);
+	free(s);
+}
+
+static void
+test_webhook(void **state)
+{
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j;
+	char *s;
+
+	memset(&cc, 0, sizeof cc);
+	cc.driver = &chan_webhook_chat_driver;
+	page_init(&pg, &a1, 1);
+	s = chan_msg_webhook(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "id")),
+	    "pagerd-n7-1");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(j, "alerts"), 0), "id")), 12);
+	json_decref(j);
+	free(s);
+	/* A body template gets JSON-escaped values. */
+	cc.tpl_body = (char *)"{\"msg\": \"{summary}\", \"n\": {id}}";
+	a1.summary = "quote \" and \\ back";
+	s = chan_msg_webhook(&cc, &pg);
+	assert_string_equal(s, "{\"msg\": \"quote \\\" and \\\\ back\","
+	    " \"n\": 12}");
+	free(s);
+	a1.summary = "disk full on db1 & <var>";
+}
+
+static void
+test_conf(void **state)
+{
+	char dir[] = "/tmp/test-chan-msg.XXXXXX", path[256], tok[256];
+	struct conf *c;
+	char *cause = NULL;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(tok, sizeof tok, "%s/token", dir);
+	f = fopen(tok, "w");
+	fputs("s3cret\n", f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/pagerd.conf", dir);
+	f = fopen(path, "w");
+	fprintf(f, "state_dir = \"%s/state\";\n"
+	    "channels = (\n"
+	    " { name = \"sms\"; driver = \"twilio-sms\";"
+	    "   api_url = \"http://127.0.0.1:4010\";"
+	    "   account_sid = \"AC00000000000000000000000000000000\";"
+	    "   auth_token_file = \"token\"; from = \"+15550001111\";"
+	    "   rate_limit = 2; rate_window = \"10m\"; max_attempts = 4; },\n"
+	    " { name = \"mail\"; driver = \"smtp\"; url = \"smtp://127.0.0.1:25\";"
+	    "   tls = \"none\"; from = \"pager@example.org\"; timeout = \"5s\"; }\n"
+	    ");\n", dir);
+	fclose(f);
+	c = conf_load(path, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(c->nchans, 2);
+	assert_string_equal(c->chans[0].secret, "s3cret");
+	assert_int_equal(c->chans[0].rate_limit, 2);
+	assert_int_equal(c->chans[0].rate_window_ms, 600000);
+	assert_int_equal(c->chans[0].max_attempts, 4);
+	assert_ptr_equal(c->chans[1].driver, &chan_smtp_driver);
+	assert_int_equal(c->chans[1].timeout_ms, 5000);
+	assert_int_equal(c->chans[1].rate_limit, 0);
+	assert_ptr_equal(conf_chan_find(c, "mail"), &c->chans[1]);
+	conf_free(c);
+
+	/* Errors carry file:line. */
+	f = fopen(path, "w");
+	fprintf(f, "state_dir = \"%s/state\";\n"
+	    "channels = (\n"
+	    " { name = \"x\"; driver = \"carrier-pigeon\"; },\n"
+	    " { name = \"y\"; driver = \"smtp\"; url = \"http://nope\";"
+	    " from = \"a@b\"; bogus = 1; }\n"
+	    ");\n", dir);
+	fclose(f);
+	assert_null(conf_load(path, &cause));
+	assert_non_null(strstr(cause, "pagerd.conf:3: channel x: driver"));
+	assert_non_null(strstr(cause, "pagerd.conf:4: channel y: unknown key"
+	    " \"bogus\""));
+	assert_non_null(strstr(cause, "channel y: url must be smtp://"));
+	free(cause);
+
+	/* No list: the console channel. */
+	f = fopen(path, "w");
+	fprintf(f, "state_dir = \"%s/state\";\n", dir);
+	fclose(f);
+	c = conf_load(path, &cause);
+	assert_non_null(c);
+	assert_int_equal(c->nchans, 1);
+	assert_ptr_equal(c->chans[0].driver, &chan_console_driver);
+	conf_free(c);
+	unlink(path);
+	unlink(tok);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_email_utf8),
+		cmocka_unit_test(test_gsm7),
+		cmocka_unit_test(test_sms),
+		cmocka_unit_test(test_twiml),
+		cmocka_unit_test(test_slack),
+		cmocka_unit_test(test_teams),
+		cmocka_unit_test(test_webhook),
+		cmocka_unit_test(test_conf),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

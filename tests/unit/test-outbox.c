@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test-outbox.c: the outbox's decisions with a fake clock (backoff and
+ * jitter, Retry-After, retry or fail over, rate limits, bundling,
+ * routing, delivery reports, HTTP outcome classes), then one run on a
+ * real loop and store: a dead webhook fails over to the console at once
+ * and every attempt is recorded.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "chan.h"
+#include "clock.h"
+#include "conf.h"
+#include "outbox.h"
+#include "store.h"
+#include "xfer.h"
+
+#define MIN INT64_C(60000)
+#define T0 INT64_C(1795357599000)
+
+static void
+chan_init(struct conf_chan *cc)
+{
+	memset(cc, 0, sizeof *cc);
+	cc->name = (char *)"sms";
+	cc->driver = &chan_twilio_sms_driver;
+	cc->max_attempts = 3;
+	cc->backoff_ms = 1000;
+	cc->backoff_max_ms = 8000;
+	cc->rate_limit = 3;
+	cc->rate_window_ms = 15 * MIN;
+}
+
+static void
+test_backoff(void **state)
+{
+	struct conf_chan cc;
+	int64_t d;
+	int a;
+
+	chan_init(&cc);
+	assert_int_equal(outbox_backoff(&cc, 1, -1, 0), 500);
+	assert_int_equal(outbox_backoff(&cc, 1, -1, 500), 1000);
+	assert_int_equal(outbox_backoff(&cc, 2, -1, 0), 1000);
+	assert_int_equal(outbox_backoff(&cc, 3, -1, 0), 2000);
+	assert_int_equal(outbox_backoff(&cc, 3, -1, 2000), 4000);
+	/* Capped, and jitter stays in [cap/2, cap]. */
+	for (a = 4; a < 40; a++) {
+		d = outbox_backoff(&cc, a, -1, (uint32_t)a * 2654435761u);
+		assert_true(d >= 4000 && d <= 8000);
+	}
+	/* Retry-After is a floor; beyond backoff_max we give up. */
+	assert_int_equal(outbox_backoff(&cc, 1, 6000, 0), 6000);
+	assert_int_equal(outbox_backoff(&cc, 3, 100, 0), 2000);
+	assert_int_equal(outbox_backoff(&cc, 1, 9000, 0), -1);
+}
+
+static void
+test_decide(void **state)
+{
+	struct conf_chan cc;
+	struct chan_result r;
+	int64_t d;
+
+	chan_init(&cc);
+	memset(&r, 0, sizeof r);
+	r.retry_after_ms = -1;
+	r.status = CHAN_SENT;
+	assert_int_equal(outbox_decide(&cc, 1, &r, 0, &d), OUTBOX_DONE);
+	r.status = CHAN_FAIL; /* a 4xx: never retried */
+	assert_int_equal(outbox_decide(&cc, 1, &r, 0, &d), OUTBOX_FAILOVER);
+	r.status = CHAN_RETRY;
+	assert_int_equal(outbox_decide(&cc, 1, &r, 0, &d), OUTBOX_RETRY);
+	assert_int_equal(d, 500);
+	assert_int_equal(outbox_decide(&cc, 2, &r, 0, &d), OUTBOX_RETRY);
+	assert_int_equal(outbox_decide(&cc, 3, &r, 0, &d), OUTBOX_FAILOVER);
+	r.retry_after_ms = 7000;
+	assert_int_equal(outbox_decide(&cc, 1, &r, 0, &d), OUTBOX_RETRY);
+	assert_int_equal(d, 7000);
+	r.retry_after_ms = 3600000;
+	assert_int_equal(outbox_decide(&cc, 1, &r, 0, &d), OUTBOX_FAILOVER);
+}
+
+static void
+test_classify(void **state)
+{
+	struct chan_result r;
+
+	chan_classify_http(201, NULL, NULL, T0, &r);
+	assert_int_equal(r.status, CHAN_SENT);
+	chan_classify_http(202, NULL, NULL, T0, &r);
+	assert_int_equal(r.status, CHAN_SENT);
+	chan_classify_http(429, NULL, "30", T0, &r);
+	assert_int_equal(r.status, CHAN_RETRY);
+	assert_int_equal(r.retry_after_ms, 30000);
+	chan_classify_http(503, NULL, NULL, T0, &r);
+	assert_int_equal(r.status, CHAN_RETRY);
+	assert_int_equal(r.retry_after_ms, -1);
+	chan_classify_http(408, NULL, NULL, T0, &r);
+	assert_int_equal(r.status, CHAN_RETRY);
+	chan_classify_http(400, NULL, NULL, T0, &r);
+	assert_int_equal(r.status, CHAN_FAIL);
+	chan_classify_http(404, NULL, "5", T0, &r);
+	assert_int_equal(r.status, CHAN_FAIL);
+	chan_classify_http(0, "Connection refused", NULL, T0, &r);
+	assert_int_equal(r.status, CHAN_RETRY);
+	assert_string_equal(r.error, "Connection refused");
+}
+
+static void
+test_retry_after(void **state)
+{
+	assert_int_equal(xfer_retry_after_ms("120", T0), 120000);
+	assert_int_equal(xfer_retry_after_ms("0", T0), 0);
+	/* An HTTP-date 90 s after T0. */
+	assert_int_equal(xfer_retry_after_ms("Sun, 22 Nov 2026 14:28:09 GMT",
+	    T0), 90000);
+	/* In the past: at once. */
+	assert_int_equal(xfer_retry_after_ms("Sun, 22 Nov 2026 14:00:00 GMT",
+	    T0), 0);
+	assert_int_equal(xfer_retry_after_ms("soon", T0), -1);
+	assert_int_equal(xfer_retry_after_ms("12x", T0), -1);
+	assert_int_equal(xfer_retry_after_ms(NULL, T0), -1);
+	assert_int_equal(xfer_retry_after_ms("99999999", T0), 86400000);
+}
+
+static void
+test_rate(void **state)
+{
+	int64_t sent[] = { T0, T0 + MIN, T0 + 2 * MIN, T0 - 20 * MIN };
+
+	/* Two in the window: room for one more. */
+	assert_int_equal(outbox_rate_next(sent, 2, 3, 15 * MIN, T0 + 3 * MIN),
+	    T0 + 3 * MIN);
+	/* Three: the oldest must leave the window first. */
+	assert_int_equal(outbox_rate_next(sent, 3, 3, 15 * MIN, T0 + 3 * MIN),
+	    T0 + 15 * MIN);
+	/* Sends older than the window do not count. */
+	assert_int_equal(outbox_rate_next(sent + 1, 3, 3, 15 * MIN,
+	    T0 + 3 * MIN), T0 + 3 * MIN);
+	assert_int_equal(outbox_rate_next(sent, 4, 3, 15 * MIN, T0 + 16 * MIN),
+	    T0 + 16 * MIN);
+	/* limit 1: one per window. */
+	assert_int_equal(outbox_rate_next(sent, 3, 1, 15 * MIN, T0 + 3 * MIN),
+	    T0 + 17 * MIN);
+	assert_int_equal(outbox_rate_next(sent, 3, 0, 15 * MIN, T0), T0);
+}
+
+static void
+test_bundle(void **state)
+{
+	struct store_note rows[5];
+	const char *ch[] = { "sms", "sms", "sms", "sms", "voice" };
+	const char *to[] = { "+1", "+1", "+1", "+2", "+2" };
+	size_t i;
+
+	memset(rows, 0, sizeof rows);
+	for (i = 0; i < 5; i++) {
+		rows[i].channel = (char *)ch[i];
+		rows[i].address = (char *)to[i];
+	}
+	assert_int_equal(outbox_bundle(rows, 5, 0, 10), 3);
+	assert_int_equal(outbox_bundle(rows, 5, 0, 2), 2);
+	assert_int_equal(outbox_bundle(rows, 5, 3, 10), 1);
+	assert_int_equal(outbox_bundle(rows, 5, 4, 10), 1);
+}
+
+static void
+test_route(void **state)
+{
+	struct conf_chan chans[3];
+	struct conf c;
+	struct outbox_contact ct = { "a@example.org", "+15550001", NULL, NULL };
+	struct outbox_rule r;
+	struct outbox_route rt;
+
+	memset(&c, 0, sizeof c);
+	memset(chans, 0, sizeof chans);
+	chans[0].name = (char *)"mail";
+	chans[0].driver = &chan_smtp_driver;
+	chans[1].name = (char *)"pager-sms";
+	chans[1].driver = &chan_twilio_sms_driver;
+	chans[2].name = (char *)"ops";
+	chans[2].driver = &chan_slack_driver;
+	c.chans = chans;
+	c.nchans = 3;
+
+	r.channel = "sms";
+	assert_int_equal(outbox_route(&c, &r, &ct, "alice", &rt), 0);
+	assert_ptr_equal(rt.chan, &chans[1]);
+	assert_string_equal(rt.address, "+15550001");
+	r.channel = "mail";
+	assert_int_equal(outbox_route(&c, &r, &ct, "alice", &rt), 0);
+	assert_string_equal(rt.address, "a@example.org");
+	r.channel = "voice"; /* no channel of that kind */
+	assert_int_equal(outbox_route(&c, &r, &ct, "alice", &rt), -1);
+	r.channel = "chat"; /* the room itself */
+	assert_int_equal(outbox_route(&c, &r, &ct, "alice", &rt), 0);
+	assert_string_equal(rt.address, "");
+	ct.sms = NULL;
+	r.channel = "pager-sms";
+	assert_int_equal(outbox_route(&c, &r, &ct, "alice", &rt), -1);
+	r.channel = "nope";
+	assert_int_equal(outbox_route(&c, &r, &ct, "alice", &rt), -1);
+}
+
+static void
+test_report(void **state)
+{
+	assert_int_equal(outbox_report_map(1, "completed", "human", NULL),
+	    OUTBOX_REPORT_DELIVERED);
+	assert_int_equal(outbox_report_map(1, "completed", NULL, NULL),
+	    OUTBOX_REPORT_DELIVERED);
+	assert_int_equal(outbox_report_map(1, "completed", "machine_start",
+	    NULL), OUTBOX_REPORT_FAILED);
+	assert_int_equal(outbox_report_map(1, "completed",
+	    "machine_end_beep", NULL), OUTBOX_REPORT_FAILED);
+	assert_int_equal(outbox_report_map(1, "no-answer", NULL, NULL),
+	    OUTBOX_REPORT_FAILED);
+	assert_int_equal(outbox_report_map(1, "busy", NULL, NULL),
+	    OUTBOX_REPORT_FAILED);
+	assert_int_equal(outbox_report_map(1, "ringing", NULL, NULL),
+	    OUTBOX_REPORT_NONE);
+	assert_int_equal(outbox_report_map(0, "delivered", NULL, NULL),
+	    OUTBOX_REPORT_DELIVERED);
+	assert_int_equal(outbox_report_map(0, "undelivered", NULL, "30003"),
+	    OUTBOX_REPORT_FAILED);
+	assert_int_equal(outbox_report_map(0, "sent", NULL, NULL),
+	    OUTBOX_REPORT_NONE);
+}
+
+/*
+ * A real loop and store: alice's rules are a dead webhook (refused
+ * connection, one attempt) then the console after 10 minutes.  The
+ * webhook fails, and the console step is brought forward at once.
+ */
+static int unreached;
+
+static void
+unreach_cb(int64_t id, const char *person, void *arg)
+{
+	unreached++;
+}
+
+static void
+test_flow(void **state)
+{
+	char dir[] = "/tmp/test-outbox.XXXXXX", path[256], *cause = NULL;
+	static const struct outbox_rule rules[] = {
+		{ "dead", 0 }, { "console", 10 * MIN },
+	};
+	struct event_base *base;
+	struct store_note *rows;
+	struct store_raise raise;
+	struct alert_new an;
+	struct outbox_page pg;
+	struct outbox *ob;
+	struct store *st;
+	struct conf *c;
+	size_t n;
+	int i;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/pagerd.conf", dir);
+	f = fopen(path, "w");
+	fprintf(f, "state_dir = \"%s\";\nchannels = (\n"
+	    " { name = \"dead\"; driver = \"webhook-chat\";"
+	    "   url = \"http://127.0.0.1:9/\"; max_attempts = 1; },\n"
+	    " { name = \"console\"; driver = \"console\"; }\n);\n", dir);
+	fclose(f);
+	if ((c = conf_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	base = event_base_new();
+	assert_int_equal(xfer_init(base, &cause), 0);
+	chan_console_init(stderr);
+	if ((st = store_open(dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	ob = outbox_new(base, st, c);
+	outbox_set_unreachable_cb(ob, unreach_cb, NULL);
+
+	memset(&an, 0, sizeof an);
+	an.dedup_key = (char *)"k1";
+	an.service = (char *)"db";
+	an.priority = 1;
+	an.summary = (char *)"disk full";
+	assert_int_equal(store_begin(st, &cause), 0);
+	assert_int_equal(store_alert_raise(st, &an, clock_now_ms(), &raise,
+	    &cause), 0);
+	memset(&pg, 0, sizeof pg);
+	pg.alert_id = raise.id;
+	pg.person = "alice";
+	pg.rules = rules;
+	pg.nrules = 2;
+	pg.reason = "stage 1";
+	assert_int_equal(outbox_page(ob, &pg, clock_now_ms(), &cause), 0);
+	assert_int_equal(store_commit(st, &cause), 0);
+	outbox_kick(ob);
+
+	for (i = 0; i < 500; i++) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		assert_int_equal(store_outbox_list(st, raise.id, &rows, &n), 0);
+		if (n == 2 && strcmp(rows[1].state, "sent") == 0) {
+			store_notes_free(rows, n);
+			break;
+		}
+		store_notes_free(rows, n);
+		usleep(10000);
+	}
+	assert_int_equal(store_outbox_list(st, raise.id, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].channel, "dead");
+	assert_string_equal(rows[0].state, "failed");
+	assert_int_equal(rows[0].attempt, 1);
+	assert_non_null(rows[0].last_error);
+	assert_string_equal(rows[1].channel, "console");
+	assert_string_equal(rows[1].state, "sent");
+	assert_true(rows[1].due_ms < clock_now_ms() + MIN); /* brought forward */
+	store_notes_free(rows, n);
+	assert_int_equal(unreached, 0);
+
+	/* Cancelling after the fact changes nothing that went out. */
+	assert_int_equal(outbox_cancel(ob, raise.id, NULL, &cause), 0);
+	free(raise.dedup_key);
+	outbox_close(ob);
+	xfer_shutdown();
+	outbox_free(ob);
+	store_close(st);
+	conf_free(c);
+	event_base_free(base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_bundle),
+		cmocka_unit_test(test_route),
+		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_flow),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
