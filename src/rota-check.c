@@ -183,6 +183,7 @@ rota_check_coverage(const struct rota *r, int64_t from, int64_t to,
 {
 	struct rota_shifts sh = { NULL, 0, 0 };
 	struct rota_cap cap = { r, f, 0, 0, "coverage" };
+	struct rota_cap wcap = { r, f, 0, 0, "backup coverage" };
 	int64_t *cut = NULL, a, b, gap_from = 0, t;
 	size_t ncut = 0, size, i, j;
 	int own, all, need, line, kind, gap_kind = 0, gap_line = 0;
@@ -224,8 +225,8 @@ rota_check_coverage(const struct rota *r, int64_t from, int64_t to,
 		kind = own >= need ? 0 : (all >= need ? 1 : 2);
 		if (gap_kind != 0 && (kind != gap_kind || line != gap_line ||
 		    own != gap_have)) {
-			rota_gap(&cap, r, gap_line, gap_kind == 1, gap_have,
-			    gap_need, gap_from, a);
+			rota_gap(gap_kind == 1 ? &wcap : &cap, r, gap_line,
+			    gap_kind == 1, gap_have, gap_need, gap_from, a);
 			gap_kind = 0;
 		}
 		if (kind != 0 && gap_kind == 0) {
@@ -237,9 +238,10 @@ rota_check_coverage(const struct rota *r, int64_t from, int64_t to,
 		}
 	}
 	if (gap_kind != 0)
-		rota_gap(&cap, r, gap_line, gap_kind == 1, gap_have, gap_need,
-		    gap_from, to);
+		rota_gap(gap_kind == 1 ? &wcap : &cap, r, gap_line,
+		    gap_kind == 1, gap_have, gap_need, gap_from, to);
 	rota_cap_done(&cap, ROTA_ERROR);
+	rota_cap_done(&wcap, ROTA_WARNING); /* not an error: backup covers */
 	free(cut);
 	rota_shifts_free(&sh);
 }
