@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "outbox.h"
+#include "people-rules.h"
 #include "store.h"
 #include "xfer.h"
 
@@ -239,6 +240,46 @@ test_report(void **state)
 	    OUTBOX_REPORT_NONE);
 }
 
+static void
+test_rules(void **state)
+{
+	config_t cfg;
+	struct people_rules r;
+	char *cause = NULL;
+
+	config_init(&cfg);
+	assert_int_equal(config_read_string(&cfg, "p = { id = \"alice\";\n"
+	    " notify = ( { channel = \"voice\"; after = \"3m\"; },\n"
+	    "  { channel = \"chat\"; },\n"
+	    "  { channel = \"sms\"; after = \"1m\"; } ); };\n"
+	    "q = { notify = ( { channel = \"SMS!\"; },\n"
+	    "  { channel = \"sms\"; after = \"soon\"; },\n"
+	    "  { channel = \"sms\"; when = 1; } ); };\n"), CONFIG_TRUE);
+	assert_int_equal(people_rules_parse(config_lookup(&cfg, "p"),
+	    "people.conf", &r, &cause), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.list[0].channel, "chat");
+	assert_int_equal(r.list[0].after_ms, 0);
+	assert_string_equal(r.list[1].channel, "sms");
+	assert_int_equal(r.list[1].after_ms, MIN);
+	assert_string_equal(r.list[2].channel, "voice");
+	assert_int_equal(r.list[2].after_ms, 3 * MIN);
+	people_rules_clear(&r);
+	assert_int_equal(people_rules_parse(config_lookup(&cfg, "q"),
+	    "people.conf", &r, &cause), -1);
+	assert_non_null(strstr(cause, "people.conf:5: notify: channel"));
+	assert_non_null(strstr(cause, "people.conf:6: notify: after"));
+	assert_non_null(strstr(cause, "people.conf:7: notify: unknown key"
+	    " \"when\""));
+	assert_int_equal(r.n, 0);
+	free(cause);
+	config_destroy(&cfg);
+	people_rules_default(&r, 1, 1, 0, 0);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.list[1].channel, "sms");
+	people_rules_clear(&r);
+}
+
 /*
  * A real loop and store: alice's rules are a dead webhook (refused
  * connection, one attempt) then the console after 10 minutes.  The
@@ -352,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_bundle),
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_flow),
 	};
 
