@@ -4,7 +4,7 @@
  * the daemon.  Each rota file is loaded and validated on its own (syntax,
  * unknown people, contradictory overrides); a file that fails keeps the
  * previous version of its rota in force, a deleted file removes its
- * rota.  A people file that fails rejects the whole load, since no rota
+ * rota.  Only checks that are quick run here, on the daemon's loop.  A people file that fails rejects the whole load, since no rota
  * could then be checked.  rota_dir is watched with inotify: changes are
  * debounced (editors write a file in several steps) and then reloaded.
  */
@@ -21,7 +21,6 @@
 
 #include "clock.h"
 #include "conf.h"
-#include "duration.h"
 #include "log.h"
 #include "oncall.h"
 #include "people.h"
@@ -29,7 +28,6 @@
 #include "xmalloc.h"
 
 #define ONCALL_MAX_FILES 10000
-#define ONCALL_CHECK_DAYS 90 /* coverage and fatigue look this far */
 #define ONCALL_DEBOUNCE_MS 200
 #define ONCALL_REWATCH_MS 1000 /* retry while rota_dir is missing */
 #define ONCALL_WATCH_MASK (IN_CREATE | IN_DELETE | IN_MODIFY | \
@@ -253,10 +251,14 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 			if (strcmp(lf.list[j].file, st->file) == 0)
 				oncall_status_warn(st, &lf.list[j]);
 		}
-		/* Coverage and fatigue: reported, never a reason to refuse. */
+		/*
+		 * Warnings about overrides.  Coverage and fatigue over the
+		 * coming weeks are left to pagerd -t and pagerctl rota
+		 * check: on a rota of short shifts they take seconds, and
+		 * the loop must not stop for them.
+		 */
 		r = rota_set_find(set, st->name);
-		rota_check(r, NULL, now, now + ONCALL_CHECK_DAYS *
-		    DURATION_DAY, &f);
+		rota_check(r, NULL, 0, 0, &f);
 		for (j = 0; j < f.n; j++)
 			oncall_status_warn(st, &f.list[j]);
 		rota_findings_free(&f);
