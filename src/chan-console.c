@@ -75,8 +75,9 @@ chan_console_page(const struct conf_chan *cc, const struct chan_page *pg,
 
 	for (i = 0; i < pg->nalerts; i++) {
 		subject = chan_msg_expand(cc->tpl_text != NULL ? cc->tpl_text :
-		    "[{priority}] #{id} {service}: {summary}", pg,
-		    &pg->alerts[i], NULL);
+		    pg->reason != NULL ? "{reason}: alert #{id} [{priority}]"
+		    " {service}: {summary}" : "alert #{id} [{priority}]"
+		    " {service}: {summary}", pg, &pg->alerts[i], NULL);
 		memset(&m, 0, sizeof m);
 		m.alert_id = pg->alerts[i].id;
 		m.to = pg->person != NULL ? pg->person : pg->to != NULL ?

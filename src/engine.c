@@ -30,6 +30,7 @@
 #include "engine.h"
 #include "esc.h"
 #include "log.h"
+#include "outbox.h"
 #include "people.h"
 #include "policy.h"
 #include "rota.h"
@@ -74,6 +75,7 @@ struct engine {
 	const struct conf *conf;
 	const struct rota_set *rotas;
 	const struct people *people;
+	struct outbox *outbox; /* NULL: console lines only */
 
 	struct engine_alert **table;
 	size_t tsize;
@@ -97,6 +99,7 @@ struct engine_who {
 };
 
 static void engine_timer_cb(evutil_socket_t, short, void *);
+static void engine_unreachable_cb(int64_t, const char *, void *);
 static void engine_flush_cb(evutil_socket_t, short, void *);
 
 /* Alerts by id: a chained hash table that doubles when full. */
@@ -241,6 +244,15 @@ engine_set_rotas(struct engine *e, const struct rota_set *rotas,
 	e->people = people;
 }
 
+/* Page through the outbox from now on; an unreachable person escalates. */
+void
+engine_set_outbox(struct engine *e, struct outbox *ob)
+{
+	e->outbox = ob;
+	if (ob != NULL)
+		outbox_set_unreachable_cb(ob, engine_unreachable_cb, e);
+}
+
 size_t
 engine_open_count(const struct engine *e)
 {
@@ -312,18 +324,60 @@ engine_audit(struct engine *e, int64_t id, int64_t at, const char *actor,
 	return rc;
 }
 
-/* Queue a message for after COMMIT. */
-static void
-engine_msg_add(struct engine *e, int64_t id, const char *to,
-    const char *subject)
+/*
+ * Page (or notify) to, a person id or "chat:NAME", about alert id, for
+ * reason ("page, stage 2", "acknowledged by bob").  Through the outbox,
+ * that is one row per notification rule of the person, written in the
+ * open transaction and sent after COMMIT; without an outbox, a console
+ * line after COMMIT.  head is the alert's headline for the console.
+ */
+static int
+engine_send(struct engine *e, int64_t id, const char *to, const char *reason,
+    const char *head, char **cause)
 {
+	struct outbox_rule chat, *rules = NULL;
+	struct outbox_page pg;
+	const struct person *p;
 	struct engine_msg *m;
+	size_t i;
+	int rc;
 
-	e->msgs = xreallocarray(e->msgs, e->nmsgs + 1, sizeof *e->msgs);
-	m = &e->msgs[e->nmsgs++];
-	m->alert_id = id;
-	m->to = xstrdup(to);
-	m->subject = xstrdup(subject);
+	if (e->outbox == NULL) {
+		e->msgs = xreallocarray(e->msgs, e->nmsgs + 1, sizeof *e->msgs);
+		m = &e->msgs[e->nmsgs++];
+		m->alert_id = id;
+		m->to = xstrdup(to);
+		xasprintf(&m->subject, "%s: %s", reason, head);
+		return 0;
+	}
+	memset(&pg, 0, sizeof pg);
+	pg.alert_id = id;
+	pg.person = to;
+	pg.reason = reason;
+	if (strncmp(to, "chat:", 5) == 0) {
+		chat.channel = to + 5;
+		chat.after_ms = 0;
+		pg.rules = &chat;
+		pg.nrules = 1;
+	} else if (e->people != NULL && (p = people_find(e->people, to)) !=
+	    NULL) {
+		pg.contact.email = p->email;
+		pg.contact.sms = p->sms;
+		pg.contact.voice = p->voice;
+		pg.contact.chat = p->chat;
+		if (p->rules.n > 0) {
+			rules = xcalloc(p->rules.n, sizeof *rules);
+			for (i = 0; i < p->rules.n; i++) {
+				rules[i].channel = p->rules.list[i].channel;
+				rules[i].after_ms = p->rules.list[i].after_ms;
+			}
+			pg.rules = rules;
+			pg.nrules = p->rules.n;
+		}
+	}
+	rc = outbox_page(e->outbox, &pg, clock_now_ms(), cause);
+	free(rules);
+	return rc;
 }
 
 static void
@@ -428,7 +482,7 @@ engine_page_stage(struct engine *e, const struct alert *al,
 		engine_resolve_target(e, &stage->targets[i], act->at_ms, &who,
 		    &n);
 	head = engine_headline(al, st);
-	xasprintf(&subject, "%s: %s (stage %d)", what, head, act->stage);
+	xasprintf(&subject, "%s, stage %d", what, act->stage);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (who[i].person != NULL) {
 			people++;
@@ -440,7 +494,8 @@ engine_page_stage(struct engine *e, const struct alert *al,
 		    who[i].target, "to", to, "why", who[i].why);
 		rc = engine_audit(e, al->id, act->at_ms, "engine", "page", d,
 		    cause);
-		engine_msg_add(e, al->id, to, subject);
+		if (rc == 0)
+			rc = engine_send(e, al->id, to, subject, head, cause);
 	}
 	if (rc == 0 && n == 0) {
 		d = json_pack("{s:i,s:s}", "stage", act->stage, "reason",
@@ -452,7 +507,7 @@ engine_page_stage(struct engine *e, const struct alert *al,
 	}
 	if (rc == 0 && pol->cc != NULL) {
 		snprintf(to, sizeof to, "chat:%s", pol->cc);
-		engine_msg_add(e, al->id, to, subject);
+		rc = engine_send(e, al->id, to, subject, head, cause);
 	}
 	free(subject);
 	free(head);
@@ -462,35 +517,36 @@ engine_page_stage(struct engine *e, const struct alert *al,
 	return n == 0 ? 1 : 0;
 }
 
-/* Send a notice to the current stage and the cc channel. */
+/* Send a notice (reason) to the current stage and the cc channel. */
 static int
 engine_notice(struct engine *e, const struct alert *al,
     const struct policy *pol, const struct esc_state *st, int64_t at,
-    const char *subject)
+    const char *reason, char **cause)
 {
-	struct esc_action act;
 	struct engine_who *who = NULL;
 	const struct policy_stage *stage;
-	char to[160];
+	char to[160], *head;
 	size_t n = 0, i;
+	int rc = 0;
 
-	memset(&act, 0, sizeof act);
 	stage = &pol->stages[(st->stage > 0 ? st->stage : 1) - 1];
 	for (i = 0; i < stage->ntargets; i++)
 		engine_resolve_target(e, &stage->targets[i], at, &who, &n);
-	for (i = 0; i < n; i++) {
+	head = engine_headline(al, st);
+	for (i = 0; i < n && rc == 0; i++) {
 		if (who[i].person != NULL)
 			snprintf(to, sizeof to, "%s", who[i].person);
 		else
 			snprintf(to, sizeof to, "chat:%s", who[i].chat);
-		engine_msg_add(e, al->id, to, subject);
+		rc = engine_send(e, al->id, to, reason, head, cause);
 	}
-	if (pol->cc != NULL) {
+	if (rc == 0 && pol->cc != NULL) {
 		snprintf(to, sizeof to, "chat:%s", pol->cc);
-		engine_msg_add(e, al->id, to, subject);
+		rc = engine_send(e, al->id, to, reason, head, cause);
 	}
+	free(head);
 	free(who);
-	return 0;
+	return rc;
 }
 
 /*
@@ -500,13 +556,15 @@ engine_notice(struct engine *e, const struct alert *al,
  */
 static int
 engine_notify_paged(struct engine *e, const struct alert *al,
-    const struct policy *pol, const char *subject)
+    const struct policy *pol, const struct esc_state *st, const char *reason,
+    char **cause)
 {
 	struct store_event *ev;
 	const char **to = NULL, *t;
 	size_t n, i, j, nto = 0;
 	json_t *d;
-	char cc[160];
+	char cc[160], *head;
+	int rc = 0;
 
 	if (store_events(e->store, al->id, &ev, &n) != 0)
 		return -1;
@@ -526,20 +584,23 @@ engine_notify_paged(struct engine *e, const struct alert *al,
 		json_decref(d);
 	}
 	store_events_free(ev, n);
+	head = engine_headline(al, st);
 	if (pol->cc != NULL) {
 		snprintf(cc, sizeof cc, "chat:%s", pol->cc);
 		for (j = 0; j < nto; j++)
 			if (strcmp(to[j], cc) == 0)
 				break;
 		if (j == nto)
-			engine_msg_add(e, al->id, cc, subject);
+			rc = engine_send(e, al->id, cc, reason, head, cause);
 	}
 	for (j = 0; j < nto; j++) {
-		engine_msg_add(e, al->id, to[j], subject);
+		if (rc == 0)
+			rc = engine_send(e, al->id, to[j], reason, head, cause);
 		free((char *)to[j]);
 	}
 	free(to);
-	return 0;
+	free(head);
+	return rc;
 }
 
 /*
@@ -551,7 +612,7 @@ engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
     struct esc_state *st, struct esc_actions *acts, char **cause)
 {
 	struct esc_action *a;
-	char *head, *subject, late[32];
+	char *subject, late[32];
 	const char *what;
 	json_t *d;
 	size_t i;
@@ -597,17 +658,17 @@ engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
 			    a->kind == ESC_BREACH ? "breach" : "reminder", d,
 			    cause) != 0)
 				return -1;
-			head = engine_headline(al, st);
 			if (a->kind == ESC_BREACH)
 				xasprintf(&subject, "SLA breach (%s, late by"
-				    " %s): %s", sla_clock_name(a->clock), late,
-				    head);
+				    " %s)", sla_clock_name(a->clock), late);
 			else
-				xasprintf(&subject, "reminder (%s due soon): %s",
-				    sla_clock_name(a->clock), head);
-			engine_notice(e, al, pol, st, a->at_ms, subject);
+				xasprintf(&subject, "reminder (%s due soon)",
+				    sla_clock_name(a->clock));
+			rc = engine_notice(e, al, pol, st, a->at_ms, subject,
+			    cause);
 			free(subject);
-			free(head);
+			if (rc != 0)
+				return -1;
 			break;
 		}
 	}
@@ -662,6 +723,8 @@ engine_settle(struct engine *e, int ok)
 	}
 	e->nstaged = 0;
 	engine_msgs_clear(e, ok);
+	if (ok && e->outbox != NULL)
+		outbox_kick(e->outbox);
 }
 
 /*
@@ -900,9 +963,10 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	struct esc_state st;
 	const struct policy *pol;
 	struct alert *al = NULL;
-	char *head, *subject;
+	char *subject;
 	int64_t now = clock_now_ms(), next;
 	enum engine_result res = ENGINE_ERROR;
+	int rc;
 
 	if ((a = engine_find(e, id)) == NULL) {
 		if ((al = store_alert_get(e->store, id)) == NULL) {
@@ -938,12 +1002,16 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	esc_run(&st, pol, e->conf->sla, now, &acts);
 	if (engine_act(e, al, pol, &st, &acts, cause) != 0)
 		goto fail;
+	/* an ack or a resolve stops the pages still waiting to go out */
+	if (notice != NULL && e->outbox != NULL &&
+	    outbox_cancel(e->outbox, id, NULL, cause) != 0)
+		goto fail;
 	if (notice != NULL) {
-		head = engine_headline(al, &st);
-		xasprintf(&subject, "%s by %s: %s", notice, actor, head);
-		engine_notify_paged(e, al, pol, subject);
+		xasprintf(&subject, "%s by %s", notice, actor);
+		rc = engine_notify_paged(e, al, pol, &st, subject, cause);
 		free(subject);
-		free(head);
+		if (rc != 0)
+			goto fail;
 	}
 	next = st.status == ALERT_RESOLVED ? ESC_NEVER :
 	    esc_next_due(&st, pol, e->conf->sla);
@@ -992,6 +1060,45 @@ engine_do_escalate(struct esc_state *st, const struct policy *p, int64_t now,
     struct esc_actions *acts, void *arg)
 {
 	return esc_escalate(st, p, now, ESC_R_MANUAL, acts);
+}
+
+/* Escalate because someone could not be reached; only while unacked. */
+static int
+engine_do_unreachable(struct esc_state *st, const struct policy *p,
+    int64_t now, struct esc_actions *acts, void *arg)
+{
+	if (st->status != ALERT_TRIGGERED)
+		return -1;
+	return esc_escalate(st, p, now, ESC_R_UNREACHABLE, acts);
+}
+
+/*
+ * The outbox could reach person on no channel: a page that cannot be
+ * delivered must not wait for the stage timer, so the alert moves to
+ * its next stage now (if nobody acknowledged it meanwhile).
+ */
+static void
+engine_unreachable_cb(int64_t id, const char *person, void *arg)
+{
+	struct engine *e = arg;
+	char *cause = NULL;
+
+	if (engine_find(e, id) == NULL)
+		return;
+	switch (engine_change(e, id, "outbox", "unreachable_escalate",
+	    json_pack("{s:s}", "person", person), engine_do_unreachable, NULL,
+	    NULL, &cause)) {
+	case ENGINE_OK:
+		log_info("alert %" PRId64 ": %s unreachable, escalated", id,
+		    person);
+		break;
+	case ENGINE_CONFLICT:
+		break; /* acknowledged, resolved or at the last stage */
+	default:
+		log_warnx("alert %" PRId64 ": %s unreachable, escalation"
+		    " failed: %s", id, person, cause);
+	}
+	free(cause);
 }
 
 /* Acknowledged by actor via a path ("api", "sms", "link", "voice"). */

@@ -15,6 +15,7 @@
 struct conf;
 struct engine;
 struct event_base;
+struct outbox;
 struct people;
 struct rota_set;
 struct store;
@@ -34,6 +35,7 @@ void engine_configure(struct engine *, const struct conf *);
 void engine_set_rotas(struct engine *, const struct rota_set *,
     const struct people *);
 int engine_resume(struct engine *, char **);
+void engine_set_outbox(struct engine *, struct outbox *);
 void engine_intake_hooks(struct engine *, struct intake_hooks *);
 enum engine_result engine_ack(struct engine *, int64_t, const char *,
     const char *, char **);

@@ -30,8 +30,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "oncall.h"
+#include "outbox.h"
 #include "rota.h"
 #include "store.h"
+#include "twilio.h"
+#include "xfer.h"
 #include "xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -46,6 +49,8 @@ static struct {
 	struct oncall *oncall;
 	struct engine *engine;
 	struct handoff *handoff;
+	struct outbox *outbox;
+	struct twilio_hooks twilio;
 	struct event_base *base;
 	struct store *store;
 	struct intake *intake;
@@ -187,6 +192,8 @@ main_reload(void)
 	main_state.api.conf = c;
 	http_configure(main_state.http, c);
 	engine_configure(main_state.engine, c);
+	outbox_reconfigure(main_state.outbox, c);
+	main_state.twilio.conf = c;
 	conf_free(old);
 	log_info("reloaded %s: %zu key(s)", c->path, c->nkeys);
 }
@@ -288,6 +295,14 @@ main(int argc, char **argv)
 	    main_state.conf);
 	engine_set_rotas(main_state.engine, oncall_rotas(main_state.oncall),
 	    oncall_people(main_state.oncall));
+	/* pending sends resume before the engine adds any */
+	if (xfer_init(main_state.base, &cause) != 0)
+		fatalx("xfer: %s", cause);
+	main_state.outbox = outbox_new(main_state.base, main_state.store,
+	    main_state.conf);
+	engine_set_outbox(main_state.engine, main_state.outbox);
+	if (outbox_resume(main_state.outbox, &cause) != 0)
+		fatalx("outbox: %s", cause);
 	if (engine_resume(main_state.engine, &cause) != 0)
 		fatalx("engine: %s", cause);
 	main_state.handoff = handoff_new(main_state.base, main_state.store,
@@ -310,6 +325,9 @@ main(int argc, char **argv)
 	api_intake_init(&main_state.api, main_state.http);
 	api_stats_init(&main_state.api, main_state.http);
 	api_rota_init(&main_state.api, main_state.http);
+	main_state.twilio.conf = main_state.conf;
+	main_state.twilio.outbox = main_state.outbox;
+	twilio_hooks_init(&main_state.twilio, main_state.http);
 
 	sighup = evsignal_new(main_state.base, SIGHUP, main_signal_cb, NULL);
 	sigterm = evsignal_new(main_state.base, SIGTERM, main_signal_cb, NULL);
@@ -325,6 +343,11 @@ main(int argc, char **argv)
 	event_base_dispatch(main_state.base);
 
 	intake_free(main_state.intake);
+	/* in-flight sends end; what is unsent stays pending for next start */
+	outbox_close(main_state.outbox);
+	xfer_shutdown();
+	outbox_free(main_state.outbox);
+	engine_set_outbox(main_state.engine, NULL);
 	http_free(main_state.http);
 	handoff_free(main_state.handoff);
 	engine_free(main_state.engine);

@@ -31,7 +31,7 @@ static struct people *people_from_config(config_t *, const char *, char **);
 
 /* Keys allowed in one person's group. */
 static const char *people_keys[] = {
-	"id", "name", "email", "sms", "voice", "chat",
+	"id", "name", "email", "sms", "voice", "chat", "notify",
 };
 
 /* Append "file:line: message" to the collected errors. */
@@ -167,6 +167,7 @@ people_parse_config(config_t *cfg, const char *file, struct people *pp,
 	config_setting_t *root, *list, *g, *m;
 	struct person *p;
 	const char *key;
+	char *why, *text;
 	int i, j, n, known;
 	size_t k, q;
 
@@ -226,6 +227,17 @@ people_parse_config(config_t *cfg, const char *file, struct people *pp,
 		}
 		if (p->name == NULL)
 			p->name = xstrdup(p->id);
+		if (people_rules_parse(g, file, &p->rules, &why) != 0) {
+			/* already "file:line: message" lines */
+			xasprintf(&text, "%s%s%s", e->text != NULL ? e->text :
+			    "", e->text != NULL ? "\n" : "", why);
+			free(e->text);
+			e->text = text;
+			e->n++;
+			free(why);
+		} else if (p->rules.n == 0)
+			people_rules_default(&p->rules, p->email != NULL,
+			    p->sms != NULL, p->voice != NULL, p->chat != NULL);
 		if (p->email != NULL && (strchr(p->email, '@') == NULL ||
 		    strpbrk(p->email, " \t\r\n<>") != NULL))
 			people_err(e, p->line, "person %s: bad email \"%s\"",
@@ -265,6 +277,7 @@ people_free(struct people *pp)
 		free(pp->list[i].sms);
 		free(pp->list[i].voice);
 		free(pp->list[i].chat);
+		people_rules_clear(&pp->list[i].rules);
 	}
 	free(pp->list);
 	free(pp->file);

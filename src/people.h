@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "people-rules.h"
+
 /* One person; every string is owned by the struct people. */
 struct person {
 	char *id; /* short identifier used in rotas ("alice") */
@@ -17,7 +19,7 @@ struct person {
 	char *voice;
 	char *chat;
 	int line; /* where the entry starts in the file */
-	/* Personal notification rules will hang off here. */
+	struct people_rules rules; /* "notify", or the default from contacts */
 };
 
 struct people {

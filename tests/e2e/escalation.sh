@@ -57,12 +57,12 @@ page_times() {
 import re, sys, datetime
 want = "#%s " % sys.argv[1]
 for line in sys.stdin:
-    m = re.match(r"(\S+) console: to (\S+): (page|repeat page): alert (#\d+) .*\(stage (\d)\)$", line.strip())
-    if not m or m.group(4) + " " != want:
+    m = re.match(r"(\S+) console: to (\S+): (page|repeat page), stage (\d): alert (#\d+) ", line.strip())
+    if not m or m.group(5) + " " != want:
         continue
     t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ")
     ms = int(t.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
-    print(m.group(2), m.group(5), m.group(3).replace(" ", "-"), ms)
+    print(m.group(2), m.group(4), m.group(3).replace(" ", "-"), ms)
 ' "$1"
 }
 
@@ -122,7 +122,7 @@ expect_json '[.events[] | select(.kind == "page" and .detail.target == "rota:pri
 post_alert "$INT_KEY" '{"summary":"queue stuck","priority":"P1","service":"pay"}'
 expect_status 202
 ID2=$(json_get .id)
-wait_until 10 "stage 2 page of alert $ID2" seen 1 "to bob: page: alert #$ID2 "
+wait_until 10 "stage 2 page of alert $ID2" seen 1 "to bob: page, stage 2: alert #$ID2 "
 http POST "/api/v1/alerts/$ID2/ack" -H "Authorization: Bearer $RESPONDER_KEY" \
     -d '{"actor":"bob"}'
 expect_status 200
@@ -145,7 +145,7 @@ pass "acknowledging in stage 2 stopped the walk"
 post_alert "$INT_KEY" '{"summary":"ledger lag","priority":"P1","service":"pay"}'
 expect_status 202
 ID3=$(json_get .id)
-wait_until 10 "stage 2 page of alert $ID3" seen 1 "to bob: page: alert #$ID3 "
+wait_until 10 "stage 2 page of alert $ID3" seen 1 "to bob: page, stage 2: alert #$ID3 "
 kill9_pagerd
 note "killed pagerd in stage 2 of alert $ID3"
 sleep 1
