@@ -76,6 +76,8 @@ struct engine {
 	const struct rota_set *rotas;
 	const struct people *people;
 	struct outbox *outbox; /* NULL: console lines only */
+	engine_link_cb link;   /* makes a person's ack link, or NULL */
+	void *link_arg;
 
 	struct engine_alert **table;
 	size_t tsize;
@@ -244,6 +246,17 @@ engine_set_rotas(struct engine *e, const struct rota_set *rotas,
 	e->people = people;
 }
 
+/*
+ * Pages to people carry the link cb(alert id, person id, arg) returns
+ * (an acknowledgement link; NULL for none; freed after use).
+ */
+void
+engine_set_link(struct engine *e, engine_link_cb cb, void *arg)
+{
+	e->link = cb;
+	e->link_arg = arg;
+}
+
 /* Page through the outbox from now on; an unreachable person escalates. */
 void
 engine_set_outbox(struct engine *e, struct outbox *ob)
@@ -339,6 +352,7 @@ engine_send(struct engine *e, int64_t id, const char *to, const char *reason,
 	struct outbox_page pg;
 	const struct person *p;
 	struct engine_msg *m;
+	char *link;
 	size_t i;
 	int rc;
 
@@ -375,7 +389,11 @@ engine_send(struct engine *e, int64_t id, const char *to, const char *reason,
 			pg.nrules = p->rules.n;
 		}
 	}
+	link = NULL;
+	if (e->link != NULL && strncmp(to, "chat:", 5) != 0)
+		pg.ack_url = link = e->link(id, to, e->link_arg);
 	rc = outbox_page(e->outbox, &pg, clock_now_ms(), cause);
+	free(link);
 	free(rules);
 	return rc;
 }

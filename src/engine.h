@@ -27,6 +27,9 @@ enum engine_result {
 	ENGINE_ERROR,     /* the store failed; nothing changed */
 };
 
+/* Makes the acknowledgement link of a page to a person (caller frees). */
+typedef char *(*engine_link_cb)(int64_t, const char *, void *);
+
 /* engine.c */
 struct engine *engine_new(struct event_base *, struct store *,
     const struct conf *);
@@ -36,6 +39,7 @@ void engine_set_rotas(struct engine *, const struct rota_set *,
     const struct people *);
 int engine_resume(struct engine *, char **);
 void engine_set_outbox(struct engine *, struct outbox *);
+void engine_set_link(struct engine *, engine_link_cb, void *);
 void engine_intake_hooks(struct engine *, struct intake_hooks *);
 enum engine_result engine_ack(struct engine *, int64_t, const char *,
     const char *, char **);
