@@ -14,6 +14,9 @@
 #define ALERT_SUMMARY_MAX 1024
 #define ALERT_KEY_MAX 255 /* dedup_key, service, source */
 
+/* SLA clocks of an alert: response, first response, resolution. */
+#define ALERT_SLA_CLOCKS 3 /* SLA_NCLOCKS of policy.h */
+
 enum alert_status {
 	ALERT_TRIGGERED,
 	ALERT_ACKNOWLEDGED,
@@ -51,6 +54,8 @@ struct alert {
 	int64_t acknowledged_ms; /* 0: not yet */
 	int64_t first_response_ms;
 	int64_t resolved_ms;
+	int64_t sla_due_ms[ALERT_SLA_CLOCKS]; /* by enum sla_clock; 0: none */
+	unsigned sla_breached; /* bit per enum sla_clock */
 };
 
 /* alert.c */

@@ -24,6 +24,7 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "policy.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -162,11 +163,42 @@ api_stored_json(const char *text)
 	return v;
 }
 
+/*
+ * Each SLA clock of a: its deadline, whether its goal was met in time,
+ * and whether it was breached (recorded by the engine, or met late).
+ * The goal of each clock is met, as in stats.c, by its own event or by
+ * an earlier resolution.
+ */
+static json_t *
+api_alert_sla_json(const struct alert *a)
+{
+	json_t *o = json_object();
+	int64_t done, due;
+	int c, late;
+
+	for (c = 0; c < ALERT_SLA_CLOCKS; c++) {
+		if ((due = a->sla_due_ms[c]) == 0) {
+			json_object_set_new(o, sla_clock_name(c), json_null());
+			continue;
+		}
+		done = c == SLA_RESPONSE ? a->acknowledged_ms :
+		    c == SLA_FIRST_RESPONSE ? a->first_response_ms : 0;
+		if (done == 0 || (a->resolved_ms != 0 && a->resolved_ms < done))
+			done = a->resolved_ms;
+		late = (a->sla_breached & (1u << c)) != 0 ||
+		    (done != 0 && done > due);
+		json_object_set_new(o, sla_clock_name(c), json_pack(
+		    "{s:o,s:b,s:b}", "due_at", api_time(due), "met",
+		    done != 0 && !late, "breached", late));
+	}
+	return o;
+}
+
 static json_t *
 api_alert_json(const struct alert *a)
 {
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:s?,s:s,s:i,"
-	    "s:I,s:o,s:o,s:o,s:o,s:o}",
+	    "s:I,s:o,s:o,s:o,s:o,s:o,s:o}",
 	    "id", (json_int_t)a->id,
 	    "dedup_key", a->dedup_key,
 	    "service", a->service,
@@ -184,7 +216,8 @@ api_alert_json(const struct alert *a)
 	    "updated_at", api_time(a->updated_ms),
 	    "acknowledged_at", api_time(a->acknowledged_ms),
 	    "first_response_at", api_time(a->first_response_ms),
-	    "resolved_at", api_time(a->resolved_ms));
+	    "resolved_at", api_time(a->resolved_ms),
+	    "sla", api_alert_sla_json(a));
 }
 
 /* A positive integer id from s, or -1. */

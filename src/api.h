@@ -3,6 +3,8 @@
 #ifndef API_H
 #define API_H
 
+#include <stddef.h>
+
 struct conf;
 struct engine;
 struct handoff;
@@ -33,5 +35,10 @@ void api_stats_init(struct api *, struct http *);
 
 /* api-rota.c */
 void api_rota_init(struct api *, struct http *);
+
+/* api-dashboard.c, and the page make embeds (dashboard-html.c) */
+void api_dashboard_init(struct api *, struct http *);
+extern const unsigned char api_dashboard_html[];
+extern const size_t api_dashboard_html_len;
 
 #endif

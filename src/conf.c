@@ -36,6 +36,7 @@ enum conf_type {
 	CONF_INT,
 	CONF_PRIORITY,
 	CONF_BOOL,
+	CONF_PERCENT,   /* "2%" or "0.5%", stored as a fraction (double) */
 	CONF_COMPOSITE, /* parsed by its own code below */
 	CONF_SECTION,   /* parsed, keys and all, by a conf-*.c file */
 };
@@ -77,6 +78,8 @@ static const struct conf_entry conf_table[] = {
 	{ "policies", CONF_SECTION, 0, 0, 0, NULL },
 	{ "sla", CONF_SECTION, 0, 0, 0, NULL },
 	{ "business_hours", CONF_SECTION, 0, 0, 0, NULL },
+	{ "dashboard", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "dashboard.breach_target", CONF_PERCENT, O(dashboard_breach_target), 0, 100, "2%" },
 };
 #undef O
 
@@ -247,6 +250,22 @@ conf_set_scalar(struct conf *c, const struct conf_entry *ce,
 	case CONF_BOOL:
 		*(int *)field = strcmp(str, "true") == 0;
 		break;
+	case CONF_PERCENT: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(str, &end);
+		if (end == str || strcmp(end, "%") != 0 || errno != 0 ||
+		    !(d >= ce->min && d <= ce->max)) {
+			conf_error(e, file, line, "%s must be a percentage"
+			    " between %lld%% and %lld%%, such as \"2%%\"",
+			    ce->path, (long long)ce->min, (long long)ce->max);
+			break;
+		}
+		*(double *)field = d / 100;
+		break;
+	}
 	case CONF_COMPOSITE:
 	case CONF_SECTION:
 		break;

@@ -50,6 +50,7 @@ struct conf {
 	int64_t http_timeout_ms;
 	char *http_public_url;
 	int http_metrics_open; /* GET /metrics without a key */
+	double dashboard_breach_target; /* a fraction: 0.02 is 2% */
 
 	int intake_default_priority;
 	char *intake_default_service;

@@ -135,7 +135,8 @@ static const char *store_sql[ST_MAX] = {
 	[ST_GET_ALERT] = "SELECT id, dedup_key, service, priority, summary,"
 	    " source, details, links, integration, status, stage, count,"
 	    " created_ms, updated_ms, acknowledged_ms, first_response_ms,"
-	    " resolved_ms FROM alerts WHERE id = ?1",
+	    " resolved_ms, sla_response_due_ms, sla_first_response_due_ms,"
+	    " sla_resolution_due_ms, sla_breached FROM alerts WHERE id = ?1",
 	[ST_EVENTS] = "SELECT id, alert_id, at_ms, actor, kind, detail"
 	    " FROM events WHERE alert_id = ?1 ORDER BY id",
 	[ST_COUNT] = "SELECT count(*) FROM alerts",
@@ -144,7 +145,9 @@ static const char *store_sql[ST_MAX] = {
 #define STORE_ALERT_COLUMNS \
 	"id, dedup_key, service, priority, summary, source, details, links," \
 	" integration, status, stage, count, created_ms, updated_ms," \
-	" acknowledged_ms, first_response_ms, resolved_ms"
+	" acknowledged_ms, first_response_ms, resolved_ms," \
+	" sla_response_due_ms, sla_first_response_due_ms," \
+	" sla_resolution_due_ms, sla_breached"
 
 
 void
@@ -486,6 +489,7 @@ static struct alert *
 store_alert_row(sqlite3_stmt *st)
 {
 	struct alert *a = xcalloc(1, sizeof *a);
+	int i;
 
 	a->id = sqlite3_column_int64(st, 0);
 	a->dedup_key = store_column_strdup(st, 1);
@@ -505,6 +509,9 @@ store_alert_row(sqlite3_stmt *st)
 	a->acknowledged_ms = sqlite3_column_int64(st, 14);
 	a->first_response_ms = sqlite3_column_int64(st, 15);
 	a->resolved_ms = sqlite3_column_int64(st, 16);
+	for (i = 0; i < ALERT_SLA_CLOCKS; i++)
+		a->sla_due_ms[i] = sqlite3_column_int64(st, 17 + i);
+	a->sla_breached = (unsigned)sqlite3_column_int(st, 20);
 	return a;
 }
 
