@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "engine.h"
+#include "heartbeat.h"
 #include "http.h"
 #include "intake.h"
 #include "log.h"
@@ -47,11 +48,15 @@ static void api_enqueue(struct evhttp_request *, const struct http_match *,
     void *);
 static void api_alertmanager(struct evhttp_request *,
     const struct http_match *, void *);
+static void api_heartbeat(struct evhttp_request *, const struct http_match *,
+    void *);
 
 static const struct http_route api_intake_routes[] = {
 	{ HTTP_POST, "/v2/enqueue", 0, api_enqueue },
 	{ HTTP_POST, "/api/v1/intake/alertmanager", CONF_ROLE_INTEGRATION,
 	    api_alertmanager },
+	{ HTTP_POST, "/api/v1/heartbeat/{}", CONF_ROLE_INTEGRATION,
+	    api_heartbeat },
 };
 
 void
@@ -296,4 +301,38 @@ api_alertmanager(struct evhttp_request *req, const struct http_match *m,
 	}
 out:
 	intake_am_clear(&am);
+}
+
+/*
+ * POST /api/v1/heartbeat/NAME: the monitored job is alive.  Recorded
+ * before the answer; resolves the monitor's missed-ping alert if one is
+ * open.  404 for a monitor that is not configured.
+ */
+static void
+api_heartbeat(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	char *cause = NULL, when[32];
+	int64_t next;
+
+	if (!api->ready || api->heartbeats == NULL) {
+		http_error(req, HTTP_UNAVAILABLE, "not ready");
+		return;
+	}
+	if (api_rate_check(req, m->key, 0) != 0)
+		return;
+	if (heartbeats_ping(api->heartbeats, m->param, m->key->name, &next,
+	    &cause) != 0) {
+		if (cause == NULL)
+			http_error(req, HTTP_NOTFOUND, "no heartbeat monitor"
+			    " named \"%.64s\"", m->param);
+		else
+			http_error(req, HTTP_UNAVAILABLE, "%s", cause);
+		free(cause);
+		return;
+	}
+	http_reply_json(req, HTTP_OK, json_pack("{s:s,s:s,s:s}", "status",
+	    "ok", "name", m->param, "next_due", clock_format_iso(next, when,
+	    sizeof when)));
 }

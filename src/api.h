@@ -7,6 +7,7 @@
 
 struct conf;
 struct engine;
+struct heartbeats;
 struct handoff;
 struct http;
 struct intake;
@@ -19,6 +20,7 @@ struct api {
 	struct store *store;
 	struct intake *intake;
 	struct engine *engine;
+	struct heartbeats *heartbeats;
 	struct oncall *oncall;   /* rotas and people in force */
 	struct handoff *handoff; /* may be NULL */
 	int ready; /* 0 while starting or stopping */

@@ -78,6 +78,7 @@ static const struct conf_entry conf_table[] = {
 	{ "policies", CONF_SECTION, 0, 0, 0, NULL },
 	{ "sla", CONF_SECTION, 0, 0, 0, NULL },
 	{ "business_hours", CONF_SECTION, 0, 0, 0, NULL },
+	{ "heartbeats", CONF_SECTION, 0, 0, 0, NULL },
 	{ "dashboard", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "dashboard.breach_target", CONF_PERCENT, O(dashboard_breach_target), 0, 100, "2%" },
 };

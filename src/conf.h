@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "heartbeat.h"
 #include "hmac.h"
 #include "policy.h"
 
@@ -68,6 +69,8 @@ struct conf {
 	struct sla_target sla[4]; /* P1..P4 */
 	struct bizhours *calendars;
 	size_t ncalendars;
+	struct heartbeat_conf *heartbeats;
+	size_t nheartbeats;
 };
 
 /* conf.c */

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "handoff.h"
+#include "heartbeat.h"
 #include "http.h"
 #include "intake.h"
 #include "log.h"
@@ -51,6 +52,7 @@ static struct {
 	struct handoff *handoff;
 	struct outbox *outbox;
 	struct twilio_hooks twilio;
+	struct heartbeats *heartbeats;
 	struct event_base *base;
 	struct store *store;
 	struct intake *intake;
@@ -193,6 +195,7 @@ main_reload(void)
 	http_configure(main_state.http, c);
 	engine_configure(main_state.engine, c);
 	outbox_reconfigure(main_state.outbox, c);
+	heartbeats_configure(main_state.heartbeats, c);
 	main_state.twilio.conf = c;
 	conf_free(old);
 	log_info("reloaded %s: %zu key(s)", c->path, c->nkeys);
@@ -312,6 +315,9 @@ main(int argc, char **argv)
 	main_state.intake = intake_new(main_state.base, main_state.store);
 	engine_intake_hooks(main_state.engine, &hooks);
 	intake_set_hooks(main_state.intake, &hooks);
+	main_state.heartbeats = heartbeats_new(main_state.base,
+	    main_state.store, main_state.intake, main_state.engine,
+	    main_state.conf);
 	if ((main_state.http = http_new(main_state.base, main_state.conf,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
@@ -319,6 +325,7 @@ main(int argc, char **argv)
 	main_state.api.store = main_state.store;
 	main_state.api.intake = main_state.intake;
 	main_state.api.engine = main_state.engine;
+	main_state.api.heartbeats = main_state.heartbeats;
 	main_state.api.oncall = main_state.oncall;
 	main_state.api.handoff = main_state.handoff;
 	api_init(&main_state.api, main_state.http);
@@ -343,6 +350,7 @@ main(int argc, char **argv)
 	    main_state.conf->state_dir);
 	event_base_dispatch(main_state.base);
 
+	heartbeats_free(main_state.heartbeats);
 	intake_free(main_state.intake);
 	/* in-flight sends end; what is unsent stays pending for next start */
 	outbox_close(main_state.outbox);

@@ -100,6 +100,10 @@ static const char *store_migrations[] = {
 	"  WHERE provider_id IS NOT NULL;"
 	"CREATE INDEX notifications_sent ON notifications (sent_ms)"
 	"  WHERE sent_ms IS NOT NULL;",
+	/* 4: heartbeats: the last ping of each monitor (store-heartbeat.c) */
+	"CREATE TABLE heartbeats ("
+	"  name TEXT PRIMARY KEY,"
+	"  last_ping_ms INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 enum store_stmt {

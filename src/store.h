@@ -141,4 +141,8 @@ int store_outbox_recent(struct store *, int64_t,
     void (*)(const char *, const char *, int64_t, void *), void *);
 void store_notes_free(struct store_note *, size_t);
 
+/* store-heartbeat.c */
+int64_t store_heartbeat_get(struct store *, const char *);
+int store_heartbeat_ping(struct store *, const char *, int64_t, char **);
+
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "heartbeat.h"
 #include "hmac.h"
 #include "xmalloc.h"
 
@@ -348,6 +349,52 @@ test_policy_errors(void **state)
 	    "repeats must be from 0 to 100");
 }
 
+static void
+test_heartbeats(void **state)
+{
+	char *path, *cause = NULL;
+	struct conf *c;
+
+	path = write_file("hb.conf", "heartbeats = (\n"
+	    " { name = \"backup\"; interval = \"1d\"; priority = \"P1\";"
+	    " service = \"ops\"; summary = \"no backup\"; },\n"
+	    " { name = \"cron.x\"; interval = \"5m\"; } );\n");
+	c = conf_load(path, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(c->nheartbeats, 2);
+	assert_string_equal(c->heartbeats[0].name, "backup");
+	assert_int_equal(c->heartbeats[0].interval_ms, 86400000);
+	assert_int_equal(c->heartbeats[0].priority, 1);
+	assert_string_equal(c->heartbeats[0].service, "ops");
+	assert_string_equal(c->heartbeats[0].summary, "no backup");
+	assert_int_equal(c->heartbeats[1].priority, 2);
+	assert_string_equal(c->heartbeats[1].service, "default");
+	assert_null(c->heartbeats[1].summary);
+	conf_free(c);
+	free(path);
+	/* the next check: an interval after the last sign of life */
+	assert_int_equal(heartbeat_next_due(0, 1000, 500), 1500);
+	assert_int_equal(heartbeat_next_due(2000, 1000, 500), 2500);
+	assert_int_equal(heartbeat_next_due(900, 1000, 500), 1500);
+
+	expect_error("heartbeats = (\n { interval = \"1m\"; } );\n", 2,
+	    "heartbeat needs a name");
+	expect_error("heartbeats = (\n { name = \"a b\"; interval = \"1m\"; } );\n",
+	    2, "heartbeat needs a name");
+	expect_error("heartbeats = (\n { name = \"a\"; } );\n", 2,
+	    "heartbeat \"a\" needs an interval");
+	expect_error("heartbeats = (\n { name = \"a\"; interval = \"500ms\"; } );\n",
+	    2, "interval must be from 1s to 31d");
+	expect_error("heartbeats = (\n { name = \"a\"; interval = \"1m\";"
+	    " priority = \"urgent\"; } );\n", 2, "priority must be one of");
+	expect_error("heartbeats = ( { name = \"a\"; interval = \"1m\"; },\n"
+	    " { name = \"a\"; interval = \"2m\"; } );\n", 2,
+	    "heartbeat \"a\" is defined twice");
+	expect_error("heartbeats = (\n { name = \"a\"; interval = \"1m\";"
+	    " every = 3; } );\n", 2, "unknown key \"every\" in a heartbeat");
+}
+
 int
 main(void)
 {
@@ -360,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_short_key_file),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_policy_errors),
+		cmocka_unit_test(test_heartbeats),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

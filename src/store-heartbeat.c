@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: ISC */
+/* store-heartbeat.c: the last ping of each heartbeat monitor. */
+#include "store.h"
+#include "store-private.h"
+
+static const char store_hb_get_sql[] =
+    "SELECT last_ping_ms FROM heartbeats WHERE name = ?1";
+static const char store_hb_set_sql[] =
+    "INSERT INTO heartbeats (name, last_ping_ms) VALUES (?1, ?2)"
+    " ON CONFLICT (name) DO UPDATE SET last_ping_ms = ?2";
+
+/* The last ping of name; 0 if it never pinged. */
+int64_t
+store_heartbeat_get(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = store_stmt(s, store_hb_get_sql);
+	int64_t t = 0;
+
+	if (st == NULL)
+		return 0;
+	store_bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return t;
+}
+
+/* Record a ping of name at t (committed at once, outside a batch). */
+int
+store_heartbeat_ping(struct store *s, const char *name, int64_t t,
+    char **cause)
+{
+	sqlite3_stmt *st = store_stmt(s, store_hb_set_sql);
+
+	if (st == NULL) {
+		store_cause(s, cause, "recording a heartbeat");
+		return -1;
+	}
+	store_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, t);
+	return store_step_done(s, st, cause);
+}

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: ISC
+#
+# heartbeat.sh: heartbeat monitors.  A job pings every interval; when it
+# misses one, pagerd raises one alert (not one a period); the next ping
+# resolves it.  Pings are durable across a restart, unknown monitors
+# get 404, and a ping needs an integration key.
+. "$E2E_LIB"
+need curl jq
+
+write_config
+cat >>"$CONFIG" <<'CONF'
+heartbeats = (
+	{ name = "nightly-backup"; interval = "2s"; priority = "P2";
+	  service = "backups"; summary = "nightly backup did not report"; },
+	{ name = "cron"; interval = "1h"; }
+);
+CONF
+start_pagerd
+
+ping() {
+	http POST "/api/v1/heartbeat/$1" -H "Authorization: Bearer ${2:-$INT_KEY}"
+}
+open_alert() {
+	api_get "/api/v1/alerts?service=backups&status=$1"
+	[ "$(json_get '.alerts | length')" -ge 1 ]
+}
+
+ping nightly-backup
+expect_status 200
+expect_json .status ok
+expect_json .name nightly-backup
+expect_json '.next_due | test("^20[0-9-]+T")' true
+ping no-such-job
+expect_error 404 'no heartbeat monitor named "no-such-job"'
+ping nightly-backup "$VIEWER_KEY"
+expect_status 403
+http POST /api/v1/heartbeat/nightly-backup
+expect_status 401
+pass "pings: 200 with the next due time; unknown 404; keys checked"
+
+# keep pinging for 3 s: no alert
+for i in 1 2 3 4 5 6; do
+	ping nightly-backup
+	expect_status 200
+	sleep 0.5
+done
+api_get "/api/v1/alerts?service=backups"
+expect_json '.alerts | length' 0
+pass "a job that keeps pinging raises nothing"
+
+# stop pinging: one alert, P2, on the service, however long it stays silent
+wait_until 10 "the missed-heartbeat alert" open_alert triggered
+api_get "/api/v1/alerts?service=backups"
+expect_json '.alerts | length' 1
+expect_json '.alerts[0].priority' P2
+expect_json '.alerts[0].summary' "nightly backup did not report"
+expect_json '.alerts[0].dedup_key' "heartbeat:nightly-backup"
+expect_json '.alerts[0].source' heartbeat
+ID=$(json_get '.alerts[0].id')
+sleep 4.5 # two more intervals of silence
+api_get "/api/v1/alerts?service=backups"
+expect_json '.alerts | length' 1
+pass "a silent job raised one alert ($ID)"
+
+# the next ping resolves it
+ping nightly-backup
+expect_status 200
+api_get "/api/v1/alerts/$ID"
+expect_json .status resolved
+expect_json '[.events[] | select(.kind == "resolve")][0].detail.via' heartbeat
+pass "the next ping resolved alert $ID"
+
+# durable: a ping, a restart, silence: missed again after the interval
+ping nightly-backup
+expect_status 200
+stop_pagerd
+start_pagerd
+wait_until 10 "a new missed-heartbeat alert after the restart" open_alert triggered
+api_get "/api/v1/alerts?service=backups&status=triggered"
+[ "$(json_get '.alerts[0].id')" != "$ID" ] || fail "the resolved alert came back"
+pass "pings and monitors survive a restart"
+stop_pagerd
