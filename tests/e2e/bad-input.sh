@@ -144,8 +144,9 @@ http POST /api/v1/alert -H "Authorization: Bearer $INT_KEY" --data-binary '{"sum
 expect_error 404 "no such path"
 http POST /api/v1/alerts/ -H "Authorization: Bearer $INT_KEY" --data-binary '{"summary":"x"}'
 expect_error 404 "no such path"
-http GET /
-expect_status 404
+# (GET / is the dashboard page; see dashboard.sh)
+http GET /no-such-page
+expect_error 404 "no such path"
 pass "wrong method 405 with Allow; unknown path 404"
 
 # Reads with bad parameters.

@@ -161,14 +161,15 @@ printf '%s' "$HTTP_BODY" >"$TEST_TMP/oncall.json"
 api_get "/api/v1/stats"
 printf '%s' "$HTTP_BODY" >"$TEST_TMP/stats.json"
 
-# load [QUERY] OUT: the DOM Chromium rendered for /QUERY#token=...
+# load [QUERY] OUT [MS]: the DOM Chromium rendered for /QUERY#token=...
+# after MS (default 10000) ms of virtual time.
 load() {
-	local q=$1 out=$2 profile
+	local q=$1 out=$2 budget=${3:-10000} profile
 	profile=$(mktemp -d "$TEST_TMP/chromium.XXXXXX")
 	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
 	    --disable-quic --no-first-run --disable-background-networking \
 	    --disable-component-update --disable-sync \
-	    --user-data-dir="$profile" --virtual-time-budget=10000 \
+	    --user-data-dir="$profile" --virtual-time-budget="$budget" \
 	    --dump-dom "http://127.0.0.1:$PORT/$q#token=$VIEWER_KEY" \
 	    >"$out" 2>>"$TEST_TMP/chromium.err" ||
 	    fail "chromium could not load the page (see chromium.err)"
@@ -345,6 +346,13 @@ pass "the dashboard shows on-call, open alerts with SLA time left, breach rate, 
 mkdir -p "$top_builddir/tests/e2e"
 cp "$TEST_TMP/dashboard.png" "$top_builddir/tests/e2e/dashboard.png"
 note "screenshot: $top_builddir/tests/e2e/dashboard.png"
+
+# It refreshes itself: 65 s of virtual time is two more rounds.
+load "" "$TEST_TMP/dom-refresh.html" 65000
+grep -q 'data-refreshes="3"' "$TEST_TMP/dom-refresh.html" ||
+    fail "the page did not refresh itself every 30 s: $(grep -o \
+    'data-refreshes="[0-9]*"' "$TEST_TMP/dom-refresh.html")"
+pass "the page refreshes itself every 30 s"
 
 # The target: ?target= on the page, then dashboard.breach_target.
 load "?target=5" "$TEST_TMP/dom-target.html"
