@@ -60,6 +60,11 @@ ack_sms_parse(const char *body, struct ack_reply *r)
 	}
 	s[n] = '\0';
 	memset(r, 0, sizeof *r);
+	/* "#12a": the page shows the alert as "#12" */
+	if (s[0] == '#' && isdigit((unsigned char)s[1])) {
+		memmove(s, s + 1, n);
+		n--;
+	}
 	if (strcmp(s, "a") == 0) {
 		r->scope = ACK_ONLY;
 		r->action = ACK_ACK;

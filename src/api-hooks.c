@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * api-hooks.c: provider webhooks under /hooks/: Twilio's delivery status
- * callbacks for SMS and calls.  Each request must carry a valid
+ * callbacks for SMS and calls, and the signed form reading that the
+ * inbound SMS and keypress hooks (api-ack.c) share.  Each request must
+ * carry a valid
  * X-Twilio-Signature under the auth token of one of the configured
  * Twilio channels of that kind (403 otherwise), computed over the
  * public URL (http.public_url + path), since a proxy may sit in front.
@@ -59,51 +61,45 @@ hooks_check(const struct conf *c, enum chan_kind kind, const char *url,
 	return -1;
 }
 
-static const char *
-hooks_param(const struct twilio_param *p, size_t n, const char *name)
+/*
+ * Read the form of a Twilio webhook into f and check its signature
+ * under the Twilio channels of one kind (voice: calls, else SMS), over
+ * http.public_url + the request URI.  0, or -1 when the request was
+ * already answered (413, 400, 403); nothing must change then.
+ */
+int
+twilio_form_read(struct evhttp_request *req, const struct conf *c, int voice,
+    struct twilio_form *f)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(p[i].name, name) == 0)
-			return p[i].value;
-	return NULL;
-}
-
-/* POST /hooks/{sms,voice}/twilio/status */
-static void
-hooks_status(struct evhttp_request *req, const struct http_match *m,
-    void *arg)
-{
-	struct twilio_hooks *th = arg;
-	struct evkeyvalq form;
 	struct evkeyval *kv;
-	struct twilio_param p[HOOKS_PARAMS_MAX];
-	const char *body, *sig, *uri, *base, *id, *status;
-	char *copy, *url, *cause = NULL;
-	size_t len, n = 0, blen;
-	int voice = strncmp(m->path, "/hooks/voice/", 13) == 0;
+	const char *body, *sig, *uri, *base;
+	char *url;
+	size_t len, blen;
+	int rc;
 
-	if (http_body(req, th->conf, &body, &len) != 0)
-		return;
-	if ((base = th->conf->http_public_url) == NULL) {
+	memset(f, 0, sizeof *f);
+	if (http_body(req, c, &body, &len) != 0)
+		return -1;
+	if ((base = c->http_public_url) == NULL) {
 		http_error(req, HTTP_FORBIDDEN, "http.public_url is not set:"
 		    " cannot check signatures");
-		return;
+		return -1;
 	}
-	copy = xstrndup(body, len);
-	TAILQ_INIT(&form);
-	if (evhttp_parse_query_str(copy, &form) != 0) {
-		free(copy);
+	f->copy = xstrndup(body, len);
+	f->q = xcalloc(1, sizeof *f->q);
+	TAILQ_INIT(f->q);
+	if (evhttp_parse_query_str(f->copy, f->q) != 0) {
+		twilio_form_free(f);
 		http_error(req, HTTP_BADREQUEST, "bad form body");
-		return;
+		return -1;
 	}
-	TAILQ_FOREACH(kv, &form, next) {
-		if (n == HOOKS_PARAMS_MAX)
+	TAILQ_FOREACH(kv, f->q, next) {
+		if (f->n == HOOKS_PARAMS_MAX)
 			break;
-		p[n].name = kv->key;
-		p[n].value = kv->value;
-		n++;
+		f->p = xreallocarray(f->p, f->n + 1, sizeof *f->p);
+		f->p[f->n].name = kv->key;
+		f->p[f->n].value = kv->value;
+		f->n++;
 	}
 	uri = evhttp_request_get_uri(req);
 	blen = strlen(base);
@@ -112,29 +108,70 @@ hooks_status(struct evhttp_request *req, const struct http_match *m,
 	xasprintf(&url, "%.*s%s", (int)blen, base, uri);
 	sig = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "X-Twilio-Signature");
-	if (n == HOOKS_PARAMS_MAX || hooks_check(th->conf, voice ? CHAN_VOICE :
-	    CHAN_SMS, url, p, n, sig) != 0) {
+	rc = kv != NULL || hooks_check(c, voice ? CHAN_VOICE : CHAN_SMS, url,
+	    f->p, f->n, sig);
+	free(url);
+	if (rc != 0) {
 		log_warnx("hooks: %s: bad or missing X-Twilio-Signature",
-		    m->path);
+		    evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)));
+		twilio_form_free(f);
 		http_error(req, HTTP_FORBIDDEN, "bad signature");
-		goto out;
+		return -1;
 	}
-	id = hooks_param(p, n, voice ? "CallSid" : "MessageSid");
-	status = hooks_param(p, n, voice ? "CallStatus" : "MessageStatus");
+	return 0;
+}
+
+/* The first value of parameter name, or NULL. */
+const char *
+twilio_form_get(const struct twilio_form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->p[i].name, name) == 0)
+			return f->p[i].value;
+	return NULL;
+}
+
+void
+twilio_form_free(struct twilio_form *f)
+{
+	if (f->q != NULL) {
+		evhttp_clear_headers(f->q);
+		free(f->q);
+	}
+	free(f->p);
+	free(f->copy);
+	memset(f, 0, sizeof *f);
+}
+
+/* POST /hooks/{sms,voice}/twilio/status */
+static void
+hooks_status(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct twilio_hooks *th = arg;
+	struct twilio_form f;
+	const char *id, *status;
+	char *cause = NULL;
+	int voice = strncmp(m->path, "/hooks/voice/", 13) == 0;
+
+	if (twilio_form_read(req, th->conf, voice, &f) != 0)
+		return;
+	id = twilio_form_get(&f, voice ? "CallSid" : "MessageSid");
+	status = twilio_form_get(&f, voice ? "CallStatus" : "MessageStatus");
 	if (id == NULL || status == NULL) {
 		http_error(req, HTTP_BADREQUEST, "%s is missing", id == NULL ?
 		    (voice ? "CallSid" : "MessageSid") : "the status");
 		goto out;
 	}
 	if (outbox_report(th->outbox, voice ? "voice" : "sms", id, status,
-	    hooks_param(p, n, "AnsweredBy"), &cause) != 0) {
+	    twilio_form_get(&f, "AnsweredBy"), &cause) != 0) {
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 		free(cause);
 		goto out;
 	}
 	evhttp_send_reply(req, 204, "No Content", NULL);
 out:
-	evhttp_clear_headers(&form);
-	free(url);
-	free(copy);
+	twilio_form_free(&f);
 }

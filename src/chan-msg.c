@@ -591,7 +591,8 @@ chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 		free(s);
 	}
 	mbuf_str(&say, pg->nalerts > 1 ? "Press 1 to acknowledge them all,"
-	    " 2 to escalate." : "Press 1 to acknowledge, 2 to escalate.");
+	    " 2 to escalate, 3 to resolve." : "Press 1 to acknowledge,"
+	    " 2 to escalate, 3 to resolve.");
 	s = mbuf_take(&say);
 	cut = chan_msg_cut(s, CHAN_MSG_SAY_MAX);
 	free(s);

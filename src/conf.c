@@ -56,6 +56,11 @@ static const struct conf_entry conf_table[] = {
 	{ "people", CONF_PATH, O(people), 0, 0, NULL },
 	{ "rota_dir", CONF_PATH, O(rota_dir), 0, 0, NULL },
 	{ "calendar_secret_file", CONF_PATH, O(calendar_secret_file), 0, 0, NULL },
+	{ "ack", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "ack.secret_file", CONF_PATH, O(ack_secret_file), 0, 0, NULL },
+	{ "ack.ttl", CONF_DURATION, O(ack_ttl_ms), 60000, 30LL * 86400000, "24h" },
+	{ "ack.sms_reply_limit", CONF_INT, O(ack_sms_reply_limit), 0, 1000, "5" },
+	{ "ack.sms_reply_window", CONF_DURATION, O(ack_sms_reply_window_ms), 1000, 86400000, "15m" },
 	{ "http", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "http.listen", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "http.max_body", CONF_INT, O(http_max_body), 1024, 64 << 20, "1048576" },
@@ -500,12 +505,14 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 }
 
 /*
- * The calendar secret signs feed URLs (see feedsig.c): the first line of
- * calendar_secret_file, at least 16 characters.  Kept in memory as is,
- * since it is a MAC key, not a credential to compare.
+ * A signing secret: the first line of file (set by key), at least 16
+ * characters: the calendar secret signs feed URLs (see feedsig.c), the
+ * ack secret signs acknowledgement tokens (ack-token.c).  Kept in
+ * memory as is, since it is a MAC key, not a credential to compare.
  */
 static void
-conf_load_calendar_secret(struct conf *c, const config_t *cfg,
+conf_load_secret(struct conf *c, const config_t *cfg, const char *key,
+    const char *file, const char *what, char **secret, size_t *len,
     struct conf_errors *e)
 {
 	const config_setting_t *s;
@@ -514,28 +521,27 @@ conf_load_calendar_secret(struct conf *c, const config_t *cfg,
 	size_t n;
 	FILE *f;
 
-	if (c->calendar_secret_file == NULL)
+	if (file == NULL)
 		return;
-	s = config_lookup(cfg, "calendar_secret_file");
-	if ((f = fopen(c->calendar_secret_file, "r")) == NULL) {
+	s = config_lookup(cfg, key);
+	if ((f = fopen(file, "r")) == NULL) {
 		conf_error(e, conf_file(s, c->path), conf_line(s), "%s: %s",
-		    c->calendar_secret_file, strerror(errno));
+		    file, strerror(errno));
 		return;
 	}
 	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s: calendar secret is readable by everyone",
-		    c->calendar_secret_file);
+		log_warnx("%s: %s secret is readable by everyone", file, what);
 	n = fread(buf, 1, sizeof buf, f);
 	fclose(f);
 	buf[n < sizeof buf ? n : sizeof buf - 1] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (n > CONF_KEY_FILE_MAX || strlen(buf) < 16)
 		conf_error(e, conf_file(s, c->path), conf_line(s), "%s: the"
-		    " calendar secret must be one line of 16 to %d characters",
-		    c->calendar_secret_file, CONF_KEY_FILE_MAX);
+		    " %s secret must be one line of 16 to %d characters",
+		    file, what, CONF_KEY_FILE_MAX);
 	else {
-		c->calendar_secret = xstrdup(buf);
-		c->calendar_secret_len = strlen(buf);
+		*secret = xstrdup(buf);
+		*len = strlen(buf);
 	}
 	explicit_bzero(buf, sizeof buf);
 }
@@ -617,7 +623,11 @@ conf_load(const char *path, char **cause)
 	conf_load_keys(c, &cfg, "integrations", &e);
 	conf_load_keys(c, &cfg, "tokens", &e);
 	conf_check_keys(c, path, &e);
-	conf_load_calendar_secret(c, &cfg, &e);
+	conf_load_secret(c, &cfg, "calendar_secret_file",
+	    c->calendar_secret_file, "calendar", &c->calendar_secret,
+	    &c->calendar_secret_len, &e);
+	conf_load_secret(c, &cfg, "ack.secret_file", c->ack_secret_file,
+	    "ack", &c->ack_secret, &c->ack_secret_len, &e);
 	conf_chan_load(c, &cfg, &e);
 	conf_policy_load(c, &cfg, &e);
 done:
@@ -658,6 +668,11 @@ conf_free(struct conf *c)
 	if (c->calendar_secret != NULL) {
 		explicit_bzero(c->calendar_secret, c->calendar_secret_len);
 		free(c->calendar_secret);
+	}
+	free(c->ack_secret_file);
+	if (c->ack_secret != NULL) {
+		explicit_bzero(c->ack_secret, c->ack_secret_len);
+		free(c->ack_secret);
 	}
 	free(c->http_public_url);
 	free(c->intake_default_service);

@@ -44,6 +44,12 @@ struct conf {
 	char *calendar_secret_file; /* signs calendar feed URLs, or NULL */
 	char *calendar_secret;      /* its first line; never logged */
 	size_t calendar_secret_len;
+	char *ack_secret_file; /* signs ack tokens, or NULL: no links */
+	char *ack_secret;      /* its first line; never logged */
+	size_t ack_secret_len;
+	int64_t ack_ttl_ms;    /* how long a link or keypress stays valid */
+	int64_t ack_sms_reply_limit; /* answers to one number per window */
+	int64_t ack_sms_reply_window_ms;
 
 	struct conf_listen *listen;
 	size_t nlisten;

@@ -981,11 +981,15 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	struct esc_state st;
 	const struct policy *pol;
 	struct alert *al = NULL;
-	char *subject;
+	char *subject, *via = NULL;
+	const char *v;
 	int64_t now = clock_now_ms(), next;
 	enum engine_result res = ENGINE_ERROR;
 	int rc;
 
+	/* the path it came by, for the notice: "acknowledged by X via sms" */
+	if ((v = json_string_value(json_object_get(detail, "via"))) != NULL)
+		via = xstrdup(v);
 	if ((a = engine_find(e, id)) == NULL) {
 		if ((al = store_alert_get(e->store, id)) == NULL) {
 			xasprintf(cause, "no alert %" PRId64, id);
@@ -1025,7 +1029,10 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	    outbox_cancel(e->outbox, id, NULL, cause) != 0)
 		goto fail;
 	if (notice != NULL) {
-		xasprintf(&subject, "%s by %s", notice, actor);
+		xasprintf(&subject, "%s by %s%s%s", notice, actor,
+		    via != NULL ? " via " : "", via == NULL ? "" :
+		    strcmp(via, "sms") == 0 ? "SMS" :
+		    strcmp(via, "api") == 0 ? "API" : via);
 		rc = engine_notify_paged(e, al, pol, &st, subject, cause);
 		free(subject);
 		if (rc != 0)
@@ -1049,6 +1056,7 @@ out:
 	json_decref(detail);
 	alert_free(al);
 	esc_actions_clear(&acts);
+	free(via);
 	return res;
 }
 

@@ -120,3 +120,22 @@ hmac_base64(const void *in, size_t len)
 	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
 	return out;
 }
+
+/* base64url (RFC 4648 section 5) without padding; the caller frees it. */
+char *
+hmac_base64url(const void *in, size_t len)
+{
+	char *out = hmac_base64(in, len), *p;
+
+	for (p = out; *p != '\0'; p++) {
+		if (*p == '+')
+			*p = '-';
+		else if (*p == '/')
+			*p = '_';
+		else if (*p == '=') {
+			*p = '\0';
+			break;
+		}
+	}
+	return out;
+}

@@ -23,5 +23,6 @@ int hmac_hex_decode(const char *, uint8_t *, size_t);
 void hmac_sha1(const void *, size_t, const void *, size_t,
     uint8_t[HMAC_SHA1_LEN]);
 char *hmac_base64(const void *, size_t);
+char *hmac_base64url(const void *, size_t);
 
 #endif

@@ -17,6 +17,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "ack.h"
 #include "alert.h"
 #include "api.h"
 #include "chan.h"
@@ -52,6 +53,7 @@ static struct {
 	struct handoff *handoff;
 	struct outbox *outbox;
 	struct twilio_hooks twilio;
+	struct ack *ack;
 	struct heartbeats *heartbeats;
 	struct event_base *base;
 	struct store *store;
@@ -336,6 +338,10 @@ main(int argc, char **argv)
 	main_state.twilio.conf = main_state.conf;
 	main_state.twilio.outbox = main_state.outbox;
 	twilio_hooks_init(&main_state.twilio, main_state.http);
+	/* signed ack links in pages; links, SMS replies and keypresses */
+	main_state.ack = ack_new(&main_state.api);
+	engine_set_link(main_state.engine, ack_link, main_state.ack);
+	ack_http_init(main_state.ack, main_state.http);
 
 	sighup = evsignal_new(main_state.base, SIGHUP, main_signal_cb, NULL);
 	sigterm = evsignal_new(main_state.base, SIGTERM, main_signal_cb, NULL);
@@ -358,6 +364,8 @@ main(int argc, char **argv)
 	outbox_free(main_state.outbox);
 	engine_set_outbox(main_state.engine, NULL);
 	http_free(main_state.http);
+	engine_set_link(main_state.engine, NULL, NULL);
+	ack_free(main_state.ack);
 	handoff_free(main_state.handoff);
 	engine_free(main_state.engine);
 	metrics_free();

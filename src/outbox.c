@@ -548,6 +548,7 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	struct chan_page pg;
 	struct chan_result r;
 	char id[64], *cause = NULL, *status = NULL, *gather = NULL, *q;
+	const char *tok;
 	size_t i, j, na = 0;
 
 	s = xcalloc(1, sizeof *s);
@@ -582,9 +583,14 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 			    "/hooks/sms/twilio/status" :
 			    "/hooks/voice/twilio/status");
 	}
-	if (cc->driver->kind == CHAN_VOICE) {
-		xasprintf(&q, "/hooks/voice/twilio/gather?alert=%" PRId64,
-		    alerts[0].id);
+	/* The keypress goes back under the page's own signed token (the
+	 * last segment of its ack link): no link, no keypress.  A call
+	 * about several alerts acts on all the person's open pages. */
+	if (cc->driver->kind == CHAN_VOICE && alerts[0].ack_url != NULL &&
+	    (tok = strrchr(alerts[0].ack_url, '/')) != NULL &&
+	    tok[1] != '\0') {
+		xasprintf(&q, "/hooks/voice/twilio/gather/%s%s", tok + 1,
+		    na > 1 ? "?all=1" : "");
 		gather = outbox_url(ob, q);
 		free(q);
 	}

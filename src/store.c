@@ -104,6 +104,13 @@ static const char *store_migrations[] = {
 	"CREATE TABLE heartbeats ("
 	"  name TEXT PRIMARY KEY,"
 	"  last_ping_ms INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 5: ack tokens: each nonce acts once (store-ack.c) */
+	"CREATE TABLE ack_tokens ("
+	"  nonce TEXT PRIMARY KEY,"
+	"  alert_id INTEGER NOT NULL,"
+	"  person TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  used_ms INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 enum store_stmt {

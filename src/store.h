@@ -141,6 +141,12 @@ int store_outbox_recent(struct store *, int64_t,
     void (*)(const char *, const char *, int64_t, void *), void *);
 void store_notes_free(struct store_note *, size_t);
 
+/* store-ack.c */
+int store_ack_used(struct store *, const char *);
+int store_ack_use(struct store *, const char *, int64_t, const char *,
+    const char *, int64_t, char **);
+int store_ack_pages(struct store *, const char *, int, int64_t **, size_t *);
+
 /* store-heartbeat.c */
 int64_t store_heartbeat_get(struct store *, const char *);
 int store_heartbeat_ping(struct store *, const char *, int64_t, char **);

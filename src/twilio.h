@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 struct conf;
+struct evhttp_request;
+struct evkeyvalq;
 struct http;
 struct outbox;
 
@@ -17,6 +19,14 @@ struct outbox;
 struct twilio_param {
 	const char *name;
 	const char *value;
+};
+
+/* A webhook's form body, its signature checked (twilio_form_read). */
+struct twilio_form {
+	struct twilio_param *p; /* point into q */
+	size_t n;
+	struct evkeyvalq *q;
+	char *copy;
 };
 
 /* What the /hooks/ handlers act on; the owner swaps conf on reload. */
@@ -33,5 +43,9 @@ int twilio_verify(const char *, size_t, const char *,
 
 /* api-hooks.c */
 void twilio_hooks_init(struct twilio_hooks *, struct http *);
+int twilio_form_read(struct evhttp_request *, const struct conf *, int,
+    struct twilio_form *);
+const char *twilio_form_get(const struct twilio_form *, const char *);
+void twilio_form_free(struct twilio_form *);
 
 #endif

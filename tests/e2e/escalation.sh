@@ -137,7 +137,7 @@ expect_eq 2 "$(npages "$ID2")" "pages of acknowledged alert $ID2"
 api_get "/api/v1/alerts/$ID2"
 expect_json .stage 2
 expect_json '[.events[] | select(.kind == "ack")][0].actor' bob
-grep -q "acknowledged by bob: alert #$ID2 " "$PAGERD_OUT" ||
+grep -q "acknowledged by bob via API: alert #$ID2 " "$PAGERD_OUT" ||
     fail "the ack was not told to those already paged"
 pass "acknowledging in stage 2 stopped the walk"
 
@@ -169,7 +169,7 @@ http POST "/api/v1/alerts/$ID1/resolve" -H "Authorization: Bearer $RESPONDER_KEY
 expect_status 200
 expect_json .status resolved
 for p in alice bob carol dave; do
-	grep -q "to $p: resolved by carol: alert #$ID1 " "$PAGERD_OUT" ||
+	grep -q "to $p: resolved by carol via API: alert #$ID1 " "$PAGERD_OUT" ||
 	    fail "$p was not told alert $ID1 was resolved"
 done
 http POST "/api/v1/alerts/$ID1/ack" -H "Authorization: Bearer $RESPONDER_KEY"

@@ -44,6 +44,10 @@ test_codes(void **state)
 	ok(" A ", ACK_ONLY, ACK_ACK, 0);
 	ok("aa", ACK_ALL, ACK_ACK, 0);
 	ok("A a", ACK_ALL, ACK_ACK, 0);
+	ok("#12a", ACK_ONE, ACK_ACK, 12);
+	ok(" # 12 R ", ACK_ONE, ACK_RESOLVE, 12);
+	ok("\t12a\r\n", ACK_ONE, ACK_ACK, 12);
+	ok("999999999999999999a", ACK_ONE, ACK_ACK, 999999999999999999);
 }
 
 static void
@@ -67,6 +71,14 @@ test_garbage(void **state)
 	bad("1234567890123456789a"); /* 19 digits */
 	bad("12a 13a");
 	bad("\xc3\xa9");
+	bad("#");
+	bad("#a");
+	bad("##12a");
+	bad("#0a");
+	bad("12a.");
+	bad("12 ack");
+	bad("yes");
+	bad("12\xef\xbd\x81"); /* fullwidth a */
 }
 
 int

@@ -239,7 +239,7 @@ test_twiml(void **state)
 	    "twilio/gather?alert=12&amp;try=1\"><Say voice=\"alice\""
 	    " language=\"en-US\" loop=\"2\">Alert 12, priority P1, db: disk"
 	    " full on db1 &amp; &lt;var&gt;. Press 1 to acknowledge, 2 to"
-	    " escalate.</Say></Gather><Say voice=\"alice\" language=\"en-US\">"
+	    " escalate, 3 to resolve.</Say></Gather><Say voice=\"alice\" language=\"en-US\">"
 	    "No input received. Goodbye.</Say><Hangup/></Response>");
 	free(s);
 	s = chan_msg_xml_escape("a\"b'c\x01");

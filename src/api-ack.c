@@ -1,0 +1,851 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * api-ack.c: acknowledging from whatever is in a technician's hand.
+ *
+ *	GET  /ack/{token}			confirmation page, changes nothing
+ *	POST /ack/{token}			acts (action=ack|resolve|escalate)
+ *	POST /hooks/sms/twilio			an SMS reply ("12a", "a", "aa")
+ *	POST /hooks/voice/twilio/gather/{token}	a keypress during a call
+ *
+ * Links and keypresses carry a signed, expiring token (ack-token.c)
+ * that acts once: its nonce is recorded in the store.  A GET never acts,
+ * because mail scanners and chat previews fetch every link they see.
+ * Provider hooks must carry a valid X-Twilio-Signature (api-hooks.c),
+ * and an SMS is taken from the person whose number sent it, or ignored.
+ * Every refusal of a token is an audit event.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ack.h"
+#include "alert.h"
+#include "api.h"
+#include "chan.h"
+#include "clock.h"
+#include "conf.h"
+#include "engine.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "oncall.h"
+#include "people.h"
+#include "store.h"
+#include "twilio.h"
+#include "xmalloc.h"
+
+#define HTTP_GONE 410
+#define ACK_RATES_MAX 1024 /* numbers remembered for the reply cap */
+
+/* Automatic SMS answers sent to one number in the current window. */
+struct ack_rate {
+	char *number;
+	int64_t start_ms;
+	int64_t count;
+};
+
+struct ack {
+	struct api *api; /* conf, store, engine, people in force */
+	struct ack_rate *rates;
+	size_t nrates;
+};
+
+static void ack_get(struct evhttp_request *, const struct http_match *,
+    void *);
+static void ack_post(struct evhttp_request *, const struct http_match *,
+    void *);
+static void ack_sms(struct evhttp_request *, const struct http_match *,
+    void *);
+static void ack_gather(struct evhttp_request *, const struct http_match *,
+    void *);
+
+static const struct http_route ack_routes[] = {
+	{ HTTP_GET, "/ack/{}", 0, ack_get },
+	{ HTTP_POST, "/ack/{}", 0, ack_post },
+	{ HTTP_POST, "/hooks/sms/twilio", 0, ack_sms },
+	{ HTTP_POST, "/hooks/voice/twilio/gather/{}", 0, ack_gather },
+};
+
+struct ack *
+ack_new(struct api *api)
+{
+	struct ack *k = xcalloc(1, sizeof *k);
+
+	k->api = api;
+	return k;
+}
+
+void
+ack_free(struct ack *k)
+{
+	size_t i;
+
+	if (k == NULL)
+		return;
+	for (i = 0; i < k->nrates; i++)
+		free(k->rates[i].number);
+	free(k->rates);
+	free(k);
+}
+
+void
+ack_http_init(struct ack *k, struct http *h)
+{
+	http_add_routes(h, ack_routes, nitems(ack_routes), k);
+}
+
+/* http.public_url without its trailing slashes: "%.*s". */
+static int
+ack_base(const struct conf *c, const char **base)
+{
+	size_t n;
+
+	if ((*base = c->http_public_url) == NULL)
+		return -1;
+	n = strlen(*base);
+	while (n > 0 && (*base)[n - 1] == '/')
+		n--;
+	return (int)n;
+}
+
+/*
+ * engine_link_cb: the signed link of a page about alert id to person,
+ * allowing all three actions until ack.ttl from now.  NULL without an
+ * ack secret or a public URL.
+ */
+char *
+ack_link(int64_t id, const char *person, void *arg)
+{
+	struct ack *k = arg;
+	const struct conf *c = k->api->conf;
+	const char *base;
+	char *tok, *url;
+	int n;
+
+	if (c->ack_secret == NULL || (n = ack_base(c, &base)) < 0 ||
+	    strlen(person) > ACK_PERSON_MAX)
+		return NULL;
+	tok = ack_token_sign(c->ack_secret, c->ack_secret_len, id, person,
+	    ACK_MASK_ALL, clock_now_ms() + c->ack_ttl_ms);
+	xasprintf(&url, "%.*s/ack/%s", n, base, tok);
+	free(tok);
+	return url;
+}
+
+static const char *
+ack_action_word(enum ack_action a)
+{
+	switch (a) {
+	case ACK_ACK:
+		return "ack";
+	case ACK_RESOLVE:
+		return "resolve";
+	default:
+		return "escalate";
+	}
+}
+
+static const char *
+ack_action_done(enum ack_action a)
+{
+	switch (a) {
+	case ACK_ACK:
+		return "Acknowledged";
+	case ACK_RESOLVE:
+		return "Resolved";
+	default:
+		return "Escalated";
+	}
+}
+
+/* Do action on alert id as person (a person id) who came by via. */
+static enum engine_result
+ack_do(struct ack *k, enum ack_action a, int64_t id, const char *person,
+    const char *via, char **cause)
+{
+	switch (a) {
+	case ACK_ACK:
+		return engine_ack(k->api->engine, id, person, via, cause);
+	case ACK_RESOLVE:
+		return engine_resolve(k->api->engine, id, person, via, cause);
+	default:
+		return engine_escalate(k->api->engine, id, person, cause);
+	}
+}
+
+/*
+ * Audit a refused token: what was wrong with it and where it came from.
+ * A forged token names no alert, since nothing in it is believed.
+ */
+static void
+ack_audit_refusal(struct ack *k, struct evhttp_request *req, int64_t id,
+    const char *person, const char *via, const char *reason)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	char *addr = NULL, *text, *cause = NULL;
+	ev_uint16_t port;
+	json_t *d;
+
+	if (conn != NULL)
+		evhttp_connection_get_peer(conn, &addr, &port);
+	d = json_pack("{s:s,s:s,s:s?,s:s}", "via", via, "reason", reason,
+	    "peer", addr, "method", evhttp_request_get_command(req) ==
+	    EVHTTP_REQ_POST ? "POST" : "GET");
+	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
+	json_decref(d);
+	if (store_event_add(k->api->store, id, clock_now_ms(),
+	    person != NULL ? person : "unknown", "ack_refused", text,
+	    &cause) != 0) {
+		log_warnx("ack: cannot record a refused token: %s", cause);
+		free(cause);
+	}
+	free(text);
+	log_info("ack: %s token refused (%s%s%s)", via, reason,
+	    person != NULL ? ", " : "", person != NULL ? person : "");
+}
+
+/* Answer with a small HTML page: no scripts, no framing, not cached. */
+static void
+ack_html(struct evhttp_request *req, int code, const char *title,
+    const char *body)
+{
+	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+	struct evbuffer *out;
+	char *t = chan_msg_xml_escape(title);
+
+	if ((out = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new failed");
+	evbuffer_add_printf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\"><meta name=\"viewport\" content=\""
+	    "width=device-width, initial-scale=1\"><meta name=\"robots\""
+	    " content=\"noindex, nofollow\"><title>%s - pagerd</title><style>"
+	    "body{font:16px/1.5 system-ui,sans-serif;margin:2em auto;"
+	    "max-width:32em;padding:0 1em}button{font-size:1.1em;margin:"
+	    ".3em .5em .3em 0;padding:.6em 1.2em}dt{font-weight:bold}"
+	    "</style></head><body><main><h1>%s</h1>\n%s\n</main></body>"
+	    "</html>\n", t, t, body);
+	free(t);
+	evhttp_add_header(hdr, "Content-Type", "text/html; charset=utf-8");
+	evhttp_add_header(hdr, "Cache-Control", "no-store");
+	evhttp_add_header(hdr, "Content-Security-Policy", "default-src 'none';"
+	    " style-src 'unsafe-inline'; form-action 'self';"
+	    " frame-ancestors 'none'; base-uri 'none'");
+	evhttp_add_header(hdr, "X-Frame-Options", "DENY");
+	evhttp_add_header(hdr, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(hdr, "Referrer-Policy", "no-referrer");
+	evhttp_add_header(hdr, "X-Robots-Tag", "noindex, nofollow");
+	metrics_http_reply(req, code);
+	evhttp_send_reply(req, code, NULL, out);
+	evbuffer_free(out);
+}
+
+/* A page of one escaped paragraph. */
+static void
+ack_html_text(struct evhttp_request *req, int code, const char *title,
+    const char *text)
+{
+	char *e = chan_msg_xml_escape(text), *b;
+
+	xasprintf(&b, "<p>%s</p>", e);
+	ack_html(req, code, title, b);
+	free(b);
+	free(e);
+}
+
+/*
+ * Check the token of a link or keypress: 0 with *t filled in, or -1
+ * when it is refused (audited; *code and *why say how to answer).
+ */
+static int
+ack_check(struct ack *k, struct evhttp_request *req, const char *tok,
+    const char *via, struct ack_token *t, int *code, const char **why)
+{
+	const struct conf *c = k->api->conf;
+	enum ack_verdict v;
+	int used;
+
+	if (c->ack_secret == NULL) {
+		*code = HTTP_NOTFOUND;
+		*why = "Acknowledgement links are not enabled here.";
+		return -1;
+	}
+	v = ack_token_verify(c->ack_secret, c->ack_secret_len, tok,
+	    clock_now_ms(), t);
+	if (v == ACK_TOKEN_FORGED) {
+		ack_audit_refusal(k, req, 0, NULL, via, "forged");
+		*code = HTTP_FORBIDDEN;
+		*why = "This link is not valid: it was altered, or it was not"
+		    " issued by this pager.";
+		return -1;
+	}
+	if (v == ACK_TOKEN_EXPIRED) {
+		ack_audit_refusal(k, req, t->alert_id, t->person, via,
+		    "expired");
+		*code = HTTP_GONE;
+		*why = "This link has expired. Use the pager's dashboard or"
+		    " a newer page.";
+		return -1;
+	}
+	if ((used = store_ack_used(k->api->store, t->nonce)) != 0) {
+		if (used < 0) {
+			*code = HTTP_UNAVAILABLE;
+			*why = "The pager cannot check this link now; try"
+			    " again.";
+			return -1;
+		}
+		ack_audit_refusal(k, req, t->alert_id, t->person, via, "used");
+		*code = HTTP_GONE;
+		*why = "This link was already used. Each link acts once.";
+		return -1;
+	}
+	if (people_find(oncall_people(k->api->oncall), t->person) == NULL) {
+		ack_audit_refusal(k, req, t->alert_id, t->person, via,
+		    "unknown person");
+		*code = HTTP_FORBIDDEN;
+		*why = "This link belongs to someone who is no longer in the"
+		    " people file.";
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /ack/{token}: show what the link is about; never act. */
+static void
+ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
+{
+	struct ack *k = arg;
+	struct ack_token t;
+	struct alert *a;
+	const struct person *p;
+	const char *why;
+	char *sum, *svc, *name, *b, buttons[512];
+	int code;
+	size_t len = 0;
+
+	if (ack_check(k, req, m->param, "link", &t, &code, &why) != 0) {
+		ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
+		    "Try again" : "Link refused", why);
+		return;
+	}
+	if ((a = store_alert_get(k->api->store, t.alert_id)) == NULL) {
+		ack_html_text(req, HTTP_NOTFOUND, "No such alert",
+		    "This alert no longer exists.");
+		return;
+	}
+	p = people_find(oncall_people(k->api->oncall), t.person);
+	buttons[0] = '\0';
+	if (a->status == ALERT_TRIGGERED && (t.actions & ACK_MASK(ACK_ACK)))
+		len += snprintf(buttons + len, sizeof buttons - len,
+		    "<button name=\"action\" value=\"ack\">Acknowledge"
+		    "</button>");
+	if (a->status != ALERT_RESOLVED &&
+	    (t.actions & ACK_MASK(ACK_RESOLVE)))
+		len += snprintf(buttons + len, sizeof buttons - len,
+		    "<button name=\"action\" value=\"resolve\">Resolve"
+		    "</button>");
+	if (a->status != ALERT_RESOLVED &&
+	    (t.actions & ACK_MASK(ACK_ESCALATE)))
+		len += snprintf(buttons + len, sizeof buttons - len,
+		    "<button name=\"action\" value=\"escalate\">Escalate"
+		    "</button>");
+	sum = chan_msg_xml_escape(a->summary);
+	svc = chan_msg_xml_escape(a->service);
+	name = chan_msg_xml_escape(p != NULL && p->name != NULL ? p->name :
+	    t.person);
+	xasprintf(&b, "<dl><dt>Summary</dt><dd>%s</dd><dt>Priority</dt>"
+	    "<dd>%s</dd><dt>Service</dt><dd>%s</dd><dt>Status</dt><dd>%s, stage"
+	    " %d</dd><dt>For</dt><dd>%s</dd></dl>\n%s", sum,
+	    alert_priority_name(a->priority), svc,
+	    alert_status_name(a->status), a->stage, name, len > 0 ?
+	    "<form method=\"post\">" : "<p>Nothing is left to do here.</p>");
+	if (len > 0) {
+		char *all;
+
+		xasprintf(&all, "%s%s</form>\n<p>Each button acts once; the"
+		    " others who were paged are told.</p>", b, buttons);
+		free(b);
+		b = all;
+	}
+	free(sum);
+	free(svc);
+	free(name);
+	xasprintf(&sum, "Alert #%" PRId64, a->id);
+	ack_html(req, HTTP_OK, sum, b);
+	free(sum);
+	free(b);
+	alert_free(a);
+}
+
+/* The action a form body names ("action=ack"), or -1. */
+static int
+ack_form_action(const char *body, size_t len)
+{
+	struct evkeyvalq q;
+	const char *v;
+	char *copy = xstrndup(body, len);
+	int a = -1;
+
+	TAILQ_INIT(&q);
+	if (evhttp_parse_query_str(copy, &q) == 0 &&
+	    (v = evhttp_find_header(&q, "action")) != NULL) {
+		if (strcmp(v, "ack") == 0)
+			a = ACK_ACK;
+		else if (strcmp(v, "resolve") == 0)
+			a = ACK_RESOLVE;
+		else if (strcmp(v, "escalate") == 0)
+			a = ACK_ESCALATE;
+	}
+	evhttp_clear_headers(&q);
+	free(copy);
+	return a;
+}
+
+/* Mark a token used after it acted; a failure here is only logged. */
+static void
+ack_consume(struct ack *k, const struct ack_token *t, enum ack_action a)
+{
+	char *cause = NULL;
+
+	if (store_ack_use(k->api->store, t->nonce, t->alert_id, t->person,
+	    ack_action_word(a), clock_now_ms(), &cause) < 0) {
+		log_warnx("ack: cannot record a used token: %s", cause);
+		free(cause);
+	}
+}
+
+/* POST /ack/{token}: the button on the confirmation page. */
+static void
+ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
+{
+	struct ack *k = arg;
+	struct ack_token t;
+	const char *body, *why;
+	char *cause = NULL, *title, *text;
+	size_t len;
+	int code, a;
+
+	if (http_body(req, k->api->conf, &body, &len) != 0)
+		return;
+	if (ack_check(k, req, m->param, "link", &t, &code, &why) != 0) {
+		ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
+		    "Try again" : "Link refused", why);
+		return;
+	}
+	if ((a = ack_form_action(body, len)) < 0) {
+		ack_html_text(req, HTTP_BADREQUEST, "Which action?",
+		    "Use one of the buttons on the link's page.");
+		return;
+	}
+	if ((t.actions & ACK_MASK(a)) == 0) {
+		ack_audit_refusal(k, req, t.alert_id, t.person, "link",
+		    "action not allowed");
+		ack_html_text(req, HTTP_FORBIDDEN, "Link refused",
+		    "This link does not allow that action.");
+		return;
+	}
+	xasprintf(&title, "Alert #%" PRId64, t.alert_id);
+	switch (ack_do(k, a, t.alert_id, t.person, "link", &cause)) {
+	case ENGINE_OK:
+		ack_consume(k, &t, a);
+		xasprintf(&text, "%s alert #%" PRId64 ". Everyone else who"
+		    " was paged has been told.", ack_action_done(a),
+		    t.alert_id);
+		ack_html_text(req, HTTP_OK, title, text);
+		free(text);
+		log_info("alert %" PRId64 ": %s by %s via link", t.alert_id,
+		    ack_action_name(a), t.person);
+		break;
+	case ENGINE_NOT_FOUND:
+		ack_html_text(req, HTTP_NOTFOUND, title,
+		    "This alert no longer exists.");
+		break;
+	case ENGINE_CONFLICT:
+		xasprintf(&text, "Nothing was changed: %s.", cause);
+		ack_html_text(req, HTTP_CONFLICT, title, text);
+		free(text);
+		break;
+	default:
+		log_warnx("alert %" PRId64 ": %s by link failed: %s",
+		    t.alert_id, ack_action_name(a), cause);
+		ack_html_text(req, HTTP_UNAVAILABLE, title,
+		    "The pager could not record this; try again.");
+		break;
+	}
+	free(cause);
+	free(title);
+}
+
+/* Answer a Twilio hook with TwiML: <Response> inner </Response>. */
+static void
+ack_twiml(struct evhttp_request *req, int code, const char *inner)
+{
+	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+	struct evbuffer *out;
+
+	if ((out = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new failed");
+	if (inner == NULL || *inner == '\0')
+		evbuffer_add_printf(out, "<?xml version=\"1.0\" encoding="
+		    "\"UTF-8\"?><Response/>");
+	else
+		evbuffer_add_printf(out, "<?xml version=\"1.0\" encoding="
+		    "\"UTF-8\"?><Response>%s</Response>", inner);
+	evhttp_add_header(hdr, "Content-Type", "text/xml; charset=utf-8");
+	evhttp_add_header(hdr, "Cache-Control", "no-store");
+	metrics_http_reply(req, code);
+	evhttp_send_reply(req, code, NULL, out);
+	evbuffer_free(out);
+}
+
+/*
+ * May an automatic answer go to number now?  At most ack.sms_reply_limit
+ * per ack.sms_reply_window, so that an auto-responder on the other side
+ * and our answers cannot ping-pong forever.
+ */
+static int
+ack_rate_take(struct ack *k, const char *number, int64_t now)
+{
+	const struct conf *c = k->api->conf;
+	struct ack_rate *r = NULL;
+	size_t i;
+
+	for (i = 0; i < k->nrates; i++) {
+		if (strcmp(k->rates[i].number, number) == 0) {
+			r = &k->rates[i];
+			continue;
+		}
+		/* forget numbers whose window is over */
+		if (now - k->rates[i].start_ms >= c->ack_sms_reply_window_ms) {
+			free(k->rates[i].number);
+			k->rates[i] = k->rates[--k->nrates];
+			i--;
+		}
+	}
+	for (i = 0; r == NULL && i < k->nrates; i++)
+		if (strcmp(k->rates[i].number, number) == 0)
+			r = &k->rates[i];
+	if (r == NULL) {
+		if (k->nrates == ACK_RATES_MAX)
+			return -1; /* a flood from many numbers: stay quiet */
+		k->rates = xreallocarray(k->rates, k->nrates + 1,
+		    sizeof *k->rates);
+		r = &k->rates[k->nrates++];
+		r->number = xstrdup(number);
+		r->start_ms = now;
+		r->count = 0;
+	}
+	if (now - r->start_ms >= c->ack_sms_reply_window_ms) {
+		r->start_ms = now;
+		r->count = 0;
+	}
+	if (r->count >= c->ack_sms_reply_limit)
+		return -1;
+	r->count++;
+	return 0;
+}
+
+/* The person whose SMS or voice number is number, or NULL. */
+static const struct person *
+ack_person_by_number(struct ack *k, const char *number)
+{
+	const struct people *pp = oncall_people(k->api->oncall);
+	size_t i;
+
+	if (pp == NULL || number == NULL || *number == '\0')
+		return NULL;
+	for (i = 0; i < pp->n; i++)
+		if ((pp->list[i].sms != NULL &&
+		    strcmp(pp->list[i].sms, number) == 0) ||
+		    (pp->list[i].voice != NULL &&
+		    strcmp(pp->list[i].voice, number) == 0))
+			return &pp->list[i];
+	return NULL;
+}
+
+static const char ack_sms_help[] = "Reply 12a to acknowledge alert 12,"
+    " 12r to resolve, 12e to escalate; a for your only open page, aa for"
+    " all of them.";
+
+/* Append to the SMS answer in *msg. */
+static void
+ack_msg_add(char **msg, const char *fmt, ...) printflike(2, 3);
+
+static void
+ack_msg_add(char **msg, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *all;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (*msg == NULL)
+		*msg = s;
+	else {
+		xasprintf(&all, "%s; %s", *msg, s);
+		free(*msg);
+		free(s);
+		*msg = all;
+	}
+}
+
+/* Act on one alert for an SMS; the outcome goes into *msg. */
+static int
+ack_sms_one(struct ack *k, enum ack_action a, int64_t id,
+    const struct person *p, char **msg)
+{
+	char *cause = NULL;
+	int rc = -1;
+
+	switch (ack_do(k, a, id, p->id, "sms", &cause)) {
+	case ENGINE_OK:
+		ack_msg_add(msg, "%s #%" PRId64 " by %s", ack_action_done(a),
+		    id, p->name != NULL ? p->name : p->id);
+		log_info("alert %" PRId64 ": %s by %s via SMS", id,
+		    ack_action_name(a), p->id);
+		rc = 0;
+		break;
+	case ENGINE_NOT_FOUND:
+		ack_msg_add(msg, "No alert #%" PRId64, id);
+		break;
+	case ENGINE_CONFLICT:
+		ack_msg_add(msg, "#%" PRId64 " not changed: %s", id, cause);
+		break;
+	default:
+		log_warnx("alert %" PRId64 ": %s by SMS failed: %s", id,
+		    ack_action_name(a), cause);
+		ack_msg_add(msg, "#%" PRId64 " failed, try again", id);
+	}
+	free(cause);
+	return rc;
+}
+
+/* What an SMS from person p asks: the answer, to be sent or not. */
+static char *
+ack_sms_act(struct ack *k, const struct person *p, const char *body)
+{
+	struct ack_reply r;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	char *msg = NULL;
+
+	if (ack_sms_parse(body, &r) != 0)
+		return xstrdup(ack_sms_help);
+	if (store_ack_pages(k->api->store, p->id, r.scope != ACK_ONE, &ids,
+	    &n) != 0)
+		return xstrdup("Sorry, the pager cannot answer now; try"
+		    " again.");
+	switch (r.scope) {
+	case ACK_ONE:
+		for (i = 0; i < n; i++)
+			if (ids[i] == r.alert_id)
+				break;
+		if (i == n)
+			ack_msg_add(&msg, "#%" PRId64 " is not an open alert"
+			    " paged to you", r.alert_id);
+		else
+			ack_sms_one(k, r.action, r.alert_id, p, &msg);
+		break;
+	case ACK_ONLY:
+		if (n == 0)
+			ack_msg_add(&msg, "You have no unacknowledged page");
+		else if (n == 1)
+			ack_sms_one(k, r.action, ids[0], p, &msg);
+		else {
+			ack_msg_add(&msg, "You have %zu open pages, the first"
+			    " #%" PRId64 ": reply %" PRId64 "a for one, aa for"
+			    " all", n, ids[0], ids[0]);
+		}
+		break;
+	case ACK_ALL:
+		if (n == 0)
+			ack_msg_add(&msg, "You have no unacknowledged page");
+		for (i = 0; i < n; i++)
+			ack_sms_one(k, r.action, ids[i], p, &msg);
+		break;
+	}
+	free(ids);
+	return msg;
+}
+
+/* POST /hooks/sms/twilio: an SMS someone sent to our number. */
+static void
+ack_sms(struct evhttp_request *req, const struct http_match *m, void *arg)
+{
+	struct ack *k = arg;
+	struct twilio_form f;
+	const struct person *p;
+	const char *from, *body;
+	char *msg, *x, *inner = NULL;
+
+	if (twilio_form_read(req, k->api->conf, 0, &f) != 0)
+		return;
+	from = twilio_form_get(&f, "From");
+	body = twilio_form_get(&f, "Body");
+	if ((p = ack_person_by_number(k, from)) == NULL) {
+		/* no answer: it would only invite more */
+		log_info("ack: SMS from unknown number %s ignored",
+		    from != NULL ? from : "(none)");
+		ack_twiml(req, HTTP_OK, NULL);
+		goto out;
+	}
+	msg = ack_sms_act(k, p, body != NULL ? body : "");
+	if (ack_rate_take(k, from, clock_now_ms()) == 0) {
+		x = chan_msg_xml_escape(msg);
+		xasprintf(&inner, "<Message>%s</Message>", x);
+		free(x);
+	} else
+		log_info("ack: SMS answer to %s held back: over %lld per"
+		    " window", from, (long long)k->api->conf->ack_sms_reply_limit);
+	free(msg);
+	ack_twiml(req, HTTP_OK, inner);
+	free(inner);
+out:
+	twilio_form_free(&f);
+}
+
+/* <Say> with the voice and language of the first voice channel. */
+static char *
+ack_say(const struct conf *c, const char *text)
+{
+	const char *voice = "alice", *lang = "en-US";
+	char *v, *l, *t, *s;
+	size_t i;
+
+	for (i = 0; i < c->nchans; i++) {
+		if (c->chans[i].driver == &chan_twilio_voice_driver) {
+			if (c->chans[i].voice != NULL)
+				voice = c->chans[i].voice;
+			if (c->chans[i].language != NULL)
+				lang = c->chans[i].language;
+			break;
+		}
+	}
+	v = chan_msg_xml_escape(voice);
+	l = chan_msg_xml_escape(lang);
+	t = chan_msg_xml_escape(text);
+	xasprintf(&s, "<Say voice=\"%s\" language=\"%s\">%s</Say>", v, l, t);
+	free(v);
+	free(l);
+	free(t);
+	return s;
+}
+
+/* Answer a keypress by voice, then hang up. */
+static void
+ack_gather_say(struct evhttp_request *req, const struct conf *c, int code,
+    const char *text)
+{
+	char *say, *inner;
+
+	say = ack_say(c, text);
+	xasprintf(&inner, "%s<Hangup/>", say);
+	ack_twiml(req, code, inner);
+	free(inner);
+	free(say);
+}
+
+/*
+ * POST /hooks/voice/twilio/gather/{token}: the key pressed during a
+ * call: 1 acknowledge, 2 escalate, 3 resolve.  "?all=1" (a call about
+ * several alerts) makes 1 acknowledge all the person's open pages.
+ */
+static void
+ack_gather(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct ack *k = arg;
+	const struct conf *c = k->api->conf;
+	struct twilio_form f;
+	struct ack_token t;
+	const char *digits, *why, *query, *base;
+	char *cause = NULL, *text = NULL, *say, *u, *x, *inner;
+	int64_t *ids = NULL;
+	size_t n = 0, i, nok = 0;
+	int code, a, all, blen;
+
+	if (twilio_form_read(req, c, 1, &f) != 0)
+		return;
+	if (ack_check(k, req, m->param, "voice", &t, &code, &why) != 0) {
+		ack_gather_say(req, c, code == HTTP_FORBIDDEN ? code : HTTP_OK,
+		    why);
+		goto out;
+	}
+	digits = twilio_form_get(&f, "Digits");
+	a = digits == NULL || strlen(digits) != 1 ? -1 :
+	    digits[0] == '1' ? ACK_ACK : digits[0] == '2' ? ACK_ESCALATE :
+	    digits[0] == '3' ? ACK_RESOLVE : -1;
+	if (a < 0 || (t.actions & ACK_MASK(a)) == 0) {
+		/* ask again, posting back here */
+		blen = ack_base(c, &base);
+		xasprintf(&u, "%.*s%s", blen, base,
+		    evhttp_request_get_uri(req));
+		x = chan_msg_xml_escape(u);
+		say = ack_say(c, "Press 1 to acknowledge, 2 to escalate, 3 to"
+		    " resolve.");
+		xasprintf(&inner, "<Gather input=\"dtmf\" numDigits=\"1\""
+		    " timeout=\"10\" method=\"POST\" action=\"%s\">%s</Gather>"
+		    "<Hangup/>", x, say);
+		ack_twiml(req, HTTP_OK, inner);
+		free(inner);
+		free(say);
+		free(x);
+		free(u);
+		goto out;
+	}
+	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	all = a == ACK_ACK && query != NULL && strcmp(query, "all=1") == 0;
+	if (all) {
+		if (store_ack_pages(k->api->store, t.person, 1, &ids, &n) != 0)
+			n = 0;
+		for (i = 0; i < n; i++) {
+			if (ack_do(k, a, ids[i], t.person, "voice",
+			    &cause) == ENGINE_OK)
+				nok++;
+			free(cause);
+			cause = NULL;
+		}
+		free(ids);
+		ack_consume(k, &t, a);
+		xasprintf(&text, "%zu alert%s acknowledged. Goodbye.", nok,
+		    nok == 1 ? "" : "s");
+		ack_gather_say(req, c, HTTP_OK, text);
+		goto out;
+	}
+	switch (ack_do(k, a, t.alert_id, t.person, "voice", &cause)) {
+	case ENGINE_OK:
+		ack_consume(k, &t, a);
+		xasprintf(&text, "Alert %" PRId64 " %s. Goodbye.", t.alert_id,
+		    a == ACK_ACK ? "acknowledged" : a == ACK_RESOLVE ?
+		    "resolved" : "escalated");
+		log_info("alert %" PRId64 ": %s by %s via voice", t.alert_id,
+		    ack_action_name(a), t.person);
+		break;
+	case ENGINE_NOT_FOUND:
+		xasprintf(&text, "Alert %" PRId64 " no longer exists.",
+		    t.alert_id);
+		break;
+	case ENGINE_CONFLICT:
+		xasprintf(&text, "Nothing was changed: %s.", cause);
+		break;
+	default:
+		log_warnx("alert %" PRId64 ": %s by voice failed: %s",
+		    t.alert_id, ack_action_name(a), cause);
+		xasprintf(&text, "Sorry, that failed. Please try again.");
+	}
+	ack_gather_say(req, c, HTTP_OK, text);
+out:
+	free(text);
+	free(cause);
+	twilio_form_free(&f);
+}

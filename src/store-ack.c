@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-ack.c: the tables behind acknowledgements (migration 5): the
+ * nonces of used ack tokens, so a link or keypress acts only once, and
+ * the open pages of a person, for the SMS replies "a" and "aa".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+static const char store_ack_used_sql[] =
+    "SELECT 1 FROM ack_tokens WHERE nonce = ?1";
+static const char store_ack_use_sql[] =
+    "INSERT INTO ack_tokens (nonce, alert_id, person, action, used_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (nonce) DO NOTHING";
+/* Alerts paged to a person: a "page" audit event whose detail.to is. */
+static const char store_ack_pages_sql[] =
+    "SELECT a.id FROM alerts a WHERE (a.status = 'triggered' OR"
+    " (?2 = 0 AND a.status = 'acknowledged')) AND EXISTS (SELECT 1 FROM"
+    " events e WHERE e.alert_id = a.id AND e.kind = 'page' AND"
+    " json_extract(e.detail, '$.to') = ?1) ORDER BY a.id";
+
+/* 1 if the token nonce was used, 0 if not, -1 if the store failed. */
+int
+store_ack_used(struct store *s, const char *nonce)
+{
+	sqlite3_stmt *q = store_stmt(s, store_ack_used_sql);
+	int rc;
+
+	if (q == NULL)
+		return -1;
+	store_bind_text(q, 1, nonce);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Record that the token nonce was used by person for action on alert
+ * id: 0 if this is its first use, 1 if it was used before, -1 (with
+ * *cause) if the store failed.
+ */
+int
+store_ack_use(struct store *s, const char *nonce, int64_t id,
+    const char *person, const char *action, int64_t now, char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_ack_use_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "recording a used ack token");
+		return -1;
+	}
+	store_bind_text(q, 1, nonce);
+	sqlite3_bind_int64(q, 2, id);
+	store_bind_text(q, 3, person);
+	store_bind_text(q, 4, action);
+	sqlite3_bind_int64(q, 5, now);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+}
+
+/*
+ * The ids of the open alerts paged to person, oldest first, into *ids
+ * (caller frees): only the unacknowledged ones if triggered_only, else
+ * the acknowledged ones too.  0, or -1 if the store failed.
+ */
+int
+store_ack_pages(struct store *s, const char *person, int triggered_only,
+    int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(s, store_ack_pages_sql);
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (q == NULL)
+		return -1;
+	store_bind_text(q, 1, person);
+	sqlite3_bind_int(q, 2, triggered_only);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
