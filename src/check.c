@@ -7,7 +7,6 @@
  * days.  The table and the timeline are pure functions of a rota and an
  * instant, so they can be tested with fixed times.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +16,12 @@
 #include "conf.h"
 #include "duration.h"
 #include "log.h"
+#include "oncall.h"
 #include "people.h"
 #include "rota.h"
 #include "tz.h"
 #include "xmalloc.h"
 
-#define CHECK_MAX_FILES 10000
 
 static const char *check_wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
 	"Fri", "Sat" };
@@ -297,11 +296,6 @@ check_timeline(const struct rota *r, int64_t from, int days)
 	return text;
 }
 
-static int
-check_cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Is file one of files? */
 static int
@@ -316,33 +310,6 @@ check_is_target(char *const *files, size_t n, const char *file)
 	return 0;
 }
 
-/* The rota files of dir, sorted; NULL (with errno) if it cannot be read. */
-static char **
-check_list_dir(const char *dir, size_t *np)
-{
-	struct dirent *de;
-	char **names = xcalloc(1, sizeof *names);
-	size_t n = 0, len;
-	DIR *d;
-
-	*np = 0;
-	if ((d = opendir(dir)) == NULL) {
-		free(names);
-		return NULL;
-	}
-	while ((de = readdir(d)) != NULL && n < CHECK_MAX_FILES) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 6 ||
-		    strcmp(de->d_name + len - 5, ".conf") != 0)
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		xasprintf(&names[n++], "%s/%s", dir, de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof *names, check_cmp_name);
-	*np = n;
-	return names;
-}
 
 static void
 check_free_names(char **names, size_t n)
@@ -372,7 +339,7 @@ check_rotas(const struct people *pp, const char *dir, char *const *files,
 	size_t ndir = 0, i;
 
 	memset(res, 0, sizeof *res);
-	if (dir != NULL && (dirfiles = check_list_dir(dir, &ndir)) == NULL) {
+	if (dir != NULL && (dirfiles = oncall_list_dir(dir, &ndir)) == NULL) {
 		if (files == NULL) {
 			rota_findings_add(&f, dir, 0, ROTA_ERROR, "cannot read"
 			    " the rota folder: %s", strerror(errno));

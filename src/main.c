@@ -88,24 +88,6 @@ main_event_log_cb(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
-/* Report rota findings; returns how many are errors. */
-static size_t
-main_findings(const struct rota_findings *f)
-{
-	char *line;
-	size_t i;
-
-	for (i = 0; i < f->n; i++) {
-		line = rota_finding_format(&f->list[i]);
-		if (f->list[i].severity == ROTA_ERROR)
-			log_warnx("%s", line);
-		else
-			log_info("%s", line);
-		free(line);
-	}
-	return f->nerrors;
-}
-
 /* Load people and rotas for conf c; NULL (logged) if that fails. */
 static struct oncall *
 main_load_oncall(const struct conf *c)
@@ -115,7 +97,7 @@ main_load_oncall(const struct conf *c)
 	char *cause;
 
 	o = oncall_load(c, &f, &cause);
-	main_findings(&f);
+	oncall_log_findings(&f);
 	rota_findings_free(&f);
 	if (o == NULL) {
 		log_warnx("%s", cause);

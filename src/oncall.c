@@ -86,8 +86,11 @@ oncall_cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The rota files of dir ("*.conf", not hidden), sorted; NULL on error. */
-static char **
+/*
+ * The rota files of dir ("*.conf", not hidden), sorted, as a new array
+ * of new strings; NULL (with errno) if dir cannot be read.
+ */
+char **
 oncall_list_dir(const char *dir, size_t *np)
 {
 	struct dirent *de;
@@ -271,7 +274,7 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 }
 
 /* Log findings: errors as warnings, the rest as information. */
-static void
+void
 oncall_log_findings(const struct rota_findings *f)
 {
 	char *line;

@@ -40,6 +40,8 @@ struct oncall_status {
 typedef void (*oncall_change_cb)(struct oncall *, void *);
 
 /* oncall.c */
+char **oncall_list_dir(const char *, size_t *);
+void oncall_log_findings(const struct rota_findings *);
 struct oncall *oncall_load(const struct conf *, struct rota_findings *,
     char **);
 int oncall_reload(struct oncall *, const struct conf *, char **);
