@@ -22,7 +22,6 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define CONF_CHAN_SECRET_MAX 4096
 
 enum conf_chan_type {
 	CK_STRING,
@@ -88,31 +87,17 @@ static const struct conf_chan_key conf_chan_keys[] = {
 static int
 conf_chan_secret(struct conf_chan *cc, const char *path, char **cause)
 {
-	char buf[CONF_CHAN_SECRET_MAX + 1];
-	struct stat st;
-	size_t n;
-	FILE *f;
+	char *secret;
+	size_t len;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if (conf_read_secret(path, "channel secret", 1, &secret, &len,
+	    cause) != 0)
 		return -1;
-	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s: channel secret is readable by everyone", path);
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (*buf == '\0' || n >= CONF_CHAN_SECRET_MAX) {
-		xasprintf(cause, "%s: want one line of 1 to %d characters",
-		    path, CONF_CHAN_SECRET_MAX - 1);
-		explicit_bzero(buf, sizeof buf);
-		return -1;
-	}
+	if (cc->secret != NULL)
+		explicit_bzero(cc->secret, cc->secret_len);
 	free(cc->secret);
-	cc->secret = xstrdup(buf);
-	cc->secret_len = strlen(buf);
-	explicit_bzero(buf, sizeof buf);
+	cc->secret = secret;
+	cc->secret_len = len;
 	return 0;
 }
 

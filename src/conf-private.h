@@ -27,6 +27,8 @@ void conf_error(struct conf_errors *, const char *, int, const char *, ...)
 const char *conf_file(const config_setting_t *, const char *);
 int conf_line(const config_setting_t *);
 char *conf_abspath(const char *, const char *);
+int conf_read_secret(const char *, const char *, size_t, char **, size_t *,
+    char **);
 
 /* conf-chan.c: the "channels" section */
 void conf_chan_load(struct conf *, const config_t *, struct conf_errors *);

@@ -363,12 +363,18 @@ conf_load_listen(struct conf *c, const config_t *cfg, struct conf_errors *e)
 	}
 }
 
-/* Read a key file: its first line is the secret.  Never logs the key. */
-static int
-conf_read_key_file(const char *path, uint8_t hash[HMAC_SHA256_LEN],
-    char **cause)
+/*
+ * Read a secret: the first line of the file at path, at least min and
+ * at most CONF_KEY_FILE_MAX characters, into *out (caller frees, and
+ * should explicit_bzero) and *len.  what names it in messages ("key",
+ * "calendar secret").  Never logs the secret; warns if the file is
+ * readable by everyone.
+ */
+int
+conf_read_secret(const char *path, const char *what, size_t min, char **out,
+    size_t *len, char **cause)
 {
-	char buf[CONF_KEY_FILE_MAX + 1];
+	char buf[CONF_KEY_FILE_MAX + 2];
 	struct stat st;
 	size_t n;
 	FILE *f;
@@ -378,22 +384,42 @@ conf_read_key_file(const char *path, uint8_t hash[HMAC_SHA256_LEN],
 		return -1;
 	}
 	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s: key file is readable by everyone", path);
-	n = fread(buf, 1, sizeof buf, f);
+		log_warnx("%s: %s file is readable by everyone", path, what);
+	n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
-	if (n > CONF_KEY_FILE_MAX) {
-		xasprintf(cause, "%s: key file is too large", path);
-		return -1;
-	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) < 16) {
-		xasprintf(cause, "%s: key is shorter than 16 characters", path);
+	if (strlen(buf) > CONF_KEY_FILE_MAX)
+		xasprintf(cause, "%s: %s is longer than %d characters", path,
+		    what, CONF_KEY_FILE_MAX);
+	else if (strlen(buf) < min && min <= 1)
+		xasprintf(cause, "%s: %s is empty", path, what);
+	else if (strlen(buf) < min)
+		xasprintf(cause, "%s: %s is shorter than %zu characters", path,
+		    what, min);
+	else {
+		*out = xstrdup(buf);
+		*len = strlen(buf);
 		explicit_bzero(buf, sizeof buf);
-		return -1;
+		return 0;
 	}
-	hmac_digest_sha256(buf, strlen(buf), hash);
 	explicit_bzero(buf, sizeof buf);
+	return -1;
+}
+
+/* Read a key file and keep only its SHA-256.  Never logs the key. */
+static int
+conf_read_key_file(const char *path, uint8_t hash[HMAC_SHA256_LEN],
+    char **cause)
+{
+	char *key;
+	size_t len;
+
+	if (conf_read_secret(path, "key", 16, &key, &len, cause) != 0)
+		return -1;
+	hmac_digest_sha256(key, len, hash);
+	explicit_bzero(key, len);
+	free(key);
 	return 0;
 }
 
@@ -516,34 +542,16 @@ conf_load_secret(struct conf *c, const config_t *cfg, const char *key,
     struct conf_errors *e)
 {
 	const config_setting_t *s;
-	char buf[CONF_KEY_FILE_MAX + 1];
-	struct stat st;
-	size_t n;
-	FILE *f;
+	char *cause;
 
 	if (file == NULL)
 		return;
 	s = config_lookup(cfg, key);
-	if ((f = fopen(file, "r")) == NULL) {
-		conf_error(e, conf_file(s, c->path), conf_line(s), "%s: %s",
-		    file, strerror(errno));
-		return;
+	if (conf_read_secret(file, what, 16, secret, len, &cause) != 0) {
+		conf_error(e, conf_file(s, c->path), conf_line(s), "%s",
+		    cause);
+		free(cause);
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s: %s secret is readable by everyone", file, what);
-	n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	buf[n < sizeof buf ? n : sizeof buf - 1] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (n > CONF_KEY_FILE_MAX || strlen(buf) < 16)
-		conf_error(e, conf_file(s, c->path), conf_line(s), "%s: the"
-		    " %s secret must be one line of 16 to %d characters",
-		    file, what, CONF_KEY_FILE_MAX);
-	else {
-		*secret = xstrdup(buf);
-		*len = strlen(buf);
-	}
-	explicit_bzero(buf, sizeof buf);
 }
 
 /* No two keys with one name or one secret; path is the file as named. */
