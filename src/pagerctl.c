@@ -6,6 +6,8 @@
  * Each command is one entry of pagerctl_cmds[]: its words ("rota
  * check"), a function taking the arguments after them, and its usage.
  */
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <curl/curl.h>
@@ -20,6 +22,7 @@
 #include "conf.h"
 #include "iso8601.h"
 #include "log.h"
+#include "pagerctl-fmt.h"
 #include "people.h"
 #include "rota.h"
 #include "xmalloc.h"
@@ -37,6 +40,8 @@
 #define PAGERCTL_OK 0
 #define PAGERCTL_FAIL 1  /* an error, or findings that are errors */
 #define PAGERCTL_USAGE 2
+#define PAGERCTL_NOTFOUND 3 /* the daemon answered 404: no such alert */
+#define PAGERCTL_CONFLICT 4 /* 409: the alert's state does not allow it */
 
 struct pagerctl {
 	const char *conf_path;
@@ -57,10 +62,25 @@ struct pagerctl_cmd {
 static int pagerctl_oncall(struct pagerctl *, int, char **);
 static int pagerctl_rota_check(struct pagerctl *, int, char **);
 static int pagerctl_rota_show(struct pagerctl *, int, char **);
+static int pagerctl_alerts(struct pagerctl *, int, char **);
+static int pagerctl_show(struct pagerctl *, int, char **);
+static int pagerctl_action(struct pagerctl *, int, char **);
+static int pagerctl_stats(struct pagerctl *, int, char **);
 
 static const struct pagerctl_cmd pagerctl_cmds[] = {
 	{ "oncall", pagerctl_oncall, "[--rota NAME] [--at TIME]",
 	    "who is on call now or at TIME (asks the daemon)" },
+	{ "alerts", pagerctl_alerts, "[--status S] [--service S] [--priority P]"
+	    " [--limit N] [--all]", "list alerts, newest first" },
+	{ "show", pagerctl_show, "ID", "an alert and its audit timeline" },
+	{ "ack", pagerctl_action, "ID [--as NAME]", "acknowledge an alert" },
+	{ "resolve", pagerctl_action, "ID [--as NAME]", "resolve an alert" },
+	{ "escalate", pagerctl_action, "ID [--as NAME]",
+	    "move an alert to its next escalation stage now" },
+	{ "note", pagerctl_action, "ID TEXT ... [--as NAME]",
+	    "add a note to an alert's timeline" },
+	{ "stats", pagerctl_stats, "[--from TIME] [--to TIME] [--service S]"
+	    " [--priority P]", "service-level report (default: last 7 days)" },
 	{ "rota check", pagerctl_rota_check, "FILE ...",
 	    "check rota files offline; exit 1 on errors" },
 	{ "rota show", pagerctl_rota_show, "NAME|FILE [--days N] [--from TIME]",
@@ -180,11 +200,15 @@ pagerctl_write_cb(char *p, size_t size, size_t n, void *arg)
 }
 
 /*
- * GET path (with its query) from the daemon; *out gets the JSON reply.
- * Any failure is printed and returns -1.
+ * One request to the daemon: GET path (with its query), or POST body
+ * (JSON text) to path when body is not NULL.  On success *out gets the
+ * parsed reply and *raw (if not NULL) its text, as the daemon sent it.
+ * Failures are printed (the daemon's error text, never the token) and
+ * give the exit status: 3 for 404, 4 for 409, 1 for the rest.
  */
 static int
-pagerctl_get(struct pagerctl *ctl, const char *path, json_t **out)
+pagerctl_http(struct pagerctl *ctl, const char *path, const char *body,
+    json_t **out, char **raw)
 {
 	struct pagerctl_buf b = { NULL, 0 };
 	struct curl_slist *hdrs = NULL;
@@ -195,15 +219,21 @@ pagerctl_get(struct pagerctl *ctl, const char *path, json_t **out)
 	long code = 0;
 	CURLcode rc;
 	CURL *c;
+	int status = PAGERCTL_FAIL;
 
 	if (pagerctl_token(ctl) != 0)
-		return -1;
+		return PAGERCTL_FAIL;
 	if ((c = curl_easy_init()) == NULL)
 		fatalx("curl_easy_init failed");
 	xasprintf(&url, "%s%s", ctl->url, path);
 	xasprintf(&auth, "Authorization: Bearer %s", ctl->token);
 	hdrs = curl_slist_append(hdrs, auth);
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (body != NULL) {
+		hdrs = curl_slist_append(hdrs,
+		    "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pagerctl_write_cb);
@@ -214,7 +244,8 @@ pagerctl_get(struct pagerctl *ctl, const char *path, json_t **out)
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS, CURLPROTO_HTTP |
+	    CURLPROTO_HTTPS);
 #endif
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -236,18 +267,27 @@ pagerctl_get(struct pagerctl *ctl, const char *path, json_t **out)
 	if (code != 200) {
 		if (json_unpack(j, "{s:s}", "error", &msg) != 0)
 			msg = "(no error message)";
-		fprintf(stderr, "pagerctl: %s: %ld: %s\n", path, code, msg);
+		fprintf(stderr, "pagerctl: %s: %ld: %s%s\n", path, code, msg,
+		    code == 403 && body != NULL ? " (ack, resolve, escalate"
+		    " and note need a responder key)" : "");
 		json_decref(j);
+		if (code == 404)
+			status = PAGERCTL_NOTFOUND;
+		else if (code == 409)
+			status = PAGERCTL_CONFLICT;
 		goto fail;
 	}
 	free(url);
-	free(b.data);
+	if (raw != NULL)
+		*raw = b.data;
+	else
+		free(b.data);
 	*out = j;
-	return 0;
+	return PAGERCTL_OK;
 fail:
 	free(url);
 	free(b.data);
-	return -1;
+	return status;
 }
 
 /* Append "&name=value" (escaped) to *q; the first one starts with "?". */
@@ -265,15 +305,15 @@ pagerctl_query_add(char **q, const char *name, const char *value)
 	*q = next;
 }
 
+/* The daemon's reply for --json, unchanged (it ends in a newline). */
 static void
-pagerctl_print_json(const json_t *j)
+pagerctl_print_raw(const char *raw)
 {
-	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	size_t len = strlen(raw);
 
-	if (text == NULL)
-		fatalx("json_dumps failed");
-	printf("%s\n", text);
-	free(text);
+	fputs(raw, stdout);
+	if (len == 0 || raw[len - 1] != '\n')
+		putchar('\n');
 }
 
 static const char *
@@ -296,8 +336,8 @@ pagerctl_oncall(struct pagerctl *ctl, int argc, char **argv)
 	const char *rota = NULL, *at = NULL;
 	json_t *j, *r, *p, *on;
 	size_t i, k;
-	char *path;
-	int ch;
+	char *path, *raw;
+	int ch, rc;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+r:a:", opts, NULL)) != -1) {
@@ -319,16 +359,17 @@ pagerctl_oncall(struct pagerctl *ctl, int argc, char **argv)
 		pagerctl_query_add(&path, "rota", rota);
 	if (at != NULL)
 		pagerctl_query_add(&path, "at", at);
-	if (pagerctl_get(ctl, path, &j) != 0) {
-		free(path);
-		return PAGERCTL_FAIL;
-	}
+	rc = pagerctl_http(ctl, path, NULL, &j, &raw);
 	free(path);
+	if (rc != PAGERCTL_OK)
+		return rc;
 	if (ctl->json) {
-		pagerctl_print_json(j);
+		pagerctl_print_raw(raw);
+		free(raw);
 		json_decref(j);
 		return PAGERCTL_OK;
 	}
+	free(raw);
 	printf("%-12s %-10s %-24s %-25s %s\n", "ROTA", "PERSON", "NAME",
 	    "UNTIL", "WHY");
 	json_array_foreach(json_object_get(j, "rotas"), i, r) {
@@ -344,6 +385,647 @@ pagerctl_oncall(struct pagerctl *ctl, int argc, char **argv)
 			    pagerctl_str(p, "why"));
 		}
 	}
+	json_decref(j);
+	return PAGERCTL_OK;
+}
+
+/* ms since the epoch of an ISO 8601 string of the daemon's; 0 if none. */
+static int64_t
+pagerctl_ms(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	char *cause = NULL;
+	int64_t ms;
+
+	if (s == NULL || iso8601_parse(s, &ms, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	return ms;
+}
+
+/* o's integer key as text into buf ("-" if missing). */
+static const char *
+pagerctl_int(const json_t *o, const char *key, char *buf, size_t len)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		return "-";
+	snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	return buf;
+}
+
+/* Columns of the terminal on stdout; 0 (no limit) if it is not one. */
+static size_t
+pagerctl_term_width(void)
+{
+	struct winsize ws;
+	const char *env;
+	long n;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if ((env = getenv("COLUMNS")) != NULL && (n = atol(env)) > 0)
+		return (size_t)n;
+	return 80;
+}
+
+/* Print table t, cut to the terminal's width if stdout is one. */
+static void
+pagerctl_table_print(struct pagerctl_table *t)
+{
+	char *text = pagerctl_table_render(t, pagerctl_term_width());
+
+	fputs(text, stdout);
+	free(text);
+	pagerctl_table_free(t);
+}
+
+/* A positive integer argument (an alert id, --limit), or -1. */
+static long long
+pagerctl_number(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v <= 0)
+		return -1;
+	return v;
+}
+
+/*
+ * pagerctl alerts [--status S] [--service S] [--priority P] [--limit N]
+ * [--all]: newest first.  --all follows next_before to the end, N per
+ * request; with --json the pages are joined into one reply of the same
+ * shape.
+ */
+static int
+pagerctl_alerts(struct pagerctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ "service", required_argument, NULL, 'S' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *status = NULL, *service = NULL, *prio = NULL, *limit = NULL;
+	struct pagerctl_table *t;
+	json_t *j, *all, *a, *next;
+	json_int_t before = 0;
+	int64_t now = clock_now_ms(), created;
+	char *base, *path, *raw, num[32], id[32], stage[32], count[32];
+	char age[32];
+	size_t i;
+	int ch, rc, every = 0, more = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			status = optarg;
+			break;
+		case 'S':
+			service = optarg;
+			break;
+		case 'p':
+			prio = optarg;
+			break;
+		case 'n':
+			if (pagerctl_number(optarg) < 0) {
+				fprintf(stderr, "pagerctl: --limit must be a"
+				    " positive number\n");
+				exit(PAGERCTL_USAGE);
+			}
+			limit = optarg;
+			break;
+		case 'a':
+			every = 1;
+			break;
+		default:
+			pagerctl_cmd_usage("alerts");
+		}
+	}
+	if (optind != argc)
+		pagerctl_cmd_usage("alerts");
+	base = xstrdup("/api/v1/alerts");
+	if (status != NULL)
+		pagerctl_query_add(&base, "status", status);
+	if (service != NULL)
+		pagerctl_query_add(&base, "service", service);
+	if (prio != NULL)
+		pagerctl_query_add(&base, "priority", prio);
+	if (limit != NULL)
+		pagerctl_query_add(&base, "limit", limit);
+	all = json_array();
+	for (;;) {
+		path = xstrdup(base);
+		if (before != 0) {
+			snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
+			    before);
+			pagerctl_query_add(&path, "before", num);
+		}
+		rc = pagerctl_http(ctl, path, NULL, &j, &raw);
+		free(path);
+		if (rc != PAGERCTL_OK) {
+			json_decref(all);
+			free(base);
+			return rc;
+		}
+		if (ctl->json && !every) {
+			pagerctl_print_raw(raw);
+			free(raw);
+			json_decref(j);
+			json_decref(all);
+			free(base);
+			return PAGERCTL_OK;
+		}
+		free(raw);
+		json_array_extend(all, json_object_get(j, "alerts"));
+		next = json_object_get(j, "next_before");
+		/* Ids only go down; anything else would loop for ever. */
+		if (every && json_is_integer(next) && (before == 0 ||
+		    json_integer_value(next) < before)) {
+			before = json_integer_value(next);
+			json_decref(j);
+			continue;
+		}
+		more = json_is_integer(next);
+		json_decref(j);
+		break;
+	}
+	free(base);
+	if (ctl->json) {
+		j = json_pack("{s:o,s:n}", "alerts", all, "next_before");
+		raw = json_dumps(j, JSON_COMPACT);
+		if (raw == NULL)
+			fatalx("json_dumps failed");
+		pagerctl_print_raw(raw);
+		free(raw);
+		json_decref(j);
+		return PAGERCTL_OK;
+	}
+	if (json_array_size(all) == 0)
+		printf("no alerts\n");
+	else {
+		t = pagerctl_table_new(8, "rllrrrll", "ID", "PRI", "STATUS",
+		    "STAGE", "AGE", "COUNT", "SERVICE", "SUMMARY");
+		pagerctl_table_flex(t, 7);
+		json_array_foreach(all, i, a) {
+			created = pagerctl_ms(a, "created_at");
+			pagerctl_table_add(t, pagerctl_int(a, "id", id,
+			    sizeof id), pagerctl_str(a, "priority"),
+			    pagerctl_str(a, "status"), pagerctl_int(a, "stage",
+			    stage, sizeof stage), created == 0 ? "-" :
+			    pagerctl_fmt_duration(now - created, age,
+			    sizeof age), pagerctl_int(a, "count", count,
+			    sizeof count), pagerctl_str(a, "service"),
+			    pagerctl_str(a, "summary"));
+		}
+		pagerctl_table_print(t);
+	}
+	if (more)
+		fprintf(stderr, "pagerctl: there are older alerts: use --all"
+		    " or --limit\n");
+	json_decref(all);
+	return PAGERCTL_OK;
+}
+
+/* One value of an audit event's detail, readable: strings bare. */
+static char *
+pagerctl_detail_value(const char *key, const json_t *v)
+{
+	char when[PAGERCTL_FMT_TIME_LEN], *s;
+
+	if (json_is_string(v)) {
+		if (json_string_length(v) == 0 ||
+		    strpbrk(json_string_value(v), " =\"") != NULL)
+			xasprintf(&s, "\"%s\"", json_string_value(v));
+		else
+			s = xstrdup(json_string_value(v));
+	} else if (json_is_integer(v) && strlen(key) > 3 &&
+	    strcmp(key + strlen(key) - 3, "_ms") == 0)
+		s = xstrdup(pagerctl_fmt_time(json_integer_value(v), when,
+		    sizeof when));
+	else if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+		fatalx("json_dumps failed");
+	return s;
+}
+
+/*
+ * The detail of an audit event as one readable line: a note is its
+ * text; anything else is "key=value" pairs in the daemon's order, an
+ * instant "x_ms" shown as local time "x=...", and "late_ms" left out
+ * when "late" says the same.
+ */
+static char *
+pagerctl_detail(const char *kind, const json_t *d)
+{
+	const char *k, *text;
+	json_t *v;
+	char *out = xstrdup(""), *val, *next, *name;
+
+	if (strcmp(kind, "note") == 0 &&
+	    (text = json_string_value(json_object_get(d, "text"))) != NULL) {
+		free(out);
+		return xstrdup(text);
+	}
+	if (!json_is_object(d)) {
+		free(out);
+		if (json_is_null(d) || d == NULL)
+			return xstrdup("");
+		return pagerctl_detail_value("", d);
+	}
+	json_object_foreach((json_t *)d, k, v) {
+		if (strcmp(k, "late_ms") == 0 &&
+		    json_object_get(d, "late") != NULL)
+			continue;
+		name = xstrdup(k);
+		val = pagerctl_detail_value(k, v);
+		if (json_is_integer(v) && strlen(name) > 3 &&
+		    strcmp(name + strlen(name) - 3, "_ms") == 0)
+			name[strlen(name) - 3] = '\0';
+		xasprintf(&next, "%s%s%s=%s", out, *out != '\0' ? " " : "",
+		    name, val);
+		free(name);
+		free(val);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+/* One "label  value" line of pagerctl show, value cleaned. */
+static void
+pagerctl_show_line(const char *label, const char *value)
+{
+	char *clean = pagerctl_fmt_clean(value);
+
+	printf("%-16s%s\n", label, clean);
+	free(clean);
+}
+
+/* pagerctl show ID: the alert, its SLA clocks and its audit timeline. */
+static int
+pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
+{
+	static const char *times[][2] = {
+		{ "created", "created_at" },
+		{ "updated", "updated_at" },
+		{ "acknowledged", "acknowledged_at" },
+		{ "first response", "first_response_at" },
+		{ "resolved", "resolved_at" },
+	};
+	struct pagerctl_table *t;
+	json_t *j, *v, *ev;
+	const char *k;
+	char *path, *raw, *line, *s, num[32], when[PAGERCTL_FMT_TIME_LEN];
+	char ago[32];
+	int64_t ms, now = clock_now_ms();
+	size_t i;
+	int rc;
+
+	if (argc != 2 || pagerctl_number(argv[1]) < 0)
+		pagerctl_cmd_usage("show");
+	xasprintf(&path, "/api/v1/alerts/%s", argv[1]);
+	rc = pagerctl_http(ctl, path, NULL, &j, &raw);
+	free(path);
+	if (rc != PAGERCTL_OK)
+		return rc;
+	if (ctl->json) {
+		pagerctl_print_raw(raw);
+		goto out;
+	}
+	line = pagerctl_fmt_clean(pagerctl_str(j, "summary"));
+	printf("alert %s: %s\n", argv[1], line);
+	free(line);
+	pagerctl_show_line("service", pagerctl_str(j, "service"));
+	pagerctl_show_line("priority", pagerctl_str(j, "priority"));
+	xasprintf(&line, "%s, stage %s", pagerctl_str(j, "status"),
+	    pagerctl_int(j, "stage", num, sizeof num));
+	pagerctl_show_line("status", line);
+	free(line);
+	pagerctl_show_line("count", pagerctl_int(j, "count", num, sizeof num));
+	pagerctl_show_line("dedup key", pagerctl_str(j, "dedup_key"));
+	pagerctl_show_line("integration", pagerctl_str(j, "integration"));
+	pagerctl_show_line("source", pagerctl_str(j, "source"));
+	for (i = 0; i < nitems(times); i++) {
+		ms = pagerctl_ms(j, times[i][1]);
+		if (ms == 0) {
+			pagerctl_show_line(times[i][0], "-");
+			continue;
+		}
+		pagerctl_fmt_time(ms, when, sizeof when);
+		xasprintf(&line, "%s (%s ago)", when,
+		    pagerctl_fmt_duration(now - ms, ago, sizeof ago));
+		pagerctl_show_line(times[i][0], line);
+		free(line);
+	}
+	v = json_object_get(j, "details");
+	if (v != NULL && !json_is_null(v) && json_object_size(v) != 0) {
+		if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
+			fatalx("json_dumps failed");
+		pagerctl_show_line("details", s);
+		free(s);
+	}
+	json_array_foreach(json_object_get(j, "links"), i, v) {
+		pagerctl_show_line(i == 0 ? "links" : "", json_is_string(v) ?
+		    json_string_value(v) : pagerctl_str(v, "href"));
+	}
+
+	printf("\n");
+	t = pagerctl_table_new(3, "lll", "SLA", "DUE", "STATE");
+	json_object_foreach(json_object_get(j, "sla"), k, v) {
+		if (json_is_null(v)) {
+			pagerctl_table_add(t, k, "-", "none");
+			continue;
+		}
+		pagerctl_table_add(t, k, pagerctl_fmt_time(pagerctl_ms(v,
+		    "due_at"), when, sizeof when),
+		    json_is_true(json_object_get(v, "breached")) ? "breached" :
+		    json_is_true(json_object_get(v, "met")) ? "met" : "open");
+	}
+	if (pagerctl_table_rows(t) > 0)
+		pagerctl_table_print(t);
+	else
+		pagerctl_table_free(t);
+
+	printf("\n");
+	t = pagerctl_table_new(4, "llll", "TIME", "ACTOR", "EVENT", "DETAIL");
+	pagerctl_table_flex(t, 3);
+	json_array_foreach(json_object_get(j, "events"), i, ev) {
+		s = pagerctl_detail(pagerctl_str(ev, "kind"),
+		    json_object_get(ev, "detail"));
+		pagerctl_table_add(t, pagerctl_fmt_time(pagerctl_ms(ev, "at"),
+		    when, sizeof when), pagerctl_str(ev, "actor"),
+		    pagerctl_str(ev, "kind"), s);
+		free(s);
+	}
+	pagerctl_table_print(t);
+out:
+	free(raw);
+	json_decref(j);
+	return PAGERCTL_OK;
+}
+
+/*
+ * pagerctl ack|resolve|escalate ID [--as NAME], pagerctl note ID TEXT...
+ * [--as NAME]: POST to the alert's action; --as names who acts (the
+ * daemon's default is the key's name).  A note's words are joined by
+ * spaces.
+ */
+static int
+pagerctl_action(struct pagerctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as", required_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cmd = argv[0], *actor = NULL, *what;
+	json_t *body, *j;
+	char *text = NULL, *next, *path, *raw, *data = NULL, num[32];
+	int ch, rc, i, note = strcmp(cmd, "note") == 0;
+
+	/* No "+": --as may come after the note's words ("--" ends them). */
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'A':
+			actor = optarg;
+			break;
+		default:
+			pagerctl_cmd_usage(cmd);
+		}
+	}
+	if (note ? argc - optind < 2 : argc - optind != 1)
+		pagerctl_cmd_usage(cmd);
+	if (pagerctl_number(argv[optind]) < 0) {
+		fprintf(stderr, "pagerctl: %s: not an alert id\n",
+		    argv[optind]);
+		pagerctl_cmd_usage(cmd);
+	}
+	for (i = optind + 1; i < argc; i++) {
+		xasprintf(&next, "%s%s%s", text != NULL ? text : "",
+		    text != NULL ? " " : "", argv[i]);
+		free(text);
+		text = next;
+	}
+	body = json_object();
+	rc = PAGERCTL_OK;
+	if (actor != NULL && json_object_set_new(body, "actor",
+	    json_string(actor)) != 0) {
+		fprintf(stderr, "pagerctl: --as: not valid UTF-8\n");
+		rc = PAGERCTL_USAGE;
+	} else if (text != NULL && json_object_set_new(body, "text",
+	    json_string(text)) != 0) {
+		fprintf(stderr, "pagerctl: the note is not valid UTF-8\n");
+		rc = PAGERCTL_USAGE;
+	}
+	free(text);
+	if (rc != PAGERCTL_OK) {
+		json_decref(body);
+		return rc;
+	}
+	if (json_object_size(body) != 0 &&
+	    (data = json_dumps(body, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps failed");
+	json_decref(body);
+	xasprintf(&path, "/api/v1/alerts/%s/%s", argv[optind],
+	    note ? "notes" : cmd);
+	rc = pagerctl_http(ctl, path, data != NULL ? data : "", &j, &raw);
+	free(path);
+	free(data);
+	if (rc != PAGERCTL_OK)
+		return rc;
+	if (ctl->json)
+		pagerctl_print_raw(raw);
+	else {
+		what = note ? "note added" : strcmp(cmd, "escalate") == 0 ?
+		    "escalated to stage" : pagerctl_str(j, "status");
+		printf("alert %s: %s%s%s\n", argv[optind], what,
+		    strcmp(cmd, "escalate") == 0 ? " " : "",
+		    strcmp(cmd, "escalate") == 0 ? pagerctl_int(j, "stage",
+		    num, sizeof num) : "");
+	}
+	free(raw);
+	json_decref(j);
+	return PAGERCTL_OK;
+}
+
+/* A rate of the stats reply (0 to 1, or null) as "12.5%" or "-". */
+static const char *
+pagerctl_rate(const json_t *o, const char *key, char *buf, size_t len)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return "-";
+	return pagerctl_fmt_percent(json_number_value(v), buf, len);
+}
+
+/* "mean 12m05s, median 10m00s (36 alerts)" for MTTA or MTTR. */
+static void
+pagerctl_stats_mean(const char *label, const json_t *d, const char *what)
+{
+	char mean[32], median[32];
+	json_int_t n = json_integer_value(json_object_get(d, "count"));
+
+	if (n == 0) {
+		printf("%-24s- (no %s alerts)\n", label, what);
+		return;
+	}
+	printf("%-24smean %s, median %s (%" JSON_INTEGER_FORMAT " %s)\n",
+	    label, pagerctl_fmt_duration((int64_t)(json_number_value(
+	    json_object_get(d, "mean_seconds")) * 1000.0 + 0.5), mean,
+	    sizeof mean), pagerctl_fmt_duration((int64_t)(json_number_value(
+	    json_object_get(d, "median_seconds")) * 1000.0 + 0.5), median,
+	    sizeof median), n, what);
+}
+
+/* A section heading and its table, or "(none)". */
+static void
+pagerctl_stats_section(const char *title, struct pagerctl_table *t)
+{
+	printf("\n%s:\n", title);
+	if (pagerctl_table_rows(t) == 0) {
+		printf("(none)\n");
+		pagerctl_table_free(t);
+	} else
+		pagerctl_table_print(t);
+}
+
+/* pagerctl stats [--from T] [--to T] [--service S] [--priority P] */
+static int
+pagerctl_stats(struct pagerctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "service", required_argument, NULL, 'S' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *params[] = { "from", "to", "service", "priority" };
+	const char *val[nitems(params)] = { NULL, NULL, NULL, NULL };
+	struct pagerctl_table *t;
+	const char *prio, *clock;
+	json_t *j, *per, *c, *v, *esc;
+	char *path, *raw, from[PAGERCTL_FMT_TIME_LEN];
+	char to[PAGERCTL_FMT_TIME_LEN], n1[32], n2[32], n3[32], r1[32];
+	char r2[32], r3[32];
+	size_t i;
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			val[0] = optarg;
+			break;
+		case 't':
+			val[1] = optarg;
+			break;
+		case 'S':
+			val[2] = optarg;
+			break;
+		case 'p':
+			val[3] = optarg;
+			break;
+		default:
+			pagerctl_cmd_usage("stats");
+		}
+	}
+	if (optind != argc)
+		pagerctl_cmd_usage("stats");
+	path = xstrdup("/api/v1/stats");
+	for (i = 0; i < nitems(params); i++)
+		if (val[i] != NULL)
+			pagerctl_query_add(&path, params[i], val[i]);
+	rc = pagerctl_http(ctl, path, NULL, &j, &raw);
+	free(path);
+	if (rc != PAGERCTL_OK)
+		return rc;
+	if (ctl->json) {
+		pagerctl_print_raw(raw);
+		goto out;
+	}
+	printf("%-24s%s to %s", "window", pagerctl_fmt_time(pagerctl_ms(j,
+	    "from"), from, sizeof from), pagerctl_fmt_time(pagerctl_ms(j,
+	    "to"), to, sizeof to));
+	if (json_is_string(json_object_get(j, "service")))
+		printf(", service %s", pagerctl_str(j, "service"));
+	if (json_is_string(json_object_get(j, "priority")))
+		printf(", priority %s", pagerctl_str(j, "priority"));
+	printf("\n%-24s%s (acknowledged %s, resolved %s)\n", "alerts",
+	    pagerctl_int(j, "alerts", n1, sizeof n1),
+	    pagerctl_int(j, "acknowledged", n2, sizeof n2),
+	    pagerctl_int(j, "resolved", n3, sizeof n3));
+	pagerctl_stats_mean("MTTA", json_object_get(j, "mtta"),
+	    "acknowledged");
+	pagerctl_stats_mean("MTTR", json_object_get(j, "mttr"), "resolved");
+	printf("%-24s%s\n", "breach rate", pagerctl_rate(j, "breach_rate",
+	    r1, sizeof r1));
+	printf("%-24s%s\n", "closure rate", pagerctl_rate(j, "closure_rate",
+	    r1, sizeof r1));
+	esc = json_object_get(j, "escalation");
+	printf("%-24sstage 2 %s, stage 3 %s, stage 4 %s\n", "reached",
+	    pagerctl_rate(esc, "stage2", r1, sizeof r1),
+	    pagerctl_rate(esc, "stage3", r2, sizeof r2),
+	    pagerctl_rate(esc, "stage4", r3, sizeof r3));
+	printf("%-24s%s\n", "first-stage resolution", pagerctl_rate(j,
+	    "first_stage_resolution_rate", r1, sizeof r1));
+
+	t = pagerctl_table_new(6, "llrrrr", "PRIORITY", "TARGET", "MET",
+	    "MISSED", "OPEN", "ATTAINMENT");
+	json_object_foreach(json_object_get(j, "sla"), prio, per) {
+		json_object_foreach(per, clock, c) {
+			if (json_integer_value(json_object_get(c, "met")) +
+			    json_integer_value(json_object_get(c, "missed")) +
+			    json_integer_value(json_object_get(c, "open")) == 0)
+				continue;
+			pagerctl_table_add(t, prio, clock, pagerctl_int(c,
+			    "met", n1, sizeof n1), pagerctl_int(c, "missed",
+			    n2, sizeof n2), pagerctl_int(c, "open", n3,
+			    sizeof n3), pagerctl_rate(c, "attainment", r1,
+			    sizeof r1));
+		}
+	}
+	pagerctl_stats_section("SLA attainment", t);
+
+	t = pagerctl_table_new(2, "lr", "INTEGRATION", "ALERTS");
+	json_array_foreach(json_object_get(j, "by_integration"), i, v)
+		pagerctl_table_add(t, pagerctl_str(v, "integration"),
+		    pagerctl_int(v, "alerts", n1, sizeof n1));
+	pagerctl_stats_section("Volume by integration", t);
+
+	t = pagerctl_table_new(4, "lrrr", "CHANNEL", "PAGES", "DELIVERED",
+	    "SUCCESS");
+	json_array_foreach(json_object_get(j, "by_channel"), i, v)
+		pagerctl_table_add(t, pagerctl_str(v, "channel"),
+		    pagerctl_int(v, "pages", n1, sizeof n1), pagerctl_int(v,
+		    "delivered", n2, sizeof n2), pagerctl_rate(v,
+		    "success_rate", r1, sizeof r1));
+	pagerctl_stats_section("Volume by channel", t);
+
+	t = pagerctl_table_new(5, "llrrl", "SERVICE", "DEDUP KEY", "ALERTS",
+	    "POSTS", "SUMMARY");
+	pagerctl_table_flex(t, 4);
+	json_array_foreach(json_object_get(j, "top_problems"), i, v)
+		pagerctl_table_add(t, pagerctl_str(v, "service"),
+		    pagerctl_str(v, "dedup_key"), pagerctl_int(v, "alerts", n1,
+		    sizeof n1), pagerctl_int(v, "posts", n2, sizeof n2),
+		    pagerctl_str(v, "summary"));
+	pagerctl_stats_section("Top problems", t);
+out:
+	free(raw);
 	json_decref(j);
 	return PAGERCTL_OK;
 }
