@@ -28,6 +28,7 @@
 #include "handoff.h"
 #include "log.h"
 #include "oncall.h"
+#include "outbox.h"
 #include "people.h"
 #include "rota.h"
 #include "store.h"
@@ -53,6 +54,7 @@ struct handoff {
 	struct store *store;
 	struct engine *engine;
 	struct oncall *oncall;
+	struct outbox *outbox; /* NULL: console notes only */
 	struct handoff_rota **list;
 	size_t n;
 };
@@ -185,8 +187,8 @@ handoff_body(struct handoff *h, const char *rota, json_t *ids)
 }
 
 /*
- * Send one handoff note.  Only the console channel exists for now; this
- * is the one place to change when the notification path arrives.
+ * Print one handoff note, with its list of alerts, on the console; the
+ * outbox also sends it to the person's own channel (handoff_page).
  */
 static void
 handoff_send(const char *to, const char *subject, const char *body)
@@ -200,6 +202,60 @@ handoff_send(const char *to, const char *subject, const char *body)
 	msg.body = body;
 	if (chan_console_send(&msg) != 0)
 		log_warnx("handoff: cannot send the note to %s", to);
+}
+
+/* Send handoff notes through the outbox too (NULL: console only). */
+void
+handoff_set_outbox(struct handoff *h, struct outbox *ob)
+{
+	h->outbox = ob;
+}
+
+/*
+ * The incoming person p also hears of the open alerts through their own
+ * channels: one outbox row per alert (the outbox bundles them into one
+ * message per address), on the first of their notification rules only,
+ * since a handoff note must not climb to SMS and voice like a page.
+ */
+static void
+handoff_page(struct handoff *h, const struct person *p, json_t *ids,
+    const char *reason, int64_t now)
+{
+	struct outbox_page pg;
+	struct outbox_rule rule;
+	char *cause = NULL;
+	size_t i;
+
+	if (h->outbox == NULL || p == NULL || json_array_size(ids) == 0)
+		return;
+	memset(&pg, 0, sizeof pg);
+	pg.person = p->id;
+	pg.contact.email = p->email;
+	pg.contact.sms = p->sms;
+	pg.contact.voice = p->voice;
+	pg.contact.chat = p->chat;
+	if (p->rules.n > 0) {
+		rule.channel = p->rules.list[0].channel;
+		rule.after_ms = 0;
+		pg.rules = &rule;
+		pg.nrules = 1;
+	}
+	pg.reason = reason;
+	if (store_begin(h->store, &cause) != 0)
+		goto fail;
+	for (i = 0; i < json_array_size(ids) && i < HANDOFF_MAX_ALERTS; i++) {
+		pg.alert_id = json_integer_value(json_array_get(ids, i));
+		if (outbox_page(h->outbox, &pg, now, &cause) != 0)
+			goto fail;
+	}
+	if (store_commit(h->store, &cause) != 0)
+		goto fail;
+	outbox_kick(h->outbox);
+	return;
+fail:
+	store_rollback(h->store);
+	log_warnx("handoff: note to %s not queued: %s", p->id, cause);
+	free(cause);
 }
 
 /* The on-call set of hr changed from old to now: record and notify. */
@@ -265,6 +321,10 @@ handoff_do(struct handoff_rota *hr, const struct rota *r, char **now_on,
 		xasprintf(&subject, "handoff: %s, you are on call for %s until"
 		    " %s", p != NULL ? p->name : who, hr->name, until);
 		handoff_send(who, subject, body);
+		free(subject);
+		xasprintf(&subject, "handoff note, on call for %s until %s",
+		    hr->name, until);
+		handoff_page(h, p, ids, subject, now);
 		free(subject);
 	}
 	rota_shifts_free(&sh);

@@ -13,12 +13,14 @@ struct engine;
 struct event_base;
 struct handoff;
 struct oncall;
+struct outbox;
 struct store;
 
 /* handoff.c */
 struct handoff *handoff_new(struct event_base *, struct store *,
     struct engine *, struct oncall *);
 void handoff_free(struct handoff *);
+void handoff_set_outbox(struct handoff *, struct outbox *);
 void handoff_rearm(struct handoff *);
 const char *handoff_last(const struct handoff *, const char *, int64_t *);
 

@@ -294,6 +294,7 @@ main(int argc, char **argv)
 		fatalx("engine: %s", cause);
 	main_state.handoff = handoff_new(main_state.base, main_state.store,
 	    main_state.engine, main_state.oncall);
+	handoff_set_outbox(main_state.handoff, main_state.outbox);
 	oncall_watch(main_state.oncall, main_state.base);
 	metrics_init(main_state.base);
 	main_state.intake = intake_new(main_state.base, main_state.store);
@@ -345,6 +346,7 @@ main(int argc, char **argv)
 	xfer_shutdown();
 	outbox_free(main_state.outbox);
 	engine_set_outbox(main_state.engine, NULL);
+	handoff_set_outbox(main_state.handoff, NULL);
 	http_free(main_state.http);
 	engine_set_link(main_state.engine, NULL, NULL);
 	ack_free(main_state.ack);

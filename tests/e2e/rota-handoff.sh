@@ -57,6 +57,13 @@ in=$(json_get '.incoming[0]' "$detail")
 out=$(json_get '.outgoing[0]' "$detail")
 case "$in:$out" in ann:ben | ben:ann) ;; *) fail "incoming $in, outgoing $out" ;; esac
 expect_match "console: to $in: handoff" "$line" "the note went to the incoming person"
+# ... and through the outbox, on the person's first notification rule
+# (the console here), one row per open alert of the rota
+wait_until 10 "the handoff note through the outbox" grep -q \
+    "console: to $in: handoff note, on call for fast until .*: alert #$ID " \
+    "$PAGERD_OUT"
+api_get "/api/v1/alerts/$ID"
+expect_json '[.events[] | select(.kind == "notify.sent")] | length > 0' true
 
 # The audit event, straight from the store.
 "$PYTHON" - "$STATE_DIR" "$in" "$out" <<'PY' || fail "no handoff audit event"
