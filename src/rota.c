@@ -363,7 +363,7 @@ rota_scan(const struct rota *r, int64_t scan, int64_t from, int64_t to,
     const char *person, struct rota_shifts *out, size_t base)
 {
 	struct rota_eval ev = { NULL, 0, 0 };
-	int64_t u = scan, next, limit = to + ROTA_REACH;
+	int64_t u = scan, next, limit = to + ROTA_REACH, h;
 	size_t i, j, nopen;
 	int truncated = 0;
 
@@ -406,10 +406,22 @@ rota_scan(const struct rota *r, int64_t scan, int64_t from, int64_t to,
 			break;
 		u = next;
 	}
-	/* Still open at the limit: cut there.  Drop shifts before from. */
+	/*
+	 * Still open at the limit: the same person goes on and on (a layer
+	 * of one).  Their shift ends, for all we can say, at their layer's
+	 * first handoff after the window: a fixed instant, where the limit
+	 * itself would move with the query.  Drop shifts before from.
+	 */
 	for (i = j = base; i < out->n; i++) {
-		if (out->list[i].end == ROTA_NONE)
+		if (out->list[i].end == ROTA_NONE) {
 			out->list[i].end = u;
+			if (out->list[i].layer != NULL &&
+			    out->list[i].rota == r && (h = rota_layer_handoff(r,
+			    out->list[i].layer, rota_layer_slot(r,
+			    out->list[i].layer, to) + 1)) != ROTA_NONE &&
+			    h > out->list[i].start && h < u)
+				out->list[i].end = h;
+		}
 		if (out->list[i].end <= from)
 			continue;
 		if (out->list[i].start == scan && scan < from)

@@ -27,12 +27,12 @@ expect_eq 0 "$CTL_RC" "pagerctl oncall status ($CTL_ERR)"
 expect_eq 'ROTA         PERSON     NAME                     UNTIL                     WHY
 web          cat        Cat Cole                 2026-03-12 00:00 +01:00   override line 7: replaces ben in layer "weekly" (sick)' \
     "$CTL_OUT" "pagerctl oncall --rota web"
-# eve is mgr's only member: her shift is known to last as far as the
-# rota engine looks ahead (35 days).
+# eve is mgr's only member: her shift ends, as far as anyone can say,
+# at the duty layer's next handoff (Monday 09:00 in Adelaide).
 PAGERD_TOKEN=$VIEWER_KEY ctl oncall --at 2026-03-14T12:00:00Z
 expect_eq 'ROTA         PERSON     NAME                     UNTIL                     WHY
 db           eve        Eve East                 2026-03-16 09:00 -04:00   backup rota "mgr": layer "duty"
-mgr          eve        Eve East                 2026-04-18 21:30 +09:30   layer "duty"
+mgr          eve        Eve East                 2026-03-16 09:00 +10:30   layer "duty"
 web          ben        Ben Bell                 2026-03-16 09:00 +01:00   layer "weekly"' \
     "$CTL_OUT" "pagerctl oncall (every rota)"
 pass "pagerctl oncall prints a table"

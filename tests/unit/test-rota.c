@@ -942,10 +942,34 @@ test_rota_set_errors(void **state)
 	rota_set_free(set);
 }
 
+/*
+ * A rota of one: the same person goes on and on, so the shift "ends" at
+ * the next handoff instant, a fixed point, not at wherever the search
+ * stopped (which moved with the query).
+ */
+static void
+test_lone_member_end(void **state)
+{
+	struct rota *r = parse("name = \"solo\"; timezone = \"UTC\";\n"
+	    "layers = ( { name = \"w\"; start = \"2026-01-05 09:00\";"
+	    " shift = \"1w\"; members = [ \"ann\" ]; } );\n");
+	int64_t t = utc(2026, 11, 24, 10, 0);
+	struct rota_shift a = entry(r, t, "ann"), b = entry(r, t + 7 * MIN,
+	    "ann");
+
+	/* Mondays 09:00 UTC: the next one after Tue 24 Nov is 30 Nov */
+	assert_int_equal(a.end, utc(2026, 11, 30, 9, 0));
+	assert_int_equal(b.end, a.end);
+	assert_int_equal(entry(r, utc(2026, 11, 30, 9, 0), "ann").end,
+	    utc(2026, 12, 7, 9, 0));
+	rota_free(r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lone_member_end),
 		cmocka_unit_test(test_rota_weekly),
 		cmocka_unit_test(test_rota_dst_handoffs),
 		cmocka_unit_test(test_rota_elapsed),
