@@ -626,7 +626,19 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	free(gather);
 }
 
-/* The timer: report the unreachable, then send what is due. */
+/* One bundle the timer decided to send: rows [i, i + k). */
+struct outbox_plan {
+	size_t i;
+	size_t k;
+	const struct conf_chan *cc;
+};
+
+/*
+ * The timer: report the unreachable, then send what is due.  Every row
+ * it touches (marked "sending", or put back for a rate limit) is
+ * written in one transaction, then the sends start: one commit per
+ * pass, however many pages are due, not one per page.
+ */
 static void
 outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -634,8 +646,9 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox_unreach *u;
 	const struct conf_chan *cc;
 	struct outbox_rate *rate;
+	struct outbox_plan *plan = NULL;
 	struct store_note *rows;
-	size_t nrows, i, k, j;
+	size_t nrows, i, k, j, nplan = 0, p;
 	int64_t now, next, later = -1;
 	char *cause = NULL;
 
@@ -654,9 +667,15 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		outbox_arm(ob, now + 1000, now); /* the store will be back */
 		return;
 	}
+	if (nrows > 0 && store_begin(ob->store, &cause) != 0)
+		goto fail;
 	for (i = 0; i < nrows; i += k) {
 		k = outbox_bundle(rows, nrows, i, nrows);
-		if (outbox_busy(ob, rows[i].channel, rows[i].address)) {
+		/* one message in flight per address: busy, or planned */
+		if (outbox_busy(ob, rows[i].channel, rows[i].address) ||
+		    (nplan > 0 && outbox_bundle(rows, nrows,
+		    plan[nplan - 1].i, nrows) > plan[nplan - 1].k &&
+		    plan[nplan - 1].i + plan[nplan - 1].k == i)) {
 			/* Its completion kicks us; look again in a while. */
 			if (later == -1 || now + 1000 < later)
 				later = now + 1000;
@@ -674,28 +693,32 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 				    " for %" PRId64 " s", cc->name,
 				    rows[i].person, (next - now + 999) / 1000);
 				for (j = i; j < i + k; j++)
-					store_outbox_set(ob->store, rows[j].id,
-					    "pending", rows[j].attempt, next,
-					    NULL, NULL, now, NULL);
+					if (store_outbox_set(ob->store,
+					    rows[j].id, "pending",
+					    rows[j].attempt, next, NULL, NULL,
+					    now, &cause) != 0)
+						goto rollback;
 				continue;
 			}
 		}
 		if (k > OUTBOX_BUNDLE_MAX)
 			k = OUTBOX_BUNDLE_MAX;
-		if (store_begin(ob->store, &cause) != 0)
-			goto fail;
 		for (j = i; j < i + k; j++)
 			if (store_outbox_set(ob->store, rows[j].id, "sending",
 			    rows[j].attempt, rows[j].due_ms, NULL, NULL, now,
-			    &cause) != 0) {
-				store_rollback(ob->store);
-				goto fail;
-			}
-		if (store_commit(ob->store, &cause) != 0) {
-			store_rollback(ob->store);
-			goto fail;
-		}
-		if (cc == NULL) {
+			    &cause) != 0)
+				goto rollback;
+		plan = xreallocarray(plan, nplan + 1, sizeof *plan);
+		plan[nplan].i = i;
+		plan[nplan].k = k;
+		plan[nplan++].cc = cc;
+	}
+	if (nrows > 0 && store_commit(ob->store, &cause) != 0)
+		goto rollback;
+	for (p = 0; p < nplan; p++) {
+		i = plan[p].i;
+		k = plan[p].k;
+		if (plan[p].cc == NULL) {
 			struct chan_result r;
 			struct outbox_send *s;
 
@@ -717,8 +740,9 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 			outbox_done_cb(s, &r);
 			continue;
 		}
-		outbox_send(ob, cc, rows + i, k, now);
+		outbox_send(ob, plan[p].cc, rows + i, k, now);
 	}
+	free(plan);
 	store_notes_free(rows, nrows);
 	next = store_outbox_next_due(ob->store);
 	if (later != -1 && (next == -1 || next <= now || later < next))
@@ -726,9 +750,13 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (next != -1)
 		outbox_arm(ob, next, clock_now_ms());
 	return;
+rollback:
+	/* nothing was sent: every row is as it was, try again soon */
+	store_rollback(ob->store);
 fail:
 	log_warnx("outbox: %s", cause);
 	free(cause);
+	free(plan);
 	store_notes_free(rows, nrows);
 	outbox_arm(ob, now + 1000, now);
 }
