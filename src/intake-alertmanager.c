@@ -29,10 +29,14 @@ intake_am_clear(struct intake_am *am)
 	memset(am, 0, sizeof *am);
 }
 
-/* A copy of s cut to at most max bytes on a UTF-8 boundary, controls
- * turned into spaces. */
-static char *
-intake_am_text(const char *s, size_t max)
+/*
+ * A copy of s (valid UTF-8) cut to at most max bytes on a character
+ * boundary, with control characters (C0, DEL, and C1 U+0080..U+009F,
+ * which a terminal may obey) turned into spaces.  For the formats whose
+ * senders we do not control (Alertmanager, Events v2).
+ */
+char *
+intake_clean_text(const char *s, size_t max)
 {
 	size_t len = strlen(s), i;
 	char *out;
@@ -43,9 +47,14 @@ intake_am_text(const char *s, size_t max)
 			len--;
 	}
 	out = xstrndup(s, len);
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
 		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			out[i] = ' ';
+		else if ((unsigned char)out[i] == 0xc2 && i + 1 < len &&
+		    (unsigned char)out[i + 1] >= 0x80 &&
+		    (unsigned char)out[i + 1] <= 0x9f)
+			out[i] = out[i + 1] = ' ';
+	}
 	return out;
 }
 
@@ -106,7 +115,7 @@ intake_am_one(json_t *a, json_t *top, const struct intake_defaults *def,
 	out->an.priority = intake_am_priority(intake_am_get(labels,
 	    map->priority_label), def, map);
 	s = intake_am_get(labels, map->service_label);
-	out->an.service = intake_am_text(s != NULL ? s : def->service,
+	out->an.service = intake_clean_text(s != NULL ? s : def->service,
 	    ALERT_KEY_MAX);
 	out->an.source = xstrdup("alertmanager");
 	if ((s = intake_am_get(ann, "summary")) == NULL)
@@ -120,7 +129,7 @@ intake_am_one(json_t *a, json_t *top, const struct intake_defaults *def,
 			summary = xstrdup(s);
 	} else
 		xasprintf(&summary, "alert %s", fp);
-	out->an.summary = intake_am_text(summary, ALERT_SUMMARY_MAX);
+	out->an.summary = intake_clean_text(summary, ALERT_SUMMARY_MAX);
 	free(summary);
 	d = json_pack("{s:O,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "labels", labels,
 	    "annotations", ann, "startsAt", json_object_get(a, "startsAt"),

@@ -34,7 +34,7 @@ intake_events_string(json_t *o, const char *name, size_t max, int required,
 		    max);
 		return -1;
 	}
-	*out = xstrdup(json_string_value(v));
+	*out = intake_clean_text(json_string_value(v), max);
 	return 0;
 }
 

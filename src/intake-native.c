@@ -18,7 +18,11 @@
 static const char *intake_native_fields[] = { "summary", "priority", "service",
 	"dedup_key", "source", "details", "links" };
 
-/* 0 if s has no control characters (tabs and newlines allowed if ml). */
+/*
+ * 0 if s (valid UTF-8, as jansson checked) has no control characters:
+ * C0, DEL, or C1 (U+0080..U+009F, encoded C2 80..C2 9F), which a
+ * terminal may obey.  Tabs and newlines are allowed if ml.
+ */
 static int
 intake_check_text(const char *s, int ml)
 {
@@ -27,6 +31,9 @@ intake_check_text(const char *s, int ml)
 
 		if (c == 0x7f || (c < 0x20 && !(ml && (c == '\n' ||
 		    c == '\t' || c == '\r'))))
+			return -1;
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] <= 0x9f)
 			return -1;
 	}
 	return 0;

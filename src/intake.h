@@ -90,6 +90,7 @@ int intake_events_parse(const char *, size_t, const struct intake_defaults *,
 void intake_event_clear(struct intake_event *);
 
 /* intake-alertmanager.c */
+char *intake_clean_text(const char *, size_t);
 int intake_am_parse(const char *, size_t, const struct intake_defaults *,
     const struct intake_map *, struct intake_am *, char **);
 void intake_am_clear(struct intake_am *);

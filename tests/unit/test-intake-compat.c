@@ -64,6 +64,24 @@ test_events_trigger(void **state)
 	intake_event_clear(&ev);
 }
 
+/* Text from senders we do not control loses its control characters. */
+static void
+test_events_controls(void **state)
+{
+	const char *body = "{\"routing_key\":\"k\",\"event_action\":"
+	    "\"trigger\",\"payload\":{\"summary\":\"a\\u001bb\\u009bc\\u00e9\","
+	    "\"source\":\"s\\u0007\",\"severity\":\"info\"}}";
+	struct intake_event ev;
+	char *cause = NULL;
+
+	if (intake_events_parse(body, strlen(body), &defs, &map, &ev,
+	    &cause) != 0)
+		fail_msg("%s", cause);
+	assert_string_equal(ev.an.summary, "a b  c\xc3\xa9");
+	assert_string_equal(ev.an.source, "s ");
+	intake_event_clear(&ev);
+}
+
 static void
 test_events_ack_resolve(void **state)
 {
@@ -234,6 +252,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events_trigger),
 		cmocka_unit_test(test_events_ack_resolve),
+		cmocka_unit_test(test_events_controls),
 		cmocka_unit_test(test_events_bad),
 		cmocka_unit_test(test_am),
 		cmocka_unit_test(test_am_bad),

@@ -122,6 +122,8 @@ test_bad(void **state)
 	parse_bad("{\"summary\":5}", "summary must be a string");
 	parse_bad("{\"summary\":\"a\\u0000b\"}", "malformed JSON");
 	parse_bad("{\"summary\":\"a\\u0001b\"}", "control characters");
+	parse_bad("{\"summary\":\"a\\u009bb\"}", "control characters");
+	parse_bad("{\"summary\":\"a\xc2\x85" "b\"}", "control characters");
 	parse_bad("{\"summary\":\"a\\nb\"}", "control characters");
 	parse_bad("{\"summary\":\"s\",\"priority\":\"P5\"}",
 	    "priority must be one of P1..P4");
