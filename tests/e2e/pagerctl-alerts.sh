@@ -70,12 +70,16 @@ ctl_fails() {
 }
 
 # The alerts: a P1 posted twice (count 2), a P3, and a P2 whose summary
-# carries an escape sequence and is long enough to be cut on a terminal.
+# is long enough to be cut on a terminal.
 post_alert "$INT_KEY" '{"service":"db","priority":"P1","summary":"disk full on db1","dedup_key":"disk-db1","details":{"host":"db1"}}'
 expect_status 202
 post_alert "$INT_KEY" '{"service":"web","priority":"P3","summary":"slow pages","dedup_key":"slow"}'
 expect_status 202
+# a C1 control character (CSI) is refused by the daemon itself; pagerctl's
+# own filter for such text is covered by test-pagerctl-fmt
 post_alert "$INT_KEY" '{"service":"ingest","priority":"P2","summary":"queue backlog \u009b31mgrowing on every worker of the ingest pipeline","dedup_key":"backlog"}'
+expect_error 400 "summary must not contain control characters"
+post_alert "$INT_KEY" '{"service":"ingest","priority":"P2","summary":"queue backlog [31mgrowing on every worker of the ingest pipeline","dedup_key":"backlog"}'
 expect_status 202
 post_alert "$INT_KEY" '{"service":"db","priority":"P1","summary":"disk full on db1","dedup_key":"disk-db1"}'
 expect_status 202
@@ -98,7 +102,7 @@ mask_age() {
 }
 ctl_ok "alerts" alerts
 expect_eq 'ID  PRI  STATUS     STAGE  AGE  COUNT  SERVICE  SUMMARY
- 3  P2   triggered      1   Ns      1  ingest   queue backlog ?31mgrowing on every worker of the ingest pipeline
+ 3  P2   triggered      1   Ns      1  ingest   queue backlog [31mgrowing on every worker of the ingest pipeline
  2  P3   triggered      1   Ns      1  web      slow pages
  1  P1   triggered      1   Ns      2  db       disk full on db1' \
     "$(printf '%s\n' "$CTL_OUT" | mask_age)" "pagerctl alerts"
@@ -238,7 +242,7 @@ expect_match "^created         $(TZ=Asia/Kolkata date -d "$created" '+%Y-%m-%d %
     "$CTL_OUT" "show 1: created in local time"
 ctl_ok "show 3" show 3
 expect_eq "$(render_show 3)" "$(printf '%s\n' "$CTL_OUT" | mask_ago)" \
-    "pagerctl show 3 (escape sequence cleaned)"
+    "pagerctl show 3"
 ctl_ok "--json show" --json show 1
 api_get /api/v1/alerts/1
 expect_eq "$HTTP_BODY" "$CTL_OUT" "--json show is the API's reply"
