@@ -5,6 +5,7 @@
  * 429 and 5xx or a network error retried, honouring Retry-After; any
  * other answer permanent).
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,22 @@ struct chan_http {
 	void *arg;
 	int twilio;
 };
+
+/*
+ * A channel name (or kind) as pagerd.conf and the people file write it:
+ * 1 to 64 lowercase letters, digits, '-' or '_'.
+ */
+int
+chan_name_is_valid(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
 
 const struct chan_driver *
 chan_driver_find(const char *name)

@@ -139,6 +139,7 @@ struct chan_msg {
 
 /* chan.c */
 const struct chan_driver *chan_driver_find(const char *);
+int chan_name_is_valid(const char *);
 const char *chan_kind_name(enum chan_kind);
 int chan_kind_find(const char *);
 void chan_classify_http(long, const char *, const char *, int64_t,

@@ -16,6 +16,17 @@ clock_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Monotonic milliseconds, for measuring intervals (lag, deadlines). */
+int64_t
+clock_mono_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		fatal("clock_gettime");
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Format ms as "2026-11-23T15:20:04.123Z" into buf (at least 25 bytes). */
 char *
 clock_format_iso(int64_t ms, char *buf, size_t size)

@@ -10,6 +10,7 @@
 
 /* clock.c */
 int64_t clock_now_ms(void);
+int64_t clock_mono_ms(void);
 char *clock_format_iso(int64_t, char *, size_t);
 
 #endif

@@ -101,18 +101,6 @@ conf_chan_secret(struct conf_chan *cc, const char *path, char **cause)
 	return 0;
 }
 
-static int
-conf_chan_name_ok(const char *s)
-{
-	if (*s == '\0' || strlen(s) > 64)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '-' && *s != '_')
-			return 0;
-	return 1;
-}
-
 /* One key of one channel. */
 static void
 conf_chan_key(struct conf *c, struct conf_chan *cc,
@@ -293,7 +281,7 @@ conf_chan_one(struct conf *c, const config_setting_t *g, struct conf_chan *cc,
 	cc->bundle_ms = -1;
 	cc->signature = CHAN_SIG_STANDARD;
 	if (!config_setting_lookup_string(g, "name", &str) ||
-	    !conf_chan_name_ok(str)) {
+	    !chan_name_is_valid(str)) {
 		conf_error(e, file, conf_line(g), "a channel needs a name of"
 		    " lowercase letters, digits, '-' and '_'");
 		cc->name = xstrdup("?");

@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "http.h"
 #include "log.h"
@@ -68,15 +69,6 @@ static void http_dispatch_cb(struct evhttp_request *, void *);
 static struct bufferevent *http_bev_cb(struct event_base *, void *);
 static void http_sweep_cb(evutil_socket_t, short, void *);
 
-static int64_t
-http_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static size_t
 http_conn_hash(const struct bufferevent *bev)
 {
@@ -98,7 +90,7 @@ http_bev_cb(struct event_base *base, void *arg)
 	bufferevent_incref(bev);
 	c = xcalloc(1, sizeof *c);
 	c->bev = bev;
-	c->deadline = http_mono_ms() + h->conf->http_timeout_ms;
+	c->deadline = clock_mono_ms() + h->conf->http_timeout_ms;
 	b = http_conn_hash(bev);
 	c->next = h->conns[b];
 	h->conns[b] = c;
@@ -113,7 +105,7 @@ http_conn_progress(struct http *h, struct bufferevent *bev)
 
 	for (c = h->conns[http_conn_hash(bev)]; c != NULL; c = c->next)
 		if (c->bev == bev)
-			c->deadline = http_mono_ms() + h->conf->http_timeout_ms;
+			c->deadline = clock_mono_ms() + h->conf->http_timeout_ms;
 }
 
 /*
@@ -128,7 +120,7 @@ http_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	struct http_conn **p, *c;
 	bufferevent_data_cb rd, wr;
 	bufferevent_event_cb ev;
-	int64_t now = http_mono_ms();
+	int64_t now = clock_mono_ms();
 	evutil_socket_t s;
 	void *cbarg;
 	size_t b;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "metrics.h"
 
@@ -83,20 +84,11 @@ metrics_loop_lag(int64_t ms)
 static struct event *metrics_probe;
 static int64_t metrics_probe_due;
 
-static int64_t
-metrics_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 metrics_probe_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval tv = { METRICS_PROBE_MS / 1000, 0 };
-	int64_t now = metrics_mono_ms();
+	int64_t now = clock_mono_ms();
 
 	metrics_loop_lag(now > metrics_probe_due ? now - metrics_probe_due : 0);
 	metrics_probe_due = now + METRICS_PROBE_MS;
@@ -114,7 +106,7 @@ metrics_init(struct event_base *base)
 
 	if ((metrics_probe = evtimer_new(base, metrics_probe_cb, NULL)) == NULL)
 		return;
-	metrics_probe_due = metrics_mono_ms() + METRICS_PROBE_MS;
+	metrics_probe_due = clock_mono_ms() + METRICS_PROBE_MS;
 	evtimer_add(metrics_probe, &tv);
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chan.h"
 #include "compat.h"
 #include "duration.h"
 #include "people-rules.h"
@@ -30,18 +31,6 @@ people_rules_add(struct people_rules *r, const char *channel, int64_t after)
 	r->list[r->n].channel = xstrdup(channel);
 	r->list[r->n].after_ms = after;
 	r->n++;
-}
-
-static int
-people_rules_name_ok(const char *s)
-{
-	if (*s == '\0' || strlen(s) > 64)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '-' && *s != '_')
-			return 0;
-	return 1;
 }
 
 /* Stable insertion sort by delay: the order in the file breaks ties. */
@@ -128,7 +117,7 @@ people_rules_parse(const config_setting_t *p, const char *file,
 				    " unknown key \"%s\"",
 				    config_setting_name(s));
 		if (!config_setting_lookup_string(g, "channel", &ch) ||
-		    !people_rules_name_ok(ch)) {
+		    !chan_name_is_valid(ch)) {
 			people_rules_error(cause, f,
 			    config_setting_source_line(g), "notify: channel"
 			    " must name a channel or a kind (email, sms, chat,"
