@@ -5,7 +5,9 @@
  * gaps and fatigue over the next 90 days); findings are printed as
  * "file:line: message", then a table of who is on call for the next
  * days.  The table and the timeline are pure functions of a rota and an
- * instant, so they can be tested with fixed times.
+ * instant, so they can be tested with fixed times; the timeline is drawn
+ * from a list of shifts, so "pagerctl rota show" draws the daemon's
+ * shifts (the rota in force) and a file's alike.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -64,13 +66,13 @@ check_seg_add(struct check_day *d, const char *person, int64_t start,
 }
 
 /*
- * Fill d with the local day number k after the day of from: who is on
- * call when, merged, with the gaps as NULL people.  sh keeps the shifts
- * whose names d borrows.
+ * Fill d with the local day number k after the day of from in zone tz:
+ * who is on call when, from the n shifts of sh, cut to the day and
+ * merged, with the gaps as NULL people.  d borrows the shifts' names.
  */
 static void
-check_day(const struct rota *r, int64_t from, int k, struct check_day *d,
-    struct rota_shifts *sh)
+check_day(const struct tz *tz, const struct check_shift *sh, size_t nsh,
+    int64_t from, int k, struct check_day *d)
 {
 	struct tz_local lt, mid;
 	struct check_seg *s;
@@ -78,7 +80,7 @@ check_day(const struct rota *r, int64_t from, int k, struct check_day *d,
 	size_t i, j, n;
 
 	memset(d, 0, sizeof *d);
-	tz_to_local(r->tz, from, &lt);
+	tz_to_local(tz, from, &lt);
 	days = tz_days_from_civil(lt.year, lt.month, lt.day) + k;
 	memset(&mid, 0, sizeof mid);
 	tz_civil_from_days(days, &mid.year, &mid.month, &mid.day);
@@ -86,16 +88,17 @@ check_day(const struct rota *r, int64_t from, int k, struct check_day *d,
 	d->month = mid.month;
 	d->day = mid.day;
 	d->wday = tz_weekday(days);
-	d->start = tz_from_local(r->tz, &mid);
+	d->start = tz_from_local(tz, &mid);
 	tz_civil_from_days(days + 1, &mid.year, &mid.month, &mid.day);
-	d->end = tz_from_local(r->tz, &mid);
+	d->end = tz_from_local(tz, &mid);
 
-	sh->n = 0;
-	rota_schedule(r, d->start, d->end, NULL, sh);
-	for (i = 0; i < sh->n; i++)
-		check_seg_add(d, sh->list[i].person, sh->list[i].start <
-		    d->start ? d->start : sh->list[i].start, sh->list[i].end >
-		    d->end ? d->end : sh->list[i].end, sh->list[i].backup);
+	for (i = 0; i < nsh; i++) {
+		if (sh[i].end <= d->start || sh[i].start >= d->end)
+			continue;
+		check_seg_add(d, sh[i].person, sh[i].start < d->start ?
+		    d->start : sh[i].start, sh[i].end > d->end ? d->end :
+		    sh[i].end, sh[i].backup);
+	}
 	if (d->n > 1)
 		qsort(d->segs, d->n, sizeof *d->segs, check_cmp_seg);
 	/* Merge a person's adjacent stretches. */
@@ -127,9 +130,61 @@ check_day(const struct rota *r, int64_t from, int k, struct check_day *d,
 		qsort(d->segs, d->n, sizeof *d->segs, check_cmp_seg);
 }
 
-/* "HH:MM" of t in r's zone, "24:00" for the end of day d. */
+/*
+ * The instants a view of days local days in zone tz starts and ends:
+ * from the midnight that starts the day of from to the one after the
+ * last day.
+ */
+void
+check_window(const struct tz *tz, int64_t from, int days, int64_t *start,
+    int64_t *end)
+{
+	struct tz_local lt, mid;
+	int64_t day;
+
+	tz_to_local(tz, from, &lt);
+	day = tz_days_from_civil(lt.year, lt.month, lt.day);
+	memset(&mid, 0, sizeof mid);
+	tz_civil_from_days(day, &mid.year, &mid.month, &mid.day);
+	*start = tz_from_local(tz, &mid);
+	tz_civil_from_days(day + days, &mid.year, &mid.month, &mid.day);
+	*end = tz_from_local(tz, &mid);
+}
+
+/*
+ * The shifts of r over the days of a view, as a new array (*n of them)
+ * whose names sh keeps.  NULL if there are none.
+ */
+static struct check_shift *
+check_shifts(const struct rota *r, int64_t from, int days,
+    struct rota_shifts *sh, size_t *n)
+{
+	struct check_shift *list = NULL;
+	int64_t start, end;
+	size_t i;
+
+	*n = 0;
+	sh->n = 0;
+	if (r->tz == NULL)
+		return NULL;
+	check_window(r->tz, from, days, &start, &end);
+	rota_schedule(r, start, end, NULL, sh);
+	if (sh->n == 0)
+		return NULL;
+	list = xcalloc(sh->n, sizeof *list);
+	for (i = 0; i < sh->n; i++) {
+		list[i].person = sh->list[i].person;
+		list[i].start = sh->list[i].start;
+		list[i].end = sh->list[i].end;
+		list[i].backup = sh->list[i].backup;
+	}
+	*n = sh->n;
+	return list;
+}
+
+/* "HH:MM" of t in zone tz, "24:00" for the end of day d. */
 static void
-check_hhmm(const struct rota *r, const struct check_day *d, int64_t t,
+check_hhmm(const struct tz *tz, const struct check_day *d, int64_t t,
     char *buf, size_t len)
 {
 	struct tz_local lt;
@@ -138,14 +193,14 @@ check_hhmm(const struct rota *r, const struct check_day *d, int64_t t,
 		snprintf(buf, len, "24:00");
 		return;
 	}
-	tz_to_local(r->tz, t, &lt);
+	tz_to_local(tz, t, &lt);
 	snprintf(buf, len, "%02d:%02d", lt.hour, lt.minute);
 }
 
 static void
-check_header(FILE *f, const struct rota *r, int days)
+check_header(FILE *f, const char *name, const char *tzname, int days)
 {
-	fprintf(f, "%s (%s), next %d days:\n", r->name, r->tzname, days);
+	fprintf(f, "%s (%s), next %d days:\n", name, tzname, days);
 }
 
 /*
@@ -156,18 +211,20 @@ char *
 check_table(const struct rota *r, int64_t from, int days)
 {
 	struct rota_shifts sh = { NULL, 0, 0 };
+	struct check_shift *list;
 	struct check_day d;
 	const struct check_seg *s;
 	char *text = NULL, a[8], b[8];
-	size_t len = 0, i;
+	size_t len = 0, i, n;
 	FILE *f;
 	int k;
 
 	if ((f = open_memstream(&text, &len)) == NULL)
 		fatal("open_memstream");
-	check_header(f, r, days);
+	check_header(f, r->name, r->tzname, days);
+	list = check_shifts(r, from, days, &sh, &n);
 	for (k = 0; k < days && r->tz != NULL; k++) {
-		check_day(r, from, k, &d, &sh);
+		check_day(r->tz, list, n, from, k, &d);
 		fprintf(f, "  %s %04d-%02d-%02d ", check_wdays[d.wday], d.year,
 		    d.month, d.day);
 		for (i = 0; i < d.n; i++) {
@@ -177,24 +234,37 @@ check_table(const struct rota *r, int64_t from, int days)
 			if (s->backup)
 				fputs(" (backup)", f);
 			if (s->start != d.start || s->end != d.end) {
-				check_hhmm(r, &d, s->start, a, sizeof a);
-				check_hhmm(r, &d, s->end, b, sizeof b);
+				check_hhmm(r->tz, &d, s->start, a, sizeof a);
+				check_hhmm(r->tz, &d, s->end, b, sizeof b);
 				fprintf(f, " %s-%s", a, b);
 			}
 		}
 		fputc('\n', f);
 		free(d.segs);
 	}
+	free(list);
 	rota_shifts_free(&sh);
 	if (fclose(f) != 0)
 		fatal("open_memstream");
 	return text;
 }
 
-/* One hour cell: '#' on call all of it, '+' part of it, '.' not. */
+/* Same row: the same person, both backup or both not, or both gaps? */
+static int
+check_same_row(const struct check_seg *a, const struct check_seg *b)
+{
+	if (a->person == NULL || b->person == NULL)
+		return a->person == NULL && b->person == NULL;
+	return strcmp(a->person, b->person) == 0 && a->backup == b->backup;
+}
+
+/*
+ * The cell of hour of day d on row's row: '#' on call all of it, '+'
+ * part of it, '.' not, ' ' if the hour does not exist.
+ */
 static char
 check_cell(const struct check_day *d, const struct tz *tz, int hour,
-    const char *person, int backup)
+    const struct check_seg *row)
 {
 	struct tz_local lt;
 	int64_t a, b, got = 0, lo, hi;
@@ -216,9 +286,7 @@ check_cell(const struct check_day *d, const struct tz *tz, int hour,
 	for (i = 0; i < d->n; i++) {
 		const struct check_seg *s = &d->segs[i];
 
-		if ((s->person == NULL) != (person == NULL) ||
-		    (person != NULL && (strcmp(s->person, person) != 0 ||
-		    s->backup != backup)))
+		if (!check_same_row(s, row))
 			continue;
 		lo = s->start > a ? s->start : a;
 		hi = s->end < b ? s->end : b;
@@ -231,13 +299,16 @@ check_cell(const struct check_day *d, const struct tz *tz, int hour,
 }
 
 /*
- * The timeline of "pagerctl rota show": per local day, one row per
- * person with an hour bar and the exact times.  Caller frees.
+ * The timeline of "pagerctl rota show" for rota name in zone tz, drawn
+ * from n shifts (in any order; those outside the days are ignored): per
+ * local day from the day of from, one row per person with an hour bar
+ * and the exact times, and NOBODY for the gaps.  Pure, so the daemon's
+ * shifts and a file's are drawn alike.  Caller frees.
  */
 char *
-check_timeline(const struct rota *r, int64_t from, int days)
+check_timeline_shifts(const char *name, const struct tz *tz,
+    const struct check_shift *sh, size_t n, int64_t from, int days)
 {
-	struct rota_shifts sh = { NULL, 0, 0 };
 	struct check_day d;
 	const struct check_seg *s, *t;
 	char *text = NULL, a[8], b[8], label[64];
@@ -247,41 +318,33 @@ check_timeline(const struct rota *r, int64_t from, int days)
 
 	if ((f = open_memstream(&text, &len)) == NULL)
 		fatal("open_memstream");
-	check_header(f, r, days);
+	check_header(f, name, tz != NULL ? tz_name(tz) : "", days);
 	fprintf(f, "%-17s %s\n", "", "0     6     12    18    24");
-	for (k = 0; k < days && r->tz != NULL; k++) {
-		check_day(r, from, k, &d, &sh);
+	for (k = 0; k < days && tz != NULL; k++) {
+		check_day(tz, sh, n, from, k, &d);
 		fprintf(f, "%s %04d-%02d-%02d\n", check_wdays[d.wday], d.year,
 		    d.month, d.day);
 		for (i = 0; i < d.n; i++) {
 			s = &d.segs[i];
 			/* One row per person, at their first stretch. */
 			for (j = 0; j < i; j++) {
-				t = &d.segs[j];
-				if ((t->person == NULL) == (s->person == NULL) &&
-				    (s->person == NULL ||
-				    (strcmp(t->person, s->person) == 0 &&
-				    t->backup == s->backup)))
+				if (check_same_row(&d.segs[j], s))
 					break;
 			}
 			if (j < i)
 				continue;
-			snprintf(label, sizeof label, "%s%s", s->person != NULL ?
-			    s->person : "NOBODY", s->backup ? "*" : "");
+			snprintf(label, sizeof label, "%s%s", s->person !=
+			    NULL ? s->person : "NOBODY", s->backup ? "*" : "");
 			fprintf(f, "  %-14.14s |", label);
 			for (h = 0; h < 24; h++)
-				fputc(check_cell(&d, r->tz, h, s->person,
-				    s->backup), f);
+				fputc(check_cell(&d, tz, h, s), f);
 			fputc('|', f);
 			for (j = i; j < d.n; j++) {
 				t = &d.segs[j];
-				if ((t->person == NULL) != (s->person == NULL) ||
-				    (s->person != NULL &&
-				    (strcmp(t->person, s->person) != 0 ||
-				    t->backup != s->backup)))
+				if (!check_same_row(t, s))
 					continue;
-				check_hhmm(r, &d, t->start, a, sizeof a);
-				check_hhmm(r, &d, t->end, b, sizeof b);
+				check_hhmm(tz, &d, t->start, a, sizeof a);
+				check_hhmm(tz, &d, t->end, b, sizeof b);
 				fprintf(f, " %s-%s", a, b);
 			}
 			fputc('\n', f);
@@ -290,9 +353,24 @@ check_timeline(const struct rota *r, int64_t from, int days)
 	}
 	fputs("(* from the backup rota; # on call the whole hour,"
 	    " + part of it)\n", f);
-	rota_shifts_free(&sh);
 	if (fclose(f) != 0)
 		fatal("open_memstream");
+	return text;
+}
+
+/* The timeline of rota r, as its files say.  Caller frees. */
+char *
+check_timeline(const struct rota *r, int64_t from, int days)
+{
+	struct rota_shifts sh = { NULL, 0, 0 };
+	struct check_shift *list;
+	char *text;
+	size_t n;
+
+	list = check_shifts(r, from, days, &sh, &n);
+	text = check_timeline_shifts(r->name, r->tz, list, n, from, days);
+	free(list);
+	rota_shifts_free(&sh);
 	return text;
 }
 

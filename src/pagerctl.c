@@ -2,7 +2,8 @@
 /*
  * pagerctl.c: the operators' command-line client.  Commands that ask
  * the running daemon go through its HTTP API (libcurl, a bearer token);
- * rota commands that only need files work offline from pagerd.conf.
+ * "rota check", and "rota show" of a file or with --files, work offline
+ * from pagerd.conf.
  * Each command is one entry of pagerctl_cmds[]: its words ("rota
  * check"), a function taking the arguments after them, and its usage.
  */
@@ -25,6 +26,7 @@
 #include "pagerctl-fmt.h"
 #include "people.h"
 #include "rota.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -35,6 +37,16 @@
 #define PAGERCTL_TIMEOUT 30L      /* seconds per request */
 #define PAGERCTL_MAX_REPLY (16 << 20)
 #define PAGERCTL_MAX_DAYS 62
+/*
+ * rota show asks the daemon for all its days in one request, and the
+ * daemon's window is at most 186 days (API_ROTA_SCHEDULE_MAX in
+ * api-rota.c); a local day is at most 25 hours.
+ */
+#define PAGERCTL_API_MAX_DAYS 186
+#if PAGERCTL_MAX_DAYS + 2 > PAGERCTL_API_MAX_DAYS
+#error "rota show --days does not fit in one request to the daemon"
+#endif
+#define PAGERCTL_ZONE_TRIES 3 /* rota show: the rota's zone changed */
 
 /* Exit statuses. */
 #define PAGERCTL_OK 0
@@ -50,6 +62,7 @@ struct pagerctl {
 	const char *token_file;
 	char *token;
 	int json; /* --json: print the API's JSON as is */
+	int unreachable; /* the last request got no answer at all */
 };
 
 struct pagerctl_cmd {
@@ -83,8 +96,9 @@ static const struct pagerctl_cmd pagerctl_cmds[] = {
 	    " [--priority P]", "service-level report (default: last 7 days)" },
 	{ "rota check", pagerctl_rota_check, "FILE ...",
 	    "check rota files offline; exit 1 on errors" },
-	{ "rota show", pagerctl_rota_show, "NAME|FILE [--days N] [--from TIME]",
-	    "timeline of a rota for the next days (offline)" },
+	{ "rota show", pagerctl_rota_show, "NAME|FILE [--files] [--days N]"
+	    " [--from TIME]", "timeline of the rota in force for the next"
+	    " days (FILE, --files: offline)" },
 };
 
 static __dead void
@@ -221,6 +235,7 @@ pagerctl_http(struct pagerctl *ctl, const char *path, const char *body,
 	CURL *c;
 	int status = PAGERCTL_FAIL;
 
+	ctl->unreachable = 0;
 	if (pagerctl_token(ctl) != 0)
 		return PAGERCTL_FAIL;
 	if ((c = curl_easy_init()) == NULL)
@@ -256,6 +271,7 @@ pagerctl_http(struct pagerctl *ctl, const char *path, const char *body,
 	if (rc != CURLE_OK) {
 		fprintf(stderr, "pagerctl: %s: %s\n", url, *errbuf != '\0' ?
 		    errbuf : curl_easy_strerror(rc));
+		ctl->unreachable = 1;
 		goto fail;
 	}
 	if (b.data == NULL ||
@@ -1083,24 +1099,238 @@ pagerctl_rota_check(struct pagerctl *ctl, int argc, char **argv)
 	return rc == 0 ? PAGERCTL_OK : PAGERCTL_FAIL;
 }
 
-/* pagerctl rota show NAME|FILE [--days N] [--from TIME] */
+/* Is rota show's argument a file: a path, or a name ending in .conf? */
+static int
+pagerctl_is_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return strchr(name, '/') != NULL || (len > 5 &&
+	    strcmp(name + len - 5, ".conf") == 0);
+}
+
+/*
+ * rota show of a file, or of a name with --files: the rota as the files
+ * say, offline.  A file replaces the folder's rota of its name.  If the
+ * name is not found, the errors of the folder's files say why.
+ */
+static int
+pagerctl_rota_show_files(struct pagerctl *ctl, const char *name,
+    int64_t from, int days)
+{
+	struct rota_findings f = { NULL, 0, 0 };
+	struct rota_set *set = rota_set_new();
+	struct conf *c;
+	struct rota *r = NULL;
+	char *cause = NULL, *text, *line;
+	size_t i;
+	int rc = PAGERCTL_FAIL;
+
+	c = pagerctl_conf(ctl);
+	if (c != NULL && c->rota_dir != NULL)
+		rota_set_load_dir(set, c->rota_dir, &f);
+	if (pagerctl_is_file(name)) {
+		if ((r = rota_load(name, &cause)) == NULL) {
+			fprintf(stderr, "%s\n", cause);
+			free(cause);
+			goto out;
+		}
+		rota_free(rota_set_remove(set, r->name));
+		if (rota_set_add(set, r, &cause) != 0)
+			fatalx("%s", cause);
+		rota_findings_free(&f);
+		rota_set_link(set, &f);
+	} else if ((r = rota_set_find(set, name)) == NULL) {
+		for (i = 0; i < f.n; i++) {
+			if (f.list[i].severity != ROTA_ERROR)
+				continue;
+			line = rota_finding_format(&f.list[i]);
+			fprintf(stderr, "%s\n", line);
+			free(line);
+		}
+		if (c == NULL)
+			fprintf(stderr, "pagerctl: no rota \"%s\": no %s"
+			    " (see -c)\n", name, ctl->conf_path);
+		else if (c->rota_dir == NULL)
+			fprintf(stderr, "pagerctl: no rota \"%s\": %s has no"
+			    " rota_dir\n", name, ctl->conf_path);
+		else
+			fprintf(stderr, "pagerctl: no rota \"%s\" in %s\n",
+			    name, c->rota_dir);
+		goto out;
+	}
+	text = check_timeline(r, from, days);
+	fputs(text, stdout);
+	free(text);
+	rc = PAGERCTL_OK;
+out:
+	rota_findings_free(&f);
+	rota_set_free(set);
+	conf_free(c);
+	return rc;
+}
+
+/* The instant of o's ISO 8601 key into *ms, or -1 if it has none. */
+static int
+pagerctl_instant(const json_t *o, const char *key, int64_t *ms)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	char *cause = NULL;
+
+	if (s == NULL || iso8601_parse(s, ms, &cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The shifts of a schedule reply, as a new array (*n of them) that
+ * borrows j's strings; NULL, after saying so, if the reply is
+ * malformed.
+ */
+static struct check_shift *
+pagerctl_shifts(const json_t *j, const char *path, size_t *n)
+{
+	const json_t *shifts = json_object_get(j, "shifts"), *o;
+	struct check_shift *sh;
+	size_t i;
+
+	if (!json_is_array(shifts)) {
+		fprintf(stderr, "pagerctl: %s: no shifts in the reply\n",
+		    path);
+		return NULL;
+	}
+	*n = json_array_size(shifts);
+	sh = xcalloc(*n + 1, sizeof *sh);
+	json_array_foreach(shifts, i, o) {
+		sh[i].person = json_string_value(json_object_get(o, "person"));
+		sh[i].backup = json_is_string(json_object_get(o, "backup"));
+		if (sh[i].person == NULL || !people_id_is_valid(sh[i].person) ||
+		    pagerctl_instant(o, "start", &sh[i].start) != 0 ||
+		    pagerctl_instant(o, "end", &sh[i].end) != 0) {
+			fprintf(stderr, "pagerctl: %s: shift %zu of the reply"
+			    " is malformed\n", path, i + 1);
+			free(sh);
+			return NULL;
+		}
+	}
+	return sh;
+}
+
+/*
+ * rota show NAME from the daemon: the rota in force, which is not what
+ * the files say if an edit of its file was broken.  The days shown are
+ * local days of the rota's zone, which only the daemon knows: a first
+ * request learns it, a second asks for the shifts of those days.  If the
+ * rota was reloaded with another zone in between, ask again.
+ */
+static int
+pagerctl_rota_show_daemon(struct pagerctl *ctl, const char *name,
+    int64_t from, int days)
+{
+	struct check_shift *sh;
+	struct tz *tz = NULL;
+	const char *zone, *rota;
+	json_t *j = NULL;
+	char *path, *raw = NULL, *cause = NULL, *text, a[32], b[32];
+	int64_t start, end;
+	size_t n;
+	int rc, tries = 0;
+
+	if (pagerctl_token(ctl) != 0) {
+		fprintf(stderr, "pagerctl: or use \"pagerctl rota show --files"
+		    " %s\" to read the rota files\n", name);
+		return PAGERCTL_FAIL;
+	}
+	path = xstrdup("/api/v1/oncall/schedule");
+	pagerctl_query_add(&path, "rota", name);
+	for (;;) {
+		if ((rc = pagerctl_http(ctl, path, NULL, &j, &raw)) !=
+		    PAGERCTL_OK) {
+			if (ctl->unreachable)
+				fprintf(stderr, "pagerctl: cannot reach pagerd"
+				    " at %s; \"pagerctl rota show --files %s\""
+				    " reads the rota files instead\n",
+				    ctl->url, name);
+			/* Even a 404 (no such rota): 1, as offline. */
+			rc = PAGERCTL_FAIL;
+			goto out;
+		}
+		if ((zone = json_string_value(json_object_get(j,
+		    "timezone"))) == NULL) {
+			fprintf(stderr, "pagerctl: %s: no time zone in the"
+			    " reply\n", path);
+			rc = PAGERCTL_FAIL;
+			goto out;
+		}
+		/* The reply is for the days of tz: done. */
+		if (tz != NULL && strcmp(tz_name(tz), zone) == 0)
+			break;
+		if (++tries > PAGERCTL_ZONE_TRIES) {
+			fprintf(stderr, "pagerctl: rota \"%s\": its time zone"
+			    " keeps changing\n", name);
+			rc = PAGERCTL_FAIL;
+			goto out;
+		}
+		tz_free(tz);
+		if ((tz = tz_load(zone, &cause)) == NULL) {
+			fprintf(stderr, "pagerctl: rota \"%s\": %s\n", name,
+			    cause);
+			free(cause);
+			rc = PAGERCTL_FAIL;
+			goto out;
+		}
+		check_window(tz, from, days, &start, &end);
+		free(path);
+		path = xstrdup("/api/v1/oncall/schedule");
+		pagerctl_query_add(&path, "rota", name);
+		pagerctl_query_add(&path, "from", clock_format_iso(start, a,
+		    sizeof a));
+		pagerctl_query_add(&path, "to", clock_format_iso(end, b,
+		    sizeof b));
+		json_decref(j);
+		j = NULL;
+		free(raw);
+		raw = NULL;
+	}
+	if (ctl->json) {
+		pagerctl_print_raw(raw);
+		goto out;
+	}
+	if ((sh = pagerctl_shifts(j, path, &n)) == NULL) {
+		rc = PAGERCTL_FAIL;
+		goto out;
+	}
+	if ((rota = json_string_value(json_object_get(j, "rota"))) == NULL)
+		rota = name;
+	text = check_timeline_shifts(rota, tz, sh, n, from, days);
+	fputs(text, stdout);
+	free(text);
+	free(sh);
+out:
+	tz_free(tz);
+	json_decref(j);
+	free(raw);
+	free(path);
+	return rc;
+}
+
+/* pagerctl rota show NAME|FILE [--files] [--days N] [--from TIME] */
 static int
 pagerctl_rota_show(struct pagerctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "days", required_argument, NULL, 'd' },
 		{ "from", required_argument, NULL, 'f' },
+		{ "files", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rota_findings f = { NULL, 0, 0 };
-	struct rota_set *set = rota_set_new();
-	struct conf *c;
-	struct rota *r = NULL;
 	const char *name;
-	char *cause = NULL, *end, *text;
+	char *cause = NULL, *end;
 	int64_t from;
 	long days = 7;
-	int ch, rc = PAGERCTL_FAIL;
+	int ch, files = 0;
 
 	from = clock_now_ms();
 	optind = 0;
@@ -1124,6 +1354,9 @@ pagerctl_rota_show(struct pagerctl *ctl, int argc, char **argv)
 				exit(PAGERCTL_USAGE);
 			}
 			break;
+		case 'F':
+			files = 1;
+			break;
 		default:
 			pagerctl_cmd_usage("rota show");
 		}
@@ -1131,37 +1364,15 @@ pagerctl_rota_show(struct pagerctl *ctl, int argc, char **argv)
 	if (optind != argc - 1)
 		pagerctl_cmd_usage("rota show");
 	name = argv[optind];
-	c = pagerctl_conf(ctl);
-	if (c != NULL && c->rota_dir != NULL)
-		rota_set_load_dir(set, c->rota_dir, &f);
-	rota_findings_free(&f);
-	if (strchr(name, '/') != NULL || (strlen(name) > 5 &&
-	    strcmp(name + strlen(name) - 5, ".conf") == 0)) {
-		/* A file: it replaces the folder's rota of that name. */
-		if ((r = rota_load(name, &cause)) == NULL) {
-			fprintf(stderr, "%s\n", cause);
-			free(cause);
-			goto out;
+	if (files || pagerctl_is_file(name)) {
+		if (ctl->json) {
+			fprintf(stderr, "pagerctl: --json prints the daemon's"
+			    " reply: not with --files or a file\n");
+			exit(PAGERCTL_USAGE);
 		}
-		rota_free(rota_set_remove(set, r->name));
-		if (rota_set_add(set, r, &cause) != 0)
-			fatalx("%s", cause);
-		rota_set_link(set, &f);
-		rota_findings_free(&f);
-	} else if ((r = rota_set_find(set, name)) == NULL) {
-		fprintf(stderr, "pagerctl: no rota \"%s\"%s%s\n", name,
-		    c != NULL && c->rota_dir != NULL ? " in " : "",
-		    c != NULL && c->rota_dir != NULL ? c->rota_dir : "");
-		goto out;
+		return pagerctl_rota_show_files(ctl, name, from, (int)days);
 	}
-	text = check_timeline(r, from, (int)days);
-	fputs(text, stdout);
-	free(text);
-	rc = PAGERCTL_OK;
-out:
-	rota_set_free(set);
-	conf_free(c);
-	return rc;
+	return pagerctl_rota_show_daemon(ctl, name, from, (int)days);
 }
 
 int

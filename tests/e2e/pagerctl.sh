@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: ISC
 #
-# pagerctl.sh: the command-line client.  "oncall" asks the running
-# daemon (URL from -u or PAGERD_URL, token from PAGERD_TOKEN or
-# --token-file); "rota check" and "rota show" work offline from the
-# files pagerd.conf names.
+# pagerctl.sh: the command-line client.  "oncall" and "rota show NAME"
+# ask the running daemon (URL from -u or PAGERD_URL, token from
+# PAGERD_TOKEN or --token-file); "rota check", and "rota show" of a file
+# or with --files, work offline from the files pagerd.conf names.
 . "$E2E_LIB"
 . "$E2E_DIR/rota-lib.sh"
 : "${PAGERCTL:=$top_builddir/src/pagerctl}"
@@ -81,11 +81,10 @@ expect_eq "$TEST_TMP/web2.conf:5: layer \"weekly\": unknown person \"bob\"
 1 file, 1 error, 0 warnings" "$CTL_OUT" "rota check findings"
 pass "pagerctl rota check"
 
-# 5. rota show: a timeline, by name or by file.  On 29 March 02:00-03:00
-# does not exist in Berlin: its cell is blank.
-ctl -c "$CONFIG" rota show web --days 3 --from 2026-03-28T12:00:00Z
-expect_eq 0 "$CTL_RC" "rota show status ($CTL_ERR)"
-expect_eq 'web (Europe/Berlin), next 3 days:
+# 5. rota show NAME: the daemon's rota in force, as a timeline of the
+# rota's local days.  On 29 March 02:00-03:00 does not exist in Berlin:
+# its cell is blank.  No -c: nothing is read from the files.
+WEB_TIMELINE='web (Europe/Berlin), next 3 days:
                   0     6     12    18    24
 Sat 2026-03-28
   ben            |########################| 00:00-24:00
@@ -96,14 +95,90 @@ Sun 2026-03-29
 Mon 2026-03-30
   ben            |#########...............| 00:00-09:00
   ann            |.........###############| 09:00-24:00
-(* from the backup rota; # on call the whole hour, + part of it)' \
-    "$CTL_OUT" "pagerctl rota show web"
-ctl -c "$CONFIG" rota show "$ROTA_DIR/db.conf" --days 1 --from 2026-03-14T12:00:00Z
-expect_match '  eve\* +\|#{24}\| 00:00-24:00' "$CTL_OUT" "rota show of a file"
-ctl -c "$CONFIG" rota show nope
+(* from the backup rota; # on call the whole hour, + part of it)'
+show_web() {
+	ctl "$@" rota show web --days 3 --from 2026-03-28T12:00:00Z
+}
+PAGERD_TOKEN=$VIEWER_KEY show_web
+expect_eq 0 "$CTL_RC" "rota show status ($CTL_ERR)"
+expect_eq "$WEB_TIMELINE" "$CTL_OUT" "pagerctl rota show web"
+# --json: the daemon's reply, for the local days shown (Berlin's
+# midnights: CET on the 28th, CEST on the 31st).
+PAGERD_TOKEN=$VIEWER_KEY ctl --json rota show web --days 3 \
+    --from 2026-03-28T12:00:00Z
+expect_eq 0 "$CTL_RC" "rota show --json status ($CTL_ERR)"
+expect_eq 'web Europe/Berlin
+2026-03-27T23:00:00.000Z 2026-03-30T22:00:00.000Z
+ben,dan,ann' "$(printf '%s' "$CTL_OUT" | jq -r '"\(.rota) \(.timezone)",
+    "\(.from) \(.to)", ([.shifts[].person] | join(","))')" \
+    "pagerctl --json rota show web"
+# The same rota, as the files say.
+env -u PAGERD_TOKEN "$PAGERCTL" -c "$CONFIG" -u http://127.0.0.1:1 rota show \
+    web --files --days 3 --from 2026-03-28T12:00:00Z >"$TEST_TMP/ctl.out" \
+    2>"$TEST_TMP/ctl.err" ||
+    fail "rota show --files: $(cat "$TEST_TMP/ctl.err")"
+expect_eq "$WEB_TIMELINE" "$(cat "$TEST_TMP/ctl.out")" \
+    "pagerctl rota show web --files"
+# db's weekend and nights are mgr's (its backup): eve, marked "*".
+DB_TIMELINE='db (America/New_York), next 2 days:
+                  0     6     12    18    24
+Fri 2026-03-13
+  eve*           |#########........#######| 00:00-09:00 17:00-24:00
+  dan            |.........########.......| 09:00-17:00
+Sat 2026-03-14
+  eve*           |########################| 00:00-24:00
+(* from the backup rota; # on call the whole hour, + part of it)'
+PAGERD_TOKEN=$VIEWER_KEY ctl rota show db --days 2 --from 2026-03-13T12:00:00Z
+expect_eq 0 "$CTL_RC" "rota show db status ($CTL_ERR)"
+expect_eq "$DB_TIMELINE" "$CTL_OUT" "pagerctl rota show db"
+# A file is read offline: no daemon, no token.
+env -u PAGERD_TOKEN "$PAGERCTL" -c "$CONFIG" -u http://127.0.0.1:1 rota show \
+    "$ROTA_DIR/db.conf" --days 2 --from 2026-03-13T12:00:00Z \
+    >"$TEST_TMP/ctl.out" 2>"$TEST_TMP/ctl.err" ||
+    fail "rota show of a file: $(cat "$TEST_TMP/ctl.err")"
+expect_eq "$DB_TIMELINE" "$(cat "$TEST_TMP/ctl.out")" "rota show of a file"
+PAGERD_TOKEN=$VIEWER_KEY ctl rota show nope
 expect_eq 1 "$CTL_RC" "rota show of an unknown rota"
-ctl -c "$CONFIG" rota show web --days 0
+expect_match '404: no rota "nope"' "$CTL_ERR" "rota show of an unknown rota"
+ctl -c "$CONFIG" rota show nope --files
+expect_eq 1 "$CTL_RC" "rota show --files of an unknown rota"
+expect_match "no rota \"nope\" in $ROTA_DIR" "$CTL_ERR" \
+    "rota show --files of an unknown rota"
+ctl rota show web --days 0
 expect_eq 2 "$CTL_RC" "rota show --days 0"
+ctl --json -c "$CONFIG" rota show web --files
+expect_eq 2 "$CTL_RC" "rota show --json --files"
 pass "pagerctl rota show"
+
+# 6. The daemon's version wins: a broken edit of web.conf is refused
+# and the previous web stays in force; the files no longer have a web.
+sed -i -e 's/members = \[ "ann", "ben" \]; } );/members = [ "ann", "ben" ; } );/' \
+    "$ROTA_DIR/web.conf"
+wait_until "$E2E_WAIT" "web to be refused" rota_state_is web stale
+PAGERD_TOKEN=$VIEWER_KEY show_web
+expect_eq 0 "$CTL_RC" "rota show of a stale rota ($CTL_ERR)"
+expect_eq "$WEB_TIMELINE" "$CTL_OUT" "rota show web while web.conf is broken"
+ctl -c "$CONFIG" rota show web --files --days 3 --from 2026-03-28T12:00:00Z
+expect_eq 1 "$CTL_RC" "rota show --files of a broken file"
+expect_eq '' "$CTL_OUT" "rota show --files of a broken file: no timeline"
+expect_match "^$ROTA_DIR/web\\.conf:5: " "$CTL_ERR" \
+    "rota show --files: the parse error"
+expect_match "no rota \"web\" in $ROTA_DIR" "$CTL_ERR" \
+    "rota show --files: no web"
+write_web
+wait_until "$E2E_WAIT" "web to load again" rota_state_is web ok
+pass "pagerctl rota show: the daemon's rota in force, --files the files'"
+
+# 7. Nobody listening: the URL, and how to go offline.
+PAGERD_TOKEN=$VIEWER_KEY ctl -u http://127.0.0.1:1 rota show web
+expect_eq 1 "$CTL_RC" "rota show with nobody listening"
+expect_eq '' "$CTL_OUT" "rota show with nobody listening: no timeline"
+expect_match 'cannot reach pagerd at http://127\.0\.0\.1:1; .*--files' \
+    "$CTL_ERR" "rota show with nobody listening: message"
+env -u PAGERD_TOKEN "$PAGERCTL" rota show web >/dev/null \
+    2>"$TEST_TMP/ctl.err" && fail "rota show without a token succeeded"
+expect_match 'no token.*--files' "$(tr '\n' ' ' <"$TEST_TMP/ctl.err")" \
+    "rota show without a token: message"
+pass "pagerctl rota show: errors say how to read the files instead"
 
 stop_pagerd

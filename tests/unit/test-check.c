@@ -2,7 +2,8 @@
 /*
  * test-check.c: the table of "pagerd -t" and the timeline of "pagerctl
  * rota show", with a fixed "now": a weekly handoff, a DST change, an
- * override that leaves a gap, and backup duty.
+ * override that leaves a gap, and backup duty.  The timeline is also
+ * drawn from a hand-made list of shifts, as the daemon sends them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "check.h"
 #include "iso8601.h"
 #include "rota.h"
+#include "tz.h"
 
 static const char ops_text[] =
     "name = \"ops\"; timezone = \"Europe/Berlin\";\n"
@@ -142,6 +144,137 @@ test_timeline(void **state)
 	rota_free(r);
 }
 
+static struct tz *
+zone(const char *name)
+{
+	char *cause = NULL;
+	struct tz *tz;
+
+	if ((tz = tz_load(name, &cause)) == NULL)
+		fail_msg("%s", cause);
+	return tz;
+}
+
+/* The days of a view start and end at local midnights, 25 hours apart. */
+static void
+test_window_dst(void **state)
+{
+	struct tz *tz = zone("Europe/Berlin");
+	int64_t start, end;
+
+	check_window(tz, at("2026-10-25T12:00:00Z"), 1, &start, &end);
+	assert_int_equal(start, at("2026-10-24T22:00:00Z"));
+	assert_int_equal(end, at("2026-10-25T23:00:00Z"));
+	check_window(tz, at("2026-10-24T22:30:00Z"), 3, &start, &end);
+	assert_int_equal(start, at("2026-10-24T22:00:00Z"));
+	assert_int_equal(end, at("2026-10-27T23:00:00Z"));
+	tz_free(tz);
+}
+
+/*
+ * Shifts as the daemon sends them, out of order: one that started
+ * before the window, the 25-hour day of 25 October, a backup stretch,
+ * two gaps, one person's two adjacent shifts (merged), a stretch that
+ * ends within an hour, and a shift outside the days (ignored).
+ */
+static void
+test_timeline_shifts(void **state)
+{
+	struct tz *tz = zone("Europe/Berlin");
+	struct check_shift sh[] = {
+		{ "bob", 0, 0, 0 },
+		{ "ann", 0, 0, 0 },
+		{ "mia", 0, 0, 1 },
+		{ "ann", 0, 0, 0 },
+		{ "ann", 0, 0, 0 },
+		{ "bob", 0, 0, 0 },
+		{ "carl", 0, 0, 0 },
+	};
+	char *t;
+
+	sh[0].start = at("2026-10-25T08:00:00Z");
+	sh[0].end = at("2026-10-26T11:00:00Z");
+	sh[1].start = at("2026-10-23T07:00:00Z");
+	sh[1].end = at("2026-10-25T08:00:00Z");
+	sh[2].start = at("2026-10-26T11:00:00Z");
+	sh[2].end = at("2026-10-26T13:30:00Z");
+	sh[3].start = at("2026-10-26T16:15:00Z");
+	sh[3].end = at("2026-10-26T17:00:00Z");
+	sh[4].start = at("2026-10-26T15:00:00Z");
+	sh[4].end = at("2026-10-26T16:15:00Z");
+	sh[5].start = at("2026-10-26T19:00:00Z");
+	sh[5].end = at("2026-10-27T08:00:00Z");
+	sh[6].start = at("2026-10-20T00:00:00Z");
+	sh[6].end = at("2026-10-21T00:00:00Z");
+	t = check_timeline_shifts("ops", tz, sh, sizeof sh / sizeof sh[0],
+	    at("2026-10-24T12:00:00Z"), 3);
+	assert_string_equal(t,
+	    "ops (Europe/Berlin), next 3 days:\n"
+	    "                  0     6     12    18    24\n"
+	    "Sat 2026-10-24\n"
+	    "  ann            |########################| 00:00-24:00\n"
+	    "Sun 2026-10-25\n"
+	    /* 02:00-03:00 happens twice: still one cell */
+	    "  ann            |#########...............| 00:00-09:00\n"
+	    "  bob            |.........###############| 09:00-24:00\n"
+	    "Mon 2026-10-26\n"
+	    "  bob            |############........####| 00:00-12:00"
+	    " 20:00-24:00\n"
+	    "  mia*           |............##+.........| 12:00-14:30\n"
+	    "  NOBODY         |..............+#..##....| 14:30-16:00"
+	    " 18:00-20:00\n"
+	    "  ann            |................##......| 16:00-18:00\n"
+	    "(* from the backup rota; # on call the whole hour,"
+	    " + part of it)\n");
+	free(t);
+
+	/* No shifts at all: nobody, all day. */
+	t = check_timeline_shifts("ops", tz, NULL, 0,
+	    at("2026-10-24T12:00:00Z"), 1);
+	assert_string_equal(t,
+	    "ops (Europe/Berlin), next 1 days:\n"
+	    "                  0     6     12    18    24\n"
+	    "Sat 2026-10-24\n"
+	    "  NOBODY         |########################| 00:00-24:00\n"
+	    "(* from the backup rota; # on call the whole hour,"
+	    " + part of it)\n");
+	free(t);
+	tz_free(tz);
+}
+
+/* A rota's timeline is its shifts' timeline. */
+static void
+test_timeline_same(void **state)
+{
+	struct rota *r = parse(ops_text, "ops.conf");
+	struct rota_shifts rs = { NULL, 0, 0 };
+	struct check_shift *sh;
+	int64_t from = at("2026-03-28T12:00:00Z"), start, end;
+	char *a, *b;
+	size_t i;
+
+	check_window(r->tz, from, 5, &start, &end);
+	assert_int_equal(rota_schedule(r, start, end, NULL, &rs), 0);
+	sh = calloc(rs.n, sizeof *sh);
+	assert_non_null(sh);
+	for (i = 0; i < rs.n; i++) {
+		sh[i].person = rs.list[i].person;
+		sh[i].start = rs.list[i].start;
+		sh[i].end = rs.list[i].end;
+		sh[i].backup = rs.list[i].backup;
+	}
+	a = check_timeline(r, from, 5);
+	b = check_timeline_shifts("ops", r->tz, sh, rs.n, from, 5);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "  NOBODY         |............############|"
+	    " 12:00-24:00\n"));
+	free(a);
+	free(b);
+	free(sh);
+	rota_shifts_free(&rs);
+	rota_free(r);
+}
+
 int
 main(void)
 {
@@ -150,6 +283,9 @@ main(void)
 		cmocka_unit_test(test_table_local_day),
 		cmocka_unit_test(test_table_backup),
 		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_window_dst),
+		cmocka_unit_test(test_timeline_shifts),
+		cmocka_unit_test(test_timeline_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
