@@ -62,7 +62,10 @@ chan_console_check(const struct conf_chan *cc, char **cause)
 	return 0;
 }
 
-/* The driver: one line per alert; done is called before returning. */
+/*
+ * The driver: one line per alert (or the note); done is called before
+ * returning.
+ */
 static int
 chan_console_page(const struct conf_chan *cc, const struct chan_page *pg,
     chan_done_cb done, void *arg, char **cause)
@@ -73,6 +76,15 @@ chan_console_page(const struct conf_chan *cc, const struct chan_page *pg,
 	size_t i;
 	int rc = 0;
 
+	if (pg->nalerts == 0) {
+		/* A note: its title, then its text indented. */
+		memset(&m, 0, sizeof m);
+		m.to = pg->person != NULL ? pg->person : pg->to != NULL ?
+		    pg->to : "";
+		m.subject = pg->reason != NULL ? pg->reason : "note";
+		m.body = pg->note;
+		rc = chan_console_send(&m);
+	}
 	for (i = 0; i < pg->nalerts; i++) {
 		subject = chan_msg_expand(cc->tpl_text != NULL ? cc->tpl_text :
 		    pg->reason != NULL ? "{reason}: alert #{id} [{priority}]"

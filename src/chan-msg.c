@@ -245,6 +245,64 @@ chan_msg_json_escape(const char *s)
 	return out;
 }
 
+/* A note's title (its reason) and text; never NULL. */
+static const char *
+chan_msg_note_title(const struct chan_page *pg)
+{
+	return pg->reason != NULL && *pg->reason != '\0' ? pg->reason :
+	    "pagerd";
+}
+
+static const char *
+chan_msg_note_text(const struct chan_page *pg)
+{
+	return pg->note != NULL ? pg->note : "";
+}
+
+/* A note's text with each line passed through esc (if not NULL). */
+static char *
+chan_msg_note_lines(const char *text, char *(*esc)(const char *))
+{
+	struct mbuf b = { NULL, 0 };
+	const char *p = text, *nl;
+	char *line, *e;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		line = xstrndup(p, nl != NULL ? (size_t)(nl - p) : strlen(p));
+		e = esc != NULL ? esc(line) : xstrdup(line);
+		mbuf_str(&b, e);
+		free(e);
+		free(line);
+		if (nl == NULL)
+			break;
+		mbuf_str(&b, "\n");
+		p = nl + 1;
+	}
+	return mbuf_take(&b);
+}
+
+/* A note on one line: "title: text", line ends become "; ". */
+static char *
+chan_msg_note_line(const struct chan_page *pg)
+{
+	struct mbuf b = { NULL, 0 };
+	const char *p;
+	char *line, *out;
+
+	mbuf_printf(&b, "%s: ", chan_msg_note_title(pg));
+	for (p = chan_msg_note_text(pg); *p != '\0'; p++) {
+		if (*p == '\n')
+			mbuf_str(&b, "; ");
+		else
+			mbuf_add(&b, p, 1);
+	}
+	line = mbuf_take(&b);
+	out = chan_msg_plain(line);
+	free(line);
+	return out;
+}
+
 /* Decode one UTF-8 code point at *s, advancing; -1 if malformed. */
 static long
 chan_msg_utf8(const char **s)
@@ -452,7 +510,10 @@ chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
 
 	chan_msg_date(pg->now_ms, date, sizeof date);
 	tpl = cc->tpl_subject != NULL ? cc->tpl_subject : chan_msg_def_subject;
-	s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
+	if (pg->nalerts == 0)
+		s = chan_msg_plain(chan_msg_note_title(pg));
+	else
+		s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
 	if (pg->nalerts > 1) {
 		xasprintf(&line, "(%zu alerts) %s", pg->nalerts, s);
 		free(s);
@@ -471,9 +532,18 @@ chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
 	mbuf_str(&b, "MIME-Version: 1.0\r\n");
 	mbuf_str(&b, "Content-Type: text/plain; charset=UTF-8\r\n");
 	mbuf_str(&b, "Auto-Submitted: auto-generated\r\n");
-	mbuf_printf(&b, "X-Pagerd-Alert: %lld\r\n",
-	    (long long)pg->alerts[0].id);
+	if (pg->nalerts > 0)
+		mbuf_printf(&b, "X-Pagerd-Alert: %lld\r\n",
+		    (long long)pg->alerts[0].id);
 	free(subj);
+	if (pg->nalerts == 0) {
+		/* A note: its text as it is; nothing to acknowledge. */
+		mbuf_printf(&body, "%s\n", chan_msg_note_text(pg));
+		s = mbuf_take(&body);
+		chan_msg_email_body(&b, s);
+		free(s);
+		return mbuf_take(&b);
+	}
 
 	tpl = cc->tpl_body != NULL ? cc->tpl_body : chan_msg_def_body;
 	if (pg->nalerts > 1)
@@ -541,9 +611,16 @@ chan_msg_sms(const struct conf_chan *cc, const struct chan_page *pg)
 	const char *tpl = cc->tpl_text != NULL ? cc->tpl_text :
 	    chan_msg_def_sms;
 	char codes[96], *s, *out;
-	long long id = (long long)pg->alerts[0].id;
+	long long id;
 	size_t i;
 
+	if (pg->nalerts == 0) {
+		s = chan_msg_note_line(pg);
+		out = chan_msg_sms_fit(s, "");
+		free(s);
+		return out;
+	}
+	id = (long long)pg->alerts[0].id;
 	if (pg->nalerts == 1) {
 		s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
 		snprintf(codes, sizeof codes, " Reply %llda=ack %llde=esc",
@@ -582,6 +659,23 @@ chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 	char *s, *v, *l, *cut, *u;
 	size_t i;
 
+	if (pg->nalerts == 0) {
+		/* A note: read it twice; there is nothing to press. */
+		s = chan_msg_note_line(pg);
+		cut = chan_msg_cut(s, CHAN_MSG_SAY_MAX);
+		free(s);
+		s = chan_msg_xml_escape(cut);
+		free(cut);
+		v = chan_msg_xml_escape(voice);
+		l = chan_msg_xml_escape(lang);
+		mbuf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+		    "<Response><Say voice=\"%s\" language=\"%s\" loop=\"2\">"
+		    "%s</Say><Hangup/></Response>", v, l, s);
+		free(s);
+		free(v);
+		free(l);
+		return mbuf_take(&b);
+	}
 	if (pg->nalerts > 1)
 		mbuf_printf(&say, "You have %zu alerts. ", pg->nalerts);
 	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
@@ -636,6 +730,16 @@ chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
 	struct chan_alert a;
 	size_t i;
 
+	if (pg->nalerts == 0) {
+		/* A note: its title in bold, then its lines. */
+		s = esc != NULL ? esc(chan_msg_note_title(pg)) :
+		    xstrdup(chan_msg_note_title(pg));
+		u = chan_msg_note_lines(chan_msg_note_text(pg), esc);
+		mbuf_printf(&b, slack ? "*%s*\n%s" : "**%s**\n%s", s, u);
+		free(s);
+		free(u);
+		return mbuf_take(&b);
+	}
 	if (tpl == NULL)
 		tpl = slack ? chan_msg_def_chat : chan_msg_def_mattermost;
 	if (pg->nalerts > 1)
@@ -672,7 +776,9 @@ chan_msg_title(const struct chan_page *pg)
 {
 	char *t, *c;
 
-	if (pg->nalerts > 1)
+	if (pg->nalerts == 0)
+		t = xstrdup(chan_msg_note_title(pg));
+	else if (pg->nalerts > 1)
 		xasprintf(&t, "%zu alerts (first: #%lld %s)", pg->nalerts,
 		    (long long)pg->alerts[0].id, pg->alerts[0].summary);
 	else
@@ -739,6 +845,32 @@ chan_msg_mattermost(const struct conf_chan *cc, const struct chan_page *pg)
 	return chan_msg_dump(j);
 }
 
+/* A note in a card: one TextBlock per line (a card has no line breaks). */
+static void
+chan_msg_teams_note(json_t *body, const char *text)
+{
+	const char *p = text, *nl;
+	char *line, *plain, *cut;
+	size_t n = 0;
+
+	while (*p != '\0' && n++ < CHAN_MSG_LIST_MAX + 2) {
+		nl = strchr(p, '\n');
+		line = xstrndup(p, nl != NULL ? (size_t)(nl - p) : strlen(p));
+		plain = chan_msg_plain(line);
+		cut = chan_msg_cut(plain, CHAN_MSG_SUMMARY_MAX);
+		if (*cut != '\0')
+			json_array_append_new(body, json_pack("{s:s, s:s,"
+			    " s:b}", "type", "TextBlock", "text", cut, "wrap",
+			    1));
+		free(cut);
+		free(plain);
+		free(line);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
 /*
  * Teams Workflows: an Adaptive Card (version 1.4, Action.OpenUrl only)
  * in a message envelope; kept well under the 28 KB limit.
@@ -757,6 +889,8 @@ chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
 	json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:b}",
 	    "type", "TextBlock", "size", "Large", "weight", "Bolder",
 	    "text", title, "wrap", 1));
+	if (pg->nalerts == 0)
+		chan_msg_teams_note(body, chan_msg_note_text(pg));
 	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
 		a = &pg->alerts[i];
 		snprintf(id, sizeof id, "#%lld", (long long)a->id);
@@ -802,7 +936,8 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 {
 	json_t *j, *list;
 	const struct chan_alert *a;
-	char *text, pri[8];
+	struct chan_alert note;
+	char *text, *line = NULL, pri[8];
 	size_t i;
 
 	if (cc->driver != NULL && cc->driver->kind == CHAN_SMS)
@@ -810,9 +945,14 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 	else
 		text = chan_msg_chat_text(cc, pg, chan_msg_plain);
 	if (cc->tpl_body != NULL) {
+		/* A note fills a template as an alert #0 whose summary it is. */
+		memset(&note, 0, sizeof note);
+		note.summary = text;
+		free(line);
+		line = chan_msg_expand(cc->tpl_body, pg, pg->nalerts > 0 ?
+		    &pg->alerts[0] : &note, chan_msg_json_escape);
 		free(text);
-		return chan_msg_expand(cc->tpl_body, pg, &pg->alerts[0],
-		    chan_msg_json_escape);
+		return line;
 	}
 	list = json_array();
 	for (i = 0; i < pg->nalerts; i++) {
@@ -826,6 +966,9 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:o}", "id", pg->id,
 	    "to", pg->to != NULL ? pg->to : "", "person", pg->person,
 	    "reason", pg->reason, "text", text, "alerts", list);
+	if (j != NULL && pg->nalerts == 0)
+		json_object_set_new(j, "note", json_string(
+		    chan_msg_note_text(pg)));
 	free(text);
 	return chan_msg_dump(j);
 }

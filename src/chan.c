@@ -243,7 +243,7 @@ int
 chan_send(const struct conf_chan *cc, const struct chan_page *pg,
     chan_done_cb done, void *arg, char **cause)
 {
-	if (pg->nalerts == 0) {
+	if (pg->nalerts == 0 && pg->note == NULL) {
 		*cause = xstrdup("nothing to send");
 		return -1;
 	}

@@ -88,7 +88,11 @@ struct chan_alert {
 	const char *ack_url; /* may be NULL */
 };
 
-/* One message to one address: one alert, or several bundled. */
+/*
+ * One message to one address: one alert, or several bundled; or a note
+ * about no alert (nalerts 0): reason is its one-line title and note its
+ * text (a handoff: "you are on call for ops until ...").
+ */
 struct chan_page {
 	const char *id;      /* stable, unique: Message-ID, webhook-id */
 	const char *to;      /* e-mail, E.164 number, chat handle or "" */
@@ -96,6 +100,7 @@ struct chan_page {
 	const char *reason;  /* why ("stage 1", "reminder"); may be NULL */
 	const struct chan_alert *alerts;
 	size_t nalerts;
+	const char *note;    /* a note's text when nalerts is 0 */
 	const char *gather_url; /* voice: where the keypress is posted */
 	const char *status_url; /* SMS, voice: delivery status callback */
 	int64_t now_ms;

@@ -186,12 +186,9 @@ handoff_body(struct handoff *h, const char *rota, json_t *ids)
 	return body;
 }
 
-/*
- * Print one handoff note, with its list of alerts, on the console; the
- * outbox also sends it to the person's own channel (handoff_page).
- */
+/* Without an outbox (or a person file entry): the note on the console. */
 static void
-handoff_send(const char *to, const char *subject, const char *body)
+handoff_console(const char *to, const char *subject, const char *body)
 {
 	struct chan_msg msg;
 
@@ -204,7 +201,7 @@ handoff_send(const char *to, const char *subject, const char *body)
 		log_warnx("handoff: cannot send the note to %s", to);
 }
 
-/* Send handoff notes through the outbox too (NULL: console only). */
+/* Send handoff notes through the outbox (NULL: on the console only). */
 void
 handoff_set_outbox(struct handoff *h, struct outbox *ob)
 {
@@ -212,22 +209,24 @@ handoff_set_outbox(struct handoff *h, struct outbox *ob)
 }
 
 /*
- * The incoming person p also hears of the open alerts through their own
- * channels: one outbox row per alert (the outbox bundles them into one
- * message per address), on the first of their notification rules only,
- * since a handoff note must not climb to SMS and voice like a page.
+ * The incoming person p hears of the handoff through their own
+ * channels: one note (an outbox row about no alert) on the first of
+ * their notification rules that can reach them, whether or not alerts
+ * are open.  Durable before it is sent, like a page.
  */
 static void
-handoff_page(struct handoff *h, const struct person *p, json_t *ids,
-    const char *reason, int64_t now)
+handoff_note(struct handoff *h, const char *who, const struct person *p,
+    const char *subject, const char *body, int64_t now)
 {
 	struct outbox_page pg;
-	struct outbox_rule rule;
+	struct outbox_rule *rules = NULL;
 	char *cause = NULL;
 	size_t i;
 
-	if (h->outbox == NULL || p == NULL || json_array_size(ids) == 0)
+	if (h->outbox == NULL || p == NULL) {
+		handoff_console(who, subject, body);
 		return;
+	}
 	memset(&pg, 0, sizeof pg);
 	pg.person = p->id;
 	pg.contact.email = p->email;
@@ -235,27 +234,29 @@ handoff_page(struct handoff *h, const struct person *p, json_t *ids,
 	pg.contact.voice = p->voice;
 	pg.contact.chat = p->chat;
 	if (p->rules.n > 0) {
-		rule.channel = p->rules.list[0].channel;
-		rule.after_ms = 0;
-		pg.rules = &rule;
-		pg.nrules = 1;
+		rules = xcalloc(p->rules.n, sizeof *rules);
+		for (i = 0; i < p->rules.n; i++)
+			rules[i].channel = p->rules.list[i].channel;
+		pg.rules = rules;
+		pg.nrules = p->rules.n;
 	}
-	pg.reason = reason;
+	pg.reason = subject;
+	pg.note = body;
 	if (store_begin(h->store, &cause) != 0)
 		goto fail;
-	for (i = 0; i < json_array_size(ids) && i < HANDOFF_MAX_ALERTS; i++) {
-		pg.alert_id = json_integer_value(json_array_get(ids, i));
-		if (outbox_page(h->outbox, &pg, now, &cause) != 0)
-			goto fail;
-	}
-	if (store_commit(h->store, &cause) != 0)
+	if (outbox_page(h->outbox, &pg, now, &cause) != 0 ||
+	    store_commit(h->store, &cause) != 0) {
+		store_rollback(h->store);
 		goto fail;
+	}
+	free(rules);
 	outbox_kick(h->outbox);
 	return;
 fail:
-	store_rollback(h->store);
+	free(rules);
 	log_warnx("handoff: note to %s not queued: %s", p->id, cause);
 	free(cause);
+	handoff_console(who, subject, body);
 }
 
 /* The on-call set of hr changed from old to now: record and notify. */
@@ -320,11 +321,7 @@ handoff_do(struct handoff_rota *hr, const struct rota *r, char **now_on,
 		p = people_find(oncall_people(h->oncall), who);
 		xasprintf(&subject, "handoff: %s, you are on call for %s until"
 		    " %s", p != NULL ? p->name : who, hr->name, until);
-		handoff_send(who, subject, body);
-		free(subject);
-		xasprintf(&subject, "handoff note, on call for %s until %s",
-		    hr->name, until);
-		handoff_page(h, p, ids, subject, now);
+		handoff_note(h, who, p, subject, body, now);
 		free(subject);
 	}
 	rota_shifts_free(&sh);

@@ -151,7 +151,8 @@ outbox_route(const struct conf *c, const struct outbox_rule *r,
 /*
  * How many rows from start (rows come grouped by channel and address)
  * go out together as one message: those with the same channel and
- * address, at most max.
+ * address, at most max.  A note (alert 0) goes alone, and is not
+ * bundled into a page either.
  */
 size_t
 outbox_bundle(const struct store_note *rows, size_t n, size_t start,
@@ -159,9 +160,12 @@ outbox_bundle(const struct store_note *rows, size_t n, size_t start,
 {
 	size_t i;
 
+	if (rows[start].alert_id == 0)
+		return 1;
 	for (i = start + 1; i < n && i - start < max; i++)
 		if (strcmp(rows[i].channel, rows[start].channel) != 0 ||
-		    strcmp(rows[i].address, rows[start].address) != 0)
+		    strcmp(rows[i].address, rows[start].address) != 0 ||
+		    rows[i].alert_id == 0)
 			break;
 	return i - start;
 }

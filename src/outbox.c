@@ -236,7 +236,8 @@ outbox_unreachable(struct outbox *ob, int64_t alert_id, const char *person)
 /*
  * Page one person about one alert: one pending row per rule the person
  * can be reached by, due at now + the rule's delay (+ the channel's
- * bundling wait).  Call inside the caller's open transaction, then
+ * bundling wait).  A note (alert_id 0) is one row, on the first rule
+ * that can reach the person: it must not climb to SMS and voice.  Call inside the caller's open transaction, then
  * outbox_kick() after the commit.  A person with no usable rule is
  * reported unreachable.
  */
@@ -254,6 +255,11 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 		rules = outbox_default_rules;
 		nrules = nitems(outbox_default_rules);
 	}
+	if (p->alert_id == 0 && p->note == NULL) {
+		*cause = xstrdup("outbox: a page without an alert needs a"
+		    " note");
+		return -1;
+	}
 	for (i = 0; i < nrules; i++) {
 		if (outbox_route(ob->conf, &rules[i], &p->contact, p->person,
 		    &rt) != 0) {
@@ -270,10 +276,13 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 		n.step = (int)i;
 		n.reason = (char *)p->reason;
 		n.ack_url = (char *)p->ack_url;
+		n.body = (char *)p->note;
 		n.due_ms = now + rules[i].after_ms + rt.chan->bundle_ms;
 		if (store_outbox_add(ob->store, &n, now, cause) != 0)
 			return -1;
 		added++;
+		if (p->alert_id == 0)
+			break; /* a note goes by the first rule that routes */
 	}
 	if (added == 0) {
 		/* Fall back on the console if there is one. */
@@ -288,9 +297,15 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 			n.address = (char *)rt.address;
 			n.reason = (char *)p->reason;
 			n.ack_url = (char *)p->ack_url;
+			n.body = (char *)p->note;
 			n.due_ms = now;
 			if (store_outbox_add(ob->store, &n, now, cause) != 0)
 				return -1;
+			return 0;
+		}
+		if (p->alert_id == 0) {
+			log_warnx("outbox: note to %s: no configured channel"
+			    " reaches them", p->person);
 			return 0;
 		}
 		log_warnx("outbox: alert %" PRId64 ": %s cannot be reached on"
@@ -410,6 +425,13 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 {
 	int64_t next;
 
+	if (n->alert_id == 0) {
+		/* A note has one step and nobody to escalate to. */
+		log_warnx("outbox: note to %s (%s) could not be delivered by"
+		    " %s", n->person, n->reason != NULL ? n->reason : "note",
+		    n->channel);
+		return;
+	}
 	next = store_outbox_failover(ob->store, n->alert_id, n->person,
 	    n->step, now);
 	if (next > 0) {
@@ -560,9 +582,10 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	memset(rows, 0, n * sizeof *rows); /* moved */
 	s->n = n;
 
-	/* One entry per alert, even if two rows page about the same one. */
+	/* One entry per alert, even if two rows page about the same one;
+	 * a note (alert 0) always goes alone (outbox_bundle). */
 	alerts = xcalloc(n, sizeof *alerts);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && s->rows[0].alert_id != 0; i++) {
 		for (j = 0; j < na; j++)
 			if (alerts[j].id == s->rows[i].alert_id)
 				break;
@@ -586,7 +609,8 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	/* The keypress goes back under the page's own signed token (the
 	 * last segment of its ack link): no link, no keypress.  A call
 	 * about several alerts acts on all the person's open pages. */
-	if (cc->driver->kind == CHAN_VOICE && alerts[0].ack_url != NULL &&
+	if (cc->driver->kind == CHAN_VOICE && na > 0 &&
+	    alerts[0].ack_url != NULL &&
 	    (tok = strrchr(alerts[0].ack_url, '/')) != NULL &&
 	    tok[1] != '\0') {
 		xasprintf(&q, "/hooks/voice/twilio/gather/%s%s", tok + 1,
@@ -603,6 +627,7 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	pg.reason = s->rows[0].reason;
 	pg.alerts = alerts;
 	pg.nalerts = na;
+	pg.note = na == 0 ? s->rows[0].body : NULL;
 	pg.gather_url = gather;
 	pg.status_url = status;
 	pg.now_ms = now;
@@ -610,8 +635,12 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	TAILQ_INSERT_TAIL(&ob->sends, s, entry);
 	ob->nsends++;
 	outbox_rate_add(ob, s->channel, s->address, now);
-	log_debug("outbox: sending %zu alert%s to %s by %s", na, na == 1 ?
-	    "" : "s", s->rows[0].person, s->channel);
+	if (na == 0)
+		log_debug("outbox: sending a note to %s by %s",
+		    s->rows[0].person, s->channel);
+	else
+		log_debug("outbox: sending %zu alert%s to %s by %s", na,
+		    na == 1 ? "" : "s", s->rows[0].person, s->channel);
 	/* From here s belongs to the driver: done may even run at once. */
 	if (chan_send(cc, &pg, outbox_done_cb, s, &cause) != 0) {
 		memset(&r, 0, sizeof r);
@@ -671,11 +700,12 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		goto fail;
 	for (i = 0; i < nrows; i += k) {
 		k = outbox_bundle(rows, nrows, i, nrows);
-		/* one message in flight per address: busy, or planned */
+		/* one message in flight per address: busy, or planned
+		 * (rows come sorted by channel and address) */
 		if (outbox_busy(ob, rows[i].channel, rows[i].address) ||
-		    (nplan > 0 && outbox_bundle(rows, nrows,
-		    plan[nplan - 1].i, nrows) > plan[nplan - 1].k &&
-		    plan[nplan - 1].i + plan[nplan - 1].k == i)) {
+		    (nplan > 0 && strcmp(rows[plan[nplan - 1].i].channel,
+		    rows[i].channel) == 0 && strcmp(rows[plan[nplan - 1].i].
+		    address, rows[i].address) == 0)) {
 			/* Its completion kicks us; look again in a while. */
 			if (later == -1 || now + 1000 < later)
 				later = now + 1000;

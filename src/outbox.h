@@ -34,7 +34,11 @@ struct outbox_rule {
 	int64_t after_ms;
 };
 
-/* One person to page about one alert; everything is lent for the call. */
+/*
+ * One person to page about one alert, or to send a note about no alert
+ * (alert_id 0, note its text, reason its title); everything is lent for
+ * the call.
+ */
 struct outbox_page {
 	int64_t alert_id;
 	const char *person; /* id */
@@ -43,6 +47,7 @@ struct outbox_page {
 	size_t nrules;
 	const char *reason;  /* "stage 1", "reminder", ...; may be NULL */
 	const char *ack_url; /* may be NULL */
+	const char *note;    /* required when alert_id is 0 */
 };
 
 /* Called (from the loop) when a person cannot be reached on any channel. */

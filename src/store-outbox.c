@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store-outbox.c: the notifications table (the outbox): one row per
- * page step (alert, person, channel, address), written before anything
- * is sent, then moved through pending -> sending -> sent -> delivered,
- * or to failed or cancelled.  Columns from migrations 1 and 3.
+ * page step (alert, person, channel, address), or per note (no alert, a
+ * body instead), written before anything is sent, then moved through
+ * pending -> sending -> sent -> delivered, or to failed or cancelled.
+ * Columns from migrations 1, 3 and 6.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,17 @@
 #define STORE_NOTE_COLUMNS \
 	"n.id, n.alert_id, n.person, n.channel, n.address, n.attempt," \
 	" n.step, n.state, n.reason, n.ack_url, n.due_ms, n.provider_id," \
-	" a.priority, a.service, a.summary, n.last_error"
+	" a.priority, a.service, a.summary, n.last_error, n.body"
 
 static const char store_outbox_add_sql[] =
     "INSERT INTO notifications (alert_id, person, channel, address, step,"
-    " reason, ack_url, due_ms, created_ms, updated_ms, state)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending')";
+    " reason, ack_url, due_ms, created_ms, updated_ms, state, body)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending', ?10)";
 static const char store_outbox_next_sql[] =
     "SELECT min(due_ms) FROM notifications WHERE state = 'pending'";
 static const char store_outbox_due_sql[] =
     "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
-    " JOIN alerts a ON a.id = n.alert_id"
+    " LEFT JOIN alerts a ON a.id = n.alert_id"
     " WHERE n.state = 'pending' AND n.due_ms <= ?1"
     " ORDER BY n.channel, n.address, n.due_ms, n.id";
 static const char store_outbox_set_sql[] =
@@ -41,15 +42,15 @@ static const char store_outbox_cancel_sql[] =
     " AND state = 'pending'";
 static const char store_outbox_failover_sql[] =
     "UPDATE notifications SET due_ms = min(due_ms, ?4), updated_ms = ?4"
-    " WHERE id = (SELECT id FROM notifications WHERE alert_id = ?1"
+    " WHERE id = (SELECT id FROM notifications WHERE alert_id IS ?1"
     " AND person = ?2 AND state = 'pending' AND step > ?3"
     " ORDER BY step, id LIMIT 1) RETURNING id";
 static const char store_outbox_live_sql[] =
-    "SELECT count(*) FROM notifications WHERE alert_id = ?1 AND person = ?2"
+    "SELECT count(*) FROM notifications WHERE alert_id IS ?1 AND person = ?2"
     " AND state IN ('pending', 'sending', 'sent', 'delivered')";
 static const char store_outbox_provider_sql[] =
     "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
-    " JOIN alerts a ON a.id = n.alert_id WHERE n.provider_id = ?1"
+    " LEFT JOIN alerts a ON a.id = n.alert_id WHERE n.provider_id = ?1"
     " ORDER BY n.id";
 static const char store_outbox_resume_sql[] =
     "UPDATE notifications SET state = 'pending', updated_ms = ?1"
@@ -59,8 +60,18 @@ static const char store_outbox_recent_sql[] =
     " WHERE sent_ms > ?1 ORDER BY sent_ms";
 static const char store_outbox_list_sql[] =
     "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
-    " JOIN alerts a ON a.id = n.alert_id WHERE n.alert_id = ?1"
+    " LEFT JOIN alerts a ON a.id = n.alert_id WHERE n.alert_id = ?1"
     " ORDER BY n.id";
+
+/* Bind an alert id, or NULL for a note (alert id 0). */
+static void
+store_bind_alert(sqlite3_stmt *q, int i, int64_t alert_id)
+{
+	if (alert_id > 0)
+		sqlite3_bind_int64(q, i, alert_id);
+	else
+		sqlite3_bind_null(q, i);
+}
 
 /* Add one pending row (inside the caller's transaction); id is set. */
 int
@@ -73,7 +84,7 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 		store_cause(s, cause, "adding a notification");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, n->alert_id);
+	store_bind_alert(q, 1, n->alert_id);
 	store_bind_text(q, 2, n->person);
 	store_bind_text(q, 3, n->channel);
 	store_bind_text(q, 4, n->address);
@@ -82,6 +93,7 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 	store_bind_text(q, 7, n->ack_url);
 	sqlite3_bind_int64(q, 8, n->due_ms);
 	sqlite3_bind_int64(q, 9, now);
+	store_bind_text(q, 10, n->body);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
 	n->id = sqlite3_last_insert_rowid(s->db);
@@ -124,6 +136,7 @@ store_note_row(sqlite3_stmt *q, struct store_note *n)
 	n->service = store_column_strdup(q, 13);
 	n->summary = store_column_strdup(q, 14);
 	n->last_error = store_column_strdup(q, 15);
+	n->body = store_column_strdup(q, 16);
 }
 
 static int
@@ -248,7 +261,7 @@ store_outbox_failover(struct store *s, int64_t alert_id, const char *person,
 
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, alert_id);
+	store_bind_alert(q, 1, alert_id);
 	store_bind_text(q, 2, person);
 	sqlite3_bind_int(q, 3, step);
 	sqlite3_bind_int64(q, 4, now);
@@ -267,7 +280,7 @@ store_outbox_live(struct store *s, int64_t alert_id, const char *person)
 
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, alert_id);
+	store_bind_alert(q, 1, alert_id);
 	store_bind_text(q, 2, person);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		v = sqlite3_column_int64(q, 0);
@@ -324,6 +337,7 @@ store_notes_free(struct store_note *list, size_t n)
 		free(list[i].service);
 		free(list[i].summary);
 		free(list[i].last_error);
+		free(list[i].body);
 	}
 	free(list);
 }

@@ -140,7 +140,7 @@ static const char store_metrics_sql[] =
     "SELECT 'alerts', status, priority, count(*) FROM alerts"
     " GROUP BY status, priority"
     " UNION ALL SELECT 'pages', channel, state, count(*) FROM notifications"
-    " GROUP BY channel, state"
+    " WHERE alert_id IS NOT NULL GROUP BY channel, state"
     " UNION ALL SELECT 'breaches', json_extract(detail, '$.clock'), '',"
     " count(*) FROM events WHERE kind = 'breach' GROUP BY 2"
     " ORDER BY 1, 2, 3";

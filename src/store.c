@@ -111,6 +111,44 @@ static const char *store_migrations[] = {
 	"  person TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"
 	"  used_ms INTEGER NOT NULL) WITHOUT ROWID;",
+	/*
+	 * 6: notes: an outbox row may be about no alert (a handoff note):
+	 * alert_id becomes optional (SQLite rebuilds the table for that)
+	 * and body holds the note's text.
+	 */
+	"CREATE TABLE notifications6 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  alert_id INTEGER REFERENCES alerts (id),"
+	"  person TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  attempt INTEGER NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  provider_id TEXT,"
+	"  last_error TEXT,"
+	"  due_ms INTEGER NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  step INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT,"
+	"  ack_url TEXT,"
+	"  sent_ms INTEGER,"
+	"  body TEXT,"
+	"  CHECK (alert_id IS NOT NULL OR body IS NOT NULL));"
+	"INSERT INTO notifications6 (id, alert_id, person, channel, address,"
+	"  attempt, state, provider_id, last_error, due_ms, created_ms,"
+	"  updated_ms, step, reason, ack_url, sent_ms)"
+	"  SELECT id, alert_id, person, channel, address, attempt, state,"
+	"  provider_id, last_error, due_ms, created_ms, updated_ms, step,"
+	"  reason, ack_url, sent_ms FROM notifications;"
+	"DROP TABLE notifications;"
+	"ALTER TABLE notifications6 RENAME TO notifications;"
+	"CREATE INDEX notifications_due ON notifications (state, due_ms);"
+	"CREATE INDEX notifications_alert ON notifications (alert_id, person);"
+	"CREATE INDEX notifications_provider ON notifications (provider_id)"
+	"  WHERE provider_id IS NOT NULL;"
+	"CREATE INDEX notifications_sent ON notifications (sent_ms)"
+	"  WHERE sent_ms IS NOT NULL;",
 };
 
 enum store_stmt {

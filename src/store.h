@@ -103,7 +103,7 @@ int store_metrics(struct store *, void (*)(const char *, const char *,
 /* One notifications row with its alert's fields (store-outbox.c). */
 struct store_note {
 	int64_t id;
-	int64_t alert_id;
+	int64_t alert_id; /* 0: a note about no alert (body says it) */
 	char *person;
 	char *channel;
 	char *address;
@@ -118,6 +118,7 @@ struct store_note {
 	int priority; /* from the alert */
 	char *service;
 	char *summary;
+	char *body; /* a note's text; NULL for a page */
 };
 
 /* store-outbox.c */

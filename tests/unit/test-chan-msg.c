@@ -3,7 +3,8 @@
  * test-chan-msg.c: what each channel would send, built without I/O:
  * templates, e-mail headers and RFC 2047 subjects, one-segment SMS with
  * reply codes, TwiML escaping, Slack mrkdwn, the Teams Adaptive Card and
- * the generic webhook JSON; plus the channel configuration parser.
+ * the generic webhook JSON; notes about no alert (handoffs) on each;
+ * plus the channel configuration parser.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -338,6 +339,109 @@ test_webhook(void **state)
 	a1.summary = "disk full on db1 & <var>";
 }
 
+/*
+ * A note (no alert: a handoff) on every channel: its title is the
+ * reason, its text the note; no reply codes, no ack link, no keypress.
+ */
+static void
+test_note(void **state)
+{
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j, *body;
+	char *s, *h;
+
+	memset(&cc, 0, sizeof cc);
+	cc.from = (char *)"pagerd@example.org";
+	page_init(&pg, NULL, 0);
+	pg.reason = "handoff: Ann, you are on call for ops until 2026-11-23"
+	    " 20:00 +01:00";
+	pg.note = "1 open alert routed to ops:\n#12 P1 disk full <db1> & co"
+	    " (triggered, stage 1)";
+
+	s = chan_msg_email(&cc, &pg, "example.org");
+	h = header(s, "Subject");
+	assert_string_equal(h, pg.reason);
+	free(h);
+	assert_null(header(s, "X-Pagerd-Alert"));
+	assert_non_null(strstr(s, "\r\n\r\n1 open alert routed to ops:\r\n"
+	    "#12 P1 disk full <db1> & co (triggered, stage 1)\r\n"));
+	assert_null(strstr(s, "Reply to an SMS"));
+	free(s);
+
+	s = chan_msg_sms(&cc, &pg);
+	assert_true(chan_msg_gsm7_len(s) <= CHAN_SMS_GSM7_MAX);
+	assert_string_equal(s, "handoff: Ann, you are on call for ops until"
+	    " 2026-11-23 20:00 +01:00: 1 open alert routed to ops:; #12 P1"
+	    " disk full <db1> & co (triggered, stage 1)");
+	free(s);
+
+	s = chan_msg_twiml(&cc, &pg);
+	assert_null(strstr(s, "<Gather"));
+	assert_non_null(strstr(s, "loop=\"2\">handoff: Ann, you are on call"));
+	assert_non_null(strstr(s, "disk full &lt;db1&gt; &amp; co"));
+	assert_non_null(strstr(s, "</Say><Hangup/></Response>"));
+	free(s);
+
+	s = chan_msg_slack(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_array_get(json_object_get(j, "blocks"), 1), "text"), "text")),
+	    "*handoff: Ann, you are on call for ops until 2026-11-23 20:00"
+	    " +01:00*\n1 open alert routed to ops:\n#12 P1 disk full &lt;db1&gt;"
+	    " &amp; co (triggered, stage 1)");
+	json_decref(j);
+	free(s);
+
+	s = chan_msg_mattermost(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "text")),
+	    "**handoff: Ann, you are on call for ops until 2026-11-23 20:00"
+	    " +01:00**\n1 open alert routed to ops:\n#12 P1 disk full <db1>"
+	    " & co (triggered, stage 1)");
+	json_decref(j);
+	free(s);
+
+	s = chan_msg_teams(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	body = json_object_get(json_object_get(json_array_get(json_object_get(
+	    j, "attachments"), 0), "content"), "body");
+	assert_int_equal(json_array_size(body), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    body, 2), "text")), "#12 P1 disk full <db1> & co (triggered,"
+	    " stage 1)");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(
+	    json_array_get(json_object_get(j, "attachments"), 0), "content"),
+	    "actions")), 0);
+	json_decref(j);
+	free(s);
+
+	cc.driver = &chan_webhook_chat_driver;
+	s = chan_msg_webhook(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "alerts")), 0);
+	assert_string_equal(json_string_value(json_object_get(j, "note")),
+	    pg.note);
+	assert_string_equal(json_string_value(json_object_get(j, "reason")),
+	    pg.reason);
+	json_decref(j);
+	free(s);
+	/* A body template sees the note as the summary of alert #0. */
+	cc.tpl_body = (char *)"{\"msg\": \"{summary}\", \"n\": {id}}";
+	s = chan_msg_webhook(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "n")), 0);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "msg")),
+	    "#12 P1 disk full <db1> & co"));
+	json_decref(j);
+	free(s);
+}
+
 static void
 test_conf(void **state)
 {
@@ -421,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_slack),
 		cmocka_unit_test(test_teams),
 		cmocka_unit_test(test_webhook),
+		cmocka_unit_test(test_note),
 		cmocka_unit_test(test_conf),
 	};
 

@@ -4,7 +4,7 @@
  * jitter, Retry-After, retry or fail over, rate limits, bundling,
  * routing, delivery reports, HTTP outcome classes), then one run on a
  * real loop and store: a dead webhook fails over to the console at once
- * and every attempt is recorded.
+ * and every attempt is recorded; notes go once, on one channel.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <event2/event.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,7 @@ test_bundle(void **state)
 
 	memset(rows, 0, sizeof rows);
 	for (i = 0; i < 5; i++) {
+		rows[i].alert_id = (int64_t)i + 1;
 		rows[i].channel = (char *)ch[i];
 		rows[i].address = (char *)to[i];
 	}
@@ -174,6 +176,12 @@ test_bundle(void **state)
 	assert_int_equal(outbox_bundle(rows, 5, 0, 2), 2);
 	assert_int_equal(outbox_bundle(rows, 5, 3, 10), 1);
 	assert_int_equal(outbox_bundle(rows, 5, 4, 10), 1);
+
+	/* A note (alert 0) goes alone and cuts a bundle short. */
+	rows[1].alert_id = 0;
+	assert_int_equal(outbox_bundle(rows, 5, 0, 10), 1);
+	assert_int_equal(outbox_bundle(rows, 5, 1, 10), 1);
+	assert_int_equal(outbox_bundle(rows, 5, 2, 10), 1);
 }
 
 static void
@@ -381,6 +389,121 @@ test_flow(void **state)
 	event_base_free(base);
 }
 
+/* The note rows of the store, as "channel state attempt" lines. */
+static char *
+note_rows(const char *dir)
+{
+	char path[256], *out = NULL, *next;
+	sqlite3_stmt *q;
+	sqlite3 *db;
+
+	snprintf(path, sizeof path, "%s/pagerd.db", dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT channel, state,"
+	    " attempt, reason, body FROM notifications WHERE alert_id IS NULL"
+	    " ORDER BY id", -1, &q, NULL), SQLITE_OK);
+	out = strdup("");
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (asprintf(&next, "%s%s %s %d %s|%s\n", out,
+		    sqlite3_column_text(q, 0), sqlite3_column_text(q, 1),
+		    sqlite3_column_int(q, 2), sqlite3_column_text(q, 3),
+		    sqlite3_column_text(q, 4)) == -1)
+			fail();
+		free(out);
+		out = next;
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return out;
+}
+
+/*
+ * Notes (outbox rows about no alert, like a handoff note): one row on
+ * the first rule that routes, never more; a note that fails does not
+ * fail over, is not "unreachable" and escalates nothing.
+ */
+static void
+test_note(void **state)
+{
+	char dir[] = "/tmp/test-outbox.XXXXXX", path[256], *cause = NULL;
+	static const struct outbox_rule dead_first[] = {
+		{ "dead", 0 }, { "console", 10 * MIN },
+	};
+	static const struct outbox_rule console_only[] = {
+		{ "nosuch", 0 }, { "console", 0 }, { "dead", 0 },
+	};
+	struct event_base *base;
+	struct outbox_page pg;
+	struct outbox *ob;
+	struct store *st;
+	struct conf *c;
+	char *rows = NULL;
+	int i;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/pagerd.conf", dir);
+	f = fopen(path, "w");
+	fprintf(f, "state_dir = \"%s\";\nchannels = (\n"
+	    " { name = \"dead\"; driver = \"webhook-chat\";"
+	    "   url = \"http://127.0.0.1:9/\"; max_attempts = 1; },\n"
+	    " { name = \"console\"; driver = \"console\"; }\n);\n", dir);
+	fclose(f);
+	if ((c = conf_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	base = event_base_new();
+	assert_int_equal(xfer_init(base, &cause), 0);
+	chan_console_init(stderr);
+	if ((st = store_open(dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	ob = outbox_new(base, st, c);
+	unreached = 0;
+	outbox_set_unreachable_cb(ob, unreach_cb, NULL);
+
+	/* A page without an alert and without a note is refused. */
+	memset(&pg, 0, sizeof pg);
+	pg.person = "alice";
+	pg.rules = dead_first;
+	pg.nrules = 2;
+	pg.reason = "handoff";
+	assert_int_equal(store_begin(st, &cause), 0);
+	assert_int_equal(outbox_page(ob, &pg, clock_now_ms(), &cause), -1);
+	free(cause);
+	cause = NULL;
+	pg.note = "no open alerts";
+	assert_int_equal(outbox_page(ob, &pg, clock_now_ms(), &cause), 0);
+	pg.rules = console_only;
+	pg.nrules = 3;
+	pg.note = "1 open alert routed to ops:\n#7 P1 disk full";
+	assert_int_equal(outbox_page(ob, &pg, clock_now_ms(), &cause), 0);
+	assert_int_equal(store_commit(st, &cause), 0);
+	outbox_kick(ob);
+
+	for (i = 0; i < 500; i++) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		free(rows);
+		rows = note_rows(dir);
+		if (strstr(rows, "pending") == NULL &&
+		    strstr(rows, "sending") == NULL)
+			break;
+		usleep(10000);
+	}
+	assert_string_equal(rows,
+	    "dead failed 1 handoff|no open alerts\n"
+	    "console sent 1 handoff|1 open alert routed to ops:\n#7 P1 disk"
+	    " full\n");
+	free(rows);
+	assert_int_equal(unreached, 0);
+
+	outbox_close(ob);
+	xfer_shutdown();
+	outbox_free(ob);
+	store_close(st);
+	conf_free(c);
+	event_base_free(base);
+}
+
 int
 main(void)
 {
@@ -395,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_flow),
+		cmocka_unit_test(test_note),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

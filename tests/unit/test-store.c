@@ -304,6 +304,96 @@ test_schema_guards(void **state)
 	f->s = NULL;
 }
 
+/*
+ * Migration 6 on a store of schema 5: notifications rebuilt with an
+ * optional alert id and a body column, every row and id kept, and the
+ * indexes back.  The schema-5 table is made here by hand from a fresh
+ * store (its old shape: alert_id NOT NULL, no body).
+ */
+static void
+test_migrate_notes(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r;
+	struct store_note n, *rows;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char *path, *cause = NULL;
+	size_t nrows;
+
+	raise1(f->s, "db", "k", 2, T0, &r);
+	free(r.dedup_key);
+	memset(&n, 0, sizeof n);
+	n.alert_id = r.id;
+	n.person = (char *)"alice";
+	n.channel = (char *)"mail";
+	n.address = (char *)"alice@example.org";
+	n.reason = (char *)"stage 1";
+	n.due_ms = T0;
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_outbox_add(f->s, &n, T0, &cause), 0);
+	assert_int_equal(store_outbox_add(f->s, &n, T0, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	store_close(f->s);
+
+	xasprintf(&path, "%s/pagerd.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN;"
+	    "CREATE TABLE n5 (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    " alert_id INTEGER NOT NULL REFERENCES alerts (id),"
+	    " person TEXT NOT NULL, channel TEXT NOT NULL,"
+	    " address TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 0,"
+	    " state TEXT NOT NULL DEFAULT 'pending', provider_id TEXT,"
+	    " last_error TEXT, due_ms INTEGER NOT NULL,"
+	    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+	    " step INTEGER NOT NULL DEFAULT 0, reason TEXT, ack_url TEXT,"
+	    " sent_ms INTEGER);"
+	    "INSERT INTO n5 SELECT id, alert_id, person, channel, address,"
+	    " attempt, state, provider_id, last_error, due_ms, created_ms,"
+	    " updated_ms, step, reason, ack_url, sent_ms FROM notifications;"
+	    "DROP TABLE notifications;"
+	    "ALTER TABLE n5 RENAME TO notifications;"
+	    "PRAGMA user_version = 5; COMMIT;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	f->s = store_open(f->dir, &cause);
+	if (f->s == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_outbox_list(f->s, r.id, &rows, &nrows), 0);
+	assert_int_equal(nrows, 2);
+	assert_int_equal(rows[1].id, rows[0].id + 1);
+	assert_string_equal(rows[0].reason, "stage 1");
+	assert_null(rows[0].body);
+	store_notes_free(rows, nrows);
+
+	/* A note: no alert, a body; a row with neither is refused. */
+	n.alert_id = 0;
+	n.body = (char *)"no open alerts";
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_outbox_add(f->s, &n, T0, &cause), 0);
+	n.body = NULL;
+	assert_int_equal(store_outbox_add(f->s, &n, T0, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_outbox_due(f->s, T0 + 1, &rows, &nrows), 0);
+	assert_int_equal(nrows, 3);
+	assert_int_equal(rows[2].alert_id, 0);
+	assert_string_equal(rows[2].body, "no open alerts");
+	assert_null(rows[2].summary);
+	store_notes_free(rows, nrows);
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM"
+	    " sqlite_master WHERE type = 'index' AND tbl_name ="
+	    " 'notifications'", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 4);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -317,6 +407,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_guards, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_notes, setup,
 		    teardown),
 	};
 
