@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "conf-private.h"
 #include "duration.h"
+#include "hmac.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -99,6 +100,32 @@ conf_chan_secret(struct conf_chan *cc, const char *path, char **cause)
 	cc->secret = secret;
 	cc->secret_len = len;
 	return 0;
+}
+
+/*
+ * Standard Webhooks secrets are written "whsec_<base64>", and the key is
+ * the decoded part (that is what receivers verify with); any other
+ * secret is used as it is.
+ */
+static void
+conf_chan_whsec(struct conf_chan *cc, const char *file, int line,
+    struct conf_errors *e)
+{
+	uint8_t *key;
+	size_t len;
+
+	if (cc->secret == NULL || cc->signature != CHAN_SIG_STANDARD ||
+	    cc->secret_len < 6 || strncmp(cc->secret, "whsec_", 6) != 0)
+		return;
+	if (hmac_base64_decode(cc->secret + 6, &key, &len) != 0 || len == 0) {
+		conf_error(e, file, line, "channel %s: secret_file: a whsec_"
+		    " secret must be base64 after the prefix", cc->name);
+		return;
+	}
+	explicit_bzero(cc->secret, cc->secret_len);
+	free(cc->secret);
+	cc->secret = (char *)key;
+	cc->secret_len = len;
 }
 
 /* One key of one channel. */
@@ -310,6 +337,8 @@ conf_chan_one(struct conf *c, const config_setting_t *g, struct conf_chan *cc,
 			conf_chan_key(c, cc, &conf_chan_keys[j], s, e);
 	}
 	conf_chan_defaults(cc);
+	if (config_setting_get_member(g, "secret_file") != NULL)
+		conf_chan_whsec(cc, file, conf_line(g), e);
 	if (cc->driver->check(cc, &cause) != 0) {
 		conf_error(e, file, conf_line(g), "channel %s: %s", cc->name,
 		    cause);

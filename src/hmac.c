@@ -121,6 +121,50 @@ hmac_base64(const void *in, size_t len)
 	return out;
 }
 
+/*
+ * Decode standard base64 (RFC 4648 section 4, padding optional, no
+ * white space) into a new buffer; -1 if in is not base64.
+ */
+int
+hmac_base64_decode(const char *in, uint8_t **out, size_t *outlen)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(in), pad = 0, n, i;
+	char *padded;
+	uint8_t *buf;
+	int got;
+
+	while (len > 0 && in[len - 1] == '=' && pad < 2) {
+		len--;
+		pad++;
+	}
+	if (len == 0 || len % 4 == 1 || len > (size_t)INT_MAX / 2)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (strchr(alphabet, in[i]) == NULL || in[i] == '\0')
+			return -1;
+	if (pad > 0 && (len + pad) % 4 != 0)
+		return -1;
+	/* EVP_DecodeBlock wants whole quanta; it counts padding as zeros. */
+	n = (len + 3) / 4 * 4;
+	padded = xmalloc(n + 1);
+	memcpy(padded, in, len);
+	memset(padded + len, '=', n - len);
+	padded[n] = '\0';
+	buf = xmalloc(n / 4 * 3 + 1);
+	got = EVP_DecodeBlock(buf, (unsigned char *)padded, (int)n);
+	free(padded);
+	if (got < 0) {
+		free(buf);
+		return -1;
+	}
+	*outlen = (size_t)got - (n - len);
+	buf[*outlen] = '\0'; /* for callers that print it; it may hold NULs */
+	*out = buf;
+	return 0;
+}
+
 /* base64url (RFC 4648 section 5) without padding; the caller frees it. */
 char *
 hmac_base64url(const void *in, size_t len)

@@ -24,5 +24,6 @@ void hmac_sha1(const void *, size_t, const void *, size_t,
     uint8_t[HMAC_SHA1_LEN]);
 char *hmac_base64(const void *, size_t);
 char *hmac_base64url(const void *, size_t);
+int hmac_base64_decode(const char *, uint8_t **, size_t *);
 
 #endif

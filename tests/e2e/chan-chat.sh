@@ -6,7 +6,9 @@
 
 SEND_PAGE=$top_builddir/tests/fake/send-page
 [ -x "$SEND_PAGE" ] || fail "$SEND_PAGE is missing (make check builds it)"
-SECRET=e2e-whsec-$(new_key)
+# A Standard Webhooks secret: "whsec_" and base64; the key is the
+# decoded part, as the receiver (and the spec) has it.
+SECRET=whsec_$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 printf '%s\n' "$SECRET" >"$TEST_TMP/secret"
 "$PYTHON" "$top_srcdir/tests/fake/chat-sink.py" "$TEST_TMP/port" \
     "$TEST_TMP/chat.jsonl" "$SECRET" >"$TEST_TMP/sink.log" 2>&1 &

@@ -23,6 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORTFILE, LOG = sys.argv[1], sys.argv[2]
 SECRET = sys.argv[3].encode() if len(sys.argv) > 3 else None
+if SECRET is not None and SECRET.startswith(b"whsec_"):
+    # Standard Webhooks: the key is the base64 after the prefix.
+    SECRET = base64.b64decode(SECRET[6:], validate=True)
 lock = threading.Lock()
 counts = {}
 

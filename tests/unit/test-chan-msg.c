@@ -498,6 +498,42 @@ test_conf(void **state)
 	assert_non_null(strstr(cause, "channel y: url must be smtp://"));
 	free(cause);
 
+	/*
+	 * Standard Webhooks: a "whsec_" secret's key is its base64 part
+	 * (MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw is the spec's example); other
+	 * secrets, and whsec_ ones for hex signatures, are used as they are.
+	 */
+	f = fopen(tok, "w");
+	fputs("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n", f);
+	fclose(f);
+	f = fopen(path, "w");
+	fprintf(f, "state_dir = \"%s/state\";\n"
+	    "channels = (\n"
+	    " { name = \"a\"; driver = \"webhook-chat\";"
+	    "   url = \"http://127.0.0.1:9/\"; secret_file = \"token\"; },\n"
+	    " { name = \"b\"; driver = \"webhook-chat\";"
+	    "   url = \"http://127.0.0.1:9/\"; secret_file = \"token\";"
+	    "   signature = \"hex\"; }\n"
+	    ");\n", dir);
+	fclose(f);
+	c = conf_load(path, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(c->chans[0].secret_len, 24);
+	assert_memory_equal(c->chans[0].secret, "\x31\xf2\x90\xf6\xbf\x06"
+	    "\x29\x8a\xab\x4f\x08\xd4\x3c\x3f\x08\x2c\xf6\x48\xa3\x62"
+	    "\xda\x2d\xa4\xb0", 24);
+	assert_string_equal(c->chans[1].secret,
+	    "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+	conf_free(c);
+	f = fopen(tok, "w");
+	fputs("whsec_not*base64\n", f);
+	fclose(f);
+	assert_null(conf_load(path, &cause));
+	assert_non_null(strstr(cause, "pagerd.conf:3: channel a: secret_file:"
+	    " a whsec_ secret must be base64 after the prefix"));
+	free(cause);
+
 	/* No list: the console channel. */
 	f = fopen(path, "w");
 	fprintf(f, "state_dir = \"%s/state\";\n", dir);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/* test-hmac.c: digests, HMAC (RFC 4231 vectors), hex, comparison. */
+/* test-hmac.c: digests, HMAC (RFC 4231 vectors), hex, base64, comparison. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hmac.h"
@@ -64,6 +66,39 @@ test_equal_random(void **state)
 	assert_memory_not_equal(a, b, sizeof a);
 }
 
+/* base64 both ways: RFC 4648 section 10's vectors, padded or not. */
+static void
+test_base64(void **state)
+{
+	static const char *plain[] = { "f", "fo", "foo", "foob", "fooba",
+	    "foobar" };
+	static const char *coded[] = { "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
+	    "Zm9vYmE=", "Zm9vYmFy" };
+	static const char *bad[] = { "", "Z", "Zg=", "Zm9v!", "Zm9 v",
+	    "Zg===", "=Zg=" };
+	char nopad[16], *enc;
+	uint8_t *out;
+	size_t i, len;
+
+	for (i = 0; i < 6; i++) {
+		enc = hmac_base64(plain[i], strlen(plain[i]));
+		assert_string_equal(enc, coded[i]);
+		free(enc);
+		assert_int_equal(hmac_base64_decode(coded[i], &out, &len), 0);
+		assert_int_equal(len, strlen(plain[i]));
+		assert_memory_equal(out, plain[i], len);
+		free(out);
+		snprintf(nopad, sizeof nopad, "%s", coded[i]);
+		nopad[strcspn(nopad, "=")] = '\0';
+		assert_int_equal(hmac_base64_decode(nopad, &out, &len), 0);
+		assert_int_equal(len, strlen(plain[i]));
+		assert_memory_equal(out, plain[i], len);
+		free(out);
+	}
+	for (i = 0; i < 7; i++)
+		assert_int_equal(hmac_base64_decode(bad[i], &out, &len), -1);
+}
+
 int
 main(void)
 {
@@ -71,6 +106,7 @@ main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_hmac_sha256),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_equal_random),
 	};
 
