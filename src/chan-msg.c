@@ -684,9 +684,15 @@ chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 		mbuf_str(&say, " ");
 		free(s);
 	}
-	mbuf_str(&say, pg->nalerts > 1 ? "Press 1 to acknowledge them all,"
-	    " 2 to escalate, 3 to resolve." : "Press 1 to acknowledge,"
-	    " 2 to escalate, 3 to resolve.");
+	/* With several alerts, 1 acts on all of them but 2 and 3 on the
+	 * first only (the call's token is the first's): say so. */
+	if (pg->nalerts > 1)
+		mbuf_printf(&say, "Press 1 to acknowledge them all, 2 to"
+		    " escalate alert %lld, 3 to resolve alert %lld.",
+		    (long long)pg->alerts[0].id, (long long)pg->alerts[0].id);
+	else
+		mbuf_str(&say, "Press 1 to acknowledge, 2 to escalate, 3 to"
+		    " resolve.");
 	s = mbuf_take(&say);
 	cut = chan_msg_cut(s, CHAN_MSG_SAY_MAX);
 	free(s);

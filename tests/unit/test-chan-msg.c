@@ -243,6 +243,18 @@ test_twiml(void **state)
 	    " escalate, 3 to resolve.</Say></Gather><Say voice=\"alice\" language=\"en-US\">"
 	    "No input received. Goodbye.</Say><Hangup/></Response>");
 	free(s);
+	/* Several alerts: 1 acts on all, 2 and 3 on the first, as said. */
+	{
+		struct chan_alert two[2] = { a1, a1 };
+
+		two[1].id = 13;
+		page_init(&pg, two, 2);
+		s = chan_msg_twiml(&cc, &pg);
+		assert_non_null(strstr(s, "You have 2 alerts. "));
+		assert_non_null(strstr(s, "Press 1 to acknowledge them all, 2 to"
+		    " escalate alert 12, 3 to resolve alert 12."));
+		free(s);
+	}
 	s = chan_msg_xml_escape("a\"b'c\x01");
 	assert_string_equal(s, "a&quot;b&apos;c ");
 	free(s);
