@@ -172,31 +172,56 @@ rota_gap(struct rota_cap *c, const struct rota *r, int line, int bybackup,
 		    need);
 }
 
+/* A shift starting (+1) or ending (-1), for the sweep over the window. */
+struct rota_edge {
+	int64_t t;
+	int own; /* 0 for a shift of a backup rota */
+	int all;
+};
+
+static int
+rota_cmp_edge(const void *a, const void *b)
+{
+	const struct rota_edge *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
 /*
  * Cut [from, to) where shifts or coverage windows start or end, and count
  * who is on call in each piece.  Less than needed is an error unless the
- * backup rota makes up for it.
+ * backup rota makes up for it.  The counts come from a sweep over the
+ * shifts' starts and ends in order of time: the pieces come in order, so
+ * the edges at or before a piece's start are those of the shifts that
+ * started and of those that ended by then.  What is needed changes only
+ * at a window's edge, so it is looked up again only after one.
  */
 static void
-rota_check_coverage(const struct rota *r, int64_t from, int64_t to,
-    struct rota_findings *f)
+rota_check_coverage(const struct rota *r, const struct rota_shifts *sh,
+    int64_t from, int64_t to, struct rota_findings *f)
 {
-	struct rota_shifts sh = { NULL, 0, 0 };
 	struct rota_cap cap = { r, f, 0, 0, "coverage" };
 	struct rota_cap wcap = { r, f, 0, 0, "backup coverage" };
-	int64_t *cut = NULL, a, b, gap_from = 0, t;
-	size_t ncut = 0, size, i, j;
-	int own, all, need, line, kind, gap_kind = 0, gap_line = 0;
-	int gap_have = 0, gap_need = 0;
+	struct rota_edge *edge;
+	int64_t *cut = NULL, *wcut = NULL, a, b, gap_from = 0, t;
+	size_t ncut = 0, size, nedge = 0, nwcut = 0, wsize = 0, i, j, k;
+	int own = 0, all = 0, need = 0, line = 0, kind, gap_kind = 0;
+	int gap_line = 0, gap_have = 0, gap_need = 0, first = 1;
 
-	rota_schedule(r, from, to, NULL, &sh);
-	size = 2 * sh.n + 2;
+	size = 2 * sh->n + 2;
 	cut = xreallocarray(NULL, size, sizeof *cut);
+	edge = xreallocarray(NULL, 2 * sh->n + 1, sizeof *edge);
 	cut[ncut++] = from;
 	cut[ncut++] = to;
-	for (i = 0; i < sh.n; i++) {
-		cut[ncut++] = sh.list[i].start;
-		cut[ncut++] = sh.list[i].end;
+	for (i = 0; i < sh->n; i++) {
+		cut[ncut++] = sh->list[i].start;
+		cut[ncut++] = sh->list[i].end;
+		if (sh->list[i].start >= sh->list[i].end)
+			continue; /* on call at no instant */
+		edge[nedge++] = (struct rota_edge){ sh->list[i].start,
+		    !sh->list[i].backup, 1 };
+		edge[nedge++] = (struct rota_edge){ sh->list[i].end,
+		    -!sh->list[i].backup, -1 };
 	}
 	for (i = 0; i < r->nwindows; i++) {
 		for (t = from; (t = rota_span_next_edge(r->tz,
@@ -206,22 +231,31 @@ rota_check_coverage(const struct rota *r, int64_t from, int64_t to,
 				cut = xreallocarray(cut, size, sizeof *cut);
 			}
 			cut[ncut++] = t;
+			if (nwcut == wsize) {
+				wsize = wsize == 0 ? 64 : wsize * 2;
+				wcut = xreallocarray(wcut, wsize, sizeof *wcut);
+			}
+			wcut[nwcut++] = t;
 		}
 	}
 	qsort(cut, ncut, sizeof *cut, rota_cmp_i64);
-	for (i = 0; i + 1 < ncut; i++) {
+	qsort(wcut, nwcut, sizeof *wcut, rota_cmp_i64);
+	qsort(edge, nedge, sizeof *edge, rota_cmp_edge);
+	for (i = j = k = 0; i + 1 < ncut; i++) {
 		a = cut[i];
 		b = cut[i + 1];
 		if (a == b || a < from || b > to)
 			continue;
-		own = all = 0;
-		for (j = 0; j < sh.n; j++) {
-			if (sh.list[j].start <= a && a < sh.list[j].end) {
-				all++;
-				own += !sh.list[j].backup;
-			}
+		for (; j < nedge && edge[j].t <= a; j++) {
+			own += edge[j].own;
+			all += edge[j].all;
 		}
-		need = rota_required(r, a, &line);
+		if (first || (k < nwcut && wcut[k] <= a)) {
+			need = rota_required(r, a, &line);
+			while (k < nwcut && wcut[k] <= a)
+				k++;
+			first = 0;
+		}
 		kind = own >= need ? 0 : (all >= need ? 1 : 2);
 		if (gap_kind != 0 && (kind != gap_kind || line != gap_line ||
 		    own != gap_have)) {
@@ -242,8 +276,9 @@ rota_check_coverage(const struct rota *r, int64_t from, int64_t to,
 		    gap_kind == 1, gap_have, gap_need, gap_from, to);
 	rota_cap_done(&cap, ROTA_ERROR);
 	rota_cap_done(&wcap, ROTA_WARNING); /* not an error: backup covers */
+	free(edge);
+	free(wcut);
 	free(cut);
-	rota_shifts_free(&sh);
 }
 
 /* Who covers shift k of layer l, after replace and off overrides. */
@@ -397,12 +432,14 @@ rota_cmp_shift(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Less than min_rest between one stretch on call and the next. */
+/*
+ * Less than min_rest between one stretch on call and the next.  Drops the
+ * backup's shifts from sh and sorts the rest by person.
+ */
 static void
-rota_check_rest(const struct rota *r, int64_t from, int64_t to,
+rota_check_rest(const struct rota *r, struct rota_shifts *sh,
     enum rota_severity sev, struct rota_findings *f)
 {
-	struct rota_shifts sh = { NULL, 0, 0 };
 	struct rota_cap cap = { r, f, 0, 0, "fatigue" };
 	const struct rota_shift *s;
 	const char *who = NULL;
@@ -412,15 +449,14 @@ rota_check_rest(const struct rota *r, int64_t from, int64_t to,
 
 	if (r->min_rest == 0)
 		return;
-	rota_schedule(r, from, to, NULL, &sh);
-	for (i = j = 0; i < sh.n; i++) {
-		if (!sh.list[i].backup)
-			sh.list[j++] = sh.list[i];
+	for (i = j = 0; i < sh->n; i++) {
+		if (!sh->list[i].backup)
+			sh->list[j++] = sh->list[i];
 	}
-	sh.n = j;
-	qsort(sh.list, sh.n, sizeof *sh.list, rota_cmp_shift);
-	for (i = 0; i < sh.n; i++) {
-		s = &sh.list[i];
+	sh->n = j;
+	qsort(sh->list, sh->n, sizeof *sh->list, rota_cmp_shift);
+	for (i = 0; i < sh->n; i++) {
+		s = &sh->list[i];
 		if (who == NULL || strcmp(who, s->person) != 0) {
 			who = s->person;
 			end = s->end;
@@ -438,7 +474,6 @@ rota_check_rest(const struct rota *r, int64_t from, int64_t to,
 		if (s->end > end)
 			end = s->end;
 	}
-	rota_shifts_free(&sh);
 	rota_cap_done(&cap, sev);
 }
 
@@ -452,14 +487,18 @@ rota_check(const struct rota *r, const struct people *pp, int64_t from,
     int64_t to, struct rota_findings *f)
 {
 	enum rota_severity sev = r->strict ? ROTA_ERROR : ROTA_WARNING;
+	struct rota_shifts sh = { NULL, 0, 0 };
 
 	rota_check_members(r, pp, f);
 	rota_check_overrides(r, f);
 	if (r->tz == NULL || to <= from || from < 0 ||
 	    to > from + 5 * 366 * DURATION_DAY)
 		return;
-	rota_check_coverage(r, from, to, f);
+	/* One schedule for both coverage and rest. */
+	rota_schedule(r, from, to, NULL, &sh);
+	rota_check_coverage(r, &sh, from, to, f);
 	rota_check_consecutive(r, from, to, sev, f);
 	rota_check_weekends(r, from, to, sev, f);
-	rota_check_rest(r, from, to, sev, f);
+	rota_check_rest(r, &sh, sev, f); /* last: it reorders sh */
+	rota_shifts_free(&sh);
 }

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * rota.c (benchmark): who-is-on-call queries per second for a rota of
- * 50 members, 3 layers and 500 overrides, and the time to produce its
- * 180-day calendar.  Prints figures; never passes or fails on them.
+ * 50 members, 3 layers and 500 overrides, the time to produce its 180-day
+ * calendar and to check it over 90 days, and the time to check a rota of
+ * 1-minute shifts (3 members, a coverage window that cannot be met) over
+ * 7 and 90 days, and with the fatigue checks too.  Each check also says
+ * how many shifts it went through.  Prints figures; never passes or fails
+ * on them.
  * Run by hand: tests/bench/rota [seconds-per-figure]
  */
 #include <stdarg.h>
@@ -17,6 +21,19 @@
 
 #define BENCH_MEMBERS 50
 #define BENCH_OVERRIDES 500
+
+/* 1-minute shifts: 1,440 a day; two needed 09:00-17:00 on weekdays. */
+static const char bench_minute[] =
+    "name = \"minute\"; timezone = \"Europe/Berlin\";\n"
+    "layers = ( { name = \"tick\"; start = \"2025-12-29 00:00\";"
+    " shift = \"1m\";\n"
+    "  members = [ \"a\", \"b\", \"c\" ]; } );\n"
+    "coverage = { minimum = 1;\n"
+    "  windows = ( { when = \"Mon-Fri 09:00-17:00\"; minimum = 2; } ); };\n"
+    "%s";
+static const char bench_fatigue[] =
+    "fatigue = { max_consecutive_shifts = 2; weekend_rotation = true;"
+    " min_rest = \"2m\"; };\n";
 
 static double
 bench_now(void)
@@ -101,6 +118,48 @@ bench_rota_text(void)
 	return s;
 }
 
+/*
+ * Time rota_check of r over days days from base: at least once, then
+ * again until secs have gone by.
+ */
+static void
+bench_check(const char *what, const struct rota *r, int64_t base, int days,
+    double secs)
+{
+	struct rota_findings f = { NULL, 0, 0 };
+	struct rota_shifts sh = { NULL, 0, 0 };
+	int64_t to = base + days * DURATION_DAY;
+	size_t nfindings = 0;
+	unsigned long n = 0;
+	double t0, el;
+
+	rota_schedule(r, base, to, NULL, &sh);
+	t0 = bench_now();
+	do {
+		rota_check(r, NULL, base, to, &f);
+		nfindings = f.n;
+		rota_findings_free(&f);
+		memset(&f, 0, sizeof f);
+		n++;
+	} while ((el = bench_now() - t0) < secs);
+	printf("%d-day check, %s: %zu shifts, %zu findings, %.2f ms each"
+	    " (%lu runs)\n", days, what, sh.n, nfindings, el / n * 1e3, n);
+	rota_shifts_free(&sh);
+}
+
+static struct rota *
+bench_parse(const char *text)
+{
+	struct rota *r;
+	char *cause = NULL;
+
+	if ((r = rota_parse(text, "bench.conf", &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		exit(1);
+	}
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -154,6 +213,19 @@ main(int argc, char **argv)
 	} while ((el = bench_now() - t0) < secs);
 	printf("180-day calendar: %zu events, %zu bytes, %.1f ms each"
 	    " (%lu runs)\n", events, total, el / n * 1e3, n);
+	bench_check("50 members", r, base, 90, secs);
+	rota_free(r);
+	free(text);
+
+	xasprintf(&text, bench_minute, "");
+	r = bench_parse(text);
+	bench_check("1-minute shifts", r, base, 7, secs);
+	bench_check("1-minute shifts", r, base, 90, secs);
+	rota_free(r);
+	free(text);
+	xasprintf(&text, bench_minute, bench_fatigue);
+	r = bench_parse(text);
+	bench_check("1-minute shifts and fatigue checks", r, base, 90, secs);
 	rota_free(r);
 	free(text);
 	return 0;

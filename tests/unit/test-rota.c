@@ -965,6 +965,234 @@ test_lone_member_end(void **state)
 	rota_free(r);
 }
 
+/* The findings of f, formatted and in order, are exactly want[]. */
+static void
+findings_are(const struct rota_findings *f, const char **want, size_t n)
+{
+	size_t i;
+	char *s;
+
+	if (f->n != n)
+		dump_findings(f);
+	assert_int_equal(f->n, n);
+	for (i = 0; i < n; i++) {
+		s = rota_finding_format(&f->list[i]);
+		if (strcmp(s, want[i]) != 0) {
+			dump_findings(f);
+			fail_msg("finding %zu is \"%s\", not \"%s\"", i, s,
+			    want[i]);
+		}
+		free(s);
+	}
+}
+
+/*
+ * Coverage of 10-minute shifts, worked out by hand (UTC, Monday 5 January
+ * 2026; a has 08:00, 08:20, ... and b 08:10, 08:30, ...).  Pieces with the
+ * same shortfall under the same rule run together into one finding, and
+ * pieces with another count or rule do not; a shift that began before the
+ * window counts.
+ */
+static const char shortshifts[] =
+    "name = \"short\"; timezone = \"UTC\";\n"
+    "layers = ( { name = \"tick\"; start = \"2026-01-05 00:00\";"
+    " shift = \"10m\";\n"
+    "  members = [ \"a\", \"b\" ]; } );\n"
+    "overrides = (\n"
+    " { kind = \"off\"; who = \"a\"; from = \"2026-01-05 08:20\";"
+    " to = \"2026-01-05 09:10\"; reason = \"x\"; },\n"		/* 5 */
+    " { kind = \"off\"; who = \"b\"; from = \"2026-01-05 08:50\";"
+    " to = \"2026-01-05 09:00\"; reason = \"x\"; },\n"		/* 6 */
+    " { kind = \"off\"; who = \"b\"; from = \"2026-01-05 09:30\";"
+    " to = \"2026-01-05 09:40\"; reason = \"x\"; } );\n"	/* 7 */
+    "coverage = { minimum = 1;\n"					/* 8 */
+    "  windows = ( { when = \"Mon 09:00-10:00\"; minimum = 2; } ); };\n"
+    "backup = \"bk\";\n";
+static const char shortbackup[] =
+    "name = \"bk\"; timezone = \"UTC\";\n"
+    "layers = ( { name = \"tock\"; start = \"2026-01-05 00:00\";"
+    " shift = \"5m\";\n"
+    "  members = [ \"m\", \"n\" ]; } );\n";
+
+static void
+test_rota_coverage_sweep(void **state)
+{
+	static const char *alone[] = {
+		"t.conf:8: coverage gap from 2026-01-05 08:20 +00:00 to"
+		" 2026-01-05 08:30 +00:00: 0 of 1 on call",
+		/* a's turn and b's, both off */
+		"t.conf:8: coverage gap from 2026-01-05 08:40 +00:00 to"
+		" 2026-01-05 09:00 +00:00: 0 of 1 on call",
+		/* still nobody, but the window asks for two */
+		"t.conf:9: coverage gap from 2026-01-05 09:00 +00:00 to"
+		" 2026-01-05 09:10 +00:00: 0 of 2 on call",
+		"t.conf:9: coverage gap from 2026-01-05 09:10 +00:00 to"
+		" 2026-01-05 09:30 +00:00: 1 of 2 on call",
+		"t.conf:9: coverage gap from 2026-01-05 09:30 +00:00 to"
+		" 2026-01-05 09:40 +00:00: 0 of 2 on call",
+		"t.conf:9: coverage gap from 2026-01-05 09:40 +00:00 to"
+		" 2026-01-05 10:00 +00:00: 1 of 2 on call",
+	};
+	/* bk's 5-minute shifts fill the holes but cannot make two. */
+	static const char *backed[] = {
+		"t.conf:8: warning: coverage from 2026-01-05 08:20 +00:00 to"
+		" 2026-01-05 08:30 +00:00 only through backup rota \"bk\""
+		" (0 of 1 on call)",
+		"t.conf:8: warning: coverage from 2026-01-05 08:40 +00:00 to"
+		" 2026-01-05 09:00 +00:00 only through backup rota \"bk\""
+		" (0 of 1 on call)",
+		"t.conf:9: coverage gap from 2026-01-05 09:00 +00:00 to"
+		" 2026-01-05 09:10 +00:00: 0 of 2 on call",
+		"t.conf:9: coverage gap from 2026-01-05 09:10 +00:00 to"
+		" 2026-01-05 09:30 +00:00: 1 of 2 on call",
+		"t.conf:9: coverage gap from 2026-01-05 09:30 +00:00 to"
+		" 2026-01-05 09:40 +00:00: 0 of 2 on call",
+		"t.conf:9: coverage gap from 2026-01-05 09:40 +00:00 to"
+		" 2026-01-05 10:00 +00:00: 1 of 2 on call",
+	};
+	/* Starting and ending inside holes. */
+	static const char *cut[] = {
+		"t.conf:8: warning: coverage from 2026-01-05 08:55 +00:00 to"
+		" 2026-01-05 09:00 +00:00 only through backup rota \"bk\""
+		" (0 of 1 on call)",
+		"t.conf:9: coverage gap from 2026-01-05 09:00 +00:00 to"
+		" 2026-01-05 09:10 +00:00: 0 of 2 on call",
+		"t.conf:9: coverage gap from 2026-01-05 09:10 +00:00 to"
+		" 2026-01-05 09:30 +00:00: 1 of 2 on call",
+		"t.conf:9: coverage gap from 2026-01-05 09:30 +00:00 to"
+		" 2026-01-05 09:35 +00:00: 0 of 2 on call",
+	};
+	struct rota *r = parse(shortshifts), *b;
+	struct rota_findings f = { NULL, 0, 0 };
+	struct rota_set *set = rota_set_new();
+	char *cause = NULL;
+
+	/* Not linked: no backup at all. */
+	rota_check(r, NULL, utc(2026, 1, 5, 8, 5), utc(2026, 1, 5, 10, 30),
+	    &f);
+	findings_are(&f, alone, sizeof alone / sizeof alone[0]);
+	assert_int_equal(f.nerrors, 6);
+	rota_findings_free(&f);
+
+	assert_int_equal(rota_set_add(set, r, &cause), 0);
+	assert_int_equal(rota_set_add(set, b = parse(shortbackup), &cause),
+	    0);
+	assert_int_equal(rota_set_link(set, &f), 0);
+	assert_string_equal(who(r, utc(2026, 1, 5, 8, 27)), "n");
+	rota_check(r, NULL, utc(2026, 1, 5, 8, 5), utc(2026, 1, 5, 10, 30),
+	    &f);
+	findings_are(&f, backed, sizeof backed / sizeof backed[0]);
+	assert_int_equal(f.nerrors, 4);
+	rota_findings_free(&f);
+
+	rota_check(r, NULL, utc(2026, 1, 5, 8, 55), utc(2026, 1, 5, 9, 35),
+	    &f);
+	findings_are(&f, cut, sizeof cut / sizeof cut[0]);
+	rota_findings_free(&f);
+	/* Nothing short outside the window. */
+	rota_check(r, NULL, utc(2026, 1, 5, 10, 0), utc(2026, 1, 5, 23, 0),
+	    &f);
+	findings_are(&f, NULL, 0);
+	rota_set_free(set);
+}
+
+static const char minutes[] =
+    "name = \"minute\"; timezone = \"Europe/Berlin\";\n"
+    "layers = ( { name = \"tick\"; start = \"2026-01-05 00:00\";"
+    " shift = \"1m\";\n"
+    "  members = [ \"a\", \"b\", \"c\" ]; } );\n"
+    "coverage = { minimum = 1;\n"
+    "  windows = ( { when = \"09:00-17:00\"; minimum = 2; } ); };\n";
+
+/*
+ * The shortest shifts there are: 1,440 a day, one person at a time, so
+ * every day's 480 pieces from 09:00 to 17:00 make one finding.
+ */
+static void
+test_rota_minute_shifts(void **state)
+{
+	static const char *dst[] = {
+		"t.conf:5: coverage gap from 2026-03-28 09:00 +01:00 to"
+		" 2026-03-28 17:00 +01:00: 1 of 2 on call",
+		"t.conf:5: coverage gap from 2026-03-29 09:00 +02:00 to"
+		" 2026-03-29 17:00 +02:00: 1 of 2 on call",
+		"t.conf:5: coverage gap from 2026-03-30 09:00 +02:00 to"
+		" 2026-03-30 17:00 +02:00: 1 of 2 on call",
+	};
+	struct rota *r = parse(minutes);
+	struct rota_findings f = { NULL, 0, 0 };
+	struct rota_shifts sh = { NULL, 0, 0 };
+	size_t i;
+
+	/* 30 days: 20 findings, then how many more. */
+	rota_check(r, NULL, utc(2026, 1, 4, 23, 0), utc(2026, 2, 3, 23, 0),
+	    &f);
+	assert_int_equal(f.n, 21);
+	assert_int_equal(f.nerrors, 21);
+	assert_string_equal(f.list[0].message, "coverage gap from 2026-01-05"
+	    " 09:00 +01:00 to 2026-01-05 17:00 +01:00: 1 of 2 on call");
+	assert_string_equal(f.list[19].message, "coverage gap from"
+	    " 2026-01-24 09:00 +01:00 to 2026-01-24 17:00 +01:00: 1 of 2 on"
+	    " call");
+	assert_string_equal(f.list[20].message, "10 more coverage findings");
+	assert_int_equal(f.list[20].line, 5);
+	rota_findings_free(&f);
+
+	/* Across the change to summer time: a day of 23 hours. */
+	rota_check(r, NULL, utc(2026, 3, 27, 23, 0), utc(2026, 3, 30, 22, 0),
+	    &f);
+	findings_are(&f, dst, sizeof dst / sizeof dst[0]);
+	rota_findings_free(&f);
+	rota_schedule(r, utc(2026, 3, 28, 23, 0), utc(2026, 3, 29, 22, 0),
+	    NULL, &sh);
+	assert_int_equal(sh.n, 23 * 60);
+	for (i = 0; i < sh.n; i++) {
+		assert_int_equal(sh.list[i].start, utc(2026, 3, 28, 23, 0) +
+		    (int64_t)i * MIN);
+		assert_int_equal(sh.list[i].end, sh.list[i].start + MIN);
+	}
+	rota_shifts_free(&sh);
+	/* One person's: every third minute. */
+	rota_schedule(r, utc(2026, 1, 5, 8, 0), utc(2026, 1, 5, 9, 0), "b",
+	    &sh);
+	assert_int_equal(sh.n, 20);
+	for (i = 0; i < sh.n; i++) {
+		assert_string_equal(sh.list[i].person, "b");
+		assert_int_equal(sh.list[i].start, utc(2026, 1, 5, 8, 0) +
+		    (int64_t)(3 * i + 1) * MIN);
+		assert_int_equal(sh.list[i].end, sh.list[i].start + MIN);
+	}
+	rota_shifts_free(&sh);
+	rota_free(r);
+
+	/* Two turns in a row are one shift of two minutes. */
+	r = parse("name = \"m2\"; timezone = \"UTC\";\n"
+	    "layers = ( { start = \"2026-01-05 00:00\"; shift = \"1m\";\n"
+	    "  members = [ \"a\", \"a\", \"b\" ]; } );\n"
+	    "overrides = ( { kind = \"add\"; who = \"c\";"
+	    " from = \"2026-01-05 10:00\"; to = \"2026-01-05 10:30\"; } );\n");
+	rota_schedule(r, utc(2026, 1, 5, 10, 0), utc(2026, 1, 5, 11, 0), NULL,
+	    &sh);
+	assert_int_equal(sh.n, 41);
+	for (i = 0; i < sh.n; i++) {
+		if (strcmp(sh.list[i].person, "c") == 0) {
+			/* opened after a's first shift, in order of start */
+			assert_int_equal(i, 1);
+			assert_int_equal(sh.list[i].start,
+			    utc(2026, 1, 5, 10, 0));
+			assert_int_equal(sh.list[i].end,
+			    utc(2026, 1, 5, 10, 30));
+			assert_string_equal(sh.list[i].why,
+			    "override line 4: added");
+			continue;
+		}
+		assert_int_equal(sh.list[i].end - sh.list[i].start,
+		    strcmp(sh.list[i].person, "a") == 0 ? 2 * MIN : MIN);
+	}
+	rota_shifts_free(&sh);
+	rota_free(r);
+}
+
 int
 main(void)
 {
@@ -980,6 +1208,8 @@ main(void)
 		cmocka_unit_test(test_rota_contradictions),
 		cmocka_unit_test(test_rota_schedule),
 		cmocka_unit_test(test_rota_coverage),
+		cmocka_unit_test(test_rota_coverage_sweep),
+		cmocka_unit_test(test_rota_minute_shifts),
 		cmocka_unit_test(test_rota_fatigue),
 		cmocka_unit_test(test_rota_unknown_people),
 		cmocka_unit_test(test_rota_parse_errors),
