@@ -333,7 +333,7 @@ api_rota_list(struct evhttp_request *req, const struct http_match *m,
 	struct rota_shifts sh = { NULL, 0, 0 };
 	const struct rota *r;
 	const char *last;
-	json_t *arr, *o, *w, *on, *layers;
+	json_t *arr, *o, *w, *e, *on, *layers;
 	int64_t now = clock_now_ms(), at;
 	char *path;
 	size_t i, j;
@@ -344,13 +344,16 @@ api_rota_list(struct evhttp_request *req, const struct http_match *m,
 		w = json_array();
 		for (j = 0; j < st->nwarnings; j++)
 			json_array_append_new(w, json_string(st->warnings[j]));
-		o = json_pack("{s:s,s:s?,s:s,s:o,s:o,s:s?,s:o}",
+		e = json_array();
+		for (j = 0; j < st->nerrors; j++)
+			json_array_append_new(e, json_string(st->errors[j]));
+		o = json_pack("{s:s,s:s?,s:s,s:o,s:o,s:s?,s:o,s:o}",
 		    "file", st->file, "name", st->name,
 		    "status", api_rota_states[st->state],
 		    "loaded_at", st->loaded_ms > 0 ?
 		    api_rota_time(st->loaded_ms) : json_null(),
 		    "checked_at", api_rota_time(st->checked_ms),
-		    "error", st->error, "warnings", w);
+		    "error", st->error, "errors", e, "warnings", w);
 		r = st->name != NULL ?
 		    rota_set_find(oncall_rotas(api->oncall), st->name) : NULL;
 		if (r != NULL) {

@@ -2,9 +2,11 @@
 /*
  * oncall.c: the people file and every rota of rota_dir, as in force in
  * the daemon.  Each rota file is loaded and validated on its own (syntax,
- * unknown people, contradictory overrides); a file that fails keeps the
- * previous version of its rota in force, a deleted file removes its
- * rota.  Only checks that are quick run here, on the daemon's loop.  A people file that fails rejects the whole load, since no rota
+ * unknown people, contradictory overrides), then with the others
+ * (backups) for coverage and fatigue over the next 90 days, as pagerd -t
+ * does; a file that fails keeps the previous version of its rota in
+ * force (see oncall.h for coverage errors), a deleted file removes its
+ * rota.  A people file that fails rejects the whole load, since no rota
  * could then be checked.  rota_dir is watched with inotify: changes are
  * debounced (editors write a file in several steps) and then reloaded.
  */
@@ -19,8 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "clock.h"
 #include "conf.h"
+#include "duration.h"
 #include "log.h"
 #include "oncall.h"
 #include "people.h"
@@ -28,6 +32,7 @@
 #include "xmalloc.h"
 
 #define ONCALL_MAX_FILES 10000
+#define ONCALL_MAX_FILE_SIZE (4 * 1024 * 1024) /* a rota file, bytes */
 #define ONCALL_DEBOUNCE_MS 200
 #define ONCALL_REWATCH_MS 1000 /* retry while rota_dir is missing */
 #define ONCALL_WATCH_MASK (IN_CREATE | IN_DELETE | IN_MODIFY | \
@@ -57,16 +62,24 @@ static void oncall_inotify_cb(evutil_socket_t, short, void *);
 static void oncall_debounce_cb(evutil_socket_t, short, void *);
 
 static void
-oncall_status_clear(struct oncall_status *st)
+oncall_strings_free(char **list, size_t n)
 {
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+static void
+oncall_status_clear(struct oncall_status *st)
+{
 	free(st->file);
 	free(st->name);
 	free(st->error);
-	for (i = 0; i < st->nwarnings; i++)
-		free(st->warnings[i]);
-	free(st->warnings);
+	oncall_strings_free(st->warnings, st->nwarnings);
+	oncall_strings_free(st->errors, st->nerrors);
+	free(st->text);
 	memset(st, 0, sizeof *st);
 }
 
@@ -142,36 +155,160 @@ oncall_findings_move(struct rota_findings *to, struct rota_findings *from)
 	rota_findings_free(from);
 }
 
+/* Add finding x to st's warnings, or to its errors. */
 static void
-oncall_status_warn(struct oncall_status *st, const struct rota_finding *x)
+oncall_status_add(struct oncall_status *st, const struct rota_finding *x)
 {
+	if (x->severity == ROTA_ERROR) {
+		st->errors = xreallocarray(st->errors, st->nerrors + 1,
+		    sizeof *st->errors);
+		st->errors[st->nerrors++] = rota_finding_format(x);
+		return;
+	}
 	st->warnings = xreallocarray(st->warnings, st->nwarnings + 1,
 	    sizeof *st->warnings);
 	st->warnings[st->nwarnings++] = rota_finding_format(x);
 }
 
+/* The whole file at path, or NULL (a finding in f). */
+static char *
+oncall_read_file(const char *path, struct rota_findings *f)
+{
+	char *text = NULL;
+	size_t len = 0, n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		rota_findings_add(f, path, 0, ROTA_ERROR, "%s", strerror(errno));
+		return NULL;
+	}
+	text = xmalloc(ONCALL_MAX_FILE_SIZE + 1);
+	while ((n = fread(text + len, 1, ONCALL_MAX_FILE_SIZE + 1 - len,
+	    fp)) > 0 && len + n <= ONCALL_MAX_FILE_SIZE)
+		len += n;
+	if (ferror(fp) || n > 0) {
+		if (n > 0)
+			rota_findings_add(f, path, 0, ROTA_ERROR, "larger than"
+			    " %d bytes", ONCALL_MAX_FILE_SIZE);
+		else
+			rota_findings_add(f, path, 0, ROTA_ERROR, "%s",
+			    strerror(errno));
+		fclose(fp);
+		free(text);
+		return NULL;
+	}
+	fclose(fp);
+	text[len] = '\0';
+	return xreallocarray(text, len + 1, 1);
+}
+
 /*
- * Load one rota file and validate it: a rota with an error finding is
- * refused.  Returns the rota or NULL; findings go to f.
+ * Load one rota file and validate it on its own: a rota with an error
+ * finding is refused.  Returns the rota (and the file's text in *textp)
+ * or NULL; findings go to f.
  */
 static struct rota *
 oncall_load_file(const char *path, const struct people *pp,
-    const struct rota_set *set, struct rota_findings *f)
+    const struct rota_set *set, struct rota_findings *f, char **textp)
 {
 	struct rota *r, *other;
 	size_t before = f->nerrors;
+	char *text;
 
-	if ((r = rota_load_findings(path, f)) == NULL)
+	*textp = NULL;
+	if ((text = oncall_read_file(path, f)) == NULL)
 		return NULL;
+	if ((r = rota_parse_findings(text, path, f)) == NULL) {
+		free(text);
+		return NULL;
+	}
 	rota_check(r, pp, 0, 0, f); /* names and overrides only */
 	if ((other = rota_set_find(set, r->name)) != NULL)
 		rota_findings_add(f, path, 1, ROTA_ERROR, "rota \"%s\" is"
 		    " already defined in %s", r->name, other->file);
 	if (f->nerrors != before) {
 		rota_free(r);
+		free(text);
 		return NULL;
 	}
+	*textp = text;
 	return r;
+}
+
+/*
+ * The previous version of file's rota, taken out of old (the set in
+ * force) if it is there and its name is free in set; else NULL.
+ */
+static struct rota *
+oncall_take_previous(struct rota_set *old, const struct oncall_status *prev,
+    const char *file, const struct rota_set *set)
+{
+	struct rota *kept;
+
+	if (prev == NULL || prev->name == NULL || old == NULL ||
+	    (kept = rota_set_find(old, prev->name)) == NULL ||
+	    strcmp(kept->file, file) != 0 ||
+	    rota_set_find(set, kept->name) != NULL)
+		return NULL;
+	return rota_set_remove(old, prev->name);
+}
+
+/* st keeps the previous version kept (from prev): stale. */
+static void
+oncall_keep_previous(struct oncall_status *st, struct rota_set *set,
+    struct rota *kept, const struct oncall_status *prev)
+{
+	st->name = xstrdup(kept->name);
+	st->state = ONCALL_STALE;
+	st->loaded_ms = prev->loaded_ms;
+	st->text = prev->text != NULL ? xstrdup(prev->text) : NULL;
+	if (rota_set_add(set, kept, NULL) != 0)
+		fatalx("%s: rota_set_add", __func__);
+}
+
+/*
+ * Findings about the rota in force from st (its backup, coverage,
+ * fatigue): all kept with st, errors logged one by one, warnings (a rota
+ * leaning on its backup at night has dozens, at every reload) counted.
+ */
+static void
+oncall_findings_report(struct oncall_status *st, struct rota_findings *f,
+    struct rota_findings *report)
+{
+	size_t j, nwarn = 0;
+
+	for (j = 0; j < f->n; j++) {
+		oncall_status_add(st, &f->list[j]);
+		if (f->list[j].severity == ROTA_ERROR)
+			rota_findings_add(report, f->list[j].file,
+			    f->list[j].line, ROTA_ERROR, "%s",
+			    f->list[j].message);
+		else
+			nwarn++;
+	}
+	if (nwarn > 0)
+		rota_findings_add(report, st->file, 0, ROTA_WARNING, "%zu"
+		    " warning%s over the next %d days (GET /api/v1/rotas,"
+		    " pagerd -t)", nwarn, nwarn == 1 ? "" : "s", CHECK_DAYS);
+	rota_findings_free(f);
+}
+
+/* The first error of f (or a general one) is st's error. */
+static void
+oncall_status_error(struct oncall_status *st, const struct rota_findings *f)
+{
+	size_t j;
+
+	free(st->error);
+	st->error = NULL;
+	for (j = 0; j < f->n; j++) {
+		if (f->list[j].severity == ROTA_ERROR) {
+			st->error = rota_finding_format(&f->list[j]);
+			break;
+		}
+	}
+	if (st->error == NULL)
+		xasprintf(&st->error, "%s: cannot load", st->file);
 }
 
 /*
@@ -190,8 +327,9 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 	struct oncall_status *status, *st;
 	struct rota_set *set;
 	struct rota *r, *kept;
-	char **files;
+	char **files, *reject;
 	size_t n, i, j;
+	int relink;
 
 	if ((files = oncall_list_dir(dir, &n)) == NULL) {
 		rota_findings_add(report, dir, 0, ROTA_ERROR, "cannot read"
@@ -204,7 +342,7 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 		st = &status[i];
 		st->file = files[i];
 		st->checked_ms = now;
-		r = oncall_load_file(files[i], pp, set, &f);
+		r = oncall_load_file(files[i], pp, set, &f, &st->text);
 		if (r != NULL) {
 			st->name = xstrdup(r->name);
 			st->state = ONCALL_OK;
@@ -214,59 +352,76 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 			oncall_findings_move(report, &f);
 			continue;
 		}
-		for (j = 0; j < f.n; j++) {
-			if (f.list[j].severity == ROTA_ERROR) {
-				st->error = rota_finding_format(&f.list[j]);
-				break;
-			}
-		}
-		if (st->error == NULL)
-			xasprintf(&st->error, "%s: cannot load", files[i]);
+		oncall_status_error(st, &f);
 		oncall_findings_move(report, &f);
 
 		/* Keep the previous version of this file's rota. */
 		prev = oncall_status_by_file(ostatus, nostatus, files[i]);
-		kept = NULL;
-		if (prev != NULL && prev->name != NULL && old != NULL &&
-		    (kept = rota_set_find(old, prev->name)) != NULL &&
-		    strcmp(kept->file, files[i]) == 0 &&
-		    rota_set_find(set, kept->name) == NULL)
-			kept = rota_set_remove(old, prev->name);
+		if ((kept = oncall_take_previous(old, prev, files[i], set)) !=
+		    NULL)
+			oncall_keep_previous(st, set, kept, prev);
 		else
-			kept = NULL;
-		if (kept != NULL) {
-			st->name = xstrdup(kept->name);
-			st->state = ONCALL_STALE;
-			st->loaded_ms = prev->loaded_ms;
-			if (rota_set_add(set, kept, NULL) != 0)
-				fatalx("%s: rota_set_add", __func__);
-		} else
 			st->state = ONCALL_FAILED;
 	}
 	free(files); /* the names now belong to status */
 
+	/*
+	 * With backups linked: coverage and fatigue over the coming weeks,
+	 * like pagerd -t.  An edit that brings errors into a rota that had
+	 * none is refused (its previous version is put back below); other
+	 * errors are listed with the rota, which stays in force.
+	 */
 	rota_set_link(set, &lf);
+	reject = xcalloc(n + 1, sizeof *reject);
 	for (i = 0; i < n; i++) {
 		st = &status[i];
 		if (st->name == NULL)
 			continue;
 		for (j = 0; j < lf.n; j++) {
 			if (strcmp(lf.list[j].file, st->file) == 0)
-				oncall_status_warn(st, &lf.list[j]);
+				rota_findings_add(&f, lf.list[j].file,
+				    lf.list[j].line, lf.list[j].severity, "%s",
+				    lf.list[j].message);
 		}
-		/*
-		 * Warnings about overrides.  Coverage and fatigue over the
-		 * coming weeks are left to pagerd -t and pagerctl rota
-		 * check: on a rota of short shifts they take seconds, and
-		 * the loop must not stop for them.
-		 */
 		r = rota_set_find(set, st->name);
-		rota_check(r, NULL, 0, 0, &f);
-		for (j = 0; j < f.n; j++)
-			oncall_status_warn(st, &f.list[j]);
+		rota_check(r, NULL, now, now + CHECK_DAYS * DURATION_DAY, &f);
+		prev = oncall_status_by_file(ostatus, nostatus, st->file);
+		if (st->state == ONCALL_OK && f.nerrors > 0 && prev != NULL &&
+		    prev->name != NULL && prev->nerrors == 0 &&
+		    prev->text != NULL && st->text != NULL &&
+		    strcmp(prev->text, st->text) != 0 &&
+		    old != NULL && rota_set_find(old, prev->name) != NULL) {
+			reject[i] = 1;
+			oncall_status_error(st, &f);
+			oncall_findings_move(report, &f);
+			continue;
+		}
+		oncall_findings_report(st, &f, report);
+	}
+	rota_findings_free(&lf);
+	for (i = 0, relink = 0; i < n; i++) {
+		if (!reject[i])
+			continue;
+		st = &status[i];
+		prev = oncall_status_by_file(ostatus, nostatus, st->file);
+		rota_free(rota_set_remove(set, st->name));
+		free(st->name);
+		st->name = NULL;
+		free(st->text);
+		st->text = NULL;
+		if ((kept = oncall_take_previous(old, prev, st->file, set)) !=
+		    NULL)
+			oncall_keep_previous(st, set, kept, prev);
+		else
+			st->state = ONCALL_FAILED; /* cannot happen */
+		relink = 1;
+	}
+	free(reject);
+	if (relink) {
+		/* Backups may name a rota that was put back. */
+		rota_set_link(set, &f);
 		rota_findings_free(&f);
 	}
-	oncall_findings_move(report, &lf);
 	*setp = set;
 	*stp = status;
 	*nstp = n;

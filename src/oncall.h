@@ -3,7 +3,13 @@
  * oncall.h: the people file and the rotas in force in the daemon,
  * loaded from the paths pagerd.conf names.  A reload keeps, per rota
  * file, the last version that loaded: a broken edit is reported and the
- * previous rota stays in force.  rota_dir is watched with inotify.
+ * previous rota stays in force.  Broken means what pagerd -t calls an
+ * error: syntax, unknown people, contradictory overrides, and coverage
+ * gaps (or fatigue, if strict) over the next 90 days.  Those last are
+ * judged as a change: an edit that brings them into a rota that had
+ * none is refused, but a rota that has them anyway (at start, a new
+ * file, or because its backup or the people changed) stays in force,
+ * with its errors listed.  rota_dir is watched with inotify.
  */
 #ifndef ONCALL_H
 #define ONCALL_H
@@ -34,6 +40,9 @@ struct oncall_status {
 	char *error;        /* "file:line: message" of the last attempt */
 	char **warnings;    /* findings that did not reject the file */
 	size_t nwarnings;
+	char **errors;      /* coverage or fatigue errors of the rota in */
+	size_t nerrors;     /* force that did not reject it (see below) */
+	char *text;         /* the file as it was when its rota loaded */
 };
 
 /* Called after the people or rotas in force changed (set replaced). */

@@ -3,7 +3,8 @@
 # rota-reload.sh: rotas are reloaded file by file, by the inotify watch
 # on rota_dir and by SIGHUP.  A broken edit is refused, shows its
 # file:line error in /api/v1/rotas and leaves the previous version in
-# force; a good edit takes effect; a deleted file removes its rota; a
+# force, and so does an edit that brings a coverage gap; a good edit
+# takes effect; a deleted file removes its rota; a
 # replaced folder is watched again.
 . "$E2E_LIB"
 . "$E2E_DIR/rota-lib.sh"
@@ -50,6 +51,34 @@ expect_eq null "$(rota_field web error)" "web error after a good edit"
 oncall_is web 2026-03-16T12:00:00Z ben || fail "the edit did not take effect"
 pass "a good edit takes effect"
 
+# 3b. Coverage, checked over the next 90 days like pagerd -t: an edit
+# that brings a gap into a rota that had none is refused...
+printf 'coverage = { minimum = 2; };\n' >>"$ROTA_DIR/web.conf"
+wait_until "$E2E_WAIT" "the gap to refuse web" rota_state_is web stale
+expect_match '/web\.conf:[0-9]+: coverage gap from .*: 1 of 2 on call' \
+    "$(rota_field web error)" "the coverage error of web"
+expect_eq 0 "$(rota_field web 'errors | length')" "the web in force has no errors"
+oncall_is web 2026-03-16T12:00:00Z ben || fail "the previous web is not in force"
+grep -q 'web.conf:[0-9]*: coverage gap from' "$PAGERD_ERR" || fail "the gap was not logged"
+sed -i -e '/^coverage = { minimum = 2; };$/d' "$ROTA_DIR/web.conf"
+wait_until "$E2E_WAIT" "web to load again" rota_state_is web ok
+# ... while a rota that has gaps anyway (here a new file) is put in
+# force, its errors listed: a rota with a gap pages better than none.
+cat >"$ROTA_DIR/gap.conf" <<'ROTA'
+name = "gap";
+timezone = "UTC";
+layers = ( { name = "day"; start = "2026-01-05 09:00"; shift = "1d";
+	members = [ "ann" ]; when = "Mon-Fri 09:00-17:00"; } );
+ROTA
+wait_until "$E2E_WAIT" "gap.conf to load" rota_state_is gap ok
+expect_match '/gap\.conf:3: coverage gap from ' "$(rota_field gap 'errors[0]')" \
+    "the gap of a new file is listed"
+expect_eq null "$(rota_field gap error)" "a new file with a gap is not refused"
+oncall_is gap 2026-03-16T12:00:00Z ann || fail "gap is not in force"
+rm "$ROTA_DIR/gap.conf"
+wait_until "$E2E_WAIT" "gap.conf to go" eval '[ "$(rota_field gap status)" = null ]'
+pass "an edit that brings a coverage gap is refused; a rota with gaps anyway stays"
+
 # 4. A new broken file that never loaded: failed, no rota.
 printf 'name = "new";\ntimezone = "Mars/Olympus";\n' >"$ROTA_DIR/new.conf"
 wait_until "$E2E_WAIT" "new.conf to be refused" rota_state_is new failed
@@ -66,7 +95,10 @@ wait_until "$E2E_WAIT" "mgr to go" eval '[ "$(rota_field mgr status)" = null ]'
 api_get '/api/v1/oncall?rota=mgr'
 expect_error 404 'no rota "mgr"'
 oncall_is db 2026-03-14T12:00:00Z "" || fail "db still has its backup"
-expect_match 'db\.conf:5: backup rota "mgr" not found' "$(rota_field db 'warnings[0]')" "db's first warning"
+# db's file did not change, so it stays in force, with its errors.
+expect_eq ok "$(rota_field db status)" "db without its backup"
+expect_match 'db\.conf:5: backup rota "mgr" not found' "$(rota_field db 'errors[0]')" "db's first error"
+expect_match 'db\.conf:3: coverage gap from ' "$(rota_field db 'errors[1]')" "db's gaps without a backup"
 grep -q 'rota mgr: .*mgr.conf is gone, rota removed' "$PAGERD_ERR" ||
     fail "the removal was not logged"
 pass "a deleted file removes its rota"
