@@ -238,9 +238,12 @@ rota_check_coverage(const struct rota *r, const struct rota_shifts *sh,
 			wcut[nwcut++] = t;
 		}
 	}
+	/* (qsort's array must not be NULL, even when empty) */
 	qsort(cut, ncut, sizeof *cut, rota_cmp_i64);
-	qsort(wcut, nwcut, sizeof *wcut, rota_cmp_i64);
-	qsort(edge, nedge, sizeof *edge, rota_cmp_edge);
+	if (nwcut > 1)
+		qsort(wcut, nwcut, sizeof *wcut, rota_cmp_i64);
+	if (nedge > 1)
+		qsort(edge, nedge, sizeof *edge, rota_cmp_edge);
 	for (i = j = k = 0; i + 1 < ncut; i++) {
 		a = cut[i];
 		b = cut[i + 1];
@@ -454,7 +457,8 @@ rota_check_rest(const struct rota *r, struct rota_shifts *sh,
 			sh->list[j++] = sh->list[i];
 	}
 	sh->n = j;
-	qsort(sh->list, sh->n, sizeof *sh->list, rota_cmp_shift);
+	if (sh->n > 1)
+		qsort(sh->list, sh->n, sizeof *sh->list, rota_cmp_shift);
 	for (i = 0; i < sh->n; i++) {
 		s = &sh->list[i];
 		if (who == NULL || strcmp(who, s->person) != 0) {

@@ -211,7 +211,8 @@ rota_ical_person(const struct rota_set *set, const struct people *pp,
 			sh.list[j++] = sh.list[i];
 	}
 	sh.n = j;
-	qsort(sh.list, sh.n, sizeof *sh.list, ical_cmp_start);
+	if (sh.n > 1)
+		qsort(sh.list, sh.n, sizeof *sh.list, ical_cmp_start);
 	for (i = 0; i < sh.n; i++)
 		ical_event(&b, sh.list[i].rota, &sh.list[i], pp, now);
 	ical_line(&b, "END:VCALENDAR");
