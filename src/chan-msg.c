@@ -644,38 +644,16 @@ chan_msg_sms(const struct conf_chan *cc, const struct chan_page *pg)
 	return out;
 }
 
-/*
- * TwiML for a call: read the alert(s) twice inside a one-digit
- * <Gather> posting to pg->gather_url, then say goodbye and hang up.
- */
-char *
-chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
+/* What a call about pg's alerts says, and which keys do what. */
+static char *
+chan_msg_twiml_say(const struct conf_chan *cc, const struct chan_page *pg)
 {
-	struct mbuf b = { NULL, 0 }, say = { NULL, 0 };
+	struct mbuf say = { NULL, 0 };
 	const char *tpl = cc->tpl_text != NULL ? cc->tpl_text :
 	    chan_msg_def_say;
-	const char *voice = cc->voice != NULL ? cc->voice : "alice";
-	const char *lang = cc->language != NULL ? cc->language : "en-US";
-	char *s, *v, *l, *cut, *u;
+	char *s;
 	size_t i;
 
-	if (pg->nalerts == 0) {
-		/* A note: read it twice; there is nothing to press. */
-		s = chan_msg_note_line(pg);
-		cut = chan_msg_cut(s, CHAN_MSG_SAY_MAX);
-		free(s);
-		s = chan_msg_xml_escape(cut);
-		free(cut);
-		v = chan_msg_xml_escape(voice);
-		l = chan_msg_xml_escape(lang);
-		mbuf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-		    "<Response><Say voice=\"%s\" language=\"%s\" loop=\"2\">"
-		    "%s</Say><Hangup/></Response>", v, l, s);
-		free(s);
-		free(v);
-		free(l);
-		return mbuf_take(&b);
-	}
 	if (pg->nalerts > 1)
 		mbuf_printf(&say, "You have %zu alerts. ", pg->nalerts);
 	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
@@ -693,7 +671,26 @@ chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 	else
 		mbuf_str(&say, "Press 1 to acknowledge, 2 to escalate, 3 to"
 		    " resolve.");
-	s = mbuf_take(&say);
+	return mbuf_take(&say);
+}
+
+/*
+ * TwiML for a call: read the alert(s) twice inside a one-digit
+ * <Gather> posting to pg->gather_url, then say goodbye and hang up; or
+ * read a note twice and hang up.
+ */
+char *
+chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	struct mbuf b = { NULL, 0 };
+	const char *voice = cc->voice != NULL ? cc->voice : "alice";
+	const char *lang = cc->language != NULL ? cc->language : "en-US";
+	const char *gather = pg->nalerts > 0 ? pg->gather_url : NULL;
+	char *s, *v, *l, *cut, *u;
+
+	/* A note is read twice too, but there is nothing to press. */
+	s = pg->nalerts > 0 ? chan_msg_twiml_say(cc, pg) :
+	    chan_msg_note_line(pg);
 	cut = chan_msg_cut(s, CHAN_MSG_SAY_MAX);
 	free(s);
 	s = chan_msg_xml_escape(cut);
@@ -702,18 +699,20 @@ chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 	l = chan_msg_xml_escape(lang);
 
 	mbuf_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>");
-	if (pg->gather_url != NULL) {
-		u = chan_msg_xml_escape(pg->gather_url);
+	if (gather != NULL) {
+		u = chan_msg_xml_escape(gather);
 		mbuf_printf(&b, "<Gather input=\"dtmf\" numDigits=\"1\""
 		    " timeout=\"10\" method=\"POST\" action=\"%s\">", u);
 		free(u);
 	}
 	mbuf_printf(&b, "<Say voice=\"%s\" language=\"%s\" loop=\"2\">%s"
 	    "</Say>", v, l, s);
-	if (pg->gather_url != NULL)
+	if (gather != NULL)
 		mbuf_str(&b, "</Gather>");
-	mbuf_printf(&b, "<Say voice=\"%s\" language=\"%s\">No input received."
-	    " Goodbye.</Say><Hangup/></Response>", v, l);
+	if (pg->nalerts > 0)
+		mbuf_printf(&b, "<Say voice=\"%s\" language=\"%s\">No input"
+		    " received. Goodbye.</Say>", v, l);
+	mbuf_str(&b, "<Hangup/></Response>");
 	free(s);
 	free(v);
 	free(l);
