@@ -6,7 +6,8 @@
 # known SLA deadlines and pages by chat, SMS and voice, posts a fourth
 # alert through the API, then loads the page in headless Chromium
 # (Debian's chromium) with the viewer key in the URL fragment and checks
-# the numbers in the DOM it rendered: who is on call until when, the
+# the numbers in the DOM it rendered: who is on call until when (and
+# the rota files that are refused or have errors), the
 # open alerts with stage and time left on each SLA clock, the breach
 # rate (2 of 46) against the 2% target, the daily MTTA/MTTR, pages by
 # channel and the top problems.  A screenshot is kept for people to look
@@ -36,6 +37,16 @@ layers = ( { name = "weekly"; start = "2026-01-05 09:00"; shift = "1w";
 	members = [ "${r#*:}" ]; } );
 ROTA
 done
+# Two rota files with problems the page must show: one the daemon
+# refused, one in force with an error (its backup does not exist).
+printf 'name = "broken";\ntimezone = ;\n' >"$TEST_TMP/rota.d/broken.conf"
+cat >"$TEST_TMP/rota.d/tertiary.conf" <<'ROTA'
+name = "tertiary";
+timezone = "Europe/Berlin";
+layers = ( { name = "weekly"; start = "2026-01-05 09:00"; shift = "1w";
+	members = [ "ann" ]; } );
+backup = "nosuch";
+ROTA
 cat >>"$CONFIG" <<CONF
 people = "$TEST_TMP/people.conf";
 rota_dir = "$TEST_TMP/rota.d";
@@ -247,7 +258,8 @@ def dur(sec):
     return "%s%dd %dh" % (sign, s // 86400, s % 86400 // 3600)
 
 # On call now, per rota, until the end of the shift.
-want = {"primary": "Ann Arbor", "secondary": "Cat <Cole>"}
+want = {"primary": "Ann Arbor", "secondary": "Cat <Cole>",
+    "tertiary": "Ann Arbor"}
 ends = {r["rota"]: r["oncall"][0]["end_local"] for r in oncall["rotas"]}
 got = {r.attrs["data-rota"]: r for r in rows("oncall")}
 check("rotas shown", sorted(want), sorted(got))
@@ -255,6 +267,16 @@ for rota, who in want.items():
     r = got.get(rota)
     check("on call for " + rota, who, r and r.cls("who")[0].content())
     check("until, " + rota, ends[rota], r and r.cls("until")[0].content())
+
+# Rota files with problems, under the table.
+probs = [n.content() for n in byid("rota-problems").kids if n.tag == "li"]
+check("rota problems", 2, len(probs))
+check("a refused rota file", True, len(probs) > 0 and
+      probs[0].startswith("broken.conf: not loaded: ") and
+      "broken.conf:2: " in probs[0])
+check("a rota in force with an error", True, len(probs) > 1 and
+      probs[1].startswith("tertiary: 1 error, first: ") and
+      probs[1].endswith('tertiary.conf:5: backup rota "nosuch" not found'))
 
 # Open alerts: stage, status and time left on each clock.
 check("open alert count", "4", byid("open-count").content())
