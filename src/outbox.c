@@ -9,6 +9,19 @@
  * with jitter, Retry-After honoured), failed (then the person's next
  * step is brought forward at once), unreachable (every step failed).
  * Sends are at-least-once: rows left "sending" by a crash go out again.
+ *
+ * A pass costs what it sends, not the backlog.  The outbox keeps, per
+ * channel and address, its message in flight (one at a time), its rate
+ * history, and when its earliest pending row falls due, in a hash table
+ * and a queue ordered by that instant, holding the addresses with
+ * nothing in flight.  The store stays the truth: whatever may change an
+ * address's rows (a page, an outcome, a failover, a rate limit) only
+ * marks it to be read again, one index lookup; a pass then takes the
+ * due addresses off the queue, oldest first, and reads at most one
+ * bundle of rows of each.  10,000 pages queued for one person, or rows
+ * waiting for later steps of thousands, cost a pass nothing; a page to
+ * someone else goes out at the next pass.  Every minute, and at start,
+ * the queue is rebuilt from the store (a lookup per address).
  */
 #include <sys/queue.h>
 
@@ -32,6 +45,20 @@
 /* At most this many alerts go out in one bundled message. */
 #define OUTBOX_BUNDLE_MAX 10
 
+/*
+ * At most this many addresses are served (a message started, or rows put
+ * off for a rate limit) in one pass; if more are due, the next pass runs
+ * as soon as the loop has turned, so intake and transfers go on between
+ * them and the first page of a backlog leaves at once.
+ */
+#define OUTBOX_PASS_MAX 64
+
+/* A day: no rate window is longer, so older send times are dropped. */
+#define OUTBOX_DAY_MS (86400 * INT64_C(1000))
+
+/* How often the queue is rebuilt from the store, in case. */
+#define OUTBOX_REBUILD_MS (60 * INT64_C(1000))
+
 /* Default rules for a person who has none: chat and mail, SMS, voice. */
 static const struct outbox_rule outbox_default_rules[] = {
 	{ "chat", 0 },
@@ -40,18 +67,32 @@ static const struct outbox_rule outbox_default_rules[] = {
 	{ "voice", 3 * 60 * 1000 },
 };
 
-/* Send times to one channel and address, for its rate limit. */
-struct outbox_rate {
+/*
+ * One channel and address: its message in flight (one at a time per
+ * address), its place in the queue, and its send times of the last day
+ * for the rate limit, oldest first.  Kept in a chained hash table of the
+ * outbox, by channel and address.
+ */
+struct outbox_addr {
 	char *channel;
 	char *address;
-	int64_t *sent;
+	struct outbox_send *send; /* in flight, or NULL */
+	int64_t at; /* queued: when it is due (see outbox_refresh) */
+	int64_t picked; /* when a pass last took it off the queue */
+	size_t qi; /* its index in the queue + 1; 0: not queued */
+	int dirty; /* its rows changed: read again at the next pass */
+	struct outbox_addr *dnext;
+	int64_t *sent; /* sent[first .. n) are kept */
+	size_t first;
 	size_t n;
-	TAILQ_ENTRY(outbox_rate) entry;
+	size_t size;
+	struct outbox_addr *hnext;
 };
 
 /* One message in flight: the rows it carries. */
 struct outbox_send {
 	struct outbox *ob;
+	struct outbox_addr *addr; /* NULL once the outbox is gone */
 	char *channel;
 	char *address;
 	struct store_note *rows; /* owned */
@@ -74,7 +115,14 @@ struct outbox {
 	int closing;
 	outbox_unreachable_cb unreachable;
 	void *unreachable_arg;
-	TAILQ_HEAD(, outbox_rate) rates;
+	struct outbox_addr **table; /* by channel and address */
+	size_t tsize; /* a power of two */
+	size_t naddrs;
+	struct outbox_addr **queue; /* a min-heap on at */
+	size_t nqueue;
+	size_t queuesize;
+	struct outbox_addr *dirty; /* to read again, by dnext */
+	int64_t rebuild_at; /* next rebuild of the queue (0: now) */
 	TAILQ_HEAD(, outbox_send) sends;
 	TAILQ_HEAD(, outbox_unreach) unreach;
 	size_t nsends;
@@ -82,6 +130,7 @@ struct outbox {
 
 static void outbox_timer_cb(evutil_socket_t, short, void *);
 static void outbox_arm(struct outbox *, int64_t, int64_t);
+static void outbox_touch(struct outbox *, const char *, const char *);
 
 struct outbox *
 outbox_new(struct event_base *base, struct store *store, const struct conf *c)
@@ -92,7 +141,8 @@ outbox_new(struct event_base *base, struct store *store, const struct conf *c)
 	ob->base = base;
 	ob->store = store;
 	ob->conf = c;
-	TAILQ_INIT(&ob->rates);
+	ob->tsize = 64;
+	ob->table = xcalloc(ob->tsize, sizeof *ob->table);
 	TAILQ_INIT(&ob->sends);
 	TAILQ_INIT(&ob->unreach);
 	evtimer_assign(&ob->timer, base, outbox_timer_cb, ob);
@@ -123,23 +173,30 @@ outbox_send_free(struct outbox_send *s)
 void
 outbox_free(struct outbox *ob)
 {
-	struct outbox_rate *r;
+	struct outbox_addr *a, *next;
 	struct outbox_send *s;
 	struct outbox_unreach *u;
+	size_t i;
 
 	if (ob == NULL)
 		return;
 	evtimer_del(&ob->timer);
-	while ((r = TAILQ_FIRST(&ob->rates)) != NULL) {
-		TAILQ_REMOVE(&ob->rates, r, entry);
-		free(r->channel);
-		free(r->address);
-		free(r->sent);
-		free(r);
-	}
 	/* Sends still out belong to their transfers: detach them. */
-	TAILQ_FOREACH(s, &ob->sends, entry)
+	TAILQ_FOREACH(s, &ob->sends, entry) {
 		s->ob = NULL;
+		s->addr = NULL;
+	}
+	for (i = 0; i < ob->tsize; i++) {
+		for (a = ob->table[i]; a != NULL; a = next) {
+			next = a->hnext;
+			free(a->channel);
+			free(a->address);
+			free(a->sent);
+			free(a);
+		}
+	}
+	free(ob->table);
+	free(ob->queue);
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
 		TAILQ_REMOVE(&ob->unreach, u, entry);
 		free(u->person);
@@ -237,9 +294,9 @@ outbox_unreachable(struct outbox *ob, int64_t alert_id, const char *person)
  * Page one person about one alert: one pending row per rule the person
  * can be reached by, due at now + the rule's delay (+ the channel's
  * bundling wait).  A note (alert_id 0) is one row, on the first rule
- * that can reach the person: it must not climb to SMS and voice.  Call inside the caller's open transaction, then
- * outbox_kick() after the commit.  A person with no usable rule is
- * reported unreachable.
+ * that can reach the person: it must not climb to SMS and voice.  Call
+ * inside the caller's open transaction, then outbox_kick() after the
+ * commit.  A person with no usable rule is reported unreachable.
  */
 int
 outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
@@ -280,6 +337,7 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 		n.due_ms = now + rules[i].after_ms + rt.chan->bundle_ms;
 		if (store_outbox_add(ob->store, &n, now, cause) != 0)
 			return -1;
+		outbox_touch(ob, n.channel, n.address);
 		added++;
 		if (p->alert_id == 0)
 			break; /* a note goes by the first rule that routes */
@@ -301,6 +359,7 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 			n.due_ms = now;
 			if (store_outbox_add(ob->store, &n, now, cause) != 0)
 				return -1;
+			outbox_touch(ob, n.channel, n.address);
 			return 0;
 		}
 		if (p->alert_id == 0) {
@@ -334,24 +393,253 @@ outbox_cancel(struct outbox *ob, int64_t alert_id, const char *person,
 	return 0;
 }
 
-static void
-outbox_rate_add(struct outbox *ob, const char *channel, const char *address,
-    int64_t at)
+/* FNV-1a of channel, a NUL, and address. */
+static size_t
+outbox_addr_hash(const struct outbox *ob, const char *channel,
+    const char *address)
 {
-	struct outbox_rate *r;
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	const unsigned char *p;
 
-	TAILQ_FOREACH(r, &ob->rates, entry)
-		if (strcmp(r->channel, channel) == 0 &&
-		    strcmp(r->address, address) == 0)
-			break;
-	if (r == NULL) {
-		r = xcalloc(1, sizeof *r);
-		r->channel = xstrdup(channel);
-		r->address = xstrdup(address);
-		TAILQ_INSERT_TAIL(&ob->rates, r, entry);
+	for (p = (const unsigned char *)channel; *p != '\0'; p++)
+		h = (h ^ *p) * UINT64_C(0x100000001b3);
+	h *= UINT64_C(0x100000001b3);
+	for (p = (const unsigned char *)address; *p != '\0'; p++)
+		h = (h ^ *p) * UINT64_C(0x100000001b3);
+	return (size_t)(h ^ (h >> 32)) & (ob->tsize - 1);
+}
+
+/* The entry of a channel and address, or NULL if there is none yet. */
+static struct outbox_addr *
+outbox_addr_find(const struct outbox *ob, const char *channel,
+    const char *address)
+{
+	struct outbox_addr *a;
+
+	a = ob->table[outbox_addr_hash(ob, channel, address)];
+	for (; a != NULL; a = a->hnext)
+		if (strcmp(a->channel, channel) == 0 &&
+		    strcmp(a->address, address) == 0)
+			return a;
+	return NULL;
+}
+
+/*
+ * The entry of a channel and address, made if needed; the table doubles
+ * when it holds as many entries as buckets.
+ */
+static struct outbox_addr *
+outbox_addr_get(struct outbox *ob, const char *channel, const char *address)
+{
+	struct outbox_addr **old = ob->table, *a, *next;
+	size_t oldsize = ob->tsize, i, h;
+
+	if ((a = outbox_addr_find(ob, channel, address)) != NULL)
+		return a;
+	if (ob->naddrs + 1 > ob->tsize) {
+		ob->tsize *= 2;
+		ob->table = xcalloc(ob->tsize, sizeof *ob->table);
+		for (i = 0; i < oldsize; i++) {
+			for (a = old[i]; a != NULL; a = next) {
+				next = a->hnext;
+				h = outbox_addr_hash(ob, a->channel,
+				    a->address);
+				a->hnext = ob->table[h];
+				ob->table[h] = a;
+			}
+		}
+		free(old);
 	}
-	r->sent = xreallocarray(r->sent, r->n + 1, sizeof *r->sent);
-	r->sent[r->n++] = at;
+	a = xcalloc(1, sizeof *a);
+	a->channel = xstrdup(channel);
+	a->address = xstrdup(address);
+	h = outbox_addr_hash(ob, channel, address);
+	a->hnext = ob->table[h];
+	ob->table[h] = a;
+	ob->naddrs++;
+	return a;
+}
+
+/* The queue: a binary min-heap of addresses on at, each knowing its place. */
+static void
+outbox_queue_swap(struct outbox *ob, size_t i, size_t j)
+{
+	struct outbox_addr *a = ob->queue[i];
+
+	ob->queue[i] = ob->queue[j];
+	ob->queue[j] = a;
+	ob->queue[i]->qi = i + 1;
+	ob->queue[j]->qi = j + 1;
+}
+
+static void
+outbox_queue_fix(struct outbox *ob, size_t i)
+{
+	size_t c;
+
+	while (i > 0 && ob->queue[(i - 1) / 2]->at > ob->queue[i]->at) {
+		outbox_queue_swap(ob, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= ob->nqueue)
+			break;
+		if (c + 1 < ob->nqueue && ob->queue[c + 1]->at <
+		    ob->queue[c]->at)
+			c++;
+		if (ob->queue[c]->at >= ob->queue[i]->at)
+			break;
+		outbox_queue_swap(ob, i, c);
+		i = c;
+	}
+}
+
+/* Queue a at instant at, or move it there. */
+static void
+outbox_queue_set(struct outbox *ob, struct outbox_addr *a, int64_t at)
+{
+	a->at = at;
+	if (a->qi == 0) {
+		if (ob->nqueue == ob->queuesize) {
+			ob->queuesize = ob->queuesize == 0 ? 64 :
+			    ob->queuesize * 2;
+			ob->queue = xreallocarray(ob->queue, ob->queuesize,
+			    sizeof *ob->queue);
+		}
+		ob->queue[ob->nqueue++] = a;
+		a->qi = ob->nqueue;
+	}
+	outbox_queue_fix(ob, a->qi - 1);
+}
+
+static void
+outbox_queue_del(struct outbox *ob, struct outbox_addr *a)
+{
+	size_t i = a->qi - 1;
+
+	if (a->qi == 0)
+		return;
+	a->qi = 0;
+	if (i == --ob->nqueue)
+		return;
+	ob->queue[i] = ob->queue[ob->nqueue];
+	ob->queue[i]->qi = i + 1;
+	outbox_queue_fix(ob, i);
+}
+
+/* The rows of a may have changed: read its queue place again. */
+static void
+outbox_touch_addr(struct outbox *ob, struct outbox_addr *a)
+{
+	if (a->dirty)
+		return;
+	a->dirty = 1;
+	a->dnext = ob->dirty;
+	ob->dirty = a;
+}
+
+static void
+outbox_touch(struct outbox *ob, const char *channel, const char *address)
+{
+	outbox_touch_addr(ob, outbox_addr_get(ob, channel, address));
+}
+
+/*
+ * Queue a by its earliest pending row, read from the store, or take it
+ * off the queue if it has none or a message in flight (whose outcome
+ * touches it again).  Not before the pass that last took it off: an
+ * address with a long backlog goes behind those waiting since then, so
+ * it cannot starve them.
+ */
+static int
+outbox_refresh(struct outbox *ob, struct outbox_addr *a)
+{
+	int64_t due;
+	int rc;
+
+	if (a->send != NULL) {
+		outbox_queue_del(ob, a);
+		return 0;
+	}
+	if ((rc = store_outbox_head(ob->store, a->channel, a->address,
+	    &due)) == -1)
+		return -1;
+	if (rc == 0)
+		outbox_queue_del(ob, a);
+	else
+		outbox_queue_set(ob, a, due > a->picked ? due : a->picked);
+	return 0;
+}
+
+/* Read again every address touched since the last pass. */
+static int
+outbox_refresh_dirty(struct outbox *ob)
+{
+	struct outbox_addr *a;
+
+	while ((a = ob->dirty) != NULL) {
+		if (outbox_refresh(ob, a) != 0)
+			return -1; /* a stays first on the list */
+		ob->dirty = a->dnext;
+		a->dirty = 0;
+		a->dnext = NULL;
+	}
+	return 0;
+}
+
+/*
+ * Rebuild the queue from the store: every address with pending rows, by
+ * a walk of the queue index (one or two lookups per address, however
+ * many rows each has).  At start, and every OUTBOX_REBUILD_MS in case.
+ */
+static int
+outbox_rebuild(struct outbox *ob)
+{
+	struct store_outbox_head h, prev;
+	struct outbox_addr *a;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ob->nqueue; i++)
+		ob->queue[i]->qi = 0;
+	ob->nqueue = 0;
+	while ((a = ob->dirty) != NULL) {
+		ob->dirty = a->dnext;
+		a->dirty = 0;
+		a->dnext = NULL;
+	}
+	memset(&prev, 0, sizeof prev);
+	for (;;) {
+		rc = store_outbox_next_head(ob->store, prev.channel,
+		    prev.address, &h);
+		store_outbox_head_clear(&prev);
+		if (rc != 1)
+			break;
+		a = outbox_addr_get(ob, h.channel, h.address);
+		if (a->send == NULL)
+			outbox_queue_set(ob, a, h.due_ms > a->picked ?
+			    h.due_ms : a->picked);
+		prev = h;
+	}
+	return rc;
+}
+
+/* Remember a send at instant at, for the rate limit. */
+static void
+outbox_rate_add(struct outbox_addr *a, int64_t at)
+{
+	if (a->n == a->size && a->first > 0) {
+		memmove(a->sent, a->sent + a->first,
+		    (a->n - a->first) * sizeof *a->sent);
+		a->n -= a->first;
+		a->first = 0;
+	}
+	if (a->n == a->size) {
+		a->size = a->size == 0 ? 8 : a->size * 2;
+		a->sent = xreallocarray(a->sent, a->size, sizeof *a->sent);
+	}
+	a->sent[a->n++] = at;
 }
 
 static void
@@ -359,28 +647,26 @@ outbox_resume_rate_cb(const char *channel, const char *address, int64_t at,
     void *arg)
 {
 	if (channel != NULL && address != NULL)
-		outbox_rate_add(arg, channel, address, at);
+		outbox_rate_add(outbox_addr_get(arg, channel, address), at);
 }
 
-/* Drop send times older than a day: no window is longer. */
-static struct outbox_rate *
-outbox_rate_find(struct outbox *ob, const char *channel, const char *address,
+/*
+ * The earliest instant channel cc may send to address a again (now if
+ * at once).  Send times older than a day go first: they come oldest
+ * first, and no window is longer.
+ */
+static int64_t
+outbox_rate_when(const struct conf_chan *cc, struct outbox_addr *a,
     int64_t now)
 {
-	struct outbox_rate *r;
-	size_t i, k;
-
-	TAILQ_FOREACH(r, &ob->rates, entry) {
-		if (strcmp(r->channel, channel) != 0 ||
-		    strcmp(r->address, address) != 0)
-			continue;
-		for (i = k = 0; i < r->n; i++)
-			if (r->sent[i] > now - 86400 * 1000LL)
-				r->sent[k++] = r->sent[i];
-		r->n = k;
-		return r;
-	}
-	return NULL;
+	if (a == NULL)
+		return now;
+	while (a->first < a->n && a->sent[a->first] <= now - OUTBOX_DAY_MS)
+		a->first++;
+	if (a->first == a->n)
+		a->first = a->n = 0;
+	return outbox_rate_next(a->sent + a->first, a->n - a->first,
+	    cc->rate_limit, cc->rate_window_ms, now);
 }
 
 /*
@@ -394,24 +680,12 @@ outbox_resume(struct outbox *ob, char **cause)
 
 	if (store_outbox_resume(ob->store, now, cause) != 0)
 		return -1;
-	if (store_outbox_recent(ob->store, now - 86400 * 1000LL,
+	if (store_outbox_recent(ob->store, now - OUTBOX_DAY_MS,
 	    outbox_resume_rate_cb, ob) != 0) {
 		*cause = xstrdup("outbox: cannot read recent sends");
 		return -1;
 	}
 	outbox_kick(ob);
-	return 0;
-}
-
-static int
-outbox_busy(struct outbox *ob, const char *channel, const char *address)
-{
-	struct outbox_send *s;
-
-	TAILQ_FOREACH(s, &ob->sends, entry)
-		if (strcmp(s->channel, channel) == 0 &&
-		    strcmp(s->address, address) == 0)
-			return 1;
 	return 0;
 }
 
@@ -423,6 +697,7 @@ outbox_busy(struct outbox *ob, const char *channel, const char *address)
 static void
 outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 {
+	struct store_outbox_head h;
 	int64_t next;
 
 	if (n->alert_id == 0) {
@@ -433,8 +708,10 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 		return;
 	}
 	next = store_outbox_failover(ob->store, n->alert_id, n->person,
-	    n->step, now);
+	    n->step, now, &h);
 	if (next > 0) {
+		outbox_touch(ob, h.channel, h.address);
+		store_outbox_head_clear(&h);
 		log_info("outbox: alert %" PRId64 ": %s: %s failed, failing"
 		    " over to the next channel", n->alert_id, n->person,
 		    n->channel);
@@ -463,23 +740,27 @@ outbox_done_cb(void *arg, const struct chan_result *r)
 	char *cause = NULL;
 	size_t i;
 
-	if (ob == NULL || ob->closing) {
-		if (ob != NULL) {
-			TAILQ_REMOVE(&ob->sends, s, entry);
-			ob->nsends--;
+	if (ob != NULL) {
+		TAILQ_REMOVE(&ob->sends, s, entry);
+		ob->nsends--;
+		if (s->addr != NULL && s->addr->send == s) {
+			s->addr->send = NULL;
+			outbox_touch_addr(ob, s->addr);
 		}
+	}
+	if (ob == NULL || ob->closing) {
 		outbox_send_free(s);
 		return;
 	}
-	TAILQ_REMOVE(&ob->sends, s, entry);
-	ob->nsends--;
 	now = clock_now_ms();
 	cc = conf_chan_find(ob->conf, s->channel);
 	if (store_begin(ob->store, &cause) != 0) {
-		/* Rows stay "sending" and are sent again at start. */
+		/* Rows stay "sending" and are sent again at start; the
+		 * address's other rows go on. */
 		log_warnx("outbox: %s", cause);
 		free(cause);
 		outbox_send_free(s);
+		outbox_kick(ob);
 		return;
 	}
 	for (i = 0; i < s->n; i++) {
@@ -560,6 +841,30 @@ outbox_url(const struct outbox *ob, const char *path)
 	return u;
 }
 
+/*
+ * A message of rows[0..n) (one channel and address, moved into it) now
+ * in flight: its address is busy until outbox_done_cb.
+ */
+static struct outbox_send *
+outbox_send_new(struct outbox *ob, struct store_note *rows, size_t n)
+{
+	struct outbox_send *s;
+
+	s = xcalloc(1, sizeof *s);
+	s->ob = ob;
+	s->channel = xstrdup(rows[0].channel);
+	s->address = xstrdup(rows[0].address);
+	s->rows = xcalloc(n, sizeof *s->rows);
+	memcpy(s->rows, rows, n * sizeof *rows);
+	memset(rows, 0, n * sizeof *rows); /* moved */
+	s->n = n;
+	s->addr = outbox_addr_get(ob, s->channel, s->address);
+	s->addr->send = s;
+	TAILQ_INSERT_TAIL(&ob->sends, s, entry);
+	ob->nsends++;
+	return s;
+}
+
 /* Send rows[0..n) (one channel and address) as one message. */
 static void
 outbox_send(struct outbox *ob, const struct conf_chan *cc,
@@ -573,14 +878,7 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	const char *tok;
 	size_t i, j, na = 0;
 
-	s = xcalloc(1, sizeof *s);
-	s->ob = ob;
-	s->channel = xstrdup(rows[0].channel);
-	s->address = xstrdup(rows[0].address);
-	s->rows = xcalloc(n, sizeof *s->rows);
-	memcpy(s->rows, rows, n * sizeof *rows);
-	memset(rows, 0, n * sizeof *rows); /* moved */
-	s->n = n;
+	s = outbox_send_new(ob, rows, n);
 
 	/* One entry per alert, even if two rows page about the same one;
 	 * a note (alert 0) always goes alone (outbox_bundle). */
@@ -632,9 +930,7 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	pg.status_url = status;
 	pg.now_ms = now;
 
-	TAILQ_INSERT_TAIL(&ob->sends, s, entry);
-	ob->nsends++;
-	outbox_rate_add(ob, s->channel, s->address, now);
+	outbox_rate_add(s->addr, now);
 	if (na == 0)
 		log_debug("outbox: sending a note to %s by %s",
 		    s->rows[0].person, s->channel);
@@ -655,31 +951,35 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	free(gather);
 }
 
-/* One bundle the timer decided to send: rows [i, i + k). */
+/* One address a pass serves: a message, or rows put off. */
 struct outbox_plan {
-	size_t i;
-	size_t k;
-	const struct conf_chan *cc;
+	struct outbox_addr *a;
+	const struct conf_chan *cc; /* NULL: the channel is gone */
+	struct store_note *rows; /* the first due ones, oldest first */
+	size_t n;
+	size_t k; /* rows in the message; 0: none (put off) */
 };
 
 /*
- * The timer: report the unreachable, then send what is due.  Every row
- * it touches (marked "sending", or put back for a rate limit) is
- * written in one transaction, then the sends start: one commit per
- * pass, however many pages are due, not one per page.
+ * The timer: report the unreachable, read again the addresses touched
+ * since the last pass, then serve up to OUTBOX_PASS_MAX due ones off the
+ * queue, oldest first.  Every row it touches (marked "sending", or put
+ * off for a rate limit) is written in one transaction, then the sends
+ * start: one commit per pass, however many pages are due.
  */
 static void
 outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct outbox *ob = arg;
 	struct outbox_unreach *u;
-	const struct conf_chan *cc;
-	struct outbox_rate *rate;
-	struct outbox_plan *plan = NULL;
-	struct store_note *rows;
-	size_t nrows, i, k, j, nplan = 0, p;
-	int64_t now, next, later = -1;
+	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
+	struct outbox_send *s;
+	struct outbox_addr *a;
+	struct chan_result r;
+	int64_t now, next, wake;
 	char *cause = NULL;
+	size_t nplan = 0, i, j;
+	int rc;
 
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
 		TAILQ_REMOVE(&ob->unreach, u, entry);
@@ -692,93 +992,99 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (ob->closing)
 		return;
 	now = clock_now_ms();
-	if (store_outbox_due(ob->store, now, &rows, &nrows) != 0) {
+	if (now >= ob->rebuild_at) {
+		rc = outbox_rebuild(ob);
+		if (rc == 0)
+			ob->rebuild_at = now + OUTBOX_REBUILD_MS;
+	} else
+		rc = outbox_refresh_dirty(ob);
+	if (rc != 0) {
 		outbox_arm(ob, now + 1000, now); /* the store will be back */
 		return;
 	}
-	if (nrows > 0 && store_begin(ob->store, &cause) != 0)
+	memset(plan, 0, sizeof plan);
+	while (nplan < OUTBOX_PASS_MAX && ob->nqueue > 0 &&
+	    ob->queue[0]->at <= now) {
+		a = ob->queue[0];
+		outbox_queue_del(ob, a);
+		a->picked = now;
+		plan[nplan++].a = a;
+	}
+
+	if (nplan > 0 && store_begin(ob->store, &cause) != 0)
 		goto fail;
-	for (i = 0; i < nrows; i += k) {
-		k = outbox_bundle(rows, nrows, i, nrows);
-		/* one message in flight per address: busy, or planned
-		 * (rows come sorted by channel and address) */
-		if (outbox_busy(ob, rows[i].channel, rows[i].address) ||
-		    (nplan > 0 && strcmp(rows[plan[nplan - 1].i].channel,
-		    rows[i].channel) == 0 && strcmp(rows[plan[nplan - 1].i].
-		    address, rows[i].address) == 0)) {
-			/* Its completion kicks us; look again in a while. */
-			if (later == -1 || now + 1000 < later)
-				later = now + 1000;
+	for (i = 0; i < nplan; i++) {
+		p = &plan[i];
+		a = p->a;
+		if (store_outbox_queue(ob->store, a->channel, a->address, now,
+		    OUTBOX_BUNDLE_MAX, &p->rows, &p->n) != 0) {
+			cause = xstrdup("cannot read the outbox");
+			goto rollback;
+		}
+		if (p->n == 0) {
+			outbox_touch_addr(ob, a); /* cancelled meanwhile */
 			continue;
 		}
-		cc = conf_chan_find(ob->conf, rows[i].channel);
-		if (cc != NULL) {
-			rate = outbox_rate_find(ob, rows[i].channel,
-			    rows[i].address, now);
-			next = rate == NULL ? now : outbox_rate_next(rate->sent,
-			    rate->n, cc->rate_limit, cc->rate_window_ms, now);
+		p->cc = conf_chan_find(ob->conf, a->channel);
+		if (p->cc != NULL) {
+			next = outbox_rate_when(p->cc, a, now);
 			if (next > now) {
 				/* Over the limit: wait, gathering a bundle. */
 				log_info("outbox: %s to %s is rate limited"
-				    " for %" PRId64 " s", cc->name,
-				    rows[i].person, (next - now + 999) / 1000);
-				for (j = i; j < i + k; j++)
-					if (store_outbox_set(ob->store,
-					    rows[j].id, "pending",
-					    rows[j].attempt, next, NULL, NULL,
-					    now, &cause) != 0)
-						goto rollback;
+				    " for %" PRId64 " s", p->cc->name,
+				    p->rows[0].person,
+				    (next - now + 999) / 1000);
+				if (store_outbox_defer(ob->store, a->channel,
+				    a->address, now, next, &cause) != 0)
+					goto rollback;
+				outbox_touch_addr(ob, a);
 				continue;
 			}
 		}
-		if (k > OUTBOX_BUNDLE_MAX)
-			k = OUTBOX_BUNDLE_MAX;
-		for (j = i; j < i + k; j++)
-			if (store_outbox_set(ob->store, rows[j].id, "sending",
-			    rows[j].attempt, rows[j].due_ms, NULL, NULL, now,
-			    &cause) != 0)
+		/* One message: a bundle, or a note alone. */
+		p->k = outbox_bundle(p->rows, p->n, 0, p->n);
+		for (j = 0; j < p->k; j++)
+			if (store_outbox_set(ob->store, p->rows[j].id,
+			    "sending", p->rows[j].attempt, p->rows[j].due_ms,
+			    NULL, NULL, now, &cause) != 0)
 				goto rollback;
-		plan = xreallocarray(plan, nplan + 1, sizeof *plan);
-		plan[nplan].i = i;
-		plan[nplan].k = k;
-		plan[nplan++].cc = cc;
 	}
-	if (nrows > 0 && store_commit(ob->store, &cause) != 0)
+	if (nplan > 0 && store_commit(ob->store, &cause) != 0)
 		goto rollback;
-	for (p = 0; p < nplan; p++) {
-		i = plan[p].i;
-		k = plan[p].k;
-		if (plan[p].cc == NULL) {
-			struct chan_result r;
-			struct outbox_send *s;
 
+	/*
+	 * Arm for what comes next before the sends start, so that a send
+	 * done at once (its outbox_kick) is not overridden: the next
+	 * address falling due, the next rebuild, or, if due addresses are
+	 * left for another pass, a millisecond (not 0: a pass re-armed at
+	 * once every turn of the loop kept curl's own timer from firing,
+	 * so none of 10,000 queued pages left before all were started).
+	 */
+	wake = ob->rebuild_at;
+	if (outbox_refresh_dirty(ob) != 0)
+		wake = now + 1000;
+	if (ob->nqueue > 0 && ob->queue[0]->at < wake)
+		wake = ob->queue[0]->at;
+	if (wake <= now)
+		wake = now + 1;
+	outbox_arm(ob, wake, now);
+
+	for (i = 0; i < nplan; i++) {
+		p = &plan[i];
+		if (p->k == 0)
+			;
+		else if (p->cc == NULL) {
 			/* Channel gone (reload): fail over at once. */
 			memset(&r, 0, sizeof r);
 			r.status = CHAN_FAIL;
 			r.error = "channel no longer configured";
 			r.retry_after_ms = -1;
-			s = xcalloc(1, sizeof *s);
-			s->ob = ob;
-			s->channel = xstrdup(rows[i].channel);
-			s->address = xstrdup(rows[i].address);
-			s->rows = xcalloc(k, sizeof *s->rows);
-			memcpy(s->rows, rows + i, k * sizeof *rows);
-			memset(rows + i, 0, k * sizeof *rows);
-			s->n = k;
-			TAILQ_INSERT_TAIL(&ob->sends, s, entry);
-			ob->nsends++;
+			s = outbox_send_new(ob, p->rows, p->k);
 			outbox_done_cb(s, &r);
-			continue;
-		}
-		outbox_send(ob, plan[p].cc, rows + i, k, now);
+		} else
+			outbox_send(ob, p->cc, p->rows, p->k, now);
+		store_notes_free(p->rows, p->n);
 	}
-	free(plan);
-	store_notes_free(rows, nrows);
-	next = store_outbox_next_due(ob->store);
-	if (later != -1 && (next == -1 || next <= now || later < next))
-		next = later;
-	if (next != -1)
-		outbox_arm(ob, next, clock_now_ms());
 	return;
 rollback:
 	/* nothing was sent: every row is as it was, try again soon */
@@ -786,8 +1092,10 @@ rollback:
 fail:
 	log_warnx("outbox: %s", cause);
 	free(cause);
-	free(plan);
-	store_notes_free(rows, nrows);
+	for (i = 0; i < nplan; i++) {
+		store_notes_free(plan[i].rows, plan[i].n);
+		outbox_touch_addr(ob, plan[i].a);
+	}
 	outbox_arm(ob, now + 1000, now);
 }
 

@@ -4,7 +4,10 @@
  * page step (alert, person, channel, address), or per note (no alert, a
  * body instead), written before anything is sent, then moved through
  * pending -> sending -> sent -> delivered, or to failed or cancelled.
- * Columns from migrations 1, 3 and 6.
+ * Columns from migrations 1, 3 and 6; the queue index (state, channel,
+ * address, due_ms) from migration 7 lets the outbox walk the addresses
+ * with pending rows and read a few rows of one address, whatever the
+ * backlog.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +26,29 @@ static const char store_outbox_add_sql[] =
     "INSERT INTO notifications (alert_id, person, channel, address, step,"
     " reason, ack_url, due_ms, created_ms, updated_ms, state, body)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending', ?10)";
-static const char store_outbox_next_sql[] =
-    "SELECT min(due_ms) FROM notifications WHERE state = 'pending'";
+static const char store_outbox_first_sql[] =
+    "SELECT channel, address, due_ms FROM notifications"
+    " WHERE state = 'pending' ORDER BY channel, address, due_ms LIMIT 1";
+static const char store_outbox_same_sql[] =
+    "SELECT channel, address, due_ms FROM notifications"
+    " WHERE state = 'pending' AND channel = ?1 AND address > ?2"
+    " ORDER BY address, due_ms LIMIT 1";
+static const char store_outbox_other_sql[] =
+    "SELECT channel, address, due_ms FROM notifications"
+    " WHERE state = 'pending' AND channel > ?1"
+    " ORDER BY channel, address, due_ms LIMIT 1";
+static const char store_outbox_head_sql[] =
+    "SELECT min(due_ms) FROM notifications"
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2";
+static const char store_outbox_queue_sql[] =
+    "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
+    " LEFT JOIN alerts a ON a.id = n.alert_id"
+    " WHERE n.state = 'pending' AND n.channel = ?1 AND n.address = ?2"
+    " AND n.due_ms <= ?3 ORDER BY n.due_ms, n.id LIMIT ?4";
+static const char store_outbox_defer_sql[] =
+    "UPDATE notifications SET due_ms = ?4, updated_ms = ?3"
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2"
+    " AND due_ms <= ?3";
 static const char store_outbox_due_sql[] =
     "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
     " LEFT JOIN alerts a ON a.id = n.alert_id"
@@ -44,7 +68,7 @@ static const char store_outbox_failover_sql[] =
     "UPDATE notifications SET due_ms = min(due_ms, ?4), updated_ms = ?4"
     " WHERE id = (SELECT id FROM notifications WHERE alert_id IS ?1"
     " AND person = ?2 AND state = 'pending' AND step > ?3"
-    " ORDER BY step, id LIMIT 1) RETURNING id";
+    " ORDER BY step, id LIMIT 1) RETURNING id, channel, address, due_ms";
 static const char store_outbox_live_sql[] =
     "SELECT count(*) FROM notifications WHERE alert_id IS ?1 AND person = ?2"
     " AND state IN ('pending', 'sending', 'sent', 'delivered')";
@@ -100,22 +124,6 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 	return 0;
 }
 
-/* The earliest due instant of a pending row, or -1 if there is none. */
-int64_t
-store_outbox_next_due(struct store *s)
-{
-	sqlite3_stmt *q = store_stmt(s, store_outbox_next_sql);
-	int64_t v = -1;
-
-	if (q == NULL)
-		return -1;
-	if (sqlite3_step(q) == SQLITE_ROW &&
-	    sqlite3_column_type(q, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return v;
-}
-
 static void
 store_note_row(sqlite3_stmt *q, struct store_note *n)
 {
@@ -162,7 +170,10 @@ store_outbox_rows(struct store *s, sqlite3_stmt *q, struct store_note **out,
 	return 0;
 }
 
-/* Pending rows due at now, grouped by channel and address. */
+/*
+ * Every pending row due at now, grouped by channel and address (all of
+ * them: the outbox itself reads one address at a time).
+ */
 int
 store_outbox_due(struct store *s, int64_t now, struct store_note **out,
     size_t *n)
@@ -173,6 +184,140 @@ store_outbox_due(struct store *s, int64_t now, struct store_note **out,
 		return -1;
 	sqlite3_bind_int64(q, 1, now);
 	return store_outbox_rows(s, q, out, n);
+}
+
+/* Step a head query: 1 and h filled, 0 if none, -1 on error. */
+static int
+store_outbox_head_row(struct store *s, sqlite3_stmt *q,
+    struct store_outbox_head *h)
+{
+	int rc;
+
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		h->channel = store_column_strdup(q, 0);
+		h->address = store_column_strdup(q, 1);
+		h->due_ms = sqlite3_column_int64(q, 2);
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_warnx("store: outbox: %s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/*
+ * The next channel and address in (channel, address) order with pending
+ * rows, after channel and address (channel NULL: the first of all), and
+ * the earliest due instant of its rows: one or two index lookups,
+ * however many rows wait.  Returns 1 and fills h (free with
+ * store_outbox_head_clear), 0 past the last one, -1 on error.
+ */
+int
+store_outbox_next_head(struct store *s, const char *channel,
+    const char *address, struct store_outbox_head *h)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	memset(h, 0, sizeof *h);
+	if (channel == NULL) {
+		if ((q = store_stmt(s, store_outbox_first_sql)) == NULL)
+			return -1;
+		return store_outbox_head_row(s, q, h);
+	}
+	/* The next address on the same channel, else the next channel. */
+	if ((q = store_stmt(s, store_outbox_same_sql)) == NULL)
+		return -1;
+	store_bind_text(q, 1, channel);
+	store_bind_text(q, 2, address);
+	if ((rc = store_outbox_head_row(s, q, h)) != 0)
+		return rc;
+	if ((q = store_stmt(s, store_outbox_other_sql)) == NULL)
+		return -1;
+	store_bind_text(q, 1, channel);
+	return store_outbox_head_row(s, q, h);
+}
+
+/*
+ * The earliest due instant of the pending rows of one channel and
+ * address (one index lookup): 1 and *due, 0 if it has none, -1 on error.
+ */
+int
+store_outbox_head(struct store *s, const char *channel, const char *address,
+    int64_t *due)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_head_sql);
+	int rc, found = 0;
+
+	if (q == NULL)
+		return -1;
+	store_bind_text(q, 1, channel);
+	store_bind_text(q, 2, address);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+		*due = sqlite3_column_int64(q, 0);
+		found = 1;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW) {
+		log_warnx("store: outbox: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return found;
+}
+
+void
+store_outbox_head_clear(struct store_outbox_head *h)
+{
+	free(h->channel);
+	free(h->address);
+	memset(h, 0, sizeof *h);
+}
+
+/*
+ * The pending rows of one channel and address due at now, oldest first
+ * (due instant, then id), at most max of them.
+ */
+int
+store_outbox_queue(struct store *s, const char *channel, const char *address,
+    int64_t now, size_t max, struct store_note **out, size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_queue_sql);
+
+	if (q == NULL) {
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	store_bind_text(q, 1, channel);
+	store_bind_text(q, 2, address);
+	sqlite3_bind_int64(q, 3, now);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
+	return store_outbox_rows(s, q, out, n);
+}
+
+/*
+ * Put off every pending row of one channel and address that is due at
+ * now until instant until (a rate limit), attempts and errors kept.
+ */
+int
+store_outbox_defer(struct store *s, const char *channel, const char *address,
+    int64_t now, int64_t until, char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_defer_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "deferring notifications");
+		return -1;
+	}
+	store_bind_text(q, 1, channel);
+	store_bind_text(q, 2, address);
+	sqlite3_bind_int64(q, 3, now);
+	sqlite3_bind_int64(q, 4, until);
+	return store_step_done(s, q, cause);
 }
 
 /* Rows that went out under provider message id pid. */
@@ -249,26 +394,37 @@ store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
 
 /*
  * Bring the person's next pending step (after step) forward to now.
- * Returns its row id, 0 if there is none, -1 on error.
+ * Returns its row id, and where it goes in h (free with
+ * store_outbox_head_clear); 0 if there is none, -1 on error.
  */
 int64_t
 store_outbox_failover(struct store *s, int64_t alert_id, const char *person,
-    int step, int64_t now)
+    int step, int64_t now, struct store_outbox_head *h)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_failover_sql);
 	int64_t id = 0;
 	int rc;
 
+	memset(h, 0, sizeof *h);
 	if (q == NULL)
 		return -1;
 	store_bind_alert(q, 1, alert_id);
 	store_bind_text(q, 2, person);
 	sqlite3_bind_int(q, 3, step);
 	sqlite3_bind_int64(q, 4, now);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		store_outbox_head_clear(h);
 		id = sqlite3_column_int64(q, 0);
+		h->channel = store_column_strdup(q, 1);
+		h->address = store_column_strdup(q, 2);
+		h->due_ms = sqlite3_column_int64(q, 3);
+	}
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? id : -1;
+	if (rc != SQLITE_DONE) {
+		store_outbox_head_clear(h);
+		return -1;
+	}
+	return id;
 }
 
 /* How many rows of the person for this alert may still reach them. */

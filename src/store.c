@@ -149,6 +149,16 @@ static const char *store_migrations[] = {
 	"  WHERE provider_id IS NOT NULL;"
 	"CREATE INDEX notifications_sent ON notifications (sent_ms)"
 	"  WHERE sent_ms IS NOT NULL;",
+	/*
+	 * 7: the outbox's queue: rows by state, channel and address, oldest
+	 * first, so that a pass finds each address with pending rows and
+	 * reads the few it sends, never the whole backlog (store-outbox.c).
+	 * It replaces the index by state and due instant, which nothing
+	 * reads any more.
+	 */
+	"DROP INDEX notifications_due;"
+	"CREATE INDEX notifications_queue ON notifications"
+	"  (state, channel, address, due_ms);",
 };
 
 enum store_stmt {

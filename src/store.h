@@ -121,11 +121,25 @@ struct store_note {
 	char *body; /* a note's text; NULL for a page */
 };
 
+/* A channel and address with pending rows, and the earliest due one. */
+struct store_outbox_head {
+	char *channel;
+	char *address;
+	int64_t due_ms;
+};
+
 /* store-outbox.c */
 int store_outbox_add(struct store *, struct store_note *, int64_t, char **);
-int64_t store_outbox_next_due(struct store *);
 int store_outbox_due(struct store *, int64_t, struct store_note **,
     size_t *);
+int store_outbox_next_head(struct store *, const char *, const char *,
+    struct store_outbox_head *);
+int store_outbox_head(struct store *, const char *, const char *, int64_t *);
+void store_outbox_head_clear(struct store_outbox_head *);
+int store_outbox_queue(struct store *, const char *, const char *, int64_t,
+    size_t, struct store_note **, size_t *);
+int store_outbox_defer(struct store *, const char *, const char *, int64_t,
+    int64_t, char **);
 int store_outbox_by_provider(struct store *, const char *,
     struct store_note **, size_t *);
 int store_outbox_list(struct store *, int64_t, struct store_note **,
@@ -135,7 +149,7 @@ int store_outbox_set(struct store *, int64_t, const char *, int, int64_t,
 int store_outbox_cancel(struct store *, int64_t, const char *, int64_t,
     int64_t *, char **);
 int64_t store_outbox_failover(struct store *, int64_t, const char *, int,
-    int64_t);
+    int64_t, struct store_outbox_head *);
 int64_t store_outbox_live(struct store *, int64_t, const char *);
 int store_outbox_resume(struct store *, int64_t, char **);
 int store_outbox_recent(struct store *, int64_t,

@@ -7,9 +7,11 @@
  *
  *	<arrival, CLOCK_REALTIME microseconds> <path> <body on one line>
  *
- * (newlines in the body become spaces).  The port it listens on (0: any
- * free one) is written to PORTFILE.  The benchmark scripts build it with
- * cc into their temporary folder; it needs only libevent.
+ * (newlines in the body become spaces).  A request to /slow/MS/...
+ * is logged on arrival too but answered MS milliseconds later (a slow
+ * provider).  The port it listens on (0: any free one) is written to
+ * PORTFILE.  The benchmark scripts build it with cc into their temporary
+ * folder; it needs only libevent.
  *
  * usage: sink PORT PORTFILE LOG
  */
@@ -30,31 +32,87 @@
 #include <unistd.h>
 
 static FILE *sink_log;
+static struct event_base *sink_base;
+
+/* A reply held back (/slow/): dropped if the client goes first. */
+struct sink_slow {
+	struct event *ev;
+	struct evhttp_request *req;
+};
+
+static void
+sink_reply(struct evhttp_request *req)
+{
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+
+	evbuffer_add(out, "{\"ok\":true}\n", 12);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evhttp_send_reply(req, 200, "OK", NULL);
+}
+
+static void
+sink_slow_free(struct sink_slow *sl)
+{
+	event_free(sl->ev);
+	free(sl);
+}
+
+static void
+sink_slow_close(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	sink_slow_free(arg);
+}
+
+static void
+sink_slow_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sink_slow *sl = arg;
+
+	(void)fd;
+	(void)what;
+	evhttp_connection_set_closecb(evhttp_request_get_connection(sl->req),
+	    NULL, NULL);
+	sink_reply(sl->req);
+	sink_slow_free(sl);
+}
 
 static void
 sink_cb(struct evhttp_request *req, void *arg)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	const char *uri = evhttp_request_get_uri(req);
+	struct sink_slow *sl;
+	struct timeval tv;
 	struct timespec ts;
 	size_t len, i;
 	unsigned char *body;
+	long ms;
 
 	(void)arg;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	len = evbuffer_get_length(in);
 	body = evbuffer_pullup(in, -1);
 	fprintf(sink_log, "%lld %s ", (long long)ts.tv_sec * 1000000 +
-	    ts.tv_nsec / 1000, evhttp_request_get_uri(req));
+	    ts.tv_nsec / 1000, uri);
 	for (i = 0; i < len; i++)
 		putc(body[i] == '\n' || body[i] == '\r' ? ' ' : body[i],
 		    sink_log);
 	putc('\n', sink_log);
 	fflush(sink_log);
-	evbuffer_add(out, "{\"ok\":true}\n", 12);
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "application/json");
-	evhttp_send_reply(req, 200, "OK", NULL);
+	if (strncmp(uri, "/slow/", 6) == 0 && (ms = atol(uri + 6)) > 0 &&
+	    (sl = calloc(1, sizeof *sl)) != NULL) {
+		sl->req = req;
+		sl->ev = evtimer_new(sink_base, sink_slow_cb, sl);
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		evtimer_add(sl->ev, &tv);
+		evhttp_connection_set_closecb(evcon, sink_slow_close, sl);
+		return;
+	}
+	sink_reply(req);
 }
 
 int
@@ -91,7 +149,7 @@ main(int argc, char **argv)
 		perror("sink: socket");
 		return 1;
 	}
-	base = event_base_new();
+	sink_base = base = event_base_new();
 	http = evhttp_new(base);
 	if (base == NULL || http == NULL ||
 	    evhttp_accept_socket_with_handle(http, fd) == NULL) {

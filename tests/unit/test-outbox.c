@@ -4,8 +4,14 @@
  * jitter, Retry-After, retry or fail over, rate limits, bundling,
  * routing, delivery reports, HTTP outcome classes), then one run on a
  * real loop and store: a dead webhook fails over to the console at once
- * and every attempt is recorded; notes go once, on one channel.
+ * and every attempt is recorded; notes go once, on one channel; a queue
+ * on the real store bundles, sends a note alone, keeps each address to
+ * its rate limit and serves many addresses; and 10,000 pages queued for
+ * one person do not make a page to another read the backlog.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -25,6 +31,7 @@
 #include "outbox.h"
 #include "people-rules.h"
 #include "store.h"
+#include "store-private.h"
 #include "xfer.h"
 
 #define MIN INT64_C(60000)
@@ -504,6 +511,323 @@ test_note(void **state)
 	event_base_free(base);
 }
 
+/* The loop, a store and the config text in a fresh folder. */
+struct qfix {
+	char dir[64];
+	struct event_base *base;
+	struct store *st;
+	struct conf *c;
+	struct outbox *ob;
+};
+
+static void
+qfix_open(struct qfix *f, const char *channels)
+{
+	char path[256], *cause = NULL;
+	FILE *fp;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/test-outbox.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(path, sizeof path, "%s/pagerd.conf", f->dir);
+	fp = fopen(path, "w");
+	fprintf(fp, "state_dir = \"%s\";\nchannels = (\n%s\n);\n", f->dir,
+	    channels);
+	fclose(fp);
+	if ((f->c = conf_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	f->base = event_base_new();
+	assert_int_equal(xfer_init(f->base, &cause), 0);
+	if ((f->st = store_open(f->dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	f->ob = outbox_new(f->base, f->st, f->c);
+}
+
+static void
+qfix_close(struct qfix *f)
+{
+	outbox_close(f->ob);
+	xfer_shutdown();
+	outbox_free(f->ob);
+	store_close(f->st);
+	conf_free(f->c);
+	event_base_free(f->base);
+}
+
+/* Raise an alert and page person about it by one rule (or a note). */
+static int64_t
+qfix_page(struct qfix *f, const char *person, const char *chat,
+    const struct outbox_rule *rule, const char *note)
+{
+	static int seq;
+	struct store_raise raise;
+	struct outbox_page pg;
+	struct alert_new an;
+	char key[32], *cause = NULL;
+
+	memset(&pg, 0, sizeof pg);
+	if (note == NULL) {
+		snprintf(key, sizeof key, "q%d", ++seq);
+		memset(&an, 0, sizeof an);
+		an.dedup_key = key;
+		an.service = (char *)"db";
+		an.priority = 1;
+		an.summary = (char *)"disk full";
+		if (store_alert_raise(f->st, &an, clock_now_ms(), &raise,
+		    &cause) != 0)
+			fail_msg("%s", cause);
+		free(raise.dedup_key);
+		pg.alert_id = raise.id;
+	}
+	pg.person = person;
+	pg.contact.chat = chat;
+	pg.rules = rule;
+	pg.nrules = 1;
+	pg.reason = "stage 1";
+	pg.note = note;
+	if (outbox_page(f->ob, &pg, clock_now_ms(), &cause) != 0)
+		fail_msg("%s", cause);
+	return pg.alert_id;
+}
+
+/* One number from the store, by a query of our own. */
+static int64_t
+qfix_count(struct qfix *f, const char *sql)
+{
+	char path[256];
+	sqlite3_stmt *q;
+	sqlite3 *db;
+	int64_t v;
+
+	snprintf(path, sizeof path, "%s/pagerd.db", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Turn the loop until sql counts want (at most 1000 turns). */
+static void
+qfix_until(struct qfix *f, const char *sql, int64_t want)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if (qfix_count(f, sql) == want)
+			return;
+		usleep(5000);
+	}
+	fail_msg("%s: %lld, not %lld", sql, (long long)qfix_count(f, sql),
+	    (long long)want);
+}
+
+/*
+ * The queue on a real store, by the console.  alice (a limit of two
+ * messages an hour): two pages go as one message, the note after them
+ * alone, and the page after the note waits for the limit (put off by
+ * about an hour, not lost).  bob, on the same channel but his own
+ * address, is not held up by alice's limit.  150 people with one page
+ * each (more than one pass serves) all get theirs; a page due in ten
+ * minutes stays pending.
+ */
+static void
+test_queue(void **state)
+{
+	static const struct outbox_rule con = { "con", 0 };
+	static const struct outbox_rule many = { "many", 0 };
+	static const struct outbox_rule later = { "many", 10 * MIN };
+	struct qfix f;
+	char *cause = NULL, *out = NULL, person[16], s1[32], s2[32], s3[32];
+	char sb[32];
+	const char *p1, *p2, *pn;
+	int64_t a1, a2, a3, b1;
+	size_t len = 0;
+	FILE *mem;
+	int i;
+
+	mem = open_memstream(&out, &len);
+	chan_console_init(mem);
+	qfix_open(&f, " { name = \"con\"; driver = \"console\";"
+	    "   rate_limit = 2; rate_window = \"1h\"; },\n"
+	    " { name = \"many\"; driver = \"console\"; }");
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	a1 = qfix_page(&f, "alice", NULL, &con, NULL);
+	a2 = qfix_page(&f, "alice", NULL, &con, NULL);
+	qfix_page(&f, "alice", NULL, &con, "handoff note");
+	a3 = qfix_page(&f, "alice", NULL, &con, NULL);
+	b1 = qfix_page(&f, "bob", NULL, &con, NULL);
+	for (i = 0; i < 150; i++) {
+		snprintf(person, sizeof person, "p%03d", i);
+		qfix_page(&f, person, NULL, &many, NULL);
+	}
+	qfix_page(&f, "zed", NULL, &later, NULL);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	outbox_kick(f.ob);
+
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE state ="
+	    " 'sent'", 3 + 1 + 150);
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE person ="
+	    " 'alice' AND state = 'pending' AND due_ms >"
+	    " strftime('%s', 'now') * 1000 + 59 * 60000", 1);
+	/* Nothing else falls due: a few more turns change nothing. */
+	for (i = 0; i < 20; i++)
+		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'sent'"), 3 + 1 + 150);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending'"), 2);
+	/* alice's third page waits for her limit, about an hour. */
+	assert_true(qfix_count(&f, "SELECT min(due_ms) FROM notifications"
+	    " WHERE person = 'alice' AND state = 'pending'") >
+	    clock_now_ms() + 59 * MIN);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE person = 'alice' AND state = 'pending' AND alert_id IS NOT"
+	    " NULL"), 1);
+	assert_true(qfix_count(&f, "SELECT due_ms FROM notifications WHERE"
+	    " person = 'zed'") > clock_now_ms() + 9 * MIN);
+	/* In order on the console: the two pages, then the note. */
+	fflush(mem);
+	snprintf(s1, sizeof s1, "alert #%lld ", (long long)a1);
+	snprintf(s2, sizeof s2, "alert #%lld ", (long long)a2);
+	snprintf(s3, sizeof s3, "alert #%lld ", (long long)a3);
+	snprintf(sb, sizeof sb, "alert #%lld ", (long long)b1);
+	assert_non_null(p1 = strstr(out, s1));
+	assert_non_null(p2 = strstr(out, s2));
+	assert_non_null(pn = strstr(out, "handoff note"));
+	assert_true(p1 < p2 && p2 < pn);
+	assert_non_null(strstr(out, sb));
+	assert_null(strstr(out, s3));
+	qfix_close(&f);
+	chan_console_init(stderr);
+	fclose(mem);
+	free(out);
+}
+
+/*
+ * A crash while sending: the row was left "sending".  At start the row
+ * goes out again (at least once), and so does a row due meanwhile.
+ */
+static void
+test_resume(void **state)
+{
+	static const struct outbox_rule con = { "console", 0 };
+	struct store_note *rows;
+	struct qfix f;
+	char *cause = NULL;
+	int64_t id;
+	size_t n;
+
+	qfix_open(&f, " { name = \"console\"; driver = \"console\"; }");
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	id = qfix_page(&f, "alice", NULL, &con, NULL);
+	qfix_page(&f, "bob", NULL, &con, NULL);
+	assert_int_equal(store_outbox_list(f.st, id, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_outbox_set(f.st, rows[0].id, "sending", 0,
+	    rows[0].due_ms, NULL, NULL, clock_now_ms(), &cause), 0);
+	store_notes_free(rows, n);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+
+	/* What a fresh start does. */
+	outbox_free(f.ob);
+	f.ob = outbox_new(f.base, f.st, f.c);
+	if (outbox_resume(f.ob, &cause) != 0)
+		fail_msg("%s", cause);
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE state ="
+	    " 'sent'", 2);
+	qfix_close(&f);
+}
+
+/* Rows SQLite hands to pagerd's own connection, while counting. */
+static int64_t rows_read;
+static int counting;
+
+static int
+trace_cb(unsigned int what, void *arg, void *p, void *x)
+{
+	if (counting && what == SQLITE_TRACE_ROW)
+		rows_read++;
+	return 0;
+}
+
+/*
+ * A storm to one person must not hold up a page to another: alice has
+ * 10,000 pages queued behind one message that hangs (a listener that
+ * never answers), bob gets one page by the console.  bob's page goes
+ * out, and what the outbox reads from the store meanwhile is a few rows,
+ * not alice's backlog (the outbox used to read every due row on each
+ * pass: 9,992 rows here); alice still has one message of ten in flight.
+ */
+static void
+test_storm(void **state)
+{
+	static const struct outbox_rule hang = { "hang", 0 };
+	static const struct outbox_rule con = { "console", 0 };
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof sin;
+	struct qfix f;
+	char chans[512], *cause = NULL;
+	int fd, i;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(fd, 16), 0); /* never accepted */
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(chans, sizeof chans, " { name = \"hang\";"
+	    " driver = \"webhook-chat\"; url = \"http://127.0.0.1:%d/\";"
+	    " timeout = \"60s\"; bundle = \"0s\"; rate_limit = 0; },\n"
+	    " { name = \"console\"; driver = \"console\"; }",
+	    ntohs(sin.sin_port));
+	chan_console_init(stderr);
+	qfix_open(&f, chans);
+
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	for (i = 0; i < 10000; i++)
+		qfix_page(&f, "alice", "@alice", &hang, NULL);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	outbox_kick(f.ob);
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE state ="
+	    " 'sending'", 10);
+	assert_int_equal(outbox_inflight(f.ob), 1);
+
+	sqlite3_trace_v2(f.st->db, SQLITE_TRACE_ROW, trace_cb, NULL);
+	counting = 1;
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	qfix_page(&f, "bob", NULL, &con, NULL);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	outbox_kick(f.ob);
+	for (i = 0; i < 1000; i++) {
+		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if (qfix_count(&f, "SELECT count(*) FROM notifications WHERE"
+		    " person = 'bob' AND state = 'sent'") == 1)
+			break;
+		usleep(5000);
+	}
+	counting = 0;
+	print_message("rows read from the store until bob's page went: %lld\n",
+	    (long long)rows_read);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE person = 'bob' AND state = 'sent'"), 1);
+	assert_true(rows_read < 100);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE person = 'alice' AND state = 'sending'"), 10);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE person = 'alice' AND state = 'pending'"), 9990);
+	assert_int_equal(outbox_inflight(f.ob), 1);
+	sqlite3_trace_v2(f.st->db, 0, NULL, NULL);
+
+	qfix_close(&f);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -519,6 +843,9 @@ main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_flow),
 		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_queue),
+		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_storm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
