@@ -48,6 +48,7 @@ struct xfer_sock {
 static struct event_base *xfer_base;
 static CURLM *xfer_multi;
 static struct event xfer_timer;
+static int64_t xfer_due; /* when xfer_timer fires (clock_mono_ms) */
 static TAILQ_HEAD(, xfer) xfer_list = TAILQ_HEAD_INITIALIZER(xfer_list);
 static size_t xfer_n;
 static CURL *xfer_esc; /* only for curl_easy_escape */
@@ -115,16 +116,27 @@ xfer_sock_cb(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp)
 
 /*
  * CURLMOPT_TIMERFUNCTION: only (re)arm our timer; calling curl from here
- * would recurse, so even a 0 ms timeout goes through the loop.
+ * would recurse, so even a 0 ms timeout goes through the loop.  A timer
+ * already due sooner is left alone: curl only checks its timeouts when
+ * called, so early is harmless, while pushing the timer back at every
+ * new transfer (each asks for 0 ms) could keep it from ever firing
+ * while a caller keeps adding transfers from 0 ms timers of its own.
  */
 static int
 xfer_timeout_cb(CURLM *m, long ms, void *arg)
 {
 	struct timeval tv;
+	int64_t due;
 
-	evtimer_del(&xfer_timer);
-	if (ms < 0)
+	if (ms < 0) {
+		evtimer_del(&xfer_timer);
 		return 0;
+	}
+	due = clock_mono_ms() + ms;
+	if (evtimer_pending(&xfer_timer, NULL) && xfer_due <= due)
+		return 0;
+	evtimer_del(&xfer_timer);
+	xfer_due = due;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(&xfer_timer, &tv);
