@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * fuzz-rota.c: libFuzzer target for rota files: rota_parse_findings() on
+ * the input and, when it parses, the queries the daemon and the API make
+ * of a rota: who is on call, a week's schedule, the next handoff, a
+ * week's calendar feed and the 30-day check.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "rota.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+const char *__lsan_default_suppressions(void);
+
+/* Around the 2026 DST changes in Europe: 29 March and 25 October. */
+#define FUZZ_T0 INT64_C(1774744200000)
+#define FUZZ_T1 INT64_C(1792888200000)
+/* The latest instant the rota API accepts (api-rota.c). */
+#define FUZZ_TMAX (7000LL * 366 * DURATION_DAY - 1)
+
+/* libconfig 1.5 leaks a little on some syntax errors (tests/lsan.supp). */
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libconfig.so\n";
+}
+
+static void
+fuzz_oncall(const struct rota *r, int64_t t)
+{
+	struct rota_shifts sh = { NULL, 0, 0 };
+
+	rota_oncall(r, t, &sh);
+	rota_shifts_free(&sh);
+}
+
+static void
+fuzz_queries(const struct rota *r)
+{
+	struct rota_shifts sh = { NULL, 0, 0 };
+	struct rota_findings f = { NULL, 0, 0 };
+	char buf[64], *ical;
+	size_t i;
+
+	/*
+	 * A valid rota can still be slow to query: shifts of one minute
+	 * are allowed, and a month of them is 43,200 handoffs a layer.
+	 * That is a known cost (tests/bench/rota), not a bug, so queries
+	 * are skipped for any layer shorter than an hour; the parser
+	 * itself still sees every input.
+	 */
+	for (i = 0; i < r->nlayers; i++) {
+		if (r->layers[i].shift_ms < DURATION_HOUR)
+			return;
+	}
+
+	fuzz_oncall(r, FUZZ_T0);
+	fuzz_oncall(r, FUZZ_T0 + DURATION_HOUR);
+	fuzz_oncall(r, FUZZ_T1 + DURATION_HOUR);
+	fuzz_oncall(r, 0);
+	fuzz_oncall(r, FUZZ_TMAX);
+	if (r->nlayers > 0) {
+		fuzz_oncall(r, r->layers[0].start - 1);
+		fuzz_oncall(r, r->layers[0].start);
+	}
+
+	rota_schedule(r, FUZZ_T0, FUZZ_T0 + DURATION_WEEK, NULL, &sh);
+	rota_shifts_free(&sh);
+	if (r->nlayers > 0 && r->layers[0].nmembers > 0) {
+		rota_schedule(r, FUZZ_T1, FUZZ_T1 + DURATION_WEEK,
+		    r->layers[0].members[0], &sh);
+		rota_shifts_free(&sh);
+	}
+	rota_next_handoff(r, FUZZ_T0);
+	rota_format_local(r, FUZZ_T1, buf, sizeof buf);
+
+	ical = rota_ical(r, NULL, FUZZ_T0, FUZZ_T0 + DURATION_WEEK, FUZZ_T0);
+	free(ical);
+
+	rota_check(r, NULL, FUZZ_T0, FUZZ_T0 + 30 * DURATION_DAY, &f);
+	rota_findings_free(&f);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rota_findings f = { NULL, 0, 0 };
+	struct rota *r;
+	char *text;
+
+	/* @include reads any file (/dev/zero for ever): not the parser's */
+	if (memmem(data, size, "@include", 8) != NULL)
+		return 0;
+	if ((text = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+
+	r = rota_parse_findings(text, "fuzz.conf", &f);
+	if (r == NULL && f.nerrors == 0)
+		abort(); /* a failure must say why */
+	if (r != NULL) {
+		fuzz_queries(r);
+		rota_free(r);
+	}
+	rota_findings_free(&f);
+	free(text);
+	return 0;
+}
