@@ -97,6 +97,9 @@ struct outbox_send {
 	char *address;
 	struct store_note *rows; /* owned */
 	size_t n;
+	struct chan_result res; /* the outcome, once done (copied) */
+	char *res_error;
+	char *res_pid;
 	TAILQ_ENTRY(outbox_send) entry;
 };
 
@@ -124,11 +127,15 @@ struct outbox {
 	struct outbox_addr *dirty; /* to read again, by dnext */
 	int64_t rebuild_at; /* next rebuild of the queue (0: now) */
 	TAILQ_HEAD(, outbox_send) sends;
+	TAILQ_HEAD(, outbox_send) done; /* outcomes not yet written */
+	struct event flush; /* writes them, once per loop turn */
 	TAILQ_HEAD(, outbox_unreach) unreach;
 	size_t nsends;
 };
 
 static void outbox_timer_cb(evutil_socket_t, short, void *);
+static void outbox_flush_cb(evutil_socket_t, short, void *);
+static void outbox_flush(struct outbox *);
 static void outbox_arm(struct outbox *, int64_t, int64_t);
 static void outbox_touch(struct outbox *, const char *, const char *);
 
@@ -144,21 +151,26 @@ outbox_new(struct event_base *base, struct store *store, const struct conf *c)
 	ob->tsize = 64;
 	ob->table = xcalloc(ob->tsize, sizeof *ob->table);
 	TAILQ_INIT(&ob->sends);
+	TAILQ_INIT(&ob->done);
 	TAILQ_INIT(&ob->unreach);
 	evtimer_assign(&ob->timer, base, outbox_timer_cb, ob);
+	event_assign(&ob->flush, base, -1, 0, outbox_flush_cb, ob);
 	return ob;
 }
 
 /*
- * Stop sending: outcomes that arrive after this (xfer_shutdown reports
- * every transfer it abandons) are dropped; their rows stay "sending"
- * and go out again at the next start.
+ * Stop sending: outcomes already in are written first (a page that went
+ * out must not go again at the next start); outcomes that arrive after
+ * this (xfer_shutdown reports every transfer it abandons) are dropped,
+ * their rows stay "sending" and go out again at the next start.
  */
 void
 outbox_close(struct outbox *ob)
 {
+	outbox_flush(ob);
 	ob->closing = 1;
 	evtimer_del(&ob->timer);
+	event_del(&ob->flush);
 }
 
 static void
@@ -167,6 +179,8 @@ outbox_send_free(struct outbox_send *s)
 	store_notes_free(s->rows, s->n);
 	free(s->channel);
 	free(s->address);
+	free(s->res_error);
+	free(s->res_pid);
 	free(s);
 }
 
@@ -181,6 +195,11 @@ outbox_free(struct outbox *ob)
 	if (ob == NULL)
 		return;
 	evtimer_del(&ob->timer);
+	event_del(&ob->flush);
+	while ((s = TAILQ_FIRST(&ob->done)) != NULL) {
+		TAILQ_REMOVE(&ob->done, s, entry);
+		outbox_send_free(s); /* rows stay "sending": sent at start */
+	}
 	/* Sends still out belong to their transfers: detach them. */
 	TAILQ_FOREACH(s, &ob->sends, entry) {
 		s->ob = NULL;
@@ -726,19 +745,16 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 	}
 }
 
-/* A driver's outcome for one send: write it down, then look again. */
+/*
+ * A driver's outcome for one send: the address is free again at once;
+ * the outcome is kept and written with the others of this loop turn
+ * (outbox_flush), in one transaction: one disk sync for many sends.
+ */
 static void
 outbox_done_cb(void *arg, const struct chan_result *r)
 {
 	struct outbox_send *s = arg;
 	struct outbox *ob = s->ob;
-	const struct conf_chan *cc;
-	struct store_note *n;
-	enum outbox_next next;
-	int64_t now, delay;
-	uint32_t rnd;
-	char *cause = NULL;
-	size_t i;
 
 	if (ob != NULL) {
 		TAILQ_REMOVE(&ob->sends, s, entry);
@@ -752,17 +768,30 @@ outbox_done_cb(void *arg, const struct chan_result *r)
 		outbox_send_free(s);
 		return;
 	}
-	now = clock_now_ms();
+	s->res = *r;
+	s->res_error = r->error != NULL ? xstrdup(r->error) : NULL;
+	s->res_pid = r->provider_id != NULL ? xstrdup(r->provider_id) : NULL;
+	s->res.error = s->res_error;
+	s->res.provider_id = s->res_pid;
+	TAILQ_INSERT_TAIL(&ob->done, s, entry);
+	if (!event_pending(&ob->flush, EV_TIMEOUT, NULL))
+		event_active(&ob->flush, EV_TIMEOUT, 1);
+}
+
+/* Write the outcome of one send (inside the caller's transaction). */
+static void
+outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
+{
+	const struct chan_result *r = &s->res;
+	const struct conf_chan *cc;
+	struct store_note *n;
+	enum outbox_next next;
+	int64_t delay;
+	uint32_t rnd;
+	char *cause = NULL;
+	size_t i;
+
 	cc = conf_chan_find(ob->conf, s->channel);
-	if (store_begin(ob->store, &cause) != 0) {
-		/* Rows stay "sending" and are sent again at start; the
-		 * address's other rows go on. */
-		log_warnx("outbox: %s", cause);
-		free(cause);
-		outbox_send_free(s);
-		outbox_kick(ob);
-		return;
-	}
 	for (i = 0; i < s->n; i++) {
 		n = &s->rows[i];
 		n->attempt++;
@@ -815,13 +844,50 @@ outbox_done_cb(void *arg, const struct chan_result *r)
 			cause = NULL;
 		}
 	}
-	if (store_commit(ob->store, &cause) != 0) {
+	/* A retry's row is pending again, and its address had been read
+	 * before the row was: read the address again. */
+	outbox_touch(ob, s->channel, s->address);
+}
+
+/*
+ * Write every outcome in ob->done in one transaction.  If the store
+ * fails, their rows stay "sending" and go out again at the next start.
+ */
+static void
+outbox_flush(struct outbox *ob)
+{
+	struct outbox_send *s;
+	char *cause = NULL;
+	int64_t now;
+	int ok;
+
+	if (TAILQ_EMPTY(&ob->done) || ob->closing)
+		return;
+	now = clock_now_ms();
+	ok = store_begin(ob->store, &cause) == 0;
+	if (!ok) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	while ((s = TAILQ_FIRST(&ob->done)) != NULL) {
+		TAILQ_REMOVE(&ob->done, s, entry);
+		if (ok)
+			outbox_outcome(ob, s, now);
+		outbox_send_free(s);
+	}
+	if (ok && store_commit(ob->store, &cause) != 0) {
 		log_warnx("outbox: %s", cause);
 		free(cause);
 		store_rollback(ob->store);
 	}
-	outbox_send_free(s);
 	outbox_kick(ob);
+}
+
+static void
+outbox_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	outbox_flush(arg);
 }
 
 /* The public callback URLs, from http.public_url; NULL without one. */
