@@ -127,7 +127,7 @@ ack_token_verify(const void *key, size_t keylen, const char *tok,
 	    t->alert_id == 0 || ack_token_number(f[1], flen[1], &v) != 0 ||
 	    v == 0 || (v & ~(int64_t)ACK_MASK_ALL) != 0 ||
 	    ack_token_number(f[2], flen[2], &t->expires_ms) != 0 ||
-	    flen[3] == 0 || flen[3] >= sizeof t->nonce ||
+	    t->expires_ms > INT64_MAX / 1000 || flen[3] == 0 || flen[3] >= sizeof t->nonce ||
 	    flen[4] == 0 || flen[4] > ACK_PERSON_MAX)
 		return ACK_TOKEN_FORGED;
 	t->actions = (unsigned)v;
