@@ -108,6 +108,8 @@ log_debug(const char *emsg, ...)
 	va_end(ap);
 }
 
+static __dead void vfatalc(int, const char *, va_list) printflike(2, 0);
+
 static __dead void
 vfatalc(int code, const char *emsg, va_list ap)
 {
