@@ -295,6 +295,54 @@ test_rules(void **state)
 	people_rules_clear(&r);
 }
 
+/* The loop, a store and the config text in a fresh folder. */
+struct qfix {
+	char dir[64];
+	struct event_base *base;
+	struct store *st;
+	struct conf *c;
+	struct outbox *ob;
+};
+
+static void
+qfix_open(struct qfix *f, const char *channels)
+{
+	char path[256], *cause = NULL;
+	FILE *fp;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/test-outbox.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(path, sizeof path, "%s/pagerd.conf", f->dir);
+	fp = fopen(path, "w");
+	fprintf(fp, "state_dir = \"%s\";\nchannels = (\n%s\n);\n", f->dir,
+	    channels);
+	fclose(fp);
+	if ((f->c = conf_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	f->base = event_base_new();
+	assert_int_equal(xfer_init(f->base, &cause), 0);
+	if ((f->st = store_open(f->dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	f->ob = outbox_new(f->base, f->st, f->c);
+}
+
+static void
+qfix_close(struct qfix *f)
+{
+	outbox_close(f->ob);
+	xfer_shutdown();
+	outbox_free(f->ob);
+	store_close(f->st);
+	conf_free(f->c);
+	event_base_free(f->base);
+}
+
+/* A webhook that refuses connections (one attempt), and the console. */
+#define FLOW_CHANNELS \
+	" { name = \"dead\"; driver = \"webhook-chat\";" \
+	"   url = \"http://127.0.0.1:9/\"; max_attempts = 1; },\n" \
+	" { name = \"console\"; driver = \"console\"; }"
+
 /*
  * A real loop and store: alice's rules are a dead webhook (refused
  * connection, one attempt) then the console after 10 minutes.  The
@@ -311,7 +359,8 @@ unreach_cb(int64_t id, const char *person, void *arg)
 static void
 test_flow(void **state)
 {
-	char dir[] = "/tmp/test-outbox.XXXXXX", path[256], *cause = NULL;
+	struct qfix fx;
+	char *cause = NULL;
 	static const struct outbox_rule rules[] = {
 		{ "dead", 0 }, { "console", 10 * MIN },
 	};
@@ -322,27 +371,14 @@ test_flow(void **state)
 	struct outbox_page pg;
 	struct outbox *ob;
 	struct store *st;
-	struct conf *c;
 	size_t n;
 	int i;
-	FILE *f;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/pagerd.conf", dir);
-	f = fopen(path, "w");
-	fprintf(f, "state_dir = \"%s\";\nchannels = (\n"
-	    " { name = \"dead\"; driver = \"webhook-chat\";"
-	    "   url = \"http://127.0.0.1:9/\"; max_attempts = 1; },\n"
-	    " { name = \"console\"; driver = \"console\"; }\n);\n", dir);
-	fclose(f);
-	if ((c = conf_load(path, &cause)) == NULL)
-		fail_msg("%s", cause);
-	base = event_base_new();
-	assert_int_equal(xfer_init(base, &cause), 0);
+	qfix_open(&fx, FLOW_CHANNELS);
 	chan_console_init(stderr);
-	if ((st = store_open(dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	ob = outbox_new(base, st, c);
+	base = fx.base;
+	st = fx.st;
+	ob = fx.ob;
 	outbox_set_unreachable_cb(ob, unreach_cb, NULL);
 
 	memset(&an, 0, sizeof an);
@@ -388,12 +424,7 @@ test_flow(void **state)
 	/* Cancelling after the fact changes nothing that went out. */
 	assert_int_equal(outbox_cancel(ob, raise.id, NULL, &cause), 0);
 	free(raise.dedup_key);
-	outbox_close(ob);
-	xfer_shutdown();
-	outbox_free(ob);
-	store_close(st);
-	conf_free(c);
-	event_base_free(base);
+	qfix_close(&fx);
 }
 
 /* The note rows of the store, as "channel state attempt" lines. */
@@ -433,7 +464,8 @@ note_rows(const char *dir)
 static void
 test_note(void **state)
 {
-	char dir[] = "/tmp/test-outbox.XXXXXX", path[256], *cause = NULL;
+	struct qfix fx;
+	char *cause = NULL;
 	static const struct outbox_rule dead_first[] = {
 		{ "dead", 0 }, { "console", 10 * MIN },
 	};
@@ -444,27 +476,14 @@ test_note(void **state)
 	struct outbox_page pg;
 	struct outbox *ob;
 	struct store *st;
-	struct conf *c;
 	char *rows = NULL;
 	int i;
-	FILE *f;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/pagerd.conf", dir);
-	f = fopen(path, "w");
-	fprintf(f, "state_dir = \"%s\";\nchannels = (\n"
-	    " { name = \"dead\"; driver = \"webhook-chat\";"
-	    "   url = \"http://127.0.0.1:9/\"; max_attempts = 1; },\n"
-	    " { name = \"console\"; driver = \"console\"; }\n);\n", dir);
-	fclose(f);
-	if ((c = conf_load(path, &cause)) == NULL)
-		fail_msg("%s", cause);
-	base = event_base_new();
-	assert_int_equal(xfer_init(base, &cause), 0);
+	qfix_open(&fx, FLOW_CHANNELS);
 	chan_console_init(stderr);
-	if ((st = store_open(dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	ob = outbox_new(base, st, c);
+	base = fx.base;
+	st = fx.st;
+	ob = fx.ob;
 	unreached = 0;
 	outbox_set_unreachable_cb(ob, unreach_cb, NULL);
 
@@ -490,7 +509,7 @@ test_note(void **state)
 	for (i = 0; i < 500; i++) {
 		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		free(rows);
-		rows = note_rows(dir);
+		rows = note_rows(fx.dir);
 		if (strstr(rows, "pending") == NULL &&
 		    strstr(rows, "sending") == NULL)
 			break;
@@ -503,54 +522,7 @@ test_note(void **state)
 	free(rows);
 	assert_int_equal(unreached, 0);
 
-	outbox_close(ob);
-	xfer_shutdown();
-	outbox_free(ob);
-	store_close(st);
-	conf_free(c);
-	event_base_free(base);
-}
-
-/* The loop, a store and the config text in a fresh folder. */
-struct qfix {
-	char dir[64];
-	struct event_base *base;
-	struct store *st;
-	struct conf *c;
-	struct outbox *ob;
-};
-
-static void
-qfix_open(struct qfix *f, const char *channels)
-{
-	char path[256], *cause = NULL;
-	FILE *fp;
-
-	snprintf(f->dir, sizeof f->dir, "/tmp/test-outbox.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(path, sizeof path, "%s/pagerd.conf", f->dir);
-	fp = fopen(path, "w");
-	fprintf(fp, "state_dir = \"%s\";\nchannels = (\n%s\n);\n", f->dir,
-	    channels);
-	fclose(fp);
-	if ((f->c = conf_load(path, &cause)) == NULL)
-		fail_msg("%s", cause);
-	f->base = event_base_new();
-	assert_int_equal(xfer_init(f->base, &cause), 0);
-	if ((f->st = store_open(f->dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	f->ob = outbox_new(f->base, f->st, f->c);
-}
-
-static void
-qfix_close(struct qfix *f)
-{
-	outbox_close(f->ob);
-	xfer_shutdown();
-	outbox_free(f->ob);
-	store_close(f->st);
-	conf_free(f->c);
-	event_base_free(f->base);
+	qfix_close(&fx);
 }
 
 /* Raise an alert and page person about it by one rule (or a note). */
