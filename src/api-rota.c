@@ -170,6 +170,7 @@ api_rota_shift_json(const struct api *api, const struct rota *asked,
 {
 	const struct person *p = people_find(oncall_people(api->oncall),
 	    s->person);
+	char why[ROTA_WHY_LEN];
 	json_t *o;
 
 	o = json_pack("{s:s,s:s?,s:o,s:o,s:o,s:o,s:s}",
@@ -179,7 +180,7 @@ api_rota_shift_json(const struct api *api, const struct rota *asked,
 	    "end", api_rota_time(s->end),
 	    "start_local", api_rota_local(asked, s->start),
 	    "end_local", api_rota_local(asked, s->end),
-	    "why", s->why);
+	    "why", rota_shift_why(s, why, sizeof why));
 	json_object_set_new(o, "layer", s->layer != NULL ?
 	    json_string(s->layer->name) : json_null());
 	json_object_set_new(o, "override", s->override != NULL ?

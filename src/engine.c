@@ -449,8 +449,8 @@ engine_resolve_target(struct engine *e, const struct policy_target *t,
 		for (i = 0; i < shifts.n; i++) {
 			ADD();
 			w->person = shifts.list[i].person;
-			snprintf(w->why, sizeof w->why, "%s",
-			    shifts.list[i].why);
+			rota_shift_why(&shifts.list[i], w->why,
+			    sizeof w->why);
 		}
 		rota_shifts_free(&shifts);
 		break;

@@ -124,6 +124,7 @@ ical_event(struct ical_buf *b, const struct rota *asked,
 {
 	const struct person *p = people_find(pp, s->person);
 	char start[32], end[32], stamp[32], *who, *why, *rname, *summary;
+	char whybuf[ROTA_WHY_LEN];
 
 	ical_time(s->start, start, sizeof start);
 	ical_time(s->end, end, sizeof end);
@@ -141,7 +142,7 @@ ical_event(struct ical_buf *b, const struct rota *asked,
 	xasprintf(&summary, "On call: %s (%s)", p != NULL ? p->name :
 	    s->person, asked->name);
 	who = ical_text(summary);
-	why = ical_text(s->why);
+	why = ical_text(rota_shift_why(s, whybuf, sizeof whybuf));
 	rname = ical_text(asked->name);
 	ical_line(b, "SUMMARY:%s", who);
 	ical_line(b, "DESCRIPTION:%s", why);

@@ -307,20 +307,25 @@ rota_who_same(const struct rota_who *w, const struct rota_shift *s)
 	    w->backup == s->backup;
 }
 
-/* Say why w is on call, into buf. */
-static void
-rota_why(const struct rota_who *w, char *buf, size_t len)
+/*
+ * Why the shift's person is on call, into buf (ROTA_WHY_LEN is enough):
+ * "layer \"weekly\"", "override line 12: added (sick)", "backup rota
+ * \"mgr\": ...".  Made when asked: a 90-day check of short shifts has
+ * a hundred thousand of them and never asks.
+ */
+char *
+rota_shift_why(const struct rota_shift *s, char *buf, size_t len)
 {
-	const struct rota_override *o = w->override;
+	const struct rota_override *o = s->override;
 	char pre[128] = "", what[160];
 
-	if (w->backup)
-		snprintf(pre, sizeof pre, "backup rota \"%s\": ", w->rota->name);
+	if (s->backup)
+		snprintf(pre, sizeof pre, "backup rota \"%s\": ", s->rota->name);
 	if (o == NULL)
-		snprintf(what, sizeof what, "layer \"%s\"", w->layer->name);
+		snprintf(what, sizeof what, "layer \"%s\"", s->layer->name);
 	else if (o->kind == ROTA_REPLACE)
 		snprintf(what, sizeof what, "override line %d: replaces %s in"
-		    " layer \"%s\"", o->line, o->who, w->layer->name);
+		    " layer \"%s\"", o->line, o->who, s->layer->name);
 	else
 		snprintf(what, sizeof what, "override line %d: added",
 		    o->line);
@@ -328,6 +333,7 @@ rota_why(const struct rota_who *w, char *buf, size_t len)
 		snprintf(buf, len, "%s%s (%s)", pre, what, o->reason);
 	else
 		snprintf(buf, len, "%s%s", pre, what);
+	return buf;
 }
 
 static void
@@ -350,7 +356,6 @@ rota_shifts_push(struct rota_shifts *out, const struct rota_who *w,
 	s->layer = w->layer;
 	s->override = w->override;
 	s->backup = w->backup;
-	rota_why(w, s->why, sizeof s->why);
 }
 
 /*

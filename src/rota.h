@@ -118,8 +118,9 @@ struct rota_shift {
 	const struct rota_layer *layer; /* NULL for ROTA_ADD */
 	const struct rota_override *override; /* NULL unless an override */
 	int backup; /* 1 if rota is a backup of the rota asked about */
-	char why[256]; /* "layer \"weekly\"", "override line 12: ..." */
 };
+
+#define ROTA_WHY_LEN 256 /* rota_shift_why(): enough for any */
 
 struct rota_shifts {
 	struct rota_shift *list;
@@ -181,6 +182,7 @@ int64_t rota_layer_handoff(const struct rota *, const struct rota_layer *,
 int64_t rota_layer_slot(const struct rota *, const struct rota_layer *,
     int64_t);
 void rota_shifts_free(struct rota_shifts *);
+char *rota_shift_why(const struct rota_shift *, char *, size_t);
 char *rota_format_local(const struct rota *, int64_t, char *, size_t);
 
 /* rota-check.c */

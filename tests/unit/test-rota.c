@@ -150,6 +150,7 @@ static const char weekly[] =
 static void
 test_rota_weekly(void **state)
 {
+	char why[ROTA_WHY_LEN];
 	struct rota *r = parse(weekly);
 	struct rota_shifts sh = { NULL, 0, 0 };
 	struct rota_shift s;
@@ -166,7 +167,8 @@ test_rota_weekly(void **state)
 	s = entry(r, utc(2026, 3, 25, 12, 0), "carol");
 	assert_int_equal(s.start, utc(2026, 3, 23, 8, 0));
 	assert_int_equal(s.end, utc(2026, 3, 30, 7, 0));
-	assert_string_equal(s.why, "layer \"weekly\"");
+	assert_string_equal(rota_shift_why(&s, why, sizeof why),
+	    "layer \"weekly\"");
 	assert_ptr_equal(s.layer, &r->layers[0]);
 	assert_null(s.override);
 	assert_int_equal(s.backup, 0);
@@ -316,6 +318,7 @@ static const char mgr[] =
 static void
 test_rota_business_hours_backup(void **state)
 {
+	char why[ROTA_WHY_LEN];
 	struct rota_set *set = rota_set_new();
 	struct rota_findings f = { NULL, 0, 0 };
 	struct rota *r = parse(biz), *b = parse(mgr);
@@ -343,7 +346,8 @@ test_rota_business_hours_backup(void **state)
 	s = entry(r, utc(2026, 1, 10, 12, 0), "mia");
 	assert_int_equal(s.backup, 1);
 	assert_ptr_equal(s.rota, b);
-	assert_string_equal(s.why, "backup rota \"mgr\": layer \"duty\"");
+	assert_string_equal(rota_shift_why(&s, why, sizeof why),
+	    "backup rota \"mgr\": layer \"duty\"");
 	assert_int_equal(s.start, utc(2026, 1, 9, 16, 0));
 	assert_int_equal(s.end, utc(2026, 1, 12, 8, 0));
 	/* Removing the backup cuts the link. */
@@ -424,6 +428,7 @@ static const char overrides[] =
 static void
 test_rota_overrides(void **state)
 {
+	char why[ROTA_WHY_LEN];
 	struct rota *r = parse(overrides);
 	struct rota_findings f = { NULL, 0, 0 };
 	struct rota_shift s;
@@ -432,14 +437,16 @@ test_rota_overrides(void **state)
 	assert_string_equal(who(r, utc(2026, 1, 5, 22, 59)), "alice");
 	assert_string_equal(who(r, utc(2026, 1, 5, 23, 0)), "alice,erin");
 	s = entry(r, utc(2026, 1, 6, 12, 0), "erin");
-	assert_string_equal(s.why, "override line 6: added");
+	assert_string_equal(rota_shift_why(&s, why, sizeof why),
+	    "override line 6: added");
 	assert_int_equal(s.end, utc(2026, 1, 6, 23, 0));
 	/* off, nobody left and no backup */
 	assert_string_equal(who(r, utc(2026, 1, 14, 12, 0)), "-");
 	assert_string_equal(who(r, utc(2026, 1, 14, 23, 0)), "bob");
 	/* replace */
 	s = entry(r, utc(2026, 1, 22, 12, 0), "dave");
-	assert_string_equal(s.why, "override line 10: replaces carol in"
+	assert_string_equal(rota_shift_why(&s, why, sizeof why),
+	    "override line 10: replaces carol in"
 	    " layer \"weekly\" (sick)");
 	assert_int_equal(s.start, utc(2026, 1, 21, 23, 0));
 	assert_int_equal(s.end, utc(2026, 1, 23, 23, 0));
@@ -457,7 +464,8 @@ test_rota_overrides(void **state)
 	assert_string_equal(who(r, utc(2026, 2, 23, 7, 59)), "alice,frank");
 	assert_string_equal(who(r, utc(2026, 2, 23, 8, 0)), "bob,frank");
 	s = entry(r, utc(2026, 2, 23, 8, 0), "frank");
-	assert_string_equal(s.why, "override line 18: added (shadowing)");
+	assert_string_equal(rota_shift_why(&s, why, sizeof why),
+	    "override line 18: added (shadowing)");
 	assert_int_equal(s.start, utc(2026, 2, 19, 23, 0));
 	assert_int_equal(s.end, utc(2026, 2, 23, 23, 0));
 	/* none of these contradict each other */
@@ -1111,6 +1119,7 @@ static const char minutes[] =
 static void
 test_rota_minute_shifts(void **state)
 {
+	char why[ROTA_WHY_LEN];
 	static const char *dst[] = {
 		"t.conf:5: coverage gap from 2026-03-28 09:00 +01:00 to"
 		" 2026-03-28 17:00 +01:00: 1 of 2 on call",
@@ -1182,7 +1191,8 @@ test_rota_minute_shifts(void **state)
 			    utc(2026, 1, 5, 10, 0));
 			assert_int_equal(sh.list[i].end,
 			    utc(2026, 1, 5, 10, 30));
-			assert_string_equal(sh.list[i].why,
+			assert_string_equal(rota_shift_why(&sh.list[i], why,
+			    sizeof why),
 			    "override line 4: added");
 			continue;
 		}
