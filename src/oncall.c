@@ -393,6 +393,8 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 		    old != NULL && rota_set_find(old, prev->name) != NULL) {
 			reject[i] = 1;
 			oncall_status_error(st, &f);
+			for (j = 0; j < f.n; j++)
+				oncall_status_add(st, &f.list[j]);
 			oncall_findings_move(report, &f);
 			continue;
 		}
@@ -404,16 +406,28 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 			continue;
 		st = &status[i];
 		prev = oncall_status_by_file(ostatus, nostatus, st->file);
-		rota_free(rota_set_remove(set, st->name));
+		r = rota_set_remove(set, st->name);
+		if ((kept = oncall_take_previous(old, prev, st->file, set)) ==
+		    NULL) {
+			/* No previous version after all: better this one,
+			 * gaps and all, than no rota. */
+			if (rota_set_add(set, r, NULL) != 0)
+				fatalx("%s: rota_set_add", __func__);
+			free(st->error);
+			st->error = NULL;
+			continue;
+		}
+		rota_free(r);
 		free(st->name);
 		st->name = NULL;
 		free(st->text);
 		st->text = NULL;
-		if ((kept = oncall_take_previous(old, prev, st->file, set)) !=
-		    NULL)
-			oncall_keep_previous(st, set, kept, prev);
-		else
-			st->state = ONCALL_FAILED; /* cannot happen */
+		/* what was found is about the refused version */
+		oncall_strings_free(st->errors, st->nerrors);
+		oncall_strings_free(st->warnings, st->nwarnings);
+		st->errors = st->warnings = NULL;
+		st->nerrors = st->nwarnings = 0;
+		oncall_keep_previous(st, set, kept, prev);
 		relink = 1;
 	}
 	free(reject);
