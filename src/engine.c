@@ -353,7 +353,6 @@ engine_send(struct engine *e, int64_t id, const char *to, const char *reason,
 	const struct person *p;
 	struct engine_msg *m;
 	char *link;
-	size_t i;
 	int rc;
 
 	if (e->outbox == NULL) {
@@ -374,21 +373,8 @@ engine_send(struct engine *e, int64_t id, const char *to, const char *reason,
 		pg.rules = &chat;
 		pg.nrules = 1;
 	} else if (e->people != NULL && (p = people_find(e->people, to)) !=
-	    NULL) {
-		pg.contact.email = p->email;
-		pg.contact.sms = p->sms;
-		pg.contact.voice = p->voice;
-		pg.contact.chat = p->chat;
-		if (p->rules.n > 0) {
-			rules = xcalloc(p->rules.n, sizeof *rules);
-			for (i = 0; i < p->rules.n; i++) {
-				rules[i].channel = p->rules.list[i].channel;
-				rules[i].after_ms = p->rules.list[i].after_ms;
-			}
-			pg.rules = rules;
-			pg.nrules = p->rules.n;
-		}
-	}
+	    NULL)
+		outbox_page_person(&pg, p, &rules);
 	link = NULL;
 	if (e->link != NULL && strncmp(to, "chat:", 5) != 0)
 		pg.ack_url = link = e->link(id, to, e->link_arg);

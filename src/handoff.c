@@ -221,25 +221,15 @@ handoff_note(struct handoff *h, const char *who, const struct person *p,
 	struct outbox_page pg;
 	struct outbox_rule *rules = NULL;
 	char *cause = NULL;
-	size_t i;
 
 	if (h->outbox == NULL || p == NULL) {
 		handoff_console(who, subject, body);
 		return;
 	}
+	/* A note goes by the first rule that reaches p, at once (the
+	 * outbox ignores a note's rule delays). */
 	memset(&pg, 0, sizeof pg);
-	pg.person = p->id;
-	pg.contact.email = p->email;
-	pg.contact.sms = p->sms;
-	pg.contact.voice = p->voice;
-	pg.contact.chat = p->chat;
-	if (p->rules.n > 0) {
-		rules = xcalloc(p->rules.n, sizeof *rules);
-		for (i = 0; i < p->rules.n; i++)
-			rules[i].channel = p->rules.list[i].channel;
-		pg.rules = rules;
-		pg.nrules = p->rules.n;
-	}
+	outbox_page_person(&pg, p, &rules);
 	pg.reason = subject;
 	pg.note = body;
 	if (store_begin(h->store, &cause) != 0)

@@ -39,6 +39,7 @@
 #include "hmac.h"
 #include "log.h"
 #include "outbox.h"
+#include "people.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -353,7 +354,9 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 		n.reason = (char *)p->reason;
 		n.ack_url = (char *)p->ack_url;
 		n.body = (char *)p->note;
-		n.due_ms = now + rules[i].after_ms + rt.chan->bundle_ms;
+		/* a note goes at once, whatever the rule's delay */
+		n.due_ms = now + (p->alert_id == 0 ? 0 : rules[i].after_ms) +
+		    rt.chan->bundle_ms;
 		if (store_outbox_add(ob->store, &n, now, cause) != 0)
 			return -1;
 		outbox_touch(ob, n.channel, n.address);
@@ -394,6 +397,35 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 		outbox_unreachable(ob, p->alert_id, p->person);
 	}
 	return 0;
+}
+
+/*
+ * Address pg to person p: their contacts, and their notification rules
+ * (a new array in *rulesp, which the caller frees; NULL if p has none,
+ * and then the default rules apply).
+ */
+void
+outbox_page_person(struct outbox_page *pg, const struct person *p,
+    struct outbox_rule **rulesp)
+{
+	struct outbox_rule *rules = NULL;
+	size_t i;
+
+	pg->person = p->id;
+	pg->contact.email = p->email;
+	pg->contact.sms = p->sms;
+	pg->contact.voice = p->voice;
+	pg->contact.chat = p->chat;
+	if (p->rules.n > 0) {
+		rules = xcalloc(p->rules.n, sizeof *rules);
+		for (i = 0; i < p->rules.n; i++) {
+			rules[i].channel = p->rules.list[i].channel;
+			rules[i].after_ms = p->rules.list[i].after_ms;
+		}
+	}
+	pg->rules = rules;
+	pg->nrules = rules != NULL ? p->rules.n : 0;
+	*rulesp = rules;
 }
 
 /* Cancel what has not gone out yet for an alert (one person or all). */

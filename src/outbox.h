@@ -17,6 +17,7 @@
 struct conf;
 struct event_base;
 struct outbox;
+struct person;
 struct store;
 struct store_note;
 
@@ -83,6 +84,8 @@ void outbox_set_unreachable_cb(struct outbox *, outbox_unreachable_cb,
     void *);
 int outbox_page(struct outbox *, const struct outbox_page *, int64_t,
     char **);
+void outbox_page_person(struct outbox_page *, const struct person *,
+    struct outbox_rule **);
 void outbox_kick(struct outbox *);
 int outbox_cancel(struct outbox *, int64_t, const char *, char **);
 int outbox_resume(struct outbox *, char **);

@@ -472,6 +472,9 @@ test_note(void **state)
 	static const struct outbox_rule console_only[] = {
 		{ "nosuch", 0 }, { "console", 0 }, { "dead", 0 },
 	};
+	static const struct outbox_rule late_console[] = {
+		{ "console", 10 * MIN },
+	};
 	struct event_base *base;
 	struct outbox_page pg;
 	struct outbox *ob;
@@ -503,6 +506,11 @@ test_note(void **state)
 	pg.nrules = 3;
 	pg.note = "1 open alert routed to ops:\n#7 P1 disk full";
 	assert_int_equal(outbox_page(ob, &pg, clock_now_ms(), &cause), 0);
+	/* a note goes at once, whatever its rule's delay */
+	pg.rules = late_console;
+	pg.nrules = 1;
+	pg.note = "no open alerts";
+	assert_int_equal(outbox_page(ob, &pg, clock_now_ms(), &cause), 0);
 	assert_int_equal(store_commit(st, &cause), 0);
 	outbox_kick(ob);
 
@@ -518,7 +526,8 @@ test_note(void **state)
 	assert_string_equal(rows,
 	    "dead failed 1 handoff|no open alerts\n"
 	    "console sent 1 handoff|1 open alert routed to ops:\n#7 P1 disk"
-	    " full\n");
+	    " full\n"
+	    "console sent 1 handoff|no open alerts\n");
 	free(rows);
 	assert_int_equal(unreached, 0);
 
