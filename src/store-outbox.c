@@ -49,11 +49,6 @@ static const char store_outbox_defer_sql[] =
     "UPDATE notifications SET due_ms = ?4, updated_ms = ?3"
     " WHERE state = 'pending' AND channel = ?1 AND address = ?2"
     " AND due_ms <= ?3";
-static const char store_outbox_due_sql[] =
-    "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
-    " LEFT JOIN alerts a ON a.id = n.alert_id"
-    " WHERE n.state = 'pending' AND n.due_ms <= ?1"
-    " ORDER BY n.channel, n.address, n.due_ms, n.id";
 static const char store_outbox_set_sql[] =
     "UPDATE notifications SET state = ?2, attempt = ?3, due_ms = ?4,"
     " provider_id = coalesce(?5, provider_id),"
@@ -168,22 +163,6 @@ store_outbox_rows(struct store *s, sqlite3_stmt *q, struct store_note **out,
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * Every pending row due at now, grouped by channel and address (all of
- * them: the outbox itself reads one address at a time).
- */
-int
-store_outbox_due(struct store *s, int64_t now, struct store_note **out,
-    size_t *n)
-{
-	sqlite3_stmt *q = store_stmt(s, store_outbox_due_sql);
-
-	if (q == NULL)
-		return -1;
-	sqlite3_bind_int64(q, 1, now);
-	return store_outbox_rows(s, q, out, n);
 }
 
 /* Step a head query: 1 and h filled, 0 if none, -1 on error. */

@@ -130,8 +130,6 @@ struct store_outbox_head {
 
 /* store-outbox.c */
 int store_outbox_add(struct store *, struct store_note *, int64_t, char **);
-int store_outbox_due(struct store *, int64_t, struct store_note **,
-    size_t *);
 int store_outbox_next_head(struct store *, const char *, const char *,
     struct store_outbox_head *);
 int store_outbox_head(struct store *, const char *, const char *, int64_t *);

@@ -376,7 +376,8 @@ test_migrate_notes(void **state)
 	free(cause);
 	cause = NULL;
 	assert_int_equal(store_commit(f->s, &cause), 0);
-	assert_int_equal(store_outbox_due(f->s, T0 + 1, &rows, &nrows), 0);
+	assert_int_equal(store_outbox_queue(f->s, "mail", "alice@example.org",
+	    T0 + 1, 10, &rows, &nrows), 0);
 	assert_int_equal(nrows, 3);
 	assert_int_equal(rows[2].alert_id, 0);
 	assert_string_equal(rows[2].body, "no open alerts");
