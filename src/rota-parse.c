@@ -436,6 +436,13 @@ rp_shift(struct rp *rp, struct rota_layer *l, const char *s, int line,
 		return -1;
 	}
 	if (days) {
+		/* "0d" or "0w": a zero-length turn would divide by zero. */
+		if (ms < DURATION_DAY) {
+			rp_err(rp, line, "%s: shift \"%s\" is zero: a shift is"
+			    " at least 1d (or at least 1m in hours, such as"
+			    " \"12h\")", what, s);
+			return -1;
+		}
 		if (ms > 52 * DURATION_WEEK) {
 			rp_err(rp, line, "%s: shift \"%s\" is longer than a"
 			    " year", what, s);

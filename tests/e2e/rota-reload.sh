@@ -41,6 +41,18 @@ expect_eq stale "$(rota_field web status)" "web status"
 oncall_is web 2026-03-16T12:00:00Z ann || fail "the previous web is not in force"
 pass "an unknown person is refused"
 
+# 2b. A zero-length shift ("0d") divided by zero and killed the daemon
+# (SIGFPE) on reload: it is refused with file, line and key, and the
+# daemon keeps paging on the previous version.
+sed -i -e 's/shift = "1w";/shift = "0d";/' "$ROTA_DIR/web.conf"
+wait_until "$E2E_WAIT" "the zero shift to be reported" eval \
+    '[ -n "$(rota_field web error | grep "web\.conf:4: .*shift \"0d\" is zero")" ]'
+kill -0 "$PAGERD_PID" || fail "pagerd died on a zero-length shift"
+expect_eq stale "$(rota_field web status)" "web status after a 0d shift"
+oncall_is web 2026-03-16T12:00:00Z ann || fail "the previous web is not in force"
+sed -i -e 's/shift = "0d";/shift = "1w";/' "$ROTA_DIR/web.conf"
+pass "a zero-length shift is refused and the daemon keeps running"
+
 # 3. A good edit takes effect: ben and ann swap weeks.
 before=$(rota_field web loaded_at)
 sed -i -e 's/members = \[ "ben", "zed" \]; } );/members = [ "ben", "ann" ]; } );/' \

@@ -50,10 +50,12 @@ fuzz_queries(const struct rota *r)
 	 * are allowed, and a month of them is 43,200 handoffs a layer.
 	 * That is a known cost (tests/bench/rota), not a bug, so queries
 	 * are skipped for any layer shorter than an hour; the parser
-	 * itself still sees every input.
+	 * itself still sees every input.  A zero length is not skipped:
+	 * the parser must refuse it ("0d" divided by zero once).
 	 */
 	for (i = 0; i < r->nlayers; i++) {
-		if (r->layers[i].shift_ms < DURATION_HOUR)
+		if (r->layers[i].shift_ms > 0 &&
+		    r->layers[i].shift_ms < DURATION_HOUR)
 			return;
 	}
 

@@ -727,6 +727,11 @@ test_rota_parse_errors(void **state)
 	parse_bad(HEAD LAYER("05/01/2026 09:00", "1w"), "bad date");
 	parse_bad(HEAD LAYER("2026-01-05 09:00", "1d12h"), "mixes days");
 	parse_bad(HEAD LAYER("2026-01-05 09:00", "30s"), "between 1m and 52w");
+	/* A zero-length turn in days divided by zero (SIGFPE). */
+	parse_bad(HEAD LAYER("2026-01-05 09:00", "0d"),
+	    "t.conf:2: layer \"1\": shift \"0d\" is zero");
+	parse_bad(HEAD LAYER("2026-01-05 09:00", "0w"), "shift \"0w\" is zero");
+	parse_bad(HEAD LAYER("2026-01-05 09:00", "0h"), "between 1m and 52w");
 	parse_bad(HEAD LAYER("2026-01-05 09:00", "week"), "shift: bad"
 	    " duration");
 	parse_bad(HEAD "layers = ( { start = \"2026-01-05 09:00\"; shift ="
