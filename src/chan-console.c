@@ -86,10 +86,10 @@ chan_console_page(const struct conf_chan *cc, const struct chan_page *pg,
 		rc = chan_console_send(&m);
 	}
 	for (i = 0; i < pg->nalerts; i++) {
+		/* Each alert with its own event: "page, stage 1: ...". */
 		subject = chan_msg_expand(cc->tpl_text != NULL ? cc->tpl_text :
-		    pg->reason != NULL ? "{reason}: alert #{id} [{priority}]"
-		    " {service}: {summary}" : "alert #{id} [{priority}]"
-		    " {service}: {summary}", pg, &pg->alerts[i], NULL);
+		    "{reason}: alert #{id} [{priority}] {service}: {summary}",
+		    pg, &pg->alerts[i], NULL);
 		memset(&m, 0, sizeof m);
 		m.alert_id = pg->alerts[i].id;
 		m.to = pg->person != NULL ? pg->person : pg->to != NULL ?

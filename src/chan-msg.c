@@ -22,7 +22,11 @@
 #define CHAN_MSG_SECTION_MAX 3000
 #define CHAN_MSG_SUMMARY_MAX 1000
 #define CHAN_MSG_LIST_MAX 20
-#define CHAN_MSG_SAY_MAX 3000
+#define CHAN_MSG_SAY_MAX 3000 /* bytes of escaped text: TwiML < 4,000 */
+#define CHAN_MSG_MAIL_MAX 200 /* alerts listed in one e-mail */
+#define CHAN_MSG_POST_MAX 16000 /* Mattermost: a post is 16,383 characters */
+#define CHAN_MSG_TEXT_MAX 4000 /* a webhook's "text" (its "alerts": all) */
+#define CHAN_MSG_SMS_ITEM 24  /* bytes of each summary in an SMS digest */
 
 /* Defaults for the templates; see pagerd.conf(5). */
 static const char chan_msg_def_subject[] =
@@ -30,6 +34,10 @@ static const char chan_msg_def_subject[] =
 static const char chan_msg_def_body[] =
     "{summary}\n\nAlert #{id}, priority {priority}, service {service}.\n"
     "Reason: {reason}\nAcknowledge: {ack_url}\n";
+/* An acknowledgement or a resolution: nothing to act on, no link. */
+static const char chan_msg_def_body_notice[] =
+    "{summary}\n\nAlert #{id}, priority {priority}, service {service}.\n"
+    "Update: {reason}\n";
 static const char chan_msg_def_sms[] = "#{id} {priority} {summary}";
 static const char chan_msg_def_chat[] =
     "*[{priority}] #{id} {service}*: {summary}";
@@ -99,9 +107,25 @@ chan_msg_cut(const char *s, size_t max)
 }
 
 /*
+ * What the message says happened to alert a: its own reason ("page,
+ * stage 1", "acknowledged by ana via SMS"), else the message's, else
+ * its event's name.  Never NULL.
+ */
+const char *
+chan_msg_reason(const struct chan_page *pg, const struct chan_alert *a)
+{
+	if (a != NULL && a->reason != NULL && *a->reason != '\0')
+		return a->reason;
+	if (pg->reason != NULL && *pg->reason != '\0')
+		return pg->reason;
+	return a != NULL ? notify_event_name(a->event) : "";
+}
+
+/*
  * Expand a template: {id} {priority} {service} {summary} {ack_url}
- * {person} {reason} {count} {to} are replaced by the page's values,
- * each passed through esc (when not NULL); anything else is kept.
+ * {person} {reason} {event} {stage} {count} {to} are replaced by the
+ * page's values (reason, event and stage: the alert's own), each passed
+ * through esc (when not NULL); anything else is kept.
  */
 char *
 chan_msg_expand(const char *tpl, const struct chan_page *pg,
@@ -139,7 +163,13 @@ chan_msg_expand(const char *tpl, const struct chan_page *pg,
 		else if (KEY("person"))
 			v = pg->person != NULL ? pg->person : "";
 		else if (KEY("reason"))
-			v = pg->reason != NULL ? pg->reason : "";
+			v = chan_msg_reason(pg, a);
+		else if (KEY("event"))
+			v = notify_event_name(a->event);
+		else if (KEY("stage")) {
+			snprintf(num, sizeof num, "%d", a->stage);
+			v = num;
+		}
 		else if (KEY("to"))
 			v = pg->to != NULL ? pg->to : "";
 #undef KEY
@@ -301,6 +331,100 @@ chan_msg_note_line(const struct chan_page *pg)
 	out = chan_msg_plain(line);
 	free(line);
 	return out;
+}
+
+/* How many entries of pg ask the person to act (pages, reminders...). */
+size_t
+chan_msg_npages(const struct chan_page *pg)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pg->nalerts; i++)
+		if (notify_event_is_page(pg->alerts[i].event))
+			n++;
+	return n;
+}
+
+/* The first entry asking to act (reply codes, keypress), or NULL. */
+const struct chan_alert *
+chan_msg_first_page(const struct chan_page *pg)
+{
+	size_t i;
+
+	for (i = 0; i < pg->nalerts; i++)
+		if (notify_event_is_page(pg->alerts[i].event))
+			return &pg->alerts[i];
+	return NULL;
+}
+
+/*
+ * What a digest holds, by event, in a fixed order: "3 pages, 1
+ * acknowledged, 1 resolved".
+ */
+char *
+chan_msg_digest(const struct chan_page *pg)
+{
+	static const char *what[NOTIFY_NEVENTS][2] = {
+		[NOTIFY_PAGE] = { "page", "pages" },
+		[NOTIFY_ESCALATED] = { "escalation", "escalations" },
+		[NOTIFY_REMINDER] = { "reminder", "reminders" },
+		[NOTIFY_BREACH] = { "SLA breach", "SLA breaches" },
+		[NOTIFY_ACKNOWLEDGED] = { "acknowledged", "acknowledged" },
+		[NOTIFY_RESOLVED] = { "resolved", "resolved" },
+		[NOTIFY_NOTE] = { "note", "notes" },
+	};
+	struct mbuf b = { NULL, 0 };
+	size_t count[NOTIFY_NEVENTS], i;
+
+	memset(count, 0, sizeof count);
+	for (i = 0; i < pg->nalerts; i++)
+		if ((unsigned)pg->alerts[i].event < NOTIFY_NEVENTS)
+			count[pg->alerts[i].event]++;
+	for (i = 0; i < NOTIFY_NEVENTS; i++) {
+		if (count[i] == 0)
+			continue;
+		mbuf_printf(&b, "%s%zu %s", b.len > 0 ? ", " : "", count[i],
+		    what[i][count[i] != 1]);
+	}
+	return mbuf_take(&b);
+}
+
+/* "+N more: URL" (or "+N more") for what a message could not list. */
+static char *
+chan_msg_more(const struct chan_page *pg, size_t more)
+{
+	char *s;
+
+	if (pg->more_url != NULL)
+		xasprintf(&s, "+%zu more: %s", more, pg->more_url);
+	else
+		xasprintf(&s, "+%zu more", more);
+	return s;
+}
+
+/*
+ * Cut XML-escaped text to at most max bytes, never inside an entity
+ * ("&amp;") or a UTF-8 sequence.
+ */
+char *
+chan_msg_xml_cut(const char *s, size_t max)
+{
+	size_t n = strlen(s), i;
+
+	if (n <= max)
+		return xstrdup(s);
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	for (i = n; i > 0 && n - i < 8; i--) {
+		if (s[i - 1] == ';')
+			break;
+		if (s[i - 1] == '&') {
+			n = i - 1;
+			break;
+		}
+	}
+	return xstrndup(s, n);
 }
 
 /* Decode one UTF-8 code point at *s, advancing; -1 if malformed. */
@@ -497,15 +621,18 @@ chan_msg_email_body(struct mbuf *b, const char *body)
 /*
  * The whole e-mail for pg: headers (Date, From, To, Subject, Message-ID,
  * MIME-Version, Content-Type, Auto-Submitted) and body, CRLF line ends.
- * The Message-ID is <pg->id@domain>.
+ * The Message-ID is <pg->id@domain>.  Each alert is told with its own
+ * event; a page keeps the subject template, anything else is prefixed
+ * by its reason; at most CHAN_MSG_MAIL_MAX alerts are listed.
  */
 char *
 chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
     const char *domain)
 {
 	struct mbuf b = { NULL, 0 }, body = { NULL, 0 };
+	const struct chan_alert *first;
 	const char *tpl;
-	char date[64], *s, *subj, *line;
+	char date[64], *s, *subj, *line, *d;
 	size_t i;
 
 	chan_msg_date(pg->now_ms, date, sizeof date);
@@ -514,8 +641,16 @@ chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
 		s = chan_msg_plain(chan_msg_note_title(pg));
 	else
 		s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
-	if (pg->nalerts > 1) {
-		xasprintf(&line, "(%zu alerts) %s", pg->nalerts, s);
+	if (pg->nalerts == 1 && pg->alerts[0].event != NOTIFY_PAGE) {
+		d = chan_msg_plain(chan_msg_reason(pg, &pg->alerts[0]));
+		xasprintf(&line, "%s: %s", d, s);
+		free(d);
+		free(s);
+		s = line;
+	} else if (pg->nalerts > 1) {
+		d = chan_msg_digest(pg);
+		xasprintf(&line, "(%zu alerts: %s) %s", pg->nalerts, d, s);
+		free(d);
 		free(s);
 		s = line;
 	}
@@ -545,19 +680,31 @@ chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
 		return mbuf_take(&b);
 	}
 
-	tpl = cc->tpl_body != NULL ? cc->tpl_body : chan_msg_def_body;
-	if (pg->nalerts > 1)
-		mbuf_printf(&body, "%zu alerts need you:\n\n", pg->nalerts);
-	for (i = 0; i < pg->nalerts; i++) {
+	if (pg->nalerts > 1) {
+		d = chan_msg_digest(pg);
+		mbuf_printf(&body, "%zu alerts: %s.\n\n", pg->nalerts, d);
+		free(d);
+	}
+	for (i = 0; i < pg->nalerts && i < CHAN_MSG_MAIL_MAX; i++) {
 		if (i > 0)
 			mbuf_str(&body, "\n----\n\n");
+		tpl = cc->tpl_body != NULL ? cc->tpl_body :
+		    notify_event_is_page(pg->alerts[i].event) ?
+		    chan_msg_def_body : chan_msg_def_body_notice;
 		s = chan_msg_expand(tpl, pg, &pg->alerts[i], NULL);
 		mbuf_str(&body, s);
 		free(s);
 	}
-	mbuf_printf(&body, "\nReply to an SMS page with %llda to acknowledge,"
-	    " %llde to escalate.\n", (long long)pg->alerts[0].id,
-	    (long long)pg->alerts[0].id);
+	if (pg->nalerts > CHAN_MSG_MAIL_MAX) {
+		s = chan_msg_more(pg, pg->nalerts - CHAN_MSG_MAIL_MAX);
+		mbuf_printf(&body, "\n----\n\n%s\n", s);
+		free(s);
+	}
+	/* Reply codes only where something asks to act. */
+	if ((first = chan_msg_first_page(pg)) != NULL)
+		mbuf_printf(&body, "\nReply to an SMS page with %llda to"
+		    " acknowledge, %llde to escalate.\n", (long long)first->id,
+		    (long long)first->id);
 	s = mbuf_take(&body);
 	chan_msg_email_body(&b, s);
 	free(s);
@@ -603,16 +750,110 @@ chan_msg_sms_fit(const char *text, const char *codes)
 	return all;
 }
 
-/* The SMS text: alert(s) and the reply codes, one segment if possible. */
+/* A short tag of what happened to a, for an SMS digest. */
+static void
+chan_msg_sms_tag(const struct chan_alert *a, char *buf, size_t len)
+{
+	switch (a->event) {
+	case NOTIFY_PAGE:
+		snprintf(buf, len, "PAGE s%d", a->stage);
+		break;
+	case NOTIFY_ESCALATED:
+		snprintf(buf, len, "ESCALATED s%d", a->stage);
+		break;
+	case NOTIFY_REMINDER:
+		snprintf(buf, len, "REMINDER");
+		break;
+	case NOTIFY_BREACH:
+		snprintf(buf, len, "BREACH");
+		break;
+	case NOTIFY_ACKNOWLEDGED:
+		snprintf(buf, len, "ACKED");
+		break;
+	case NOTIFY_RESOLVED:
+		snprintf(buf, len, "RESOLVED");
+		break;
+	default:
+		snprintf(buf, len, "NOTE");
+		break;
+	}
+}
+
+/* Whether text fits one segment (GSM-7 if it can, else UCS-2). */
+static int
+chan_msg_sms_fits(const char *text)
+{
+	int gsm = chan_msg_gsm7_len(text) >= 0;
+
+	return chan_msg_sms_units(text, gsm) <= (gsm ? CHAN_SMS_GSM7_MAX :
+	    CHAN_SMS_UCS2_MAX);
+}
+
+/*
+ * An SMS digest: "5 alerts: #12 PAGE s1 disk...; #13 ACKED cpu...
+ * +3 more: URL" and the reply codes, listing as many alerts as fit in
+ * one segment (the link is dropped if even one does not fit with it).
+ */
+static char *
+chan_msg_sms_digest(const struct chan_page *pg, const char *codes)
+{
+	struct mbuf b;
+	struct chan_page nolink = *pg;
+	char tag[32], *sum, *more, *text;
+	size_t k, i, n = pg->nalerts, max = n < 20 ? n : 20;
+	int pass;
+
+	nolink.more_url = NULL;
+	for (pass = 0; pass < 2; pass++) {
+		for (k = max; k >= 1; k--) {
+			memset(&b, 0, sizeof b);
+			mbuf_printf(&b, "%zu alerts:", n);
+			for (i = 0; i < k; i++) {
+				chan_msg_sms_tag(&pg->alerts[i], tag,
+				    sizeof tag);
+				text = chan_msg_plain(pg->alerts[i].summary !=
+				    NULL ? pg->alerts[i].summary : "");
+				sum = chan_msg_cut(text, CHAN_MSG_SMS_ITEM);
+				free(text);
+				mbuf_printf(&b, "%s #%lld %s %s", i > 0 ? ";" :
+				    "", (long long)pg->alerts[i].id, tag, sum);
+				free(sum);
+			}
+			if (k < n) {
+				more = chan_msg_more(pass == 0 ? pg : &nolink,
+				    n - k);
+				mbuf_printf(&b, " %s", more);
+				free(more);
+			}
+			mbuf_str(&b, codes);
+			text = mbuf_take(&b);
+			if (chan_msg_sms_fits(text))
+				return text;
+			free(text);
+		}
+	}
+	/* Not even one alert fits: say what the digest holds, cut. */
+	more = chan_msg_digest(pg);
+	xasprintf(&text, "%zu alerts: %s", n, more);
+	free(more);
+	sum = chan_msg_sms_fit(text, codes);
+	free(text);
+	return sum;
+}
+
+/*
+ * The SMS text: the alert and what happened to it, or a digest of
+ * several, and the reply codes when something asks to act; one segment
+ * if possible.
+ */
 char *
 chan_msg_sms(const struct conf_chan *cc, const struct chan_page *pg)
 {
-	struct mbuf b = { NULL, 0 };
 	const char *tpl = cc->tpl_text != NULL ? cc->tpl_text :
 	    chan_msg_def_sms;
-	char codes[96], *s, *out;
-	long long id;
-	size_t i;
+	const struct chan_alert *first = chan_msg_first_page(pg);
+	char codes[96], *s, *out, *r;
+	long long id = first != NULL ? (long long)first->id : 0;
 
 	if (pg->nalerts == 0) {
 		s = chan_msg_note_line(pg);
@@ -620,58 +861,110 @@ chan_msg_sms(const struct conf_chan *cc, const struct chan_page *pg)
 		free(s);
 		return out;
 	}
-	id = (long long)pg->alerts[0].id;
-	if (pg->nalerts == 1) {
-		s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
+	codes[0] = '\0';
+	if (first != NULL && chan_msg_npages(pg) > 1)
+		snprintf(codes, sizeof codes, " Reply %llda=ack aa=ack all",
+		    id);
+	else if (first != NULL)
 		snprintf(codes, sizeof codes, " Reply %llda=ack %llde=esc",
 		    id, id);
-		out = chan_msg_sms_fit(s, codes);
+	if (pg->nalerts > 1)
+		return chan_msg_sms_digest(pg, codes);
+	s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
+	if (strstr(tpl, "{reason}") == NULL) {
+		r = chan_msg_plain(chan_msg_reason(pg, &pg->alerts[0]));
+		xasprintf(&out, "%s: %s", r, s);
+		free(r);
 		free(s);
-		return out;
+		s = out;
 	}
-	mbuf_printf(&b, "%zu alerts:", pg->nalerts);
-	for (i = 0; i < pg->nalerts; i++) {
-		s = chan_msg_expand(" #{id} {summary};", pg, &pg->alerts[i],
-		    chan_msg_plain);
-		mbuf_str(&b, s);
-		free(s);
-	}
-	b.p[--b.len] = '\0'; /* the last ';' */
-	snprintf(codes, sizeof codes, " Reply %llda=ack aa=ack all", id);
-	s = mbuf_take(&b);
 	out = chan_msg_sms_fit(s, codes);
 	free(s);
 	return out;
 }
 
-/* What a call about pg's alerts says, and which keys do what. */
+/*
+ * What a call says, XML-escaped, at most CHAN_MSG_SAY_MAX bytes (cut
+ * after escaping, never inside an entity or a character): how many
+ * alerts, each with what happened to it, "and N more", then which keys
+ * do what when something asks to act.
+ */
 static char *
 chan_msg_twiml_say(const struct conf_chan *cc, const struct chan_page *pg)
 {
-	struct mbuf say = { NULL, 0 };
+	struct mbuf say = { NULL, 0 }, items = { NULL, 0 };
 	const char *tpl = cc->tpl_text != NULL ? cc->tpl_text :
 	    chan_msg_def_say;
-	char *s;
-	size_t i;
+	const struct chan_alert *first = chan_msg_first_page(pg);
+	size_t npages = chan_msg_npages(pg), i, budget, len;
+	char *keys = NULL, *head = NULL, *d, *s, *e, *item;
+	long long id = first != NULL ? (long long)first->id : 0;
 
-	if (pg->nalerts > 1)
-		mbuf_printf(&say, "You have %zu alerts. ", pg->nalerts);
-	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
-		s = chan_msg_expand(tpl, pg, &pg->alerts[i], chan_msg_plain);
-		mbuf_str(&say, s);
-		mbuf_str(&say, " ");
-		free(s);
-	}
-	/* With several alerts, 1 acts on all of them but 2 and 3 on the
+	/* With several pages, 1 acts on all of them but 2 and 3 on the
 	 * first only (the call's token is the first's): say so. */
-	if (pg->nalerts > 1)
-		mbuf_printf(&say, "Press 1 to acknowledge them all, 2 to"
-		    " escalate alert %lld, 3 to resolve alert %lld.",
-		    (long long)pg->alerts[0].id, (long long)pg->alerts[0].id);
-	else
-		mbuf_str(&say, "Press 1 to acknowledge, 2 to escalate, 3 to"
+	if (npages > 1)
+		xasprintf(&keys, "Press 1 to acknowledge them all, 2 to"
+		    " escalate alert %lld, 3 to resolve alert %lld.", id, id);
+	else if (npages == 1 && pg->nalerts > 1)
+		xasprintf(&keys, "Press 1 to acknowledge alert %lld, 2 to"
+		    " escalate it, 3 to resolve it.", id);
+	else if (npages == 1)
+		keys = xstrdup("Press 1 to acknowledge, 2 to escalate, 3 to"
 		    " resolve.");
-	return mbuf_take(&say);
+	else
+		keys = xstrdup("");
+	if (pg->nalerts > 1) {
+		d = chan_msg_digest(pg);
+		xasprintf(&s, "You have %zu alerts: %s. ", pg->nalerts, d);
+		free(d);
+	} else
+		s = xstrdup("");
+	head = chan_msg_xml_escape(s);
+	free(s);
+	s = keys;
+	keys = chan_msg_xml_escape(s);
+	free(s);
+	len = strlen(head) + strlen(keys) + 32; /* + "And N more. " */
+	budget = len < CHAN_MSG_SAY_MAX ? CHAN_MSG_SAY_MAX - len : 0;
+	for (i = 0; i < pg->nalerts; i++) {
+		s = chan_msg_expand(tpl, pg, &pg->alerts[i], chan_msg_plain);
+		if (strstr(tpl, "{reason}") == NULL) {
+			d = chan_msg_plain(chan_msg_reason(pg, &pg->alerts[i]));
+			xasprintf(&item, "%s: %s ", d, s);
+			free(d);
+		} else
+			xasprintf(&item, "%s ", s);
+		free(s);
+		e = chan_msg_xml_escape(item);
+		free(item);
+		if (items.len + strlen(e) > budget) {
+			if (i == 0) {
+				s = chan_msg_xml_cut(e, budget);
+				mbuf_str(&items, s);
+				mbuf_str(&items, " ");
+				free(s);
+				i++;
+			}
+			free(e);
+			break;
+		}
+		mbuf_str(&items, e);
+		free(e);
+	}
+	mbuf_str(&say, head);
+	if (items.p != NULL)
+		mbuf_str(&say, items.p);
+	if (i < pg->nalerts)
+		mbuf_printf(&say, "And %zu more. ", pg->nalerts - i);
+	mbuf_str(&say, keys);
+	free(items.p);
+	free(head);
+	free(keys);
+	s = mbuf_take(&say);
+	len = strlen(s);
+	while (len > 0 && s[len - 1] == ' ')
+		s[--len] = '\0';
+	return s;
 }
 
 /*
@@ -685,16 +978,19 @@ chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 	struct mbuf b = { NULL, 0 };
 	const char *voice = cc->voice != NULL ? cc->voice : "alice";
 	const char *lang = cc->language != NULL ? cc->language : "en-US";
-	const char *gather = pg->nalerts > 0 ? pg->gather_url : NULL;
+	const char *gather = chan_msg_npages(pg) > 0 ? pg->gather_url : NULL;
 	char *s, *v, *l, *cut, *u;
 
 	/* A note is read twice too, but there is nothing to press. */
-	s = pg->nalerts > 0 ? chan_msg_twiml_say(cc, pg) :
-	    chan_msg_note_line(pg);
-	cut = chan_msg_cut(s, CHAN_MSG_SAY_MAX);
-	free(s);
-	s = chan_msg_xml_escape(cut);
-	free(cut);
+	if (pg->nalerts > 0)
+		s = chan_msg_twiml_say(cc, pg);
+	else {
+		cut = chan_msg_note_line(pg);
+		u = chan_msg_xml_escape(cut);
+		free(cut);
+		s = chan_msg_xml_cut(u, CHAN_MSG_SAY_MAX);
+		free(u);
+	}
 	v = chan_msg_xml_escape(voice);
 	l = chan_msg_xml_escape(lang);
 
@@ -709,7 +1005,7 @@ chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 	    "</Say>", v, l, s);
 	if (gather != NULL)
 		mbuf_str(&b, "</Gather>");
-	if (pg->nalerts > 0)
+	if (gather != NULL)
 		mbuf_printf(&b, "<Say voice=\"%s\" language=\"%s\">No input"
 		    " received. Goodbye.</Say>", v, l);
 	mbuf_str(&b, "<Hangup/></Response>");
@@ -720,20 +1016,23 @@ chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 }
 
 /*
- * Chat text, one line per alert, from the template with values escaped
- * by esc; an ack link is added unless the template places {ack_url}.
- * Slack (mrkdwn) gets <url|label> links, anything else [label](url).
+ * Chat text, one line per alert saying what happened to it (its reason,
+ * unless the template places {reason}), from the template with values
+ * escaped by esc; an ack link is added to what asks to act unless the
+ * template places {ack_url}.  Slack (mrkdwn) gets <url|label> links,
+ * anything else [label](url).  At most max bytes: the lines that do not
+ * fit become "+N more" and the dashboard's link.
  */
 char *
 chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
-    char *(*esc)(const char *))
+    char *(*esc)(const char *), size_t max)
 {
-	struct mbuf b = { NULL, 0 };
+	struct mbuf b = { NULL, 0 }, line;
 	const char *tpl = cc->tpl_text;
 	int slack = esc == chan_msg_mrkdwn_escape;
-	char *s, *sum, *u;
+	char *s, *sum, *u, *more;
 	struct chan_alert a;
-	size_t i;
+	size_t i, reserve;
 
 	if (pg->nalerts == 0) {
 		/* A note: its title in bold, then its lines. */
@@ -747,47 +1046,77 @@ chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
 	}
 	if (tpl == NULL)
 		tpl = slack ? chan_msg_def_chat : chan_msg_def_mattermost;
-	if (pg->nalerts > 1)
-		mbuf_printf(&b, "%zu alerts:\n", pg->nalerts);
-	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
+	if (pg->nalerts > 1) {
+		u = chan_msg_digest(pg);
+		s = esc != NULL ? esc(u) : xstrdup(u);
+		mbuf_printf(&b, "%zu alerts: %s\n", pg->nalerts, s);
+		free(s);
+		free(u);
+	}
+	/* Room kept for "+N more: URL". */
+	reserve = 48 + (pg->more_url != NULL ? 2 * strlen(pg->more_url) : 0);
+	for (i = 0; i < pg->nalerts; i++) {
+		memset(&line, 0, sizeof line);
 		a = pg->alerts[i];
 		sum = chan_msg_cut(a.summary != NULL ? a.summary : "",
 		    CHAN_MSG_SUMMARY_MAX / (pg->nalerts > 1 ? 4 : 1));
 		a.summary = sum;
+		if (strstr(tpl, "{reason}") == NULL) {
+			u = chan_msg_plain(chan_msg_reason(pg, &a));
+			s = esc != NULL ? esc(u) : xstrdup(u);
+			mbuf_printf(&line, "%s: ", s);
+			free(s);
+			free(u);
+		}
 		s = chan_msg_expand(tpl, pg, &a, esc);
-		mbuf_str(&b, s);
+		mbuf_str(&line, s);
 		free(s);
 		free(sum);
 		if (a.ack_url != NULL && strstr(tpl, "{ack_url}") == NULL) {
 			u = esc != NULL ? esc(a.ack_url) : xstrdup(a.ack_url);
 			if (slack)
-				mbuf_printf(&b, " <%s|Acknowledge>", u);
+				mbuf_printf(&line, " <%s|Acknowledge>", u);
 			else
-				mbuf_printf(&b, " [Acknowledge](%s)", u);
+				mbuf_printf(&line, " [Acknowledge](%s)", u);
 			free(u);
 		}
-		mbuf_str(&b, "\n");
+		mbuf_str(&line, "\n");
+		if (i > 0 && b.len + line.len + reserve > max) {
+			free(line.p);
+			break;
+		}
+		mbuf_str(&b, line.p);
+		free(line.p);
 	}
-	if (pg->nalerts > CHAN_MSG_LIST_MAX)
-		mbuf_printf(&b, "... and %zu more\n",
-		    pg->nalerts - CHAN_MSG_LIST_MAX);
+	if (i < pg->nalerts) {
+		more = chan_msg_more(pg, pg->nalerts - i);
+		s = esc != NULL ? esc(more) : xstrdup(more);
+		mbuf_printf(&b, "%s\n", s);
+		free(s);
+		free(more);
+	}
 	b.p[--b.len] = '\0';
 	return mbuf_take(&b);
 }
 
-/* A short title: "[P1] #12 summary" or "3 alerts (first: #12)". */
+/*
+ * A short title: "page, stage 1: [P1] #12 summary", or "3 alerts: 2
+ * pages, 1 acknowledged".
+ */
 static char *
 chan_msg_title(const struct chan_page *pg)
 {
-	char *t, *c;
+	char *t, *c, *d;
 
 	if (pg->nalerts == 0)
 		t = xstrdup(chan_msg_note_title(pg));
-	else if (pg->nalerts > 1)
-		xasprintf(&t, "%zu alerts (first: #%lld %s)", pg->nalerts,
-		    (long long)pg->alerts[0].id, pg->alerts[0].summary);
-	else
-		xasprintf(&t, "[P%d] #%lld %s", pg->alerts[0].priority,
+	else if (pg->nalerts > 1) {
+		d = chan_msg_digest(pg);
+		xasprintf(&t, "%zu alerts: %s", pg->nalerts, d);
+		free(d);
+	} else
+		xasprintf(&t, "%s: [P%d] #%lld %s", chan_msg_reason(pg,
+		    &pg->alerts[0]), pg->alerts[0].priority,
 		    (long long)pg->alerts[0].id, pg->alerts[0].summary);
 	c = chan_msg_plain(t);
 	free(t);
@@ -818,7 +1147,8 @@ chan_msg_slack(const struct conf_chan *cc, const struct chan_page *pg)
 	json_t *j;
 
 	title = chan_msg_title(pg);
-	text = chan_msg_chat_text(cc, pg, chan_msg_mrkdwn_escape);
+	text = chan_msg_chat_text(cc, pg, chan_msg_mrkdwn_escape,
+	    CHAN_MSG_SECTION_MAX);
 	sec = chan_msg_cut(text, CHAN_MSG_SECTION_MAX);
 	fallback = chan_msg_mrkdwn_escape(title);
 	j = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}]}",
@@ -840,7 +1170,7 @@ chan_msg_mattermost(const struct conf_chan *cc, const struct chan_page *pg)
 	char *text;
 	json_t *j;
 
-	text = chan_msg_chat_text(cc, pg, chan_msg_plain);
+	text = chan_msg_chat_text(cc, pg, chan_msg_plain, CHAN_MSG_POST_MAX);
 	j = json_pack("{s:s}", "text", text);
 	free(text);
 	if (j != NULL && cc->channel != NULL)
@@ -900,7 +1230,10 @@ chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
 		a = &pg->alerts[i];
 		snprintf(id, sizeof id, "#%lld", (long long)a->id);
 		snprintf(pri, sizeof pri, "P%d", a->priority);
-		sum = chan_msg_plain(a->summary != NULL ? a->summary : "");
+		xasprintf(&text, "%s: %s", chan_msg_reason(pg, a),
+		    a->summary != NULL ? a->summary : "");
+		sum = chan_msg_plain(text);
+		free(text);
 		text = chan_msg_cut(sum, CHAN_MSG_SUMMARY_MAX);
 		json_array_append_new(body, json_pack("{s:s, s:s, s:b}",
 		    "type", "TextBlock", "text", text, "wrap", 1));
@@ -910,7 +1243,7 @@ chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
 		    "title", "Priority", "value", pri,
 		    "title", "Service", "value", a->service != NULL ?
 		    a->service : ""));
-		if (a->ack_url != NULL && json_array_size(actions) < 5) {
+		if (a->ack_url != NULL && json_array_size(actions) < 4) {
 			snprintf(id, sizeof id, "Acknowledge #%lld",
 			    (long long)a->id);
 			json_array_append_new(actions, json_pack("{s:s, s:s,"
@@ -919,6 +1252,16 @@ chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
 		}
 		free(sum);
 		free(text);
+	}
+	if (pg->nalerts > CHAN_MSG_LIST_MAX) {
+		text = chan_msg_more(pg, pg->nalerts - CHAN_MSG_LIST_MAX);
+		json_array_append_new(body, json_pack("{s:s, s:s, s:b}",
+		    "type", "TextBlock", "text", text, "wrap", 1));
+		free(text);
+		if (pg->more_url != NULL)
+			json_array_append_new(actions, json_pack("{s:s, s:s,"
+			    " s:s}", "type", "Action.OpenUrl", "title",
+			    "Open the dashboard", "url", pg->more_url));
 	}
 	card = json_pack("{s:s, s:s, s:s, s:o, s:o}",
 	    "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -942,13 +1285,15 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 	json_t *j, *list;
 	const struct chan_alert *a;
 	struct chan_alert note;
-	char *text, *line = NULL, pri[8];
+	char *text, *line = NULL, pri[8], *digest;
 	size_t i;
+	int same = 1;
 
 	if (cc->driver != NULL && cc->driver->kind == CHAN_SMS)
 		text = chan_msg_sms(cc, pg);
 	else
-		text = chan_msg_chat_text(cc, pg, chan_msg_plain);
+		text = chan_msg_chat_text(cc, pg, chan_msg_plain,
+		    CHAN_MSG_TEXT_MAX);
 	if (cc->tpl_body != NULL) {
 		/* A note fills a template as an alert #0 whose summary it is. */
 		memset(&note, 0, sizeof note);
@@ -964,13 +1309,25 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 		a = &pg->alerts[i];
 		snprintf(pri, sizeof pri, "P%d", a->priority);
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s?, s:s?,"
-		    " s:s?}", "id", (json_int_t)a->id, "priority", pri,
-		    "service", a->service, "summary", a->summary,
-		    "ack_url", a->ack_url));
+		    " s:s?, s:s, s:i, s:s}", "id", (json_int_t)a->id,
+		    "priority", pri, "service", a->service, "summary",
+		    a->summary, "ack_url", a->ack_url, "event",
+		    notify_event_name(a->event), "stage", a->stage, "reason",
+		    chan_msg_reason(pg, a)));
+		if (i > 0 && a->event != pg->alerts[0].event)
+			same = 0;
 	}
-	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:o}", "id", pg->id,
-	    "to", pg->to != NULL ? pg->to : "", "person", pg->person,
-	    "reason", pg->reason, "text", text, "alerts", list);
+	/* The message's own reason and event: its alerts', when they
+	 * share them; a digest says what it holds. */
+	digest = pg->nalerts > 0 && pg->reason == NULL ?
+	    chan_msg_digest(pg) : NULL;
+	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:I, s:o}", "id",
+	    pg->id, "to", pg->to != NULL ? pg->to : "", "person", pg->person,
+	    "reason", digest != NULL ? digest : pg->reason, "event",
+	    pg->nalerts == 0 ? "note" : same ?
+	    notify_event_name(pg->alerts[0].event) : "digest", "text", text,
+	    "count", (json_int_t)pg->nalerts, "alerts", list);
+	free(digest);
 	if (j != NULL && pg->nalerts == 0)
 		json_object_set_new(j, "note", json_string(
 		    chan_msg_note_text(pg)));

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "notify.h"
+
 /* What a channel reaches; picks the person's contact to use. */
 enum chan_kind {
 	CHAN_EMAIL,
@@ -72,20 +74,26 @@ struct conf_chan {
 	int64_t backoff_max_ms;
 	int rate_limit;         /* sends per address per rate_window; 0: none */
 	int64_t rate_window_ms;
-	int64_t bundle_ms;      /* wait this long to gather pages into one */
+	int64_t bundle_ms;      /* obsolete, read and ignored (a warning) */
 
 	char *tpl_subject; /* templates; NULL: the driver's default */
 	char *tpl_text;
 	char *tpl_body;
 };
 
-/* One alert in a message. */
+/*
+ * One alert in a message, with what the message tells about it: a
+ * message carrying several (a digest) says each one's own event.
+ */
 struct chan_alert {
 	int64_t id;
 	int priority;        /* 1..4 */
 	const char *service;
 	const char *summary;
-	const char *ack_url; /* may be NULL */
+	const char *ack_url; /* may be NULL; only on events asking to act */
+	enum notify_event event;
+	int stage;           /* 0: none */
+	const char *reason;  /* "stage 2 page", "acknowledged by ana"; or NULL */
 };
 
 /*
@@ -101,6 +109,7 @@ struct chan_page {
 	const struct chan_alert *alerts;
 	size_t nalerts;
 	const char *note;    /* a note's text when nalerts is 0 */
+	const char *more_url;   /* the dashboard, for "+N more"; may be NULL */
 	const char *gather_url; /* voice: where the keypress is posted */
 	const char *status_url; /* SMS, voice: delivery status callback */
 	int64_t now_ms;
@@ -191,6 +200,12 @@ extern const struct chan_driver chan_twilio_voice_driver;
 /* chan-msg.c: pure message building, no I/O */
 char *chan_msg_expand(const char *, const struct chan_page *,
     const struct chan_alert *, char *(*)(const char *));
+const char *chan_msg_reason(const struct chan_page *,
+    const struct chan_alert *);
+char *chan_msg_digest(const struct chan_page *);
+size_t chan_msg_npages(const struct chan_page *);
+const struct chan_alert *chan_msg_first_page(const struct chan_page *);
+char *chan_msg_xml_cut(const char *, size_t);
 char *chan_msg_xml_escape(const char *);
 char *chan_msg_mrkdwn_escape(const char *);
 char *chan_msg_plain(const char *);
@@ -202,7 +217,7 @@ char *chan_msg_email(const struct conf_chan *, const struct chan_page *,
 char *chan_msg_sms(const struct conf_chan *, const struct chan_page *);
 char *chan_msg_twiml(const struct conf_chan *, const struct chan_page *);
 char *chan_msg_chat_text(const struct conf_chan *, const struct chan_page *,
-    char *(*)(const char *));
+    char *(*)(const char *), size_t);
 char *chan_msg_slack(const struct conf_chan *, const struct chan_page *);
 char *chan_msg_mattermost(const struct conf_chan *, const struct chan_page *);
 char *chan_msg_teams(const struct conf_chan *, const struct chan_page *);

@@ -282,8 +282,13 @@ conf_chan_defaults(struct conf_chan *cc)
 		cc->rate_limit = kind == CHAN_SMS || kind == CHAN_VOICE ? 3 : 0;
 	if (cc->rate_window_ms == 0)
 		cc->rate_window_ms = 15 * DURATION_MINUTE;
-	if (cc->bundle_ms == -1)
-		cc->bundle_ms = kind == CHAN_CONSOLE ? 0 : 2 * DURATION_SECOND;
+	/* Obsolete: messages gather while one is in flight (outbox.c). */
+	if (cc->bundle_ms != -1)
+		log_warnx("%s:%d: channel \"%s\": bundle is obsolete and"
+		    " ignored: the first page to an idle address leaves at"
+		    " once, and what comes meanwhile goes out together next",
+		    cc->file, cc->line, cc->name);
+	cc->bundle_ms = 0;
 	if (cc->api_url == NULL && (cc->driver == &chan_twilio_sms_driver ||
 	    cc->driver == &chan_twilio_voice_driver))
 		cc->api_url = xstrdup("https://api.twilio.com");

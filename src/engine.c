@@ -337,17 +337,28 @@ engine_audit(struct engine *e, int64_t id, int64_t at, const char *actor,
 	return rc;
 }
 
+/* What engine_send tells about an alert. */
+struct engine_tell {
+	int64_t id;              /* the alert */
+	enum notify_event event; /* page, reminder, acknowledged, ... */
+	int stage;
+	const char *reason;      /* "stage 2 page", "acknowledged by bob" */
+	const char *head;        /* the alert's headline, for the console */
+};
+
 /*
- * Page (or notify) to, a person id or "chat:NAME", about alert id, for
- * reason ("page, stage 2", "acknowledged by bob").  Through the outbox,
- * that is one row per notification rule of the person, written in the
- * open transaction and sent after COMMIT; without an outbox, a console
- * line after COMMIT.  head is the alert's headline for the console.
+ * Page (or notify) to, a person id or "chat:NAME", about an alert, for
+ * what t says.  Through the outbox, that is one row per notification
+ * rule of the person, written in the open transaction and sent after
+ * COMMIT; without an outbox, a console line after COMMIT.  Only what
+ * asks the person to act carries an ack link.
  */
 static int
-engine_send(struct engine *e, int64_t id, const char *to, const char *reason,
-    const char *head, char **cause)
+engine_send(struct engine *e, const struct engine_tell *t, const char *to,
+    char **cause)
 {
+	int64_t id = t->id;
+	const char *reason = t->reason, *head = t->head;
 	struct outbox_rule chat, *rules = NULL;
 	struct outbox_page pg;
 	const struct person *p;
@@ -366,6 +377,8 @@ engine_send(struct engine *e, int64_t id, const char *to, const char *reason,
 	memset(&pg, 0, sizeof pg);
 	pg.alert_id = id;
 	pg.person = to;
+	pg.event = t->event;
+	pg.stage = t->stage;
 	pg.reason = reason;
 	if (strncmp(to, "chat:", 5) == 0) {
 		chat.channel = to + 5;
@@ -376,7 +389,8 @@ engine_send(struct engine *e, int64_t id, const char *to, const char *reason,
 	    NULL)
 		outbox_page_person(&pg, p, &rules);
 	link = NULL;
-	if (e->link != NULL && strncmp(to, "chat:", 5) != 0)
+	if (e->link != NULL && strncmp(to, "chat:", 5) != 0 &&
+	    notify_event_is_page(t->event))
 		pg.ack_url = link = e->link(id, to, e->link_arg);
 	rc = outbox_page(e->outbox, &pg, clock_now_ms(), cause);
 	free(link);
@@ -477,6 +491,7 @@ engine_page_stage(struct engine *e, const struct alert *al,
 {
 	const struct policy_stage *stage = &pol->stages[act->stage - 1];
 	struct engine_who *who = NULL;
+	struct engine_tell t;
 	char *head, *subject, to[160];
 	size_t n = 0, i, people = 0;
 	json_t *d;
@@ -486,7 +501,26 @@ engine_page_stage(struct engine *e, const struct alert *al,
 		engine_resolve_target(e, &stage->targets[i], act->at_ms, &who,
 		    &n);
 	head = engine_headline(al, st);
-	xasprintf(&subject, "%s, stage %d", what, act->stage);
+	memset(&t, 0, sizeof t);
+	t.id = al->id;
+	t.stage = act->stage;
+	t.head = head;
+	/* A later stage reached by escalation says so, and why. */
+	switch (act->reason) {
+	case ESC_R_NO_ACK:
+	case ESC_R_NO_RESOLVE:
+	case ESC_R_MANUAL:
+	case ESC_R_UNREACHABLE:
+		t.event = NOTIFY_ESCALATED;
+		xasprintf(&subject, "escalated to stage %d (%s)", act->stage,
+		    esc_reason_name(act->reason));
+		break;
+	default:
+		t.event = NOTIFY_PAGE;
+		xasprintf(&subject, "%s, stage %d", what, act->stage);
+		break;
+	}
+	t.reason = subject;
 	for (i = 0; i < n && rc == 0; i++) {
 		if (who[i].person != NULL) {
 			people++;
@@ -499,7 +533,7 @@ engine_page_stage(struct engine *e, const struct alert *al,
 		rc = engine_audit(e, al->id, act->at_ms, "engine", "page", d,
 		    cause);
 		if (rc == 0)
-			rc = engine_send(e, al->id, to, subject, head, cause);
+			rc = engine_send(e, &t, to, cause);
 	}
 	if (rc == 0 && n == 0) {
 		d = json_pack("{s:i,s:s}", "stage", act->stage, "reason",
@@ -511,7 +545,7 @@ engine_page_stage(struct engine *e, const struct alert *al,
 	}
 	if (rc == 0 && pol->cc != NULL) {
 		snprintf(to, sizeof to, "chat:%s", pol->cc);
-		rc = engine_send(e, al->id, to, subject, head, cause);
+		rc = engine_send(e, &t, to, cause);
 	}
 	free(subject);
 	free(head);
@@ -521,14 +555,15 @@ engine_page_stage(struct engine *e, const struct alert *al,
 	return n == 0 ? 1 : 0;
 }
 
-/* Send a notice (reason) to the current stage and the cc channel. */
+/* Send a notice (event, reason) to the current stage and the cc channel. */
 static int
 engine_notice(struct engine *e, const struct alert *al,
     const struct policy *pol, const struct esc_state *st, int64_t at,
-    const char *reason, char **cause)
+    enum notify_event event, const char *reason, char **cause)
 {
 	struct engine_who *who = NULL;
 	const struct policy_stage *stage;
+	struct engine_tell t;
 	char to[160], *head;
 	size_t n = 0, i;
 	int rc = 0;
@@ -537,16 +572,22 @@ engine_notice(struct engine *e, const struct alert *al,
 	for (i = 0; i < stage->ntargets; i++)
 		engine_resolve_target(e, &stage->targets[i], at, &who, &n);
 	head = engine_headline(al, st);
+	memset(&t, 0, sizeof t);
+	t.id = al->id;
+	t.event = event;
+	t.stage = st->stage;
+	t.reason = reason;
+	t.head = head;
 	for (i = 0; i < n && rc == 0; i++) {
 		if (who[i].person != NULL)
 			snprintf(to, sizeof to, "%s", who[i].person);
 		else
 			snprintf(to, sizeof to, "chat:%s", who[i].chat);
-		rc = engine_send(e, al->id, to, reason, head, cause);
+		rc = engine_send(e, &t, to, cause);
 	}
 	if (rc == 0 && pol->cc != NULL) {
 		snprintf(to, sizeof to, "chat:%s", pol->cc);
-		rc = engine_send(e, al->id, to, reason, head, cause);
+		rc = engine_send(e, &t, to, cause);
 	}
 	free(head);
 	free(who);
@@ -554,23 +595,19 @@ engine_notice(struct engine *e, const struct alert *al,
 }
 
 /*
- * Tell everyone already paged for the alert (from its audit log) and
- * the cc channel: an ack or a resolve, so nobody works an alert that
- * someone else holds.
+ * Without an outbox (tests, or before it is set): who the audit's page
+ * events name, as new strings in a new array.
  */
 static int
-engine_notify_paged(struct engine *e, const struct alert *al,
-    const struct policy *pol, const struct esc_state *st, const char *reason,
-    char **cause)
+engine_paged_audit(struct engine *e, int64_t id, char ***out, size_t *nout)
 {
 	struct store_event *ev;
-	const char **to = NULL, *t;
+	char **to = NULL;
+	const char *t;
 	size_t n, i, j, nto = 0;
 	json_t *d;
-	char cc[160], *head;
-	int rc = 0;
 
-	if (store_events(e->store, al->id, &ev, &n) != 0)
+	if (store_events(e->store, id, &ev, &n) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (strcmp(ev[i].kind, "page") != 0 ||
@@ -588,19 +625,48 @@ engine_notify_paged(struct engine *e, const struct alert *al,
 		json_decref(d);
 	}
 	store_events_free(ev, n);
-	head = engine_headline(al, st);
-	if (pol->cc != NULL) {
-		snprintf(cc, sizeof cc, "chat:%s", pol->cc);
-		for (j = 0; j < nto; j++)
-			if (strcmp(to[j], cc) == 0)
-				break;
-		if (j == nto)
-			rc = engine_send(e, al->id, cc, reason, head, cause);
+	*out = to;
+	*nout = nto;
+	return 0;
+}
+
+/*
+ * Tell everyone who was paged for the alert (a page that went out, or
+ * is going: the outbox's rows; a page cancelled before it left does not
+ * count) an ack or a resolve, so nobody works an alert that someone
+ * else holds, and nobody hears of an alert they were never paged for.
+ * Without an outbox (no channels), the audit's pages say who.
+ */
+static int
+engine_notify_paged(struct engine *e, const struct alert *al,
+    const struct esc_state *st, enum notify_event event, const char *reason,
+    char **cause)
+{
+	struct engine_tell t;
+	char **to = NULL, *head;
+	size_t nto = 0, j;
+	int rc = 0;
+
+	if (e->outbox != NULL) {
+		if (store_outbox_paged(e->store, al->id, &to, &nto) != 0) {
+			xasprintf(cause, "cannot read who was paged");
+			return -1;
+		}
+	} else if (engine_paged_audit(e, al->id, &to, &nto) != 0) {
+		xasprintf(cause, "cannot read who was paged");
+		return -1;
 	}
+	head = engine_headline(al, st);
+	memset(&t, 0, sizeof t);
+	t.id = al->id;
+	t.event = event;
+	t.stage = st->stage;
+	t.reason = reason;
+	t.head = head;
 	for (j = 0; j < nto; j++) {
 		if (rc == 0)
-			rc = engine_send(e, al->id, to[j], reason, head, cause);
-		free((char *)to[j]);
+			rc = engine_send(e, &t, to[j], cause);
+		free(to[j]);
 	}
 	free(to);
 	free(head);
@@ -668,7 +734,9 @@ engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
 			else
 				xasprintf(&subject, "reminder (%s due soon)",
 				    sla_clock_name(a->clock));
-			rc = engine_notice(e, al, pol, st, a->at_ms, subject,
+			rc = engine_notice(e, al, pol, st, a->at_ms,
+			    a->kind == ESC_BREACH ? NOTIFY_BREACH :
+			    NOTIFY_REMINDER, subject,
 			    cause);
 			free(subject);
 			if (rc != 0)
@@ -1019,7 +1087,9 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 		    via != NULL ? " via " : "", via == NULL ? "" :
 		    strcmp(via, "sms") == 0 ? "SMS" :
 		    strcmp(via, "api") == 0 ? "API" : via);
-		rc = engine_notify_paged(e, al, pol, &st, subject, cause);
+		rc = engine_notify_paged(e, al, &st, strcmp(notice,
+		    "resolved") == 0 ? NOTIFY_RESOLVED : NOTIFY_ACKNOWLEDGED,
+		    subject, cause);
 		free(subject);
 		if (rc != 0)
 			goto fail;

@@ -230,6 +230,7 @@ handoff_note(struct handoff *h, const char *who, const struct person *p,
 	 * outbox ignores a note's rule delays). */
 	memset(&pg, 0, sizeof pg);
 	outbox_page_person(&pg, p, &rules);
+	pg.event = NOTIFY_NOTE;
 	pg.reason = subject;
 	pg.note = body;
 	if (store_begin(h->store, &cause) != 0)

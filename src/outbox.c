@@ -10,6 +10,14 @@
  * step is brought forward at once), unreachable (every step failed).
  * Sends are at-least-once: rows left "sending" by a crash go out again.
  *
+ * One message at a time goes to an address.  The first page to an idle
+ * address leaves at once; whatever falls due for it while a message is
+ * in flight, or while its rate limit holds it back, goes out next as one
+ * digest carrying every alert waiting, each with its own event (page,
+ * reminder, acknowledged by X, ...).  A digest is cut to the channel's
+ * limits when rendered (chan-msg.c, "+N more"), never in the store:
+ * every row it carries is recorded as sent to that person.
+ *
  * A pass costs what it sends, not the backlog.  The outbox keeps, per
  * channel and address, its message in flight (one at a time), its rate
  * history, and when its earliest pending row falls due, in a hash table
@@ -43,8 +51,12 @@
 #include "store.h"
 #include "xmalloc.h"
 
-/* At most this many alerts go out in one bundled message. */
-#define OUTBOX_BUNDLE_MAX 10
+/*
+ * At most this many rows go out in one digest (the rest in the next):
+ * a bound on one pass's memory and work, far above what a storm puts on
+ * one address between two messages.
+ */
+#define OUTBOX_DIGEST_MAX 10000
 
 /*
  * At most this many addresses are served (a message started, or rows put
@@ -98,6 +110,7 @@ struct outbox_send {
 	char *address;
 	struct store_note *rows; /* owned */
 	size_t n;
+	int64_t started; /* when it was handed to the driver */
 	struct chan_result res; /* the outcome, once done (copied) */
 	char *res_error;
 	char *res_pid;
@@ -312,8 +325,8 @@ outbox_unreachable(struct outbox *ob, int64_t alert_id, const char *person)
 
 /*
  * Page one person about one alert: one pending row per rule the person
- * can be reached by, due at now + the rule's delay (+ the channel's
- * bundling wait).  A note (alert_id 0) is one row, on the first rule
+ * can be reached by, due at now + the rule's delay.  A note (alert_id
+ * 0) is one row, on the first rule
  * that can reach the person: it must not climb to SMS and voice.  Call
  * inside the caller's open transaction, then outbox_kick() after the
  * commit.  A person with no usable rule is reported unreachable.
@@ -351,12 +364,13 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 		n.channel = rt.chan->name;
 		n.address = (char *)rt.address;
 		n.step = (int)i;
+		n.event = p->alert_id == 0 ? NOTIFY_NOTE : p->event;
+		n.stage = p->stage;
 		n.reason = (char *)p->reason;
 		n.ack_url = (char *)p->ack_url;
 		n.body = (char *)p->note;
 		/* a note goes at once, whatever the rule's delay */
-		n.due_ms = now + (p->alert_id == 0 ? 0 : rules[i].after_ms) +
-		    rt.chan->bundle_ms;
+		n.due_ms = now + (p->alert_id == 0 ? 0 : rules[i].after_ms);
 		if (store_outbox_add(ob->store, &n, now, cause) != 0)
 			return -1;
 		outbox_touch(ob, n.channel, n.address);
@@ -375,6 +389,8 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 			n.person = (char *)p->person;
 			n.channel = rt.chan->name;
 			n.address = (char *)rt.address;
+			n.event = p->alert_id == 0 ? NOTIFY_NOTE : p->event;
+			n.stage = p->stage;
 			n.reason = (char *)p->reason;
 			n.ack_url = (char *)p->ack_url;
 			n.body = (char *)p->note;
@@ -793,6 +809,10 @@ outbox_done_cb(void *arg, const struct chan_result *r)
 		ob->nsends--;
 		if (s->addr != NULL && s->addr->send == s) {
 			s->addr->send = NULL;
+			/* A rate limit counts messages that went out, not
+			 * attempts a provider refused (a gateway down). */
+			if (r->status == CHAN_SENT && s->started > 0)
+				outbox_rate_add(s->addr, s->started);
 			outbox_touch_addr(ob, s->addr);
 		}
 	}
@@ -816,6 +836,7 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 {
 	const struct chan_result *r = &s->res;
 	const struct conf_chan *cc;
+	struct store_outbox_change ch;
 	struct store_note *n;
 	enum outbox_next next;
 	int64_t delay;
@@ -824,27 +845,32 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 	size_t i;
 
 	cc = conf_chan_find(ob->conf, s->channel);
+	/* One jitter per message: its rows retry together, as one. */
+	hmac_random(&rnd, sizeof rnd);
 	for (i = 0; i < s->n; i++) {
 		n = &s->rows[i];
 		n->attempt++;
 		if (cc == NULL)
 			next = OUTBOX_FAILOVER;
-		else {
-			hmac_random(&rnd, sizeof rnd);
+		else
 			next = outbox_decide(cc, n->attempt, r, rnd, &delay);
-		}
 		if (r->provider_id != NULL) {
 			free(n->provider_id);
 			n->provider_id = xstrdup(r->provider_id);
 		}
+		memset(&ch, 0, sizeof ch);
+		ch.id = n->id;
+		ch.attempt = n->attempt;
+		ch.due_ms = n->due_ms;
 		switch (next) {
 		case OUTBOX_DONE:
 			log_info("outbox: alert %" PRId64 ": sent to %s by %s"
 			    "%s%s", n->alert_id, n->person, n->channel,
 			    r->provider_id != NULL ? ", id " : "",
 			    r->provider_id != NULL ? r->provider_id : "");
-			store_outbox_set(ob->store, n->id, "sent", n->attempt,
-			    n->due_ms, r->provider_id, NULL, now, &cause);
+			ch.state = NOTIFY_SENT;
+			ch.provider_id = r->provider_id;
+			store_outbox_set(ob->store, &ch, now, &cause);
 			outbox_audit(ob, n, "notify.sent", NULL, now);
 			break;
 		case OUTBOX_RETRY:
@@ -852,9 +878,10 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 			    " retry in %" PRId64 " ms", n->alert_id, n->channel,
 			    n->person, r->error != NULL ? r->error : "?",
 			    delay);
-			store_outbox_set(ob->store, n->id, "pending",
-			    n->attempt, now + delay, NULL, r->error, now,
-			    &cause);
+			ch.state = NOTIFY_PENDING;
+			ch.due_ms = now + delay;
+			ch.error = r->error;
+			store_outbox_set(ob->store, &ch, now, &cause);
 			outbox_audit(ob, n, "notify.retry", r->error, now);
 			break;
 		case OUTBOX_FAILOVER:
@@ -863,9 +890,10 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 			    n->person, n->attempt, n->attempt == 1 ? "" : "s",
 			    cc == NULL ? "channel no longer configured" :
 			    r->error != NULL ? r->error : "?");
-			store_outbox_set(ob->store, n->id, "failed", n->attempt,
-			    n->due_ms, NULL, cc == NULL ? "channel no longer"
-			    " configured" : r->error, now, &cause);
+			ch.state = NOTIFY_FAILED;
+			ch.error = cc == NULL ? "channel no longer configured" :
+			    r->error;
+			store_outbox_set(ob->store, &ch, now, &cause);
 			outbox_audit(ob, n, "notify.failed", r->error, now);
 			outbox_failover(ob, n, now);
 			break;
@@ -969,31 +997,54 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
     struct store_note *rows, size_t n, int64_t now)
 {
 	struct outbox_send *s;
-	struct chan_alert *alerts;
+	struct chan_alert *alerts, *first = NULL;
+	struct store_note *r0;
 	struct chan_page pg;
 	struct chan_result r;
 	char id[64], *cause = NULL, *status = NULL, *gather = NULL, *q;
-	const char *tok;
-	size_t i, j, na = 0;
+	char *more;
+	const char *tok, *reason;
+	size_t i, j, na = 0, npage = 0;
 
 	s = outbox_send_new(ob, rows, n);
 
-	/* One entry per alert, even if two rows page about the same one;
-	 * a note (alert 0) always goes alone (outbox_bundle). */
+	/*
+	 * One entry per alert and event, even if two rows tell the same
+	 * (two rules of the person on one channel); each keeps its own
+	 * event, stage and reason.  An ack link only where the event asks
+	 * to act.  A note (alert 0) always goes alone (outbox_bundle).
+	 */
 	alerts = xcalloc(n, sizeof *alerts);
 	for (i = 0; i < n && s->rows[0].alert_id != 0; i++) {
+		r0 = &s->rows[i];
 		for (j = 0; j < na; j++)
-			if (alerts[j].id == s->rows[i].alert_id)
+			if (alerts[j].id == r0->alert_id &&
+			    alerts[j].event == r0->event &&
+			    alerts[j].stage == r0->stage)
 				break;
 		if (j < na)
 			continue;
-		alerts[na].id = s->rows[i].alert_id;
-		alerts[na].priority = s->rows[i].priority;
-		alerts[na].service = s->rows[i].service;
-		alerts[na].summary = s->rows[i].summary;
-		alerts[na].ack_url = s->rows[i].ack_url;
+		alerts[na].id = r0->alert_id;
+		alerts[na].priority = r0->priority;
+		alerts[na].service = r0->service;
+		alerts[na].summary = r0->summary;
+		alerts[na].event = r0->event;
+		alerts[na].stage = r0->stage;
+		alerts[na].reason = r0->reason;
+		if (notify_event_is_page(r0->event)) {
+			alerts[na].ack_url = r0->ack_url;
+			if (r0->ack_url != NULL && first == NULL)
+				first = &alerts[na];
+			npage++;
+		}
 		na++;
 	}
+	/* The message's reason: its entries' own, when they share one. */
+	reason = s->rows[0].reason;
+	for (j = 1; j < na && reason != NULL; j++)
+		if (alerts[j].reason == NULL ||
+		    strcmp(alerts[j].reason, reason) != 0)
+			reason = NULL;
 	if (cc->driver->kind == CHAN_SMS || cc->driver->kind == CHAN_VOICE) {
 		if (cc->status_callback != NULL)
 			status = xstrdup(cc->status_callback);
@@ -1002,15 +1053,13 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 			    "/hooks/sms/twilio/status" :
 			    "/hooks/voice/twilio/status");
 	}
-	/* The keypress goes back under the page's own signed token (the
-	 * last segment of its ack link): no link, no keypress.  A call
-	 * about several alerts acts on all the person's open pages. */
-	if (cc->driver->kind == CHAN_VOICE && na > 0 &&
-	    alerts[0].ack_url != NULL &&
-	    (tok = strrchr(alerts[0].ack_url, '/')) != NULL &&
-	    tok[1] != '\0') {
+	/* The keypress goes back under the signed token of the first page
+	 * (the last segment of its ack link): no link, no keypress.  A
+	 * call about several alerts acts on all the person's open pages. */
+	if (cc->driver->kind == CHAN_VOICE && first != NULL &&
+	    (tok = strrchr(first->ack_url, '/')) != NULL && tok[1] != '\0') {
 		xasprintf(&q, "/hooks/voice/twilio/gather/%s%s", tok + 1,
-		    na > 1 ? "?all=1" : "");
+		    npage > 1 ? "?all=1" : "");
 		gather = outbox_url(ob, q);
 		free(q);
 	}
@@ -1020,15 +1069,16 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	pg.id = id;
 	pg.to = s->address;
 	pg.person = s->rows[0].person;
-	pg.reason = s->rows[0].reason;
+	pg.reason = na == 0 ? s->rows[0].reason : reason;
 	pg.alerts = alerts;
 	pg.nalerts = na;
 	pg.note = na == 0 ? s->rows[0].body : NULL;
+	pg.more_url = more = outbox_url(ob, "/");
 	pg.gather_url = gather;
 	pg.status_url = status;
 	pg.now_ms = now;
 
-	outbox_rate_add(s->addr, now);
+	s->started = now;
 	if (na == 0)
 		log_debug("outbox: sending a note to %s by %s",
 		    s->rows[0].person, s->channel);
@@ -1047,6 +1097,7 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	free(alerts);
 	free(status);
 	free(gather);
+	free(more);
 }
 
 /* One address a pass serves: a message, or rows put off. */
@@ -1071,6 +1122,7 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox *ob = arg;
 	struct outbox_unreach *u;
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
+	struct store_outbox_change ch;
 	struct outbox_send *s;
 	struct outbox_addr *a;
 	struct chan_result r;
@@ -1115,7 +1167,7 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		p = &plan[i];
 		a = p->a;
 		if (store_outbox_queue(ob->store, a->channel, a->address, now,
-		    OUTBOX_BUNDLE_MAX, &p->rows, &p->n) != 0) {
+		    OUTBOX_DIGEST_MAX, &p->rows, &p->n) != 0) {
 			cause = xstrdup("cannot read the outbox");
 			goto rollback;
 		}
@@ -1139,13 +1191,18 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 				continue;
 			}
 		}
-		/* One message: a bundle, or a note alone. */
+		/* One message: a digest of all that is due, or a note
+		 * alone. */
 		p->k = outbox_bundle(p->rows, p->n, 0, p->n);
-		for (j = 0; j < p->k; j++)
-			if (store_outbox_set(ob->store, p->rows[j].id,
-			    "sending", p->rows[j].attempt, p->rows[j].due_ms,
-			    NULL, NULL, now, &cause) != 0)
+		for (j = 0; j < p->k; j++) {
+			memset(&ch, 0, sizeof ch);
+			ch.id = p->rows[j].id;
+			ch.state = NOTIFY_SENDING;
+			ch.attempt = p->rows[j].attempt;
+			ch.due_ms = p->rows[j].due_ms;
+			if (store_outbox_set(ob->store, &ch, now, &cause) != 0)
 				goto rollback;
+		}
 	}
 	if (nplan > 0 && store_commit(ob->store, &cause) != 0)
 		goto rollback;
@@ -1206,6 +1263,7 @@ int
 outbox_report(struct outbox *ob, const char *kind, const char *pid,
     const char *status, const char *answered_by, char **cause)
 {
+	struct store_outbox_change ch;
 	struct store_note *rows;
 	enum outbox_report rep;
 	size_t n, i;
@@ -1236,18 +1294,21 @@ outbox_report(struct outbox *ob, const char *kind, const char *pid,
 		snprintf(err, sizeof err, "provider reports %s", status);
 	for (i = 0; i < n; i++) {
 		/* Only once, and only for what we think went out. */
-		if (strcmp(rows[i].state, "sent") != 0)
+		if (rows[i].state != NOTIFY_SENT)
 			continue;
+		memset(&ch, 0, sizeof ch);
+		ch.id = rows[i].id;
+		ch.attempt = rows[i].attempt;
+		ch.due_ms = rows[i].due_ms;
 		if (rep == OUTBOX_REPORT_DELIVERED) {
-			store_outbox_set(ob->store, rows[i].id, "delivered",
-			    rows[i].attempt, rows[i].due_ms, NULL, NULL, now,
-			    NULL);
+			ch.state = NOTIFY_DELIVERED;
+			store_outbox_set(ob->store, &ch, now, NULL);
 			outbox_audit(ob, &rows[i], "notify.delivered", NULL,
 			    now);
 		} else {
-			store_outbox_set(ob->store, rows[i].id, "failed",
-			    rows[i].attempt, rows[i].due_ms, NULL, err, now,
-			    NULL);
+			ch.state = NOTIFY_FAILED;
+			ch.error = err;
+			store_outbox_set(ob->store, &ch, now, NULL);
 			outbox_audit(ob, &rows[i], "notify.failed", err, now);
 			log_warnx("outbox: alert %" PRId64 ": %s to %s: %s",
 			    rows[i].alert_id, rows[i].channel,

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "chan.h"
+#include "notify.h"
 
 struct conf;
 struct event_base;
@@ -46,7 +47,9 @@ struct outbox_page {
 	struct outbox_contact contact;
 	const struct outbox_rule *rules; /* NULL: the default rules */
 	size_t nrules;
-	const char *reason;  /* "stage 1", "reminder", ...; may be NULL */
+	enum notify_event event; /* what it tells; NOTIFY_NOTE for a note */
+	int stage;           /* the alert's stage it is about; 0: none */
+	const char *reason;  /* "stage 1 page", "acknowledged by X", ... */
 	const char *ack_url; /* may be NULL */
 	const char *note;    /* required when alert_id is 0 */
 };

@@ -4,10 +4,11 @@
  * page step (alert, person, channel, address), or per note (no alert, a
  * body instead), written before anything is sent, then moved through
  * pending -> sending -> sent -> delivered, or to failed or cancelled.
- * Columns from migrations 1, 3 and 6; the queue index (state, channel,
- * address, due_ms) from migration 7 lets the outbox walk the addresses
- * with pending rows and read a few rows of one address, whatever the
- * backlog.
+ * Columns from migrations 1, 3, 6 and 8 (what each row tells: its event
+ * and stage); the queue index (state, channel, address, due_ms) from
+ * migration 7 lets the outbox walk the addresses with pending rows and
+ * read the due rows of one address, whatever the backlog.  States and
+ * events are enums in the code (notify.h), names here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,15 @@
 #define STORE_NOTE_COLUMNS \
 	"n.id, n.alert_id, n.person, n.channel, n.address, n.attempt," \
 	" n.step, n.state, n.reason, n.ack_url, n.due_ms, n.provider_id," \
-	" a.priority, a.service, a.summary, n.last_error, n.body"
+	" a.priority, a.service, a.summary, n.last_error, n.body, n.event," \
+	" n.stage"
 
 static const char store_outbox_add_sql[] =
     "INSERT INTO notifications (alert_id, person, channel, address, step,"
-    " reason, ack_url, due_ms, created_ms, updated_ms, state, body)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending', ?10)";
+    " reason, ack_url, due_ms, created_ms, updated_ms, state, body, event,"
+    " stage)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending', ?10, ?11,"
+    " ?12)";
 static const char store_outbox_first_sql[] =
     "SELECT channel, address, due_ms FROM notifications"
     " WHERE state = 'pending' ORDER BY channel, address, due_ms LIMIT 1";
@@ -77,6 +81,11 @@ static const char store_outbox_resume_sql[] =
 static const char store_outbox_recent_sql[] =
     "SELECT DISTINCT channel, address, sent_ms FROM notifications"
     " WHERE sent_ms > ?1 ORDER BY sent_ms";
+/* Who received something that asked them to act on an alert. */
+static const char store_outbox_paged_sql[] =
+    "SELECT DISTINCT person FROM notifications WHERE alert_id = ?1"
+    " AND event IN ('page', 'escalated', 'reminder', 'breach')"
+    " AND state IN ('sending', 'sent', 'delivered') ORDER BY person";
 static const char store_outbox_list_sql[] =
     "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
     " LEFT JOIN alerts a ON a.id = n.alert_id WHERE n.alert_id = ?1"
@@ -113,10 +122,29 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 	sqlite3_bind_int64(q, 8, n->due_ms);
 	sqlite3_bind_int64(q, 9, now);
 	store_bind_text(q, 10, n->body);
+	store_bind_text(q, 11, notify_event_name(n->event));
+	sqlite3_bind_int(q, 12, n->stage);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
 	n->id = sqlite3_last_insert_rowid(s->db);
 	return 0;
+}
+
+/* The stored names of a row's state and event (notify.c maps them). */
+static enum notify_state
+store_note_state(sqlite3_stmt *q, int col)
+{
+	int v = notify_state_find((const char *)sqlite3_column_text(q, col));
+
+	return v < 0 ? NOTIFY_FAILED : (enum notify_state)v;
+}
+
+static enum notify_event
+store_note_event(sqlite3_stmt *q, int col)
+{
+	int v = notify_event_find((const char *)sqlite3_column_text(q, col));
+
+	return v < 0 ? NOTIFY_PAGE : (enum notify_event)v;
 }
 
 static void
@@ -130,7 +158,7 @@ store_note_row(sqlite3_stmt *q, struct store_note *n)
 	n->address = store_column_strdup(q, 4);
 	n->attempt = sqlite3_column_int(q, 5);
 	n->step = sqlite3_column_int(q, 6);
-	n->state = store_column_strdup(q, 7);
+	n->state = store_note_state(q, 7);
 	n->reason = store_column_strdup(q, 8);
 	n->ack_url = store_column_strdup(q, 9);
 	n->due_ms = sqlite3_column_int64(q, 10);
@@ -140,6 +168,8 @@ store_note_row(sqlite3_stmt *q, struct store_note *n)
 	n->summary = store_column_strdup(q, 14);
 	n->last_error = store_column_strdup(q, 15);
 	n->body = store_column_strdup(q, 16);
+	n->event = store_note_event(q, 17);
+	n->stage = sqlite3_column_int(q, 18);
 }
 
 static int
@@ -326,13 +356,13 @@ store_outbox_list(struct store *s, int64_t alert_id, struct store_note **out,
 }
 
 /*
- * Move row id to state (attempt, due_ms); provider_id and error are kept
- * when NULL.  A move to "sent" records now as sent_ms (rate limits).
+ * Move row c->id to c->state (attempt, due_ms); provider_id and error
+ * are kept when NULL.  A move to "sent" records now as sent_ms (rate
+ * limits).
  */
 int
-store_outbox_set(struct store *s, int64_t id, const char *state, int attempt,
-    int64_t due_ms, const char *provider_id, const char *error, int64_t now,
-    char **cause)
+store_outbox_set(struct store *s, const struct store_outbox_change *c,
+    int64_t now, char **cause)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_set_sql);
 
@@ -340,14 +370,48 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempt,
 		store_cause(s, cause, "updating a notification");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, id);
-	store_bind_text(q, 2, state);
-	sqlite3_bind_int(q, 3, attempt);
-	sqlite3_bind_int64(q, 4, due_ms);
-	store_bind_text(q, 5, provider_id);
-	store_bind_text(q, 6, error);
+	sqlite3_bind_int64(q, 1, c->id);
+	store_bind_text(q, 2, notify_state_name(c->state));
+	sqlite3_bind_int(q, 3, c->attempt);
+	sqlite3_bind_int64(q, 4, c->due_ms);
+	store_bind_text(q, 5, c->provider_id);
+	store_bind_text(q, 6, c->error);
 	sqlite3_bind_int64(q, 7, now);
 	return store_step_done(s, q, cause);
+}
+
+/*
+ * Who (person ids, "chat:NAME" for a chat channel) has been sent, or is
+ * being sent, something that asked them to act on alert_id: those, and
+ * only those, are told when it is acknowledged or resolved.  A page
+ * cancelled before it left does not count.  *out is a new array of new
+ * strings.
+ */
+int
+store_outbox_paged(struct store *s, int64_t alert_id, char ***out, size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(s, store_outbox_paged_sql);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, alert_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = store_column_strdup(q, 0);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: outbox: %s", sqlite3_errmsg(s->db));
+		while (*n > 0)
+			free((*out)[--*n]);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* Cancel the pending rows of an alert (of one person, or all if NULL). */
@@ -465,7 +529,6 @@ store_notes_free(struct store_note *list, size_t n)
 		free(list[i].person);
 		free(list[i].channel);
 		free(list[i].address);
-		free(list[i].state);
 		free(list[i].reason);
 		free(list[i].ack_url);
 		free(list[i].provider_id);

@@ -159,6 +159,23 @@ static const char *store_migrations[] = {
 	"DROP INDEX notifications_due;"
 	"CREATE INDEX notifications_queue ON notifications"
 	"  (state, channel, address, due_ms);",
+	/*
+	 * 8: what each notification tells (page, escalated, reminder,
+	 * breach, acknowledged, resolved, note) and for which stage, so
+	 * that a message carrying several says each alert's own; rows
+	 * written before are named from their reason.
+	 */
+	"ALTER TABLE notifications ADD COLUMN event TEXT NOT NULL"
+	"  DEFAULT 'page';"
+	"ALTER TABLE notifications ADD COLUMN stage INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE notifications SET event = CASE"
+	"  WHEN alert_id IS NULL THEN 'note'"
+	"  WHEN reason LIKE 'acknowledged by %' THEN 'acknowledged'"
+	"  WHEN reason LIKE 'resolved by %' THEN 'resolved'"
+	"  WHEN reason LIKE 'reminder%' THEN 'reminder'"
+	"  WHEN reason LIKE 'SLA breach%' THEN 'breach'"
+	"  ELSE 'page' END;",
 };
 
 enum store_stmt {

@@ -11,6 +11,7 @@
 
 #include "alert.h"
 #include "esc.h"
+#include "notify.h"
 
 struct store;
 
@@ -109,8 +110,10 @@ struct store_note {
 	char *address;
 	int attempt; /* sends tried so far */
 	int step;    /* index in the person's notification rules */
-	char *state; /* pending sending sent delivered failed cancelled */
-	char *reason;
+	enum notify_state state;
+	enum notify_event event; /* what it tells about the alert */
+	int stage;   /* the alert's stage it is about; 0: none */
+	char *reason; /* one line for people: "stage 2", "acknowledged by X" */
 	char *ack_url;
 	int64_t due_ms;
 	char *provider_id;
@@ -142,8 +145,19 @@ int store_outbox_by_provider(struct store *, const char *,
     struct store_note **, size_t *);
 int store_outbox_list(struct store *, int64_t, struct store_note **,
     size_t *);
-int store_outbox_set(struct store *, int64_t, const char *, int, int64_t,
-    const char *, const char *, int64_t, char **);
+/* A row's move to another state (store_outbox_set). */
+struct store_outbox_change {
+	int64_t id;
+	enum notify_state state;
+	int attempt;
+	int64_t due_ms;
+	const char *provider_id; /* NULL: kept */
+	const char *error;       /* NULL: kept */
+};
+
+int store_outbox_set(struct store *, const struct store_outbox_change *,
+    int64_t, char **);
+int store_outbox_paged(struct store *, int64_t, char ***, size_t *);
 int store_outbox_cancel(struct store *, int64_t, const char *, int64_t,
     int64_t *, char **);
 int64_t store_outbox_failover(struct store *, int64_t, const char *, int,

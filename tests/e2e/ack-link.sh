@@ -52,7 +52,7 @@ tokens = ( { name = "viewer"; role = "viewer";
 	key_sha256 = "$(sha256_hex "$VIEWER_KEY")"; } );
 channels = (
 	{ name = "mail"; driver = "smtp"; url = "smtp://127.0.0.1:$SMTP_PORT";
-	  tls = "none"; from = "Pager <pager@example.org>"; bundle = "0s"; },
+	  tls = "none"; from = "Pager <pager@example.org>"; },
 	{ name = "supportcc"; driver = "console"; }
 );
 policies = ( {

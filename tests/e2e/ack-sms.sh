@@ -65,10 +65,10 @@ tokens = ( { name = "viewer"; role = "viewer";
 channels = (
   { name = "sms"; driver = "twilio-sms"; api_url = "http://127.0.0.1:$PRISM_PORT";
     account_sid = "$SID"; auth_token_file = "$TEST_TMP/token"; from = "+15005550006";
-    bundle = "0s"; max_attempts = 1; rate_limit = 0; },
+    max_attempts = 1; rate_limit = 0; },
   { name = "voice"; driver = "twilio-voice"; api_url = "http://127.0.0.1:$PRISM_PORT";
     account_sid = "$SID"; auth_token_file = "$TEST_TMP/token"; from = "+15005550006";
-    bundle = "0s"; max_attempts = 1; rate_limit = 0; },
+    max_attempts = 1; rate_limit = 0; },
   { name = "supportcc"; driver = "console"; }
 );
 policies = ( {

@@ -18,12 +18,12 @@ P=$(cat "$TEST_TMP/port")
 cat >"$TEST_TMP/chan.conf" <<CONF
 state_dir = "$TEST_TMP/state";
 channels = (
-  { name = "slack"; driver = "slack"; url = "http://127.0.0.1:$P/slack"; bundle = "0s"; },
+  { name = "slack"; driver = "slack"; url = "http://127.0.0.1:$P/slack"; },
   { name = "mm"; driver = "mattermost"; url = "http://127.0.0.1:$P/mattermost";
-    channel = "oncall"; from = "pagerd"; bundle = "0s"; },
-  { name = "teams"; driver = "teams"; url = "http://127.0.0.1:$P/teams"; bundle = "0s"; },
+    channel = "oncall"; from = "pagerd"; },
+  { name = "teams"; driver = "teams"; url = "http://127.0.0.1:$P/teams"; },
   { name = "hook"; driver = "webhook-chat"; url = "http://127.0.0.1:$P/generic";
-    secret_file = "secret"; headers = [ "X-Team: db" ]; bundle = "0s"; }
+    secret_file = "secret"; headers = [ "X-Team: db" ]; }
 );
 CONF
 "$SEND_PAGE" -c "$TEST_TMP/chan.conf" -w 30 \

@@ -18,15 +18,15 @@ cat >"$TEST_TMP/chan.conf" <<CONF
 state_dir = "$TEST_TMP/state";
 channels = (
   { name = "refused"; driver = "webhook-chat"; url = "http://127.0.0.1:$DEAD/";
-    max_attempts = 3; backoff = "200ms"; bundle = "0s"; },
+    max_attempts = 3; backoff = "200ms"; },
   { name = "err500"; driver = "webhook-chat"; url = "http://127.0.0.1:$P/status/500";
-    max_attempts = 3; backoff = "200ms"; bundle = "0s"; },
+    max_attempts = 3; backoff = "200ms"; },
   { name = "err404"; driver = "webhook-chat"; url = "http://127.0.0.1:$P/status/404";
-    max_attempts = 3; backoff = "200ms"; bundle = "0s"; },
+    max_attempts = 3; backoff = "200ms"; },
   { name = "slow"; driver = "webhook-chat"; url = "http://127.0.0.1:$P/429/2";
-    max_attempts = 3; backoff = "100ms"; backoff_max = "5s"; bundle = "0s"; },
+    max_attempts = 3; backoff = "100ms"; backoff_max = "5s"; },
   { name = "hang"; driver = "webhook-chat"; url = "http://127.0.0.1:$P/hang";
-    max_attempts = 1; timeout = "1s"; bundle = "0s"; },
+    max_attempts = 1; timeout = "1s"; },
   { name = "console"; driver = "console"; }
 );
 CONF

@@ -24,7 +24,7 @@ state_dir = "$TEST_TMP/state";
 channels = (
   { name = "mail"; driver = "smtp"; url = "smtp://127.0.0.1:$SMTP_PORT";
     tls = "none"; from = "Pager <pager@example.org>"; helo = "gw.example.org";
-    timeout = "10s"; bundle = "0s"; }
+    timeout = "10s"; }
 );
 CONF
 
@@ -86,7 +86,7 @@ import email, email.policy, sys
 m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
 s = str(m["Subject"])
 b = m.get_content()
-ok = s.startswith("(3 alerts)") and b.count("cpu high") == 3 and "3 alerts need you" in b
+ok = s.startswith("(3 alerts: 3 pages)") and b.count("cpu high") == 3 and "3 alerts: 3 pages." in b and b.count("Reason: stage 1") == 3
 print("subject %r" % s) if not ok else None
 sys.exit(0 if ok else 1)
 PY

@@ -40,10 +40,10 @@ http = { listen = "127.0.0.1:$HOOK_PORT"; public_url = "http://127.0.0.1:$HOOK_P
 channels = (
   { name = "sms"; driver = "twilio-sms"; api_url = "http://127.0.0.1:$PRISM_PORT";
     account_sid = "$SID"; auth_token_file = "token"; from = "+15005550006";
-    bundle = "0s"; max_attempts = 1; },
+    max_attempts = 1; },
   { name = "voice"; driver = "twilio-voice"; api_url = "http://127.0.0.1:$PRISM_PORT";
     account_sid = "$SID"; auth_token_file = "token"; from = "+15005550006";
-    bundle = "0s"; machine_detection = true; ring_timeout = 30; max_attempts = 1; },
+    machine_detection = true; ring_timeout = 30; max_attempts = 1; },
   { name = "console"; driver = "console"; }
 );
 CONF

@@ -57,12 +57,13 @@ page_times() {
 import re, sys, datetime
 want = "#%s " % sys.argv[1]
 for line in sys.stdin:
-    m = re.match(r"(\S+) console: to (\S+): (page|repeat page), stage (\d): alert (#\d+) ", line.strip())
-    if not m or m.group(5) + " " != want:
+    m = re.match(r"(\S+) console: to (\S+): (?:(page|repeat page), stage (\d)|(escalated) to stage (\d) \([^)]*\)): alert (#\d+) ", line.strip())
+    if not m or m.group(7) + " " != want:
         continue
     t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ")
     ms = int(t.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
-    print(m.group(2), m.group(4), m.group(3).replace(" ", "-"), ms)
+    kind = m.group(3) or m.group(5)
+    print(m.group(2), m.group(4) or m.group(6), kind.replace(" ", "-"), ms)
 ' "$1"
 }
 
@@ -96,8 +97,8 @@ cat "$TEST_TMP/walk"
 import sys
 t0, step = int(sys.argv[1]), int(sys.argv[2]) * 1000
 got = [l.split() for l in open(sys.argv[3])]
-want = [("alice", "1", "page", 0), ("bob", "2", "page", 1),
-        ("carol", "3", "page", 2), ("dave", "4", "page", 3),
+want = [("alice", "1", "page", 0), ("bob", "2", "escalated", 1),
+        ("carol", "3", "escalated", 2), ("dave", "4", "escalated", 3),
         ("dave", "4", "repeat-page", 4)]
 if len(got) != len(want):
     sys.exit("want %d pages, got %d" % (len(want), len(got)))
@@ -122,7 +123,7 @@ expect_json '[.events[] | select(.kind == "page" and .detail.target == "rota:pri
 post_alert "$INT_KEY" '{"summary":"queue stuck","priority":"P1","service":"pay"}'
 expect_status 202
 ID2=$(json_get .id)
-wait_until 10 "stage 2 page of alert $ID2" seen 1 "to bob: page, stage 2: alert #$ID2 "
+wait_until 10 "stage 2 page of alert $ID2" seen 1 "to bob: escalated to stage 2 (not acknowledged in time): alert #$ID2 "
 http POST "/api/v1/alerts/$ID2/ack" -H "Authorization: Bearer $RESPONDER_KEY" \
     -d '{"actor":"bob"}'
 expect_status 200
@@ -145,7 +146,7 @@ pass "acknowledging in stage 2 stopped the walk"
 post_alert "$INT_KEY" '{"summary":"ledger lag","priority":"P1","service":"pay"}'
 expect_status 202
 ID3=$(json_get .id)
-wait_until 10 "stage 2 page of alert $ID3" seen 1 "to bob: page, stage 2: alert #$ID3 "
+wait_until 10 "stage 2 page of alert $ID3" seen 1 "to bob: escalated to stage 2 (not acknowledged in time): alert #$ID3 "
 kill9_pagerd
 note "killed pagerd in stage 2 of alert $ID3"
 sleep 1

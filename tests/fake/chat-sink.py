@@ -9,13 +9,17 @@ line per request to LOG: path, headers, body, and "problems" (what is
 wrong with the payload for that path; empty when it has the right shape).
 Paths: /slack /mattermost /teams /generic check the payload; /status/N
 answers N; /429/K answers 429 with Retry-After: 1 the first K times per
-path, then 200; /hang sleeps 30 s; anything else 404.  With SECRET, a
+path, then 200; /hang sleeps 30 s; /gate is a generic webhook answered
+only once the file LOG.gate is gone (at most 60 s after it arrived), so
+a test can hold a message in flight and release it; anything else 404.
+With SECRET, a
 generic webhook must carry a valid Standard Webhooks signature.
 """
 import base64
 import hashlib
 import hmac
 import json
+import os
 import sys
 import threading
 import time
@@ -136,7 +140,7 @@ class Handler(BaseHTTPRequestHandler):
                 problems += check_mattermost(j)
             elif path == "/teams":
                 problems += check_teams(j, raw)
-            elif path == "/generic":
+            elif path in ("/generic", "/gate"):
                 problems += check_generic(j, raw, self.headers)
         with lock:
             counts[path] = counts.get(path, 0) + 1
@@ -146,6 +150,11 @@ class Handler(BaseHTTPRequestHandler):
                                     "headers": dict(self.headers),
                                     "body": raw.decode("utf-8", "replace"),
                                     "problems": problems}) + "\n")
+        if path == "/gate":
+            deadline = time.time() + 60
+            while os.path.exists(LOG + ".gate") and time.time() < deadline:
+                time.sleep(0.02)
+            return self.reply(400 if problems else 200)
         if path.startswith("/hang"):
             time.sleep(30)
             return self.reply(200)

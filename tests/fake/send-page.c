@@ -159,9 +159,9 @@ sp_settled(struct store *st, int64_t deadline, int print)
 			    &n) != 0)
 				fatalx("store_outbox_list failed");
 			for (j = 0; j < n; j++) {
-				if ((strcmp(rows[j].state, "pending") == 0 &&
+				if ((rows[j].state == NOTIFY_PENDING &&
 				    rows[j].due_ms <= deadline) ||
-				    strcmp(rows[j].state, "sending") == 0)
+				    rows[j].state == NOTIFY_SENDING)
 					done = 0;
 				if (print)
 					printf("row alert=%" PRId64 " person=%s"
@@ -170,7 +170,8 @@ sp_settled(struct store *st, int64_t deadline, int print)
 					    " error=%s\n", rows[j].alert_id,
 					    rows[j].person, rows[j].channel,
 					    rows[j].address, rows[j].step,
-					    rows[j].state, rows[j].attempt,
+					    notify_state_name(rows[j].state),
+					    rows[j].attempt,
 					    rows[j].provider_id != NULL ?
 					    rows[j].provider_id : "-",
 					    rows[j].last_error != NULL ?
@@ -278,6 +279,8 @@ main(int argc, char **argv)
 			pg.contact.chat = sp_pages[i].chat;
 			pg.rules = sp_pages[i].rules;
 			pg.nrules = sp_pages[i].nrules;
+			pg.event = NOTIFY_PAGE;
+			pg.stage = 1;
 			pg.reason = "stage 1";
 			pg.ack_url = sp_pages[i].ack_url;
 			if (outbox_page(ob, &pg, start, &cause) != 0)

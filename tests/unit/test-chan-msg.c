@@ -20,12 +20,13 @@
 #include "chan.h"
 #include "conf.h"
 #include "outbox.h"
+#include "xmalloc.h"
 
 /* 2026-11-22T14:26:39Z, a Sunday. */
 #define T0 INT64_C(1795357599000)
 
 static struct chan_alert a1 = { 12, 1, "db", "disk full on db1 & <var>",
-    "https://gw.example.org/ack/abc?x=1&y=2" };
+    "https://gw.example.org/ack/abc?x=1&y=2", NOTIFY_PAGE, 1, NULL };
 
 static void
 page_init(struct chan_page *pg, struct chan_alert *a, size_t n)
@@ -119,7 +120,8 @@ test_email(void **state)
 static void
 test_email_utf8(void **state)
 {
-	struct chan_alert a = { 3, 2, "api", "Überlast: 配信に失敗しました", NULL };
+	struct chan_alert a = { 3, 2, "api", "Überlast: 配信に失敗しました", NULL,
+	    NOTIFY_PAGE, 1, NULL };
 	struct conf_chan cc;
 	struct chan_page pg;
 	char *m, *h, *line;
@@ -176,8 +178,8 @@ test_sms(void **state)
 	memset(&cc, 0, sizeof cc);
 	page_init(&pg, &a, 1);
 	s = chan_msg_sms(&cc, &pg);
-	assert_string_equal(s, "#12 P1 disk full on db1 & <var> Reply 12a=ack"
-	    " 12e=esc");
+	assert_string_equal(s, "stage 1: #12 P1 disk full on db1 & <var> Reply"
+	    " 12a=ack 12e=esc");
 	free(s);
 
 	/* A long summary is cut to one segment; the codes survive. */
@@ -217,8 +219,8 @@ test_sms(void **state)
 	many[2].summary = "net\ndown";
 	page_init(&pg, many, 3);
 	s = chan_msg_sms(&cc, &pg);
-	assert_string_equal(s, "3 alerts: #12 disk full on db1 & <var>; #13"
-	    " cpu; #14 net down Reply 12a=ack aa=ack all");
+	assert_string_equal(s, "3 alerts: #12 PAGE s1 disk full on db1 & <var>;"
+	    " #13 PAGE s1 cpu; #14 PAGE s1 net down Reply 12a=ack aa=ack all");
 	free(s);
 }
 
@@ -238,7 +240,8 @@ test_twiml(void **state)
 	    "<Response><Gather input=\"dtmf\" numDigits=\"1\" timeout=\"10\""
 	    " method=\"POST\" action=\"https://gw.example.org/hooks/voice/"
 	    "twilio/gather?alert=12&amp;try=1\"><Say voice=\"alice\""
-	    " language=\"en-US\" loop=\"2\">Alert 12, priority P1, db: disk"
+	    " language=\"en-US\" loop=\"2\">stage 1: Alert 12, priority P1,"
+	    " db: disk"
 	    " full on db1 &amp; &lt;var&gt;. Press 1 to acknowledge, 2 to"
 	    " escalate, 3 to resolve.</Say></Gather><Say voice=\"alice\" language=\"en-US\">"
 	    "No input received. Goodbye.</Say><Hangup/></Response>");
@@ -250,7 +253,7 @@ test_twiml(void **state)
 		two[1].id = 13;
 		page_init(&pg, two, 2);
 		s = chan_msg_twiml(&cc, &pg);
-		assert_non_null(strstr(s, "You have 2 alerts. "));
+		assert_non_null(strstr(s, "You have 2 alerts: 2 pages. "));
 		assert_non_null(strstr(s, "Press 1 to acknowledge them all, 2 to"
 		    " escalate alert 12, 3 to resolve alert 12."));
 		free(s);
@@ -274,10 +277,10 @@ test_slack(void **state)
 	j = json_loads(s, 0, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "text")),
-	    "[P1] #12 disk full on db1 &amp; &lt;var&gt;");
+	    "stage 1: [P1] #12 disk full on db1 &amp; &lt;var&gt;");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    json_array_get(json_object_get(j, "blocks"), 1), "text"), "text")),
-	    "*[P1] #12 db*: disk full on db1 &amp; &lt;var&gt;"
+	    "stage 1: *[P1] #12 db*: disk full on db1 &amp; &lt;var&gt;"
 	    " <https://gw.example.org/ack/abc?x=1&amp;y=2|Acknowledge>");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    json_array_get(json_object_get(j, "blocks"), 0), "text"), "type")),
@@ -454,6 +457,279 @@ test_note(void **state)
 	free(s);
 }
 
+/* Three alerts, each with its own event: a page, an ack, a resolve. */
+static void
+digest_init(struct chan_page *pg, struct chan_alert *three)
+{
+	three[0] = a1;
+	three[0].reason = "page, stage 1";
+	three[1] = a1;
+	three[1].id = 13;
+	three[1].summary = "cpu high";
+	three[1].ack_url = NULL;
+	three[1].event = NOTIFY_ACKNOWLEDGED;
+	three[1].reason = "acknowledged by ana via SMS";
+	three[2] = a1;
+	three[2].id = 14;
+	three[2].summary = "queue stuck";
+	three[2].ack_url = NULL;
+	three[2].event = NOTIFY_RESOLVED;
+	three[2].reason = "resolved by bob via API";
+	page_init(pg, three, 3);
+	pg->reason = NULL; /* the outbox sets none when they differ */
+	pg->more_url = "https://gw.example.org/";
+}
+
+/*
+ * A digest tells each alert's own event, on every channel: #13 was only
+ * acknowledged, never "resolved" like #14; only the page carries an ack
+ * link and reply codes.
+ */
+static void
+test_digest_events(void **state)
+{
+	struct chan_alert three[3];
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j, *list;
+	char *s, *text;
+
+	memset(&cc, 0, sizeof cc);
+	cc.from = (char *)"pager@example.org";
+	digest_init(&pg, three);
+
+	s = chan_msg_webhook(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	list = json_object_get(j, "alerts");
+	assert_int_equal(json_array_size(list), 3);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(list, 0), "event")), "page");
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(list, 0), "stage")), 1);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(list, 1), "event")), "acknowledged");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(list, 1), "reason")), "acknowledged by ana via SMS");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(list, 2), "event")), "resolved");
+	assert_true(json_is_null(json_object_get(json_array_get(list, 1),
+	    "ack_url")));
+	assert_string_equal(json_string_value(json_object_get(j, "event")),
+	    "digest");
+	assert_string_equal(json_string_value(json_object_get(j, "reason")),
+	    "1 page, 1 acknowledged, 1 resolved");
+	text = xstrdup(json_string_value(json_object_get(j, "text")));
+	assert_non_null(strstr(text, "page, stage 1: **[P1] #12 db**"));
+	assert_non_null(strstr(text, "acknowledged by ana via SMS: **[P1] #13"
+	    " db**: cpu high\n"));
+	assert_non_null(strstr(text, "resolved by bob via API: **[P1] #14"));
+	free(text);
+	json_decref(j);
+	free(s);
+
+	s = chan_msg_sms(&cc, &pg);
+	assert_string_equal(s, "3 alerts: #12 PAGE s1 disk full on db1 & <var>;"
+	    " #13 ACKED cpu high; #14 RESOLVED queue stuck Reply 12a=ack"
+	    " 12e=esc");
+	free(s);
+
+	s = chan_msg_twiml(&cc, &pg);
+	assert_non_null(strstr(s, "You have 3 alerts: 1 page, 1 acknowledged,"
+	    " 1 resolved. page, stage 1: Alert 12"));
+	assert_non_null(strstr(s, "acknowledged by ana via SMS: Alert 13"));
+	assert_non_null(strstr(s, "Press 1 to acknowledge alert 12, 2 to"
+	    " escalate it, 3 to resolve it."));
+	free(s);
+
+	s = chan_msg_email(&cc, &pg, "example.org");
+	assert_non_null(strstr(s, "Subject: (3 alerts: 1 page, 1 acknowledged,"
+	    " 1 resolved) "));
+	assert_non_null(strstr(s, "Update: acknowledged by ana via SMS"));
+	assert_non_null(strstr(s, "Update: resolved by bob via API"));
+	assert_non_null(strstr(s, "Reason: page, stage 1\r\nAcknowledge:"
+	    " https://gw.example.org/ack/abc"));
+	free(s);
+}
+
+/*
+ * An acknowledgement alone asks nothing: no reply codes, no ack link,
+ * no keypress; and a page, a reminder, a breach and a notice read
+ * differently.
+ */
+static void
+test_notice_alone(void **state)
+{
+	struct chan_alert a = a1;
+	struct conf_chan cc;
+	struct chan_page pg;
+	char *s, *page, *rem, *breach, *ack;
+
+	memset(&cc, 0, sizeof cc);
+	cc.from = (char *)"pager@example.org";
+	page_init(&pg, &a, 1);
+	pg.reason = NULL;
+	pg.gather_url = "https://gw.example.org/hooks/voice/twilio/gather/x";
+	a.reason = "page, stage 1";
+	page = chan_msg_mattermost(&cc, &pg);
+	a.event = NOTIFY_REMINDER;
+	a.reason = "reminder (response due soon)";
+	rem = chan_msg_mattermost(&cc, &pg);
+	a.event = NOTIFY_BREACH;
+	a.reason = "SLA breach (response, late by 5m)";
+	breach = chan_msg_mattermost(&cc, &pg);
+	a.event = NOTIFY_ACKNOWLEDGED;
+	a.reason = "acknowledged by ana via SMS";
+	a.ack_url = NULL;
+	ack = chan_msg_mattermost(&cc, &pg);
+	assert_string_not_equal(page, rem);
+	assert_string_not_equal(rem, breach);
+	assert_string_not_equal(breach, ack);
+	assert_non_null(strstr(rem, "reminder (response due soon): "));
+	assert_non_null(strstr(breach, "SLA breach (response, late by 5m): "));
+	assert_null(strstr(ack, "Acknowledge"));
+	free(page);
+	free(rem);
+	free(breach);
+	free(ack);
+
+	s = chan_msg_sms(&cc, &pg);
+	assert_string_equal(s, "acknowledged by ana via SMS: #12 P1 disk full"
+	    " on db1 & <var>");
+	free(s);
+	s = chan_msg_twiml(&cc, &pg);
+	assert_null(strstr(s, "<Gather"));
+	assert_null(strstr(s, "Press"));
+	assert_non_null(strstr(s, "acknowledged by ana via SMS: Alert 12"));
+	free(s);
+	s = chan_msg_email(&cc, &pg, "example.org");
+	assert_null(strstr(s, "Acknowledge:"));
+	assert_null(strstr(s, "Reply to an SMS"));
+	free(s);
+}
+
+/* Every '&' starts a whole entity; the text is valid UTF-8. */
+static int
+xml_whole(const char *s)
+{
+	static const char *ents[] = { "&amp;", "&lt;", "&gt;", "&quot;",
+	    "&apos;" };
+	const unsigned char *p;
+	size_t i, k;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '&') {
+			for (i = 0; i < 5; i++)
+				if (strncmp((const char *)p, ents[i],
+				    strlen(ents[i])) == 0)
+					break;
+			if (i == 5)
+				return 0;
+		}
+		if (*p >= 0x80) {
+			k = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 :
+			    (*p & 0xf8) == 0xf0 ? 3 : 9;
+			if (k == 9)
+				return 0;
+			for (i = 1; i <= k; i++)
+				if ((p[i] & 0xc0) != 0x80)
+					return 0;
+			p += k;
+		}
+	}
+	return 1;
+}
+
+/*
+ * A digest of 500 alerts keeps to each channel's limits with "+N more"
+ * and the dashboard's link; the webhook's "alerts" lists all of them.
+ * A call's text is cut after escaping: a summary of '&', '<' and
+ * multibyte characters never breaks an entity or a character, and the
+ * TwiML stays under Twilio's 4,000 bytes.
+ */
+static void
+test_digest_limits(void **state)
+{
+	struct chan_alert *many;
+	struct conf_chan cc;
+	struct chan_page pg;
+	char *s, big[3001], *sec;
+	json_t *j;
+	size_t i;
+
+	memset(&cc, 0, sizeof cc);
+	cc.from = (char *)"pager@example.org";
+	many = calloc(500, sizeof *many);
+	assert_non_null(many);
+	for (i = 0; i < 500; i++) {
+		many[i] = a1;
+		many[i].id = 100 + (int64_t)i;
+		many[i].reason = "page, stage 1";
+	}
+	page_init(&pg, many, 500);
+	pg.more_url = "https://gw.example.org/";
+
+	s = chan_msg_webhook(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(j, "alerts")), 500);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 500);
+	assert_true(strlen(json_string_value(json_object_get(j, "text"))) <=
+	    4000);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "text")),
+	    " more: https://gw.example.org/"));
+	json_decref(j);
+	free(s);
+
+	s = chan_msg_slack(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	sec = xstrdup(json_string_value(json_object_get(json_object_get(
+	    json_array_get(json_object_get(j, "blocks"), 1), "text"), "text")));
+	assert_true(strlen(sec) <= 3000);
+	assert_non_null(strstr(sec, " more: https://gw.example.org/"));
+	free(sec);
+	json_decref(j);
+	free(s);
+
+	s = chan_msg_mattermost(&cc, &pg);
+	assert_true(strlen(s) <= 16383);
+	assert_non_null(strstr(s, " more: https://gw.example.org/"));
+	free(s);
+
+	s = chan_msg_teams(&cc, &pg);
+	assert_true(strlen(s) < 28000);
+	assert_non_null(strstr(s, "+480 more: https://gw.example.org/"));
+	free(s);
+
+	s = chan_msg_sms(&cc, &pg);
+	assert_true(chan_msg_gsm7_len(s) <= 160);
+	assert_non_null(strstr(s, "500 alerts: #100 PAGE s1"));
+	assert_non_null(strstr(s, " more"));
+	assert_non_null(strstr(s, "Reply 100a=ack aa=ack all"));
+	free(s);
+
+	s = chan_msg_twiml(&cc, &pg);
+	assert_true(strlen(s) < 4000);
+	assert_non_null(strstr(s, "You have 500 alerts: 500 pages."));
+	assert_non_null(strstr(s, " more. Press 1 to acknowledge them all"));
+	free(s);
+
+	s = chan_msg_email(&cc, &pg, "example.org");
+	assert_non_null(strstr(s, "+300 more: https://gw.example.org/"));
+	free(s);
+
+	/* One huge summary of characters that grow when escaped. */
+	for (i = 0; i + 3 <= 3000; i += 3)
+		memcpy(big + i, i % 2 ? "&<\"" : "\xe9\x85\x8d", 3);
+	big[i] = '\0';
+	many[0].summary = big;
+	page_init(&pg, many, 1);
+	s = chan_msg_twiml(&cc, &pg);
+	assert_true(strlen(s) < 4000);
+	assert_true(xml_whole(s));
+	free(s);
+	free(many);
+}
+
 static void
 test_conf(void **state)
 {
@@ -574,6 +850,9 @@ main(void)
 		cmocka_unit_test(test_teams),
 		cmocka_unit_test(test_webhook),
 		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_digest_events),
+		cmocka_unit_test(test_notice_alone),
+		cmocka_unit_test(test_digest_limits),
 		cmocka_unit_test(test_conf),
 	};
 
