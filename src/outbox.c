@@ -18,11 +18,12 @@
  * limits when rendered (chan-msg.c, "+N more"), never in the store:
  * every row it carries is recorded as sent to that person.
  *
- * A pass costs what it sends, not the backlog.  The outbox keeps, per
- * channel and address, its message in flight (one at a time), its rate
- * history, and when its earliest pending row falls due, in a hash table
- * and a queue ordered by that instant, holding the addresses with
- * nothing in flight.  The store stays the truth: whatever may change an
+ * A pass costs what it sends, not the backlog.  The send index
+ * (outbox-index.c, pure) keeps, per channel and address, its message in
+ * flight (one at a time), its rate history, and when its earliest
+ * pending row falls due, in a hash table and a queue ordered by that
+ * instant, holding the addresses with nothing in flight.  The store
+ * stays the truth: whatever may change an
  * address's rows (a page, an outcome, a failover, a rate limit) only
  * marks it to be read again, one index lookup; a pass then takes the
  * due addresses off the queue, oldest first, and reads at most one
@@ -47,6 +48,7 @@
 #include "hmac.h"
 #include "log.h"
 #include "outbox.h"
+#include "outbox-index.h"
 #include "people.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -80,28 +82,6 @@ static const struct outbox_rule outbox_default_rules[] = {
 	{ "voice", 3 * 60 * 1000 },
 };
 
-/*
- * One channel and address: its message in flight (one at a time per
- * address), its place in the queue, and its send times of the last day
- * for the rate limit, oldest first.  Kept in a chained hash table of the
- * outbox, by channel and address.
- */
-struct outbox_addr {
-	char *channel;
-	char *address;
-	struct outbox_send *send; /* in flight, or NULL */
-	int64_t at; /* queued: when it is due (see outbox_refresh) */
-	int64_t picked; /* when a pass last took it off the queue */
-	size_t qi; /* its index in the queue + 1; 0: not queued */
-	int dirty; /* its rows changed: read again at the next pass */
-	struct outbox_addr *dnext;
-	int64_t *sent; /* sent[first .. n) are kept */
-	size_t first;
-	size_t n;
-	size_t size;
-	struct outbox_addr *hnext;
-};
-
 /* One message in flight: the rows it carries. */
 struct outbox_send {
 	struct outbox *ob;
@@ -132,13 +112,7 @@ struct outbox {
 	int closing;
 	outbox_unreachable_cb unreachable;
 	void *unreachable_arg;
-	struct outbox_addr **table; /* by channel and address */
-	size_t tsize; /* a power of two */
-	size_t naddrs;
-	struct outbox_addr **queue; /* a min-heap on at */
-	size_t nqueue;
-	size_t queuesize;
-	struct outbox_addr *dirty; /* to read again, by dnext */
+	struct outbox_index idx; /* the addresses: hash, queue, rates */
 	int64_t rebuild_at; /* next rebuild of the queue (0: now) */
 	TAILQ_HEAD(, outbox_send) sends;
 	TAILQ_HEAD(, outbox_send) done; /* outcomes not yet written */
@@ -162,8 +136,7 @@ outbox_new(struct event_base *base, struct store *store, const struct conf *c)
 	ob->base = base;
 	ob->store = store;
 	ob->conf = c;
-	ob->tsize = 64;
-	ob->table = xcalloc(ob->tsize, sizeof *ob->table);
+	outbox_index_init(&ob->idx);
 	TAILQ_INIT(&ob->sends);
 	TAILQ_INIT(&ob->done);
 	TAILQ_INIT(&ob->unreach);
@@ -201,10 +174,8 @@ outbox_send_free(struct outbox_send *s)
 void
 outbox_free(struct outbox *ob)
 {
-	struct outbox_addr *a, *next;
 	struct outbox_send *s;
 	struct outbox_unreach *u;
-	size_t i;
 
 	if (ob == NULL)
 		return;
@@ -219,17 +190,7 @@ outbox_free(struct outbox *ob)
 		s->ob = NULL;
 		s->addr = NULL;
 	}
-	for (i = 0; i < ob->tsize; i++) {
-		for (a = ob->table[i]; a != NULL; a = next) {
-			next = a->hnext;
-			free(a->channel);
-			free(a->address);
-			free(a->sent);
-			free(a);
-		}
-	}
-	free(ob->table);
-	free(ob->queue);
+	outbox_index_free(&ob->idx);
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
 		TAILQ_REMOVE(&ob->unreach, u, entry);
 		free(u->person);
@@ -460,182 +421,34 @@ outbox_cancel(struct outbox *ob, int64_t alert_id, const char *person,
 	return 0;
 }
 
-/* FNV-1a of channel, a NUL, and address. */
-static size_t
-outbox_addr_hash(const struct outbox *ob, const char *channel,
-    const char *address)
-{
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)channel; *p != '\0'; p++)
-		h = (h ^ *p) * UINT64_C(0x100000001b3);
-	h *= UINT64_C(0x100000001b3);
-	for (p = (const unsigned char *)address; *p != '\0'; p++)
-		h = (h ^ *p) * UINT64_C(0x100000001b3);
-	return (size_t)(h ^ (h >> 32)) & (ob->tsize - 1);
-}
-
-/* The entry of a channel and address, or NULL if there is none yet. */
-static struct outbox_addr *
-outbox_addr_find(const struct outbox *ob, const char *channel,
-    const char *address)
-{
-	struct outbox_addr *a;
-
-	a = ob->table[outbox_addr_hash(ob, channel, address)];
-	for (; a != NULL; a = a->hnext)
-		if (strcmp(a->channel, channel) == 0 &&
-		    strcmp(a->address, address) == 0)
-			return a;
-	return NULL;
-}
-
-/*
- * The entry of a channel and address, made if needed; the table doubles
- * when it holds as many entries as buckets.
- */
-static struct outbox_addr *
-outbox_addr_get(struct outbox *ob, const char *channel, const char *address)
-{
-	struct outbox_addr **old = ob->table, *a, *next;
-	size_t oldsize = ob->tsize, i, h;
-
-	if ((a = outbox_addr_find(ob, channel, address)) != NULL)
-		return a;
-	if (ob->naddrs + 1 > ob->tsize) {
-		ob->tsize *= 2;
-		ob->table = xcalloc(ob->tsize, sizeof *ob->table);
-		for (i = 0; i < oldsize; i++) {
-			for (a = old[i]; a != NULL; a = next) {
-				next = a->hnext;
-				h = outbox_addr_hash(ob, a->channel,
-				    a->address);
-				a->hnext = ob->table[h];
-				ob->table[h] = a;
-			}
-		}
-		free(old);
-	}
-	a = xcalloc(1, sizeof *a);
-	a->channel = xstrdup(channel);
-	a->address = xstrdup(address);
-	h = outbox_addr_hash(ob, channel, address);
-	a->hnext = ob->table[h];
-	ob->table[h] = a;
-	ob->naddrs++;
-	return a;
-}
-
-/* The queue: a binary min-heap of addresses on at, each knowing its place. */
-static void
-outbox_queue_swap(struct outbox *ob, size_t i, size_t j)
-{
-	struct outbox_addr *a = ob->queue[i];
-
-	ob->queue[i] = ob->queue[j];
-	ob->queue[j] = a;
-	ob->queue[i]->qi = i + 1;
-	ob->queue[j]->qi = j + 1;
-}
-
-static void
-outbox_queue_fix(struct outbox *ob, size_t i)
-{
-	size_t c;
-
-	while (i > 0 && ob->queue[(i - 1) / 2]->at > ob->queue[i]->at) {
-		outbox_queue_swap(ob, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= ob->nqueue)
-			break;
-		if (c + 1 < ob->nqueue && ob->queue[c + 1]->at <
-		    ob->queue[c]->at)
-			c++;
-		if (ob->queue[c]->at >= ob->queue[i]->at)
-			break;
-		outbox_queue_swap(ob, i, c);
-		i = c;
-	}
-}
-
-/* Queue a at instant at, or move it there. */
-static void
-outbox_queue_set(struct outbox *ob, struct outbox_addr *a, int64_t at)
-{
-	a->at = at;
-	if (a->qi == 0) {
-		if (ob->nqueue == ob->queuesize) {
-			ob->queuesize = ob->queuesize == 0 ? 64 :
-			    ob->queuesize * 2;
-			ob->queue = xreallocarray(ob->queue, ob->queuesize,
-			    sizeof *ob->queue);
-		}
-		ob->queue[ob->nqueue++] = a;
-		a->qi = ob->nqueue;
-	}
-	outbox_queue_fix(ob, a->qi - 1);
-}
-
-static void
-outbox_queue_del(struct outbox *ob, struct outbox_addr *a)
-{
-	size_t i = a->qi - 1;
-
-	if (a->qi == 0)
-		return;
-	a->qi = 0;
-	if (i == --ob->nqueue)
-		return;
-	ob->queue[i] = ob->queue[ob->nqueue];
-	ob->queue[i]->qi = i + 1;
-	outbox_queue_fix(ob, i);
-}
-
-/* The rows of a may have changed: read its queue place again. */
 static void
 outbox_touch_addr(struct outbox *ob, struct outbox_addr *a)
 {
-	if (a->dirty)
-		return;
-	a->dirty = 1;
-	a->dnext = ob->dirty;
-	ob->dirty = a;
+	outbox_index_touch(&ob->idx, a);
 }
 
 static void
 outbox_touch(struct outbox *ob, const char *channel, const char *address)
 {
-	outbox_touch_addr(ob, outbox_addr_get(ob, channel, address));
+	outbox_index_touch(&ob->idx, outbox_index_get(&ob->idx, channel,
+	    address));
 }
 
 /*
- * Queue a by its earliest pending row, read from the store, or take it
- * off the queue if it has none or a message in flight (whose outcome
- * touches it again).  Not before the pass that last took it off: an
- * address with a long backlog goes behind those waiting since then, so
- * it cannot starve them.
+ * Queue a by its earliest pending row, read from the store (one index
+ * lookup), or take it off the queue if it has none or a message in
+ * flight (outbox_index_place).
  */
 static int
 outbox_refresh(struct outbox *ob, struct outbox_addr *a)
 {
-	int64_t due;
-	int rc;
+	int64_t due = 0;
+	int rc = 0;
 
-	if (a->send != NULL) {
-		outbox_queue_del(ob, a);
-		return 0;
-	}
-	if ((rc = store_outbox_head(ob->store, a->channel, a->address,
-	    &due)) == -1)
+	if (a->send == NULL && (rc = store_outbox_head(ob->store, a->channel,
+	    a->address, &due)) == -1)
 		return -1;
-	if (rc == 0)
-		outbox_queue_del(ob, a);
-	else
-		outbox_queue_set(ob, a, due > a->picked ? due : a->picked);
+	outbox_index_place(&ob->idx, a, rc == 1, due);
 	return 0;
 }
 
@@ -645,12 +458,10 @@ outbox_refresh_dirty(struct outbox *ob)
 {
 	struct outbox_addr *a;
 
-	while ((a = ob->dirty) != NULL) {
+	while ((a = outbox_index_dirty(&ob->idx)) != NULL) {
 		if (outbox_refresh(ob, a) != 0)
 			return -1; /* a stays first on the list */
-		ob->dirty = a->dnext;
-		a->dirty = 0;
-		a->dnext = NULL;
+		outbox_index_clean(&ob->idx, a);
 	}
 	return 0;
 }
@@ -665,17 +476,9 @@ outbox_rebuild(struct outbox *ob)
 {
 	struct store_outbox_head h, prev;
 	struct outbox_addr *a;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < ob->nqueue; i++)
-		ob->queue[i]->qi = 0;
-	ob->nqueue = 0;
-	while ((a = ob->dirty) != NULL) {
-		ob->dirty = a->dnext;
-		a->dirty = 0;
-		a->dnext = NULL;
-	}
+	outbox_index_reset(&ob->idx);
 	memset(&prev, 0, sizeof prev);
 	for (;;) {
 		rc = store_outbox_next_head(ob->store, prev.channel,
@@ -683,57 +486,22 @@ outbox_rebuild(struct outbox *ob)
 		store_outbox_head_clear(&prev);
 		if (rc != 1)
 			break;
-		a = outbox_addr_get(ob, h.channel, h.address);
-		if (a->send == NULL)
-			outbox_queue_set(ob, a, h.due_ms > a->picked ?
-			    h.due_ms : a->picked);
+		a = outbox_index_get(&ob->idx, h.channel, h.address);
+		outbox_index_place(&ob->idx, a, 1, h.due_ms);
 		prev = h;
 	}
 	return rc;
-}
-
-/* Remember a send at instant at, for the rate limit. */
-static void
-outbox_rate_add(struct outbox_addr *a, int64_t at)
-{
-	if (a->n == a->size && a->first > 0) {
-		memmove(a->sent, a->sent + a->first,
-		    (a->n - a->first) * sizeof *a->sent);
-		a->n -= a->first;
-		a->first = 0;
-	}
-	if (a->n == a->size) {
-		a->size = a->size == 0 ? 8 : a->size * 2;
-		a->sent = xreallocarray(a->sent, a->size, sizeof *a->sent);
-	}
-	a->sent[a->n++] = at;
 }
 
 static void
 outbox_resume_rate_cb(const char *channel, const char *address, int64_t at,
     void *arg)
 {
-	if (channel != NULL && address != NULL)
-		outbox_rate_add(outbox_addr_get(arg, channel, address), at);
-}
+	struct outbox *ob = arg;
 
-/*
- * The earliest instant channel cc may send to address a again (now if
- * at once).  Send times older than a day go first: they come oldest
- * first, and no window is longer.
- */
-static int64_t
-outbox_rate_when(const struct conf_chan *cc, struct outbox_addr *a,
-    int64_t now)
-{
-	if (a == NULL)
-		return now;
-	while (a->first < a->n && a->sent[a->first] <= now - OUTBOX_DAY_MS)
-		a->first++;
-	if (a->first == a->n)
-		a->first = a->n = 0;
-	return outbox_rate_next(a->sent + a->first, a->n - a->first,
-	    cc->rate_limit, cc->rate_window_ms, now);
+	if (channel != NULL && address != NULL)
+		outbox_index_sent(outbox_index_get(&ob->idx, channel, address),
+		    at);
 }
 
 /*
@@ -812,7 +580,7 @@ outbox_done_cb(void *arg, const struct chan_result *r)
 			/* A rate limit counts messages that went out, not
 			 * attempts a provider refused (a gateway down). */
 			if (r->status == CHAN_SENT && s->started > 0)
-				outbox_rate_add(s->addr, s->started);
+				outbox_index_sent(s->addr, s->started);
 			outbox_touch_addr(ob, s->addr);
 		}
 	}
@@ -984,7 +752,7 @@ outbox_send_new(struct outbox *ob, struct store_note *rows, size_t n)
 	memcpy(s->rows, rows, n * sizeof *rows);
 	memset(rows, 0, n * sizeof *rows); /* moved */
 	s->n = n;
-	s->addr = outbox_addr_get(ob, s->channel, s->address);
+	s->addr = outbox_index_get(&ob->idx, s->channel, s->address);
 	s->addr->send = s;
 	TAILQ_INSERT_TAIL(&ob->sends, s, entry);
 	ob->nsends++;
@@ -1153,13 +921,9 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	memset(plan, 0, sizeof plan);
-	while (nplan < OUTBOX_PASS_MAX && ob->nqueue > 0 &&
-	    ob->queue[0]->at <= now) {
-		a = ob->queue[0];
-		outbox_queue_del(ob, a);
-		a->picked = now;
+	while (nplan < OUTBOX_PASS_MAX &&
+	    (a = outbox_index_pop(&ob->idx, now)) != NULL)
 		plan[nplan++].a = a;
-	}
 
 	if (nplan > 0 && store_begin(ob->store, &cause) != 0)
 		goto fail;
@@ -1177,7 +941,7 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		p->cc = conf_chan_find(ob->conf, a->channel);
 		if (p->cc != NULL) {
-			next = outbox_rate_when(p->cc, a, now);
+			next = outbox_index_rate(p->cc, a, now);
 			if (next > now) {
 				/* Over the limit: wait, gathering a bundle. */
 				log_info("outbox: %s to %s is rate limited"
@@ -1218,8 +982,8 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	wake = ob->rebuild_at;
 	if (outbox_refresh_dirty(ob) != 0)
 		wake = now + 1000;
-	if (ob->nqueue > 0 && ob->queue[0]->at < wake)
-		wake = ob->queue[0]->at;
+	if (outbox_index_next(&ob->idx) < wake)
+		wake = outbox_index_next(&ob->idx);
 	if (wake <= now)
 		wake = now + 1;
 	outbox_arm(ob, wake, now);

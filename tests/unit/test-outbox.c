@@ -29,6 +29,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "outbox.h"
+#include "outbox-index.h"
 #include "people-rules.h"
 #include "store.h"
 #include "store-private.h"
@@ -755,6 +756,115 @@ test_digest_events(void **state)
 }
 
 /*
+ * The send index with a fake clock: addresses come off the queue in due
+ * order and only when due; one with a message in flight is never queued;
+ * one just served goes behind those already waiting (no starvation);
+ * touched addresses are read again once each; the rate limit counts
+ * what went out in its window and forgets sends older than a day; a
+ * rebuild (restart) empties the queue and puts back what the store
+ * says, in the same order; 100,000 addresses keep their order.
+ */
+static void
+test_index(void **state)
+{
+	struct outbox_index x;
+	struct outbox_addr *a, *b, *c, *d;
+	struct conf_chan cc;
+	char name[32];
+	int64_t prev, t;
+	int i;
+
+	outbox_index_init(&x);
+	a = outbox_index_get(&x, "sms", "+1");
+	b = outbox_index_get(&x, "sms", "+2");
+	c = outbox_index_get(&x, "chat", "+1");
+	assert_ptr_equal(outbox_index_get(&x, "sms", "+1"), a);
+	assert_ptr_equal(outbox_index_find(&x, "chat", "+1"), c);
+	assert_null(outbox_index_find(&x, "chat", "+2"));
+
+	/* Due order, and nothing before it is due. */
+	outbox_index_place(&x, a, 1, 300);
+	outbox_index_place(&x, b, 1, 100);
+	outbox_index_place(&x, c, 1, 200);
+	assert_int_equal(outbox_index_next(&x), 100);
+	assert_null(outbox_index_pop(&x, 50));
+	assert_ptr_equal(outbox_index_pop(&x, 150), b);
+	assert_ptr_equal(outbox_index_pop(&x, 250), c);
+	assert_null(outbox_index_pop(&x, 299));
+	assert_ptr_equal(outbox_index_pop(&x, 1000), a);
+	assert_int_equal(outbox_index_next(&x), INT64_MAX);
+
+	/* A message in flight: not queued until its outcome. */
+	a->send = &x;
+	outbox_index_place(&x, a, 1, 0);
+	assert_null(outbox_index_pop(&x, 5000));
+	a->send = NULL;
+	outbox_index_place(&x, a, 1, 0);
+	/* a was served at 1000: it waits behind b, due since 900. */
+	outbox_index_place(&x, b, 1, 900);
+	assert_ptr_equal(outbox_index_pop(&x, 2000), b);
+	assert_ptr_equal(outbox_index_pop(&x, 2000), a);
+	/* No rows any more: off the queue. */
+	outbox_index_place(&x, c, 1, 0);
+	outbox_index_place(&x, c, 0, 0);
+	assert_null(outbox_index_pop(&x, 9000));
+
+	/* Touched twice, read once; in the order it keeps. */
+	outbox_index_touch(&x, a);
+	outbox_index_touch(&x, b);
+	outbox_index_touch(&x, a);
+	assert_ptr_equal(outbox_index_dirty(&x), b);
+	outbox_index_clean(&x, b);
+	assert_ptr_equal(outbox_index_dirty(&x), a);
+	outbox_index_clean(&x, a);
+	assert_null(outbox_index_dirty(&x));
+
+	/* Two messages a minute: the third waits for the first to age. */
+	memset(&cc, 0, sizeof cc);
+	cc.rate_limit = 2;
+	cc.rate_window_ms = 60000;
+	d = outbox_index_get(&x, "sms", "+4");
+	assert_int_equal(outbox_index_rate(&cc, d, 0), 0);
+	outbox_index_sent(d, 1000);
+	assert_int_equal(outbox_index_rate(&cc, d, 2000), 2000);
+	outbox_index_sent(d, 10000);
+	assert_int_equal(outbox_index_rate(&cc, d, 20000), 61000);
+	assert_int_equal(outbox_index_rate(&cc, d, 61000), 61000);
+	/* A day later both are forgotten. */
+	t = 86400 * INT64_C(1000) + 20000;
+	assert_int_equal(outbox_index_rate(&cc, d, t), t);
+	assert_int_equal(d->n - d->first, 0);
+
+	/* A rebuild: empty, then what the store says, same order. */
+	outbox_index_place(&x, a, 1, 10);
+	outbox_index_place(&x, b, 1, 5);
+	outbox_index_touch(&x, c);
+	outbox_index_reset(&x);
+	assert_null(outbox_index_pop(&x, INT64_MAX));
+	assert_null(outbox_index_dirty(&x));
+	outbox_index_place(&x, a, 1, 10000);
+	outbox_index_place(&x, b, 1, 5000);
+	assert_ptr_equal(outbox_index_pop(&x, 99999), b);
+	assert_ptr_equal(outbox_index_pop(&x, 99999), a);
+
+	/* Many addresses, shuffled due instants: still in order. */
+	for (i = 0; i < 100000; i++) {
+		snprintf(name, sizeof name, "p%d", i);
+		d = outbox_index_get(&x, "chat", name);
+		outbox_index_place(&x, d, 1, 20000 + (i * 7919) % 100000);
+	}
+	prev = 0;
+	for (i = 0; i < 100000; i++) {
+		d = outbox_index_pop(&x, INT64_MAX - 1);
+		assert_non_null(d);
+		assert_true(d->at >= prev);
+		prev = d->at;
+	}
+	assert_null(outbox_index_pop(&x, INT64_MAX - 1));
+	outbox_index_free(&x);
+}
+
+/*
  * A crash while sending: the row was left "sending".  At start the row
  * goes out again (at least once), and so does a row due meanwhile.
  */
@@ -896,6 +1006,7 @@ main(void)
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_bundle),
 		cmocka_unit_test(test_digest_events),
+		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_rules),
