@@ -3,8 +3,8 @@
 # breach.sh: breaches tell the truth.  A P1 alert misses its 2 s
 # response deadline; while nobody answers, its breach grows "so far".
 # It is acknowledged once it is at least 3 s late: from then on the
-# API, the stats and the dashboard (headless Chromium) show the
-# lateness at the ack, and it does not grow: not when the 10 s
+# API, the stats, the dashboard (headless Chromium) and pagerctl show
+# the lateness at the ack, and it does not grow: not when the 10 s
 # first-response deadline breaches afterwards, not after a note, a
 # resolve or a restart.  The first-response breach becomes final at the
 # note.  Every wait is on an event, with a deadline.
@@ -189,6 +189,18 @@ dom "$TEST_TMP/dom-acked.html"
 check_dom "$TEST_TMP/dom-acked.html" "$LATE" false ||
     fail "the dashboard does not show the true lateness"
 pass "the dashboard: response late by the ack's lateness, final; first response so far"
+
+# pagerctl show says the same in its SLA table.
+PAGERD_URL=http://127.0.0.1:$PORT PAGERD_TOKEN=$VIEWER_KEY \
+    "${PAGERCTL:-$top_builddir/src/pagerctl}" show "$ID" >"$TEST_TMP/show.out" ||
+    fail "pagerctl show $ID failed"
+SECS=$(((LATE + 500) / 1000))
+grep -Eq "^response +[0-9-]+ [0-9:]+  breached, late by ${SECS}s$" "$TEST_TMP/show.out" ||
+    { cat "$TEST_TMP/show.out"; fail "pagerctl show: the response breach is not final at ${SECS}s"; }
+grep -Eq "^first_response +[0-9-]+ [0-9:]+  breached, late by [0-9]+s so far$" \
+    "$TEST_TMP/show.out" ||
+    { cat "$TEST_TMP/show.out"; fail "pagerctl show: the first-response breach is not late so far"; }
+pass "pagerctl show: late by ${SECS}s, final; first response late so far"
 
 # 4. A note stops the first-response clock; resolving stops the rest.
 http POST "/api/v1/alerts/$ID/notes" -H "Authorization: Bearer $RESPONDER_KEY" \
