@@ -609,8 +609,8 @@ engine_notify_paged(struct engine *e, const struct alert *al,
 }
 
 /*
- * A breach of clock c that esc.c decided at now: its row in the
- * breaches table, closed at once if the clock already stopped (the ack
+ * The breach esc.c decided in action a, recorded at now: its row in the
+ * breaches table, closed at once if its clock already stopped (the ack
  * that stops it may be the change that fired the overdue breach).
  */
 static int
