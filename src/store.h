@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store.h: the SQLite state store (WAL): alerts, the append-only audit
- * event log, notifications.  Only store.c talks to SQLite.
+ * event log, breaches, notifications.  Only store*.c talk to SQLite.
  */
 #ifndef STORE_H
 #define STORE_H
