@@ -2,9 +2,10 @@
 /*
  * api-stats.c: GET /api/v1/stats, the service-level report of a window:
  * MTTA and MTTR (mean and median), SLA attainment per priority and
- * target, breach, closure and escalation rates, first-stage resolution,
- * volume by integration, delivery by channel and the top recurring
- * problems.  The window defaults to the last 7 days.
+ * target, breach, closure and escalation rates, how late the breached
+ * responses were, first-stage resolution, volume by integration,
+ * delivery by channel and the top recurring problems.  The window
+ * defaults to the last 7 days.
  */
 #include <sys/queue.h>
 
@@ -18,6 +19,7 @@
 
 #include "alert.h"
 #include "api.h"
+#include "breach.h"
 #include "clock.h"
 #include "conf.h"
 #include "duration.h"
@@ -68,6 +70,20 @@ api_stats_durations(const struct stats_durations *d)
 	    d->median_ms / 1000.0);
 }
 
+/* The breaches of one clock: how many, how many final, how late. */
+static json_t *
+api_stats_lateness(const struct stats_lateness *l)
+{
+	if (l->n == 0)
+		return json_pack("{s:i,s:i,s:n,s:n,s:n}", "count", 0, "final",
+		    0, "late_mean_seconds", "late_median_seconds",
+		    "late_max_seconds");
+	return json_pack("{s:I,s:I,s:f,s:f,s:f}", "count", (json_int_t)l->n,
+	    "final", (json_int_t)l->final, "late_mean_seconds",
+	    l->late.mean_ms / 1000.0, "late_median_seconds",
+	    l->late.median_ms / 1000.0, "late_max_seconds", l->max_ms / 1000.0);
+}
+
 static json_t *
 api_stats_rate(size_t a, size_t b)
 {
@@ -111,8 +127,9 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 	struct evkeyvalq params;
 	struct evkeyval *kv;
 	struct stats_row *rows = NULL;
+	struct breach *breaches = NULL;
 	struct stats s;
-	json_t *o, *sla, *per, *top;
+	json_t *o, *sla, *per, *top, *late;
 	char *cause = NULL;
 	int64_t now = clock_now_ms();
 	size_t n = 0;
@@ -161,6 +178,16 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 	}
 	stats_compute(rows, n, now, &s);
 	free(rows);
+	if (store_stats_breaches(api->store, &q, &breaches, &n) != 0) {
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+		goto out;
+	}
+	stats_breaches(breaches, n, now, &s);
+	free(breaches);
+	late = json_object();
+	for (c = 0; c < SLA_NCLOCKS; c++)
+		json_object_set_new(late, sla_clock_name(c),
+		    api_stats_lateness(&s.lateness[c]));
 
 	sla = json_object();
 	for (p = 0; p < 4; p++) {
@@ -176,7 +203,7 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 		json_object_set_new(sla, alert_priority_name(p + 1), per);
 	}
 	o = json_pack("{s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,"
-	    "s:{s:o,s:o,s:o},s:o,s:[],s:[]}",
+	    "s:o,s:{s:o,s:o,s:o},s:o,s:[],s:[]}",
 	    "from", api_stats_time(q.from_ms),
 	    "to", api_stats_time(q.to_ms),
 	    "service", q.service,
@@ -188,6 +215,7 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 	    "mttr", api_stats_durations(&s.mttr),
 	    "sla", sla,
 	    "breach_rate", api_stats_rate(s.breached, s.total),
+	    "breaches", late,
 	    "closure_rate", api_stats_rate(s.resolved, s.total),
 	    "escalation",
 	    "stage2", api_stats_rate(s.reached_stage[2], s.total),

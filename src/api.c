@@ -18,6 +18,7 @@
 
 #include "alert.h"
 #include "api.h"
+#include "breach.h"
 #include "clock.h"
 #include "conf.h"
 #include "engine.h"
@@ -194,11 +195,39 @@ api_alert_sla_json(const struct alert *a)
 	return o;
 }
 
+/*
+ * The breaches of a, earliest deadline first: for each, the clock, its
+ * deadline, when the breach was recorded, when the clock stopped (null
+ * while it runs) and how late the response is at now, final once the
+ * clock stopped.  Only alerts flagged breached have rows to read.
+ */
 static json_t *
-api_alert_json(const struct alert *a)
+api_alert_breaches_json(struct api *api, const struct alert *a, int64_t now)
+{
+	struct breach *b;
+	json_t *arr = json_array();
+	size_t n, i;
+
+	if (a->sla_breached == 0 || store_breaches(api->store, a->id, &b,
+	    &n) != 0)
+		return arr;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:o,s:o,s:o,s:I,"
+		    "s:b}", "clock", sla_clock_name(b[i].clock), "due_at",
+		    api_time(b[i].due_ms), "breached_at",
+		    api_time(b[i].breached_ms), "stopped_at",
+		    api_time(b[i].stopped_ms), "late_ms",
+		    (json_int_t)breach_late_ms(&b[i], now), "final",
+		    breach_is_final(&b[i])));
+	free(b);
+	return arr;
+}
+
+static json_t *
+api_alert_json(struct api *api, const struct alert *a, int64_t now)
 {
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:s?,s:s,s:i,"
-	    "s:I,s:o,s:o,s:o,s:o,s:o,s:o}",
+	    "s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 	    "id", (json_int_t)a->id,
 	    "dedup_key", a->dedup_key,
 	    "service", a->service,
@@ -217,7 +246,8 @@ api_alert_json(const struct alert *a)
 	    "acknowledged_at", api_time(a->acknowledged_ms),
 	    "first_response_at", api_time(a->first_response_ms),
 	    "resolved_at", api_time(a->resolved_ms),
-	    "sla", api_alert_sla_json(a));
+	    "sla", api_alert_sla_json(a),
+	    "breaches", api_alert_breaches_json(api, a, now));
 }
 
 /* A positive integer id from s, or -1. */
@@ -251,7 +281,7 @@ api_alerts_list(struct evhttp_request *req, const struct http_match *m,
 	enum alert_status st;
 	json_t *arr;
 	size_t n, i;
-	int64_t v;
+	int64_t v, now = clock_now_ms();
 
 	TAILQ_INIT(&params);
 	if (query != NULL && evhttp_parse_query_str(query, &params) != 0) {
@@ -300,7 +330,8 @@ api_alerts_list(struct evhttp_request *req, const struct http_match *m,
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, api_alert_json(list[i]));
+		json_array_append_new(arr, api_alert_json(api, list[i],
+		    now));
 	http_reply_json(req, HTTP_OK, json_pack("{s:o,s:o}", "alerts", arr,
 	    "next_before", n == (size_t)f.limit && n > 0 ?
 	    json_integer(list[n - 1]->id) : json_null()));
@@ -332,7 +363,7 @@ api_alert_get(struct evhttp_request *req, const struct http_match *m,
 		http_error(req, HTTP_NOTFOUND, "no alert %" PRId64, id);
 		return;
 	}
-	o = api_alert_json(a);
+	o = api_alert_json(api, a, clock_now_ms());
 	alert_free(a);
 	arr = json_array();
 	if (store_events(api->store, id, &ev, &n) == 0) {
@@ -438,7 +469,8 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 			http_error(req, HTTP_UNAVAILABLE, "the alert store"
 			    " failed");
 		else {
-			http_reply_json(req, HTTP_OK, api_alert_json(a));
+			http_reply_json(req, HTTP_OK, api_alert_json(api, a,
+			    clock_now_ms()));
 			alert_free(a);
 		}
 		break;

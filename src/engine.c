@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "breach.h"
 #include "chan.h"
 #include "clock.h"
 #include "conf.h"
@@ -674,12 +675,58 @@ engine_notify_paged(struct engine *e, const struct alert *al,
 }
 
 /*
- * Carry out the actions esc.c decided for one alert: audit events and
- * pages.  A stage whose targets reach nobody escalates at once.
+ * The breach esc.c decided in action a, recorded at now: its row in the
+ * breaches table, closed at once if its clock already stopped (the ack
+ * that stops it may be the change that fired the overdue breach).
+ */
+static int
+engine_breach(struct engine *e, int64_t id, const struct esc_state *st,
+    const struct esc_action *a, int64_t now, char **cause)
+{
+	struct breach b;
+
+	memset(&b, 0, sizeof b);
+	b.alert_id = id;
+	b.clock = a->clock;
+	b.due_ms = a->at_ms;
+	b.breached_ms = now;
+	b.stopped_ms = esc_clock_stopped(st, a->clock);
+	return store_breach_add(e->store, &b, cause);
+}
+
+/*
+ * The breaches of alert id whose clocks a change (from was to st, at
+ * the same instant) has stopped: their lateness is final from now on.
+ */
+static int
+engine_breaches_stop(struct engine *e, int64_t id,
+    const struct esc_state *was, const struct esc_state *st, char **cause)
+{
+	struct breach b;
+	unsigned bits = esc_breaches_stopped(was, st);
+	int c;
+
+	for (c = 0; c < SLA_NCLOCKS; c++) {
+		if (!(bits & (1u << c)))
+			continue;
+		memset(&b, 0, sizeof b);
+		b.alert_id = id;
+		b.clock = c;
+		b.stopped_ms = esc_clock_stopped(st, c);
+		if (store_breach_stop(e->store, &b, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Carry out the actions esc.c decided for one alert at now: audit
+ * events, breach records and pages.  A stage whose targets reach nobody
+ * escalates at once.
  */
 static int
 engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
-    struct esc_state *st, struct esc_actions *acts, char **cause)
+    struct esc_state *st, struct esc_actions *acts, int64_t now, char **cause)
 {
 	struct esc_action *a;
 	char *subject, late[32];
@@ -727,6 +774,9 @@ engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
 			if (engine_audit(e, al->id, a->at_ms, "engine",
 			    a->kind == ESC_BREACH ? "breach" : "reminder", d,
 			    cause) != 0)
+				return -1;
+			if (a->kind == ESC_BREACH &&
+			    engine_breach(e, al->id, st, a, now, cause) != 0)
 				return -1;
 			if (a->kind == ESC_BREACH)
 				xasprintf(&subject, "SLA breach (%s, late by"
@@ -830,7 +880,7 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 			goto out;
 	}
 	esc_run(st, pol, e->conf->sla, now, acts);
-	if (engine_act(e, al, pol, st, acts, cause) != 0)
+	if (engine_act(e, al, pol, st, acts, now, cause) != 0)
 		goto out;
 	next = esc_next_due(st, pol, e->conf->sla);
 	if (store_engine_save(e->store, a->id, pol->name, st, next, now,
@@ -936,7 +986,7 @@ engine_raised(void *arg, const struct store_raise *r,
 	    (al = store_alert_get(e->store, r->id)) == NULL)
 		return 0;
 	esc_raise_priority(&st, an->priority, e->conf->sla, now, &acts);
-	rc = engine_act(e, al, pol, &st, &acts, cause);
+	rc = engine_act(e, al, pol, &st, &acts, now, cause);
 	alert_free(al);
 	if (rc == 0)
 		rc = store_engine_save(e->store, a->id, pol->name, &st,
@@ -1076,7 +1126,9 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	}
 	detail = NULL;
 	esc_run(&st, pol, e->conf->sla, now, &acts);
-	if (engine_act(e, al, pol, &st, &acts, cause) != 0)
+	if (engine_act(e, al, pol, &st, &acts, now, cause) != 0)
+		goto fail;
+	if (engine_breaches_stop(e, id, &a->st, &st, cause) != 0)
 		goto fail;
 	/* an ack or a resolve stops the pages still waiting to go out */
 	if (notice != NULL && e->outbox != NULL &&

@@ -69,9 +69,13 @@ esc_actions_clear(struct esc_actions *out)
 	memset(out, 0, sizeof *out);
 }
 
-/* When the goal of SLA clock c was met; 0 if not yet. */
-static int64_t
-esc_clock_met_at(const struct esc_state *st, enum sla_clock c)
+/*
+ * When SLA clock c stopped, that is when its goal was met: the response
+ * clock by the acknowledgement, the first-response clock by the first
+ * note, and any clock still running by the resolution; 0 if not yet.
+ */
+int64_t
+esc_clock_stopped(const struct esc_state *st, enum sla_clock c)
 {
 	int64_t t;
 
@@ -184,7 +188,7 @@ esc_earliest(const struct esc_state *st, const struct sla_target *sla,
 } while (0)
 
 	for (c = 0; c < SLA_NCLOCKS; c++) {
-		met = esc_clock_met_at(st, c);
+		met = esc_clock_stopped(st, c);
 		/* met in time, or already breached: nothing more to do */
 		if (st->sla_due_ms[c] == 0 || (st->breached & (1u << c)) ||
 		    (met != 0 && met <= st->sla_due_ms[c]))
@@ -243,7 +247,7 @@ esc_run(struct esc_state *st, const struct policy *p,
 			break;
 		case DUE_BREACH:
 			/* late by the time it took, or is still taking */
-			met = esc_clock_met_at(st, clock);
+			met = esc_clock_stopped(st, clock);
 			st->breached |= 1u << clock;
 			esc_add(out, ESC_BREACH, when, st->stage, st->stage,
 			    ESC_R_SLA, clock, (met != 0 ? met : now) - when);
@@ -294,6 +298,25 @@ esc_resolve(struct esc_state *st, int64_t now)
 	st->resolved_ms = now;
 	st->stage_ack_due_ms = st->stage_resolve_due_ms = 0;
 	return 0;
+}
+
+/*
+ * The breached clocks that were running in was and are stopped in st,
+ * one bit per enum sla_clock: the breaches whose lateness a change (an
+ * ack, a note, a resolve) has just made final.
+ */
+unsigned
+esc_breaches_stopped(const struct esc_state *was, const struct esc_state *st)
+{
+	unsigned bits = 0;
+	int c;
+
+	for (c = 0; c < SLA_NCLOCKS; c++)
+		if ((st->breached & (1u << c)) &&
+		    esc_clock_stopped(st, c) != 0 &&
+		    esc_clock_stopped(was, c) == 0)
+			bits |= 1u << c;
+	return bits;
 }
 
 /* Go to the next stage now.  -1 if resolved or already at the last. */

@@ -689,6 +689,34 @@ pagerctl_show_line(const char *label, const char *value)
 	free(clean);
 }
 
+/*
+ * The state of SLA clock k (object v) of alert j: "met", "open", or
+ * "breached" with how late its breach record says the response is:
+ * final once the clock stopped, "so far" while it runs.
+ */
+static char *
+pagerctl_sla_state(const json_t *j, const char *k, const json_t *v)
+{
+	const json_t *b;
+	char late[32], *s;
+	size_t i;
+
+	if (!json_is_true(json_object_get(v, "breached")))
+		return xstrdup(json_is_true(json_object_get(v, "met")) ? "met" :
+		    "open");
+	json_array_foreach(json_object_get(j, "breaches"), i, b) {
+		if (strcmp(pagerctl_str(b, "clock"), k) != 0)
+			continue;
+		pagerctl_fmt_duration(json_integer_value(json_object_get(b,
+		    "late_ms")), late, sizeof late);
+		xasprintf(&s, "breached, late by %s%s", late,
+		    json_is_true(json_object_get(b, "final")) ? "" :
+		    " so far");
+		return s;
+	}
+	return xstrdup("breached");
+}
+
 /* pagerctl show ID: the alert, its SLA clocks and its audit timeline. */
 static int
 pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
@@ -703,7 +731,8 @@ pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
 	struct pagerctl_table *t;
 	json_t *j, *v, *ev;
 	const char *k;
-	char *path, *raw, *line, *s, num[32], when[PAGERCTL_FMT_TIME_LEN];
+	char *path, *raw, *line, *s, *state, num[32];
+	char when[PAGERCTL_FMT_TIME_LEN];
 	char ago[32];
 	int64_t ms, now = clock_now_ms();
 	size_t i;
@@ -764,10 +793,10 @@ pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
 			pagerctl_table_add(t, k, "-", "none");
 			continue;
 		}
+		state = pagerctl_sla_state(j, k, v);
 		pagerctl_table_add(t, k, pagerctl_fmt_time(pagerctl_ms(v,
-		    "due_at"), when, sizeof when),
-		    json_is_true(json_object_get(v, "breached")) ? "breached" :
-		    json_is_true(json_object_get(v, "met")) ? "met" : "open");
+		    "due_at"), when, sizeof when), state);
+		free(state);
 	}
 	if (pagerctl_table_rows(t) > 0)
 		pagerctl_table_print(t);

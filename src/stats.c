@@ -3,11 +3,14 @@
  * stats.c: service-level figures from alert rows.  An SLA target counts
  * as met if its goal came before the deadline, missed if the deadline
  * passed first (recorded as a breach, or past and still unmet), and
- * open otherwise; attainment is met / (met + missed).  Pure.
+ * open otherwise; attainment is met / (met + missed).  A breach is late
+ * by the time its clock took to stop after the deadline, or has taken
+ * so far if it still runs (breach.c).  Pure.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "breach.h"
 #include "stats.h"
 #include "xmalloc.h"
 
@@ -107,4 +110,37 @@ double
 stats_ratio(size_t a, size_t b)
 {
 	return b == 0 ? 0.0 : (double)a / (double)b;
+}
+
+/*
+ * How late the responses to n breaches were, per clock, at now: into
+ * s->lateness (after stats_compute(), which clears it).
+ */
+void
+stats_breaches(const struct breach *b, size_t n, int64_t now, struct stats *s)
+{
+	struct stats_lateness *l;
+	int64_t *late[SLA_NCLOCKS], ms;
+	size_t i;
+	int c;
+
+	memset(s->lateness, 0, sizeof s->lateness);
+	for (c = 0; c < SLA_NCLOCKS; c++)
+		late[c] = xcalloc(n > 0 ? n : 1, sizeof *late[c]);
+	for (i = 0; i < n; i++) {
+		if ((unsigned)b[i].clock >= SLA_NCLOCKS)
+			continue;
+		l = &s->lateness[b[i].clock];
+		ms = breach_late_ms(&b[i], now);
+		late[b[i].clock][l->n++] = ms;
+		if (breach_is_final(&b[i]))
+			l->final++;
+		if (ms > l->max_ms)
+			l->max_ms = ms;
+	}
+	for (c = 0; c < SLA_NCLOCKS; c++) {
+		stats_durations(late[c], s->lateness[c].n,
+		    &s->lateness[c].late);
+		free(late[c]);
+	}
 }

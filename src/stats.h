@@ -2,8 +2,8 @@
 /*
  * stats.h: the service-level figures support teams are judged by, from
  * the alerts of a window: MTTA, MTTR, SLA attainment per priority and
- * target, breach, closure and escalation rates.  Pure: rows in, figures
- * out, "now" as an argument.
+ * target, breach, closure and escalation rates, how late the breached
+ * responses were.  Pure: rows in, figures out, "now" as an argument.
  */
 #ifndef STATS_H
 #define STATS_H
@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "policy.h"
+
+struct breach;
 
 /* One alert as the figures need it (store-stats.c fills these). */
 struct stats_row {
@@ -37,6 +39,14 @@ struct stats_sla {
 	size_t open; /* deadline not reached yet, goal not met yet */
 };
 
+/* The breaches of one SLA clock and how late each response was. */
+struct stats_lateness {
+	size_t n;
+	size_t final;       /* clock stopped: lateness no longer grows */
+	int64_t max_ms;
+	struct stats_durations late; /* of all n, "so far" for running ones */
+};
+
 struct stats {
 	size_t total;
 	size_t acknowledged;
@@ -47,10 +57,12 @@ struct stats {
 	struct stats_sla sla[4][SLA_NCLOCKS]; /* [priority - 1][clock] */
 	size_t reached_stage[5]; /* [s]: alerts that reached stage s (2..4) */
 	size_t resolved_in_stage1;
+	struct stats_lateness lateness[SLA_NCLOCKS]; /* stats_breaches() */
 };
 
 /* stats.c */
 void stats_compute(const struct stats_row *, size_t, int64_t, struct stats *);
+void stats_breaches(const struct breach *, size_t, int64_t, struct stats *);
 double stats_ratio(size_t, size_t);
 
 #endif

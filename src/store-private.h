@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+struct breach;
 struct store;
 
 /* The statements store.c prepares at open; see store_sql[]. */
@@ -33,5 +34,9 @@ int store_step_done(struct store *, sqlite3_stmt *, char **);
 void store_cause(struct store *, char **, const char *);
 void store_bind_text(sqlite3_stmt *, int, const char *);
 char *store_column_strdup(sqlite3_stmt *, int);
+
+/* store-breach.c */
+int store_breach_rows(struct store *, sqlite3_stmt *, struct breach **,
+    size_t *);
 
 #endif

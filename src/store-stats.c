@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "breach.h"
 #include "log.h"
 #include "stats.h"
 #include "store.h"
@@ -22,6 +23,10 @@ static const char store_stats_rows_sql[] =
     " a.first_response_ms, a.resolved_ms, a.sla_response_due_ms,"
     " a.sla_first_response_due_ms, a.sla_resolution_due_ms, a.sla_breached,"
     " a.max_stage FROM alerts a" STORE_STATS_WHERE;
+static const char store_stats_breaches_sql[] =
+    "SELECT b.alert_id, b.clock, b.due_ms, b.breached_ms, b.stopped_ms"
+    " FROM breaches b JOIN alerts a ON a.id = b.alert_id" STORE_STATS_WHERE
+    " ORDER BY b.alert_id, b.clock";
 static const char store_stats_groups_sql[] =
     "SELECT 'integration', coalesce(a.integration, ''), count(*), 0"
     " FROM alerts a" STORE_STATS_WHERE " GROUP BY 2"
@@ -88,6 +93,18 @@ store_stats_rows(struct store *s, const struct store_stats_query *q,
 	return 0;
 }
 
+/* The breaches of the window's alerts, into *out (free it). */
+int
+store_stats_breaches(struct store *s, const struct store_stats_query *q,
+    struct breach **out, size_t *n)
+{
+	sqlite3_stmt *st = store_stats_bind(s, store_stats_breaches_sql, q);
+
+	if (st == NULL)
+		return -1;
+	return store_breach_rows(s, st, out, n);
+}
+
 /*
  * Volume by integration and delivery by channel: cb(kind, name, total,
  * delivered) per group, kind "integration" or "channel".
@@ -141,8 +158,8 @@ static const char store_metrics_sql[] =
     " GROUP BY status, priority"
     " UNION ALL SELECT 'pages', channel, state, count(*) FROM notifications"
     " WHERE alert_id IS NOT NULL GROUP BY channel, state"
-    " UNION ALL SELECT 'breaches', json_extract(detail, '$.clock'), '',"
-    " count(*) FROM events WHERE kind = 'breach' GROUP BY 2"
+    " UNION ALL SELECT 'breaches', clock, '', count(*) FROM breaches"
+    " GROUP BY clock"
     " ORDER BY 1, 2, 3";
 
 /*

@@ -176,6 +176,46 @@ static const char *store_migrations[] = {
 	"  WHEN reason LIKE 'reminder%' THEN 'reminder'"
 	"  WHEN reason LIKE 'SLA breach%' THEN 'breach'"
 	"  ELSE 'page' END;",
+	/*
+	 * 9: breaches: one row per missed SLA deadline (store-breach.c),
+	 * with the instant its clock stopped (NULL while it runs), so that
+	 * its lateness is read from typed columns and is final once the
+	 * alert is acknowledged, noted or resolved.  Breaches recorded
+	 * before come from the alerts' own columns: the clocks flagged in
+	 * sla_breached, recorded at their deadline (as the audit log has
+	 * them) and stopped as each clock's goal says.
+	 */
+	"CREATE TABLE breaches ("
+	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
+	"  clock TEXT NOT NULL"
+	"    CHECK (clock IN ('response', 'first_response', 'resolution')),"
+	"  due_ms INTEGER NOT NULL,"
+	"  breached_ms INTEGER NOT NULL,"
+	"  stopped_ms INTEGER,"
+	"  PRIMARY KEY (alert_id, clock));"
+	"INSERT INTO breaches"
+	"  (alert_id, clock, due_ms, breached_ms, stopped_ms)"
+	"  SELECT id, 'response', sla_response_due_ms, sla_response_due_ms,"
+	"  CASE WHEN acknowledged_ms IS NOT NULL AND (resolved_ms IS NULL OR"
+	"    acknowledged_ms <= resolved_ms) THEN acknowledged_ms"
+	"    ELSE resolved_ms END"
+	"  FROM alerts WHERE (sla_breached & 1) != 0"
+	"  AND sla_response_due_ms IS NOT NULL;"
+	"INSERT INTO breaches"
+	"  (alert_id, clock, due_ms, breached_ms, stopped_ms)"
+	"  SELECT id, 'first_response', sla_first_response_due_ms,"
+	"  sla_first_response_due_ms,"
+	"  CASE WHEN first_response_ms IS NOT NULL AND (resolved_ms IS NULL OR"
+	"    first_response_ms <= resolved_ms) THEN first_response_ms"
+	"    ELSE resolved_ms END"
+	"  FROM alerts WHERE (sla_breached & 2) != 0"
+	"  AND sla_first_response_due_ms IS NOT NULL;"
+	"INSERT INTO breaches"
+	"  (alert_id, clock, due_ms, breached_ms, stopped_ms)"
+	"  SELECT id, 'resolution', sla_resolution_due_ms,"
+	"  sla_resolution_due_ms, resolved_ms"
+	"  FROM alerts WHERE (sla_breached & 4) != 0"
+	"  AND sla_resolution_due_ms IS NOT NULL;",
 };
 
 enum store_stmt {

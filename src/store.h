@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store.h: the SQLite state store (WAL): alerts, the append-only audit
- * event log, notifications.  Only store.c talks to SQLite.
+ * event log, breaches, notifications.  Only store*.c talk to SQLite.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -13,6 +13,7 @@
 #include "esc.h"
 #include "notify.h"
 
+struct breach;
 struct store;
 
 /* What store_alert_raise() did with one posted alert. */
@@ -80,6 +81,11 @@ int store_engine_get(struct store *, int64_t, struct store_engine_row *);
 void store_engine_row_clear(struct store_engine_row *);
 int64_t store_engine_open(struct store *, store_engine_cb, void *);
 
+/* store-breach.c */
+int store_breach_add(struct store *, const struct breach *, char **);
+int store_breach_stop(struct store *, const struct breach *, char **);
+int store_breaches(struct store *, int64_t, struct breach **, size_t *);
+
 /* A window of alerts for the figures (store-stats.c). */
 struct store_stats_query {
 	int64_t from_ms; /* created in [from_ms, to_ms) */
@@ -93,6 +99,8 @@ struct stats_row;
 /* store-stats.c */
 int store_stats_rows(struct store *, const struct store_stats_query *,
     struct stats_row **, size_t *);
+int store_stats_breaches(struct store *, const struct store_stats_query *,
+    struct breach **, size_t *);
 int store_stats_groups(struct store *, const struct store_stats_query *,
     void (*)(const char *, const char *, int64_t, int64_t, void *), void *);
 int store_stats_top(struct store *, const struct store_stats_query *, int,

@@ -7,8 +7,8 @@
 # alert through the API, then loads the page in headless Chromium
 # (Debian's chromium) with the viewer key in the URL fragment and checks
 # the numbers in the DOM it rendered: who is on call until when (and
-# the rota files that are refused or have errors), the
-# open alerts with stage and time left on each SLA clock, the breach
+# the rota files that are refused or have errors), the open alerts with
+# stage and time left on each SLA clock (or how late, so far), the breach
 # rate (2 of 46) against the 2% target, the daily MTTA/MTTR, pages by
 # channel and the top problems.  A screenshot is kept for people to look
 # at: tests/e2e/dashboard.png in the build tree.
@@ -78,6 +78,16 @@ SQL = """INSERT INTO alerts (dedup_key, service, priority, summary,
 PROBLEM = ["disk-full"] * 3 + ["cpu-high"] * 2 + ["cert-expiry"]
 SERVICE = {"disk-full": "db", "cpu-high": "web", "cert-expiry": "web"}
 COUNT = {"disk-full": 1, "cpu-high": 1, "cert-expiry": 3}
+def breaches(alert, bits, due, ack, note, res):
+    """The breach records the engine would have written (store-breach.c):
+    each clock stops at its goal (ack, first note), or at the resolution."""
+    for c, (clock, met) in enumerate((("response", ack),
+            ("first_response", note), ("resolution", None))):
+        if bits & (1 << c):
+            stop = met if met and not (res and res < met) else res
+            db.execute("""INSERT INTO breaches (alert_id, clock, due_ms,
+                breached_ms, stopped_ms) VALUES (?, ?, ?, ?, ?)""",
+                (alert, clock, due[c], due[c], stop))
 def page(alert, channel, state):
     db.execute("""INSERT INTO notifications (alert_id, person, channel,
         address, attempt, state, due_ms, created_ms, updated_ms)
@@ -94,6 +104,8 @@ for i in range(7):
             "resolved", 1, 1, COUNT[key], c, c, c + (i + 1) * MIN,
             c + (i + 1) * MIN, c + (i + 1) * 10 * MIN, due[0], due[1], due[2],
             breached, c, None))
+        breaches(cur.lastrowid, breached, due, c + (i + 1) * MIN,
+            c + (i + 1) * MIN, c + (i + 1) * 10 * MIN)
         page(cur.lastrowid, "chat", "delivered")
         if k < 3:
             page(cur.lastrowid, "sms", "failed" if (i, k) == (0, 0) else "delivered")
@@ -102,9 +114,10 @@ for i in range(7):
 # Older than the week: must not count.
 for i in range(3):
     c = NOW - 8 * DAY - i * HOUR
-    db.execute(SQL, ("old-problem", "db", 1, "old problem", "resolved", 1, 1,
-        50, c, c, c + HOUR, c + HOUR, c + 2 * HOUR, c + MIN, c + MIN,
+    cur = db.execute(SQL, ("old-problem", "db", 1, "old problem", "resolved",
+        1, 1, 50, c, c, c + HOUR, c + HOUR, c + 2 * HOUR, c + MIN, c + MIN,
         c + MIN, 7, c, None))
+    breaches(cur.lastrowid, 7, [c + MIN] * 3, c + HOUR, c + HOUR, c + 2 * HOUR)
 # Open: one late on two clocks, one acknowledged, one fresh.
 open_ = [
     # key, service, prio, summary, status, stage, count, created, ack, due
@@ -121,6 +134,7 @@ for key, svc, prio, summ, st, stage, count, c, ack, due, br in open_:
     cur = db.execute(SQL, (key, svc, prio, summ, st, stage, stage, count, c,
         c, ack, None, None, d[0], d[1], d[2], br, c,
         c + HOUR if stage == 1 else None))
+    breaches(cur.lastrowid, br, d, ack, None, None)
     expect["alerts"][summ] = {"priority": "P%d" % prio, "stage": stage,
         "status": st, "service": svc,
         "left": [None if (j == 0 and ack) else (d[j] - NOW) // 1000
@@ -301,6 +315,18 @@ for summ, e in exp["alerts"].items():
         if e["left"][j] is None:
             check(summ + ": " + clock, "met", td.content())
             continue
+        if e["late"][j]:
+            # breached, unanswered: late so far, by the time since the
+            # deadline (the page loaded a little after the seed)
+            late = int(td.attrs.get("data-late-seconds", "nan"))
+            ok = -e["left"][j] <= late <= -e["left"][j] + 300
+            check(summ + ": " + clock + " late within 5 min", True, ok)
+            check(summ + ": " + clock + " text", "late " + dur(late) + " so far",
+                  td.content())
+            check(summ + ": " + clock + " final", "false", td.attrs.get("data-final"))
+            check(summ + ": " + clock + " highlighted", True,
+                  "late" in td.attrs.get("class", ""))
+            continue
         left = int(td.attrs.get("data-left-seconds", "nan"))
         # the page loaded a little after the seed: less time is left
         ok = e["left"][j] - 300 <= left <= e["left"][j]
@@ -321,6 +347,11 @@ check("breach status", "over target" if float(target) < 4.3 else "within target"
       byid("breach-status").content())
 check("breach detail", "2 of 46 alerts breached an SLA clock",
       byid("breach-detail").content())
+# How late, per clock: the resolved one's response breach is final, the
+# open one's two breaches still run.
+lat = {n.attrs["data-clock"]: (n.attrs.get("data-count"), n.attrs.get("data-final"))
+       for n in byid("breach-lateness").kids if n.tag == "li"}
+check("breach lateness", {"response": ("2", "1"), "first_response": ("1", "0")}, lat)
 
 # MTTA n minutes and MTTR 10n minutes, n days ago (n = 1 for the last 24 h,
 # whose acknowledged open alert took a minute too).

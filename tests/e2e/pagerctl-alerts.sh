@@ -204,12 +204,25 @@ for label, key in [("created", "created_at"), ("updated", "updated_at"),
 if a["details"]:
     line("details", json.dumps(a["details"], separators=(",", ":")))
 lines.append("")
+def dur(ms):
+    s = ms // 1000 + (ms % 1000 >= 500)
+    if s < 60: return "%ds" % s
+    if s < 3600: return "%dm%02ds" % (s // 60, s % 60)
+    if s < 86400: return "%dh%02dm" % (s // 3600, s % 3600 // 60)
+    return "%dd%02dh" % (s // 86400, s % 86400 // 3600)
+def state(k, v):
+    if not v["breached"]:
+        return "met" if v["met"] else "open"
+    for b in a["breaches"]:
+        if b["clock"] == k:
+            return "breached, late by " + dur(b["late_ms"]) + ("" if b["final"] else " so far")
+    return "breached"
 rows = []
 for k, v in a["sla"].items():
     if v is None:
         rows.append([k, "-", "none"])
     else:
-        rows.append([k, local(v["due_at"]), "breached" if v["breached"] else "met" if v["met"] else "open"])
+        rows.append([k, local(v["due_at"]), state(k, v)])
 lines += table(["SLA", "DUE", "STATE"], rows)
 lines.append("")
 lines += table(["TIME", "ACTOR", "EVENT", "DETAIL"],

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: ISC
 #
 # stats.sh: GET /api/v1/stats on a seeded history.  The test writes 200
-# alerts with known times straight into the store, then compares every
-# figure pagerd reports with the same figures computed here, in Python,
-# from the rows it wrote.
+# alerts with known times (and their breach records) straight into the
+# store, then compares every figure pagerd reports with the same figures
+# computed here, in Python, from the rows it wrote.
 . "$E2E_LIB"
 need curl jq python3
 
@@ -27,10 +27,12 @@ for i in range(200):
     res = (ack or created) + random.randint(5, 600) * MIN if random.random() < 0.8 else None
     d = [created + x * MIN for x in due[prio]]
     breached = 0
+    stops = [None] * 3
     for c, met in enumerate([ack, note, None]):
         met = met if met and not (res and res < met) else res
         if met is None or met > d[c]:
             breached |= 1 << c
+            stops[c] = met
     service = random.choice(["db", "web", "web"])
     key = random.choice(["disk", "cpu", "mem", "net", "dns", "tls", "queue"])
     stage = random.choice([1, 1, 1, 2, 2, 3, 4])
@@ -38,9 +40,9 @@ for i in range(200):
     integ = random.choice(["helpdesk", "monitoring"])
     status = "resolved" if res else ("acknowledged" if ack else "triggered")
     rows.append(dict(priority=prio, created=created, ack=ack, note=note, res=res,
-                     due=d, breached=breached, service=service, key=key,
+                     due=d, breached=breached, stops=stops, service=service, key=key,
                      stage=stage, count=count, integration=integ, status=status))
-    db.execute("""INSERT INTO alerts (dedup_key, service, priority, summary,
+    cur = db.execute("""INSERT INTO alerts (dedup_key, service, priority, summary,
         integration, status, stage, max_stage, count, created_ms, updated_ms,
         acknowledged_ms, first_response_ms, resolved_ms, sla_response_due_ms,
         sla_first_response_due_ms, sla_resolution_due_ms, sla_breached,
@@ -49,6 +51,12 @@ for i in range(200):
         ("%s-%d" % (key, i) if status != "resolved" else key, service, prio,
          "%s problem" % key, integ, status, stage, stage, count, created,
          created, ack, note, res, d[0], d[1], d[2], breached, created))
+    # the breach records the engine would have written (store-breach.c)
+    for c, clock in enumerate(("response", "first_response", "resolution")):
+        if breached & (1 << c):
+            db.execute("""INSERT INTO breaches (alert_id, clock, due_ms,
+                breached_ms, stopped_ms) VALUES (?,?,?,?,?)""",
+                (cur.lastrowid, clock, d[c], d[c], stops[c]))
 db.commit()
 json.dump(rows, open(sys.argv[2], "w"))
 PY
@@ -56,16 +64,21 @@ start_pagerd
 
 FROM=2027-01-02T00:00:00Z
 TO=2027-01-05T12:00:00Z
+# running breaches are late by "now": the instants around the request
+NOW_BEFORE=$(date +%s%3N)
 api_get "/api/v1/stats?from=$FROM&to=$TO"
+NOW_AFTER=$(date +%s%3N)
 expect_status 200
 printf '%s' "$HTTP_BODY" >"$TEST_TMP/stats.json"
 api_get "/api/v1/stats?from=$FROM&to=$TO&service=web&priority=P1"
 expect_status 200
 printf '%s' "$HTTP_BODY" >"$TEST_TMP/stats-web-p1.json"
 
-"$PYTHON" - "$TEST_TMP/seed.json" "$TEST_TMP/stats.json" "$TEST_TMP/stats-web-p1.json" <<'PY'
+"$PYTHON" - "$TEST_TMP/seed.json" "$TEST_TMP/stats.json" "$TEST_TMP/stats-web-p1.json" \
+    "$NOW_BEFORE" "$NOW_AFTER" <<'PY'
 import json, statistics, sys, datetime
 rows = json.load(open(sys.argv[1]))
+now_before, now_after = int(sys.argv[4]), int(sys.argv[5])
 iso = lambda s: int(datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
 frm, to = iso("2027-01-02T00:00:00Z"), iso("2027-01-05T12:00:00Z")
 bad = []
@@ -105,6 +118,26 @@ def figures(st, sel, label):
             check(label + "sla.P%d.%s.met" % (p, clock), met, got["met"])
             check(label + "sla.P%d.%s.missed" % (p, clock), missed, got["missed"])
             check(label + "sla.P%d.%s.attainment" % (p, clock), met / len(mine) if mine else None, got["attainment"])
+    # how late each breach was: final once stopped, else so far (at now,
+    # somewhere between the instants around the request)
+    for c, clock in enumerate(("response", "first_response", "resolution")):
+        br = [r for r in sel if r["breached"] & (1 << c)]
+        got = st["breaches"][clock]
+        check(label + "breaches.%s.count" % clock, len(br), got["count"])
+        check(label + "breaches.%s.final" % clock, sum(1 for r in br if r["stops"][c]), got["final"])
+        if not br:
+            for k in ("late_mean_seconds", "late_median_seconds", "late_max_seconds"):
+                check(label + "breaches.%s.%s" % (clock, k), None, got[k])
+            continue
+        for k, f in (("late_mean_seconds", statistics.mean),
+                     ("late_median_seconds", lambda v: statistics.median(v) // 1),
+                     ("late_max_seconds", max)):
+            lo, hi = (f([max(0, (r["stops"][c] or now) - r["due"][c]) for r in br]) / 1000
+                      for now in (now_before, now_after))
+            ok = lo - 0.001 <= got[k] <= hi + 0.001
+            print("%-40s want %-22s got %s" % (label + "breaches.%s.%s" % (clock, k), "%.3f..%.3f" % (lo, hi), got[k]))
+            if not ok:
+                bad.append(label + "breaches.%s.%s" % (clock, k))
     return sel
 st = json.load(open(sys.argv[2]))
 sel = figures(st, [r for r in rows if frm <= r["created"] < to], "")
@@ -149,9 +182,15 @@ for line in open(sys.argv[2]):
     m = re.match(r'^pagerd_alerts\{status="(\w+)",priority="(P\d)"\} (\d+)$', line)
     if m:
         got[(m.group(1), m.group(2))] = int(m.group(3))
+    m = re.match(r'^pagerd_sla_breaches_total\{target="(\w+)"\} (\d+)$', line)
+    if m:
+        got[m.group(1)] = int(m.group(2))
+for c, clock in enumerate(("response", "first_response", "resolution")):
+    want[clock] = sum(1 for r in rows if r["breached"] & (1 << c))
 if got != want:
-    sys.exit("pagerd_alerts: want %s, got %s" % (sorted(want.items()), sorted(got.items())))
-print("pagerd_alerts matches the seeded history: %d series" % len(got))
+    sys.exit("pagerd_alerts, pagerd_sla_breaches_total: want %s, got %s" %
+             (sorted(want.items(), key=str), sorted(got.items(), key=str)))
+print("pagerd_alerts and pagerd_sla_breaches_total match the seeded history: %d series" % len(got))
 PY
 grep -q '^pagerd_http_requests_total{kind="api",code="200"} [1-9]' "$TEST_TMP/metrics.txt" ||
     fail "no count of answered API requests"

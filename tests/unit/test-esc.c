@@ -450,6 +450,70 @@ test_sla_on_business_hours(void **state)
 	tz_free(cal.tz);
 }
 
+/*
+ * Which clock stops when: the response clock at the ack, the first
+ * response at the first note, and every clock still running at the
+ * resolution; each breach becomes final in the change that stops its
+ * clock, and only then.
+ */
+static void
+test_breaches_stop(void **state)
+{
+	struct esc_state st, was;
+	struct esc_actions a = { 0 };
+
+	start(&st, 1, &a);
+	esc_actions_clear(&a);
+	esc_run(&st, &pol, sla, T0 + 6 * M, &a); /* response breached */
+	esc_actions_clear(&a);
+	assert_int_equal(st.breached, 1u << SLA_RESPONSE);
+	assert_int_equal(esc_clock_stopped(&st, SLA_RESPONSE), 0);
+
+	/* a note first: it stops the first-response clock, in time */
+	was = st;
+	assert_int_equal(esc_note(&st, T0 + 8 * M), 0);
+	assert_int_equal(esc_clock_stopped(&st, SLA_FIRST_RESPONSE),
+	    T0 + 8 * M);
+	assert_int_equal(esc_clock_stopped(&st, SLA_RESPONSE), 0);
+	assert_int_equal(esc_breaches_stopped(&was, &st), 0);
+
+	/* the ack 4m after the deadline stops the response breach */
+	was = st;
+	assert_int_equal(esc_ack(&st, T0 + 9 * M), 0);
+	assert_int_equal(esc_clock_stopped(&st, SLA_RESPONSE), T0 + 9 * M);
+	assert_int_equal(esc_breaches_stopped(&was, &st),
+	    1u << SLA_RESPONSE);
+	/* a later change stops nothing more: that breach stays final */
+	was = st;
+	assert_int_equal(esc_note(&st, T0 + 10 * M), 0);
+	assert_int_equal(esc_breaches_stopped(&was, &st), 0);
+	assert_int_equal(esc_clock_stopped(&st, SLA_RESPONSE), T0 + 9 * M);
+
+	/* resolution breached at 4h; resolving at 5h stops it */
+	esc_run(&st, &pol, sla, T0 + 4 * H + 1, &a);
+	esc_actions_clear(&a);
+	assert_true(st.breached & (1u << SLA_RESOLUTION));
+	assert_int_equal(esc_clock_stopped(&st, SLA_RESOLUTION), 0);
+	was = st;
+	assert_int_equal(esc_resolve(&st, T0 + 5 * H), 0);
+	assert_int_equal(esc_breaches_stopped(&was, &st),
+	    1u << SLA_RESOLUTION);
+	assert_int_equal(esc_clock_stopped(&st, SLA_RESOLUTION), T0 + 5 * H);
+	assert_int_equal(esc_clock_stopped(&st, SLA_RESPONSE), T0 + 9 * M);
+
+	/* unacknowledged and unnoted: resolving stops both running clocks */
+	start(&st, 1, &a);
+	esc_run(&st, &pol, sla, T0 + 20 * M, &a);
+	esc_actions_clear(&a);
+	was = st;
+	assert_int_equal(esc_resolve(&st, T0 + 30 * M), 0);
+	assert_int_equal(esc_breaches_stopped(&was, &st),
+	    (1u << SLA_RESPONSE) | (1u << SLA_FIRST_RESPONSE));
+	assert_int_equal(esc_clock_stopped(&st, SLA_RESPONSE), T0 + 30 * M);
+	assert_int_equal(esc_clock_stopped(&st, SLA_FIRST_RESPONSE),
+	    T0 + 30 * M);
+}
+
 int
 main(void)
 {
@@ -466,6 +530,7 @@ main(void)
 		cmocka_unit_test_setup(test_single_stage, setup),
 		cmocka_unit_test_setup(test_business_hours, setup),
 		cmocka_unit_test_setup(test_sla_on_business_hours, setup),
+		cmocka_unit_test_setup(test_breaches_stop, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

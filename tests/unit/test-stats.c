@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "breach.h"
 #include "stats.h"
 
 #define MIN INT64_C(60000)
@@ -91,12 +92,67 @@ test_unrecorded_miss(void **state)
 	assert_int_equal(s.mtta.n, 0);
 }
 
+/*
+ * A breach is late by (stopped or now) - due: it grows while its clock
+ * runs and is final once the clock stopped, however late it is read.
+ */
+static void
+test_breach_lateness(void **state)
+{
+	struct breach b[4] = {
+		/* acknowledged 3m after its 5m deadline */
+		{ 1, SLA_RESPONSE, T0 + 5 * MIN, T0 + 5 * MIN, T0 + 8 * MIN },
+		/* still unacknowledged */
+		{ 2, SLA_RESPONSE, T0 + 5 * MIN, T0 + 5 * MIN, 0 },
+		/* the breach was recorded late (the daemon was down) */
+		{ 3, SLA_RESPONSE, T0 + 5 * MIN, T0 + 20 * MIN, T0 + 6 * MIN },
+		{ 1, SLA_FIRST_RESPONSE, T0 + 15 * MIN, T0 + 15 * MIN, 0 },
+	};
+	struct stats s;
+	int64_t now;
+
+	assert_int_equal(breach_late_ms(&b[0], T0 + 10 * MIN), 3 * MIN);
+	assert_int_equal(breach_late_ms(&b[0], T0 + 1000 * MIN), 3 * MIN);
+	assert_true(breach_is_final(&b[0]));
+	assert_int_equal(breach_late_ms(&b[1], T0 + 10 * MIN), 5 * MIN);
+	assert_int_equal(breach_late_ms(&b[1], T0 + 60 * MIN), 55 * MIN);
+	assert_false(breach_is_final(&b[1]));
+	assert_int_equal(breach_late_ms(&b[2], T0 + 60 * MIN), 1 * MIN);
+	assert_int_equal(breach_late_ms(&b[1], T0), 0); /* never negative */
+
+	for (now = T0 + 30 * MIN; now <= T0 + 90 * MIN; now += 60 * MIN) {
+		stats_compute(NULL, 0, now, &s);
+		stats_breaches(b, 4, now, &s);
+		assert_int_equal(s.lateness[SLA_RESPONSE].n, 3);
+		assert_int_equal(s.lateness[SLA_RESPONSE].final, 2);
+		/* 3m, 1m and the running one: 25m, then 85m */
+		assert_int_equal(s.lateness[SLA_RESPONSE].late.median_ms,
+		    3 * MIN);
+		assert_int_equal(s.lateness[SLA_RESPONSE].max_ms,
+		    now - T0 - 5 * MIN);
+		assert_true(s.lateness[SLA_RESPONSE].late.mean_ms ==
+		    (double)(4 * MIN + now - T0 - 5 * MIN) / 3);
+		assert_int_equal(s.lateness[SLA_FIRST_RESPONSE].n, 1);
+		assert_int_equal(s.lateness[SLA_FIRST_RESPONSE].final, 0);
+		assert_int_equal(s.lateness[SLA_RESOLUTION].n, 0);
+		assert_int_equal(s.lateness[SLA_RESOLUTION].late.n, 0);
+	}
+	/* once the first-response clock stops, its figure stops growing */
+	b[3].stopped_ms = T0 + 40 * MIN;
+	stats_breaches(b, 4, T0 + 500 * MIN, &s);
+	assert_int_equal(s.lateness[SLA_FIRST_RESPONSE].final, 1);
+	assert_int_equal(s.lateness[SLA_FIRST_RESPONSE].max_ms, 25 * MIN);
+	stats_breaches(NULL, 0, T0, &s);
+	assert_int_equal(s.lateness[SLA_RESPONSE].n, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_figures),
 		cmocka_unit_test(test_unrecorded_miss),
+		cmocka_unit_test(test_breach_lateness),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

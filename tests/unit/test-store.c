@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test-store.c: the SQLite store: migrations, raising alerts, dedup,
- * priority raise, the audit log, listing with filters and pages, and
- * that a committed batch survives closing and reopening.
+ * priority raise, the audit log, listing with filters and pages, that
+ * a committed batch survives closing and reopening, and breach records.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "alert.h"
+#include "breach.h"
+#include "stats.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -353,6 +355,7 @@ test_migrate_notes(void **state)
 	    " updated_ms, step, reason, ack_url, sent_ms FROM notifications;"
 	    "DROP TABLE notifications;"
 	    "ALTER TABLE n5 RENAME TO notifications;"
+	    "DROP TABLE breaches;" /* migration 9 */
 	    "PRAGMA user_version = 5; COMMIT;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -364,6 +367,9 @@ test_migrate_notes(void **state)
 	assert_int_equal(rows[1].id, rows[0].id + 1);
 	assert_string_equal(rows[0].reason, "stage 1");
 	assert_null(rows[0].body);
+	/* Migration 8 names what each old row told from its reason. */
+	assert_int_equal(rows[0].event, NOTIFY_PAGE);
+	assert_int_equal(rows[0].state, NOTIFY_PENDING);
 	store_notes_free(rows, nrows);
 
 	/* A note: no alert, a body; a row with neither is refused. */
@@ -395,6 +401,190 @@ test_migrate_notes(void **state)
 	free(path);
 }
 
+#define MIN INT64_C(60000)
+
+/* Record one breach of alert id in its own transaction. */
+static void
+breach1(struct store *s, int64_t id, enum sla_clock c, int64_t due,
+    int64_t stopped)
+{
+	struct breach b = { id, c, due, due + 1000, stopped };
+	char *cause = NULL;
+
+	assert_int_equal(store_begin(s, &cause), 0);
+	if (store_breach_add(s, &b, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(store_commit(s, &cause), 0);
+}
+
+/* Stop the clock of a breach in its own transaction. */
+static void
+stop1(struct store *s, int64_t id, enum sla_clock c, int64_t at)
+{
+	struct breach b = { id, c, 0, 0, at };
+	char *cause = NULL;
+
+	assert_int_equal(store_begin(s, &cause), 0);
+	if (store_breach_stop(s, &b, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(store_commit(s, &cause), 0);
+}
+
+static void
+metrics_cb(const char *kind, const char *a, const char *b, int64_t n,
+    void *arg)
+{
+	int64_t *v = arg;
+
+	if (strcmp(kind, "breaches") == 0)
+		v[strcmp(a, "response") == 0 ? 0 : 1] += n;
+}
+
+/*
+ * Breaches: recorded once per clock, open until their clock stops, then
+ * stopped once for good; read back typed, per alert and per window, and
+ * counted for /metrics.
+ */
+static void
+test_breaches(void **state)
+{
+	struct fixture *f = *state;
+	struct store_stats_query q;
+	struct store_raise r1, r2;
+	struct breach *b;
+	int64_t counts[2] = { 0, 0 };
+	size_t n;
+
+	raise1(f->s, "db", "k1", 1, T0, &r1);
+	raise1(f->s, "web", "k2", 1, T0 + 60 * MIN, &r2);
+	free(r1.dedup_key);
+	free(r2.dedup_key);
+	assert_int_equal(store_breaches(f->s, r1.id, &b, &n), 0);
+	assert_int_equal(n, 0);
+	free(b);
+
+	breach1(f->s, r1.id, SLA_FIRST_RESPONSE, T0 + 15 * MIN, 0);
+	breach1(f->s, r1.id, SLA_RESPONSE, T0 + 5 * MIN, 0);
+	/* the same clock again: ignored, the first record stands */
+	breach1(f->s, r1.id, SLA_RESPONSE, T0 + 7 * MIN, T0 + 8 * MIN);
+	/* recorded with its clock already stopped */
+	breach1(f->s, r2.id, SLA_RESPONSE, T0 + 65 * MIN, T0 + 66 * MIN);
+
+	assert_int_equal(store_breaches(f->s, r1.id, &b, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(b[0].alert_id, r1.id);
+	assert_int_equal(b[0].clock, SLA_RESPONSE);
+	assert_int_equal(b[0].due_ms, T0 + 5 * MIN);
+	assert_int_equal(b[0].breached_ms, T0 + 5 * MIN + 1000);
+	assert_int_equal(b[0].stopped_ms, 0);
+	assert_false(breach_is_final(&b[0]));
+	assert_int_equal(breach_late_ms(&b[0], T0 + 9 * MIN), 4 * MIN);
+	assert_int_equal(breach_late_ms(&b[0], T0 + 19 * MIN), 14 * MIN);
+	assert_int_equal(b[1].clock, SLA_FIRST_RESPONSE);
+	free(b);
+
+	/* acknowledged 4m late: final, and a later stop changes nothing */
+	stop1(f->s, r1.id, SLA_RESPONSE, T0 + 9 * MIN);
+	stop1(f->s, r1.id, SLA_RESPONSE, T0 + 30 * MIN);
+	stop1(f->s, r1.id, SLA_RESOLUTION, T0 + 30 * MIN); /* no breach */
+	assert_int_equal(store_breaches(f->s, r1.id, &b, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(b[0].stopped_ms, T0 + 9 * MIN);
+	assert_true(breach_is_final(&b[0]));
+	assert_int_equal(breach_late_ms(&b[0], T0 + 1000 * MIN), 4 * MIN);
+	assert_int_equal(b[1].stopped_ms, 0);
+	free(b);
+
+	/* a window holds the breaches of the alerts raised in it */
+	memset(&q, 0, sizeof q);
+	q.from_ms = T0;
+	q.to_ms = T0 + 30 * MIN;
+	assert_int_equal(store_stats_breaches(f->s, &q, &b, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(b[0].alert_id, r1.id);
+	free(b);
+	q.to_ms = T0 + 90 * MIN;
+	q.service = "web";
+	assert_int_equal(store_stats_breaches(f->s, &q, &b, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(b[0].alert_id, r2.id);
+	assert_int_equal(b[0].stopped_ms, T0 + 66 * MIN);
+	free(b);
+
+	assert_int_equal(store_metrics(f->s, metrics_cb, counts), 0);
+	assert_int_equal(counts[0], 2);
+	assert_int_equal(counts[1], 1);
+}
+
+/*
+ * Migration 9 on a store of schema 8: the breaches an alert's columns
+ * flag become rows, recorded at their deadline and stopped as each
+ * clock's goal says (the ack, the first note, else the resolution).
+ */
+static void
+test_migrate_breaches(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r;
+	struct breach *b;
+	sqlite3 *db;
+	char *path, *sql, *cause = NULL;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		raise1(f->s, "db", NULL, 1, T0, &r);
+		free(r.dedup_key);
+	}
+	store_close(f->s);
+	xasprintf(&path, "%s/pagerd.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	xasprintf(&sql, "BEGIN; DROP TABLE breaches;"
+	    " UPDATE alerts SET sla_response_due_ms = %lld,"
+	    " sla_first_response_due_ms = %lld, sla_resolution_due_ms = %lld;"
+	    /* 1: acked late, never noted, resolved late */
+	    " UPDATE alerts SET sla_breached = 7, acknowledged_ms = %lld,"
+	    " resolved_ms = %lld, status = 'resolved' WHERE id = 1;"
+	    /* 2: unacked, noted late: only the note stops its clock */
+	    " UPDATE alerts SET sla_breached = 3, first_response_ms = %lld"
+	    " WHERE id = 2;"
+	    /* 3: met everything */
+	    " UPDATE alerts SET acknowledged_ms = %lld WHERE id = 3;"
+	    " PRAGMA user_version = 8; COMMIT;",
+	    (long long)(T0 + 5 * MIN), (long long)(T0 + 15 * MIN),
+	    (long long)(T0 + 240 * MIN), (long long)(T0 + 9 * MIN),
+	    (long long)(T0 + 300 * MIN), (long long)(T0 + 20 * MIN),
+	    (long long)(T0 + 1 * MIN));
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(sql);
+	free(path);
+
+	f->s = store_open(f->dir, &cause);
+	if (f->s == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_breaches(f->s, 1, &b, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(b[0].clock, SLA_RESPONSE);
+	assert_int_equal(b[0].breached_ms, T0 + 5 * MIN);
+	assert_int_equal(b[0].stopped_ms, T0 + 9 * MIN);
+	assert_int_equal(breach_late_ms(&b[0], T0 + 999 * MIN), 4 * MIN);
+	assert_int_equal(b[1].clock, SLA_FIRST_RESPONSE);
+	assert_int_equal(b[1].stopped_ms, T0 + 300 * MIN); /* resolved */
+	assert_int_equal(b[2].clock, SLA_RESOLUTION);
+	assert_int_equal(b[2].stopped_ms, T0 + 300 * MIN);
+	free(b);
+	assert_int_equal(store_breaches(f->s, 2, &b, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(b[0].stopped_ms, 0);
+	assert_false(breach_is_final(&b[0]));
+	assert_int_equal(b[1].stopped_ms, T0 + 20 * MIN);
+	free(b);
+	assert_int_equal(store_breaches(f->s, 3, &b, &n), 0);
+	assert_int_equal(n, 0);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -410,6 +600,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema_guards, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_notes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_breaches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_breaches, setup,
 		    teardown),
 	};
 
