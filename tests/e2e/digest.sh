@@ -14,7 +14,9 @@
 #   3. No notice about an alert never paged: #5 pages alice while a
 #      message is held, and is acknowledged before its page leaves; the
 #      page is cancelled, and alice never hears of #5 at all.
-#   4. A webhook's "alerts" lists every alert a message stands for.
+#   4. A rate limit counts messages that went out: bob's channel allows
+#      one message an hour, and its first attempt is refused (429); the
+#      retry still goes out (it used to wait the hour).
 . "$E2E_LIB"
 need curl jq python3 sqlite3
 
@@ -30,7 +32,9 @@ make_keys
 cat >"$TEST_TMP/people.conf" <<'PEOPLE'
 people = (
 	{ id = "alice"; name = "Alice"; chat = "@alice";
-	  notify = ( { channel = "hook"; } ); }
+	  notify = ( { channel = "hook"; } ); },
+	{ id = "bob"; name = "Bob"; chat = "@bob";
+	  notify = ( { channel = "limited"; } ); }
 );
 PEOPLE
 cat >"$CONFIG" <<CONF
@@ -46,12 +50,17 @@ tokens = (
 );
 channels = (
 	{ name = "hook"; driver = "webhook-chat";
-	  url = "http://127.0.0.1:$P/gate"; rate_limit = 0; }
+	  url = "http://127.0.0.1:$P/gate"; rate_limit = 0; },
+	{ name = "limited"; driver = "webhook-chat";
+	  url = "http://127.0.0.1:$P/429/1"; rate_limit = 1; rate_window = "1h";
+	  backoff = "100ms"; }
 );
-policies = ( {
-	name = "default";
-	stages = ( { targets = [ "person:alice" ]; ack_within = "1h"; } );
-} );
+policies = (
+	{ name = "default";
+	  stages = ( { targets = [ "person:alice" ]; ack_within = "1h"; } ); },
+	{ name = "lim"; services = [ "lim" ];
+	  stages = ( { targets = [ "person:bob" ]; ack_within = "1h"; } ); }
+);
 CONF
 
 # messages: how many requests reached the receiver.
@@ -148,5 +157,15 @@ expect_eq cancelled "$(sql "SELECT group_concat(state) FROM notifications
 [ -z "$(jq -r ".body | fromjson | .alerts[] | select(.id == $A7) | .id" \
     "$GATE_LOG")" ] || fail "alice heard of #$A7, never paged for it"
 pass "no notice about an alert that was never paged"
+
+# 4. Refused once, then sent: the refusal did not use up the limit.
+post_alert "$INT_KEY" '{"summary":"limited","priority":"P1","service":"lim"}'
+expect_status 202
+B1=$(json_get .id)
+wait_until "$E2E_WAIT" "bob's page after a 429" eval \
+    '[ "$(sql "SELECT state FROM notifications WHERE alert_id = $B1")" = sent ]'
+expect_eq 2 "$(jq -r 'select(.path == "/429/1") | .path' "$GATE_LOG" | wc -l | tr -d ' ')" \
+    "requests to the rate-limited channel"
+pass "a refused attempt does not count against the rate limit"
 
 stop_pagerd
