@@ -5,14 +5,17 @@
  * message (RFC 5322 headers, RFC 2047 subject), one-segment SMS text,
  * TwiML, and the Slack, Mattermost, Teams and generic JSON payloads.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "chan.h"
+#include "compat.h"
 #include "hmac.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -253,6 +256,39 @@ chan_msg_plain(const char *s)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	return out;
+}
+
+/*
+ * Mattermost: plain text in which "@channel", "@all" and "@here" from an
+ * alert cannot notify a whole channel: a zero-width space follows the
+ * '@' (the text reads the same).
+ */
+char *
+chan_msg_mattermost_escape(const char *s)
+{
+	static const char *words[] = { "channel", "all", "here" };
+	struct mbuf b = { NULL, 0 };
+	char *plain = chan_msg_plain(s);
+	const char *p, *w;
+	size_t i, n;
+
+	for (p = plain; *p != '\0'; p++) {
+		mbuf_add(&b, p, 1);
+		if (*p != '@')
+			continue;
+		for (i = 0; i < nitems(words); i++) {
+			w = words[i];
+			n = strlen(w);
+			if (strncasecmp(p + 1, w, n) == 0 &&
+			    !isalnum((unsigned char)p[1 + n]) && p[1 + n] != '_' &&
+			    p[1 + n] != '-') {
+				mbuf_str(&b, "\xe2\x80\x8b"); /* U+200B */
+				break;
+			}
+		}
+	}
+	free(plain);
+	return mbuf_take(&b);
 }
 
 /* A JSON string's contents, without the quotes. */
@@ -1170,7 +1206,8 @@ chan_msg_mattermost(const struct conf_chan *cc, const struct chan_page *pg)
 	char *text;
 	json_t *j;
 
-	text = chan_msg_chat_text(cc, pg, chan_msg_plain, CHAN_MSG_POST_MAX);
+	text = chan_msg_chat_text(cc, pg, chan_msg_mattermost_escape,
+	    CHAN_MSG_POST_MAX);
 	j = json_pack("{s:s}", "text", text);
 	free(text);
 	if (j != NULL && cc->channel != NULL)

@@ -208,6 +208,7 @@ const struct chan_alert *chan_msg_first_page(const struct chan_page *);
 char *chan_msg_xml_cut(const char *, size_t);
 char *chan_msg_xml_escape(const char *);
 char *chan_msg_mrkdwn_escape(const char *);
+char *chan_msg_mattermost_escape(const char *);
 char *chan_msg_plain(const char *);
 int chan_msg_gsm7_len(const char *);
 char *chan_msg_rfc2047(const char *);

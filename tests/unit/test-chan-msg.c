@@ -730,6 +730,38 @@ test_digest_limits(void **state)
 	free(many);
 }
 
+/*
+ * Mattermost notifies a whole channel for "@channel", "@all" and "@here"
+ * in a post: alert text cannot do that (they used to go through as is).
+ */
+static void
+test_mattermost_mentions(void **state)
+{
+	struct chan_alert a = a1;
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j;
+	const char *t;
+	char *s;
+
+	memset(&cc, 0, sizeof cc);
+	a.summary = "db down @channel @here, @All; mail @alice @channels";
+	a.service = "@here";
+	page_init(&pg, &a, 1);
+	s = chan_msg_mattermost(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	t = json_string_value(json_object_get(j, "text"));
+	assert_null(strstr(t, "@channel "));
+	assert_null(strstr(t, "@here"));
+	assert_null(strstr(t, "@All"));
+	assert_non_null(strstr(t, "db down @\xe2\x80\x8b" "channel @\xe2\x80\x8b"
+	    "here, @\xe2\x80\x8b" "All; mail @alice @channels"));
+	assert_non_null(strstr(t, "**[P1] #12 @\xe2\x80\x8b" "here**"));
+	json_decref(j);
+	free(s);
+}
+
 static void
 test_conf(void **state)
 {
@@ -853,6 +885,7 @@ main(void)
 		cmocka_unit_test(test_digest_events),
 		cmocka_unit_test(test_notice_alone),
 		cmocka_unit_test(test_digest_limits),
+		cmocka_unit_test(test_mattermost_mentions),
 		cmocka_unit_test(test_conf),
 	};
 
