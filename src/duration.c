@@ -51,6 +51,13 @@ duration_parse(const char *s, int64_t *ms, char **cause)
 				goto toolarge;
 			n = n * 10 + (*p++ - '0');
 		}
+		if (*p == '.' || *p == ',') {
+			/* "0.5d": say what to write instead. */
+			xasprintf(cause, "bad duration \"%s\": lengths are whole"
+			    " numbers: use a smaller unit (\"12h\" for half a"
+			    " day, \"90m\" for an hour and a half)", s);
+			return -1;
+		}
 		unit = 0;
 		for (i = 0; i < sizeof duration_units / sizeof duration_units[0];
 		    i++) {

@@ -67,6 +67,11 @@ test_errors(void **state)
 	parse_bad("1h30", "unit must be");
 	parse_bad("99999999999999999999s", "too large");
 	parse_bad("9223372036854775807w", "too large");
+	/* A fraction: say that lengths are whole numbers, and what to
+	 * write ("unit must be one of ..." was no help). */
+	parse_bad("0.5d", "lengths are whole numbers: use a smaller unit"
+	    " (\"12h\" for half a day");
+	parse_bad("1,5h", "whole numbers");
 }
 
 static void
