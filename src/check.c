@@ -197,10 +197,33 @@ check_hhmm(const struct tz *tz, const struct check_day *d, int64_t t,
 	snprintf(buf, len, "%02d:%02d", lt.hour, lt.minute);
 }
 
+/*
+ * "ops (Europe/Berlin), 2026-11-22 to 2026-11-26 (5 days):": the real
+ * range of local days shown, from the day of from (a view from another
+ * day than today is not "the next" days).
+ */
 static void
-check_header(FILE *f, const char *name, const char *tzname, int days)
+check_header(FILE *f, const char *name, const struct tz *tz, int64_t from,
+    int days)
 {
-	fprintf(f, "%s (%s), next %d days:\n", name, tzname, days);
+	struct tz_local lt;
+	int64_t day;
+	int y, m, d;
+
+	if (tz == NULL || days < 1) {
+		fprintf(f, "%s, %d day%s:\n", name, days, days == 1 ? "" : "s");
+		return;
+	}
+	tz_to_local(tz, from, &lt);
+	day = tz_days_from_civil(lt.year, lt.month, lt.day);
+	tz_civil_from_days(day + days - 1, &y, &m, &d);
+	if (days == 1)
+		fprintf(f, "%s (%s), %04d-%02d-%02d (1 day):\n", name,
+		    tz_name(tz), lt.year, lt.month, lt.day);
+	else
+		fprintf(f, "%s (%s), %04d-%02d-%02d to %04d-%02d-%02d (%d"
+		    " days):\n", name, tz_name(tz), lt.year, lt.month, lt.day,
+		    y, m, d, days);
 }
 
 /*
@@ -221,7 +244,7 @@ check_table(const struct rota *r, int64_t from, int days)
 
 	if ((f = open_memstream(&text, &len)) == NULL)
 		fatal("open_memstream");
-	check_header(f, r->name, r->tzname, days);
+	check_header(f, r->name, r->tz, from, days);
 	list = check_shifts(r, from, days, &sh, &n);
 	for (k = 0; k < days && r->tz != NULL; k++) {
 		check_day(r->tz, list, n, from, k, &d);
@@ -318,7 +341,7 @@ check_timeline_shifts(const char *name, const struct tz *tz,
 
 	if ((f = open_memstream(&text, &len)) == NULL)
 		fatal("open_memstream");
-	check_header(f, name, tz != NULL ? tz_name(tz) : "", days);
+	check_header(f, name, tz, from, days);
 	fprintf(f, "%-17s %s\n", "", "0     6     12    18    24");
 	for (k = 0; k < days && tz != NULL; k++) {
 		check_day(tz, sh, n, from, k, &d);

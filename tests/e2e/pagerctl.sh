@@ -84,7 +84,7 @@ pass "pagerctl rota check"
 # 5. rota show NAME: the daemon's rota in force, as a timeline of the
 # rota's local days.  On 29 March 02:00-03:00 does not exist in Berlin:
 # its cell is blank.  No -c: nothing is read from the files.
-WEB_TIMELINE='web (Europe/Berlin), next 3 days:
+WEB_TIMELINE='web (Europe/Berlin), 2026-03-28 to 2026-03-30 (3 days):
                   0     6     12    18    24
 Sat 2026-03-28
   ben            |########################| 00:00-24:00
@@ -120,7 +120,7 @@ env -u PAGERD_TOKEN "$PAGERCTL" -c "$CONFIG" -u http://127.0.0.1:1 rota show \
 expect_eq "$WEB_TIMELINE" "$(cat "$TEST_TMP/ctl.out")" \
     "pagerctl rota show web --files"
 # db's weekend and nights are mgr's (its backup): eve, marked "*".
-DB_TIMELINE='db (America/New_York), next 2 days:
+DB_TIMELINE='db (America/New_York), 2026-03-13 to 2026-03-14 (2 days):
                   0     6     12    18    24
 Fri 2026-03-13
   eve*           |#########........#######| 00:00-09:00 17:00-24:00

@@ -27,9 +27,9 @@ expect_eq "" "$(printf '%s\n' "$CHECK_ERR" | grep -v '/db\.conf:3: warning: ')" 
     "findings on good rotas other than db's backup warnings"
 expect_match "db\.conf:3: warning: coverage from 20[0-9-]+ 17:00 -0[45]:00 to 20[0-9-]+ 09:00 -0[45]:00 only through backup rota \"mgr\" \(0 of 1 on call\)" \
     "$CHECK_ERR" "db's backup warning"
-expect_match "^db \(America/New_York\), next 14 days:" "$CHECK_OUT" "db table"
-expect_match "^mgr \(Australia/Adelaide\), next 14 days:" "$CHECK_OUT" "mgr table"
-expect_match "^web \(Europe/Berlin\), next 14 days:" "$CHECK_OUT" "web table"
+expect_match "^db \(America/New_York\), [0-9-]{10} to [0-9-]{10} \(14 days\):" "$CHECK_OUT" "db table"
+expect_match "^mgr \(Australia/Adelaide\), [0-9-]{10} to [0-9-]{10} \(14 days\):" "$CHECK_OUT" "mgr table"
+expect_match "^web \(Europe/Berlin\), [0-9-]{10} to [0-9-]{10} \(14 days\):" "$CHECK_OUT" "web table"
 expect_match "3 rota files, 0 errors, [1-9][0-9]* warnings" "$CHECK_OUT" "summary"
 expect_match "configuration OK" "$CHECK_OUT" "OK line"
 expect_eq 14 "$(printf '%s\n' "$CHECK_OUT" | sed -n '/^web /,/^[^ ]/p' |

@@ -69,7 +69,7 @@ test_table_dst_and_gap(void **state)
 
 	t = check_table(r, at("2026-03-28T12:00:00Z"), 5);
 	assert_string_equal(t,
-	    "ops (Europe/Berlin), next 5 days:\n"
+	    "ops (Europe/Berlin), 2026-03-28 to 2026-04-01 (5 days):\n"
 	    "  Sat 2026-03-28  bob\n"
 	    "  Sun 2026-03-29  bob\n"
 	    "  Mon 2026-03-30  bob 00:00-09:00, alice 09:00-24:00\n"
@@ -89,7 +89,7 @@ test_table_local_day(void **state)
 	/* 23:30 UTC on the 29th is already the 30th in Berlin (CEST). */
 	t = check_table(r, at("2026-03-29T23:30:00Z"), 1);
 	assert_string_equal(t,
-	    "ops (Europe/Berlin), next 1 days:\n"
+	    "ops (Europe/Berlin), 2026-03-30 (1 day):\n"
 	    "  Mon 2026-03-30  bob 00:00-09:00, alice 09:00-24:00\n");
 	free(t);
 	rota_free(r);
@@ -110,7 +110,7 @@ test_table_backup(void **state)
 	t = check_table(rota_set_find(set, "dba"), at("2026-01-09T00:00Z"),
 	    2);
 	assert_string_equal(t,
-	    "dba (Asia/Kolkata), next 2 days:\n"
+	    "dba (Asia/Kolkata), 2026-01-09 to 2026-01-10 (2 days):\n"
 	    "  Fri 2026-01-09  mia (backup) 00:00-09:00, carol 09:00-18:00,"
 	    " mia (backup) 18:00-24:00\n"
 	    "  Sat 2026-01-10  mia (backup)\n");
@@ -127,7 +127,7 @@ test_timeline(void **state)
 
 	t = check_timeline(r, at("2026-03-29T12:00:00Z"), 3);
 	assert_string_equal(t,
-	    "ops (Europe/Berlin), next 3 days:\n"
+	    "ops (Europe/Berlin), 2026-03-29 to 2026-03-31 (3 days):\n"
 	    "                  0     6     12    18    24\n"
 	    "Sun 2026-03-29\n"
 	    /* 02:00-03:00 does not exist on this day */
@@ -209,7 +209,7 @@ test_timeline_shifts(void **state)
 	t = check_timeline_shifts("ops", tz, sh, sizeof sh / sizeof sh[0],
 	    at("2026-10-24T12:00:00Z"), 3);
 	assert_string_equal(t,
-	    "ops (Europe/Berlin), next 3 days:\n"
+	    "ops (Europe/Berlin), 2026-10-24 to 2026-10-26 (3 days):\n"
 	    "                  0     6     12    18    24\n"
 	    "Sat 2026-10-24\n"
 	    "  ann            |########################| 00:00-24:00\n"
@@ -232,7 +232,7 @@ test_timeline_shifts(void **state)
 	t = check_timeline_shifts("ops", tz, NULL, 0,
 	    at("2026-10-24T12:00:00Z"), 1);
 	assert_string_equal(t,
-	    "ops (Europe/Berlin), next 1 days:\n"
+	    "ops (Europe/Berlin), 2026-10-24 (1 day):\n"
 	    "                  0     6     12    18    24\n"
 	    "Sat 2026-10-24\n"
 	    "  NOBODY         |########################| 00:00-24:00\n"
