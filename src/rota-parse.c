@@ -360,6 +360,18 @@ rp_local(struct rp *rp, const char *s, int line, const char *what,
 	return 0;
 }
 
+/* Whether local time lt does not exist in tz (a DST gap). */
+static int
+rp_in_gap(const struct tz *tz, const struct tz_local *lt)
+{
+	struct tz_local back;
+
+	tz_to_local(tz, tz_from_local(tz, lt), &back);
+	return back.year != lt->year || back.month != lt->month ||
+	    back.day != lt->day || back.hour != lt->hour ||
+	    back.minute != lt->minute;
+}
+
 /* Parse "when": one window string or a list of them. */
 static int
 rp_when(struct rp *rp, config_setting_t *s, const char *what,
@@ -539,7 +551,7 @@ static void
 rp_override(struct rp *rp, config_setting_t *g, size_t idx)
 {
 	struct rota_override *o = &rp->r->overrides[idx];
-	struct tz_local lt;
+	struct tz_local lt, lt2;
 	const char *s;
 	char what[64];
 	int line, have_from = 0, have_to = 0;
@@ -586,8 +598,17 @@ rp_override(struct rp *rp, config_setting_t *g, size_t idx)
 	if (rp_string(rp, g, "from", 1, what, &s, &line) == 1)
 		have_from = rp_local(rp, s, line, what, &lt, &o->from) == 0;
 	if (rp_string(rp, g, "to", 1, what, &s, &line) == 1)
-		have_to = rp_local(rp, s, line, what, &lt, &o->to) == 0;
-	if (have_from && have_to && rp->r->tz != NULL && o->to <= o->from)
+		have_to = rp_local(rp, s, line, what, &lt2, &o->to) == 0;
+	if (!have_from || !have_to || rp->r->tz == NULL || o->to > o->from)
+		return;
+	/* Both ends in the hour skipped when DST begins: say so. */
+	if (rp_in_gap(rp->r->tz, &lt) || rp_in_gap(rp->r->tz, &lt2))
+		rp_err(rp, line, "%s: %04d-%02d-%02d %02d:%02d to %02d:%02d"
+		    " falls in the hour skipped when daylight saving time"
+		    " begins in %s on that date: those local times do not"
+		    " exist", what, lt.year, lt.month, lt.day, lt.hour,
+		    lt.minute, lt2.hour, lt2.minute, rp->r->tzname);
+	else
 		rp_err(rp, line, "%s: to is not after from", what);
 }
 

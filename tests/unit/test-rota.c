@@ -748,6 +748,14 @@ test_rota_parse_errors(void **state)
 	    "overrides = ( { kind = \"off\"; who = \"a\"; reason = \"x\";\n"
 	    " from = \"2026-03-02\"; to = \"2026-03-01\"; } );",
 	    "t.conf:4: override 1: to is not after from");
+	/* Wholly inside the hour skipped on 29 March 2026 in Berlin: it
+	 * used to say "to is not after from". */
+	parse_bad(HEAD LAYER("2026-01-05 09:00", "1w")
+	    "overrides = ( { kind = \"off\"; who = \"a\"; reason = \"x\";\n"
+	    " from = \"2026-03-29 02:10\"; to = \"2026-03-29 02:50\"; } );",
+	    "t.conf:4: override 1: 2026-03-29 02:10 to 02:50 falls in the"
+	    " hour skipped when daylight saving time begins in Europe/Berlin"
+	    " on that date");
 	parse_bad(HEAD LAYER("2026-01-05 09:00", "1w")
 	    "overrides = ( { kind = \"off\"; who = \"a\";"
 	    " from = \"2026-03-01\"; to = \"2026-03-02\"; } );",
