@@ -270,8 +270,7 @@ pass "slow clients dropped after http.timeout, others served, store unchanged"
 # A client that trickles one byte every 0.5 s never trips evhttp's
 # inactivity timeout; the daemon's own whole-request deadline must drop
 # it within 10 s with http.timeout 1s.
-if :; then
-	"$PYTHON" - "$PORT" <<'PY' || fail "a trickling client held its connection"
+"$PYTHON" - "$PORT" <<'PY' || fail "a trickling client held its connection"
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
 req = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100
@@ -291,6 +290,6 @@ print("FAIL: trickling client sent its whole request over %.1f s" %
       (time.monotonic() - t0))
 sys.exit(1)
 PY
-fi
+pass "a trickling client is dropped by the whole-request deadline"
 
 stop_pagerd

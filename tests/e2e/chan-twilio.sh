@@ -85,7 +85,15 @@ hook_up() {
 	curl -s -o /dev/null "http://127.0.0.1:$HOOK_PORT/hooks/sms/twilio/status" 2>/dev/null
 }
 wait_until 20 "the hooks to listen" hook_up
-sleep 1
+# A report counts only for a message that went out: wait until both
+# rows are "sent" in send-page's store (not a guess of one second).
+sent_rows() {
+	[ "$(sqlite3 "$TEST_TMP/state/pagerd.db" \
+	    "SELECT count(*) FROM notifications WHERE state = 'sent'
+	    AND person IN ('carol', 'dave') AND channel IN ('sms', 'voice')" \
+	    2>/dev/null)" = 2 ]
+}
+wait_until "$E2E_WAIT" "the SMS and the call to go out" sent_rows
 post_report() { # path good|bad key value ...
 	local path=$1
 	shift

@@ -151,18 +151,26 @@ load_alert_ids
 expect_eq "5 4 3 2 1" "${ALERT_IDS[*]}" "every alert id"
 
 # Console: every new alert was paged; plain duplicates paged nobody
-# again.  (The engine pages in the turn that commits the alert, before
-# any later request is answered, so the counts below are settled.)
+# again.  Delivery is asynchronous, so a console count right after a
+# POST proves nothing; but a page is a row of the outbox written in the
+# same commit as the alert, before the 202: the rows are settled.
+pages_of() {
+	sqlite3 "$STATE_DIR/pagerd.db" \
+	    "SELECT count(*) FROM notifications WHERE alert_id = $1"
+}
 for id in 2 3 4 5; do
 	wait_until "$E2E_WAIT" "a console line for alert #$id" console_has $id
 done
 n5=$(console_count 5)
+r5=$(pages_of 5)
+[ "$r5" -ge 1 ] || fail "alert 5 has no page in the outbox"
 post_alert "$INT_KEY" '{"summary": "burst", "service": "batch", "dedup_key": "burst-1"}'
 expect_status 202
 expect_json .id 5
 expect_json .duplicate true
 api_get /api/v1/alerts/5
 expect_json .count 21
+expect_eq "$r5" "$(pages_of 5)" "pages of alert 5 after a plain duplicate"
 expect_eq "$n5" "$(console_count 5)" "console lines for alert 5 after a plain duplicate"
 pass "console paged each new alert; plain duplicates paged nobody"
 

@@ -30,7 +30,9 @@ start_pagerd
 post_alert "$INT_KEY" '{"summary":"disk full on db1","priority":"P2","service":"db"}'
 expect_status 202
 ID=$(json_get .id)
-api_get "/api/v1/alerts/$ID/notes" >/dev/null
+api_get "/api/v1/alerts/$ID"
+expect_status 200 "the alert before its note"
+expect_json .status triggered
 printf '{"text":"cleaning /var/log"}' >"$TEST_TMP/note.json"
 http POST "/api/v1/alerts/$ID/notes" -H "Authorization: Bearer $RESPONDER_KEY" \
     -H 'Content-Type: application/json' --data-binary @"$TEST_TMP/note.json"
