@@ -291,11 +291,12 @@ outbox_unreachable(struct outbox *ob, int64_t alert_id, const char *person)
 
 /*
  * Page one person about one alert: one pending row per rule the person
- * can be reached by, due at now + the rule's delay.  A note (alert_id
- * 0) is one row, on the first rule
- * that can reach the person: it must not climb to SMS and voice.  Call
- * inside the caller's open transaction, then outbox_kick() after the
- * commit.  A person with no usable rule is reported unreachable.
+ * can be reached by, due at now + the rule's delay.  What only tells (a
+ * note about no alert, an acknowledgement, a resolution) is one row, at
+ * once, on the first rule that can reach the person: it must not climb
+ * to SMS and voice.  Call inside the caller's open transaction, then
+ * outbox_kick() after the commit.  A person with no usable rule is
+ * reported unreachable.
  */
 int
 outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
@@ -305,12 +306,13 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 	size_t nrules = p->nrules, i;
 	struct outbox_route rt;
 	struct store_note n;
-	int added = 0;
+	int added = 0, tell;
 
 	if (rules == NULL || nrules == 0) {
 		rules = outbox_default_rules;
 		nrules = nitems(outbox_default_rules);
 	}
+	tell = p->alert_id == 0 || !notify_event_is_page(p->event);
 	if (p->alert_id == 0 && p->note == NULL) {
 		*cause = xstrdup("outbox: a page without an alert needs a"
 		    " note");
@@ -335,14 +337,14 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 		n.reason = (char *)p->reason;
 		n.ack_url = (char *)p->ack_url;
 		n.body = (char *)p->note;
-		/* a note goes at once, whatever the rule's delay */
-		n.due_ms = now + (p->alert_id == 0 ? 0 : rules[i].after_ms);
+		/* what only tells goes at once, whatever the rule's delay */
+		n.due_ms = now + (tell ? 0 : rules[i].after_ms);
 		if (store_outbox_add(ob->store, &n, now, cause) != 0)
 			return -1;
 		outbox_touch(ob, n.channel, n.address);
 		added++;
-		if (p->alert_id == 0)
-			break; /* a note goes by the first rule that routes */
+		if (tell)
+			break; /* it goes by the first rule that routes */
 	}
 	if (added == 0) {
 		/* Fall back on the console if there is one. */
@@ -540,11 +542,11 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 	struct store_outbox_head h;
 	int64_t next;
 
-	if (n->alert_id == 0) {
-		/* A note has one step and nobody to escalate to. */
-		log_warnx("outbox: note to %s (%s) could not be delivered by"
-		    " %s", n->person, n->reason != NULL ? n->reason : "note",
-		    n->channel);
+	if (n->alert_id == 0 || !notify_event_is_page(n->event)) {
+		/* A note or a notice has one step and escalates nothing. */
+		log_warnx("outbox: %s to %s (%s) could not be delivered by"
+		    " %s", notify_event_name(n->event), n->person,
+		    n->reason != NULL ? n->reason : "note", n->channel);
 		return;
 	}
 	next = store_outbox_failover(ob->store, n->alert_id, n->person,

@@ -865,6 +865,49 @@ test_index(void **state)
 }
 
 /*
+ * What only tells (acknowledged, resolved) is one row, at once, on the
+ * person's first rule that routes: it used to climb their rules, so an
+ * "acknowledged" went by SMS a minute later and by voice after three,
+ * reading like a new page.  A page still gets a row per rule.
+ */
+static void
+test_notice_one_rule(void **state)
+{
+	static const struct outbox_rule rules[] = { { "con", 0 },
+	    { "later", 10 * MIN } };
+	struct outbox_page pg;
+	struct qfix f;
+	char *cause = NULL;
+	int64_t a;
+
+	qfix_open(&f, " { name = \"con\"; driver = \"console\"; },\n"
+	    " { name = \"later\"; driver = \"console\"; }");
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	a = qfix_page(&f, "alice", NULL, &rules[0], NULL);
+	memset(&pg, 0, sizeof pg);
+	pg.alert_id = a;
+	pg.person = "alice";
+	pg.rules = rules;
+	pg.nrules = 2;
+	pg.event = NOTIFY_ESCALATED;
+	pg.stage = 2;
+	pg.reason = "escalated to stage 2 (not acknowledged in time)";
+	assert_int_equal(outbox_page(f.ob, &pg, clock_now_ms(), &cause), 0);
+	pg.event = NOTIFY_ACKNOWLEDGED;
+	pg.reason = "acknowledged by bob via API";
+	assert_int_equal(outbox_page(f.ob, &pg, clock_now_ms(), &cause), 0);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE event = 'escalated'"), 2);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE event = 'acknowledged'"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE event = 'acknowledged' AND channel = 'con' AND due_ms <="
+	    " created_ms"), 1);
+	qfix_close(&f);
+}
+
+/*
  * A crash while sending: the row was left "sending".  At start the row
  * goes out again (at least once), and so does a row due meanwhile.
  */
@@ -1007,6 +1050,7 @@ main(void)
 		cmocka_unit_test(test_bundle),
 		cmocka_unit_test(test_digest_events),
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_notice_one_rule),
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_rules),
