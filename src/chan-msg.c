@@ -655,9 +655,23 @@ chan_msg_email_body(struct mbuf *b, const char *body)
 }
 
 /*
+ * The root every e-mail about alert a refers to (In-Reply-To,
+ * References), so that a mail client shows one conversation per alert:
+ * the alert's id and when it was raised, unique across installs.
+ */
+static void
+chan_msg_thread(const struct chan_alert *a, const char *domain, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, "<pagerd-alert-%lld-%lld@%s>", (long long)a->id,
+	    (long long)a->created_ms, domain);
+}
+
+/*
  * The whole e-mail for pg: headers (Date, From, To, Subject, Message-ID,
- * MIME-Version, Content-Type, Auto-Submitted) and body, CRLF line ends.
- * The Message-ID is <pg->id@domain>.  Each alert is told with its own
+ * In-Reply-To and References, MIME-Version, Content-Type,
+ * Auto-Submitted) and body, CRLF line ends.  The Message-ID is
+ * <pg->id.pg->nonce@domain>.  Each alert is told with its own
  * event; a page keeps the subject template, anything else is prefixed
  * by its reason; at most CHAN_MSG_MAIL_MAX alerts are listed.
  */
@@ -668,7 +682,7 @@ chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
 	struct mbuf b = { NULL, 0 }, body = { NULL, 0 };
 	const struct chan_alert *first;
 	const char *tpl;
-	char date[64], *s, *subj, *line, *d;
+	char date[64], *s, *subj, *line, *d, root[128];
 	size_t i;
 
 	chan_msg_date(pg->now_ms, date, sizeof date);
@@ -677,7 +691,19 @@ chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
 		s = chan_msg_plain(chan_msg_note_title(pg));
 	else
 		s = chan_msg_expand(tpl, pg, &pg->alerts[0], chan_msg_plain);
-	if (pg->nalerts == 1 && pg->alerts[0].event != NOTIFY_PAGE) {
+	if (pg->nalerts == 1 && pg->alerts[0].event != NOTIFY_PAGE &&
+	    cc->tpl_subject == NULL) {
+		/* "[P1 #12] acknowledged by ana via SMS: disk full on db1" */
+		d = chan_msg_plain(chan_msg_reason(pg, &pg->alerts[0]));
+		free(s);
+		s = chan_msg_plain(pg->alerts[0].summary != NULL ?
+		    pg->alerts[0].summary : "");
+		xasprintf(&line, "[P%d #%lld] %s: %s", pg->alerts[0].priority,
+		    (long long)pg->alerts[0].id, d, s);
+		free(d);
+		free(s);
+		s = line;
+	} else if (pg->nalerts == 1 && pg->alerts[0].event != NOTIFY_PAGE) {
 		d = chan_msg_plain(chan_msg_reason(pg, &pg->alerts[0]));
 		xasprintf(&line, "%s: %s", d, s);
 		free(d);
@@ -699,7 +725,22 @@ chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
 	mbuf_printf(&b, "From: %s\r\n", cc->from);
 	mbuf_printf(&b, "To: %s\r\n", pg->to);
 	mbuf_printf(&b, "Subject: %s\r\n", subj);
-	mbuf_printf(&b, "Message-ID: <%s@%s>\r\n", pg->id, domain);
+	if (pg->nonce != NULL)
+		mbuf_printf(&b, "Message-ID: <%s.%s@%s>\r\n", pg->id,
+		    pg->nonce, domain);
+	else
+		mbuf_printf(&b, "Message-ID: <%s@%s>\r\n", pg->id, domain);
+	/* Every message about an alert threads under the same root. */
+	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
+		chan_msg_thread(&pg->alerts[i], domain, root, sizeof root);
+		if (i == 0)
+			mbuf_printf(&b, "In-Reply-To: %s\r\nReferences: %s",
+			    root, root);
+		else
+			mbuf_printf(&b, "\r\n %s", root);
+	}
+	if (pg->nalerts > 0)
+		mbuf_str(&b, "\r\n");
 	mbuf_str(&b, "MIME-Version: 1.0\r\n");
 	mbuf_str(&b, "Content-Type: text/plain; charset=UTF-8\r\n");
 	mbuf_str(&b, "Auto-Submitted: auto-generated\r\n");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chan.h"
+#include "hmac.h"
 #include "clock.h"
 #include "log.h"
 #include "xfer.h"
@@ -94,7 +95,9 @@ chan_smtp_send(const struct conf_chan *cc, const struct chan_page *pg,
 	struct chan_smtp_req *req;
 	struct xfer_mail m;
 	const char *rcpt[2];
-	char *from, *to, *msg, *url, *domain, *at;
+	char *from, *to, *msg, *url, *domain, *at, nonce[17];
+	unsigned char rnd[8];
+	struct chan_page p;
 	size_t n;
 
 	if (pg->to == NULL || strchr(pg->to, '@') == NULL) {
@@ -106,7 +109,13 @@ chan_smtp_send(const struct conf_chan *cc, const struct chan_page *pg,
 	to = chan_smtp_addr(pg->to);
 	at = strchr(from, '@');
 	domain = xstrdup(at != NULL ? at + 1 : "pagerd.invalid");
-	msg = chan_msg_email(cc, pg, domain);
+	/* A Message-ID unique anywhere: 64 random bits beside the row. */
+	hmac_random(rnd, sizeof rnd);
+	for (n = 0; n < sizeof rnd; n++)
+		snprintf(nonce + 2 * n, 3, "%02x", rnd[n]);
+	p = *pg;
+	p.nonce = nonce;
+	msg = chan_msg_email(cc, &p, domain);
 
 	/* The URL's path is the EHLO name: always set it. */
 	n = strlen(cc->url);

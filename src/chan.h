@@ -94,6 +94,7 @@ struct chan_alert {
 	enum notify_event event;
 	int stage;           /* 0: none */
 	const char *reason;  /* "stage 2 page", "acknowledged by ana"; or NULL */
+	int64_t created_ms;  /* when the alert was raised: its mail thread */
 };
 
 /*
@@ -103,6 +104,7 @@ struct chan_alert {
  */
 struct chan_page {
 	const char *id;      /* stable, unique: Message-ID, webhook-id */
+	const char *nonce;   /* random, for a Message-ID unique anywhere */
 	const char *to;      /* e-mail, E.164 number, chat handle or "" */
 	const char *person;  /* who, for salutations and logs; may be NULL */
 	const char *reason;  /* why ("stage 1", "reminder"); may be NULL */

@@ -812,6 +812,7 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 		alerts[na].priority = r0->priority;
 		alerts[na].service = r0->service;
 		alerts[na].summary = r0->summary;
+		alerts[na].created_ms = r0->alert_created_ms;
 		alerts[na].event = r0->event;
 		alerts[na].stage = r0->stage;
 		alerts[na].reason = r0->reason;

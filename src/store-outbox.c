@@ -22,7 +22,7 @@
 	"n.id, n.alert_id, n.person, n.channel, n.address, n.attempt," \
 	" n.step, n.state, n.reason, n.ack_url, n.due_ms, n.provider_id," \
 	" a.priority, a.service, a.summary, n.last_error, n.body, n.event," \
-	" n.stage"
+	" n.stage, a.created_ms"
 
 static const char store_outbox_add_sql[] =
     "INSERT INTO notifications (alert_id, person, channel, address, step,"
@@ -170,6 +170,7 @@ store_note_row(sqlite3_stmt *q, struct store_note *n)
 	n->body = store_column_strdup(q, 16);
 	n->event = store_note_event(q, 17);
 	n->stage = sqlite3_column_int(q, 18);
+	n->alert_created_ms = sqlite3_column_int64(q, 19);
 }
 
 static int

@@ -127,6 +127,7 @@ struct store_note {
 	char *provider_id;
 	char *last_error;
 	int priority; /* from the alert */
+	int64_t alert_created_ms; /* from the alert: threads its mail */
 	char *service;
 	char *summary;
 	char *body; /* a note's text; NULL for a page */

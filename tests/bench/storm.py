@@ -307,8 +307,8 @@ def report(params):
         d = per.setdefault(k, {"n": 0, "ok": 0, "alerts": set(), "max": 0,
                                "t": []})
         d["n"] += 1
-        d["t"].append(m["t"])
         if m["status"] // 100 == 2:
+            d["t"].append(m["t"])
             d["ok"] += 1
             d["alerts"].update(a for a, e in m["alerts"])
             d["max"] = max(d["max"], len(m["alerts"]))
@@ -380,8 +380,9 @@ def report(params):
             (longest, max(m["text"].count("\n") + 1 for m in chat),
              P["chat_text_max"], over, "" if over == 0 else " OVER",
              max(m["bytes"] for m in chat)))
-    # Rate limits: requests (every attempt counts) per address in any
-    # window, against the channel's limit.
+    # Rate limits: messages that went out (answered 2xx; an attempt the
+    # provider refused reached nobody) per address in any window,
+    # against the channel's limit.
     for chan, (lim, win) in sorted(P["rate"].items()):
         if lim <= 0:
             continue
@@ -405,9 +406,18 @@ def report(params):
     # row pending: rate limit, backoff), or lost (must be 0).
     s2 = P["step2_chan"]
     rows = {}
+    # Stage-1 pages by what the row tells (notifications.event and
+    # .stage since schema 8; the reason's text before).
+    cols = [r[1] for r in db.execute("PRAGMA table_info(notifications)")]
+    if "event" in cols:
+        stage1 = "event = 'page' AND stage = 1"
+        stage2 = "event IN ('page', 'escalated') AND stage = 2"
+    else:
+        stage1 = "reason LIKE 'page, stage 1%'"
+        stage2 = "reason = 'page, stage 2'"
     for aid, state in db.execute("SELECT alert_id, state FROM notifications"
-                                 " WHERE channel = ? AND step = 1 AND"
-                                 " reason LIKE 'page, stage 1%'", (s2,)):
+                                 " WHERE channel = ? AND step = 1 AND " +
+                                 stage1, (s2,)):
         rows[aid] = state
     due2 = [a for a in first if a not in acked and
             created.get(a, 0) + P["step2_after_ms"] + 2000 < end_us // 1000]
@@ -438,7 +448,7 @@ def report(params):
     acked_moved = [a for a in acked if stage.get(a, 1) >= 2 and
                    acked[a] // 1000 < due.get(a, 0)]
     acted = dict(db.execute("SELECT alert_id, min(created_ms) FROM "
-                            "notifications WHERE reason = 'page, stage 2'"
+                            "notifications WHERE " + stage2 +
                             " GROUP BY alert_id"))
     late_engine = [acted[a] - due[a] for a in expect if a in acted]
     lead = {}

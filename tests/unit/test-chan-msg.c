@@ -26,7 +26,7 @@
 #define T0 INT64_C(1795357599000)
 
 static struct chan_alert a1 = { 12, 1, "db", "disk full on db1 & <var>",
-    "https://gw.example.org/ack/abc?x=1&y=2", NOTIFY_PAGE, 1, NULL };
+    "https://gw.example.org/ack/abc?x=1&y=2", NOTIFY_PAGE, 1, NULL, 0 };
 
 static void
 page_init(struct chan_page *pg, struct chan_alert *a, size_t n)
@@ -121,7 +121,7 @@ static void
 test_email_utf8(void **state)
 {
 	struct chan_alert a = { 3, 2, "api", "Überlast: 配信に失敗しました", NULL,
-	    NOTIFY_PAGE, 1, NULL };
+	    NOTIFY_PAGE, 1, NULL, 0 };
 	struct conf_chan cc;
 	struct chan_page pg;
 	char *m, *h, *line;
@@ -762,6 +762,66 @@ test_mattermost_mentions(void **state)
 	free(s);
 }
 
+/*
+ * Mail that behaves like mail: a Message-ID with a random part (it was
+ * "<pagerd-n7-1@example.org>" in every install and after every
+ * restart), every message about an alert in one thread (In-Reply-To and
+ * References name the alert's root), and a notice's own subject with no
+ * ack link and no reply hint.
+ */
+static void
+test_email_thread(void **state)
+{
+	struct chan_alert a = a1, two[2];
+	struct conf_chan cc;
+	struct chan_page pg;
+	char *m, *h;
+
+	memset(&cc, 0, sizeof cc);
+	cc.from = (char *)"pager@example.org";
+	a.created_ms = T0 - 60000;
+	page_init(&pg, &a, 1);
+	pg.nonce = "0123456789abcdef";
+	m = chan_msg_email(&cc, &pg, "example.org");
+	h = header(m, "Message-ID");
+	assert_string_equal(h, "<pagerd-n7-1.0123456789abcdef@example.org>");
+	free(h);
+	h = header(m, "In-Reply-To");
+	assert_string_equal(h, "<pagerd-alert-12-1795357539000@example.org>");
+	free(h);
+	h = header(m, "References");
+	assert_string_equal(h, "<pagerd-alert-12-1795357539000@example.org>");
+	free(h);
+	free(m);
+
+	a.event = NOTIFY_ACKNOWLEDGED;
+	a.reason = "acknowledged by ana via SMS";
+	a.ack_url = NULL;
+	m = chan_msg_email(&cc, &pg, "example.org");
+	h = header(m, "Subject");
+	assert_string_equal(h, "[P1 #12] acknowledged by ana via SMS: disk full"
+	    " on db1 & <var>");
+	free(h);
+	h = header(m, "In-Reply-To");
+	assert_string_equal(h, "<pagerd-alert-12-1795357539000@example.org>");
+	free(h);
+	assert_null(strstr(m, "/ack/"));
+	assert_null(strstr(m, "Reply to an SMS"));
+	free(m);
+
+	/* A digest refers to each alert's thread. */
+	two[0] = a1;
+	two[0].created_ms = 1000;
+	two[1] = a1;
+	two[1].id = 13;
+	two[1].created_ms = 2000;
+	page_init(&pg, two, 2);
+	m = chan_msg_email(&cc, &pg, "example.org");
+	assert_non_null(strstr(m, "References: <pagerd-alert-12-1000@example.org>"
+	    "\r\n <pagerd-alert-13-2000@example.org>\r\n"));
+	free(m);
+}
+
 static void
 test_conf(void **state)
 {
@@ -886,6 +946,7 @@ main(void)
 		cmocka_unit_test(test_notice_alone),
 		cmocka_unit_test(test_digest_limits),
 		cmocka_unit_test(test_mattermost_mentions),
+		cmocka_unit_test(test_email_thread),
 		cmocka_unit_test(test_conf),
 	};
 
