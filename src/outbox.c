@@ -172,6 +172,8 @@ outbox_close(struct outbox *ob)
 	ob->closing = 1;
 	evtimer_del(&ob->timer);
 	event_del(&ob->flush);
+	/* messages waiting for their sync are dropped (outbox_durable_cb) */
+	store_sync_wait(ob->store);
 }
 
 static void
@@ -897,6 +899,8 @@ outbox_flush(struct outbox *ob)
 		return;
 	now = clock_now_ms();
 	ok = store_begin(ob->store, &cause) == 0;
+	/* nothing waits on these outcomes: at worst (a power cut before
+	 * the next sync) a page goes out once more, as after a crash */
 	if (!ok) {
 		log_warnx("outbox: %s", cause);
 		free(cause);
@@ -908,7 +912,7 @@ outbox_flush(struct outbox *ob)
 			outbox_outcome(ob, s, now);
 		outbox_send_free(s);
 	}
-	if (ok && store_commit(ob->store, &cause) != 0) {
+	if (ok && store_commit_async(ob->store, NULL, NULL, &cause) != 0) {
 		log_warnx("outbox: %s", cause);
 		free(cause);
 		store_rollback(ob->store);
@@ -963,20 +967,17 @@ outbox_send_new(struct outbox *ob, struct store_note *rows, size_t n)
 	return s;
 }
 
-/* Send rows[0..n) (one channel and address) as one message. */
+/* Hand message s (its rows on disk) to the driver of channel cc. */
 static void
-outbox_send(struct outbox *ob, const struct conf_chan *cc,
-    struct store_note *rows, size_t n, int64_t now)
+outbox_send_start(struct outbox *ob, const struct conf_chan *cc,
+    struct outbox_send *s, int64_t now)
 {
-	struct outbox_send *s;
 	struct chan_alert *alerts;
 	struct chan_page pg;
 	struct chan_result r;
 	char id[64], *cause = NULL, *status = NULL, *gather = NULL, *q;
 	const char *tok;
-	size_t i, j, na = 0;
-
-	s = outbox_send_new(ob, rows, n);
+	size_t i, j, n = s->n, na = 0;
 
 	/* One entry per alert, even if two rows page about the same one;
 	 * a note (alert 0) always goes alone (outbox_bundle). */
@@ -1049,6 +1050,67 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	free(gather);
 }
 
+/* The messages of one pass, waiting for its transaction's sync. */
+struct outbox_wait {
+	struct outbox_send *v[OUTBOX_PASS_MAX];
+	size_t n;
+};
+
+/* A message that will not start: its address is free again. */
+static void
+outbox_send_drop(struct outbox_send *s)
+{
+	struct outbox *ob = s->ob;
+
+	if (ob != NULL) {
+		TAILQ_REMOVE(&ob->sends, s, entry);
+		ob->nsends--;
+		if (s->addr != NULL && s->addr->send == s) {
+			s->addr->send = NULL;
+			outbox_touch_addr(ob, s->addr);
+		}
+	}
+	outbox_send_free(s);
+}
+
+/*
+ * A pass's transaction is on disk (ok 0): start its messages.  So no
+ * page goes out about an alert that a power cut could still take back
+ * (its rows were committed before the pass's, and the sync covers
+ * both).  If the sync failed, or the outbox is closing, the messages do
+ * not start: their rows stay "sending" and go out at the next start.
+ */
+static void
+outbox_durable_cb(void *arg, int ok)
+{
+	struct outbox_wait *w = arg;
+	struct outbox_send *s;
+	struct outbox *ob;
+	const struct conf_chan *cc;
+	struct chan_result r;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		s = w->v[i];
+		ob = s->ob;
+		if (ob == NULL || ob->closing || ok != 0) {
+			outbox_send_drop(s);
+			continue;
+		}
+		/* the config may have been reloaded meanwhile */
+		if ((cc = conf_chan_find(ob->conf, s->channel)) == NULL) {
+			/* Channel gone (reload): fail over at once. */
+			memset(&r, 0, sizeof r);
+			r.status = CHAN_FAIL;
+			r.error = "channel no longer configured";
+			r.retry_after_ms = -1;
+			outbox_done_cb(s, &r);
+		} else
+			outbox_send_start(ob, cc, s, clock_now_ms());
+	}
+	free(w);
+}
+
 /* One address a pass serves: a message, or rows put off. */
 struct outbox_plan {
 	struct outbox_addr *a;
@@ -1071,9 +1133,8 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox *ob = arg;
 	struct outbox_unreach *u;
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
-	struct outbox_send *s;
+	struct outbox_wait *w;
 	struct outbox_addr *a;
-	struct chan_result r;
 	int64_t now, next, wake;
 	char *cause = NULL;
 	size_t nplan = 0, i, j;
@@ -1147,16 +1208,36 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 			    NULL, NULL, now, &cause) != 0)
 				goto rollback;
 	}
-	if (nplan > 0 && store_commit(ob->store, &cause) != 0)
-		goto rollback;
+	if (nplan == 0)
+		goto arm;
 
+	/* The messages: their addresses are busy from here on. */
+	w = xcalloc(1, sizeof *w);
+	for (i = 0; i < nplan; i++) {
+		p = &plan[i];
+		if (p->k > 0)
+			w->v[w->n++] = outbox_send_new(ob, p->rows, p->k);
+		store_notes_free(p->rows, p->n); /* what was not moved */
+		p->rows = NULL;
+		p->n = 0;
+	}
+	/* the messages start once this is on disk (outbox_durable_cb),
+	 * maybe before store_commit_async() returns */
+	if (store_commit_async(ob->store, outbox_durable_cb, w, &cause) != 0) {
+		for (i = 0; i < w->n; i++)
+			outbox_send_drop(w->v[i]);
+		free(w);
+		goto rollback;
+	}
+
+arm:
 	/*
-	 * Arm for what comes next before the sends start, so that a send
-	 * done at once (its outbox_kick) is not overridden: the next
-	 * address falling due, the next rebuild, or, if due addresses are
-	 * left for another pass, a millisecond (not 0: a pass re-armed at
-	 * once every turn of the loop kept curl's own timer from firing,
-	 * so none of 10,000 queued pages left before all were started).
+	 * Arm for what comes next: the next address falling due, the next
+	 * rebuild, or, if due addresses are left for another pass, a
+	 * millisecond (not 0: a pass re-armed at once every turn of the
+	 * loop kept curl's own timer from firing, so none of 10,000 queued
+	 * pages left before all were started).  A send done at once has
+	 * kicked the outbox already: keep that.
 	 */
 	wake = ob->rebuild_at;
 	if (outbox_refresh_dirty(ob) != 0)
@@ -1165,24 +1246,8 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		wake = ob->queue[0]->at;
 	if (wake <= now)
 		wake = now + 1;
-	outbox_arm(ob, wake, now);
-
-	for (i = 0; i < nplan; i++) {
-		p = &plan[i];
-		if (p->k == 0)
-			;
-		else if (p->cc == NULL) {
-			/* Channel gone (reload): fail over at once. */
-			memset(&r, 0, sizeof r);
-			r.status = CHAN_FAIL;
-			r.error = "channel no longer configured";
-			r.retry_after_ms = -1;
-			s = outbox_send_new(ob, p->rows, p->k);
-			outbox_done_cb(s, &r);
-		} else
-			outbox_send(ob, p->cc, p->rows, p->k, now);
-		store_notes_free(p->rows, p->n);
-	}
+	if (!evtimer_pending(&ob->timer, NULL))
+		outbox_arm(ob, wake, now);
 	return;
 rollback:
 	/* nothing was sent: every row is as it was, try again soon */
