@@ -127,6 +127,7 @@ struct outbox {
 	size_t queuesize;
 	struct outbox_addr *dirty; /* to read again, by dnext */
 	int64_t rebuild_at; /* next rebuild of the queue (0: now) */
+	int64_t armed_at; /* when the timer is due, if it is pending */
 	TAILQ_HEAD(, outbox_send) sends;
 	TAILQ_HEAD(, outbox_send) done; /* outcomes not yet written */
 	struct event flush; /* writes them, once per loop turn */
@@ -136,7 +137,7 @@ struct outbox {
 
 static void outbox_timer_cb(evutil_socket_t, short, void *);
 static void outbox_flush_cb(evutil_socket_t, short, void *);
-static void outbox_flush(struct outbox *);
+static void outbox_flush(struct outbox *, int);
 static void outbox_arm(struct outbox *, int64_t, int64_t);
 static void outbox_touch(struct outbox *, const char *, const char *);
 
@@ -168,7 +169,7 @@ outbox_new(struct event_base *base, struct store *store, const struct conf *c)
 void
 outbox_close(struct outbox *ob)
 {
-	outbox_flush(ob);
+	outbox_flush(ob, 1);
 	ob->closing = 1;
 	evtimer_del(&ob->timer);
 	event_del(&ob->flush);
@@ -262,6 +263,7 @@ outbox_arm(struct outbox *ob, int64_t at, int64_t now)
 		d = 0;
 	tv.tv_sec = d / 1000;
 	tv.tv_usec = (d % 1000) * 1000;
+	ob->armed_at = now + d;
 	evtimer_del(&ob->timer);
 	evtimer_add(&ob->timer, &tv);
 }
@@ -832,7 +834,10 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 		if (cc == NULL)
 			next = OUTBOX_FAILOVER;
 		else {
-			hmac_random(&rnd, sizeof rnd);
+			/* the jitter of a retry's backoff; a sent row needs none */
+			rnd = 0;
+			if (r->status != CHAN_SENT)
+				hmac_random(&rnd, sizeof rnd);
 			next = outbox_decide(cc, n->attempt, r, rnd, &delay);
 		}
 		if (r->provider_id != NULL) {
@@ -886,9 +891,11 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 /*
  * Write every outcome in ob->done in one transaction.  If the store
  * fails, their rows stay "sending" and go out again at the next start.
+ * Unless force, outcomes are left to a pass due within a millisecond,
+ * which writes them in its own transaction (one commit, not two).
  */
 static void
-outbox_flush(struct outbox *ob)
+outbox_flush(struct outbox *ob, int force)
 {
 	struct outbox_send *s;
 	char *cause = NULL;
@@ -898,6 +905,9 @@ outbox_flush(struct outbox *ob)
 	if (TAILQ_EMPTY(&ob->done) || ob->closing)
 		return;
 	now = clock_now_ms();
+	if (!force && evtimer_pending(&ob->timer, NULL) &&
+	    ob->armed_at <= now + 1)
+		return;
 	ok = store_begin(ob->store, &cause) == 0;
 	/* nothing waits on these outcomes: at worst (a power cut before
 	 * the next sync) a page goes out once more, as after a crash */
@@ -923,7 +933,7 @@ outbox_flush(struct outbox *ob)
 static void
 outbox_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
-	outbox_flush(arg);
+	outbox_flush(arg, 0);
 }
 
 /* The public callback URLs, from http.public_url; NULL without one. */
@@ -1133,12 +1143,13 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox *ob = arg;
 	struct outbox_unreach *u;
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
-	struct outbox_wait *w;
+	struct outbox_wait *w = NULL;
+	struct outbox_send *s;
 	struct outbox_addr *a;
 	int64_t now, next, wake;
 	char *cause = NULL;
 	size_t nplan = 0, i, j;
-	int rc;
+	int rc, intxn = 0;
 
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
 		TAILQ_REMOVE(&ob->unreach, u, entry);
@@ -1151,6 +1162,18 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (ob->closing)
 		return;
 	now = clock_now_ms();
+	memset(plan, 0, sizeof plan);
+	/* outcomes that came in since the last pass (see outbox_flush) */
+	if (!TAILQ_EMPTY(&ob->done)) {
+		if (store_begin(ob->store, &cause) != 0)
+			goto fail;
+		intxn = 1;
+		while ((s = TAILQ_FIRST(&ob->done)) != NULL) {
+			TAILQ_REMOVE(&ob->done, s, entry);
+			outbox_outcome(ob, s, now);
+			outbox_send_free(s);
+		}
+	}
 	if (now >= ob->rebuild_at) {
 		rc = outbox_rebuild(ob);
 		if (rc == 0)
@@ -1158,10 +1181,13 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	} else
 		rc = outbox_refresh_dirty(ob);
 	if (rc != 0) {
-		outbox_arm(ob, now + 1000, now); /* the store will be back */
+		/* the store will be back */
+		if (intxn && store_commit_async(ob->store, NULL, NULL,
+		    &cause) != 0)
+			goto rollback;
+		outbox_arm(ob, now + 1000, now);
 		return;
 	}
-	memset(plan, 0, sizeof plan);
 	while (nplan < OUTBOX_PASS_MAX && ob->nqueue > 0 &&
 	    ob->queue[0]->at <= now) {
 		a = ob->queue[0];
@@ -1170,8 +1196,11 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		plan[nplan++].a = a;
 	}
 
-	if (nplan > 0 && store_begin(ob->store, &cause) != 0)
-		goto fail;
+	if (nplan > 0 && !intxn) {
+		if (store_begin(ob->store, &cause) != 0)
+			goto fail;
+		intxn = 1;
+	}
 	for (i = 0; i < nplan; i++) {
 		p = &plan[i];
 		a = p->a;
@@ -1208,11 +1237,12 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 			    NULL, NULL, now, &cause) != 0)
 				goto rollback;
 	}
-	if (nplan == 0)
+	if (!intxn)
 		goto arm;
 
 	/* The messages: their addresses are busy from here on. */
-	w = xcalloc(1, sizeof *w);
+	if (nplan > 0)
+		w = xcalloc(1, sizeof *w);
 	for (i = 0; i < nplan; i++) {
 		p = &plan[i];
 		if (p->k > 0)
@@ -1223,8 +1253,9 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	/* the messages start once this is on disk (outbox_durable_cb),
 	 * maybe before store_commit_async() returns */
-	if (store_commit_async(ob->store, outbox_durable_cb, w, &cause) != 0) {
-		for (i = 0; i < w->n; i++)
+	if (store_commit_async(ob->store, w != NULL ? outbox_durable_cb : NULL,
+	    w, &cause) != 0) {
+		for (i = 0; w != NULL && i < w->n; i++)
 			outbox_send_drop(w->v[i]);
 		free(w);
 		goto rollback;
@@ -1250,7 +1281,9 @@ arm:
 		outbox_arm(ob, wake, now);
 	return;
 rollback:
-	/* nothing was sent: every row is as it was, try again soon */
+	/* nothing was sent: every row is as it was (those of outcomes
+	 * written in this transaction stay "sending", to go out again at
+	 * the next start, as when outbox_flush fails); try again soon */
 	store_rollback(ob->store);
 fail:
 	log_warnx("outbox: %s", cause);

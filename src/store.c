@@ -300,6 +300,12 @@ store_open(const char *dir, char **cause)
 	char *err = NULL;
 	int i;
 
+	/*
+	 * pagerd does not read SQLite's memory statistics; without them
+	 * each of SQLite's allocations skips a global mutex.  Fails (and is
+	 * harmless) once SQLite is initialised.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (store_mkdirs(dir, cause) != 0)
 		return NULL;
 	s = xcalloc(1, sizeof *s);
