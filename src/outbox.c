@@ -4,8 +4,10 @@
  * one row per notification rule inside the caller's transaction (so a
  * page is durable before anything is sent); one timer then sends the
  * rows as they fall due, grouped per channel and address (bundling),
- * within each address's rate limit.  Outcomes are written back in one
- * transaction per send, with an audit event each: sent, retry (backoff
+ * within each address's rate limit.  Messages start once the pass that
+ * marked their rows "sending" is on disk.  Outcomes are written back by
+ * the next pass, in its transaction, with an audit event each: sent,
+ * retry (backoff
  * with jitter, Retry-After honoured), failed (then the person's next
  * step is brought forward at once), unreachable (every step failed).
  * Sends are at-least-once: rows left "sending" by a crash go out again.
@@ -127,17 +129,16 @@ struct outbox {
 	size_t queuesize;
 	struct outbox_addr *dirty; /* to read again, by dnext */
 	int64_t rebuild_at; /* next rebuild of the queue (0: now) */
-	int64_t armed_at; /* when the timer is due, if it is pending */
 	TAILQ_HEAD(, outbox_send) sends;
 	TAILQ_HEAD(, outbox_send) done; /* outcomes not yet written */
-	struct event flush; /* writes them, once per loop turn */
+	struct event flush; /* kicks a pass to write them */
 	TAILQ_HEAD(, outbox_unreach) unreach;
 	size_t nsends;
 };
 
 static void outbox_timer_cb(evutil_socket_t, short, void *);
 static void outbox_flush_cb(evutil_socket_t, short, void *);
-static void outbox_flush(struct outbox *, int);
+static void outbox_flush(struct outbox *);
 static void outbox_arm(struct outbox *, int64_t, int64_t);
 static void outbox_touch(struct outbox *, const char *, const char *);
 
@@ -169,7 +170,7 @@ outbox_new(struct event_base *base, struct store *store, const struct conf *c)
 void
 outbox_close(struct outbox *ob)
 {
-	outbox_flush(ob, 1);
+	outbox_flush(ob);
 	ob->closing = 1;
 	evtimer_del(&ob->timer);
 	event_del(&ob->flush);
@@ -263,7 +264,6 @@ outbox_arm(struct outbox *ob, int64_t at, int64_t now)
 		d = 0;
 	tv.tv_sec = d / 1000;
 	tv.tv_usec = (d % 1000) * 1000;
-	ob->armed_at = now + d;
 	evtimer_del(&ob->timer);
 	evtimer_add(&ob->timer, &tv);
 }
@@ -783,8 +783,8 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 
 /*
  * A driver's outcome for one send: the address is free again at once;
- * the outcome is kept and written with the others of this loop turn
- * (outbox_flush), in one transaction: one disk sync for many sends.
+ * the outcome is kept and written with the others by the next pass, in
+ * its transaction (outbox_timer_cb), or at close (outbox_flush).
  */
 static void
 outbox_done_cb(void *arg, const struct chan_result *r)
@@ -889,13 +889,12 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 }
 
 /*
- * Write every outcome in ob->done in one transaction.  If the store
- * fails, their rows stay "sending" and go out again at the next start.
- * Unless force, outcomes are left to a pass due within a millisecond,
- * which writes them in its own transaction (one commit, not two).
+ * Write every outcome in ob->done in one transaction, at close.  If the
+ * store fails, their rows stay "sending" and go out again at the next
+ * start.
  */
 static void
-outbox_flush(struct outbox *ob, int force)
+outbox_flush(struct outbox *ob)
 {
 	struct outbox_send *s;
 	char *cause = NULL;
@@ -905,9 +904,6 @@ outbox_flush(struct outbox *ob, int force)
 	if (TAILQ_EMPTY(&ob->done) || ob->closing)
 		return;
 	now = clock_now_ms();
-	if (!force && evtimer_pending(&ob->timer, NULL) &&
-	    ob->armed_at <= now + 1)
-		return;
 	ok = store_begin(ob->store, &cause) == 0;
 	/* nothing waits on these outcomes: at worst (a power cut before
 	 * the next sync) a page goes out once more, as after a crash */
@@ -930,10 +926,17 @@ outbox_flush(struct outbox *ob, int force)
 	outbox_kick(ob);
 }
 
+/*
+ * Outcomes came in: the next pass writes them in the transaction that
+ * also starts what their addresses have next (one commit, not two).
+ */
 static void
 outbox_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
-	outbox_flush(arg, 0);
+	struct outbox *ob = arg;
+
+	if (!TAILQ_EMPTY(&ob->done) && !ob->closing)
+		outbox_kick(ob);
 }
 
 /* The public callback URLs, from http.public_url; NULL without one. */
