@@ -84,6 +84,8 @@ static const struct conf_entry conf_table[] = {
 	{ "sla", CONF_SECTION, 0, 0, 0, NULL },
 	{ "business_hours", CONF_SECTION, 0, 0, 0, NULL },
 	{ "heartbeats", CONF_SECTION, 0, 0, 0, NULL },
+	{ "store", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "store.synchronous", CONF_STRING, O(store_synchronous), 0, 0, "full" },
 	{ "dashboard", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "dashboard.breach_target", CONF_PERCENT, O(dashboard_breach_target), 0, 100, "2%" },
 };
@@ -627,6 +629,14 @@ conf_load(const char *path, char **cause)
 	    !config_setting_is_group(s))
 		conf_error(&e, conf_file(s, path), conf_line(s),
 		    "http must be a group { ... }");
+	if (c->store_synchronous == NULL ||
+	    strcmp(c->store_synchronous, "full") == 0)
+		c->store_full_sync = 1;
+	else if (strcmp(c->store_synchronous, "normal") != 0) {
+		s = config_lookup(&cfg, "store.synchronous");
+		conf_error(&e, conf_file(s, path), conf_line(s),
+		    "store.synchronous must be \"full\" or \"normal\"");
+	}
 	conf_load_listen(c, &cfg, &e);
 	conf_load_keys(c, &cfg, "integrations", &e);
 	conf_load_keys(c, &cfg, "tokens", &e);
@@ -683,6 +693,7 @@ conf_free(struct conf *c)
 		free(c->ack_secret);
 	}
 	free(c->http_public_url);
+	free(c->store_synchronous);
 	free(c->intake_default_service);
 	free(c->intake_priority_label);
 	free(c->intake_service_label);

@@ -38,6 +38,8 @@ struct conf {
 	char *dir; /* relative paths are taken from here */
 
 	char *state_dir;
+	char *store_synchronous; /* "full" or "normal" */
+	int store_full_sync;     /* sync each commit: safe against power loss */
 	char *pidfile; /* NULL: none */
 	char *people;   /* people file, or NULL */
 	char *rota_dir; /* folder of rota files, or NULL */

@@ -2,10 +2,12 @@
 /*
  * intake.c: group commit.  Alerts submitted during one turn of the event
  * loop wait in a queue; a low-priority event that runs after every other
- * ready callback of that turn writes them all in one transaction, and
- * only after COMMIT returns are their senders answered.  Throughput is
- * then one fsync per turn, not one per alert, and nothing is answered
- * 202 that a crash could lose.
+ * ready callback of that turn writes them all in one transaction.  Their
+ * senders are answered only once that transaction is on disk: the WAL
+ * is synced by a worker thread (store_commit_async) while the loop goes
+ * on taking and committing the next groups, so one sync covers every
+ * group committed while the previous sync ran, and nothing is answered
+ * 202 that a crash or a power cut could lose.
  */
 #include <sys/queue.h>
 
@@ -30,6 +32,13 @@ struct intake_item {
 };
 TAILQ_HEAD(intake_items, intake_item);
 
+/* A committed batch, waiting for its sync before it is answered. */
+struct intake_batch {
+	struct intake_items items;
+	struct store_raise *r;
+	size_t n;
+};
+
 struct intake {
 	struct store *store;
 	struct event *flush_ev;
@@ -39,6 +48,7 @@ struct intake {
 };
 
 static void intake_flush_cb(evutil_socket_t, short, void *);
+static void intake_durable_cb(void *, int);
 
 /*
  * Create the queue on base.  The base must have been given
@@ -59,13 +69,14 @@ intake_new(struct event_base *base, struct store *store)
 	return in;
 }
 
-/* Flush what is queued, then free. */
+/* Flush what is queued and answer it, then free. */
 void
 intake_free(struct intake *in)
 {
 	if (in == NULL)
 		return;
 	intake_flush(in);
+	store_sync_wait(in->store);
 	event_free(in->flush_ev);
 	free(in);
 }
@@ -104,62 +115,89 @@ intake_flush_cb(evutil_socket_t fd, short what, void *arg)
 	intake_flush(arg);
 }
 
-/* Write every queued alert in one transaction, then answer each. */
+/* Answer each alert of a batch and free it. */
+static void
+intake_batch_end(struct intake_batch *b, const char *error)
+{
+	struct intake_item *it, *next;
+	size_t i = 0;
+
+	TAILQ_FOREACH(it, &b->items, entry) {
+		it->done(it->arg, error == NULL ? &b->r[i] : NULL, error);
+		i++;
+	}
+	for (i = 0; i < b->n; i++)
+		free(b->r[i].dedup_key);
+	free(b->r);
+	for (it = TAILQ_FIRST(&b->items); it != NULL; it = next) {
+		next = TAILQ_NEXT(it, entry);
+		alert_new_clear(&it->an);
+		free(it);
+	}
+	free(b);
+}
+
+/* A committed batch is on disk (ok 0), or could not be synced. */
+static void
+intake_durable_cb(void *arg, int ok)
+{
+	struct intake_batch *b = arg;
+
+	if (ok != 0)
+		log_warnx("intake: batch of %zu alert(s) committed but not"
+		    " synced to disk", b->n);
+	intake_batch_end(b, ok == 0 ? NULL : "the alert store cannot write"
+	    " to disk");
+}
+
+/*
+ * Write every queued alert in one transaction.  Its alerts are answered
+ * once it is on disk; the hooks learn at once that it committed, so
+ * that the next batch sees what this one did.
+ */
 void
 intake_flush(struct intake *in)
 {
-	struct intake_items batch;
-	struct intake_item *it, *next;
-	struct store_raise *r;
+	struct intake_batch *b;
+	struct intake_item *it;
 	char *cause = NULL;
 	int64_t now;
 	size_t i, n = in->npending;
 
 	if (n == 0)
 		return;
-	TAILQ_INIT(&batch);
-	TAILQ_CONCAT(&batch, &in->queue, entry);
+	b = xcalloc(1, sizeof *b);
+	TAILQ_INIT(&b->items);
+	TAILQ_CONCAT(&b->items, &in->queue, entry);
 	in->npending = 0;
+	b->n = n;
 
-	r = xcalloc(n, sizeof *r);
+	b->r = xcalloc(n, sizeof *b->r);
 	now = clock_now_ms();
 	if (store_begin(in->store, &cause) != 0)
 		goto fail;
 	i = 0;
-	TAILQ_FOREACH(it, &batch, entry) {
-		if (store_alert_raise(in->store, &it->an, now, &r[i],
+	TAILQ_FOREACH(it, &b->items, entry) {
+		if (store_alert_raise(in->store, &it->an, now, &b->r[i],
 		    &cause) != 0)
 			goto fail;
 		if (in->hooks.raised != NULL && in->hooks.raised(in->hooks.arg,
-		    &r[i], &it->an, now, &cause) != 0)
+		    &b->r[i], &it->an, now, &cause) != 0)
 			goto fail;
 		i++;
 	}
-	if (store_commit(in->store, &cause) != 0)
+	/* the callback may run before this returns */
+	if (store_commit_async(in->store, intake_durable_cb, b, &cause) != 0)
 		goto fail;
 	log_debug("intake: committed %zu alert(s)", n);
-
-	i = 0;
-	TAILQ_FOREACH(it, &batch, entry)
-		it->done(it->arg, &r[i++], NULL);
 	if (in->hooks.committed != NULL)
 		in->hooks.committed(in->hooks.arg);
-	goto out;
+	return;
 fail:
 	store_rollback(in->store);
 	if (in->hooks.failed != NULL)
 		in->hooks.failed(in->hooks.arg);
 	log_warnx("intake: batch of %zu alert(s) not stored: %s", n, cause);
-	TAILQ_FOREACH(it, &batch, entry)
-		it->done(it->arg, NULL, "the alert store is unavailable");
 	free(cause);
-out:
-	for (i = 0; i < n; i++)
-		free(r[i].dedup_key);
-	free(r);
-	for (it = TAILQ_FIRST(&batch); it != NULL; it = next) {
-		next = TAILQ_NEXT(it, entry);
-		alert_new_clear(&it->an);
-		free(it);
-	}
+	intake_batch_end(b, "the alert store is unavailable");
 }

@@ -168,6 +168,8 @@ main_reload(void)
 	}
 	if (strcmp(c->state_dir, old->state_dir) != 0)
 		log_warnx("reload: state_dir changes only at restart");
+	if (c->store_full_sync != old->store_full_sync)
+		log_warnx("reload: store.synchronous changes only at restart");
 	if (c->nlisten != old->nlisten)
 		log_warnx("reload: http.listen changes only at restart");
 	for (i = 0; i < c->nlisten && i < old->nlisten; i++)
@@ -268,6 +270,9 @@ main(int argc, char **argv)
 	if ((main_state.store = store_open(main_state.conf->state_dir,
 	    &cause)) == NULL)
 		fatalx("store: %s", cause);
+	store_set_synchronous(main_state.store, main_state.conf->store_full_sync);
+	/* commits are synced in a worker thread: the loop never waits */
+	store_sync_start(main_state.store, main_state.base);
 	xasprintf(&lockpath, "%s/pagerd.lock", main_state.conf->state_dir);
 	if ((main_state.lock_fd = main_lock(lockpath, &cause)) == -1)
 		fatalx("%s", cause);

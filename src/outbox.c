@@ -4,8 +4,10 @@
  * one row per notification rule inside the caller's transaction (so a
  * page is durable before anything is sent); one timer then sends the
  * rows as they fall due, grouped per channel and address (bundling),
- * within each address's rate limit.  Outcomes are written back in one
- * transaction per send, with an audit event each: sent, retry (backoff
+ * within each address's rate limit.  Messages start once the pass that
+ * marked their rows "sending" is on disk.  Outcomes are written back by
+ * the next pass, in its transaction, with an audit event each: sent,
+ * retry (backoff
  * with jitter, Retry-After honoured), failed (then the person's next
  * step is brought forward at once), unreachable (every step failed).
  * Sends are at-least-once: rows left "sending" by a crash go out again.
@@ -121,7 +123,7 @@ struct outbox {
 	int64_t rebuild_at; /* next rebuild of the queue (0: now) */
 	TAILQ_HEAD(, outbox_send) sends;
 	TAILQ_HEAD(, outbox_send) done; /* outcomes not yet written */
-	struct event flush; /* writes them, once per loop turn */
+	struct event flush; /* kicks a pass to write them */
 	TAILQ_HEAD(, outbox_unreach) unreach;
 	size_t nsends;
 };
@@ -163,6 +165,8 @@ outbox_close(struct outbox *ob)
 	ob->closing = 1;
 	evtimer_del(&ob->timer);
 	event_del(&ob->flush);
+	/* messages waiting for their sync are dropped (outbox_durable_cb) */
+	store_sync_wait(ob->store);
 }
 
 static void
@@ -570,8 +574,8 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 
 /*
  * A driver's outcome for one send: the address is free again at once;
- * the outcome is kept and written with the others of this loop turn
- * (outbox_flush), in one transaction: one disk sync for many sends.
+ * the outcome is kept and written with the others by the next pass, in
+ * its transaction (outbox_timer_cb), or at close (outbox_flush).
  */
 static void
 outbox_done_cb(void *arg, const struct chan_result *r)
@@ -620,8 +624,11 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 	size_t i, nsent = 0;
 
 	cc = conf_chan_find(ob->conf, s->channel);
-	/* One jitter per message: its rows retry together, as one. */
-	hmac_random(&rnd, sizeof rnd);
+	/* One jitter per message, so its rows retry together as one; a
+	 * message that went out needs none. */
+	rnd = 0;
+	if (s->res.status != CHAN_SENT)
+		hmac_random(&rnd, sizeof rnd);
 	for (i = 0; i < s->n; i++) {
 		n = &s->rows[i];
 		n->attempt++;
@@ -694,8 +701,9 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 }
 
 /*
- * Write every outcome in ob->done in one transaction.  If the store
- * fails, their rows stay "sending" and go out again at the next start.
+ * Write every outcome in ob->done in one transaction, at close.  If the
+ * store fails, their rows stay "sending" and go out again at the next
+ * start.
  */
 static void
 outbox_flush(struct outbox *ob)
@@ -709,6 +717,8 @@ outbox_flush(struct outbox *ob)
 		return;
 	now = clock_now_ms();
 	ok = store_begin(ob->store, &cause) == 0;
+	/* nothing waits on these outcomes: at worst (a power cut before
+	 * the next sync) a page goes out once more, as after a crash */
 	if (!ok) {
 		log_warnx("outbox: %s", cause);
 		free(cause);
@@ -720,7 +730,7 @@ outbox_flush(struct outbox *ob)
 			outbox_outcome(ob, s, now);
 		outbox_send_free(s);
 	}
-	if (ok && store_commit(ob->store, &cause) != 0) {
+	if (ok && store_commit_async(ob->store, NULL, NULL, &cause) != 0) {
 		log_warnx("outbox: %s", cause);
 		free(cause);
 		store_rollback(ob->store);
@@ -728,10 +738,17 @@ outbox_flush(struct outbox *ob)
 	outbox_kick(ob);
 }
 
+/*
+ * Outcomes came in: the next pass writes them in the transaction that
+ * also starts what their addresses have next (one commit, not two).
+ */
 static void
 outbox_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
-	outbox_flush(arg);
+	struct outbox *ob = arg;
+
+	if (!TAILQ_EMPTY(&ob->done) && !ob->closing)
+		outbox_kick(ob);
 }
 
 /* The public callback URLs, from http.public_url; NULL without one. */
@@ -775,12 +792,11 @@ outbox_send_new(struct outbox *ob, struct store_note *rows, size_t n)
 	return s;
 }
 
-/* Send rows[0..n) (one channel and address) as one message. */
+/* Hand message s (its rows on disk) to the driver of channel cc. */
 static void
-outbox_send(struct outbox *ob, const struct conf_chan *cc,
-    struct store_note *rows, size_t n, int64_t now)
+outbox_send_start(struct outbox *ob, const struct conf_chan *cc,
+    struct outbox_send *s, int64_t now)
 {
-	struct outbox_send *s;
 	struct chan_alert *alerts, *first = NULL;
 	struct store_note *r0;
 	struct chan_page pg;
@@ -788,9 +804,7 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	char id[64], *cause = NULL, *status = NULL, *gather = NULL, *q;
 	char *more;
 	const char *tok, *reason;
-	size_t i, j, na = 0, npage = 0;
-
-	s = outbox_send_new(ob, rows, n);
+	size_t i, j, n = s->n, na = 0, npage = 0;
 
 	/*
 	 * One entry per alert and event, even if two rows tell the same
@@ -885,6 +899,67 @@ outbox_send(struct outbox *ob, const struct conf_chan *cc,
 	free(more);
 }
 
+/* The messages of one pass, waiting for its transaction's sync. */
+struct outbox_wait {
+	struct outbox_send *v[OUTBOX_PASS_MAX];
+	size_t n;
+};
+
+/* A message that will not start: its address is free again. */
+static void
+outbox_send_drop(struct outbox_send *s)
+{
+	struct outbox *ob = s->ob;
+
+	if (ob != NULL) {
+		TAILQ_REMOVE(&ob->sends, s, entry);
+		ob->nsends--;
+		if (s->addr != NULL && s->addr->send == s) {
+			s->addr->send = NULL;
+			outbox_touch_addr(ob, s->addr);
+		}
+	}
+	outbox_send_free(s);
+}
+
+/*
+ * A pass's transaction is on disk (ok 0): start its messages.  So no
+ * page goes out about an alert that a power cut could still take back
+ * (its rows were committed before the pass's, and the sync covers
+ * both).  If the sync failed, or the outbox is closing, the messages do
+ * not start: their rows stay "sending" and go out at the next start.
+ */
+static void
+outbox_durable_cb(void *arg, int ok)
+{
+	struct outbox_wait *w = arg;
+	struct outbox_send *s;
+	struct outbox *ob;
+	const struct conf_chan *cc;
+	struct chan_result r;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		s = w->v[i];
+		ob = s->ob;
+		if (ob == NULL || ob->closing || ok != 0) {
+			outbox_send_drop(s);
+			continue;
+		}
+		/* the config may have been reloaded meanwhile */
+		if ((cc = conf_chan_find(ob->conf, s->channel)) == NULL) {
+			/* Channel gone (reload): fail over at once. */
+			memset(&r, 0, sizeof r);
+			r.status = CHAN_FAIL;
+			r.error = "channel no longer configured";
+			r.retry_after_ms = -1;
+			outbox_done_cb(s, &r);
+		} else
+			outbox_send_start(ob, cc, s, clock_now_ms());
+	}
+	free(w);
+}
+
 /* One address a pass serves: a message, or rows put off. */
 struct outbox_plan {
 	struct outbox_addr *a;
@@ -908,13 +983,13 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox_unreach *u;
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
 	struct store_outbox_change ch;
+	struct outbox_wait *w = NULL;
 	struct outbox_send *s;
 	struct outbox_addr *a;
-	struct chan_result r;
 	int64_t now, next, wake;
 	char *cause = NULL;
 	size_t nplan = 0, i, j;
-	int rc;
+	int rc, intxn = 0;
 
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
 		TAILQ_REMOVE(&ob->unreach, u, entry);
@@ -927,6 +1002,18 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (ob->closing)
 		return;
 	now = clock_now_ms();
+	memset(plan, 0, sizeof plan);
+	/* outcomes that came in since the last pass (see outbox_flush) */
+	if (!TAILQ_EMPTY(&ob->done)) {
+		if (store_begin(ob->store, &cause) != 0)
+			goto fail;
+		intxn = 1;
+		while ((s = TAILQ_FIRST(&ob->done)) != NULL) {
+			TAILQ_REMOVE(&ob->done, s, entry);
+			outbox_outcome(ob, s, now);
+			outbox_send_free(s);
+		}
+	}
 	if (now >= ob->rebuild_at) {
 		rc = outbox_rebuild(ob);
 		if (rc == 0)
@@ -934,16 +1021,22 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	} else
 		rc = outbox_refresh_dirty(ob);
 	if (rc != 0) {
-		outbox_arm(ob, now + 1000, now); /* the store will be back */
+		/* the store will be back */
+		if (intxn && store_commit_async(ob->store, NULL, NULL,
+		    &cause) != 0)
+			goto rollback;
+		outbox_arm(ob, now + 1000, now);
 		return;
 	}
-	memset(plan, 0, sizeof plan);
 	while (nplan < OUTBOX_PASS_MAX &&
 	    (a = outbox_index_pop(&ob->idx, now)) != NULL)
 		plan[nplan++].a = a;
 
-	if (nplan > 0 && store_begin(ob->store, &cause) != 0)
-		goto fail;
+	if (nplan > 0 && !intxn) {
+		if (store_begin(ob->store, &cause) != 0)
+			goto fail;
+		intxn = 1;
+	}
 	for (i = 0; i < nplan; i++) {
 		p = &plan[i];
 		a = p->a;
@@ -987,16 +1080,38 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 				goto rollback;
 		}
 	}
-	if (nplan > 0 && store_commit(ob->store, &cause) != 0)
-		goto rollback;
+	if (!intxn)
+		goto arm;
 
+	/* The messages: their addresses are busy from here on. */
+	if (nplan > 0)
+		w = xcalloc(1, sizeof *w);
+	for (i = 0; i < nplan; i++) {
+		p = &plan[i];
+		if (p->k > 0)
+			w->v[w->n++] = outbox_send_new(ob, p->rows, p->k);
+		store_notes_free(p->rows, p->n); /* what was not moved */
+		p->rows = NULL;
+		p->n = 0;
+	}
+	/* the messages start once this is on disk (outbox_durable_cb),
+	 * maybe before store_commit_async() returns */
+	if (store_commit_async(ob->store, w != NULL ? outbox_durable_cb : NULL,
+	    w, &cause) != 0) {
+		for (i = 0; w != NULL && i < w->n; i++)
+			outbox_send_drop(w->v[i]);
+		free(w);
+		goto rollback;
+	}
+
+arm:
 	/*
-	 * Arm for what comes next before the sends start, so that a send
-	 * done at once (its outbox_kick) is not overridden: the next
-	 * address falling due, the next rebuild, or, if due addresses are
-	 * left for another pass, a millisecond (not 0: a pass re-armed at
-	 * once every turn of the loop kept curl's own timer from firing,
-	 * so none of 10,000 queued pages left before all were started).
+	 * Arm for what comes next: the next address falling due, the next
+	 * rebuild, or, if due addresses are left for another pass, a
+	 * millisecond (not 0: a pass re-armed at once every turn of the
+	 * loop kept curl's own timer from firing, so none of 10,000 queued
+	 * pages left before all were started).  A send done at once has
+	 * kicked the outbox already: keep that.
 	 */
 	wake = ob->rebuild_at;
 	if (outbox_refresh_dirty(ob) != 0)
@@ -1005,27 +1120,13 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		wake = outbox_index_next(&ob->idx);
 	if (wake <= now)
 		wake = now + 1;
-	outbox_arm(ob, wake, now);
-
-	for (i = 0; i < nplan; i++) {
-		p = &plan[i];
-		if (p->k == 0)
-			;
-		else if (p->cc == NULL) {
-			/* Channel gone (reload): fail over at once. */
-			memset(&r, 0, sizeof r);
-			r.status = CHAN_FAIL;
-			r.error = "channel no longer configured";
-			r.retry_after_ms = -1;
-			s = outbox_send_new(ob, p->rows, p->k);
-			outbox_done_cb(s, &r);
-		} else
-			outbox_send(ob, p->cc, p->rows, p->k, now);
-		store_notes_free(p->rows, p->n);
-	}
+	if (!evtimer_pending(&ob->timer, NULL))
+		outbox_arm(ob, wake, now);
 	return;
 rollback:
-	/* nothing was sent: every row is as it was, try again soon */
+	/* nothing was sent: every row is as it was (those of outcomes
+	 * written in this transaction stay "sending", to go out again at
+	 * the next start, as when outbox_flush fails); try again soon */
 	store_rollback(ob->store);
 fail:
 	log_warnx("outbox: %s", cause);

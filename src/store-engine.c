@@ -20,8 +20,16 @@
 	" sla_response_due_ms, sla_first_response_due_ms," \
 	" sla_resolution_due_ms, sla_reminded, sla_breached"
 
+/*
+ * Status and priority are indexed (alerts_status, alerts_open_dedup):
+ * they are set apart, and only when they change, so that the common
+ * save (a new alert started, a timer fired) writes no index entry.
+ */
+static const char store_engine_key_sql[] =
+    "UPDATE alerts SET priority = ?2, status = ?3"
+    " WHERE id = ?1 AND (priority != ?2 OR status != ?3)";
 static const char store_engine_save_sql[] =
-    "UPDATE alerts SET policy = ?2, priority = ?3, status = ?4,"
+    "UPDATE alerts SET policy = ?2,"
     " acknowledged_ms = nullif(?5, 0), first_response_ms = nullif(?6, 0),"
     " resolved_ms = nullif(?7, 0), stage = ?8, max_stage = max(max_stage, ?8),"
     " stage_started_ms = ?9, stage_ack_due_ms = nullif(?10, 0),"
@@ -42,16 +50,20 @@ int
 store_engine_save(struct store *s, int64_t id, const char *policy,
     const struct esc_state *st, int64_t next_due, int64_t now, char **cause)
 {
+	sqlite3_stmt *k = store_stmt(s, store_engine_key_sql);
 	sqlite3_stmt *q = store_stmt(s, store_engine_save_sql);
 
-	if (q == NULL) {
+	if (k == NULL || q == NULL) {
 		store_cause(s, cause, "saving escalation state");
 		return -1;
 	}
+	sqlite3_bind_int64(k, 1, id);
+	sqlite3_bind_int(k, 2, st->priority);
+	store_bind_text(k, 3, alert_status_name(st->status));
+	if (store_step_done(s, k, cause) != 0)
+		return -1;
 	sqlite3_bind_int64(q, 1, id);
 	store_bind_text(q, 2, policy);
-	sqlite3_bind_int(q, 3, st->priority);
-	store_bind_text(q, 4, alert_status_name(st->status));
 	sqlite3_bind_int64(q, 5, st->acknowledged_ms);
 	sqlite3_bind_int64(q, 6, st->first_response_ms);
 	sqlite3_bind_int64(q, 7, st->resolved_ms);

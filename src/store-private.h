@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct breach;
 struct store;
@@ -20,9 +21,17 @@ struct store_cached {
 	sqlite3_stmt *stmt;
 };
 
+struct store_sync;
+
 struct store {
 	sqlite3 *db;
 	char *path;
+	char *wal_path;		/* path + "-wal" */
+	int wal_fd;		/* for store_sync_now(), or -1 */
+	int wal;		/* the database is in WAL mode */
+	int full_sync;		/* sync the WAL at each commit (default) */
+	int sync_failed;	/* a sync failed: nothing more is stored */
+	struct store_sync *sync; /* the worker, once started */
 	sqlite3_stmt *stmt[STORE_NSTMT];
 	struct store_cached *cache;
 	size_t ncache;
@@ -34,6 +43,12 @@ int store_step_done(struct store *, sqlite3_stmt *, char **);
 void store_cause(struct store *, char **, const char *);
 void store_bind_text(sqlite3_stmt *, int, const char *);
 char *store_column_strdup(sqlite3_stmt *, int);
+int store_commit_nosync(struct store *, char **);
+int64_t store_usec(void);
+
+/* store-sync.c */
+int store_sync_now(struct store *);
+void store_sync_stop(struct store *);
 
 /* store-breach.c */
 int store_breach_rows(struct store *, sqlite3_stmt *, struct breach **,

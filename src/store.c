@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store.c: all of pagerd's SQLite use.  The database lives in the state
- * folder, in WAL mode with synchronous=FULL so a committed transaction
- * survives a crash or power loss; callers batch work into one
- * transaction (group commit) to pay for one fsync per batch.  The schema
- * is versioned with PRAGMA user_version and migrated on open.
+ * folder, in WAL mode; a committed transaction survives a crash or power
+ * loss because its WAL frames are synced before anyone is told it was
+ * stored (store_commit() syncs at once, store_commit_async() in a worker
+ * thread: see store-sync.c).  Callers batch work into one transaction
+ * (group commit) to pay for one sync per batch.  The schema is versioned
+ * with PRAGMA user_version and migrated on open.
  */
 #include <sys/stat.h>
 
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "hmac.h"
@@ -335,6 +338,17 @@ store_migrate(struct store *s, char **cause)
 	return 0;
 }
 
+/* The answer to PRAGMA journal_mode: is the database in WAL mode? */
+static int
+store_journal_cb(void *arg, int n, char **v, char **names)
+{
+	struct store *s = arg;
+
+	if (n == 1 && v[0] != NULL)
+		s->wal = strcmp(v[0], "wal") == 0;
+	return 0;
+}
+
 /* Open (creating if needed) the store in folder dir. */
 struct store *
 store_open(const char *dir, char **cause)
@@ -343,10 +357,19 @@ store_open(const char *dir, char **cause)
 	char *err = NULL;
 	int i;
 
+	/*
+	 * pagerd does not read SQLite's memory statistics; without them
+	 * each of SQLite's allocations skips a global mutex.  Fails (and is
+	 * harmless) once SQLite is initialised.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (store_mkdirs(dir, cause) != 0)
 		return NULL;
 	s = xcalloc(1, sizeof *s);
 	xasprintf(&s->path, "%s/pagerd.db", dir);
+	xasprintf(&s->wal_path, "%s-wal", s->path);
+	s->wal_fd = -1;
+	s->full_sync = 1;
 	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", s->path, s->db != NULL ?
@@ -356,12 +379,25 @@ store_open(const char *dir, char **cause)
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
-	    " PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-	    NULL, NULL, &err) != SQLITE_OK) {
+	    " PRAGMA foreign_keys = ON;", store_journal_cb, s,
+	    &err) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", s->path, err);
 		sqlite3_free(err);
 		goto fail;
 	}
+	/*
+	 * In WAL mode, FULL differs from NORMAL only by a sync of the WAL
+	 * at each commit, which store-sync.c does instead.  A file system
+	 * without WAL support keeps SQLite's own FULL.
+	 */
+	if (sqlite3_exec(s->db, s->wal ? "PRAGMA synchronous = NORMAL" :
+	    "PRAGMA synchronous = FULL", NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", s->path, err);
+		sqlite3_free(err);
+		goto fail;
+	}
+	if (!s->wal)
+		log_warnx("store: %s is not in WAL mode", s->path);
 	if (store_migrate(s, cause) != 0)
 		goto fail;
 	for (i = 0; i < ST_MAX; i++) {
@@ -385,6 +421,9 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	store_sync_stop(s);
+	if (s->wal_fd != -1)
+		close(s->wal_fd);
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < (int)s->ncache; i++)
@@ -393,7 +432,19 @@ store_close(struct store *s)
 	if (s->db != NULL)
 		sqlite3_close(s->db);
 	free(s->path);
+	free(s->wal_path);
 	free(s);
+}
+
+/*
+ * full: sync the WAL at every commit (the default, safe against power
+ * loss); else leave syncing to SQLite's checkpoints, which is safe
+ * against a crash of the process only (SQLite's synchronous=NORMAL).
+ */
+void
+store_set_synchronous(struct store *s, int full)
+{
+	s->full_sync = full && s->wal;
 }
 
 /*
@@ -441,22 +492,52 @@ store_step_done(struct store *s, sqlite3_stmt *st, char **cause)
 int
 store_begin(struct store *s, char **cause)
 {
+	if (s->sync_failed) {
+		if (cause != NULL)
+			xasprintf(cause, "%s could not be synced to disk;"
+			    " restart pagerd", s->wal_path);
+		return -1;
+	}
 	return store_step_done(s, s->stmt[ST_BEGIN], cause);
 }
 
-/* COMMIT; its duration goes to the metrics. */
+/* Microseconds on the monotonic clock, for the commit metrics. */
+int64_t
+store_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* COMMIT, leaving the sync to the caller. */
+int
+store_commit_nosync(struct store *s, char **cause)
+{
+	return store_step_done(s, s->stmt[ST_COMMIT], cause);
+}
+
+/*
+ * COMMIT and sync the WAL before returning, as synchronous=FULL would.
+ * If the sync fails the transaction may or may not survive a power cut:
+ * -1, and the store takes nothing more (store_begin fails).
+ */
 int
 store_commit(struct store *s, char **cause)
 {
-	struct timespec a, b;
-	int rc;
+	int64_t t0 = store_usec();
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	rc = store_step_done(s, s->stmt[ST_COMMIT], cause);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	metrics_commit((int64_t)(b.tv_sec - a.tv_sec) * 1000000 +
-	    (b.tv_nsec - a.tv_nsec) / 1000);
-	return rc;
+	if (store_commit_nosync(s, cause) != 0)
+		return -1;
+	if (store_sync_now(s) != 0) {
+		if (cause != NULL)
+			xasprintf(cause, "syncing %s: %s", s->wal_path,
+			    strerror(errno));
+		return -1;
+	}
+	metrics_commit(store_usec() - t0);
+	return 0;
 }
 
 void
@@ -765,5 +846,7 @@ store_alert_find_open(struct store *s, const char *service, const char *key)
 int
 store_ping(struct store *s)
 {
+	if (s->sync_failed)
+		return -1;
 	return store_alert_count(s) < 0 ? -1 : 0;
 }

@@ -14,7 +14,14 @@
 #include "notify.h"
 
 struct breach;
+struct event_base;
 struct store;
+
+/*
+ * Called on the loop once a commit is on disk (second argument 0) or
+ * could not be made so (-1).
+ */
+typedef void (*store_durable_cb)(void *, int);
 
 /* What store_alert_raise() did with one posted alert. */
 struct store_raise {
@@ -49,6 +56,7 @@ struct store *store_open(const char *, char **);
 void store_close(struct store *);
 int store_begin(struct store *, char **);
 int store_commit(struct store *, char **);
+void store_set_synchronous(struct store *, int);
 void store_rollback(struct store *);
 int store_alert_raise(struct store *, const struct alert_new *, int64_t,
     struct store_raise *, char **);
@@ -62,6 +70,11 @@ void store_events_free(struct store_event *, size_t);
 int64_t store_alert_count(struct store *);
 int64_t store_alert_find_open(struct store *, const char *, const char *);
 int store_ping(struct store *);
+
+/* store-sync.c */
+void store_sync_start(struct store *, struct event_base *);
+int store_commit_async(struct store *, store_durable_cb, void *, char **);
+void store_sync_wait(struct store *);
 
 /* The escalation state of one alert, as stored (store-engine.c). */
 struct store_engine_row {

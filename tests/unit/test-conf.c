@@ -147,6 +147,13 @@ test_defaults(void **state)
 	assert_int_equal(c->http_max_body, 1048576);
 	assert_int_equal(c->intake_default_priority, 3);
 	assert_int_equal(c->nkeys, 0);
+	assert_int_equal(c->store_full_sync, 1);
+	conf_free(c);
+	free(path);
+	path = write_file("normal.conf", "store = { synchronous = \"normal\";"
+	    " };\n");
+	assert_non_null(c = conf_load(path, &cause));
+	assert_int_equal(c->store_full_sync, 0);
 	conf_free(c);
 	free(path);
 }
@@ -175,6 +182,8 @@ test_errors(void **state)
 	expect_error("http = {\n listen = \"[::1]80\"; };\n", 2,
 	    "bad listen address");
 	expect_error("state_dir = 5;\n", 1, "state_dir must be a string");
+	expect_error("\nstore = { synchronous = \"off\"; };\n", 2,
+	    "store.synchronous must be \"full\" or \"normal\"");
 	expect_error("\nintegrations = (\n { name = \"a\"; key_file ="
 	    " \"missing.key\"; } );\n", 3,
 	    "integrations \"a\": ");

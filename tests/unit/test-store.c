@@ -2,13 +2,17 @@
 /*
  * test-store.c: the SQLite store: migrations, raising alerts, dedup,
  * priority raise, the audit log, listing with filters and pages, that
- * a committed batch survives closing and reopening, and breach records.
+ * a committed batch survives closing and reopening, breach records, and
+ * commits synced by the worker thread (fdatasync is wrapped to make a
+ * sync fail).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <event2/event.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +25,24 @@
 #include "xmalloc.h"
 
 #define T0 INT64_C(1795000000000)
+
+int __wrap_fdatasync(int);
+int __real_fdatasync(int);
+
+static int fail_sync; /* the next fdatasync fails with EIO */
+static int nsyncs;
+
+int
+__wrap_fdatasync(int fd)
+{
+	nsyncs++;
+	if (fail_sync) {
+		fail_sync = 0;
+		errno = EIO;
+		return -1;
+	}
+	return __real_fdatasync(fd);
+}
 
 struct fixture {
 	char dir[64];
@@ -274,6 +296,129 @@ test_reopen(void **state)
 	assert_non_null(f->s);
 	assert_int_equal(store_alert_count(f->s), 10);
 	assert_int_equal(store_ping(f->s), 0);
+}
+
+struct durable {
+	int n;
+	int order[8];
+	int ok[8];
+};
+
+static struct durable durable;
+
+static void
+durable_cb(void *arg, int ok)
+{
+	durable.order[durable.n] = (int)(intptr_t)arg;
+	durable.ok[durable.n++] = ok;
+}
+
+/* Raise one alert and commit it with store_commit_async(). */
+static int
+raise_async(struct store *s, int64_t now, int tag)
+{
+	struct store_raise r;
+	struct alert_new an;
+	char *cause = NULL;
+	int rc;
+
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup("db");
+	an.priority = 2;
+	an.summary = xstrdup("disk full");
+	if (store_begin(s, &cause) != 0) {
+		free(cause);
+		alert_new_clear(&an);
+		return -1;
+	}
+	if (store_alert_raise(s, &an, now, &r, &cause) != 0)
+		fail_msg("%s", cause);
+	free(r.dedup_key);
+	alert_new_clear(&an);
+	rc = store_commit_async(s, durable_cb, (void *)(intptr_t)tag, &cause);
+	assert_int_equal(rc, 0);
+	return 0;
+}
+
+/*
+ * store_commit_async(): without the worker the callback runs before it
+ * returns; with it, on the loop once a sync is done, in commit order,
+ * and store_sync_wait() runs what is still waiting.  What was reported
+ * durable is there after reopening.
+ */
+static void
+test_commit_async(void **state)
+{
+	struct fixture *f = *state;
+	struct event_base *base;
+	char *cause = NULL;
+	int i;
+
+	memset(&durable, 0, sizeof durable);
+	nsyncs = 0;
+	assert_int_equal(raise_async(f->s, T0, 1), 0);
+	assert_int_equal(durable.n, 1);
+	assert_int_equal(durable.ok[0], 0);
+	assert_true(nsyncs >= 1);
+
+	assert_non_null(base = event_base_new());
+	store_sync_start(f->s, base);
+	memset(&durable, 0, sizeof durable);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(raise_async(f->s, T0 + 1 + i, 2 + i), 0);
+	assert_int_equal(durable.n, 0); /* only the loop reports */
+	for (i = 0; i < 1000 && durable.n < 3; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(durable.n, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(durable.order[i], 2 + i);
+		assert_int_equal(durable.ok[i], 0);
+	}
+	assert_int_equal(raise_async(f->s, T0 + 10, 5), 0);
+	store_sync_wait(f->s);
+	assert_int_equal(durable.n, 4);
+	assert_int_equal(durable.order[3], 5);
+	assert_int_equal(durable.ok[3], 0);
+
+	store_close(f->s);
+	event_base_free(base);
+	assert_non_null(f->s = store_open(f->dir, &cause));
+	assert_int_equal(store_alert_count(f->s), 5);
+}
+
+/*
+ * A failed sync is reported to the commits it covered, and the store
+ * takes nothing more: BEGIN fails and so does the readiness ping.
+ */
+static void
+test_sync_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct event_base *base;
+	char *cause = NULL;
+	int i;
+
+	assert_non_null(base = event_base_new());
+	store_sync_start(f->s, base);
+	memset(&durable, 0, sizeof durable);
+	assert_int_equal(raise_async(f->s, T0, 1), 0);
+	for (i = 0; i < 1000 && durable.n < 1; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(durable.ok[0], 0);
+	fail_sync = 1;
+	assert_int_equal(raise_async(f->s, T0 + 1, 2), 0);
+	for (i = 0; i < 1000 && durable.n < 2; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(durable.n, 2);
+	assert_int_equal(durable.ok[1], -1);
+	assert_int_equal(raise_async(f->s, T0 + 2, 3), -1);
+	assert_int_not_equal(store_ping(f->s), 0);
+	assert_int_not_equal(store_begin(f->s, &cause), 0);
+	assert_non_null(cause);
+	free(cause);
+	store_close(f->s);
+	event_base_free(base);
+	f->s = NULL;
 }
 
 /* The audit log cannot be edited, and a newer schema is refused. */
@@ -597,6 +742,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_async, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sync_fails, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_schema_guards, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_notes, setup,

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-sync.c: making commits durable without holding up the loop.
+ *
+ * The database runs in WAL mode with synchronous=NORMAL: a COMMIT only
+ * write()s its frames to the -wal file, and SQLite itself syncs nothing
+ * but checkpoints.  What synchronous=FULL adds in WAL mode is one sync
+ * of the -wal file at the end of each commit; pagerd does that sync
+ * itself, with fdatasync() on its own descriptor of the -wal file:
+ *
+ *  - store_commit() syncs on the loop before returning, exactly as FULL
+ *    would (for the rare writes whose caller answers at once);
+ *  - store_commit_async() returns as soon as COMMIT has written the
+ *    frames; a worker thread then syncs the file, and the caller's
+ *    callback runs on the loop once a sync that began after the COMMIT
+ *    has returned.  Meanwhile the loop goes on taking requests and
+ *    committing the next groups, so one sync covers everything
+ *    committed while the previous one ran.
+ *
+ * The -wal file only grows or is rewritten from its start after a
+ * checkpoint (which SQLite syncs first, in NORMAL too); it is the same
+ * file for as long as the connection is open, and a sync of it covers
+ * every frame written before the sync began.  Frames of later commits
+ * that the sync happens to catch do no harm: a commit is only reported
+ * durable by a sync that began after it.
+ *
+ * A failed sync is not retried (after an error the kernel may have
+ * dropped the dirty pages): the store is marked broken, every waiting
+ * and later commit fails, and the process should be restarted so that
+ * recovery reads what the disk really holds.
+ *
+ * With store.synchronous = "normal" (store_set_synchronous) nothing is
+ * synced at commit: safe against a crash of the process, not against a
+ * power cut.
+ */
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+/* A callback waiting for the sync of commit number seq. */
+struct store_waiter {
+	uint64_t seq;
+	int64_t t0;		/* when COMMIT began, for the metrics */
+	store_durable_cb cb;	/* or NULL */
+	void *arg;
+};
+
+struct store_sync {
+	struct store *s;
+	pthread_t thread;
+	int started;
+	int efd;			/* worker -> loop: a sync returned */
+	struct event *ev;
+
+	/* Loop only. */
+	uint64_t committed;		/* commits made, numbered from 1 */
+	struct store_waiter *w;		/* FIFO ring, in commit order */
+	size_t wfirst, wn, wsize;
+
+	/* Under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t want;			/* sync up to this commit */
+	uint64_t done;			/* synced up to this commit */
+	int err;			/* errno of a failed sync, or 0 */
+	int stop;
+};
+
+static void store_sync_done_cb(evutil_socket_t, short, void *);
+
+/*
+ * The -wal file, synced with fdatasync() on fd (opened when first
+ * needed).  If the file was unlinked or replaced under us, open it
+ * again: a checkpoint synced everything before that happened.
+ */
+static int
+store_wal_sync(const char *path, int *fd)
+{
+	struct stat a, b;
+
+	if (*fd != -1 && (fstat(*fd, &a) != 0 || a.st_nlink == 0 ||
+	    stat(path, &b) != 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev)) {
+		close(*fd);
+		*fd = -1;
+	}
+	if (*fd == -1 &&
+	    (*fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1; /* no WAL: nothing to sync */
+	return fdatasync(*fd);
+}
+
+/* The worker: sync whenever commits were made since the last sync. */
+static void *
+store_sync_main(void *arg)
+{
+	struct store_sync *y = arg;
+	uint64_t target, one = 1;
+	int fd = -1, err;
+
+	pthread_mutex_lock(&y->mu);
+	for (;;) {
+		while (!y->stop && y->want == y->done)
+			pthread_cond_wait(&y->cv, &y->mu);
+		if (y->want == y->done)
+			break; /* stopping, nothing left */
+		target = y->want;
+		pthread_mutex_unlock(&y->mu);
+		err = store_wal_sync(y->s->wal_path, &fd) == 0 ? 0 : errno;
+		pthread_mutex_lock(&y->mu);
+		if (err != 0 && y->err == 0)
+			y->err = err;
+		y->done = target;
+		pthread_mutex_unlock(&y->mu);
+		while (write(y->efd, &one, sizeof one) == -1 && errno == EINTR)
+			;
+		pthread_mutex_lock(&y->mu);
+	}
+	pthread_mutex_unlock(&y->mu);
+	if (fd != -1)
+		close(fd);
+	return NULL;
+}
+
+/*
+ * Sync commits in a worker thread, reporting to the loop of base.
+ * Until this is called, store_commit_async() syncs on the caller's
+ * thread before it returns.
+ */
+void
+store_sync_start(struct store *s, struct event_base *base)
+{
+	struct store_sync *y;
+
+	if (s->sync != NULL)
+		return;
+	y = xcalloc(1, sizeof *y);
+	y->s = s;
+	if ((y->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		fatal("eventfd");
+	if ((y->ev = event_new(base, y->efd, EV_READ | EV_PERSIST,
+	    store_sync_done_cb, y)) == NULL || event_add(y->ev, NULL) != 0)
+		fatalx("store: cannot watch the sync thread");
+	if (pthread_mutex_init(&y->mu, NULL) != 0 ||
+	    pthread_cond_init(&y->cv, NULL) != 0)
+		fatalx("store: pthread_mutex_init failed");
+	if ((errno = pthread_create(&y->thread, NULL, store_sync_main,
+	    y)) != 0)
+		fatal("store: pthread_create");
+	y->started = 1;
+	s->sync = y;
+}
+
+/* Run the callbacks of commits up to done; failed if err. */
+static void
+store_sync_report(struct store *s, uint64_t done, int err)
+{
+	struct store_sync *y = s->sync;
+	struct store_waiter w;
+
+	if (err != 0 && !s->sync_failed) {
+		s->sync_failed = 1;
+		log_warnx("store: syncing %s failed: %s; nothing more is"
+		    " stored until pagerd is restarted", s->wal_path,
+		    strerror(err));
+	}
+	while (y->wn > 0 && y->w[y->wfirst].seq <= done) {
+		w = y->w[y->wfirst];
+		y->wfirst = (y->wfirst + 1) % y->wsize;
+		y->wn--;
+		if (!s->sync_failed)
+			metrics_commit(store_usec() - w.t0);
+		if (w.cb != NULL)
+			w.cb(w.arg, s->sync_failed ? -1 : 0);
+	}
+}
+
+static void
+store_sync_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct store_sync *y = arg;
+	uint64_t n, done;
+	int err;
+
+	while (read(fd, &n, sizeof n) == -1 && errno == EINTR)
+		;
+	pthread_mutex_lock(&y->mu);
+	done = y->done;
+	err = y->err;
+	pthread_mutex_unlock(&y->mu);
+	store_sync_report(y->s, done, err);
+}
+
+/* Queue cb for commit seq (loop only). */
+static void
+store_sync_wait_for(struct store_sync *y, uint64_t seq, int64_t t0,
+    store_durable_cb cb, void *arg)
+{
+	struct store_waiter *nw;
+	size_t i, nsize;
+
+	if (y->wn == y->wsize) {
+		nsize = y->wsize == 0 ? 64 : y->wsize * 2;
+		nw = xreallocarray(NULL, nsize, sizeof *nw);
+		for (i = 0; i < y->wn; i++)
+			nw[i] = y->w[(y->wfirst + i) % y->wsize];
+		free(y->w);
+		y->w = nw;
+		y->wfirst = 0;
+		y->wsize = nsize;
+	}
+	y->w[(y->wfirst + y->wn++) % y->wsize] = (struct store_waiter){
+		seq, t0, cb, arg };
+}
+
+/* Sync the -wal file on this thread; -1 (errno set) if that failed. */
+int
+store_sync_now(struct store *s)
+{
+	if (s->sync_failed) {
+		errno = EIO;
+		return -1;
+	}
+	if (!s->full_sync)
+		return 0;
+	if (store_wal_sync(s->wal_path, &s->wal_fd) != 0) {
+		s->sync_failed = 1;
+		log_warnx("store: syncing %s failed: %s; nothing more is"
+		    " stored until pagerd is restarted", s->wal_path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * COMMIT the open transaction; cb (if not NULL) runs on the loop once
+ * it is on disk (second argument 0), or could not be made so (-1).
+ * Returns -1 with *cause if COMMIT itself failed: cb is not called and
+ * the caller rolls back, as after store_commit().  Without a worker
+ * (store_sync_start), or with store.synchronous = "normal", cb runs
+ * before this returns.
+ */
+int
+store_commit_async(struct store *s, store_durable_cb cb, void *arg,
+    char **cause)
+{
+	struct store_sync *y = s->sync;
+	int64_t t0 = store_usec();
+	int rc;
+
+	if (store_commit_nosync(s, cause) != 0)
+		return -1;
+	if (y == NULL || !s->full_sync || s->sync_failed) {
+		if ((rc = store_sync_now(s)) == 0)
+			metrics_commit(store_usec() - t0);
+		if (cb != NULL)
+			cb(arg, rc);
+		return 0;
+	}
+	y->committed++;
+	store_sync_wait_for(y, y->committed, t0, cb, arg);
+	pthread_mutex_lock(&y->mu);
+	y->want = y->committed;
+	pthread_cond_signal(&y->cv);
+	pthread_mutex_unlock(&y->mu);
+	return 0;
+}
+
+/*
+ * Sync everything committed so far on this thread and run every waiting
+ * callback: at shutdown, before their owners go away.
+ */
+void
+store_sync_wait(struct store *s)
+{
+	struct store_sync *y = s->sync;
+	int rc;
+
+	if (y == NULL || y->wn == 0)
+		return;
+	rc = store_sync_now(s);
+	store_sync_report(s, y->committed, rc == 0 ? 0 : EIO);
+}
+
+/* Stop the worker; callbacks still waiting are dropped. */
+void
+store_sync_stop(struct store *s)
+{
+	struct store_sync *y = s->sync;
+
+	if (y == NULL)
+		return;
+	if (y->started) {
+		pthread_mutex_lock(&y->mu);
+		y->stop = 1;
+		pthread_cond_signal(&y->cv);
+		pthread_mutex_unlock(&y->mu);
+		pthread_join(y->thread, NULL);
+	}
+	if (y->wn > 0)
+		log_warnx("store: %zu commit callback(s) dropped at close",
+		    y->wn);
+	event_free(y->ev);
+	close(y->efd);
+	pthread_mutex_destroy(&y->mu);
+	pthread_cond_destroy(&y->cv);
+	free(y->w);
+	free(y);
+	s->sync = NULL;
+}
