@@ -482,9 +482,51 @@ rota_check_rest(const struct rota *r, struct rota_shifts *sh,
 }
 
 /*
- * Append to f what is wrong with r over [from, to), at most five years.
- * people may be NULL to skip the check of names.  Backups must be linked
- * already.
+ * At most this many turns, of all layers together, are checked (about
+ * 12 ms): the daemon checks a rota on its loop when the file changes, so
+ * no file may stall it.  A rota of 1-minute shifts is checked over its
+ * next 13 days, one of daily shifts over years.
+ */
+#define ROTA_CHECK_TURNS 20000
+
+/*
+ * The end of the span from from that holds ROTA_CHECK_TURNS turns of r's
+ * layers, or to if that comes first; *shortest is the layer with the
+ * shortest turns.
+ */
+static int64_t
+rota_check_until(const struct rota *r, int64_t from, int64_t to,
+    const struct rota_layer **shortest)
+{
+	const struct rota_layer *l;
+	double rate = 0; /* turns per millisecond */
+	int64_t len, min = INT64_MAX, until;
+	size_t i;
+
+	*shortest = NULL;
+	for (i = 0; i < r->nlayers; i++) {
+		l = &r->layers[i];
+		len = l->unit == ROTA_CALENDAR ?
+		    (int64_t)l->shift_days * DURATION_DAY : l->shift_ms;
+		if (len <= 0)
+			continue;
+		rate += 1.0 / (double)len;
+		if (len < min) {
+			min = len;
+			*shortest = l;
+		}
+	}
+	if (rate <= 0)
+		return to;
+	until = from + (int64_t)(ROTA_CHECK_TURNS / rate);
+	return until < to ? until : to;
+}
+
+/*
+ * Append to f what is wrong with r over [from, to), at most five years
+ * and at most ROTA_CHECK_TURNS turns (a warning says when that cuts the
+ * span short).  people may be NULL to skip the check of names.  Backups
+ * must be linked already.
  */
 void
 rota_check(const struct rota *r, const struct people *pp, int64_t from,
@@ -492,12 +534,26 @@ rota_check(const struct rota *r, const struct people *pp, int64_t from,
 {
 	enum rota_severity sev = r->strict ? ROTA_ERROR : ROTA_WARNING;
 	struct rota_shifts sh = { NULL, 0, 0 };
+	const struct rota_layer *l;
+	char span[32], want[32], len[32];
+	int64_t until;
 
 	rota_check_members(r, pp, f);
 	rota_check_overrides(r, f);
 	if (r->tz == NULL || to <= from || from < 0 ||
 	    to > from + 5 * 366 * DURATION_DAY)
 		return;
+	if ((until = rota_check_until(r, from, to, &l)) < to && l != NULL) {
+		rota_findings_add(f, r->file, l->line, ROTA_WARNING,
+		    "layer \"%s\": with shifts of %s, coverage and fatigue"
+		    " are checked over the next %s only, not %s", l->name,
+		    duration_format(l->unit == ROTA_CALENDAR ?
+		    (int64_t)l->shift_days * DURATION_DAY : l->shift_ms, len,
+		    sizeof len), duration_format((until - from) / DURATION_HOUR *
+		    DURATION_HOUR, span, sizeof span), duration_format(to - from,
+		    want, sizeof want));
+		to = until;
+	}
 	/* One schedule for both coverage and rest. */
 	rota_schedule(r, from, to, NULL, &sh);
 	rota_check_coverage(r, &sh, from, to, f);
