@@ -90,21 +90,32 @@ api_stats_rate(size_t a, size_t b)
 	return b == 0 ? json_null() : json_real(stats_ratio(a, b));
 }
 
+/*
+ * A channel's pages are the messages it was to send, less those
+ * cancelled before they went (the alert was acknowledged meanwhile: not
+ * a failure) which are counted apart; the success rate is delivered
+ * over those that finished (neither waiting nor in flight).
+ */
 static void
-api_stats_group_cb(const char *kind, const char *name, int64_t total,
-    int64_t delivered, void *arg)
+api_stats_group_cb(const struct store_stats_group *g, void *arg)
 {
 	json_t *o = arg;
+	int64_t pages = g->total - g->cancelled;
 
-	if (strcmp(kind, "integration") == 0)
+	if (strcmp(g->kind, "integration") == 0)
 		json_array_append_new(json_object_get(o, "by_integration"),
-		    json_pack("{s:s,s:I}", "integration", name, "alerts",
-		    (json_int_t)total));
+		    json_pack("{s:s,s:I}", "integration", g->name, "alerts",
+		    (json_int_t)g->total));
 	else
 		json_array_append_new(json_object_get(o, "by_channel"),
-		    json_pack("{s:s,s:I,s:I,s:o}", "channel", name, "pages",
-		    (json_int_t)total, "delivered", (json_int_t)delivered,
-		    "success_rate", api_stats_rate(delivered, total)));
+		    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o}", "channel",
+		    g->name, "pages", (json_int_t)pages, "delivered",
+		    (json_int_t)g->delivered, "failed", (json_int_t)(pages -
+		    g->delivered - g->waiting), "waiting",
+		    (json_int_t)g->waiting, "cancelled",
+		    (json_int_t)g->cancelled, "success_rate",
+		    api_stats_rate((size_t)g->delivered,
+		    (size_t)(pages - g->waiting))));
 }
 
 static void

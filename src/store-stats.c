@@ -28,10 +28,12 @@ static const char store_stats_breaches_sql[] =
     " FROM breaches b JOIN alerts a ON a.id = b.alert_id" STORE_STATS_WHERE
     " ORDER BY b.alert_id, b.clock";
 static const char store_stats_groups_sql[] =
-    "SELECT 'integration', coalesce(a.integration, ''), count(*), 0"
+    "SELECT 'integration', coalesce(a.integration, ''), count(*), 0, 0, 0"
     " FROM alerts a" STORE_STATS_WHERE " GROUP BY 2"
     " UNION ALL SELECT 'channel', n.channel, count(*),"
-    " sum(n.state IN ('sent', 'delivered'))"
+    " sum(n.state IN ('sent', 'delivered')),"
+    " sum(n.state = 'cancelled'),"
+    " sum(n.state IN ('pending', 'sending'))"
     " FROM notifications n JOIN alerts a ON a.id = n.alert_id"
     STORE_STATS_WHERE " GROUP BY 2"
     " ORDER BY 1, 3 DESC, 2";
@@ -106,24 +108,29 @@ store_stats_breaches(struct store *s, const struct store_stats_query *q,
 }
 
 /*
- * Volume by integration and delivery by channel: cb(kind, name, total,
- * delivered) per group, kind "integration" or "channel".
+ * Volume by integration and delivery by channel: cb(group) per group,
+ * kind "integration" (total: alerts) or "channel" (total: rows, with
+ * those delivered, cancelled before they went, and still waiting).
  */
 int
 store_stats_groups(struct store *s, const struct store_stats_query *q,
-    void (*cb)(const char *, const char *, int64_t, int64_t, void *),
-    void *arg)
+    void (*cb)(const struct store_stats_group *, void *), void *arg)
 {
 	sqlite3_stmt *st = store_stats_bind(s, store_stats_groups_sql, q);
+	struct store_stats_group g;
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb((const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-		    arg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g.kind = (const char *)sqlite3_column_text(st, 0);
+		g.name = (const char *)sqlite3_column_text(st, 1);
+		g.total = sqlite3_column_int64(st, 2);
+		g.delivered = sqlite3_column_int64(st, 3);
+		g.cancelled = sqlite3_column_int64(st, 4);
+		g.waiting = sqlite3_column_int64(st, 5);
+		cb(&g, arg);
+	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -114,8 +114,18 @@ int store_stats_rows(struct store *, const struct store_stats_query *,
     struct stats_row **, size_t *);
 int store_stats_breaches(struct store *, const struct store_stats_query *,
     struct breach **, size_t *);
+/* One group of store_stats_groups: an integration, or a channel. */
+struct store_stats_group {
+	const char *kind; /* "integration" or "channel" */
+	const char *name;
+	int64_t total;     /* alerts, or notification rows */
+	int64_t delivered; /* rows sent or delivered */
+	int64_t cancelled; /* rows cancelled before they went (acked) */
+	int64_t waiting;   /* rows pending or sending */
+};
+
 int store_stats_groups(struct store *, const struct store_stats_query *,
-    void (*)(const char *, const char *, int64_t, int64_t, void *), void *);
+    void (*)(const struct store_stats_group *, void *), void *);
 int store_stats_top(struct store *, const struct store_stats_query *, int,
     void (*)(const char *, const char *, const char *, int64_t, int64_t,
     void *), void *);
