@@ -367,8 +367,10 @@ conf_load_listen(struct conf *c, const config_t *cfg, struct conf_errors *e)
  * Read a secret: the first line of the file at path, at least min and
  * at most CONF_KEY_FILE_MAX characters, into *out (caller frees, and
  * should explicit_bzero) and *len.  what names it in messages ("key",
- * "calendar secret").  Never logs the secret; warns if the file is
- * readable by everyone.
+ * "calendar secret").  Never logs the secret.  A file that group or
+ * others may read or write is refused: a secret that leaked to every
+ * local account is no secret, and a warning in a log nobody reads
+ * would not stop that.
  */
 int
 conf_read_secret(const char *path, const char *what, size_t min, char **out,
@@ -383,8 +385,18 @@ conf_read_secret(const char *path, const char *what, size_t min, char **out,
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s: %s file is readable by everyone", path, what);
+	if (fstat(fileno(f), &st) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		xasprintf(cause, "%s: %s file is open to group or others"
+		    " (mode %04o): chmod 600 it", path, what,
+		    (unsigned)(st.st_mode & 07777));
+		fclose(f);
+		return -1;
+	}
 	n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
 	buf[n] = '\0';

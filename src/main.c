@@ -108,15 +108,27 @@ main_load_oncall(const struct conf *c)
 
 /*
  * Take an exclusive lock on a file, so that two daemons never share a
- * state folder (or a pidfile).  Returns the open fd.
+ * state folder (or a pidfile).  Returns the open fd.  The pidfile is
+ * opened as root, often in a folder others can write to: a symbolic
+ * link (or anything but a plain file) there is refused, never followed,
+ * so nobody can make pagerd truncate a file of their choosing.
  */
 static int
 main_lock(const char *path, char **cause)
 {
+	struct stat st;
 	int fd;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0644)) == -1) {
+		xasprintf(cause, "%s: %s", path, errno == ELOOP ?
+		    "is a symbolic link: refusing to follow it" :
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		xasprintf(cause, "%s: not a regular file", path);
+		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "hmac.h"
@@ -335,28 +336,78 @@ store_migrate(struct store *s, char **cause)
 	return 0;
 }
 
-/* Open (creating if needed) the store in folder dir. */
+/* The files of a store in its folder: the first STORE_DATA_FILES hold
+ * data; the lock file is main.c's. */
+static const char *store_files[] = {
+	"pagerd.db", "pagerd.db-wal", "pagerd.db-shm", "pagerd.lock"
+};
+#define STORE_DATA_FILES 3
+
+/*
+ * The store holds alert text, people's addresses and who was paged:
+ * it is pagerd's alone.  A store file that an older pagerd (or a copy)
+ * left readable by others is made 0600 before it is opened.
+ */
+static void
+store_tighten(const char *dir)
+{
+	struct stat st;
+	char *path;
+	size_t i;
+
+	for (i = 0; i < STORE_DATA_FILES; i++) {
+		xasprintf(&path, "%s/%s", dir, store_files[i]);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+			if (chmod(path, st.st_mode & S_IRWXU) != 0)
+				log_warn("%s: chmod", path);
+			else
+				log_info("store: %s was mode %04o, now %04o",
+				    path, (unsigned)(st.st_mode & 07777),
+				    (unsigned)(st.st_mode & S_IRWXU));
+		}
+		free(path);
+	}
+}
+
+/*
+ * Open (creating if needed) the store in folder dir.  Its files are
+ * created 0600 whatever the umask pagerd was started with or the mode
+ * of an existing dir: umask(077) covers the database, and SQLite gives
+ * the -wal and -shm files the database's own mode.
+ */
 struct store *
 store_open(const char *dir, char **cause)
 {
 	struct store *s;
 	char *err = NULL;
-	int i;
+	mode_t mask;
+	int i, rc;
 
-	if (store_mkdirs(dir, cause) != 0)
+	mask = umask(077);
+	if (store_mkdirs(dir, cause) != 0) {
+		umask(mask);
 		return NULL;
+	}
+	store_tighten(dir);
 	s = xcalloc(1, sizeof *s);
 	xasprintf(&s->path, "%s/pagerd.db", dir);
-	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", s->path, s->db != NULL ?
-		    sqlite3_errmsg(s->db) : "cannot open");
+	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;",
+		    NULL, NULL, &err);
+	umask(mask);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", s->path, err != NULL ? err :
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "cannot open");
+		sqlite3_free(err);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
-	    " PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+	if (sqlite3_exec(s->db, "PRAGMA synchronous = FULL;"
+	    " PRAGMA foreign_keys = ON;",
 	    NULL, NULL, &err) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", s->path, err);
 		sqlite3_free(err);

@@ -45,6 +45,7 @@ struct store_filter {
 };
 
 /* store.c */
+/* Open (creating, mode 0600) the store in a folder. */
 struct store *store_open(const char *, char **);
 void store_close(struct store *);
 int store_begin(struct store *, char **);

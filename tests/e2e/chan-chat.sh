@@ -10,6 +10,7 @@ SEND_PAGE=$top_builddir/tests/fake/send-page
 # decoded part, as the receiver (and the spec) has it.
 SECRET=whsec_$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 printf '%s\n' "$SECRET" >"$TEST_TMP/secret"
+chmod 600 "$TEST_TMP/secret"
 "$PYTHON" "$top_srcdir/tests/fake/chat-sink.py" "$TEST_TMP/port" \
     "$TEST_TMP/chat.jsonl" "$SECRET" >"$TEST_TMP/sink.log" 2>&1 &
 echo $! >>"$TEST_TMP/.pids"
