@@ -65,6 +65,7 @@ static const struct conf_entry conf_table[] = {
 	{ "http.listen", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "http.max_body", CONF_INT, O(http_max_body), 1024, 64 << 20, "1048576" },
 	{ "http.timeout", CONF_DURATION, O(http_timeout_ms), 1000, 3600000, "30s" },
+	{ "http.max_connections", CONF_INT, O(http_max_connections), 16, 1000000, "512" },
 	{ "http.public_url", CONF_STRING, O(http_public_url), 0, 0, NULL },
 	{ "http.metrics_open", CONF_BOOL, O(http_metrics_open), 0, 0, "false" },
 	{ "intake", CONF_COMPOSITE, 0, 0, 0, NULL },

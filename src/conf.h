@@ -55,6 +55,7 @@ struct conf {
 	size_t nlisten;
 	int64_t http_max_body;
 	int64_t http_timeout_ms;
+	int64_t http_max_connections; /* accepted at once, at most */
 	char *http_public_url;
 	int http_metrics_open; /* GET /metrics without a key */
 	double dashboard_breach_target; /* a fraction: 0.02 is 2% */

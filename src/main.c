@@ -5,6 +5,7 @@
  * store, intake, HTTP API and channels.
  */
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -154,6 +155,28 @@ main_write_pidfile(const char *path)
 		fatal("pidfile %s", path);
 }
 
+/*
+ * Raise the soft limit on open files to the hard limit.  Every HTTP
+ * client, every outbound send and the store hold a descriptor, and the
+ * usual soft limit (1024) is soon reached by a flood of connections;
+ * http.max_connections then keeps clients to a part of what is allowed.
+ */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warn("setrlimit(RLIMIT_NOFILE)");
+}
+
 /* SIGHUP: load the file again; if it is bad, keep running on the old. */
 static void
 main_reload(void)
@@ -261,6 +284,8 @@ main(int argc, char **argv)
 		conf_free(main_state.conf);
 		return ch;
 	}
+
+	main_raise_nofile();
 
 	if (!foreground) {
 		if (daemon(0, 0) != 0)
