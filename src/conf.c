@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,8 @@ struct conf_entry {
 static const struct conf_entry conf_table[] = {
 	{ "state_dir", CONF_PATH, O(state_dir), 0, 0, LOCALSTATEDIR "/lib/pagerd" },
 	{ "pidfile", CONF_PATH, O(pidfile), 0, 0, NULL },
+	{ "user", CONF_STRING, O(user), 0, 0, NULL },
+	{ "group", CONF_STRING, O(group), 0, 0, NULL },
 	{ "people", CONF_PATH, O(people), 0, 0, NULL },
 	{ "rota_dir", CONF_PATH, O(rota_dir), 0, 0, NULL },
 	{ "calendar_secret_file", CONF_PATH, O(calendar_secret_file), 0, 0, NULL },
@@ -365,6 +369,39 @@ conf_load_listen(struct conf *c, const config_t *cfg, struct conf_errors *e)
 }
 
 /*
+ * user and group must name an account and a group of this system, so
+ * that "pagerd -t" finds a typo before a start does.  group alone is an
+ * error: it would still leave pagerd running as root.
+ */
+static void
+conf_check_user(struct conf *c, const config_t *cfg, struct conf_errors *e)
+{
+	const config_setting_t *s;
+
+	if (c->user != NULL) {
+		s = config_lookup(cfg, "user");
+		if (*c->user == '\0')
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "user is empty");
+		else if (getpwnam(c->user) == NULL)
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "user \"%s\": no such user", c->user);
+	}
+	if (c->group != NULL) {
+		s = config_lookup(cfg, "group");
+		if (c->user == NULL)
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "group needs user: name the user to run as too");
+		else if (*c->group == '\0')
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "group is empty");
+		else if (getgrnam(c->group) == NULL)
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "group \"%s\": no such group", c->group);
+	}
+}
+
+/*
  * Read a secret: the first line of the file at path, at least min and
  * at most CONF_KEY_FILE_MAX characters, into *out (caller frees, and
  * should explicit_bzero) and *len.  what names it in messages ("key",
@@ -640,6 +677,7 @@ conf_load(const char *path, char **cause)
 	    !config_setting_is_group(s))
 		conf_error(&e, conf_file(s, path), conf_line(s),
 		    "http must be a group { ... }");
+	conf_check_user(c, &cfg, &e);
 	conf_load_listen(c, &cfg, &e);
 	conf_load_keys(c, &cfg, "integrations", &e);
 	conf_load_keys(c, &cfg, "tokens", &e);
@@ -683,6 +721,8 @@ conf_free(struct conf *c)
 	free(c->dir);
 	free(c->state_dir);
 	free(c->pidfile);
+	free(c->user);
+	free(c->group);
 	free(c->people);
 	free(c->rota_dir);
 	free(c->calendar_secret_file);

@@ -39,6 +39,8 @@ struct conf {
 
 	char *state_dir;
 	char *pidfile; /* NULL: none */
+	char *user;    /* run as this user after binding; NULL: not set */
+	char *group;   /* and this group; NULL: the user's own */
 	char *people;   /* people file, or NULL */
 	char *rota_dir; /* folder of rota files, or NULL */
 	char *calendar_secret_file; /* signs calendar feed URLs, or NULL */

@@ -344,6 +344,55 @@ static const char *store_files[] = {
 #define STORE_DATA_FILES 3
 
 /*
+ * Called as root before pagerd switches to uid:gid.  A missing dir is
+ * created and given to uid; an existing one, and the store files in it,
+ * must already be uid's: pagerd never changes the owner of files it did
+ * not create (state_dir = "/var" would be a bad surprise), it says what
+ * to run instead.
+ */
+int
+store_prepare(const char *dir, uid_t uid, gid_t gid, char **cause)
+{
+	struct stat st;
+	char *path;
+	size_t i;
+
+	if (stat(dir, &st) != 0) {
+		if (errno != ENOENT) {
+			xasprintf(cause, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		if (store_mkdirs(dir, cause) != 0)
+			return -1;
+		if (chown(dir, uid, gid) != 0) {
+			xasprintf(cause, "%s: chown: %s", dir, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (st.st_uid != uid) {
+		xasprintf(cause, "state_dir %s belongs to uid %lu, not to the"
+		    " user pagerd runs as (uid %lu): chown -R %lu %s", dir,
+		    (unsigned long)st.st_uid, (unsigned long)uid,
+		    (unsigned long)uid, dir);
+		return -1;
+	}
+	for (i = 0; i < nitems(store_files); i++) {
+		xasprintf(&path, "%s/%s", dir, store_files[i]);
+		if (lstat(path, &st) == 0 && st.st_uid != uid) {
+			xasprintf(cause, "%s belongs to uid %lu, not to the user"
+			    " pagerd runs as (uid %lu): chown -R %lu %s",
+			    path, (unsigned long)st.st_uid, (unsigned long)uid,
+			    (unsigned long)uid, dir);
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+/*
  * The store holds alert text, people's addresses and who was paged:
  * it is pagerd's alone.  A store file that an older pagerd (or a copy)
  * left readable by others is made 0600 before it is opened.

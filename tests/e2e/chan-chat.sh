@@ -18,6 +18,7 @@ wait_until 20 "the chat receiver" test -s "$TEST_TMP/port"
 P=$(cat "$TEST_TMP/port")
 cat >"$TEST_TMP/chan.conf" <<CONF
 state_dir = "$TEST_TMP/state";
+user = "root";	# the tests run as root, see pagerd.conf(5)
 channels = (
   { name = "slack"; driver = "slack"; url = "http://127.0.0.1:$P/slack"; },
   { name = "mm"; driver = "mattermost"; url = "http://127.0.0.1:$P/mattermost";
