@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,8 @@ struct conf_entry {
 static const struct conf_entry conf_table[] = {
 	{ "state_dir", CONF_PATH, O(state_dir), 0, 0, LOCALSTATEDIR "/lib/pagerd" },
 	{ "pidfile", CONF_PATH, O(pidfile), 0, 0, NULL },
+	{ "user", CONF_STRING, O(user), 0, 0, NULL },
+	{ "group", CONF_STRING, O(group), 0, 0, NULL },
 	{ "people", CONF_PATH, O(people), 0, 0, NULL },
 	{ "rota_dir", CONF_PATH, O(rota_dir), 0, 0, NULL },
 	{ "calendar_secret_file", CONF_PATH, O(calendar_secret_file), 0, 0, NULL },
@@ -65,6 +69,7 @@ static const struct conf_entry conf_table[] = {
 	{ "http.listen", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "http.max_body", CONF_INT, O(http_max_body), 1024, 64 << 20, "1048576" },
 	{ "http.timeout", CONF_DURATION, O(http_timeout_ms), 1000, 3600000, "30s" },
+	{ "http.max_connections", CONF_INT, O(http_max_connections), 16, 1000000, "512" },
 	{ "http.public_url", CONF_STRING, O(http_public_url), 0, 0, NULL },
 	{ "http.metrics_open", CONF_BOOL, O(http_metrics_open), 0, 0, "false" },
 	{ "intake", CONF_COMPOSITE, 0, 0, 0, NULL },
@@ -366,11 +371,46 @@ conf_load_listen(struct conf *c, const config_t *cfg, struct conf_errors *e)
 }
 
 /*
+ * user and group must name an account and a group of this system, so
+ * that "pagerd -t" finds a typo before a start does.  group alone is an
+ * error: it would still leave pagerd running as root.
+ */
+static void
+conf_check_user(struct conf *c, const config_t *cfg, struct conf_errors *e)
+{
+	const config_setting_t *s;
+
+	if (c->user != NULL) {
+		s = config_lookup(cfg, "user");
+		if (*c->user == '\0')
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "user is empty");
+		else if (getpwnam(c->user) == NULL)
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "user \"%s\": no such user", c->user);
+	}
+	if (c->group != NULL) {
+		s = config_lookup(cfg, "group");
+		if (c->user == NULL)
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "group needs user: name the user to run as too");
+		else if (*c->group == '\0')
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "group is empty");
+		else if (getgrnam(c->group) == NULL)
+			conf_error(e, conf_file(s, c->path), conf_line(s),
+			    "group \"%s\": no such group", c->group);
+	}
+}
+
+/*
  * Read a secret: the first line of the file at path, at least min and
  * at most CONF_KEY_FILE_MAX characters, into *out (caller frees, and
  * should explicit_bzero) and *len.  what names it in messages ("key",
- * "calendar secret").  Never logs the secret; warns if the file is
- * readable by everyone.
+ * "calendar secret").  Never logs the secret.  A file that group or
+ * others may read or write is refused: a secret that leaked to every
+ * local account is no secret, and a warning in a log nobody reads
+ * would not stop that.
  */
 int
 conf_read_secret(const char *path, const char *what, size_t min, char **out,
@@ -385,8 +425,18 @@ conf_read_secret(const char *path, const char *what, size_t min, char **out,
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s: %s file is readable by everyone", path, what);
+	if (fstat(fileno(f), &st) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		xasprintf(cause, "%s: %s file is open to group or others"
+		    " (mode %04o): chmod 600 it", path, what,
+		    (unsigned)(st.st_mode & 07777));
+		fclose(f);
+		return -1;
+	}
 	n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
 	buf[n] = '\0';
@@ -637,6 +687,7 @@ conf_load(const char *path, char **cause)
 		conf_error(&e, conf_file(s, path), conf_line(s),
 		    "store.synchronous must be \"full\" or \"normal\"");
 	}
+	conf_check_user(c, &cfg, &e);
 	conf_load_listen(c, &cfg, &e);
 	conf_load_keys(c, &cfg, "integrations", &e);
 	conf_load_keys(c, &cfg, "tokens", &e);
@@ -680,6 +731,8 @@ conf_free(struct conf *c)
 	free(c->dir);
 	free(c->state_dir);
 	free(c->pidfile);
+	free(c->user);
+	free(c->group);
 	free(c->people);
 	free(c->rota_dir);
 	free(c->calendar_secret_file);

@@ -41,6 +41,8 @@ struct conf {
 	char *store_synchronous; /* "full" or "normal" */
 	int store_full_sync;     /* sync each commit: safe against power loss */
 	char *pidfile; /* NULL: none */
+	char *user;    /* run as this user after binding; NULL: not set */
+	char *group;   /* and this group; NULL: the user's own */
 	char *people;   /* people file, or NULL */
 	char *rota_dir; /* folder of rota files, or NULL */
 	char *calendar_secret_file; /* signs calendar feed URLs, or NULL */
@@ -57,6 +59,7 @@ struct conf {
 	size_t nlisten;
 	int64_t http_max_body;
 	int64_t http_timeout_ms;
+	int64_t http_max_connections; /* accepted at once, at most */
 	char *http_public_url;
 	int http_metrics_open; /* GET /metrics without a key */
 	double dashboard_breach_target; /* a fraction: 0.02 is 2% */

@@ -4,17 +4,25 @@
  * bounds what a client may send (header and body sizes, read and write
  * timeouts so a slow client cannot hold a connection forever), routes
  * each request to an api.c handler, checks its bearer key against the
- * configured SHA-256 hashes, and answers every error as JSON.
+ * configured SHA-256 hashes, and answers every error as JSON.  It also
+ * keeps the number of client connections under http.max_connections,
+ * and stops accepting for a moment when the system has no descriptor
+ * left, so that a flood of connections cannot starve the rest of the
+ * daemon (outbound sends, the store) or spin the loop on accept().
  */
 #include <sys/types.h>
 
+#include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,34 +53,158 @@ struct http_table {
  * second could hold a connection forever; each connection must instead
  * finish a request within http.timeout of accepting it or of its last
  * request, or it is shut down.  We hold a reference on the bufferevent
- * so its memory stays ours to look at after evhttp frees it.
+ * so its memory stays ours to look at after evhttp frees it (its
+ * descriptor is closed when we drop that reference, in http_reap()).
+ *
+ * Connections are also kept in least-recently-used order (accepted, or
+ * a request came in whole): when there are too many, the ones that
+ * have been quiet longest are shut down first.
  */
 struct http_conn {
 	struct bufferevent *bev;
 	int64_t deadline;
+	int evicted; /* shut down to make room; out of the LRU list */
 	struct http_conn *next;
+	TAILQ_ENTRY(http_conn) lru;
 };
+TAILQ_HEAD(http_lru, http_conn);
 
 #define HTTP_CONN_BUCKETS 1024
+/* Out of descriptors or at the cap: how long to stop accepting. */
+#define HTTP_PAUSE_MS 100
+/* Say so at most once in this long; count what was not said. */
+#define HTTP_WARN_INTERVAL_MS 10000
+
+/* A warning repeated on every accept would flood the log: say it once
+ * an interval, with how many times it happened meanwhile. */
+struct http_ratelog {
+	int64_t last;     /* when last logged, monotonic ms; 0: never */
+	uint64_t missed;  /* times since, not logged */
+};
 
 struct http {
 	struct evhttp *evh;
 	struct event *sweep;
+	struct event *resume; /* ends a pause in accepting */
 	struct http_conn *conns[HTTP_CONN_BUCKETS];
+	struct http_lru lru;
+	size_t nconns;   /* tracked: each holds a descriptor */
+	size_t nevicted; /* of those, shut down and not yet freed */
+	size_t max_conns;
+	struct evconnlistener **listeners;
+	size_t nlisteners;
+	int paused;
+	struct http_ratelog full_log, accept_log;
 	const struct conf *conf;
 	struct http_table *tables;
 	size_t ntables;
 	int64_t requests;
+	struct http *next_server;
 };
+
+/* Every server, so a listener's error callback (which evhttp gives its
+ * own argument) can find the one it belongs to. */
+static struct http *http_servers;
 
 static void http_dispatch_cb(struct evhttp_request *, void *);
 static struct bufferevent *http_bev_cb(struct event_base *, void *);
 static void http_sweep_cb(evutil_socket_t, short, void *);
+static void http_resume_cb(evutil_socket_t, short, void *);
+static void http_accept_error_cb(struct evconnlistener *, void *);
 
 static size_t
 http_conn_hash(const struct bufferevent *bev)
 {
 	return ((uintptr_t)bev >> 4) % HTTP_CONN_BUCKETS;
+}
+
+/* 1 if it is time to log again; else count the event as missed. */
+static int
+http_ratelog_due(struct http_ratelog *r, int64_t now, uint64_t *missed)
+{
+	if (r->last != 0 && now - r->last < HTTP_WARN_INTERVAL_MS) {
+		r->missed++;
+		return 0;
+	}
+	*missed = r->missed;
+	r->missed = 0;
+	r->last = now;
+	return 1;
+}
+
+/*
+ * Stop accepting on every listener for HTTP_PAUSE_MS: connections wait
+ * in the kernel's backlog meanwhile.  http_resume_cb() decides when to
+ * take them again.
+ */
+static void
+http_pause(struct http *h)
+{
+	struct timeval tv = { 0, HTTP_PAUSE_MS * 1000 };
+	size_t i;
+
+	if (!h->paused) {
+		for (i = 0; i < h->nlisteners; i++)
+			evconnlistener_disable(h->listeners[i]);
+		h->paused = 1;
+	}
+	evtimer_add(h->resume, &tv);
+}
+
+/*
+ * Shut down the least recently used connections until at most 7/8 of
+ * http.max_connections are left, so that new clients (a /healthz probe,
+ * an alert) get in even while idle connections hold every place.
+ * evhttp sees each end and frees it; http_reap() then closes its fd.
+ */
+static void
+http_make_room(struct http *h)
+{
+	struct http_conn *c;
+	size_t target = h->max_conns - h->max_conns / 8, n = 0;
+	evutil_socket_t s;
+
+	while (h->nconns - h->nevicted > target &&
+	    (c = TAILQ_FIRST(&h->lru)) != NULL) {
+		TAILQ_REMOVE(&h->lru, c, lru);
+		c->evicted = 1;
+		h->nevicted++;
+		if ((s = bufferevent_getfd(c->bev)) != -1)
+			shutdown(s, SHUT_RDWR);
+		n++;
+	}
+	if (n > 0)
+		log_debug("http: closed the %zu least recently used"
+		    " connection(s)", n);
+}
+
+/* Forget connections evhttp has freed, closing their descriptors. */
+static void
+http_reap(struct http *h)
+{
+	struct http_conn **p, *c;
+	bufferevent_data_cb rd, wr;
+	bufferevent_event_cb ev;
+	void *cbarg;
+	size_t b;
+
+	for (b = 0; b < HTTP_CONN_BUCKETS; b++) {
+		for (p = &h->conns[b]; (c = *p) != NULL;) {
+			bufferevent_getcb(c->bev, &rd, &wr, &ev, &cbarg);
+			if (rd != NULL || wr != NULL || ev != NULL) {
+				p = &c->next;
+				continue;
+			}
+			*p = c->next;
+			if (c->evicted)
+				h->nevicted--;
+			else
+				TAILQ_REMOVE(&h->lru, c, lru);
+			h->nconns--;
+			bufferevent_decref(c->bev);
+			free(c);
+		}
+	}
 }
 
 /* evhttp asks for each accepted connection's bufferevent: track it. */
@@ -82,6 +214,7 @@ http_bev_cb(struct event_base *base, void *arg)
 	struct http *h = arg;
 	struct http_conn *c;
 	struct bufferevent *bev;
+	uint64_t missed;
 	size_t b;
 
 	if ((bev = bufferevent_socket_new(base, -1,
@@ -94,6 +227,19 @@ http_bev_cb(struct event_base *base, void *arg)
 	b = http_conn_hash(bev);
 	c->next = h->conns[b];
 	h->conns[b] = c;
+	TAILQ_INSERT_TAIL(&h->lru, c, lru);
+	h->nconns++;
+	if (h->nconns >= h->max_conns) {
+		/* the listener stops taking connections at once: libevent
+		 * checks after each one whether it was disabled */
+		if (http_ratelog_due(&h->full_log, clock_mono_ms(), &missed))
+			log_warnx("http: %zu connections, as many as"
+			    " http.max_connections allows: closing the least"
+			    " recently used (%llu more time(s) since the last"
+			    " message)", h->nconns, (unsigned long long)missed);
+		http_make_room(h);
+		http_pause(h);
+	}
 	return bev;
 }
 
@@ -103,9 +249,69 @@ http_conn_progress(struct http *h, struct bufferevent *bev)
 {
 	struct http_conn *c;
 
-	for (c = h->conns[http_conn_hash(bev)]; c != NULL; c = c->next)
-		if (c->bev == bev)
-			c->deadline = clock_mono_ms() + h->conf->http_timeout_ms;
+	for (c = h->conns[http_conn_hash(bev)]; c != NULL; c = c->next) {
+		if (c->bev != bev)
+			continue;
+		c->deadline = clock_mono_ms() + h->conf->http_timeout_ms;
+		if (!c->evicted) {
+			TAILQ_REMOVE(&h->lru, c, lru);
+			TAILQ_INSERT_TAIL(&h->lru, c, lru);
+		}
+	}
+}
+
+/*
+ * The pause is over: accept again once the connections shut down have
+ * gone and there is room; else make room and wait a little more.
+ */
+static void
+http_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+	size_t i;
+
+	http_reap(h);
+	if (h->nconns >= h->max_conns) {
+		http_make_room(h);
+		http_pause(h);
+		return;
+	}
+	for (i = 0; i < h->nlisteners; i++)
+		evconnlistener_enable(h->listeners[i]);
+	h->paused = 0;
+}
+
+/*
+ * accept() failed.  Out of descriptors (EMFILE, ENFILE) or of kernel
+ * memory, the listening socket stays readable and libevent would call
+ * accept() again at once, for ever, logging each time: instead stop
+ * accepting for a moment, close the least recently used connections,
+ * and say so once an interval.  The errno is still accept()'s here.
+ */
+static void
+http_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	int err = EVUTIL_SOCKET_ERROR();
+	struct http *h;
+	uint64_t missed;
+
+	for (h = http_servers; h != NULL && h->evh != arg; h = h->next_server)
+		continue;
+	if (h == NULL) {
+		log_warnx("http: accept: %s", strerror(err));
+		return;
+	}
+	if (http_ratelog_due(&h->accept_log, clock_mono_ms(), &missed))
+		log_warnx("http: accept: %s: not accepting for %dms"
+		    " (%llu more time(s) since the last message)",
+		    strerror(err), HTTP_PAUSE_MS, (unsigned long long)missed);
+	if (err == EMFILE || err == ENFILE) {
+		/* the cap is what is open now: room for a few more */
+		h->max_conns = h->nconns > 16 ? h->nconns : 16;
+		http_make_room(h);
+		h->max_conns = h->conf->http_max_connections;
+	}
+	http_pause(h);
 }
 
 /*
@@ -117,23 +323,14 @@ static void
 http_sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http *h = arg;
-	struct http_conn **p, *c;
-	bufferevent_data_cb rd, wr;
-	bufferevent_event_cb ev;
+	struct http_conn *c;
 	int64_t now = clock_mono_ms();
 	evutil_socket_t s;
-	void *cbarg;
 	size_t b;
 
+	http_reap(h);
 	for (b = 0; b < HTTP_CONN_BUCKETS; b++) {
-		for (p = &h->conns[b]; (c = *p) != NULL;) {
-			bufferevent_getcb(c->bev, &rd, &wr, &ev, &cbarg);
-			if (rd == NULL && wr == NULL && ev == NULL) {
-				*p = c->next;
-				bufferevent_decref(c->bev);
-				free(c);
-				continue;
-			}
+		for (c = h->conns[b]; c != NULL; c = c->next) {
 			if (now > c->deadline &&
 			    (s = bufferevent_getfd(c->bev)) != -1) {
 				log_debug("http: connection %d took longer than"
@@ -141,9 +338,27 @@ http_sweep_cb(evutil_socket_t fd, short what, void *arg)
 				shutdown(s, SHUT_RDWR);
 				c->deadline = now + h->conf->http_timeout_ms;
 			}
-			p = &c->next;
 		}
 	}
+}
+
+/*
+ * http.max_connections against the limit on open files: warn when it
+ * leaves less than half of them for outbound sends, the store and the
+ * rest, where accept() would fail (EMFILE) before the cap is reached.
+ */
+static void
+http_check_limit(const struct conf *c)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	if ((rlim_t)c->http_max_connections > rl.rlim_cur / 2)
+		log_warnx("http.max_connections is %lld, more than half of"
+		    " the %llu files pagerd may open: outbound sends and the"
+		    " store may run short", (long long)c->http_max_connections,
+		    (unsigned long long)rl.rlim_cur);
 }
 
 /* Bind every configured listener; fails if any cannot be bound. */
@@ -151,18 +366,29 @@ struct http *
 http_new(struct event_base *base, const struct conf *c, char **cause)
 {
 	struct http *h = xcalloc(1, sizeof *h);
+	struct evhttp_bound_socket *bound;
+	struct evconnlistener *lev;
 	size_t i;
 
+	TAILQ_INIT(&h->lru);
+	h->next_server = http_servers;
+	http_servers = h;
 	if ((h->evh = evhttp_new(base)) == NULL)
 		fatalx("evhttp_new failed");
+	if ((h->resume = evtimer_new(base, http_resume_cb, h)) == NULL)
+		fatalx("evtimer_new failed");
+	h->listeners = xcalloc(c->nlisten, sizeof *h->listeners);
 	for (i = 0; i < c->nlisten; i++) {
-		if (evhttp_bind_socket(h->evh, c->listen[i].host,
-		    c->listen[i].port) != 0) {
+		if ((bound = evhttp_bind_socket_with_handle(h->evh,
+		    c->listen[i].host, c->listen[i].port)) == NULL) {
 			xasprintf(cause, "cannot listen on %s port %d",
 			    c->listen[i].host, c->listen[i].port);
 			http_free(h);
 			return NULL;
 		}
+		lev = evhttp_bound_socket_get_listener(bound);
+		evconnlistener_set_error_cb(lev, http_accept_error_cb);
+		h->listeners[h->nlisteners++] = lev;
 		log_info("listening on %s port %d", c->listen[i].host,
 		    c->listen[i].port);
 	}
@@ -189,14 +415,24 @@ void
 http_free(struct http *h)
 {
 	struct http_conn *c, *next;
+	struct http **p;
 	size_t b;
 
 	if (h == NULL)
 		return;
+	for (p = &http_servers; *p != NULL; p = &(*p)->next_server) {
+		if (*p == h) {
+			*p = h->next_server;
+			break;
+		}
+	}
 	if (h->evh != NULL)
 		evhttp_free(h->evh);
 	if (h->sweep != NULL)
 		event_free(h->sweep);
+	if (h->resume != NULL)
+		event_free(h->resume);
+	free(h->listeners);
 	for (b = 0; b < HTTP_CONN_BUCKETS; b++) {
 		for (c = h->conns[b]; c != NULL; c = next) {
 			next = c->next;
@@ -220,6 +456,8 @@ http_configure(struct http *h, const struct conf *c)
 	struct timeval tv;
 
 	h->conf = c;
+	h->max_conns = c->http_max_connections;
+	http_check_limit(c);
 	evhttp_set_max_body_size(h->evh, (ev_ssize_t)c->http_max_body * 2);
 	tv.tv_sec = c->http_timeout_ms / 1000;
 	tv.tv_usec = (c->http_timeout_ms % 1000) * 1000;

@@ -5,11 +5,14 @@
  * store, intake, HTTP API and channels.
  */
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,15 +111,27 @@ main_load_oncall(const struct conf *c)
 
 /*
  * Take an exclusive lock on a file, so that two daemons never share a
- * state folder (or a pidfile).  Returns the open fd.
+ * state folder (or a pidfile).  Returns the open fd.  The pidfile is
+ * opened as root, often in a folder others can write to: a symbolic
+ * link (or anything but a plain file) there is refused, never followed,
+ * so nobody can make pagerd truncate a file of their choosing.
  */
 static int
 main_lock(const char *path, char **cause)
 {
+	struct stat st;
 	int fd;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0644)) == -1) {
+		xasprintf(cause, "%s: %s", path, errno == ELOOP ?
+		    "is a symbolic link: refusing to follow it" :
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		xasprintf(cause, "%s: not a regular file", path);
+		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -140,6 +155,99 @@ main_write_pidfile(const char *path)
 	if (ftruncate(main_state.pid_fd, 0) != 0 ||
 	    write(main_state.pid_fd, buf, n) != n)
 		fatal("pidfile %s", path);
+}
+
+/*
+ * Raise the soft limit on open files to the hard limit.  Every HTTP
+ * client, every outbound send and the store hold a descriptor, and the
+ * usual soft limit (1024) is soon reached by a flood of connections;
+ * http.max_connections then keeps clients to a part of what is allowed.
+ */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warn("setrlimit(RLIMIT_NOFILE)");
+}
+
+/*
+ * Who pagerd will run as, decided before anything is opened: the
+ * account named by "user" (and "group"), or whoever started it.  Root
+ * is refused unless the configuration says user = "root": a daemon that
+ * takes requests from the network should not hold every privilege by
+ * accident.  Returns 1 if privileges are to be dropped, with *uid and
+ * *gid set; 0 if pagerd keeps running as it is.
+ */
+static int
+main_whoami(const struct conf *c, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	if (c->user == NULL) {
+		if (geteuid() == 0)
+			fatalx("refusing to run as root: %s names no user;"
+			    " set user = \"NAME\" to the account pagerd should"
+			    " run as, or user = \"root\" to run as root on"
+			    " purpose (see pagerd.conf(5))", c->path);
+		return 0;
+	}
+	if ((pw = getpwnam(c->user)) == NULL)
+		fatalx("user \"%s\": no such user", c->user);
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (c->group != NULL) {
+		if ((gr = getgrnam(c->group)) == NULL)
+			fatalx("group \"%s\": no such group", c->group);
+		*gid = gr->gr_gid;
+	}
+	if (*uid == geteuid() && (c->group == NULL || *gid == getegid()))
+		return 0;
+	if (geteuid() != 0)
+		fatalx("cannot run as user \"%s\"%s%s: pagerd was not started"
+		    " as root", c->user, c->group != NULL ? " group " : "",
+		    c->group != NULL ? c->group : "");
+	return 1;
+}
+
+/*
+ * Drop root for uid:gid for good, once the listeners are bound and the
+ * pidfile and secrets are open (OpenSMTPD's order: supplementary groups,
+ * then the group, then the user, all three ids each).
+ */
+static void
+main_privdrop(const struct conf *c, uid_t uid, gid_t gid)
+{
+	char *cause;
+
+	if (store_prepare(c->state_dir, uid, gid, &cause) != 0)
+		fatalx("%s", cause);
+	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(uid, uid, uid) != 0)
+		fatal("cannot drop privileges to user %s", c->user);
+	if (getuid() != uid || geteuid() != uid || getgid() != gid ||
+	    getegid() != gid)
+		fatalx("privileges were not dropped");
+	log_info("running as user %s (uid %lu, gid %lu)", c->user,
+	    (unsigned long)uid, (unsigned long)gid);
+}
+
+/* Are a and b (either may be NULL) the same string? */
+static int
+main_same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
 }
 
 /* SIGHUP: load the file again; if it is bad, keep running on the old. */
@@ -170,6 +278,9 @@ main_reload(void)
 		log_warnx("reload: state_dir changes only at restart");
 	if (c->store_full_sync != old->store_full_sync)
 		log_warnx("reload: store.synchronous changes only at restart");
+	if (!main_same_str(c->user, old->user) ||
+	    !main_same_str(c->group, old->group))
+		log_warnx("reload: user and group change only at restart");
 	if (c->nlisten != old->nlisten)
 		log_warnx("reload: http.listen changes only at restart");
 	for (i = 0; i < c->nlisten && i < old->nlisten; i++)
@@ -214,7 +325,9 @@ main(int argc, char **argv)
 	struct event_config *ecfg;
 	struct intake_hooks hooks;
 	char *cause, *lockpath;
-	int ch, foreground = 0, check = 0, verbose = 0;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int ch, foreground = 0, check = 0, verbose = 0, drop;
 
 	main_state.conf_path = MAIN_CONF;
 	while ((ch = getopt(argc, argv, "c:ftv")) != -1) {
@@ -252,6 +365,9 @@ main(int argc, char **argv)
 		return ch;
 	}
 
+	drop = main_whoami(main_state.conf, &uid, &gid);
+	main_raise_nofile();
+
 	if (!foreground) {
 		if (daemon(0, 0) != 0)
 			fatal("daemon");
@@ -267,6 +383,16 @@ main(int argc, char **argv)
 	if (event_base_priority_init(main_state.base, MAIN_PRIORITIES) != 0)
 		fatalx("event_base_priority_init failed");
 
+	/* What needs root comes first: the listeners (a port below 1024),
+	 * the pidfile (in /run); the secrets were read by conf_load(). */
+	if ((main_state.http = http_new(main_state.base, main_state.conf,
+	    &cause)) == NULL)
+		fatalx("%s", cause);
+	if (main_state.conf->pidfile != NULL)
+		main_write_pidfile(main_state.conf->pidfile);
+	if (drop)
+		main_privdrop(main_state.conf, uid, gid);
+
 	if ((main_state.store = store_open(main_state.conf->state_dir,
 	    &cause)) == NULL)
 		fatalx("store: %s", cause);
@@ -277,8 +403,6 @@ main(int argc, char **argv)
 	if ((main_state.lock_fd = main_lock(lockpath, &cause)) == -1)
 		fatalx("%s", cause);
 	free(lockpath);
-	if (main_state.conf->pidfile != NULL)
-		main_write_pidfile(main_state.conf->pidfile);
 
 	if ((main_state.oncall = main_load_oncall(main_state.conf)) == NULL)
 		fatalx("cannot load people and rotas");
@@ -308,9 +432,6 @@ main(int argc, char **argv)
 	main_state.heartbeats = heartbeats_new(main_state.base,
 	    main_state.store, main_state.intake, main_state.engine,
 	    main_state.conf);
-	if ((main_state.http = http_new(main_state.base, main_state.conf,
-	    &cause)) == NULL)
-		fatalx("%s", cause);
 	main_state.api.conf = main_state.conf;
 	main_state.api.store = main_state.store;
 	main_state.api.intake = main_state.intake;
@@ -364,6 +485,8 @@ main(int argc, char **argv)
 	event_free(sigint);
 	store_close(main_state.store);
 	if (main_state.conf->pidfile != NULL) {
+		/* fails quietly once root is gone: the lock, not the file,
+		 * says whether pagerd runs */
 		unlink(main_state.conf->pidfile);
 		close(main_state.pid_fd);
 	}

@@ -349,13 +349,102 @@ store_journal_cb(void *arg, int n, char **v, char **names)
 	return 0;
 }
 
-/* Open (creating if needed) the store in folder dir. */
+/* The files of a store in its folder: the first STORE_DATA_FILES hold
+ * data; the lock file is main.c's. */
+static const char *store_files[] = {
+	"pagerd.db", "pagerd.db-wal", "pagerd.db-shm", "pagerd.lock"
+};
+#define STORE_DATA_FILES 3
+
+/*
+ * Called as root before pagerd switches to uid:gid.  A missing dir is
+ * created and given to uid; an existing one, and the store files in it,
+ * must already be uid's: pagerd never changes the owner of files it did
+ * not create (state_dir = "/var" would be a bad surprise), it says what
+ * to run instead.
+ */
+int
+store_prepare(const char *dir, uid_t uid, gid_t gid, char **cause)
+{
+	struct stat st;
+	char *path;
+	size_t i;
+
+	if (stat(dir, &st) != 0) {
+		if (errno != ENOENT) {
+			xasprintf(cause, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		if (store_mkdirs(dir, cause) != 0)
+			return -1;
+		if (chown(dir, uid, gid) != 0) {
+			xasprintf(cause, "%s: chown: %s", dir, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (st.st_uid != uid) {
+		xasprintf(cause, "state_dir %s belongs to uid %lu, not to the"
+		    " user pagerd runs as (uid %lu): chown -R %lu %s", dir,
+		    (unsigned long)st.st_uid, (unsigned long)uid,
+		    (unsigned long)uid, dir);
+		return -1;
+	}
+	for (i = 0; i < nitems(store_files); i++) {
+		xasprintf(&path, "%s/%s", dir, store_files[i]);
+		if (lstat(path, &st) == 0 && st.st_uid != uid) {
+			xasprintf(cause, "%s belongs to uid %lu, not to the user"
+			    " pagerd runs as (uid %lu): chown -R %lu %s",
+			    path, (unsigned long)st.st_uid, (unsigned long)uid,
+			    (unsigned long)uid, dir);
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+/*
+ * The store holds alert text, people's addresses and who was paged:
+ * it is pagerd's alone.  A store file that an older pagerd (or a copy)
+ * left readable by others is made 0600 before it is opened.
+ */
+static void
+store_tighten(const char *dir)
+{
+	struct stat st;
+	char *path;
+	size_t i;
+
+	for (i = 0; i < STORE_DATA_FILES; i++) {
+		xasprintf(&path, "%s/%s", dir, store_files[i]);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+			if (chmod(path, st.st_mode & S_IRWXU) != 0)
+				log_warn("%s: chmod", path);
+			else
+				log_info("store: %s was mode %04o, now %04o",
+				    path, (unsigned)(st.st_mode & 07777),
+				    (unsigned)(st.st_mode & S_IRWXU));
+		}
+		free(path);
+	}
+}
+
+/*
+ * Open (creating if needed) the store in folder dir.  Its files are
+ * created 0600 whatever the umask pagerd was started with or the mode
+ * of an existing dir: umask(077) covers the database, and SQLite gives
+ * the -wal and -shm files the database's own mode.
+ */
 struct store *
 store_open(const char *dir, char **cause)
 {
 	struct store *s;
 	char *err = NULL;
-	int i;
+	mode_t mask;
+	int i, rc;
 
 	/*
 	 * pagerd does not read SQLite's memory statistics; without them
@@ -363,23 +452,32 @@ store_open(const char *dir, char **cause)
 	 * harmless) once SQLite is initialised.
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (store_mkdirs(dir, cause) != 0)
+	mask = umask(077);
+	if (store_mkdirs(dir, cause) != 0) {
+		umask(mask);
 		return NULL;
+	}
+	store_tighten(dir);
 	s = xcalloc(1, sizeof *s);
 	xasprintf(&s->path, "%s/pagerd.db", dir);
 	xasprintf(&s->wal_path, "%s-wal", s->path);
 	s->wal_fd = -1;
 	s->full_sync = 1;
-	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", s->path, s->db != NULL ?
-		    sqlite3_errmsg(s->db) : "cannot open");
+	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;",
+		    store_journal_cb, s, &err);
+	umask(mask);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", s->path, err != NULL ? err :
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "cannot open");
+		sqlite3_free(err);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
-	    " PRAGMA foreign_keys = ON;", store_journal_cb, s,
+	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON;", NULL, NULL,
 	    &err) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", s->path, err);
 		sqlite3_free(err);

@@ -6,6 +6,8 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +54,9 @@ struct store_filter {
 };
 
 /* store.c */
+/* As root, before the switch to uid: make dir uid's, or say why not. */
+int store_prepare(const char *, uid_t, gid_t, char **);
+/* Open (creating, mode 0600) the store in a folder. */
 struct store *store_open(const char *, char **);
 void store_close(struct store *);
 int store_begin(struct store *, char **);

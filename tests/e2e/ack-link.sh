@@ -43,6 +43,7 @@ layers = ( { name = "always"; start = "2026-01-05 09:00"; shift = "1w";
 ROTA
 cat >"$CONFIG" <<CONF
 state_dir = "$STATE_DIR";
+user = "root";	# the tests run as root, see pagerd.conf(5)
 people = "$TEST_TMP/people.conf";
 rota_dir = "$TEST_TMP/rota.d";
 http = { listen = "127.0.0.1:$PORT"; public_url = "http://127.0.0.1:$PORT/"; };

@@ -55,6 +55,7 @@ people = (
 PEOPLE
 cat >"$CONFIG" <<CONF
 state_dir = "$STATE_DIR";
+user = "root";	# the tests run as root, see pagerd.conf(5)
 people = "$TEST_TMP/people.conf";
 http = { listen = "127.0.0.1:$PORT"; public_url = "http://127.0.0.1:$PORT"; };
 ack = { secret_file = "$TEST_TMP/ack.secret"; sms_reply_limit = 4;

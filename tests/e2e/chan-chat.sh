@@ -10,6 +10,7 @@ SEND_PAGE=$top_builddir/tests/fake/send-page
 # decoded part, as the receiver (and the spec) has it.
 SECRET=whsec_$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 printf '%s\n' "$SECRET" >"$TEST_TMP/secret"
+chmod 600 "$TEST_TMP/secret"
 "$PYTHON" "$top_srcdir/tests/fake/chat-sink.py" "$TEST_TMP/port" \
     "$TEST_TMP/chat.jsonl" "$SECRET" >"$TEST_TMP/sink.log" 2>&1 &
 echo $! >>"$TEST_TMP/.pids"
@@ -17,6 +18,7 @@ wait_until 20 "the chat receiver" test -s "$TEST_TMP/port"
 P=$(cat "$TEST_TMP/port")
 cat >"$TEST_TMP/chan.conf" <<CONF
 state_dir = "$TEST_TMP/state";
+user = "root";	# the tests run as root, see pagerd.conf(5)
 channels = (
   { name = "slack"; driver = "slack"; url = "http://127.0.0.1:$P/slack"; },
   { name = "mm"; driver = "mattermost"; url = "http://127.0.0.1:$P/mattermost";

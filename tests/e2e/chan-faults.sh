@@ -16,6 +16,7 @@ P=$(cat "$TEST_TMP/port")
 DEAD=$(free_port) # nothing listens there
 cat >"$TEST_TMP/chan.conf" <<CONF
 state_dir = "$TEST_TMP/state";
+user = "root";	# the tests run as root, see pagerd.conf(5)
 channels = (
   { name = "refused"; driver = "webhook-chat"; url = "http://127.0.0.1:$DEAD/";
     max_attempts = 3; backoff = "200ms"; },

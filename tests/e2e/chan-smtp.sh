@@ -21,6 +21,7 @@ wait_until 20 "the SMTP server" test -e "$TEST_TMP/mail/ready"
 
 cat >"$TEST_TMP/chan.conf" <<CONF
 state_dir = "$TEST_TMP/state";
+user = "root";	# the tests run as root, see pagerd.conf(5)
 channels = (
   { name = "mail"; driver = "smtp"; url = "smtp://127.0.0.1:$SMTP_PORT";
     tls = "none"; from = "Pager <pager@example.org>"; helo = "gw.example.org";

@@ -36,6 +36,7 @@ chmod 600 "$TEST_TMP/token"
 HOOK_PORT=$(free_port)
 cat >"$TEST_TMP/chan.conf" <<CONF
 state_dir = "$TEST_TMP/state";
+user = "root";	# the tests run as root, see pagerd.conf(5)
 http = { listen = "127.0.0.1:$HOOK_PORT"; public_url = "http://127.0.0.1:$HOOK_PORT"; };
 channels = (
   { name = "sms"; driver = "twilio-sms"; api_url = "http://127.0.0.1:$PRISM_PORT";

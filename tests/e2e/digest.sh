@@ -39,6 +39,7 @@ people = (
 PEOPLE
 cat >"$CONFIG" <<CONF
 state_dir = "$STATE_DIR";
+user = "root";	# the tests run as root, see pagerd.conf(5)
 people = "$TEST_TMP/people.conf";
 http = { listen = "127.0.0.1:$PORT"; public_url = "http://127.0.0.1:$PORT/"; };
 integrations = ( { name = "e2e"; key_sha256 = "$(sha256_hex "$INT_KEY")"; } );

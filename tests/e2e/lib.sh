@@ -10,7 +10,8 @@
 #   make_keys                 set INT_KEY, VIEWER_KEY, RESPONDER_KEY
 #   write_config [FILE]       fill tests/e2e/pagerd.conf.in into FILE
 #                             (default $TEST_TMP/pagerd.conf) from PORT,
-#                             STATE_DIR, MAX_BODY, HTTP_TIMEOUT, ...
+#                             STATE_DIR, PAGERD_USER (root), MAX_BODY,
+#                             HTTP_TIMEOUT, ...
 #   start_pagerd [FILE]       start "pagerd -f" and wait for /healthz
 #   stop_pagerd, kill9_pagerd, reload_pagerd (SIGHUP, waits for the log)
 #   http METHOD PATH [CURL-ARGS ...]   one request; sets HTTP_STATUS,
@@ -105,6 +106,7 @@ make_keys() {
 # Settings write_config fills in; a test changes them before calling it.
 PORT=
 STATE_DIR=$TEST_TMP/state
+PAGERD_USER=root
 MAX_BODY=1048576
 HTTP_TIMEOUT=30s
 DEFAULT_PRIORITY=P3
@@ -123,6 +125,7 @@ write_config() {
 	[ -n "${INT_KEY:-}" ] || make_keys
 	sed -e "s|@PORT@|$PORT|g" \
 	    -e "s|@STATE_DIR@|$(sed_escape "$STATE_DIR")|g" \
+	    -e "s|@USER@|$(sed_escape "$PAGERD_USER")|g" \
 	    -e "s|@MAX_BODY@|$MAX_BODY|g" \
 	    -e "s|@HTTP_TIMEOUT@|$HTTP_TIMEOUT|g" \
 	    -e "s|@DEFAULT_PRIORITY@|$DEFAULT_PRIORITY|g" \

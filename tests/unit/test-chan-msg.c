@@ -6,6 +6,8 @@
  * the generic webhook JSON; notes about no alert (handoffs) on each;
  * plus the channel configuration parser.
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -835,6 +837,7 @@ test_conf(void **state)
 	f = fopen(tok, "w");
 	fputs("s3cret\n", f);
 	fclose(f);
+	chmod(tok, 0600);
 	snprintf(path, sizeof path, "%s/pagerd.conf", dir);
 	f = fopen(path, "w");
 	fprintf(f, "state_dir = \"%s/state\";\n"

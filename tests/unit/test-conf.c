@@ -240,9 +240,28 @@ test_short_key_file(void **state)
 {
 	char *path = write_file("short.key", "tooshort\n");
 
+	chmod(path, 0600);
 	free(path);
 	expect_error("integrations = (\n { name = \"a\"; key_file ="
 	    " \"short.key\"; } );\n", 2, "key is shorter than 16 characters");
+}
+
+/* A secret file group or others may read is refused, not warned about. */
+static void
+test_secret_file_mode(void **state)
+{
+	char *path = write_file("open.key", "quickstart-integration-key\n");
+
+	chmod(path, 0644);
+	free(path);
+	expect_error("integrations = (\n { name = \"a\"; key_file ="
+	    " \"open.key\"; } );\n", 2, "open.key: key file is open to group"
+	    " or others (mode 0644): chmod 600 it");
+	path = write_file("open.key", "quickstart-integration-key\n");
+	chmod(path, 0640);
+	free(path);
+	expect_error("integrations = (\n { name = \"a\"; key_file ="
+	    " \"open.key\"; } );\n", 2, "(mode 0640)");
 }
 
 static void
@@ -414,6 +433,7 @@ main(void)
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_short_key_file),
+		cmocka_unit_test(test_secret_file_mode),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_policy_errors),
 		cmocka_unit_test(test_heartbeats),
