@@ -215,8 +215,8 @@ rota_index_seed(struct rota_index *ix, const struct rota *r,
 		}
 		if (i == sh.n)
 			goto out;
-		cur[j] = rota_index_run_add(ix, &ev->list[j],
-		    sh.list[i].start);
+		/* w, not ev's: a name listed twice is two strings */
+		cur[j] = rota_index_run_add(ix, &w, sh.list[i].start);
 	}
 	rc = 0;
 out:
@@ -394,6 +394,16 @@ rota_index_oncall(const struct rota *r, int64_t t, struct rota_shifts *out)
 		s->backup = run->who.backup;
 		s->start = run->start > t - ROTA_REACH ? run->start :
 		    t - ROTA_REACH;
+		/*
+		 * The scan names a person by the string it saw first: for a
+		 * shift cut at t - ROTA_REACH, the member of the layer's turn
+		 * then, which differs from the one at its start only when a
+		 * layer lists the same name twice.
+		 */
+		if (run->start < s->start && s->layer != NULL &&
+		    s->override == NULL && s->layer->nmembers > 1)
+			s->person = s->layer->members[rota_layer_slot(s->rota,
+			    s->layer, s->start) % (int64_t)s->layer->nmembers];
 		if (run->end != ROTA_NONE && run->end <= limit)
 			s->end = run->end;
 		else {

@@ -3,7 +3,8 @@
  * rota.c: the pure rota queries.  Who is on call at t is the union of the
  * layers active at t, then replace, add and off overrides in that order,
  * then the backup rota if nobody is left.  Shifts come from scanning the
- * instants where any of that can change.
+ * instants where any of that can change (or, for who is on call, from the
+ * rota's index of such a scan: rota-index.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,7 +503,7 @@ rota_oncall(const struct rota *r, int64_t t, struct rota_shifts *out)
 		return -1;
 	if (r->index != NULL && rota_index_oncall(r, t, out) == 0)
 		return 0;
-	return rota_schedule(r, t, t + 1, NULL, out);
+	return rota_oncall_scan(r, t, out);
 }
 
 static int

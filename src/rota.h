@@ -167,7 +167,7 @@ struct rota *rota_set_find(const struct rota_set *, const char *);
 struct rota *rota_set_remove(struct rota_set *, const char *);
 int rota_set_load_dir(struct rota_set *, const char *, struct rota_findings *);
 int rota_set_link(struct rota_set *, struct rota_findings *);
-size_t rota_set_index(struct rota_set *, int64_t);
+size_t rota_set_index(struct rota_set *, int64_t); /* build those due */
 void rota_findings_add(struct rota_findings *, const char *, int,
     enum rota_severity, const char *, ...) printflike(5, 6);
 void rota_findings_free(struct rota_findings *);
@@ -198,10 +198,14 @@ struct rota_index_stats {
 	size_t bytes; /* memory held */
 };
 
-/* rota-index.c */
-int rota_index_build(struct rota *, int64_t);
-void rota_index_drop(struct rota *);
-int rota_index_due(const struct rota *, int64_t);
+/*
+ * rota-index.c: who is on call worked out in advance, from an hour before
+ * now to 60 days after (less for rotas that change very often), so that
+ * rota_oncall() is a binary search; its answers are a scan's.
+ */
+int rota_index_build(struct rota *, int64_t); /* at now; backups linked */
+void rota_index_drop(struct rota *); /* back to scanning */
+int rota_index_due(const struct rota *, int64_t); /* rebuild at now? */
 int rota_index_stats(const struct rota *, struct rota_index_stats *);
 
 /* rota-check.c */

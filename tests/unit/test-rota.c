@@ -1215,7 +1215,8 @@ test_rota_minute_shifts(void **state)
  * The index (rota-index.c) against the scan it stands in for.  Each rota
  * here has what makes an answer tricky: DST changes, windows, overrides of
  * every kind, a backup, shifts longer than ROTA_REACH (whose starts and
- * ends the scan cuts), a layer that ends and one that starts later.
+ * ends the scan cuts), a layer that ends and one that starts later, a
+ * name listed twice (two strings: the scan's is the one it saw first).
  */
 static const char idx_main[] =
     "name = \"main\"; timezone = \"Europe/Berlin\"; backup = \"bk\";\n"
@@ -1251,7 +1252,9 @@ static const char idx_lone[] =
     "name = \"lone\"; timezone = \"America/New_York\";\n"
     "layers = (\n"
     " { name = \"solo\"; start = \"2026-01-05 09:00\"; shift = \"1w\";\n"
-    "   members = [ \"z\" ]; },\n"
+    "   members = [ \"z\", \"z\" ]; },\n"
+    " { name = \"one\"; start = \"2026-01-07 12:00\"; shift = \"2w\";\n"
+    "   members = [ \"v\" ]; },\n"
     " { name = \"rot\"; start = \"2026-01-05 09:00\"; shift = \"1d\";\n"
     "   members = [ \"p\", \"q\" ]; when = \"Mon-Fri 09:00-17:00\"; } );\n"
     "overrides = (\n"
