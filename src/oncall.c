@@ -35,6 +35,7 @@
 #define ONCALL_MAX_FILE_SIZE (4 * 1024 * 1024) /* a rota file, bytes */
 #define ONCALL_DEBOUNCE_MS 200
 #define ONCALL_REWATCH_MS 1000 /* retry while rota_dir is missing */
+#define ONCALL_INDEX_MS DURATION_HOUR /* look at rota indexes this often */
 #define ONCALL_WATCH_MASK (IN_CREATE | IN_DELETE | IN_MODIFY | \
     IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | \
     IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
@@ -56,10 +57,12 @@ struct oncall {
 	int warned; /* the missing folder was logged */
 	struct event iev;
 	struct event debounce;
+	struct event index; /* armed once base is set */
 };
 
 static void oncall_inotify_cb(evutil_socket_t, short, void *);
 static void oncall_debounce_cb(evutil_socket_t, short, void *);
+static void oncall_index_cb(evutil_socket_t, short, void *);
 
 static void
 oncall_strings_free(char **list, size_t n)
@@ -312,6 +315,27 @@ oncall_status_error(struct oncall_status *st, const struct rota_findings *f)
 }
 
 /*
+ * Index each rota of set that needs it (all of them after a load), so
+ * that who is on call costs a binary search (rota-index.c).
+ */
+static void
+oncall_index(struct rota_set *set, int64_t now)
+{
+	struct rota_index_stats st;
+	size_t i, n = 0, bytes = 0;
+
+	if (rota_set_index(set, now) == 0)
+		return;
+	for (i = 0; i < set->n; i++) {
+		if (rota_index_stats(set->list[i], &st) == 0) {
+			n++;
+			bytes += st.bytes;
+		}
+	}
+	log_debug("rotas: %zu of %zu indexed, %zu bytes", n, set->n, bytes);
+}
+
+/*
  * Build the rota set of dir.  old (may be NULL) is the set in force and
  * ostatus its status: when a file fails, its previous rota is taken out
  * of old into the new set.  Every finding goes to report.
@@ -436,6 +460,7 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 		rota_set_link(set, &f);
 		rota_findings_free(&f);
 	}
+	oncall_index(set, now);
 	*setp = set;
 	*stp = status;
 	*nstp = n;
@@ -608,6 +633,8 @@ oncall_free(struct oncall *o)
 {
 	if (o == NULL)
 		return;
+	if (o->base != NULL)
+		event_del(&o->index);
 	if (o->ifd != -1) {
 		event_del(&o->iev);
 		event_del(&o->debounce);
@@ -662,17 +689,22 @@ oncall_rewatch(struct oncall *o)
 }
 
 /*
- * Watch rota_dir on base.  Returns -1 (logged) if inotify is not
- * available; the daemon then reloads rotas on SIGHUP only.
+ * Watch rota_dir on base, and keep the rotas' indexes ahead of the
+ * clock.  Returns -1 (logged) if inotify is not available; the daemon
+ * then reloads rotas on SIGHUP only.
  */
 int
 oncall_watch(struct oncall *o, struct event_base *base)
 {
+	struct timeval tv = { ONCALL_INDEX_MS / 1000, 0 };
+
+	o->base = base;
+	event_assign(&o->index, base, -1, EV_PERSIST, oncall_index_cb, o);
+	event_add(&o->index, &tv);
 	if ((o->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
 		log_warn("rotas: inotify_init1");
 		return -1;
 	}
-	o->base = base;
 	event_assign(&o->iev, base, o->ifd, EV_READ | EV_PERSIST,
 	    oncall_inotify_cb, o);
 	evtimer_assign(&o->debounce, base, oncall_debounce_cb, o);
@@ -746,6 +778,20 @@ oncall_debounce_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 	}
 	oncall_reload_rotas(o);
+}
+
+/*
+ * Every hour: rebuild the indexes that time has run past the middle of.
+ * Hourly, not at an instant worked out in advance, so a wall clock that
+ * jumps is noticed soon; a lookup outside an index is still right, only
+ * slower.
+ */
+static void
+oncall_index_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct oncall *o = arg;
+
+	oncall_index(o->rotas, clock_now_ms());
 }
 
 const struct people *

@@ -887,6 +887,7 @@ rota_free(struct rota *r)
 
 	if (r == NULL)
 		return;
+	rota_index_drop(r);
 	for (i = 0; i < r->nlayers; i++) {
 		free(r->layers[i].name);
 		for (j = 0; j < r->layers[i].nmembers; j++)

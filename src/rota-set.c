@@ -69,7 +69,8 @@ rota_set_find(const struct rota_set *set, const char *name)
 /*
  * Take the named rota out of the set and give it to the caller (to keep
  * an old version in force when its file no longer loads).  Backup links
- * to it are cut; call rota_set_link() again.
+ * to it are cut, and with them every index of the set (an index holds
+ * its backups' shifts); call rota_set_link() and rota_set_index() again.
  */
 struct rota *
 rota_set_remove(struct rota_set *set, const char *name)
@@ -87,8 +88,10 @@ rota_set_remove(struct rota_set *set, const char *name)
 		for (j = 0; j < set->n; j++) {
 			if (set->list[j]->backup_rota == r)
 				set->list[j]->backup_rota = NULL;
+			rota_index_drop(set->list[j]);
 		}
 		r->backup_rota = NULL;
+		rota_index_drop(r);
 		return r;
 	}
 	return NULL;
@@ -153,8 +156,9 @@ rota_set_load_dir(struct rota_set *set, const char *dir,
 
 /*
  * Resolve each rota's backup by name.  An unknown backup or a loop of
- * backups is an error finding and leaves that link unset.  Returns the
- * number of errors.
+ * backups is an error finding and leaves that link unset.  Indexes are
+ * dropped, since they follow the old links: see rota_set_index().
+ * Returns the number of errors.
  */
 int
 rota_set_link(struct rota_set *set, struct rota_findings *f)
@@ -168,6 +172,7 @@ rota_set_link(struct rota_set *set, struct rota_findings *f)
 
 	for (i = 0; i < set->n; i++) {
 		r = set->list[i];
+		rota_index_drop(r);
 		r->backup_rota = NULL;
 		if (r->backup == NULL)
 			continue;
@@ -205,6 +210,25 @@ rota_set_link(struct rota_set *set, struct rota_findings *f)
 	}
 	free(loop);
 	return errors;
+}
+
+/*
+ * Build the index of each rota of the set that has none or whose index
+ * now runs past (rota_index_due()), with backups linked as they are.
+ * Called by the set's owner after loading and linking, and from time to
+ * time after that.  Returns the number of indexes built.
+ */
+size_t
+rota_set_index(struct rota_set *set, int64_t now)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < set->n; i++) {
+		if (rota_index_due(set->list[i], now) &&
+		    rota_index_build(set->list[i], now) == 0)
+			n++;
+	}
+	return n;
 }
 
 /* Add a finding; file is copied. */

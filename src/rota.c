@@ -3,37 +3,17 @@
  * rota.c: the pure rota queries.  Who is on call at t is the union of the
  * layers active at t, then replace, add and off overrides in that order,
  * then the backup rota if nobody is left.  Shifts come from scanning the
- * instants where any of that can change.
+ * instants where any of that can change (or, for who is on call, from the
+ * rota's index of such a scan: rota-index.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "duration.h"
+#include "rota-private.h"
 #include "rota.h"
 #include "xmalloc.h"
-
-/* How far a shift is followed beyond the window asked about. */
-#define ROTA_REACH (35 * DURATION_DAY)
-
-/* Instants outside 1970-9000 are refused, so no arithmetic overflows. */
-#define ROTA_MIN_T INT64_C(0)
-#define ROTA_MAX_T (INT64_C(221845392000) * 1000)
-
-/* One person on call at an instant, and why. */
-struct rota_who {
-	const char *person;
-	const struct rota *rota;
-	const struct rota_layer *layer;
-	const struct rota_override *override;
-	int backup;
-};
-
-struct rota_eval {
-	struct rota_who *list;
-	size_t n;
-	size_t size;
-};
 
 static int64_t
 rota_floor_div(int64_t a, int64_t b)
@@ -204,7 +184,7 @@ rota_eval_remove(struct rota_eval *ev, size_t i)
 }
 
 /* Who is on call in r at t, appended to ev (which starts empty). */
-static void
+void
 rota_eval(const struct rota *r, int64_t t, int depth, struct rota_eval *ev)
 {
 	const struct rota_layer *l;
@@ -252,8 +232,11 @@ rota_eval(const struct rota *r, int64_t t, int depth, struct rota_eval *ev)
 		rota_eval(r->backup_rota, t, depth + 1, ev);
 }
 
-/* The first instant after t at which anything in r may change. */
-static int64_t
+/*
+ * The first instant after t at which anything in r may change: who is on
+ * call is the same at every instant from one boundary to the next.
+ */
+int64_t
 rota_next_boundary(const struct rota *r, int64_t t, int depth)
 {
 	const struct rota_layer *l;
@@ -305,6 +288,16 @@ rota_who_same(const struct rota_who *w, const struct rota_shift *s)
 	return strcmp(w->person, s->person) == 0 && w->rota == s->rota &&
 	    w->layer == s->layer && w->override == s->override &&
 	    w->backup == s->backup;
+}
+
+/* Are a and b the same stretch on call (the same person, for the same
+ * reason)? */
+int
+rota_who_equal(const struct rota_who *a, const struct rota_who *b)
+{
+	return strcmp(a->person, b->person) == 0 && a->rota == b->rota &&
+	    a->layer == b->layer && a->override == b->override &&
+	    a->backup == b->backup;
 }
 
 /*
@@ -486,13 +479,31 @@ rota_schedule(const struct rota *r, int64_t from, int64_t to,
 	return 0;
 }
 
-/* The people on call in r at t, with the end of each one's shift. */
+/*
+ * The people on call in r at t, found by scanning r around t: what the
+ * index holds, and what rota_oncall() falls back to outside it.
+ */
+int
+rota_oncall_scan(const struct rota *r, int64_t t, struct rota_shifts *out)
+{
+	if (t < ROTA_MIN_T || t >= ROTA_MAX_T)
+		return -1;
+	return rota_schedule(r, t, t + 1, NULL, out);
+}
+
+/*
+ * The people on call in r at t, with the end of each one's shift.  From
+ * r's index (rota_index_build()) when t is inside it, else by a scan;
+ * both give the same shifts in the same order.
+ */
 int
 rota_oncall(const struct rota *r, int64_t t, struct rota_shifts *out)
 {
 	if (t < ROTA_MIN_T || t >= ROTA_MAX_T)
 		return -1;
-	return rota_schedule(r, t, t + 1, NULL, out);
+	if (r->index != NULL && rota_index_oncall(r, t, out) == 0)
+		return 0;
+	return rota_oncall_scan(r, t, out);
 }
 
 static int

@@ -15,6 +15,7 @@
 #include "tz.h"
 
 struct people;
+struct rota_index;
 
 #define ROTA_NONE INT64_MAX /* "no such instant" */
 #define ROTA_MAX_BACKUP 8 /* backup chain depth followed */
@@ -101,6 +102,8 @@ struct rota {
 	int64_t min_rest; /* 0: no minimum */
 	int min_rest_line;
 	int strict; /* fatigue findings are errors */
+
+	struct rota_index *index; /* rota_index_build(), or NULL */
 };
 
 /* All rotas loaded from a directory; backups resolve within the set. */
@@ -164,6 +167,7 @@ struct rota *rota_set_find(const struct rota_set *, const char *);
 struct rota *rota_set_remove(struct rota_set *, const char *);
 int rota_set_load_dir(struct rota_set *, const char *, struct rota_findings *);
 int rota_set_link(struct rota_set *, struct rota_findings *);
+size_t rota_set_index(struct rota_set *, int64_t); /* build those due */
 void rota_findings_add(struct rota_findings *, const char *, int,
     enum rota_severity, const char *, ...) printflike(5, 6);
 void rota_findings_free(struct rota_findings *);
@@ -184,6 +188,25 @@ int64_t rota_layer_slot(const struct rota *, const struct rota_layer *,
 void rota_shifts_free(struct rota_shifts *);
 char *rota_shift_why(const struct rota_shift *, char *, size_t);
 char *rota_format_local(const struct rota *, int64_t, char *, size_t);
+
+/* What an index holds (rota_index_stats()). */
+struct rota_index_stats {
+	int64_t from; /* rota_oncall() answers from the index in [from, to) */
+	int64_t to;
+	size_t nslots; /* stretches with the same people on call */
+	size_t nruns; /* shifts */
+	size_t bytes; /* memory held */
+};
+
+/*
+ * rota-index.c: who is on call worked out in advance, from an hour before
+ * now to 60 days after (less for rotas that change very often), so that
+ * rota_oncall() is a binary search; its answers are a scan's.
+ */
+int rota_index_build(struct rota *, int64_t); /* at now; backups linked */
+void rota_index_drop(struct rota *); /* back to scanning */
+int rota_index_due(const struct rota *, int64_t); /* rebuild at now? */
+int rota_index_stats(const struct rota *, struct rota_index_stats *);
 
 /* rota-check.c */
 void rota_check(const struct rota *, const struct people *, int64_t,

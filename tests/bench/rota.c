@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * rota.c (benchmark): who-is-on-call queries per second for a rota of
- * 50 members, 3 layers and 500 overrides, the time to produce its 180-day
+ * 50 members, 3 layers and 500 overrides, by a scan and from its index
+ * (over the instants the index covers, with the ratio; also the index's
+ * build time and size), the time to produce its 180-day
  * calendar and to check it over 90 days, and the time to check a rota of
  * 1-minute shifts (3 members, a coverage window that cannot be met) over
  * 7 and 90 days, and with the fatigue checks too.  Each check also says
@@ -119,6 +121,99 @@ bench_rota_text(void)
 }
 
 /*
+ * Time rota_oncall on r at random instants of [from, from + span) until
+ * secs have gone by; microseconds per query.
+ */
+static double
+bench_oncall(const struct rota *r, int64_t from, int64_t span, double secs,
+    double *people)
+{
+	struct rota_shifts sh = { NULL, 0, 0 };
+	unsigned long n = 0, x = 12345;
+	size_t total = 0;
+	double t0, el;
+
+	t0 = bench_now();
+	do {
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		sh.n = 0;
+		rota_oncall(r, from + (int64_t)((x >> 11) % (uint64_t)span),
+		    &sh);
+		total += sh.n;
+		n++;
+	} while ((n & 1023) != 0 || (el = bench_now() - t0) < secs);
+	rota_shifts_free(&sh);
+	*people = (double)total / n;
+	return el / n * 1e6;
+}
+
+/*
+ * The same as the engine asks (engine_resolve_target): a new list each
+ * time, and why each person is on call.
+ */
+static double
+bench_engine(const struct rota *r, int64_t from, int64_t span, double secs)
+{
+	struct rota_shifts sh;
+	unsigned long n = 0, x = 12345;
+	char why[ROTA_WHY_LEN];
+	double t0, el;
+	size_t i;
+
+	t0 = bench_now();
+	do {
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		memset(&sh, 0, sizeof sh);
+		rota_oncall(r, from + (int64_t)((x >> 11) % (uint64_t)span),
+		    &sh);
+		for (i = 0; i < sh.n; i++)
+			rota_shift_why(&sh.list[i], why, sizeof why);
+		rota_shifts_free(&sh);
+		n++;
+	} while ((n & 1023) != 0 || (el = bench_now() - t0) < secs);
+	return el / n * 1e6;
+}
+
+/*
+ * The index of r built at now: its build time and size, and who is on
+ * call from it next to a scan at the same instants.
+ */
+static void
+bench_index(struct rota *r, int64_t now, double secs)
+{
+	struct rota_index_stats st;
+	struct rota_index *ix;
+	unsigned long n = 0;
+	double t0, el, direct, indexed, engine, people, p;
+
+	t0 = bench_now();
+	do {
+		if (rota_index_build(r, now) != 0) {
+			fprintf(stderr, "rota_index_build failed\n");
+			exit(1);
+		}
+		n++;
+	} while ((el = bench_now() - t0) < secs / 4);
+	rota_index_stats(r, &st);
+	printf("index: %.1f ms to build (%lu builds), %.1f days, %zu slots,"
+	    " %zu shifts, %zu bytes\n", el / n * 1e3, n,
+	    (double)(st.to - st.from) / DURATION_DAY, st.nslots, st.nruns,
+	    st.bytes);
+	indexed = bench_oncall(r, st.from, st.to - st.from, secs, &people);
+	engine = bench_engine(r, st.from, st.to - st.from, secs);
+	ix = r->index; /* the same instants by a scan */
+	r->index = NULL;
+	direct = bench_oncall(r, st.from, st.to - st.from, secs, &p);
+	r->index = ix;
+	printf("who is on call over the index's %.1f days: %.3f us each from"
+	    " the index, %.1f us by a scan: %.0fx faster (%.2f people on"
+	    " average)\n", (double)(st.to - st.from) / DURATION_DAY, indexed,
+	    direct, direct / indexed, people);
+	printf("who is on call as the engine asks (new list, why of each):"
+	    " %.3f us each from the index\n", engine);
+}
+
+/*
  * Time rota_check of r over days days from base: at least once, then
  * again until secs have gone by.
  */
@@ -196,6 +291,9 @@ main(int argc, char **argv)
 	    " %.1f us each (%.2f people on average)\n", n, el, n / el,
 	    el / n * 1e6, (double)total / n);
 	rota_shifts_free(&sh);
+	/* Built in spring: 60 days of overrides, windows and a DST change. */
+	bench_index(r, base + 70 * DURATION_DAY, secs);
+	rota_index_drop(r);
 
 	n = 0;
 	t0 = bench_now();
@@ -219,6 +317,8 @@ main(int argc, char **argv)
 
 	xasprintf(&text, bench_minute, "");
 	r = bench_parse(text);
+	bench_index(r, base + 70 * DURATION_DAY, secs);
+	rota_index_drop(r);
 	bench_check("1-minute shifts", r, base, 7, secs);
 	bench_check("1-minute shifts", r, base, 90, secs);
 	rota_free(r);

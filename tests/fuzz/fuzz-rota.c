@@ -3,13 +3,15 @@
  * fuzz-rota.c: libFuzzer target for rota files: rota_parse_findings() on
  * the input and, when it parses, the queries the daemon and the API make
  * of a rota: who is on call, a week's schedule, the next handoff, a
- * week's calendar feed and the 30-day check.
+ * week's calendar feed and the 30-day check; then who is on call from
+ * the rota's index, which must be what a scan says (else abort).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "duration.h"
+#include "rota-private.h"
 #include "rota.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -37,8 +39,33 @@ fuzz_oncall(const struct rota *r, int64_t t)
 	rota_shifts_free(&sh);
 }
 
+/* The index (built at FUZZ_T0) and a scan agree at FUZZ_T0 + after. */
 static void
-fuzz_queries(const struct rota *r)
+fuzz_index_same(const struct rota *r, int64_t after)
+{
+	struct rota_shifts a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	const struct rota_shift *x, *y;
+	size_t i;
+
+	rota_oncall(r, FUZZ_T0 + after, &a);
+	rota_oncall_scan(r, FUZZ_T0 + after, &b);
+	if (a.n != b.n)
+		abort();
+	for (i = 0; i < a.n; i++) {
+		x = &a.list[i];
+		y = &b.list[i];
+		if (x->person != y->person || x->start != y->start ||
+		    x->end != y->end || x->rota != y->rota ||
+		    x->layer != y->layer || x->override != y->override ||
+		    x->backup != y->backup)
+			abort();
+	}
+	rota_shifts_free(&a);
+	rota_shifts_free(&b);
+}
+
+static void
+fuzz_queries(struct rota *r)
 {
 	struct rota_shifts sh = { NULL, 0, 0 };
 	struct rota_findings f = { NULL, 0, 0 };
@@ -84,6 +111,15 @@ fuzz_queries(const struct rota *r)
 
 	rota_check(r, NULL, FUZZ_T0, FUZZ_T0 + 30 * DURATION_DAY, &f);
 	rota_findings_free(&f);
+
+	if (rota_index_build(r, FUZZ_T0) != 0)
+		return;
+	fuzz_index_same(r, -DURATION_HOUR);
+	fuzz_index_same(r, 0);
+	fuzz_index_same(r, 3 * DURATION_DAY + 7 * DURATION_MINUTE);
+	fuzz_index_same(r, 20 * DURATION_DAY + 1);
+	fuzz_index_same(r, 59 * DURATION_DAY + 23 * DURATION_HOUR);
+	fuzz_index_same(r, 61 * DURATION_DAY);
 }
 
 int

@@ -3,11 +3,14 @@
  * rota-dump.c: test-only tool for the zoneinfo cross-check.  Loads one
  * rota file and prints, for [from, to), each instant at which the set of
  * people on call changes: "2026-03-29T01:00:00Z alice,bob" ("-": nobody).
+ * Who is on call comes from the rota's index, rebuilt as time goes by as
+ * the daemon does, and must be what a scan says (else exit 1).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rota-private.h"
 #include "rota.h"
 #include "tz.h"
 
@@ -31,8 +34,34 @@ dump_date(const char *s, int64_t *t)
 	return 0;
 }
 
+/* Are the shifts on call at t those of a scan? */
 static void
-dump_state(const struct rota *r, int64_t t)
+dump_same(const struct rota *r, int64_t t, const struct rota_shifts *sh)
+{
+	struct rota_shifts scan = { NULL, 0, 0 };
+	const struct rota_shift *a, *b;
+	size_t i;
+
+	rota_oncall_scan(r, t, &scan);
+	for (i = 0; i < sh->n && sh->n == scan.n; i++) {
+		a = &sh->list[i];
+		b = &scan.list[i];
+		if (a->person != b->person || a->start != b->start ||
+		    a->end != b->end || a->layer != b->layer ||
+		    a->override != b->override || a->rota != b->rota ||
+		    a->backup != b->backup)
+			break;
+	}
+	if (sh->n != scan.n || i < sh->n) {
+		fprintf(stderr, "rota-dump: %s at %lld: the index and a scan"
+		    " disagree\n", r->name, (long long)t);
+		exit(1);
+	}
+	rota_shifts_free(&scan);
+}
+
+static void
+dump_state(struct rota *r, int64_t t)
 {
 	struct rota_shifts now = { NULL, 0, 0 };
 	const char *names[256];
@@ -41,7 +70,10 @@ dump_state(const struct rota *r, int64_t t)
 	size_t i, n = 0;
 	int y, m, d;
 
+	if (rota_index_due(r, t))
+		rota_index_build(r, t);
 	rota_oncall(r, t, &now);
+	dump_same(r, t, &now);
 	for (i = 0; i < now.n && n < 256; i++)
 		names[n++] = now.list[i].person;
 	qsort(names, n, sizeof *names, dump_cmp);

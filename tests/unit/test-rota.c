@@ -2,7 +2,8 @@
 /*
  * test-rota.c: the rota engine with a fake clock (plain instants): the
  * common rota shapes, DST handoffs of 2026-2028 in four zones, overrides,
- * backup, checks, calendar output and hostile files.
+ * backup, checks, calendar output, hostile files, and the index that
+ * answers who is on call (against a scan, instant by instant).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "people.h"
+#include "rota-private.h"
 #include "rota.h"
 
 #define MIN (60 * INT64_C(1000))
@@ -1274,6 +1276,245 @@ test_rota_minute_shifts(void **state)
 	rota_free(r);
 }
 
+
+/*
+ * The index (rota-index.c) against the scan it stands in for.  Each rota
+ * here has what makes an answer tricky: DST changes, windows, overrides of
+ * every kind, a backup, shifts longer than ROTA_REACH (whose starts and
+ * ends the scan cuts), a layer that ends and one that starts later, a
+ * name listed twice (two strings: the scan's is the one it saw first).
+ */
+static const char idx_main[] =
+    "name = \"main\"; timezone = \"Europe/Berlin\"; backup = \"bk\";\n"
+    "layers = (\n"
+    " { name = \"week\"; start = \"2026-01-05 09:00\"; shift = \"1w\";\n"
+    "   members = [ \"a\", \"b\", \"c\" ]; when = \"Mon-Fri 09:00-17:00\"; },\n"
+    " { name = \"night\"; start = \"2026-01-05 20:00\"; shift = \"12h\";\n"
+    "   members = [ \"d\", \"e\" ]; when = \"Mon-Thu 20:00-23:00\"; },\n"
+    " { name = \"wknd\"; start = \"2026-01-03 10:00\"; shift = \"1d\";\n"
+    "   end = \"2026-12-01 00:00\"; members = [ \"f\", \"g\", \"h\" ];\n"
+    "   when = \"Sat-Sun 01:30-18:00\"; },\n"
+    " { name = \"late\"; start = \"2026-04-20 08:00\"; shift = \"1d\";\n"
+    "   members = [ \"k\", \"l\" ]; when = \"Mon-Fri 08:00-10:00\"; } );\n"
+    "overrides = (\n"
+    " { kind = \"replace\"; who = \"a\"; with = \"x\";\n"
+    "   from = \"2026-03-27 10:00\"; to = \"2026-04-02 12:00\"; },\n"
+    " { kind = \"add\"; who = \"y\"; from = \"2026-03-25 00:00\";\n"
+    "   to = \"2026-03-26 06:00\"; reason = \"shadow\"; },\n"
+    " { kind = \"off\"; who = \"b\"; from = \"2026-03-30 00:00\";\n"
+    "   to = \"2026-04-01 00:00\"; reason = \"off\"; },\n"
+    " { kind = \"replace\"; who = \"d\"; with = \"a\";\n"
+    "   from = \"2026-03-23 00:00\"; to = \"2026-03-25 00:00\"; },\n"
+    " { kind = \"add\"; who = \"c\"; from = \"2026-10-24 22:00\";\n"
+    "   to = \"2026-10-25 04:00\"; } );\n";
+static const char idx_bk[] =
+    "name = \"bk\"; timezone = \"Europe/Berlin\";\n"
+    "layers = ( { name = \"duty\"; start = \"2026-01-05 00:00\";"
+    " shift = \"1w\";\n"
+    "  members = [ \"m\", \"n\" ]; } );\n"
+    "overrides = ( { kind = \"add\"; who = \"o\"; from = \"2026-03-28\";\n"
+    "  to = \"2026-03-31\"; } );\n";
+static const char idx_lone[] =
+    "name = \"lone\"; timezone = \"America/New_York\";\n"
+    "layers = (\n"
+    " { name = \"solo\"; start = \"2026-01-05 09:00\"; shift = \"1w\";\n"
+    "   members = [ \"z\", \"z\" ]; },\n"
+    " { name = \"one\"; start = \"2026-01-07 12:00\"; shift = \"2w\";\n"
+    "   members = [ \"v\" ]; },\n"
+    " { name = \"rot\"; start = \"2026-01-05 09:00\"; shift = \"1d\";\n"
+    "   members = [ \"p\", \"q\" ]; when = \"Mon-Fri 09:00-17:00\"; } );\n"
+    "overrides = (\n"
+    " { kind = \"replace\"; who = \"z\"; with = \"y\";\n"
+    "   from = \"2026-02-01 00:00\"; to = \"2026-05-15 00:00\"; },\n"
+    " { kind = \"add\"; who = \"w\"; from = \"2026-01-10 00:00\";\n"
+    "   to = \"2026-06-30 00:00\"; reason = \"long\"; },\n"
+    " { kind = \"off\"; who = \"z\"; from = \"2026-10-01 00:00\";\n"
+    "   to = \"2026-10-02 00:00\"; reason = \"off\"; } );\n";
+
+/*
+ * The shifts on call in r at t, from rota_oncall() (and so from the index
+ * when it answers), are a scan's, field for field, in the same order and
+ * with the same why.  Returns whether the index answered.
+ */
+static int
+index_same(const struct rota *r, int64_t t)
+{
+	struct rota_shifts a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	struct rota_shifts c = { NULL, 0, 0 };
+	char wa[ROTA_WHY_LEN], wb[ROTA_WHY_LEN], when[64];
+	const struct rota_shift *x, *y;
+	int served;
+	size_t i;
+
+	served = rota_index_oncall(r, t, &c) == 0;
+	rota_shifts_free(&c);
+	assert_int_equal(rota_oncall(r, t, &a), 0);
+	assert_int_equal(rota_oncall_scan(r, t, &b), 0);
+	rota_format_local(r, t, when, sizeof when);
+	if (a.n != b.n)
+		fail_msg("%s at %s (%lld): %zu on call, the scan says %zu",
+		    r->name, when, (long long)t, a.n, b.n);
+	for (i = 0; i < a.n; i++) {
+		x = &a.list[i];
+		y = &b.list[i];
+		rota_shift_why(x, wa, sizeof wa);
+		rota_shift_why(y, wb, sizeof wb);
+		if (x->person != y->person || x->start != y->start ||
+		    x->end != y->end || x->rota != y->rota ||
+		    x->layer != y->layer || x->override != y->override ||
+		    x->backup != y->backup || strcmp(wa, wb) != 0)
+			fail_msg("%s at %s (%lld), shift %zu: %s %lld-%lld %s,"
+			    " the scan says %s %lld-%lld %s", r->name, when,
+			    (long long)t, i, x->person, (long long)x->start,
+			    (long long)x->end, wa, y->person,
+			    (long long)y->start, (long long)y->end, wb);
+	}
+	rota_shifts_free(&a);
+	rota_shifts_free(&b);
+	return served;
+}
+
+/*
+ * Build r's index at now, then compare it with the scan at random
+ * instants from two days before it to two days after, at the edges, and
+ * next to each instant where who is on call may change (all of them, or
+ * for a rota of many, the first 2,000 and those of its last 6 hours).
+ */
+static void
+index_check(struct rota *r, int64_t now, uint64_t seed)
+{
+	struct rota_index_stats st;
+	int64_t t, u, span, edges[5];
+	uint64_t x = seed;
+	size_t i;
+
+	assert_int_equal(rota_index_build(r, now), 0);
+	assert_int_equal(rota_index_stats(r, &st), 0);
+	assert_true(st.from <= now && now < st.to);
+	assert_true(st.nslots > 0 && st.bytes > 0);
+	assert_true(st.bytes < 3 * 1024 * 1024);
+	span = st.to - st.from;
+	for (i = 0; i < 1500; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		t = st.from - 2 * DAY + (int64_t)((x >> 11) %
+		    (uint64_t)(span + 4 * DAY));
+		assert_int_equal(index_same(r, t), t >= st.from && t < st.to);
+	}
+	edges[0] = st.from - 1;
+	edges[1] = st.from;
+	edges[2] = st.to - 1;
+	edges[3] = st.to;
+	edges[4] = st.to + 1;
+	for (i = 0; i < 5; i++)
+		assert_int_equal(index_same(r, edges[i]),
+		    edges[i] >= st.from && edges[i] < st.to);
+	/*
+	 * Next to each boundary u, and where u is just ROTA_REACH after t
+	 * (how far the scan follows a shift going on at t).
+	 */
+	for (u = st.from, i = 0; (u = rota_next_boundary(r, u, 0)) <
+	    st.to + ROTA_REACH + DAY; i++) {
+		if (i >= 2000 && (u < st.to - 6 * HOUR || u > st.to + DAY) &&
+		    (u < st.to + ROTA_REACH - 6 * HOUR))
+			continue;
+		for (t = u - 1; t <= u + 1 && u < st.to + DAY; t++)
+			assert_int_equal(index_same(r, t), t < st.to);
+		for (t = u - ROTA_REACH - 2; t <= u - ROTA_REACH; t++) {
+			if (t >= st.from - DAY)
+				assert_int_equal(index_same(r, t),
+				    t >= st.from && t < st.to);
+		}
+	}
+}
+
+/* The index gives what a scan gives, at any instant, with any rota. */
+static void
+test_rota_index(void **state)
+{
+	struct rota_findings f = { NULL, 0, 0 };
+	struct rota_set *set = rota_set_new();
+	struct rota_index_stats st;
+	struct rota *r = parse(idx_main), *b = parse(idx_bk), *l, *m;
+	char *cause = NULL;
+
+	assert_int_equal(rota_set_add(set, r, &cause), 0);
+	assert_int_equal(rota_set_add(set, b, &cause), 0);
+	assert_int_equal(rota_set_link(set, &f), 0);
+	/* spring and autumn DST, the weekend layer ending, the backup */
+	index_check(r, utc(2026, 3, 20, 12, 0), 1);
+	index_check(r, utc(2026, 10, 1, 0, 0), 2);
+	index_check(r, utc(2026, 11, 25, 7, 30), 3);
+	index_check(b, utc(2026, 3, 27, 0, 0), 4);
+	/* shifts longer than ROTA_REACH, cut at both ends by the scan */
+	l = parse(idx_lone);
+	index_check(l, utc(2026, 3, 1, 0, 0), 5);
+	index_check(l, utc(2026, 4, 20, 15, 0), 6);
+	index_check(l, utc(2026, 9, 15, 0, 0), 7);
+	/* 1-minute shifts: the index stops at its size limit */
+	m = parse(minutes);
+	index_check(m, utc(2026, 3, 25, 0, 0), 8);
+	assert_int_equal(rota_index_stats(m, &st), 0);
+	assert_true(st.to < utc(2026, 3, 25, 0, 0) + 30 * DAY);
+	assert_true(st.to > utc(2026, 3, 25, 0, 0) + 10 * DAY);
+	rota_free(m);
+	rota_free(l);
+
+	/* Linking backups again drops indexes, which follow the old links. */
+	assert_non_null(r->index);
+	assert_int_equal(rota_set_link(set, &f), 0);
+	assert_null(r->index);
+	assert_null(b->index);
+	assert_int_equal(rota_set_index(set, utc(2026, 3, 20, 12, 0)), 2);
+	assert_non_null(r->index);
+	/* Taking the backup out of the set drops them too. */
+	assert_ptr_equal(rota_set_remove(set, "bk"), b);
+	assert_null(r->index);
+	assert_null(b->index);
+	assert_int_equal(rota_index_build(r, utc(2026, 3, 20, 12, 0)), 0);
+	assert_false(index_same(r, utc(2026, 3, 20, 12, 0) - 2 * HOUR));
+	assert_true(index_same(r, utc(2026, 3, 21, 12, 0)));
+	rota_free(b);
+	/* No index for instants the scan refuses. */
+	assert_int_equal(rota_index_build(r, -DAY), -1);
+	assert_null(r->index);
+	assert_int_equal(rota_index_stats(r, &st), -1);
+	rota_set_free(set);
+}
+
+/*
+ * A daemon keeps the index ahead of the clock (oncall.c, every hour):
+ * each lookup as time goes by is answered by the index, with a rebuild
+ * about each month.
+ */
+static void
+test_rota_index_refresh(void **state)
+{
+	struct rota_findings f = { NULL, 0, 0 };
+	struct rota_set *set = rota_set_new();
+	struct rota *r = parse(idx_main), *b = parse(idx_bk);
+	int64_t t0 = utc(2026, 2, 1, 0, 0), t;
+	char *cause = NULL;
+	int built = 0;
+
+	assert_int_equal(rota_set_add(set, r, &cause), 0);
+	assert_int_equal(rota_set_add(set, b, &cause), 0);
+	assert_int_equal(rota_set_link(set, &f), 0);
+	assert_true(rota_index_due(r, t0));
+	assert_int_equal(rota_set_index(set, t0), 2);
+	assert_false(rota_index_due(r, t0 + HOUR));
+	assert_int_equal(rota_set_index(set, t0 + HOUR), 0);
+	assert_true(rota_index_due(r, t0 - 2 * HOUR)); /* clock went back */
+	for (t = t0; t < t0 + 300 * DAY; t += 7 * HOUR + 13 * MIN) {
+		if (rota_index_due(r, t))
+			built++;
+		rota_set_index(set, t);
+		assert_true(index_same(r, t));
+		assert_true(index_same(r, t + 20 * DAY));
+	}
+	assert_true(built >= 9 && built <= 11);
+	rota_set_free(set);
+}
+
 int
 main(void)
 {
@@ -1298,6 +1539,8 @@ main(void)
 		cmocka_unit_test(test_rota_ical),
 		cmocka_unit_test(test_rota_examples),
 		cmocka_unit_test(test_rota_set_errors),
+		cmocka_unit_test(test_rota_index),
+		cmocka_unit_test(test_rota_index_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
