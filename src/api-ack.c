@@ -174,11 +174,14 @@ ack_do(struct ack *k, enum ack_action a, int64_t id, const char *person,
 {
 	switch (a) {
 	case ACK_ACK:
-		return engine_ack(k->api->engine, id, person, via, cause);
+		return engine_ack(k->api->engine, id, person, NULL, via,
+		    cause);
 	case ACK_RESOLVE:
-		return engine_resolve(k->api->engine, id, person, via, cause);
+		return engine_resolve(k->api->engine, id, person, NULL, via,
+		    cause);
 	default:
-		return engine_escalate(k->api->engine, id, person, cause);
+		return engine_escalate(k->api->engine, id, person, NULL,
+		    cause);
 	}
 }
 
