@@ -8,6 +8,7 @@
  */
 #include <sys/types.h>
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -31,6 +32,7 @@
 #include "xmalloc.h"
 
 #define HTTP_MAX_HEADERS 16384
+#define HTTP_CHECK_HEADERS 64 /* headers looked at for framing */
 
 /* One table of routes, registered by one API module. */
 struct http_table {
@@ -254,8 +256,11 @@ http_reply_json(struct evhttp_request *req, int code, json_t *o)
 	/* a value json_pack() could not build (bad UTF-8 in a name from a
 	 * config file, say) must not take the daemon down */
 	if (o == NULL || (text = json_dumps(o, JSON_COMPACT)) == NULL) {
+		char logbuf[256];
+
 		log_warnx("http: cannot encode the reply to %s",
-		    evhttp_request_get_uri(req));
+		    http_redact_uri(evhttp_request_get_uri(req), logbuf,
+		    sizeof logbuf));
 		code = HTTP_INTERNAL;
 		text = xstrdup("{\"error\":\"internal error: the reply could"
 		    " not be encoded\"}");
@@ -382,6 +387,56 @@ http_require(struct evhttp_request *req, const struct conf *c, int role,
 	return 0;
 }
 
+/*
+ * Check the framing of a request before anything else looks at it
+ * (http_framing_check): 0, or -1 when it was answered 400, with the
+ * connection closed after the answer since whatever followed the body
+ * cannot be trusted to be the next request.
+ */
+static int
+http_framing(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct http_header hs[HTTP_CHECK_HEADERS];
+	struct evkeyval *kv;
+	const char *why;
+	size_t n = 0;
+
+	TAILQ_FOREACH(kv, in, next) {
+		if (strcasecmp(kv->key, "Content-Length") != 0 &&
+		    strcasecmp(kv->key, "Transfer-Encoding") != 0)
+			continue;
+		if (n == nitems(hs)) {
+			why = "too many Content-Length or Transfer-Encoding"
+			    " headers";
+			goto bad;
+		}
+		hs[n].name = kv->key;
+		hs[n++].value = kv->value;
+	}
+	if (http_framing_check(hs, n, &why) == 0)
+		return 0;
+bad:
+	log_info("http: %s: framing refused: %s", http_peer(req), why);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Connection", "close");
+	http_error(req, HTTP_BADREQUEST, "%s", why);
+	return -1;
+}
+
+/* The address of the client of req, for logs and throttling. */
+const char *
+http_peer(struct evhttp_request *req)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (conn != NULL)
+		evhttp_connection_get_peer(conn, &addr, &port);
+	return addr != NULL ? addr : "unknown";
+}
+
 /* Find the route for a request: 404 for no path, 405 for no method. */
 static void
 http_dispatch_cb(struct evhttp_request *req, void *arg)
@@ -391,7 +446,7 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	const struct http_route *r;
 	struct http_match m;
 	const char *path, *param = NULL;
-	char *copy = NULL, allow[32];
+	char *copy = NULL, allow[32], logbuf[256];
 	size_t i, t, plen = 0;
 	int methods = 0, bit;
 
@@ -402,7 +457,10 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	if (path == NULL || *path == '\0')
 		path = "/";
 	bit = http_method_bit(evhttp_request_get_command(req));
-	log_debug("http: %s", evhttp_request_get_uri(req));
+	log_debug("http: %s", http_redact_uri(evhttp_request_get_uri(req),
+	    logbuf, sizeof logbuf));
+	if (http_framing(req) != 0)
+		return;
 	for (t = 0; t < h->ntables; t++) {
 		for (i = 0; i < h->tables[t].n; i++) {
 			r = &h->tables[t].routes[i];
@@ -423,7 +481,9 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 		}
 	}
 	if (methods == 0) {
-		http_error(req, HTTP_NOTFOUND, "no such path: %.200s", path);
+		/* redacted: under /ack/ the path may be a token */
+		http_error(req, HTTP_NOTFOUND, "no such path: %.200s",
+		    http_redact_uri(path, logbuf, sizeof logbuf));
 		return;
 	}
 	snprintf(allow, sizeof allow, "%s%s%s", (methods & HTTP_GET) ?

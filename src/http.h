@@ -7,6 +7,7 @@
 #ifndef HTTP_H
 #define HTTP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "compat.h"
@@ -37,6 +38,12 @@ struct http_match {
 	const struct conf_key *key; /* who authenticated, or NULL */
 };
 
+/* One header of a request, borrowed from its owner. */
+struct http_header {
+	const char *name;
+	const char *value;
+};
+
 typedef void (*http_handler_cb)(struct evhttp_request *,
     const struct http_match *, void *);
 
@@ -61,5 +68,10 @@ int http_body(struct evhttp_request *, const struct conf *, const char **,
 int http_require(struct evhttp_request *, const struct conf *, int,
     const struct conf_key **);
 int64_t http_request_count(const struct http *);
+const char *http_peer(struct evhttp_request *);
+
+/* http-check.c: pure */
+int http_framing_check(const struct http_header *, size_t, const char **);
+char *http_redact_uri(const char *, char *, size_t);
 
 #endif
