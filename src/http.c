@@ -29,6 +29,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "throttle.h"
 #include "xmalloc.h"
 
 #define HTTP_MAX_HEADERS 16384
@@ -435,6 +436,48 @@ http_peer(struct evhttp_request *req)
 	if (conn != NULL)
 		evhttp_connection_get_peer(conn, &addr, &port);
 	return addr != NULL ? addr : "unknown";
+}
+
+/*
+ * A bad ack token or provider signature came from the client of req:
+ * count it in /metrics under reason and log it (at most one line a
+ * minute, with how many it stands for; what says what was refused).
+ * Unless strike is 0 (the request was itself signed by the provider,
+ * and only its token was stale), its address takes a strike in t; an
+ * address that is blocked is answered 429 with Retry-After here, and -1
+ * returned.  0: the caller answers the refusal as it would have.
+ * Requests that are valid never come here, so they are never throttled.
+ */
+int
+http_refuse(struct evhttp_request *req, struct throttle *t, int strike,
+    const char *reason, const char *what)
+{
+	static struct throttle_log lines;
+	const char *peer = http_peer(req);
+	char retry[32];
+	int64_t now = clock_mono_ms(), count, retry_ms;
+
+	metrics_refused(reason);
+	if (throttle_log_due(&lines, now, THROTTLE_LOG_MS, &count))
+		log_info("%s from %s (%lld refused since the last such line)",
+		    what, peer, (long long)count);
+	if (!strike || t == NULL)
+		return 0;
+	if (throttle_blocked(t, peer, now, &retry_ms) == 0) {
+		if (throttle_strike(t, peer, now) == 1)
+			log_warnx("http: %s sends too many bad tokens or"
+			    " signatures: answering it 429 for %llds", peer,
+			    (long long)(THROTTLE_BLOCK_MS / 1000));
+		return 0;
+	}
+	metrics_throttled();
+	snprintf(retry, sizeof retry, "%lld",
+	    (long long)((retry_ms + 999) / 1000));
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Retry-After", retry);
+	http_error(req, HTTP_TOOMANY, "too many bad requests from this"
+	    " address; try again later");
+	return -1;
 }
 
 /* Find the route for a request: 404 for no path, 405 for no method. */
