@@ -73,7 +73,8 @@ http_redact_add(char *buf, size_t len, size_t *off, const char *s, size_t n)
  * the secret of a path that is one, the token of /ack/{token} and of
  * /hooks/voice/twilio/gather/{token}, and the value of a "sig"
  * parameter (a calendar feed's signature), each cut to its first few
- * characters and "...".  Whatever else the URI holds is kept.  Writes a
+ * characters and "...".  Whatever else the URI holds is kept, the
+ * scheme and host of an absolute-form request too.  Writes a
  * NUL-terminated string of at most len - 1 bytes into buf and returns
  * buf.
  */
@@ -92,6 +93,13 @@ http_redact_uri(const char *uri, char *buf, size_t len)
 	buf[0] = '\0';
 	if (uri == NULL)
 		return buf;
+	/* an absolute-form request ("http://host/ack/..."): keep the host */
+	if ((q = strstr(p, "://")) != NULL && q < p + strcspn(p, "/?")) {
+		q += 3;
+		q += strcspn(q, "/?");
+		http_redact_add(buf, len, &off, p, q - p);
+		p = q;
+	}
 	for (i = 0; i < nitems(secret_prefix); i++) {
 		plen = strlen(secret_prefix[i]);
 		if (strncmp(p, secret_prefix[i], plen) != 0)

@@ -92,6 +92,10 @@ test_redact(void **state)
 	redacts("/api/v1/alerts?status=triggered&limit=5",
 	    "/api/v1/alerts?status=triggered&limit=5");
 	redacts("/hooks/sms/twilio", "/hooks/sms/twilio");
+	redacts("http://pager.example.org:8080/ack/12.7.1774747800.X.alice.M",
+	    "http://pager.example.org:8080/ack/12.7.1...");
+	redacts("/api/v1/alerts?next=http://x/ack/abcdefgh",
+	    "/api/v1/alerts?next=http://x/ack/abcdefgh");
 	redacts("/", "/");
 	redacts(NULL, "");
 	/* never past the buffer */
