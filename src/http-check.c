@@ -5,7 +5,6 @@
  * framing of a request (its Content-Length and Transfer-Encoding
  * headers) and the form of a request path that is safe to log.
  */
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
