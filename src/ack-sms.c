@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * ack-sms.c: parse the short codes people send back by SMS.  Case and
- * white space do not matter ("12A", " 12 a ").  Pure.
+ * white space do not matter ("12A", " 12 a ").  Also the key a provider
+ * callback is remembered by, against replays.  Pure.
  */
 #include <ctype.h>
 #include <string.h>
 
 #include "ack.h"
+#include "xmalloc.h"
+
+#define ACK_SID_MAX 64    /* Twilio's are 34 characters */
+#define ACK_DIGITS_MAX 16 /* keys of one gather */
 
 #define ACK_SMS_MAX 64 /* longer bodies are not codes */
 
@@ -87,4 +92,33 @@ ack_sms_parse(const char *body, struct ack_reply *r)
 	r->scope = ACK_ONE;
 	r->alert_id = id;
 	return 0;
+}
+
+/*
+ * The key a provider callback of kind ("sms", "voice") is remembered by
+ * against replays: "sms:" and the MessageSid, or "voice:" the CallSid,
+ * ":" and the digits pressed.  NULL if sid is not a SID (1 to 64 letters
+ * and digits), or digits (for a keypress) are not 1 to 16 of 0-9, * and
+ * #.  The caller frees it.
+ */
+char *
+ack_hook_key(const char *kind, const char *sid, const char *digits)
+{
+	size_t n, i;
+	char *key;
+
+	if (sid == NULL || (n = strlen(sid)) == 0 || n > ACK_SID_MAX)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)sid[i]))
+			return NULL;
+	if (strcmp(kind, "voice") != 0) {
+		xasprintf(&key, "%s:%s", kind, sid);
+		return key;
+	}
+	if (digits == NULL || (n = strlen(digits)) == 0 ||
+	    n > ACK_DIGITS_MAX || strspn(digits, "0123456789*#") != n)
+		return NULL;
+	xasprintf(&key, "voice:%s:%s", sid, digits);
+	return key;
 }

@@ -74,5 +74,6 @@ char *ack_link(int64_t, const char *, void *);
 /* ack-sms.c */
 int ack_sms_parse(const char *, struct ack_reply *);
 const char *ack_action_name(enum ack_action);
+char *ack_hook_key(const char *, const char *, const char *);
 
 #endif

@@ -12,7 +12,13 @@
  * because mail scanners and chat previews fetch every link they see.
  * Provider hooks must carry a valid X-Twilio-Signature (api-hooks.c),
  * and an SMS is taken from the person whose number sent it, or ignored.
- * Every refusal of a token is an audit event.
+ * A signed SMS or keypress delivered again (the same MessageSid, or the
+ * same CallSid and digits, within ACK_HOOK_KEEP_MS) acts only once: the
+ * store remembers each.  A refused token is counted in /metrics and
+ * logged at most once a minute (http_refuse), and an address that keeps
+ * sending bad tokens is answered 429 for a while; only an attempt to act
+ * (a POST) with a token we really issued goes into that alert's audit,
+ * since a forged token names nothing that may be believed.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -45,6 +51,7 @@
 
 #define HTTP_GONE 410
 #define ACK_RATES_MAX 1024 /* numbers remembered for the reply cap */
+#define ACK_HOOK_KEEP_MS (24 * 3600 * INT64_C(1000)) /* replays refused */
 
 /* Automatic SMS answers sent to one number in the current window. */
 struct ack_rate {
@@ -174,43 +181,58 @@ ack_do(struct ack *k, enum ack_action a, int64_t id, const char *person,
 {
 	switch (a) {
 	case ACK_ACK:
-		return engine_ack(k->api->engine, id, person, via, cause);
+		return engine_ack(k->api->engine, id, person, NULL, via,
+		    cause);
 	case ACK_RESOLVE:
-		return engine_resolve(k->api->engine, id, person, via, cause);
+		return engine_resolve(k->api->engine, id, person, NULL, via,
+		    cause);
 	default:
-		return engine_escalate(k->api->engine, id, person, cause);
+		return engine_escalate(k->api->engine, id, person, NULL,
+		    cause);
 	}
 }
 
 /*
- * Audit a refused token: what was wrong with it and where it came from.
- * A forged token names no alert, since nothing in it is believed.
+ * A token was refused for reason ("forged", "expired", "used", "unknown
+ * person", "action not allowed"); t is what it said, NULL if forged.
+ * Counted and logged by http_refuse, which also answers 429 (and we
+ * return -1) when the address has sent too many bad ones, unless the
+ * request was signed by the provider (signed_req).  A refused attempt to
+ * act (a POST) with a token we issued is audited on its alert.
  */
-static void
-ack_audit_refusal(struct ack *k, struct evhttp_request *req, int64_t id,
-    const char *person, const char *via, const char *reason)
+static int
+ack_refuse(struct ack *k, struct evhttp_request *req, int signed_req,
+    const struct ack_token *t, const char *via, const char *reason)
 {
-	struct evhttp_connection *conn = evhttp_request_get_connection(req);
-	char *addr = NULL, *text, *cause = NULL;
-	ev_uint16_t port;
+	char *text, *cause = NULL, *what, metric[32];
+	size_t i;
 	json_t *d;
 
-	if (conn != NULL)
-		evhttp_connection_get_peer(conn, &addr, &port);
-	d = json_pack("{s:s,s:s,s:s?,s:s}", "via", via, "reason", reason,
-	    "peer", addr, "method", evhttp_request_get_command(req) ==
-	    EVHTTP_REQ_POST ? "POST" : "GET");
+	snprintf(metric, sizeof metric, "%s", reason);
+	for (i = 0; metric[i] != '\0'; i++)
+		if (metric[i] == ' ')
+			metric[i] = '_';
+	xasprintf(&what, "ack: %s token refused (%s%s%s)", via, reason,
+	    t != NULL ? ", " : "", t != NULL ? t->person : "");
+	if (http_refuse(req, k->api->throttle, !signed_req, metric,
+	    what) != 0) {
+		free(what);
+		return -1;
+	}
+	free(what);
+	if (t == NULL || evhttp_request_get_command(req) != EVHTTP_REQ_POST)
+		return 0;
+	d = json_pack("{s:s,s:s,s:s}", "via", via, "reason", reason, "peer",
+	    http_peer(req));
 	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
 	json_decref(d);
-	if (store_event_add(k->api->store, id, clock_now_ms(),
-	    person != NULL ? person : "unknown", "ack_refused", text,
-	    &cause) != 0) {
+	if (store_event_add(k->api->store, t->alert_id, clock_now_ms(),
+	    t->person, "ack_refused", text, &cause) != 0) {
 		log_warnx("ack: cannot record a refused token: %s", cause);
 		free(cause);
 	}
 	free(text);
-	log_info("ack: %s token refused (%s%s%s)", via, reason,
-	    person != NULL ? ", " : "", person != NULL ? person : "");
+	return 0;
 }
 
 /* Answer with a small HTML page: no scripts, no framing, not cached. */
@@ -262,12 +284,15 @@ ack_html_text(struct evhttp_request *req, int code, const char *title,
 }
 
 /*
- * Check the token of a link or keypress: 0 with *t filled in, or -1
- * when it is refused (audited; *code and *why say how to answer).
+ * Check the token of a link or keypress: 0 with *t filled in; -1 when
+ * it is refused (*code and *why say how to answer); -2 when the request
+ * was already answered (429).  signed_req: the request itself carried
+ * a valid provider signature, so its address is never throttled.
  */
 static int
 ack_check(struct ack *k, struct evhttp_request *req, const char *tok,
-    const char *via, struct ack_token *t, int *code, const char **why)
+    const char *via, int signed_req, struct ack_token *t, int *code,
+    const char **why)
 {
 	const struct conf *c = k->api->conf;
 	enum ack_verdict v;
@@ -281,15 +306,16 @@ ack_check(struct ack *k, struct evhttp_request *req, const char *tok,
 	v = ack_token_verify(c->ack_secret, c->ack_secret_len, tok,
 	    clock_now_ms(), t);
 	if (v == ACK_TOKEN_FORGED) {
-		ack_audit_refusal(k, req, 0, NULL, via, "forged");
+		if (ack_refuse(k, req, signed_req, NULL, via, "forged") != 0)
+			return -2;
 		*code = HTTP_FORBIDDEN;
 		*why = "This link is not valid: it was altered, or it was not"
 		    " issued by this pager.";
 		return -1;
 	}
 	if (v == ACK_TOKEN_EXPIRED) {
-		ack_audit_refusal(k, req, t->alert_id, t->person, via,
-		    "expired");
+		if (ack_refuse(k, req, signed_req, t, via, "expired") != 0)
+			return -2;
 		*code = HTTP_GONE;
 		*why = "This link has expired. Use the pager's dashboard or"
 		    " a newer page.";
@@ -302,14 +328,16 @@ ack_check(struct ack *k, struct evhttp_request *req, const char *tok,
 			    " again.";
 			return -1;
 		}
-		ack_audit_refusal(k, req, t->alert_id, t->person, via, "used");
+		if (ack_refuse(k, req, signed_req, t, via, "used") != 0)
+			return -2;
 		*code = HTTP_GONE;
 		*why = "This link was already used. Each link acts once.";
 		return -1;
 	}
 	if (people_find(oncall_people(k->api->oncall), t->person) == NULL) {
-		ack_audit_refusal(k, req, t->alert_id, t->person, via,
-		    "unknown person");
+		if (ack_refuse(k, req, signed_req, t, via,
+		    "unknown person") != 0)
+			return -2;
 		*code = HTTP_FORBIDDEN;
 		*why = "This link belongs to someone who is no longer in the"
 		    " people file.";
@@ -328,12 +356,14 @@ ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
 	const struct person *p;
 	const char *why;
 	char *sum, *svc, *name, *b, buttons[512];
-	int code;
+	int code, rc;
 	size_t len = 0;
 
-	if (ack_check(k, req, m->param, "link", &t, &code, &why) != 0) {
-		ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
-		    "Try again" : "Link refused", why);
+	if ((rc = ack_check(k, req, m->param, "link", 0, &t, &code,
+	    &why)) != 0) {
+		if (rc == -1)
+			ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
+			    "Try again" : "Link refused", why);
 		return;
 	}
 	if ((a = store_alert_get(k->api->store, t.alert_id)) == NULL) {
@@ -431,13 +461,15 @@ ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
 	const char *body, *why;
 	char *cause = NULL, *title, *text;
 	size_t len;
-	int code, a;
+	int code, a, rc;
 
 	if (http_body(req, k->api->conf, &body, &len) != 0)
 		return;
-	if (ack_check(k, req, m->param, "link", &t, &code, &why) != 0) {
-		ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
-		    "Try again" : "Link refused", why);
+	if ((rc = ack_check(k, req, m->param, "link", 0, &t, &code,
+	    &why)) != 0) {
+		if (rc == -1)
+			ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
+			    "Try again" : "Link refused", why);
 		return;
 	}
 	if ((a = ack_form_action(body, len)) < 0) {
@@ -446,10 +478,10 @@ ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
 		return;
 	}
 	if ((t.actions & ACK_MASK(a)) == 0) {
-		ack_audit_refusal(k, req, t.alert_id, t.person, "link",
-		    "action not allowed");
-		ack_html_text(req, HTTP_FORBIDDEN, "Link refused",
-		    "This link does not allow that action.");
+		if (ack_refuse(k, req, 0, &t, "link",
+		    "action not allowed") == 0)
+			ack_html_text(req, HTTP_FORBIDDEN, "Link refused",
+			    "This link does not allow that action.");
 		return;
 	}
 	xasprintf(&title, "Alert #%" PRId64, t.alert_id);
@@ -602,11 +634,13 @@ ack_msg_add(char **msg, const char *fmt, ...)
 /* Act on one alert for an SMS; the outcome goes into *msg. */
 static int
 ack_sms_one(struct ack *k, enum ack_action a, int64_t id,
-    const struct person *p, char **msg)
+    const struct person *p, char **msg, int64_t *first)
 {
 	char *cause = NULL;
 	int rc = -1;
 
+	if (*first == 0)
+		*first = id;
 	switch (ack_do(k, a, id, p->id, "sms", &cause)) {
 	case ENGINE_OK:
 		ack_msg_add(msg, "%s #%" PRId64 " by %s", ack_action_done(a),
@@ -630,9 +664,13 @@ ack_sms_one(struct ack *k, enum ack_action a, int64_t id,
 	return rc;
 }
 
-/* What an SMS from person p asks: the answer, to be sent or not. */
+/*
+ * What an SMS from person p asks: the answer, to be sent or not; *first
+ * is the first alert it acted on (0: none).
+ */
 static char *
-ack_sms_act(struct ack *k, const struct person *p, const char *body)
+ack_sms_act(struct ack *k, const struct person *p, const char *body,
+    int64_t *first)
 {
 	struct ack_reply r;
 	int64_t *ids = NULL;
@@ -654,13 +692,14 @@ ack_sms_act(struct ack *k, const struct person *p, const char *body)
 			ack_msg_add(&msg, "#%" PRId64 " is not an open alert"
 			    " paged to you", r.alert_id);
 		else
-			ack_sms_one(k, r.action, r.alert_id, p, &msg);
+			ack_sms_one(k, r.action, r.alert_id, p, &msg,
+			    first);
 		break;
 	case ACK_ONLY:
 		if (n == 0)
 			ack_msg_add(&msg, "You have no unacknowledged page");
 		else if (n == 1)
-			ack_sms_one(k, r.action, ids[0], p, &msg);
+			ack_sms_one(k, r.action, ids[0], p, &msg, first);
 		else {
 			ack_msg_add(&msg, "You have %zu open pages, the first"
 			    " #%" PRId64 ": reply %" PRId64 "a for one, aa for"
@@ -671,11 +710,84 @@ ack_sms_act(struct ack *k, const struct person *p, const char *body)
 		if (n == 0)
 			ack_msg_add(&msg, "You have no unacknowledged page");
 		for (i = 0; i < n; i++)
-			ack_sms_one(k, r.action, ids[i], p, &msg);
+			ack_sms_one(k, r.action, ids[i], p, &msg, first);
 		break;
 	}
 	free(ids);
 	return msg;
+}
+
+/*
+ * Was the provider callback key taken before (within ACK_HOOK_KEEP_MS)?
+ * 0 if not.  If it was, or the store cannot tell, the request has been
+ * answered (200 with no effect; 503) and 1 is returned: a replay gets
+ * one audit event, on the alert the first delivery acted on.
+ */
+static int
+ack_replayed(struct ack *k, struct evhttp_request *req, const char *key,
+    const char *via)
+{
+	struct store_hook seen;
+	char *cause = NULL, *text, when[32];
+	int64_t now = clock_now_ms();
+	json_t *d;
+	int rc;
+
+	if ((rc = store_hook_seen(k->api->store, key, now, ACK_HOOK_KEEP_MS,
+	    &seen)) < 0) {
+		log_warnx("ack: cannot check %s for a replay", key);
+		http_error(req, HTTP_UNAVAILABLE, "the store cannot tell"
+		    " whether this was taken before");
+		return 1;
+	}
+	if (rc == 0)
+		return 0;
+	metrics_replayed(via);
+	d = json_pack("{s:s,s:s,s:s}", "via", via, "callback", key,
+	    "first_at", clock_format_iso(seen.seen_ms, when, sizeof when));
+	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
+	json_decref(d);
+	if (store_event_add(k->api->store, seen.alert_id, now, seen.actor,
+	    "callback_replayed", text, &cause) != 0) {
+		log_warnx("ack: cannot record a replayed callback: %s", cause);
+		free(cause);
+	}
+	free(text);
+	log_info("ack: %s delivered again: answered without effect", key);
+	free(seen.actor);
+	if (strcmp(via, "sms") == 0)
+		ack_twiml(req, HTTP_OK, NULL);
+	else
+		ack_twiml(req, HTTP_OK, "<Hangup/>");
+	return 1;
+}
+
+/* Remember that the provider callback key was taken, by actor. */
+static void
+ack_remember(struct ack *k, const char *key, int64_t alert_id,
+    const char *actor)
+{
+	char *cause = NULL;
+
+	if (key == NULL)
+		return;
+	if (store_hook_add(k->api->store, key, alert_id, actor,
+	    clock_now_ms(), ACK_HOOK_KEEP_MS, &cause) != 0) {
+		log_warnx("ack: cannot record callback %s: %s", key, cause);
+		free(cause);
+	}
+}
+
+/* The SID of an inbound SMS: MessageSid, or one of its legacy copies. */
+static const char *
+ack_sms_sid(const struct twilio_form *f)
+{
+	const char *sid;
+
+	if ((sid = twilio_form_get(f, "MessageSid")) == NULL &&
+	    (sid = twilio_form_get(f, "SmsMessageSid")) == NULL)
+		sid = twilio_form_get(f, "SmsSid");
+	return sid;
 }
 
 /* POST /hooks/sms/twilio: an SMS someone sent to our number. */
@@ -686,20 +798,27 @@ ack_sms(struct evhttp_request *req, const struct http_match *m, void *arg)
 	struct twilio_form f;
 	const struct person *p;
 	const char *from, *body;
-	char *msg, *x, *inner = NULL;
+	char *msg, *x, *key, *inner = NULL;
+	int64_t first = 0;
 
-	if (twilio_form_read(req, k->api->conf, 0, &f) != 0)
+	if (twilio_form_read(req, k->api->conf, 0, k->api->throttle, &f) != 0)
 		return;
 	from = twilio_form_get(&f, "From");
 	body = twilio_form_get(&f, "Body");
+	/* without a SID there is nothing to know a replay by: act */
+	if ((key = ack_hook_key("sms", ack_sms_sid(&f), NULL)) != NULL &&
+	    ack_replayed(k, req, key, "sms"))
+		goto out;
 	if ((p = ack_person_by_number(k, from)) == NULL) {
 		/* no answer: it would only invite more */
 		log_info("ack: SMS from unknown number %s ignored",
 		    from != NULL ? from : "(none)");
+		ack_remember(k, key, 0, "unknown");
 		ack_twiml(req, HTTP_OK, NULL);
 		goto out;
 	}
-	msg = ack_sms_act(k, p, body != NULL ? body : "");
+	msg = ack_sms_act(k, p, body != NULL ? body : "", &first);
+	ack_remember(k, key, first, p->id);
 	if (ack_rate_take(k, from, clock_now_ms()) == 0) {
 		x = chan_msg_xml_escape(msg);
 		xasprintf(&inner, "<Message>%s</Message>", x);
@@ -711,6 +830,7 @@ ack_sms(struct evhttp_request *req, const struct http_match *m, void *arg)
 	ack_twiml(req, HTTP_OK, inner);
 	free(inner);
 out:
+	free(key);
 	twilio_form_free(&f);
 }
 
@@ -769,22 +889,29 @@ ack_gather(struct evhttp_request *req, const struct http_match *m,
 	struct twilio_form f;
 	struct ack_token t;
 	const char *digits, *why, *query, *base;
-	char *cause = NULL, *text = NULL, *say, *u, *x, *inner;
+	char *cause = NULL, *text = NULL, *say, *u, *x, *inner, *key = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, i, nok = 0;
-	int code, a, all, blen;
+	int code, a, all, blen, rc;
 
-	if (twilio_form_read(req, c, 1, &f) != 0)
+	if (twilio_form_read(req, c, 1, k->api->throttle, &f) != 0)
 		return;
-	if (ack_check(k, req, m->param, "voice", &t, &code, &why) != 0) {
-		ack_gather_say(req, c, code == HTTP_FORBIDDEN ? code : HTTP_OK,
-		    why);
-		goto out;
-	}
 	digits = twilio_form_get(&f, "Digits");
 	a = digits == NULL || strlen(digits) != 1 ? -1 :
 	    digits[0] == '1' ? ACK_ACK : digits[0] == '2' ? ACK_ESCALATE :
 	    digits[0] == '3' ? ACK_RESOLVE : -1;
+	/* a key that acts, delivered again in the same call: no effect */
+	if (a >= 0 && (key = ack_hook_key("voice", twilio_form_get(&f,
+	    "CallSid"), digits)) != NULL && ack_replayed(k, req, key,
+	    "voice"))
+		goto out;
+	if ((rc = ack_check(k, req, m->param, "voice", 1, &t, &code,
+	    &why)) != 0) {
+		if (rc == -1)
+			ack_gather_say(req, c, code == HTTP_FORBIDDEN ? code :
+			    HTTP_OK, why);
+		goto out;
+	}
 	if (a < 0 || (t.actions & ACK_MASK(a)) == 0) {
 		/* ask again, posting back here */
 		blen = ack_base(c, &base);
@@ -815,6 +942,7 @@ ack_gather(struct evhttp_request *req, const struct http_match *m,
 			free(cause);
 			cause = NULL;
 		}
+		ack_remember(k, key, n > 0 ? ids[0] : 0, t.person);
 		free(ids);
 		ack_consume(k, &t, a);
 		xasprintf(&text, "%zu alert%s acknowledged. Goodbye.", nok,
@@ -822,7 +950,9 @@ ack_gather(struct evhttp_request *req, const struct http_match *m,
 		ack_gather_say(req, c, HTTP_OK, text);
 		goto out;
 	}
-	switch (ack_do(k, a, t.alert_id, t.person, "voice", &cause)) {
+	rc = ack_do(k, a, t.alert_id, t.person, "voice", &cause);
+	ack_remember(k, key, t.alert_id, t.person);
+	switch (rc) {
 	case ENGINE_OK:
 		ack_consume(k, &t, a);
 		xasprintf(&text, "Alert %" PRId64 " %s. Goodbye.", t.alert_id,
@@ -845,6 +975,7 @@ ack_gather(struct evhttp_request *req, const struct http_match *m,
 	}
 	ack_gather_say(req, c, HTTP_OK, text);
 out:
+	free(key);
 	free(text);
 	free(cause);
 	twilio_form_free(&f);

@@ -65,15 +65,15 @@ hooks_check(const struct conf *c, enum chan_kind kind, const char *url,
  * Read the form of a Twilio webhook into f and check its signature
  * under the Twilio channels of one kind (voice: calls, else SMS), over
  * http.public_url + the request URI.  0, or -1 when the request was
- * already answered (413, 400, 403); nothing must change then.
+ * already answered (413, 400, 403, or 429 when its address sent too
+ * many bad signatures: see http_refuse); nothing must change then.
  */
 int
 twilio_form_read(struct evhttp_request *req, const struct conf *c, int voice,
-    struct twilio_form *f)
+    struct throttle *throttle, struct twilio_form *f)
 {
-	struct evkeyval *kv;
 	const char *body, *sig, *uri, *base;
-	char *url;
+	char *url, *what, logbuf[256];
 	size_t len, blen;
 	int rc;
 
@@ -85,21 +85,9 @@ twilio_form_read(struct evhttp_request *req, const struct conf *c, int voice,
 		    " cannot check signatures");
 		return -1;
 	}
-	f->copy = xstrndup(body, len);
-	f->q = xcalloc(1, sizeof *f->q);
-	TAILQ_INIT(f->q);
-	if (evhttp_parse_query_str(f->copy, f->q) != 0) {
-		twilio_form_free(f);
+	if (twilio_form_parse(body, len, f) != 0) {
 		http_error(req, HTTP_BADREQUEST, "bad form body");
 		return -1;
-	}
-	TAILQ_FOREACH(kv, f->q, next) {
-		if (f->n == HOOKS_PARAMS_MAX)
-			break;
-		f->p = xreallocarray(f->p, f->n + 1, sizeof *f->p);
-		f->p[f->n].name = kv->key;
-		f->p[f->n].value = kv->value;
-		f->n++;
 	}
 	uri = evhttp_request_get_uri(req);
 	blen = strlen(base);
@@ -108,15 +96,52 @@ twilio_form_read(struct evhttp_request *req, const struct conf *c, int voice,
 	xasprintf(&url, "%.*s%s", (int)blen, base, uri);
 	sig = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "X-Twilio-Signature");
-	rc = kv != NULL || hooks_check(c, voice ? CHAN_VOICE : CHAN_SMS, url,
-	    f->p, f->n, sig);
+	rc = f->truncated || hooks_check(c, voice ? CHAN_VOICE : CHAN_SMS,
+	    url, f->p, f->n, sig);
 	free(url);
 	if (rc != 0) {
-		log_warnx("hooks: %s: bad or missing X-Twilio-Signature",
-		    evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)));
 		twilio_form_free(f);
-		http_error(req, HTTP_FORBIDDEN, "bad signature");
+		xasprintf(&what, "hooks: %s: bad or missing X-Twilio-Signature",
+		    http_redact_uri(evhttp_uri_get_path(
+		    evhttp_request_get_evhttp_uri(req)), logbuf, sizeof logbuf));
+		rc = http_refuse(req, throttle, 1, "signature", what);
+		free(what);
+		if (rc == 0)
+			http_error(req, HTTP_FORBIDDEN, "bad signature");
 		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parse a form body (application/x-www-form-urlencoded) into f, its
+ * first HOOKS_PARAMS_MAX parameters (f->truncated if there were more:
+ * such a form is not checked, since its signature would be over a part).
+ * 0, or -1 if it is not a form (f is then empty).  No network: the
+ * fuzzers call it.
+ */
+int
+twilio_form_parse(const char *body, size_t len, struct twilio_form *f)
+{
+	struct evkeyval *kv;
+
+	memset(f, 0, sizeof *f);
+	f->copy = xstrndup(body, len);
+	f->q = xcalloc(1, sizeof *f->q);
+	TAILQ_INIT(f->q);
+	if (evhttp_parse_query_str(f->copy, f->q) != 0) {
+		twilio_form_free(f);
+		return -1;
+	}
+	TAILQ_FOREACH(kv, f->q, next) {
+		if (f->n == HOOKS_PARAMS_MAX) {
+			f->truncated = 1;
+			break;
+		}
+		f->p = xreallocarray(f->p, f->n + 1, sizeof *f->p);
+		f->p[f->n].name = kv->key;
+		f->p[f->n].value = kv->value;
+		f->n++;
 	}
 	return 0;
 }
@@ -156,7 +181,7 @@ hooks_status(struct evhttp_request *req, const struct http_match *m,
 	char *cause = NULL;
 	int voice = strncmp(m->path, "/hooks/voice/", 13) == 0;
 
-	if (twilio_form_read(req, th->conf, voice, &f) != 0)
+	if (twilio_form_read(req, th->conf, voice, th->throttle, &f) != 0)
 		return;
 	id = twilio_form_get(&f, voice ? "CallSid" : "MessageSid");
 	status = twilio_form_get(&f, voice ? "CallStatus" : "MessageStatus");

@@ -196,10 +196,11 @@ api_enqueue(struct evhttp_request *req, const struct http_match *m, void *arg)
 	intake_flush(api->intake);
 	id = store_alert_find_open(api->store, def.service, ev.dedup_key);
 	if (id > 0 && ev.action == INTAKE_ACKNOWLEDGE)
-		res = engine_ack(api->engine, id, k->name, "events-v2", &cause);
-	else if (id > 0)
-		res = engine_resolve(api->engine, id, k->name, "events-v2",
+		res = engine_ack(api->engine, id, k->name, NULL, "events-v2",
 		    &cause);
+	else if (id > 0)
+		res = engine_resolve(api->engine, id, k->name, NULL,
+		    "events-v2", &cause);
 	if (res == ENGINE_ERROR)
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 	else
@@ -275,7 +276,7 @@ api_alertmanager(struct evhttp_request *req, const struct http_match *m,
 		id = store_alert_find_open(api->store, am.alerts[i].an.service,
 		    am.alerts[i].an.dedup_key);
 		if (id > 0 && engine_resolve(api->engine, id, m->key->name,
-		    "alertmanager", &cause) == ENGINE_ERROR) {
+		    NULL, "alertmanager", &cause) == ENGINE_ERROR) {
 			/* Alertmanager retries a 5xx: nothing is lost */
 			http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 			free(cause);

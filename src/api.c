@@ -342,6 +342,23 @@ out:
 	evhttp_clear_headers(&params);
 }
 
+/*
+ * One audit event as the API shows it; on whose behalf the actor acted
+ * (detail.on_behalf_of) is also shown beside the actor, null if for
+ * themselves.
+ */
+static void
+api_event_append(json_t *arr, const struct store_event *ev)
+{
+	json_t *detail = api_stored_json(ev->detail), *w;
+
+	w = json_object_get(detail, "on_behalf_of");
+	json_array_append_new(arr, json_pack("{s:I,s:o,s:s,s:O,s:s,s:o}",
+	    "id", (json_int_t)ev->id, "at", api_time(ev->at_ms), "actor",
+	    ev->actor, "on_behalf_of", json_is_string(w) ? w : json_null(),
+	    "kind", ev->kind, "detail", detail));
+}
+
 /* GET /api/v1/alerts/{id}: the alert and its audit log. */
 static void
 api_alert_get(struct evhttp_request *req, const struct http_match *m,
@@ -368,11 +385,7 @@ api_alert_get(struct evhttp_request *req, const struct http_match *m,
 	arr = json_array();
 	if (store_events(api->store, id, &ev, &n) == 0) {
 		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:I,s:o,s:s,"
-			    "s:s,s:o}", "id", (json_int_t)ev[i].id, "at",
-			    api_time(ev[i].at_ms), "actor", ev[i].actor,
-			    "kind", ev[i].kind, "detail",
-			    api_stored_json(ev[i].detail)));
+			api_event_append(arr, &ev[i]);
 		store_events_free(ev, n);
 	}
 	json_object_set_new(o, "events", arr);
@@ -387,11 +400,32 @@ enum api_action {
 };
 
 /*
+ * Does s hold a control character (C0, DEL or C1)?  Such text would
+ * forge lines in logs, notices and terminals; s is valid UTF-8.
+ */
+static int
+api_has_control(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * POST /api/v1/alerts/{id}/ack, /resolve, /notes, /escalate.  The body
- * is optional JSON: "actor" names the person acting (default: the
- * token's name); a note needs "text".  The answer is the alert as it is
- * afterwards; 404 for no such alert, 409 when the alert's state does
- * not allow the action.
+ * is optional JSON.  The actor is always the name of the key that
+ * authenticated; "on_behalf_of" is free text saying for whom it acts
+ * (the older "actor" field is taken as on_behalf_of), kept in the audit
+ * detail and in the notices.  A note needs "text".  None may hold
+ * control characters.  The answer is the alert as it is afterwards; 404
+ * for no such alert, 409 when the alert's state does not allow the
+ * action.
  */
 static void
 api_alert_action(struct evhttp_request *req, const struct http_match *m,
@@ -400,11 +434,12 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 	json_error_t jerr;
 	json_t *body = NULL, *v;
 	const char *buf, *actor = m->key->name, *text = NULL, *k;
+	const char *for_whom = NULL;
 	enum engine_result res;
 	struct alert *a;
 	char *cause = NULL;
 	int64_t id;
-	size_t len;
+	size_t len, max;
 
 	if ((id = api_parse_id(m->param)) < 0) {
 		http_error(req, HTTP_BADREQUEST, "alert id must be a positive"
@@ -422,26 +457,39 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 			goto out;
 		}
 		json_object_foreach(body, k, v) {
-			if (strcmp(k, "actor") != 0 && (what != API_NOTE ||
-			    strcmp(k, "text") != 0)) {
+			if (strcmp(k, "actor") != 0 &&
+			    strcmp(k, "on_behalf_of") != 0 &&
+			    (what != API_NOTE || strcmp(k, "text") != 0)) {
 				http_error(req, HTTP_BADREQUEST, "unknown field"
 				    " \"%.64s\"", k);
 				goto out;
 			}
+			max = strcmp(k, "text") == 0 ? 4096 : ALERT_KEY_MAX;
 			if (!json_is_string(v) || json_string_length(v) == 0 ||
-			    json_string_length(v) > (strcmp(k, "text") == 0 ?
-			    4096 : ALERT_KEY_MAX) ||
+			    json_string_length(v) > max ||
 			    strlen(json_string_value(v)) !=
 			    json_string_length(v)) {
 				http_error(req, HTTP_BADREQUEST, "%s must be a"
-				    " non-empty string of at most %d bytes", k,
-				    strcmp(k, "text") == 0 ? 4096 :
-				    ALERT_KEY_MAX);
+				    " non-empty string of at most %zu bytes", k,
+				    max);
+				goto out;
+			}
+			if (api_has_control(json_string_value(v))) {
+				http_error(req, HTTP_BADREQUEST, "%s must not"
+				    " contain control characters", k);
 				goto out;
 			}
 		}
-		if ((v = json_object_get(body, "actor")) != NULL)
-			actor = json_string_value(v);
+		if (json_object_get(body, "actor") != NULL &&
+		    json_object_get(body, "on_behalf_of") != NULL) {
+			http_error(req, HTTP_BADREQUEST, "give on_behalf_of or"
+			    " its older name actor, not both");
+			goto out;
+		}
+		/* "actor" is what older clients send: the key acts for it */
+		if ((v = json_object_get(body, "on_behalf_of")) != NULL ||
+		    (v = json_object_get(body, "actor")) != NULL)
+			for_whom = json_string_value(v);
 		if ((v = json_object_get(body, "text")) != NULL)
 			text = json_string_value(v);
 	}
@@ -451,16 +499,20 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 	}
 	switch (what) {
 	case API_ACK:
-		res = engine_ack(api->engine, id, actor, "api", &cause);
+		res = engine_ack(api->engine, id, actor, for_whom, "api",
+		    &cause);
 		break;
 	case API_RESOLVE:
-		res = engine_resolve(api->engine, id, actor, "api", &cause);
+		res = engine_resolve(api->engine, id, actor, for_whom, "api",
+		    &cause);
 		break;
 	case API_NOTE:
-		res = engine_note(api->engine, id, actor, text, &cause);
+		res = engine_note(api->engine, id, actor, for_whom, text,
+		    &cause);
 		break;
 	default:
-		res = engine_escalate(api->engine, id, actor, &cause);
+		res = engine_escalate(api->engine, id, actor, for_whom,
+		    &cause);
 		break;
 	}
 	switch (res) {

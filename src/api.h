@@ -13,6 +13,7 @@ struct http;
 struct intake;
 struct oncall;
 struct store;
+struct throttle;
 
 /* What the handlers need; main.c owns it and swaps conf on reload. */
 struct api {
@@ -23,6 +24,7 @@ struct api {
 	struct heartbeats *heartbeats;
 	struct oncall *oncall;   /* rotas and people in force */
 	struct handoff *handoff; /* may be NULL */
+	struct throttle *throttle; /* bad tokens and signatures, by address */
 	int ready; /* 0 while starting or stopping */
 };
 

@@ -1085,7 +1085,7 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	struct esc_state st;
 	const struct policy *pol;
 	struct alert *al = NULL;
-	char *subject, *via = NULL;
+	char *subject, *via = NULL, *for_whom = NULL;
 	const char *v;
 	int64_t now = clock_now_ms(), next;
 	enum engine_result res = ENGINE_ERROR;
@@ -1094,6 +1094,10 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	/* the path it came by, for the notice: "acknowledged by X via sms" */
 	if ((v = json_string_value(json_object_get(detail, "via"))) != NULL)
 		via = xstrdup(v);
+	/* "acknowledged by KEY for bob via API": the key is who acted */
+	if ((v = json_string_value(json_object_get(detail,
+	    "on_behalf_of"))) != NULL)
+		for_whom = xstrdup(v);
 	if ((a = engine_find(e, id)) == NULL) {
 		if ((al = store_alert_get(e->store, id)) == NULL) {
 			xasprintf(cause, "no alert %" PRId64, id);
@@ -1135,8 +1139,9 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	    outbox_cancel(e->outbox, id, NULL, cause) != 0)
 		goto fail;
 	if (notice != NULL) {
-		xasprintf(&subject, "%s by %s%s%s", notice, actor,
-		    via != NULL ? " via " : "", via == NULL ? "" :
+		xasprintf(&subject, "%s by %s%s%s%s%s", notice, actor,
+		    for_whom != NULL ? " for " : "", for_whom != NULL ?
+		    for_whom : "", via != NULL ? " via " : "", via == NULL ? "" :
 		    strcmp(via, "sms") == 0 ? "SMS" :
 		    strcmp(via, "api") == 0 ? "API" : via);
 		rc = engine_notify_paged(e, al, &st, strcmp(notice,
@@ -1165,6 +1170,7 @@ out:
 	alert_free(al);
 	esc_actions_clear(&acts);
 	free(via);
+	free(for_whom);
 	return res;
 }
 
@@ -1235,38 +1241,60 @@ engine_unreachable_cb(int64_t id, const char *person, void *arg)
 	free(cause);
 }
 
-/* Acknowledged by actor via a path ("api", "sms", "link", "voice"). */
-enum engine_result
-engine_ack(struct engine *e, int64_t id, const char *actor, const char *via,
-    char **cause)
+/*
+ * The audit detail of an action: via (the path it came by, or NULL) and
+ * for whom the actor did it (NULL: for themselves), beside more (a
+ * reference stolen; NULL for none).
+ */
+static json_t *
+engine_detail(const char *via, const char *for_whom, json_t *more)
 {
-	return engine_change(e, id, actor, "ack", json_pack("{s:s}", "via",
-	    via), engine_do_ack, NULL, "acknowledged", cause);
+	json_t *d = more != NULL ? more : json_object();
+
+	if (via != NULL)
+		json_object_set_new(d, "via", json_string(via));
+	if (for_whom != NULL)
+		json_object_set_new(d, "on_behalf_of", json_string(for_whom));
+	return d;
+}
+
+/*
+ * Acknowledged by actor (for for_whom, if not NULL) via a path ("api",
+ * "sms", "link", "voice").
+ */
+enum engine_result
+engine_ack(struct engine *e, int64_t id, const char *actor,
+    const char *for_whom, const char *via, char **cause)
+{
+	return engine_change(e, id, actor, "ack", engine_detail(via, for_whom,
+	    NULL), engine_do_ack, NULL, "acknowledged", cause);
 }
 
 enum engine_result
 engine_resolve(struct engine *e, int64_t id, const char *actor,
-    const char *via, char **cause)
+    const char *for_whom, const char *via, char **cause)
 {
-	return engine_change(e, id, actor, "resolve", json_pack("{s:s}", "via",
-	    via), engine_do_resolve, NULL, "resolved", cause);
+	return engine_change(e, id, actor, "resolve", engine_detail(via,
+	    for_whom, NULL), engine_do_resolve, NULL, "resolved", cause);
 }
 
 /* A human note; the first one meets the first-response clock. */
 enum engine_result
 engine_note(struct engine *e, int64_t id, const char *actor,
-    const char *text, char **cause)
+    const char *for_whom, const char *text, char **cause)
 {
-	return engine_change(e, id, actor, "note", json_pack("{s:s}", "text",
-	    text), engine_do_note, NULL, NULL, cause);
+	return engine_change(e, id, actor, "note", engine_detail(NULL,
+	    for_whom, json_pack("{s:s}", "text", text)), engine_do_note, NULL,
+	    NULL, cause);
 }
 
 enum engine_result
 engine_escalate(struct engine *e, int64_t id, const char *actor,
-    char **cause)
+    const char *for_whom, char **cause)
 {
-	return engine_change(e, id, actor, "escalate", NULL,
-	    engine_do_escalate, NULL, NULL, cause);
+	return engine_change(e, id, actor, "escalate", for_whom != NULL ?
+	    engine_detail(NULL, for_whom, NULL) : NULL, engine_do_escalate,
+	    NULL, NULL, cause);
 }
 
 /*

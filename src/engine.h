@@ -41,14 +41,15 @@ int engine_resume(struct engine *, char **);
 void engine_set_outbox(struct engine *, struct outbox *);
 void engine_set_link(struct engine *, engine_link_cb, void *);
 void engine_intake_hooks(struct engine *, struct intake_hooks *);
+/* Each: alert id, actor, on whose behalf (NULL: the actor's own) ... */
 enum engine_result engine_ack(struct engine *, int64_t, const char *,
-    const char *, char **);
+    const char *, const char *, char **);
 enum engine_result engine_resolve(struct engine *, int64_t, const char *,
-    const char *, char **);
+    const char *, const char *, char **);
 enum engine_result engine_note(struct engine *, int64_t, const char *,
-    const char *, char **);
+    const char *, const char *, char **);
 enum engine_result engine_escalate(struct engine *, int64_t, const char *,
-    char **);
+    const char *, char **);
 size_t engine_open_count(const struct engine *);
 void engine_rota_alerts(const struct engine *, const char *,
     void (*)(int64_t, void *), void *);

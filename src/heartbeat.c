@@ -235,7 +235,7 @@ heartbeats_ping(struct heartbeats *hbs, const char *name, const char *actor,
 	intake_flush(hbs->intake);
 	snprintf(key, sizeof key, "heartbeat:%s", name);
 	if ((id = store_alert_find_open(hbs->store, hc->service, key)) > 0 &&
-	    engine_resolve(hbs->engine, id, actor, "heartbeat",
+	    engine_resolve(hbs->engine, id, actor, NULL, "heartbeat",
 	    cause) == ENGINE_ERROR)
 		return -1;
 	free(*cause);

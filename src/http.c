@@ -36,9 +36,11 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "throttle.h"
 #include "xmalloc.h"
 
 #define HTTP_MAX_HEADERS 16384
+#define HTTP_CHECK_HEADERS 64 /* headers looked at for framing */
 
 /* One table of routes, registered by one API module. */
 struct http_table {
@@ -492,8 +494,11 @@ http_reply_json(struct evhttp_request *req, int code, json_t *o)
 	/* a value json_pack() could not build (bad UTF-8 in a name from a
 	 * config file, say) must not take the daemon down */
 	if (o == NULL || (text = json_dumps(o, JSON_COMPACT)) == NULL) {
+		char logbuf[256];
+
 		log_warnx("http: cannot encode the reply to %s",
-		    evhttp_request_get_uri(req));
+		    http_redact_uri(evhttp_request_get_uri(req), logbuf,
+		    sizeof logbuf));
 		code = HTTP_INTERNAL;
 		text = xstrdup("{\"error\":\"internal error: the reply could"
 		    " not be encoded\"}");
@@ -620,6 +625,98 @@ http_require(struct evhttp_request *req, const struct conf *c, int role,
 	return 0;
 }
 
+/*
+ * Check the framing of a request before anything else looks at it
+ * (http_framing_check): 0, or -1 when it was answered 400, with the
+ * connection closed after the answer since whatever followed the body
+ * cannot be trusted to be the next request.
+ */
+static int
+http_framing(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct http_header hs[HTTP_CHECK_HEADERS];
+	struct evkeyval *kv;
+	const char *why;
+	size_t n = 0;
+
+	TAILQ_FOREACH(kv, in, next) {
+		if (strcasecmp(kv->key, "Content-Length") != 0 &&
+		    strcasecmp(kv->key, "Transfer-Encoding") != 0)
+			continue;
+		if (n == nitems(hs)) {
+			why = "too many Content-Length or Transfer-Encoding"
+			    " headers";
+			goto bad;
+		}
+		hs[n].name = kv->key;
+		hs[n++].value = kv->value;
+	}
+	if (http_framing_check(hs, n, &why) == 0)
+		return 0;
+bad:
+	log_info("http: %s: framing refused: %s", http_peer(req), why);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Connection", "close");
+	http_error(req, HTTP_BADREQUEST, "%s", why);
+	return -1;
+}
+
+/* The address of the client of req, for logs and throttling. */
+const char *
+http_peer(struct evhttp_request *req)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (conn != NULL)
+		evhttp_connection_get_peer(conn, &addr, &port);
+	return addr != NULL ? addr : "unknown";
+}
+
+/*
+ * A bad ack token or provider signature came from the client of req:
+ * count it in /metrics under reason and log it (at most one line a
+ * minute, with how many it stands for; what says what was refused).
+ * Unless strike is 0 (the request was itself signed by the provider,
+ * and only its token was stale), its address takes a strike in t; an
+ * address that is blocked is answered 429 with Retry-After here, and -1
+ * returned.  0: the caller answers the refusal as it would have.
+ * Requests that are valid never come here, so they are never throttled.
+ */
+int
+http_refuse(struct evhttp_request *req, struct throttle *t, int strike,
+    const char *reason, const char *what)
+{
+	static struct throttle_log lines;
+	const char *peer = http_peer(req);
+	char retry[32];
+	int64_t now = clock_mono_ms(), count, retry_ms;
+
+	metrics_refused(reason);
+	if (throttle_log_due(&lines, now, THROTTLE_LOG_MS, &count))
+		log_info("%s from %s (%lld refused since the last such line)",
+		    what, peer, (long long)count);
+	if (!strike || t == NULL)
+		return 0;
+	if (throttle_blocked(t, peer, now, &retry_ms) == 0) {
+		if (throttle_strike(t, peer, now) == 1)
+			log_warnx("http: %s sends too many bad tokens or"
+			    " signatures: answering it 429 for %llds", peer,
+			    (long long)(THROTTLE_BLOCK_MS / 1000));
+		return 0;
+	}
+	metrics_throttled();
+	snprintf(retry, sizeof retry, "%lld",
+	    (long long)((retry_ms + 999) / 1000));
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Retry-After", retry);
+	http_error(req, HTTP_TOOMANY, "too many bad requests from this"
+	    " address; try again later");
+	return -1;
+}
+
 /* Find the route for a request: 404 for no path, 405 for no method. */
 static void
 http_dispatch_cb(struct evhttp_request *req, void *arg)
@@ -629,7 +726,7 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	const struct http_route *r;
 	struct http_match m;
 	const char *path, *param = NULL;
-	char *copy = NULL, allow[32];
+	char *copy = NULL, allow[32], logbuf[256];
 	size_t i, t, plen = 0;
 	int methods = 0, bit;
 
@@ -640,7 +737,10 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	if (path == NULL || *path == '\0')
 		path = "/";
 	bit = http_method_bit(evhttp_request_get_command(req));
-	log_debug("http: %s", evhttp_request_get_uri(req));
+	log_debug("http: %s", http_redact_uri(evhttp_request_get_uri(req),
+	    logbuf, sizeof logbuf));
+	if (http_framing(req) != 0)
+		return;
 	for (t = 0; t < h->ntables; t++) {
 		for (i = 0; i < h->tables[t].n; i++) {
 			r = &h->tables[t].routes[i];
@@ -661,7 +761,9 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 		}
 	}
 	if (methods == 0) {
-		http_error(req, HTTP_NOTFOUND, "no such path: %.200s", path);
+		/* redacted: under /ack/ the path may be a token */
+		http_error(req, HTTP_NOTFOUND, "no such path: %.200s",
+		    http_redact_uri(path, logbuf, sizeof logbuf));
 		return;
 	}
 	snprintf(allow, sizeof allow, "%s%s%s", (methods & HTTP_GET) ?

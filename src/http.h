@@ -7,6 +7,7 @@
 #ifndef HTTP_H
 #define HTTP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "compat.h"
@@ -17,6 +18,7 @@ struct event_base;
 struct evhttp_request;
 struct http;
 struct json_t;
+struct throttle;
 
 /* libevent 2.1 has no names for these. */
 #define HTTP_ACCEPTED 202
@@ -25,6 +27,7 @@ struct json_t;
 #define HTTP_CONFLICT 409
 #define HTTP_TOOLARGE 413
 #define HTTP_UNSUPPORTED_TYPE 415
+#define HTTP_TOOMANY 429
 #define HTTP_UNAVAILABLE 503
 
 #define HTTP_GET 0x1
@@ -35,6 +38,12 @@ struct http_match {
 	const char *path;
 	const char *param;
 	const struct conf_key *key; /* who authenticated, or NULL */
+};
+
+/* One header of a request, borrowed from its owner. */
+struct http_header {
+	const char *name;
+	const char *value;
 };
 
 typedef void (*http_handler_cb)(struct evhttp_request *,
@@ -61,5 +70,12 @@ int http_body(struct evhttp_request *, const struct conf *, const char **,
 int http_require(struct evhttp_request *, const struct conf *, int,
     const struct conf_key **);
 int64_t http_request_count(const struct http *);
+const char *http_peer(struct evhttp_request *);
+int http_refuse(struct evhttp_request *, struct throttle *, int,
+    const char *, const char *);
+
+/* http-check.c: pure */
+int http_framing_check(const struct http_header *, size_t, const char **);
+char *http_redact_uri(const char *, char *, size_t);
 
 #endif

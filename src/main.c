@@ -38,6 +38,7 @@
 #include "outbox.h"
 #include "rota.h"
 #include "store.h"
+#include "throttle.h"
 #include "twilio.h"
 #include "xfer.h"
 #include "xmalloc.h"
@@ -63,6 +64,7 @@ static struct {
 	struct intake *intake;
 	struct http *http;
 	struct api api;
+	struct throttle *throttle;
 	int lock_fd;
 	int pid_fd;
 } main_state = { .lock_fd = -1, .pid_fd = -1 };
@@ -439,6 +441,10 @@ main(int argc, char **argv)
 	main_state.api.heartbeats = main_state.heartbeats;
 	main_state.api.oncall = main_state.oncall;
 	main_state.api.handoff = main_state.handoff;
+	/* addresses that keep sending bad tokens or signatures: 429 */
+	main_state.throttle = throttle_new(THROTTLE_BURST, THROTTLE_PER_MINUTE,
+	    THROTTLE_BLOCK_MS, THROTTLE_ADDRS);
+	main_state.api.throttle = main_state.throttle;
 	api_init(&main_state.api, main_state.http);
 	api_intake_init(&main_state.api, main_state.http);
 	api_stats_init(&main_state.api, main_state.http);
@@ -446,6 +452,7 @@ main(int argc, char **argv)
 	api_dashboard_init(&main_state.api, main_state.http);
 	main_state.twilio.conf = main_state.conf;
 	main_state.twilio.outbox = main_state.outbox;
+	main_state.twilio.throttle = main_state.throttle;
 	twilio_hooks_init(&main_state.twilio, main_state.http);
 	/* signed ack links in pages; links, SMS replies and keypresses */
 	main_state.ack = ack_new(&main_state.api);
@@ -474,6 +481,7 @@ main(int argc, char **argv)
 	engine_set_outbox(main_state.engine, NULL);
 	handoff_set_outbox(main_state.handoff, NULL);
 	http_free(main_state.http);
+	throttle_free(main_state.throttle);
 	engine_set_link(main_state.engine, NULL, NULL);
 	ack_free(main_state.ack);
 	handoff_free(main_state.handoff);

@@ -20,7 +20,17 @@
 static const double metrics_buckets[] = { 0.001, 0.0025, 0.005, 0.01,
 	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
 
+/* Why an ack token or provider callback was refused (metrics_refused). */
+static const char *metrics_reasons[] = { "forged", "expired", "used",
+	"unknown_person", "action_not_allowed", "signature", "other" };
+
+/* Replayed provider callbacks, by kind (metrics_replayed). */
+static const char *metrics_replay_kinds[] = { "sms", "voice" };
+
 static struct {
+	uint64_t refused[nitems(metrics_reasons)];
+	uint64_t throttled;
+	uint64_t replayed[nitems(metrics_replay_kinds)];
 	uint64_t intake[METRICS_CODES];
 	uint64_t other[METRICS_CODES];
 	uint64_t commit_count;
@@ -77,6 +87,39 @@ metrics_loop_lag(int64_t ms)
 	metrics.lag_ms = ms;
 	if (ms > metrics.lag_max_ms)
 		metrics.lag_max_ms = ms;
+}
+
+/*
+ * A bad ack token or provider callback was refused, for reason (one of
+ * metrics_reasons[]; anything else counts as "other").
+ */
+void
+metrics_refused(const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(metrics_reasons) - 1; i++)
+		if (strcmp(reason, metrics_reasons[i]) == 0)
+			break;
+	metrics.refused[i]++;
+}
+
+/* A request was answered 429: its address sent too many bad ones. */
+void
+metrics_throttled(void)
+{
+	metrics.throttled++;
+}
+
+/* A provider callback of kind ("sms", "voice") came again: no effect. */
+void
+metrics_replayed(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(metrics_replay_kinds); i++)
+		if (strcmp(kind, metrics_replay_kinds[i]) == 0)
+			metrics.replayed[i]++;
 }
 
 #define METRICS_PROBE_MS 1000
@@ -138,6 +181,27 @@ metrics_write(struct evbuffer *out)
 			    "{kind=\"api\",code=\"%d\"} %llu\n", c,
 			    (unsigned long long)metrics.other[c]);
 	}
+	evbuffer_add_printf(out, "# HELP pagerd_callbacks_refused_total Ack"
+	    " tokens and provider callbacks refused, by reason.\n"
+	    "# TYPE pagerd_callbacks_refused_total counter\n");
+	for (i = 0; i < nitems(metrics_reasons); i++)
+		evbuffer_add_printf(out, "pagerd_callbacks_refused_total"
+		    "{reason=\"%s\"} %llu\n", metrics_reasons[i],
+		    (unsigned long long)metrics.refused[i]);
+	evbuffer_add_printf(out, "# HELP pagerd_callbacks_throttled_total"
+	    " Requests answered 429 because their address sent too many bad"
+	    " tokens or signatures.\n"
+	    "# TYPE pagerd_callbacks_throttled_total counter\n"
+	    "pagerd_callbacks_throttled_total %llu\n",
+	    (unsigned long long)metrics.throttled);
+	evbuffer_add_printf(out, "# HELP pagerd_callbacks_replayed_total"
+	    " Signed provider callbacks delivered again, answered without"
+	    " effect.\n"
+	    "# TYPE pagerd_callbacks_replayed_total counter\n");
+	for (i = 0; i < nitems(metrics_replay_kinds); i++)
+		evbuffer_add_printf(out, "pagerd_callbacks_replayed_total"
+		    "{kind=\"%s\"} %llu\n", metrics_replay_kinds[i],
+		    (unsigned long long)metrics.replayed[i]);
 	evbuffer_add_printf(out, "# HELP pagerd_store_commit_seconds Time"
 	    " each store transaction took to commit.\n"
 	    "# TYPE pagerd_store_commit_seconds histogram\n");

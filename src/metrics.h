@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * metrics.h: counters kept in memory for GET /metrics: HTTP answers by
- * kind and status, store commit latency, event-loop lag.
+ * kind and status, store commit latency, event-loop lag, refused and
+ * throttled callbacks (bad tokens, bad signatures) and replayed ones.
  */
 #ifndef METRICS_H
 #define METRICS_H
@@ -18,6 +19,9 @@ void metrics_free(void);
 void metrics_http_reply(struct evhttp_request *, int);
 void metrics_commit(int64_t);
 void metrics_loop_lag(int64_t);
+void metrics_refused(const char *);
+void metrics_throttled(void);
+void metrics_replayed(const char *);
 void metrics_write(struct evbuffer *);
 
 #endif

@@ -731,7 +731,7 @@ pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
 	struct pagerctl_table *t;
 	json_t *j, *v, *ev;
 	const char *k;
-	char *path, *raw, *line, *s, *state, num[32];
+	char *path, *raw, *line, *s, *state, *who, num[32];
 	char when[PAGERCTL_FMT_TIME_LEN];
 	char ago[32];
 	int64_t ms, now = clock_now_ms();
@@ -809,9 +809,16 @@ pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
 	json_array_foreach(json_object_get(j, "events"), i, ev) {
 		s = pagerctl_detail(pagerctl_str(ev, "kind"),
 		    json_object_get(ev, "detail"));
+		/* "e2e-responder for ann": the key, and for whom it acted */
+		if ((v = json_object_get(ev, "on_behalf_of")) != NULL &&
+		    json_is_string(v))
+			xasprintf(&who, "%s for %s", pagerctl_str(ev, "actor"),
+			    json_string_value(v));
+		else
+			who = xstrdup(pagerctl_str(ev, "actor"));
 		pagerctl_table_add(t, pagerctl_fmt_time(pagerctl_ms(ev, "at"),
-		    when, sizeof when), pagerctl_str(ev, "actor"),
-		    pagerctl_str(ev, "kind"), s);
+		    when, sizeof when), who, pagerctl_str(ev, "kind"), s);
+		free(who);
 		free(s);
 	}
 	pagerctl_table_print(t);
@@ -823,8 +830,9 @@ out:
 
 /*
  * pagerctl ack|resolve|escalate ID [--as NAME], pagerctl note ID TEXT...
- * [--as NAME]: POST to the alert's action; --as names who acts (the
- * daemon's default is the key's name).  A note's words are joined by
+ * [--as NAME]: POST to the alert's action; --as names for whom the key
+ * acts (sent as "actor", which the daemon records as on_behalf_of
+ * beside the key's name, the actor).  A note's words are joined by
  * spaces.
  */
 static int

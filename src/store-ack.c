@@ -2,7 +2,9 @@
 /*
  * store-ack.c: the tables behind acknowledgements (migration 5): the
  * nonces of used ack tokens, so a link or keypress acts only once, and
- * the open pages of a person, for the SMS replies "a" and "aa".
+ * the open pages of a person, for the SMS replies "a" and "aa"; and
+ * (migration 10) the provider callbacks already taken, so that a signed
+ * SMS or keypress delivered again acts only once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,78 @@ static const char store_ack_pages_sql[] =
     " (?2 = 0 AND a.status = 'acknowledged')) AND EXISTS (SELECT 1 FROM"
     " events e WHERE e.alert_id = a.id AND e.kind = 'page' AND"
     " json_extract(e.detail, '$.to') = ?1) ORDER BY a.id";
+
+static const char store_hook_seen_sql[] =
+    "SELECT alert_id, actor, seen_ms FROM hook_deliveries"
+    " WHERE hook_key = ?1 AND seen_ms >= ?2";
+static const char store_hook_prune_sql[] =
+    "DELETE FROM hook_deliveries WHERE seen_ms < ?1";
+static const char store_hook_add_sql[] =
+    "INSERT INTO hook_deliveries (hook_key, alert_id, actor, seen_ms)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (hook_key) DO UPDATE SET"
+    " alert_id = excluded.alert_id, actor = excluded.actor,"
+    " seen_ms = excluded.seen_ms";
+
+/*
+ * Was the provider callback key taken since now - keep_ms?  1 if so,
+ * with what it was recorded with in *seen (its actor owned by the
+ * caller); 0 if not; -1 if the store failed.
+ */
+int
+store_hook_seen(struct store *s, const char *key, int64_t now,
+    int64_t keep_ms, struct store_hook *seen)
+{
+	sqlite3_stmt *q = store_stmt(s, store_hook_seen_sql);
+	int rc;
+
+	memset(seen, 0, sizeof *seen);
+	if (q == NULL)
+		return -1;
+	store_bind_text(q, 1, key);
+	sqlite3_bind_int64(q, 2, now - keep_ms);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		seen->alert_id = sqlite3_column_int64(q, 0);
+		seen->actor = store_column_strdup(q, 1);
+		seen->seen_ms = sqlite3_column_int64(q, 2);
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Record that the provider callback key was taken at now, by actor,
+ * about alert_id (0: none), and forget those older than keep_ms: the
+ * index on seen_ms makes that a range scan of the few rows due.  0, or
+ * -1 with *cause.
+ */
+int
+store_hook_add(struct store *s, const char *key, int64_t alert_id,
+    const char *actor, int64_t now, int64_t keep_ms, char **cause)
+{
+	sqlite3_stmt *q;
+
+	if ((q = store_stmt(s, store_hook_prune_sql)) == NULL) {
+		store_cause(s, cause, "pruning provider callbacks");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, now - keep_ms);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	if ((q = store_stmt(s, store_hook_add_sql)) == NULL) {
+		store_cause(s, cause, "recording a provider callback");
+		return -1;
+	}
+	store_bind_text(q, 1, key);
+	if (alert_id > 0)
+		sqlite3_bind_int64(q, 2, alert_id);
+	else
+		sqlite3_bind_null(q, 2);
+	store_bind_text(q, 3, actor);
+	sqlite3_bind_int64(q, 4, now);
+	return store_step_done(s, q, cause);
+}
 
 /* 1 if the token nonce was used, 0 if not, -1 if the store failed. */
 int

@@ -219,6 +219,19 @@ static const char *store_migrations[] = {
 	"  sla_resolution_due_ms, resolved_ms"
 	"  FROM alerts WHERE (sla_breached & 4) != 0"
 	"  AND sla_resolution_due_ms IS NOT NULL;",
+	/*
+	 * 10: provider callbacks already taken (store-ack.c): the
+	 * MessageSid of an inbound SMS, the CallSid and digits of a
+	 * keypress, so that a signed request delivered again acts only
+	 * once.  Rows are kept 24 hours; the index on seen_ms makes their
+	 * pruning a short range scan.
+	 */
+	"CREATE TABLE hook_deliveries ("
+	"  hook_key TEXT PRIMARY KEY,"
+	"  alert_id INTEGER,"
+	"  actor TEXT NOT NULL,"
+	"  seen_ms INTEGER NOT NULL);"
+	"CREATE INDEX hook_deliveries_seen ON hook_deliveries (seen_ms);",
 };
 
 enum store_stmt {

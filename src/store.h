@@ -205,7 +205,18 @@ int store_outbox_recent(struct store *, int64_t,
     void (*)(const char *, const char *, int64_t, void *), void *);
 void store_notes_free(struct store_note *, size_t);
 
+/* A provider callback taken before (store_hook_seen). */
+struct store_hook {
+	int64_t alert_id; /* 0: it acted on none */
+	char *actor;      /* owned */
+	int64_t seen_ms;
+};
+
 /* store-ack.c */
+int store_hook_seen(struct store *, const char *, int64_t, int64_t,
+    struct store_hook *);
+int store_hook_add(struct store *, const char *, int64_t, const char *,
+    int64_t, int64_t, char **);
 int store_ack_used(struct store *, const char *);
 int store_ack_use(struct store *, const char *, int64_t, const char *,
     const char *, int64_t, char **);

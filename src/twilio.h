@@ -14,6 +14,7 @@ struct evhttp_request;
 struct evkeyvalq;
 struct http;
 struct outbox;
+struct throttle;
 
 /* One form parameter of a webhook, URL-decoded. */
 struct twilio_param {
@@ -27,12 +28,14 @@ struct twilio_form {
 	size_t n;
 	struct evkeyvalq *q;
 	char *copy;
+	int truncated; /* more parameters than were kept */
 };
 
 /* What the /hooks/ handlers act on; the owner swaps conf on reload. */
 struct twilio_hooks {
 	const struct conf *conf;
 	struct outbox *outbox;
+	struct throttle *throttle; /* bad signatures, by address */
 };
 
 /* twilio-sig.c */
@@ -44,7 +47,8 @@ int twilio_verify(const char *, size_t, const char *,
 /* api-hooks.c */
 void twilio_hooks_init(struct twilio_hooks *, struct http *);
 int twilio_form_read(struct evhttp_request *, const struct conf *, int,
-    struct twilio_form *);
+    struct throttle *, struct twilio_form *);
+int twilio_form_parse(const char *, size_t, struct twilio_form *);
 const char *twilio_form_get(const struct twilio_form *, const char *);
 void twilio_form_free(struct twilio_form *);
 

@@ -6,8 +6,11 @@
 # page with security headers; nothing changes), POSTs "ack" from it
 # (acknowledged by alice via link, told to those paged and to the cc
 # channel, and stage 2 is never paged), then reuses it (410), alters it
-# (403), and tries a genuinely signed but expired token (410).  Every
-# refusal is in the audit log.
+# (403), and tries a genuinely signed but expired token (410).  Refusals
+# are counted in /metrics and logged at most once a minute; only refused
+# POSTs of tokens we issued are in the audit.  -v logs a token by its
+# first 6 characters only.  An address that keeps sending made-up tokens
+# is answered 429 with Retry-After, while a real link from it still acts.
 . "$E2E_LIB"
 need curl jq python3
 "$PYTHON" -c 'import aiosmtpd' 2>/dev/null || {
@@ -180,8 +183,72 @@ expect_match 'expired' "$HTTP_BODY" "the expiry page"
 api_get "/api/v1/alerts/$ID2"
 expect_json .status triggered
 expect_json '[.events[] | select(.kind == "ack_refused")][0].detail.reason' expired
+# Only a refused attempt to act (POST) with a token we issued is in its
+# alert's audit; a GET changes nothing and is not audited, and a forged
+# token names nothing to believe: it is counted and logged, not audited.
 api_get "/api/v1/alerts/$ID"
-expect_json '[.events[] | select(.kind == "ack_refused")] | map(.detail.reason) | join(",")' used,used
-grep -q 'ack: link token refused (forged)' "$PAGERD_ERR" ||
-    fail "forged tokens were not logged"
-pass "reused and expired links get 410, altered ones 403; all audited, nothing changed"
+expect_json '[.events[] | select(.kind == "ack_refused")] | map(.detail.reason) | join(",")' used
+nforged=$("$PYTHON" - "$STATE_DIR/pagerd.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+print(db.execute("SELECT count(*) FROM events WHERE alert_id IS NULL").fetchone()[0])
+PY
+)
+expect_eq 0 "$nforged" "audit rows about no alert (forged tokens)"
+grep -q 'ack: link token refused (used, alice) from 127.0.0.1 (1 refused since the last such line)' \
+    "$PAGERD_ERR" || fail "the first refused token was not logged"
+api_get /metrics
+for r in forged:3 used:2 expired:1; do
+	expect_match "^pagerd_callbacks_refused_total\\{reason=\"${r%:*}\"\\} ${r#*:}\$" \
+	    "$(printf '%s\n' "$HTTP_BODY" | grep "reason=\"${r%:*}\"")" "refused ${r%:*} tokens in /metrics"
+done
+pass "reused and expired links get 410, altered ones 403; counted; only POSTs of real tokens audited"
+
+# -v logs each request, but a link's token only by its first 6 characters.
+grep -q "http: /ack/${TOKEN:0:6}\.\.\.\$" "$PAGERD_ERR" ||
+    fail "the link was not logged in its short form"
+grep -F -q "$TOKEN" "$PAGERD_ERR" && fail "the log holds a whole ack token"
+pass "the log shows only the first 6 characters of a link's token"
+
+# GET /ack/garbage over and over: no audit row, one log line a minute,
+# and soon 429 with Retry-After for that address; a real link from the
+# same address still acts.
+store_snapshot "$TEST_TMP/store.before"
+nlog=$(grep -c 'token refused' "$PAGERD_ERR")
+n403=0 n429=0
+for i in $(seq 1 40); do
+	http GET "/ack/garbage-$i"
+	case $HTTP_STATUS in
+	403) n403=$((n403 + 1)) ;;
+	429) n429=$((n429 + 1)); break ;;
+	*) fail "GET /ack/garbage-$i: $HTTP_STATUS" ;;
+	esac
+done
+[ "$n429" -eq 1 ] || fail "40 made-up tokens were never answered 429"
+[ "$n403" -ge 10 ] || fail "only $n403 made-up tokens before 429"
+expect_header Retry-After '^[1-9][0-9]*$'
+expect_error 429 "too many bad requests"
+http POST "/ack/garbage-post" -d 'action=ack'
+expect_status 429 "POST of a made-up token while blocked"
+store_snapshot "$TEST_TMP/store.after"
+expect_same_store "$TEST_TMP/store.before" "$TEST_TMP/store.after" "made-up tokens"
+[ $(($(grep -c 'token refused' "$PAGERD_ERR") - nlog)) -le 1 ] ||
+    fail "each made-up token was logged"
+GOOD=$("$PYTHON" - "$SECRET" "$ID2" <<'PY'
+import base64, hashlib, hmac, os, sys, time
+secret, aid = sys.argv[1], sys.argv[2]
+b64 = lambda b: base64.urlsafe_b64encode(b).decode().rstrip("=")
+body = "%s.7.%d.%s.alice" % (aid, int(time.time()) + 600, b64(os.urandom(12)))
+mac = hmac.new(secret.encode(), ("pagerd-ack-v1:" + body).encode(), hashlib.sha256).digest()
+print(body + "." + b64(mac))
+PY
+)
+http GET "/ack/$GOOD"
+expect_status 200 "GET of a real link from a throttled address"
+http POST "/ack/$GOOD" -d 'action=ack'
+expect_status 200 "POST of a real link from a throttled address"
+api_get "/api/v1/alerts/$ID2"
+expect_json .status acknowledged
+api_get /metrics
+expect_match 'pagerd_callbacks_throttled_total [1-9]' "$HTTP_BODY" "429s in /metrics"
+pass "made-up tokens: no audit, few log lines, then 429; a real link still acts"

@@ -12,7 +12,12 @@
 #    channel is told "acknowledged by alice via SMS";
 #  - "aa" acknowledges all her open pages; garbage gets a help text;
 #  - a gather with Digits=1 under carol's token acknowledges by voice;
-#  - answers to one number stop at ack.sms_reply_limit (<Response/>).
+#  - answers to one number stop at ack.sms_reply_limit (<Response/>);
+#  - the same signed SMS (MessageSid) or keypress (CallSid and digits)
+#    delivered again is answered 200 with no effect and one audit event;
+#  - the log shows keypress tokens cut to 6 characters;
+#  - an address sending bad signatures gets 403, then 429 with
+#    Retry-After, while signed callbacks from it still act.
 . "$E2E_LIB"
 need curl jq python3
 
@@ -229,3 +234,97 @@ done
 grep -q "ack: SMS answer to $ALICE held back" "$PAGERD_ERR" ||
     fail "the cap was not logged"
 pass "automatic answers to one number stop at ack.sms_reply_limit"
+
+# Replays: Twilio's signature covers the request, not when it is sent,
+# so a captured SMS could be posted again later.  Each MessageSid acts
+# once: "aa" from alice acknowledges alert ID5; replayed after a new
+# alert ID6 was paged to her, it is answered 200 with no effect and one
+# audit event, on the alert the first delivery acted on.
+post_alert "$INT_KEY" '{"summary":"cache cold","priority":"P2","service":"cache"}'
+ID5=$(json_get .id)
+wait_until 20 "the page of alert $ID5" sent "$ID5" alice sms
+SMSID=SM$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+aa_again() {
+	twilio_post /hooks/sms/twilio good From "$ALICE" Body aa MessageSid "$SMSID" \
+	    SmsStatus received NumMedia 0
+}
+expect_eq 200 "$(aa_again)" "aa with MessageSid $SMSID"
+expect_eq acknowledged "$(status_of "$ID5")" "alert $ID5 after aa"
+post_alert "$INT_KEY" '{"summary":"cache cold again","priority":"P2","service":"cache2"}'
+ID6=$(json_get .id)
+wait_until 20 "the page of alert $ID6" sent "$ID6" alice sms
+expect_eq 200 "$(aa_again)" "the same SMS delivered again"
+expect_match '^<\?xml version="1.0" encoding="UTF-8"\?><Response/>$' "$(reply)" \
+    "the answer to a replay"
+expect_eq triggered "$(status_of "$ID6")" "alert $ID6 after a replayed aa"
+expect_eq 200 "$(aa_again)" "the same SMS a third time"
+expect_eq triggered "$(status_of "$ID6")" "alert $ID6 after a second replay"
+api_get "/api/v1/alerts/$ID5"
+expect_json '[.events[] | select(.kind == "ack")] | length' 1
+expect_json '[.events[] | select(.kind == "callback_replayed")] | length' 2
+expect_json '[.events[] | select(.kind == "callback_replayed")][0].actor' alice
+expect_json '[.events[] | select(.kind == "callback_replayed")][0].detail.callback' "sms:$SMSID"
+api_get "/api/v1/alerts/$ID6"
+expect_json '[.events[] | select(.kind == "callback_replayed" or .kind == "ack")] | length' 0
+pass "a replayed SMS (same MessageSid) is answered 200 with no effect, one audit event each"
+
+# The keypress that acknowledged ID4, delivered again: no effect, one
+# audit event; the SID and digits are remembered in the store.
+# shellcheck disable=SC2086
+expect_eq 200 "$(twilio_post "$GATHER" good $CALL Digits 1 FinishedOnKey '')" "key 1 again"
+expect_match '<Response><Hangup/></Response>$' "$(reply)" "the answer to a replayed keypress"
+api_get "/api/v1/alerts/$ID4"
+expect_json '[.events[] | select(.kind == "callback_replayed")] | map(.detail.callback) | join(",")' \
+    "voice:CA0123456789abcdef0123456789abcdef:1"
+expect_json '[.events[] | select(.kind == "ack_refused")] | length' 1
+"$PYTHON" - "$STATE_DIR/pagerd.db" "$SMSID" <<'PY' || fail "the callbacks are not in the store"
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+keys = {k for (k,) in db.execute("SELECT hook_key FROM hook_deliveries")}
+assert "sms:" + sys.argv[2] in keys, keys
+assert "voice:CA0123456789abcdef0123456789abcdef:1" in keys, keys
+PY
+pass "a replayed keypress (same CallSid and digits) has no effect, one audit event"
+
+# -v logs each request, but never a whole token: the gather URL's token
+# is cut to its first 6 characters.
+GTOK=${GATHER##*/}
+grep -q "http: /hooks/voice/twilio/gather/${GTOK:0:6}\.\.\." "$PAGERD_ERR" ||
+    fail "the gather request was not logged in its short form"
+grep -F -q "$GTOK" "$PAGERD_ERR" && fail "the log holds a whole keypress token"
+pass "the log shows only the first 6 characters of a keypress token"
+
+# Bad signatures from one address: 403 each, counted in /metrics and
+# logged at most once a minute; once it has sent too many, 429 with
+# Retry-After.  Twilio's own signed callbacks from the same address are
+# never throttled.
+n403=0 n429=0
+for i in $(seq 1 30); do
+	c=$(sms bad "$ALICE" "${ID6}a")
+	case $c in
+	403) n403=$((n403 + 1)) ;;
+	429) n429=$((n429 + 1)); break ;;
+	*) fail "a forged reply was answered $c" ;;
+	esac
+done
+[ "$n429" -eq 1 ] || fail "30 forged replies were never answered 429"
+[ "$n403" -ge 10 ] || fail "only $n403 forged replies before 429"
+curl -s -D "$TEST_TMP/h429" -o /dev/null -d "From=$ALICE&Body=${ID6}a" \
+    "$BASE/hooks/sms/twilio"
+grep -qi '^Retry-After: [1-9][0-9]*' "$TEST_TMP/h429" ||
+    fail "no Retry-After on 429: $(cat "$TEST_TMP/h429")"
+head -1 "$TEST_TMP/h429" | grep -q ' 429 ' || fail "not 429: $(cat "$TEST_TMP/h429")"
+expect_eq triggered "$(status_of "$ID6")" "alert $ID6 after forged replies"
+expect_eq 200 "$(sms good "$ALICE" "${ID6}a")" "a signed reply from a throttled address"
+expect_eq acknowledged "$(status_of "$ID6")" "alert $ID6 after the signed reply"
+# shellcheck disable=SC2086
+expect_eq 200 "$(twilio_post "$GATHER" good $CALL Digits 9)" "a signed keypress from a throttled address"
+api_get /metrics
+expect_match 'pagerd_callbacks_refused_total\{reason="signature"\} ([2-9][0-9])' "$HTTP_BODY" \
+    "bad signatures in /metrics"
+expect_match 'pagerd_callbacks_throttled_total [1-9]' "$HTTP_BODY" "429s in /metrics"
+expect_match 'pagerd_callbacks_replayed_total\{kind="sms"\} 2' "$HTTP_BODY" "SMS replays in /metrics"
+expect_match 'pagerd_callbacks_replayed_total\{kind="voice"\} 1' "$HTTP_BODY" "keypress replays in /metrics"
+nlines=$(grep -c 'bad or missing X-Twilio-Signature' "$PAGERD_ERR")
+[ "$nlines" -le 3 ] || fail "$nlines log lines for bad signatures: not rate-limited"
+pass "bad signatures: 403, then 429 with Retry-After; signed callbacks still act; logged sparingly"

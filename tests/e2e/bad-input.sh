@@ -10,6 +10,8 @@
 # Then slow clients: a connection that sends half the headers, or the
 # headers and half the body, and stalls is dropped after http.timeout
 # (1s here) and never before it, while the daemon goes on serving others.
+# Last, request framing: two Content-Length headers, or one that is not
+# only digits ("+30"), or one beside Transfer-Encoding: 400, closed.
 . "$E2E_LIB"
 
 MAX_BODY=1024
@@ -291,5 +293,68 @@ print("FAIL: trickling client sent its whole request over %.1f s" %
 sys.exit(1)
 PY
 pass "a trickling client is dropped by the whole-request deadline"
+
+# Framing: a request whose length could be read two ways (two
+# Content-Length headers, a signed or padded one, one beside
+# Transfer-Encoding) is refused with 400 before anything else, and the
+# connection is closed; a plain one on the same terms is taken.
+"$PYTHON" - "$PORT" "$INT_KEY" <<'PY' || fail "framing"
+import json, socket, sys
+port, key = int(sys.argv[1]), sys.argv[2]
+body = b'{"summary": "framed"}'
+def raw(headers, body=body):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(b"POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\n"
+              b"Authorization: Bearer " + key.encode() + b"\r\n"
+              b"Content-Type: application/json\r\n" + headers + b"\r\n" + body)
+    data = b""
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            print("FAIL: no end of the answer to %r: %r" % (headers, data))
+            sys.exit(1)
+        if not chunk:
+            break  # closed by the daemon
+        data += chunk
+        head = data.partition(b"\r\n\r\n")[0]
+        if b"\r\n\r\n" in data and b"Connection: close" not in head and \
+                data.endswith(b"}\n"):
+            break  # answered, and the connection stays open
+    s.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), head.decode(), rest
+n = len(body)
+cases = [
+    (b"Content-Length: %d\r\nContent-Length: 5\r\n" % n, "more than one Content-Length header"),
+    (b"Content-Length: %d\r\nContent-Length: %d\r\n" % (n, n), "more than one Content-Length header"),
+    (b"Content-Length: +%d\r\n" % n, "Content-Length must be only digits"),
+    (b"Content-Length: 0%d\r\nX-A: 1\r\ncontent-length: %d\r\n" % (n, n), "more than one Content-Length header"),
+]
+chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (n, body)
+# a length beside chunked: refused, by evhttp itself or by us
+code, head, rest = raw(b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % n, chunked)
+if code != 400:
+    print("FAIL: a length beside chunked: %d %s" % (code, rest)); sys.exit(1)
+for hdrs, want in cases:
+    code, head, rest = raw(hdrs)
+    if code != 400 or json.loads(rest)["error"] != want:
+        print("FAIL: %r: %d %s" % (hdrs, code, rest)); sys.exit(1)
+    if "Connection: close" not in head:
+        print("FAIL: %r: the connection stays open:\n%s" % (hdrs, head)); sys.exit(1)
+print("ok: ambiguous lengths refused with 400 and the connection closed")
+code, head, rest = raw(b"Content-Length: %d\r\n" % n)
+if code != 202:
+    print("FAIL: a plain Content-Length: %d %s" % (code, rest)); sys.exit(1)
+print("ok: a plain Content-Length is taken: alert %s" % json.loads(rest)["id"])
+PY
+api_get /api/v1/alerts/4
+expect_json .summary framed
+expect_json '[.events[] | select(.kind == "triggered")] | length' 1
+api_get /api/v1/alerts/5
+expect_status 404 "an alert from a refused request"
+grep -q 'http: 127.0.0.1: framing refused: more than one Content-Length header' "$PAGERD_ERR" ||
+    fail "refused framing was not logged"
+pass "two Content-Length headers or a non-digit one: 400, connection closed, nothing stored"
 
 stop_pagerd

@@ -133,7 +133,7 @@ expect_eq "$A2:acknowledged $A3:resolved $A4:acknowledged" "$(events 4)" \
 B=$(sed -n 4p "$GATE_LOG" | jq -r .body)
 expect_eq digest "$(echo "$B" | jq -r .event)" "the message's event"
 expect_eq 3 "$(echo "$B" | jq -r '.alerts | length')" "alerts listed"
-expect_match "acknowledged by bob via API: .*#$A4 " "$(echo "$B" | jq -r .text)" \
+expect_match "acknowledged by e2e-responder for bob via API: .*#$A4 " "$(echo "$B" | jq -r .text)" \
     "the text of #$A4"
 expect_eq "null" "$(echo "$B" | jq -r ".alerts[] | select(.id == $A4) | .ack_url")" \
     "an ack link on a notice"

@@ -6,7 +6,9 @@
 # order, each within a second of its due time, then repeats stage 4
 # once.  Acknowledging by API stops the walk.  A kill -9 in the middle
 # of stage 2 and a restart continue the walk where it was: nobody is
-# skipped and no stage is paged twice.
+# skipped and no stage is paged twice.  The API records the key as the
+# actor and the body's "actor" (or on_behalf_of) as for whom it acted,
+# in the audit and the notices; control characters are refused (400).
 . "$E2E_LIB"
 need curl jq python3
 
@@ -137,8 +139,11 @@ done
 expect_eq 2 "$(npages "$ID2")" "pages of acknowledged alert $ID2"
 api_get "/api/v1/alerts/$ID2"
 expect_json .stage 2
-expect_json '[.events[] | select(.kind == "ack")][0].actor' bob
-grep -q "acknowledged by bob via API: alert #$ID2 " "$PAGERD_OUT" ||
+# the key acted ("actor" is taken as for whom, as older clients send it)
+expect_json '[.events[] | select(.kind == "ack")][0].actor' e2e-responder
+expect_json '[.events[] | select(.kind == "ack")][0].on_behalf_of' bob
+expect_json '[.events[] | select(.kind == "ack")][0].detail.on_behalf_of' bob
+grep -q "acknowledged by e2e-responder for bob via API: alert #$ID2 " "$PAGERD_OUT" ||
     fail "the ack was not told to those already paged"
 pass "acknowledging in stage 2 stopped the walk"
 
@@ -170,7 +175,7 @@ http POST "/api/v1/alerts/$ID1/resolve" -H "Authorization: Bearer $RESPONDER_KEY
 expect_status 200
 expect_json .status resolved
 for p in alice bob carol dave; do
-	grep -q "to $p: resolved by carol via API: alert #$ID1 " "$PAGERD_OUT" ||
+	grep -q "to $p: resolved by e2e-responder for carol via API: alert #$ID1 " "$PAGERD_OUT" ||
 	    fail "$p was not told alert $ID1 was resolved"
 done
 http POST "/api/v1/alerts/$ID1/ack" -H "Authorization: Bearer $RESPONDER_KEY"
@@ -183,9 +188,33 @@ expect_status 403
 http POST "/api/v1/alerts/$ID2/notes" -H "Authorization: Bearer $RESPONDER_KEY" \
     -d '{"actor":"bob"}'
 expect_error 400 "text is required"
+# Attribution: the key is the actor, whatever the body says; control
+# characters (forged log or notice lines) are refused; nothing changes.
+api_get "/api/v1/alerts/$ID2"
+NEV=$(json_get '.events | length')
 http POST "/api/v1/alerts/$ID2/notes" -H "Authorization: Bearer $RESPONDER_KEY" \
-    -d '{"actor":"bob","text":"restarted the consumer"}'
+    -d '{"on_behalf_of":"bob\nalert 1: resolved by root","text":"x"}'
+expect_error 400 "on_behalf_of must not contain control characters"
+http POST "/api/v1/alerts/$ID2/notes" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"actor":"bob\u001b[2J","text":"x"}'
+expect_error 400 "actor must not contain control characters"
+http POST "/api/v1/alerts/$ID2/notes" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"text":"fixed\rresolved by carol"}'
+expect_error 400 "text must not contain control characters"
+http POST "/api/v1/alerts/$ID2/notes" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"text":"a C1 \u0085 next line"}'
+expect_error 400 "text must not contain control characters"
+http POST "/api/v1/alerts/$ID2/escalate" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"actor":"bob","on_behalf_of":"carol"}'
+expect_error 400 "not both"
+api_get "/api/v1/alerts/$ID2"
+expect_json '.events | length' "$NEV"
+http POST "/api/v1/alerts/$ID2/notes" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"on_behalf_of":"Bob Ng (phone call)","text":"restarted the consumer"}'
 expect_status 200
 expect_json '.first_response_at | type' string
-pass "resolve notified everyone paged; lifecycle errors are 404/409/403/400"
+api_get "/api/v1/alerts/$ID2"
+expect_json '[.events[] | select(.kind == "note")][0] | "\(.actor)|\(.on_behalf_of)|\(.detail.text)"' \
+    "e2e-responder|Bob Ng (phone call)|restarted the consumer"
+pass "resolve notified everyone paged; lifecycle errors are 404/409/403/400; the key is the actor"
 stop_pagerd

@@ -226,7 +226,8 @@ for k, v in a["sla"].items():
 lines += table(["SLA", "DUE", "STATE"], rows)
 lines.append("")
 lines += table(["TIME", "ACTOR", "EVENT", "DETAIL"],
-               [[local(e["at"]), e["actor"], e["kind"], clean(detail(e["kind"], e["detail"]))]
+               [[local(e["at"]), e["actor"] + (" for " + e["on_behalf_of"] if e.get("on_behalf_of") else ""),
+                 e["kind"], clean(detail(e["kind"], e["detail"]))]
                 for e in a["events"]])
 print("\n".join(lines))
 PY
@@ -266,15 +267,18 @@ ctl_ok "ack" ack 1 --as ann
 expect_eq "alert 1: acknowledged" "$CTL_OUT" "ack output"
 api_get /api/v1/alerts/1
 expect_json .status acknowledged
-expect_json '[.events[] | select(.kind == "ack") | .actor] | join(",")' ann
+# --as names for whom the key acts; the actor is the key's own name
+expect_json '[.events[] | select(.kind == "ack") | .actor] | join(",")' e2e-responder
+expect_json '[.events[] | select(.kind == "ack") | .on_behalf_of] | join(",")' ann
+expect_json '[.events[] | select(.kind == "ack") | .detail.on_behalf_of] | join(",")' ann
 ctl_fails 4 '^pagerctl: /api/v1/alerts/1/ack: 409: alert 1 is acknowledged at stage 1$' \
     "ack twice" ack 1
 ctl_ok "note" note 1 moving logs to /srv --as ann
 expect_eq "alert 1: note added" "$CTL_OUT" "note output"
 ctl_ok "note with a dash" note 1 -- -5% free now
 api_get /api/v1/alerts/1
-expect_json '[.events[] | select(.kind == "note") | "\(.actor): \(.detail.text)"] | join("|")' \
-    'ann: moving logs to /srv|e2e-responder: -5% free now'
+expect_json '[.events[] | select(.kind == "note") | "\(.actor)/\(.on_behalf_of): \(.detail.text)"] | join("|")' \
+    'e2e-responder/ann: moving logs to /srv|e2e-responder/null: -5% free now'
 ctl_ok "escalate" escalate 2
 expect_eq "alert 2: escalated to stage 2" "$CTL_OUT" "escalate output"
 api_get /api/v1/alerts/2
@@ -284,7 +288,8 @@ ctl_ok "--json resolve" --json resolve 1 --as bob
 expect_eq resolved "$(printf '%s' "$CTL_OUT" | jq -r .status)" "--json resolve"
 api_get /api/v1/alerts/1
 expect_json .status resolved
-expect_json '[.events[] | select(.kind == "resolve") | .actor] | join(",")' bob
+expect_json '[.events[] | select(.kind == "resolve") | "\(.actor) for \(.on_behalf_of)"] | join(",")' \
+    "e2e-responder for bob"
 ctl_fails 4 '409: alert 1 is resolved' "resolve twice" resolve 1
 ctl_fails 4 '409: ' "note on a resolved alert" note 1 too late
 ctl_ok "resolve 3" resolve 3
@@ -293,9 +298,10 @@ wait_until "$E2E_WAIT" "the notices of alert 1" sent_pages 1 3
 ctl_ok "show 1 after" show 1
 expect_eq "$(render_show 1)" "$(printf '%s\n' "$CTL_OUT" | mask_ago)" \
     "pagerctl show 1 after ack, notes and resolve"
-expect_match '  ann              note         moving logs to /srv$' "$CTL_OUT" \
-    "show 1: a note is its text"
-expect_match '  ann              ack          via=api$' "$CTL_OUT" "show 1: the ack"
+expect_match '  e2e-responder for ann +note +moving logs to /srv$' "$CTL_OUT" \
+    "show 1: a note is its text, by the key for ann"
+expect_match '  e2e-responder for ann +ack +via=api on_behalf_of=ann$' "$CTL_OUT" \
+    "show 1: the ack"
 pass "pagerctl ack, note, escalate, resolve"
 
 # 5. Errors and exit statuses.

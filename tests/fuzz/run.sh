@@ -22,7 +22,7 @@ fi
 build=$1
 secs=$2
 shift 2
-[ $# -eq 0 ] && set -- conf rota api-json ack-token
+[ $# -eq 0 ] && set -- conf rota api-json ack-token sms-hook http-framing
 src=$(cd "$(dirname "$0")" && pwd) || exit 2
 out=$build/tests/fuzz
 status=0

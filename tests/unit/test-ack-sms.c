@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: ISC */
-/* test-ack-sms.c: SMS reply codes, every form and garbage. */
+/*
+ * test-ack-sms.c: SMS reply codes, every form and garbage; the keys
+ * provider callbacks are remembered by against replays.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ack.h"
 
@@ -81,12 +87,70 @@ test_garbage(void **state)
 	bad("12\xef\xbd\x81"); /* fullwidth a */
 }
 
+static void
+key_is(const char *kind, const char *sid, const char *digits,
+    const char *want)
+{
+	char *k = ack_hook_key(kind, sid, digits);
+
+	if (want == NULL) {
+		if (k != NULL)
+			fail_msg("%s %s %s: want no key, got %s", kind,
+			    sid ? sid : "NULL", digits ? digits : "NULL", k);
+		return;
+	}
+	assert_non_null(k);
+	assert_string_equal(k, want);
+	free(k);
+}
+
+/* The key of sid, which must be one; a static copy. */
+static const char *
+ack_hook_key_ok(const char *kind, const char *sid)
+{
+	static char buf[128];
+	char *k = ack_hook_key(kind, sid, NULL);
+
+	assert_non_null(k);
+	snprintf(buf, sizeof buf, "%s", k);
+	free(k);
+	return buf;
+}
+
+static void
+test_hook_keys(void **state)
+{
+	char sid[80];
+
+	key_is("sms", "SM0123456789abcdef0123456789abcdef", NULL,
+	    "sms:SM0123456789abcdef0123456789abcdef");
+	key_is("sms", "SM1", "5", "sms:SM1"); /* digits are for keys only */
+	key_is("voice", "CA1", "1", "voice:CA1:1");
+	key_is("voice", "CA1", "12*#", "voice:CA1:12*#");
+	/* no SID, or not one: no key (nothing to know a replay by) */
+	key_is("sms", NULL, NULL, NULL);
+	key_is("sms", "", NULL, NULL);
+	key_is("sms", "SM1:voice", NULL, NULL);
+	key_is("sms", "SM 1", NULL, NULL);
+	key_is("voice", "CA1", NULL, NULL);
+	key_is("voice", "CA1", "", NULL);
+	key_is("voice", "CA1", "1a", NULL);
+	key_is("voice", "CA1", "12345678901234567", NULL);
+	/* at most 64 characters */
+	memset(sid, 'S', 65);
+	sid[65] = '\0';
+	key_is("sms", sid, NULL, NULL);
+	sid[64] = '\0';
+	assert_non_null(strstr(ack_hook_key_ok("sms", sid), sid));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_hook_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -267,6 +267,60 @@ test_single_use(void **state)
 	free(tok);
 }
 
+/*
+ * Provider callbacks (migration 10): a key taken is seen again for 24
+ * hours, with the alert and actor it was taken with, then forgotten
+ * (pruned by the next one recorded).
+ */
+static void
+test_hook_replay(void **state)
+{
+	struct fixture *f = *state;
+	struct store_hook h;
+	char *cause = NULL;
+	const int64_t keep = 24 * 3600 * INT64_C(1000);
+
+	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0, keep, &h), 0);
+	assert_int_equal(store_hook_add(f->s, "sms:SM1", 12, "alice", T0, keep,
+	    &cause), 0);
+	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0 + 1, keep, &h),
+	    1);
+	assert_int_equal(h.alert_id, 12);
+	assert_string_equal(h.actor, "alice");
+	assert_int_equal(h.seen_ms, T0);
+	free(h.actor);
+	/* another SID, and the same SID as a keypress key, are not seen */
+	assert_int_equal(store_hook_seen(f->s, "sms:SM2", T0 + 1, keep, &h), 0);
+	assert_int_equal(store_hook_seen(f->s, "voice:SM1:1", T0, keep, &h), 0);
+	/* no alert: recorded as none */
+	assert_int_equal(store_hook_add(f->s, "voice:CA1:1", 0, "carol",
+	    T0 + 10, keep, &cause), 0);
+	assert_int_equal(store_hook_seen(f->s, "voice:CA1:1", T0 + 10, keep,
+	    &h), 1);
+	assert_int_equal(h.alert_id, 0);
+	free(h.actor);
+	/* still seen at the end of 24 hours, not after */
+	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0 + keep, keep, &h),
+	    1);
+	free(h.actor);
+	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0 + keep + 1, keep,
+	    &h), 0);
+	/* the next one recorded prunes it: recording it again is new */
+	assert_int_equal(store_hook_add(f->s, "sms:SM3", 0, "bob",
+	    T0 + keep + 1, keep, &cause), 0);
+	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0, 2 * keep, &h),
+	    0);
+	assert_int_equal(store_hook_seen(f->s, "voice:CA1:1", T0, 2 * keep,
+	    &h), 1);
+	free(h.actor);
+	assert_int_equal(store_hook_add(f->s, "sms:SM1", 7, "alice",
+	    T0 + keep + 2, keep, &cause), 0);
+	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0 + keep + 2, keep,
+	    &h), 1);
+	assert_int_equal(h.alert_id, 7);
+	free(h.actor);
+}
+
 /* Raise an alert and record a page of it to person. */
 static int64_t
 paged(struct store *s, const char *key, const char *person)
@@ -328,6 +382,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_single_use, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_open_pages, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hook_replay, setup,
 		    teardown),
 	};
 

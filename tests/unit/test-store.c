@@ -501,6 +501,7 @@ test_migrate_notes(void **state)
 	    "DROP TABLE notifications;"
 	    "ALTER TABLE n5 RENAME TO notifications;"
 	    "DROP TABLE breaches;" /* migration 9 */
+	    "DROP TABLE hook_deliveries;" /* migration 10 */
 	    "PRAGMA user_version = 5; COMMIT;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -685,6 +686,7 @@ test_migrate_breaches(void **state)
 	xasprintf(&path, "%s/pagerd.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	xasprintf(&sql, "BEGIN; DROP TABLE breaches;"
+	    " DROP TABLE hook_deliveries;" /* migration 10 */
 	    " UPDATE alerts SET sla_response_due_ms = %lld,"
 	    " sla_first_response_due_ms = %lld, sla_resolution_due_ms = %lld;"
 	    /* 1: acked late, never noted, resolved late */
