@@ -52,3 +52,21 @@ expect_eq "https://gw.example.org/ack/t?a=1&b=2" \
 expect_eq db "$(jq -r 'select(.path == "/generic") | .headers["X-Team"]' "$TEST_TMP/chat.jsonl")" \
     "extra header"
 pass "Slack, Mattermost, Teams and a signed generic webhook got well-formed payloads"
+
+# Alert text cannot notify a whole Mattermost channel: "@channel",
+# "@here" and "@all" arrive with a zero-width space after the '@' (they
+# used to arrive as written); a person's handle is left alone.
+"$SEND_PAGE" -c "$TEST_TMP/chan.conf" -w 30 \
+    -p "person=carol;rules=mm;summary=db down @channel @here @all cc @carol" \
+    >"$TEST_TMP/send2.out" 2>"$TEST_TMP/send2.err" || fail "send-page failed"
+grep -q 'settled=1' "$TEST_TMP/send2.out" || fail "the Mattermost page did not settle"
+MM=$(jq -r 'select(.path == "/mattermost") | .body | fromjson | .text' "$TEST_TMP/chat.jsonl" | grep 'db down')
+ZW=$(printf '\342\200\213')
+case $MM in
+*"@channel"* | *"@here"* | *"@all"*) fail "a channel-wide mention reached Mattermost: $MM" ;;
+esac
+case $MM in
+*"@${ZW}channel @${ZW}here @${ZW}all cc @carol"*) ;;
+*) fail "the mentions were not neutralised as expected: $MM" ;;
+esac
+pass "@channel, @here and @all from alert text notify nobody on Mattermost"

@@ -109,3 +109,49 @@ run_check "$TEST_TMP/tired.conf"
 expect_eq 1 "$CHECK_RC" "fatigue in a strict rota"
 expect_match "tired\.conf:5: layer \"daily\": cat has more than 3" "$CHECK_ERR" "fatigue error"
 pass "fatigue: a warning, an error when strict"
+
+# 4. What a manager's slips say, through pagerd -t (each used to say
+# something untrue or unhelpful, or crash): a zero shift, a fraction, an
+# override inside the hour skipped by daylight saving time, and 1-minute
+# shifts, checked over what 20,000 turns cover with a warning saying so.
+mkdir "$TEST_TMP/slips.d"
+cat >"$TEST_TMP/slips.d/zero.conf" <<'ROTA'
+name = "zero";
+timezone = "Europe/Berlin";
+layers = ( { name = "daily"; start = "2026-01-05 09:00"; shift = "0d";
+	members = [ "ann" ]; } );
+ROTA
+cat >"$TEST_TMP/slips.d/half.conf" <<'ROTA'
+name = "half";
+timezone = "Europe/Berlin";
+layers = ( { name = "halfday"; start = "2026-01-05 09:00"; shift = "0.5d";
+	members = [ "ann" ]; } );
+ROTA
+cat >"$TEST_TMP/slips.d/dst.conf" <<'ROTA'
+name = "dst";
+timezone = "Europe/Berlin";
+layers = ( { name = "weekly"; start = "2026-01-05 09:00"; shift = "1w";
+	members = [ "ann", "ben" ]; } );
+overrides = ( { kind = "off"; who = "ann"; reason = "nap";
+	from = "2026-03-29 02:10"; to = "2026-03-29 02:50"; } );
+ROTA
+cat >"$TEST_TMP/slips.d/tick.conf" <<'ROTA'
+name = "tick";
+timezone = "UTC";
+layers = ( { name = "minutes"; start = "2026-01-05 00:00"; shift = "1m";
+	members = [ "ann", "ben" ]; } );
+ROTA
+S=$TEST_TMP/slips.d
+sed -e "s|^rota_dir = .*|rota_dir = \"$S\";|" "$CONFIG" >"$TEST_TMP/slips.conf"
+run_check "$TEST_TMP/slips.conf"
+printf '%s\n' "$CHECK_ERR"
+expect_eq 1 "$CHECK_RC" "pagerd -t status on the slips (not a crash)"
+expect_match "^$S/zero\.conf:3: layer \"daily\": shift \"0d\" is zero" \
+    "$CHECK_ERR" "a zero shift"
+expect_match "^$S/half\.conf:3: layer \"halfday\": shift: bad duration \"0\.5d\": lengths are whole numbers: use a smaller unit \(\"12h\" for half a day" \
+    "$CHECK_ERR" "a fraction of a day"
+expect_match "^$S/dst\.conf:6: override 1: 2026-03-29 02:10 to 02:50 falls in the hour skipped when daylight saving time begins in Europe/Berlin on that date" \
+    "$CHECK_ERR" "an override in the DST gap"
+expect_match "^$S/tick\.conf:3: warning: layer \"minutes\": with shifts of 1m, coverage and fatigue are checked over the next 1w6d21h only, not 12w6d" \
+    "$CHECK_ERR" "1-minute shifts"
+pass "a zero or fractional shift, a DST-gap override and 1-minute shifts say what is wrong"

@@ -143,4 +143,18 @@ write_web
 wait_until "$E2E_WAIT" "web in the new folder" rota_state_is web ok
 pass "a replaced folder is watched again"
 
+# 8. A file of 1-minute shifts is checked over what 20,000 turns cover
+# (the daemon checks on its loop: 90 days of them took 80 ms and more),
+# and the rota in force says so among its warnings.
+cat >"$ROTA_DIR/tick.conf" <<'ROTA'
+name = "tick";
+timezone = "UTC";
+layers = ( { name = "minutes"; start = "2026-01-05 00:00"; shift = "1m";
+	members = [ "ann", "ben" ]; } );
+ROTA
+wait_until "$E2E_WAIT" "tick.conf to load" rota_state_is tick ok
+expect_match 'tick\.conf:3: warning: layer "minutes": with shifts of 1m, coverage and fatigue are checked over the next 1w6d21h only' \
+    "$(rota_field tick 'warnings | join("; ")')" "the warning of tick"
+pass "1-minute shifts are checked over 20,000 turns, and the rota says so"
+
 stop_pagerd
