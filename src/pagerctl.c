@@ -1412,6 +1412,51 @@ pagerctl_rota_show(struct pagerctl *ctl, int argc, char **argv)
 	return pagerctl_rota_show_daemon(ctl, name, from, (int)days);
 }
 
+/*
+ * Global options may come anywhere, as users of git and systemctl
+ * expect ("pagerctl rota check FILE -c CONF"): a new argv with them
+ * (and their values) moved before the command, in order.  "--" ends
+ * the search; the commands' own options (none of them -c, -u, -j, -h
+ * or --token-file) stay where they are.
+ */
+static char **
+pagerctl_hoist(int argc, char **argv)
+{
+	char **out, **rest;
+	int i, n = 1, nrest = 0, value;
+
+	out = xcalloc(argc + 1, sizeof *out);
+	rest = xcalloc(argc + 1, sizeof *rest);
+	out[0] = argv[0];
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				rest[nrest++] = argv[i++];
+			break;
+		}
+		value = strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "-u") == 0 ||
+		    strcmp(argv[i], "--token-file") == 0;
+		if (value && i + 1 < argc) {
+			out[n++] = argv[i++];
+			out[n++] = argv[i];
+		} else if ((strncmp(argv[i], "-c", 2) == 0 ||
+		    strncmp(argv[i], "-u", 2) == 0) && argv[i][2] != '\0')
+			out[n++] = argv[i];
+		else if (strncmp(argv[i], "--token-file=", 13) == 0 ||
+		    strcmp(argv[i], "-j") == 0 ||
+		    strcmp(argv[i], "--json") == 0 ||
+		    strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
+			out[n++] = argv[i];
+		else
+			rest[nrest++] = argv[i];
+	}
+	memcpy(out + n, rest, nrest * sizeof *rest);
+	free(rest);
+	return out;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1431,6 +1476,7 @@ main(int argc, char **argv)
 	ctl.url = (env = getenv("PAGERD_URL")) != NULL && *env != '\0' ? env :
 	    PAGERCTL_URL;
 	log_init(1, 0);
+	argv = pagerctl_hoist(argc, argv);
 	/* "+": options end at the command; its own options follow it. */
 	while ((ch = getopt_long(argc, argv, "+c:u:hj", opts, NULL)) != -1) {
 		switch (ch) {

@@ -79,6 +79,12 @@ ctl -c "$CONFIG" rota check "$TEST_TMP/web2.conf"
 expect_eq 1 "$CTL_RC" "rota check of a file with an unknown person"
 expect_eq "$TEST_TMP/web2.conf:5: layer \"weekly\": unknown person \"bob\"
 1 file, 1 error, 0 warnings" "$CTL_OUT" "rota check findings"
+# Global options anywhere, as git and systemctl take them: -c after the
+# command read as a file name ("rota check FILE -c CONF"), and "rota
+# show X -c CONF" said "invalid option".
+ctl rota check "$ROTA_DIR/web.conf" -c "$CONFIG"
+expect_eq 0 "$CTL_RC" "rota check FILE -c CONF ($CTL_ERR)"
+expect_eq "1 file, 0 errors, 0 warnings" "$CTL_OUT" "rota check FILE -c CONF"
 pass "pagerctl rota check"
 
 # 5. rota show NAME: the daemon's rota in force, as a timeline of the
@@ -102,6 +108,11 @@ show_web() {
 PAGERD_TOKEN=$VIEWER_KEY show_web
 expect_eq 0 "$CTL_RC" "rota show status ($CTL_ERR)"
 expect_eq "$WEB_TIMELINE" "$CTL_OUT" "pagerctl rota show web"
+# A global option after the command's own ("invalid option" before).
+PAGERD_TOKEN=$VIEWER_KEY ctl rota show web --days 3 \
+    --from 2026-03-28T12:00:00Z -u "$PAGERD_URL" --json
+expect_eq 0 "$CTL_RC" "rota show ... -u URL --json ($CTL_ERR)"
+expect_eq web "$(printf '%s' "$CTL_OUT" | jq -r .rota)" "rota show with --json last"
 # --json: the daemon's reply, for the local days shown (Berlin's
 # midnights: CET on the 28th, CEST on the 31st).
 PAGERD_TOKEN=$VIEWER_KEY ctl --json rota show web --days 3 \
