@@ -109,33 +109,102 @@ pagerctl_fmt_clean(const char *s)
 	return out;
 }
 
-/* Columns s takes: one per UTF-8 character (wide characters count one). */
+/*
+ * Decode the UTF-8 character at *s (advancing past it); a malformed
+ * byte is one character of its own.
+ */
+static unsigned long
+pagerctl_fmt_utf8(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	unsigned long c;
+	int n, i;
+
+	if (p[0] < 0x80 || (p[0] & 0xc0) == 0x80) {
+		(*s)++;
+		return p[0];
+	}
+	n = (p[0] & 0xe0) == 0xc0 ? 1 : (p[0] & 0xf0) == 0xe0 ? 2 : 3;
+	c = p[0] & (0x3f >> n);
+	for (i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			(*s)++;
+			return 0xfffd;
+		}
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	*s += n + 1;
+	return c;
+}
+
+/*
+ * Columns character c takes on a terminal: 0 for combining marks, 2 for
+ * East Asian wide and full-width ones (Unicode's W and F ranges, those
+ * of names people have), 1 otherwise.
+ */
+static int
+pagerctl_fmt_cwidth(unsigned long c)
+{
+	if ((c >= 0x0300 && c <= 0x036f) || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0xfe20 && c <= 0xfe2f))
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
+	    (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
+	    (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+/* Columns s takes on a terminal (display width, not bytes). */
 size_t
 pagerctl_fmt_width(const char *s)
 {
 	size_t n = 0;
 
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
+	while (*s != '\0')
+		n += pagerctl_fmt_cwidth(pagerctl_fmt_utf8(&s));
 	return n;
 }
 
-/* Byte length of the first n characters of s. */
+/*
+ * A copy of s followed by blanks up to w columns of display width (as
+ * printf's "%-Ns" does for ASCII; it counts bytes).  The caller frees.
+ */
+char *
+pagerctl_fmt_pad(const char *s, size_t w)
+{
+	size_t sw = pagerctl_fmt_width(s), n = strlen(s);
+	char *out;
+
+	if (sw >= w)
+		return xstrdup(s);
+	out = xmalloc(n + (w - sw) + 1);
+	memcpy(out, s, n);
+	memset(out + n, ' ', w - sw);
+	out[n + (w - sw)] = '\0';
+	return out;
+}
+
+/* Byte length of the longest start of s at most n columns wide. */
 static size_t
 pagerctl_fmt_prefix(const char *s, size_t n)
 {
-	size_t i = 0;
+	const char *p = s, *q;
+	size_t used = 0, cw;
 
-	for (; s[i] != '\0'; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80) {
-			if (n == 0)
-				break;
-			n--;
-		}
+	while (*p != '\0') {
+		q = p;
+		cw = pagerctl_fmt_cwidth(pagerctl_fmt_utf8(&q));
+		if (used + cw > n)
+			break;
+		used += cw;
+		p = q;
 	}
-	return i;
+	return (size_t)(p - s);
 }
 
 /*

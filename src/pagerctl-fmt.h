@@ -20,6 +20,7 @@ char *pagerctl_fmt_time(int64_t, char *, size_t);
 char *pagerctl_fmt_percent(double, char *, size_t);
 char *pagerctl_fmt_clean(const char *);
 size_t pagerctl_fmt_width(const char *);
+char *pagerctl_fmt_pad(const char *, size_t);
 char *pagerctl_fmt_truncate(const char *, size_t);
 struct pagerctl_table *pagerctl_table_new(size_t, const char *, ...);
 void pagerctl_table_flex(struct pagerctl_table *, size_t);

@@ -352,7 +352,7 @@ pagerctl_oncall(struct pagerctl *ctl, int argc, char **argv)
 	const char *rota = NULL, *at = NULL;
 	json_t *j, *r, *p, *on;
 	size_t i, k;
-	char *path, *raw;
+	char *path, *raw, *c1, *c2, *c3, *c4;
 	int ch, rc;
 
 	optind = 0;
@@ -394,11 +394,17 @@ pagerctl_oncall(struct pagerctl *ctl, int argc, char **argv)
 			printf("%-12s %s\n", pagerctl_str(r, "rota"),
 			    "NOBODY");
 		json_array_foreach(on, k, p) {
-			printf("%-12s %-10s %-24s %-25s %s\n",
-			    pagerctl_str(r, "rota"), pagerctl_str(p, "person"),
-			    pagerctl_str(p, "name"),
-			    pagerctl_str(p, "end_local"),
+			/* padded by display width: "Zoë", "山田" */
+			c1 = pagerctl_fmt_pad(pagerctl_str(r, "rota"), 12);
+			c2 = pagerctl_fmt_pad(pagerctl_str(p, "person"), 10);
+			c3 = pagerctl_fmt_pad(pagerctl_str(p, "name"), 24);
+			c4 = pagerctl_fmt_pad(pagerctl_str(p, "end_local"), 25);
+			printf("%s %s %s %s %s\n", c1, c2, c3, c4,
 			    pagerctl_str(p, "why"));
+			free(c1);
+			free(c2);
+			free(c3);
+			free(c4);
 		}
 	}
 	json_decref(j);

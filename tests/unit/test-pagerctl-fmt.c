@@ -107,7 +107,45 @@ test_clean_width(void **state)
 	assert_int_equal(pagerctl_fmt_width(""), 0);
 	assert_int_equal(pagerctl_fmt_width("abc"), 3);
 	assert_int_equal(pagerctl_fmt_width("\xc3\xa9t\xc3\xa9"), 3);
-	assert_int_equal(pagerctl_fmt_width("\xe2\x82\xac\xf0\x9f\x94\xa5"), 2);
+	/* display width: an emoji, CJK and full-width forms take two
+	 * columns, a combining accent none */
+	assert_int_equal(pagerctl_fmt_width("\xe2\x82\xac\xf0\x9f\x94\xa5"), 3);
+	assert_int_equal(pagerctl_fmt_width("\xe5\xb1\xb1\xe7\x94\xb0"), 4);
+	assert_int_equal(pagerctl_fmt_width("Zoe\xcc\x88"), 3);
+}
+
+/*
+ * Columns line up with names that are not ASCII: printf's "%-10s"
+ * counts bytes, so "Zoë" and "山田" shifted the columns after them.
+ */
+static void
+test_pad(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = pagerctl_fmt_pad("ann", 6);
+	assert_string_equal(s, "ann   ");
+	free(s);
+	s = pagerctl_fmt_pad("Zo\xc3\xab", 6);
+	assert_string_equal(s, "Zo\xc3\xab   ");
+	assert_int_equal(pagerctl_fmt_width(s), 6);
+	free(s);
+	s = pagerctl_fmt_pad("\xe5\xb1\xb1\xe7\x94\xb0", 6);
+	assert_string_equal(s, "\xe5\xb1\xb1\xe7\x94\xb0  ");
+	free(s);
+	s = pagerctl_fmt_pad("longer than six", 6);
+	assert_string_equal(s, "longer than six");
+	free(s);
+	/* a cut counts columns and never splits a wide character */
+	s = pagerctl_fmt_truncate("\xe5\xb1\xb1\xe7\x94\xb0\xe5\xb1\xb1\xe7"
+	    "\x94\xb0", 5);
+	assert_string_equal(s, "\xe5\xb1\xb1...");
+	free(s);
+	s = pagerctl_fmt_truncate("\xe5\xb1\xb1\xe7\x94\xb0\xe5\xb1\xb1\xe7"
+	    "\x94\xb0", 3);
+	assert_string_equal(s, "\xe5\xb1\xb1");
+	free(s);
 }
 
 static void
@@ -207,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_percent),
 		cmocka_unit_test(test_clean_width),
 		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_pad),
 		cmocka_unit_test(test_table),
 	};
 
