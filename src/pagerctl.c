@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -1090,23 +1091,54 @@ out:
 }
 
 /*
- * pagerd.conf for the offline commands: NULL (and nothing printed) if
- * the default file is missing; exits if a given file is bad.
+ * pagerd.conf for the offline commands about rota file near: -c, else
+ * the default file, else the pagerd.conf of the folder above near's (a
+ * rota_dir's usual place: conf/rota.d/ops.conf and conf/pagerd.conf),
+ * saying which one it uses.  NULL, said too, if there is none; exits if
+ * a file is bad.
  */
 static struct conf *
-pagerctl_conf(struct pagerctl *ctl)
+pagerctl_conf_near(struct pagerctl *ctl, const char *near)
 {
 	struct conf *c;
-	char *cause;
+	char *cause, *d1, *d2, *up = NULL;
 
-	if (!ctl->conf_given && access(ctl->conf_path, F_OK) != 0)
-		return NULL;
+	if (!ctl->conf_given && access(ctl->conf_path, F_OK) != 0) {
+		if (near != NULL) {
+			d1 = xstrdup(near);
+			d2 = xstrdup(dirname(d1));
+			xasprintf(&up, "%s/pagerd.conf", dirname(d2));
+			free(d1);
+			free(d2);
+		}
+		if (up == NULL || access(up, F_OK) != 0) {
+			fprintf(stderr, "pagerctl: no configuration (%s is"
+			    " missing; see -c): people and backups are read"
+			    " from the files' own folder\n", ctl->conf_path);
+			free(up);
+			return NULL;
+		}
+		fprintf(stderr, "pagerctl: using %s (%s is missing; see -c)\n",
+		    up, ctl->conf_path);
+		ctl->conf_path = up; /* kept for the process's life */
+	}
 	if ((c = conf_load(ctl->conf_path, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		exit(PAGERCTL_FAIL);
 	}
 	return c;
+}
+
+/* The folder of file path, as a new string. */
+static char *
+pagerctl_dir_of(const char *path)
+{
+	char *d = xstrdup(path), *out;
+
+	out = xstrdup(dirname(d));
+	free(d);
+	return out;
 }
 
 /* pagerctl rota check FILE ... */
@@ -1116,12 +1148,12 @@ pagerctl_rota_check(struct pagerctl *ctl, int argc, char **argv)
 	struct check_result res;
 	struct people *pp = NULL;
 	struct conf *c;
-	char *cause;
+	char *cause, *dir;
 	int rc;
 
 	if (argc < 2 || argv[1][0] == '-')
 		pagerctl_cmd_usage("rota check");
-	c = pagerctl_conf(ctl);
+	c = pagerctl_conf_near(ctl, argv[1]);
 	if (c != NULL && c->people != NULL &&
 	    (pp = people_load(c->people, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
@@ -1132,8 +1164,12 @@ pagerctl_rota_check(struct pagerctl *ctl, int argc, char **argv)
 	if (pp == NULL)
 		fprintf(stderr, "pagerctl: no people file (see -c): names of"
 		    " people are not checked\n");
-	rc = check_rotas(pp, c != NULL ? c->rota_dir : NULL, argv + 1,
+	/* Without a configuration, the file's own folder holds the rotas
+	 * it may name as backups. */
+	dir = c != NULL ? NULL : pagerctl_dir_of(argv[1]);
+	rc = check_rotas(pp, c != NULL ? c->rota_dir : dir, argv + 1,
 	    (size_t)argc - 1, clock_now_ms(), NULL, stdout, &res);
+	free(dir);
 	printf("%zu file%s, %zu error%s, %zu warning%s\n", res.nfiles,
 	    res.nfiles == 1 ? "" : "s", res.nerrors, res.nerrors == 1 ? "" :
 	    "s", res.nwarnings, res.nwarnings == 1 ? "" : "s");
@@ -1165,11 +1201,12 @@ pagerctl_rota_show_files(struct pagerctl *ctl, const char *name,
 	struct rota_set *set = rota_set_new();
 	struct conf *c;
 	struct rota *r = NULL;
+	struct people *pp = NULL;
 	char *cause = NULL, *text, *line;
-	size_t i;
+	size_t i, nerr;
 	int rc = PAGERCTL_FAIL;
 
-	c = pagerctl_conf(ctl);
+	c = pagerctl_conf_near(ctl, pagerctl_is_file(name) ? name : NULL);
 	if (c != NULL && c->rota_dir != NULL)
 		rota_set_load_dir(set, c->rota_dir, &f);
 	if (pagerctl_is_file(name)) {
@@ -1183,6 +1220,30 @@ pagerctl_rota_show_files(struct pagerctl *ctl, const char *name,
 			fatalx("%s", cause);
 		rota_findings_free(&f);
 		rota_set_link(set, &f);
+		/* What the daemon would refuse (an unknown person, a missing
+		 * backup) is an error, not a timeline naming a stranger. */
+		if (c != NULL && c->people != NULL &&
+		    (pp = people_load(c->people, &cause)) == NULL) {
+			fprintf(stderr, "%s\n", cause);
+			free(cause);
+			goto out;
+		}
+		rota_check(r, pp, 0, 0, &f);
+		for (i = 0, nerr = 0; i < f.n; i++) {
+			if (f.list[i].severity != ROTA_ERROR ||
+			    strcmp(f.list[i].file, r->file) != 0)
+				continue;
+			line = rota_finding_format(&f.list[i]);
+			fprintf(stderr, "%s\n", line);
+			free(line);
+			nerr++;
+		}
+		if (nerr > 0) {
+			fprintf(stderr, "pagerctl: %s: %zu error%s: the daemon"
+			    " would refuse it\n", name, nerr, nerr == 1 ? "" :
+			    "s");
+			goto out;
+		}
 	} else if ((r = rota_set_find(set, name)) == NULL) {
 		for (i = 0; i < f.n; i++) {
 			if (f.list[i].severity != ROTA_ERROR)
@@ -1209,6 +1270,7 @@ pagerctl_rota_show_files(struct pagerctl *ctl, const char *name,
 out:
 	rota_findings_free(&f);
 	rota_set_free(set);
+	people_free(pp);
 	conf_free(c);
 	return rc;
 }

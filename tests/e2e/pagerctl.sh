@@ -87,6 +87,35 @@ expect_eq 0 "$CTL_RC" "rota check FILE -c CONF ($CTL_ERR)"
 expect_eq "1 file, 0 errors, 0 warnings" "$CTL_OUT" "rota check FILE -c CONF"
 pass "pagerctl rota check"
 
+# Without -c and with no default configuration, the pagerd.conf above
+# the rota's folder is used, and said (it used to report the shipped
+# example's backup rota as missing); and rota show of a file the daemon
+# would refuse (an unknown person) prints the error and exits 1 (it
+# printed a timeline naming a stranger and exited 0).
+mkdir -p "$TEST_TMP/site/rota.d"
+cp "$PEOPLE" "$TEST_TMP/site/people.conf"
+cp "$ROTA_DIR/db.conf" "$ROTA_DIR/mgr.conf" "$TEST_TMP/site/rota.d/"
+printf 'user = "root";\npeople = "people.conf";\nrota_dir = "rota.d";\n' \
+    >"$TEST_TMP/site/pagerd.conf"
+ctl rota check "$TEST_TMP/site/rota.d/db.conf"
+case $CTL_ERR in
+*"using $TEST_TMP/site/pagerd.conf ("*)
+	expect_eq 0 "$CTL_RC" "rota check without -c ($CTL_OUT)"
+	expect_match '^1 file, 0 errors' "$CTL_OUT" "rota check without -c"
+	;;
+*"using "*) fail "rota check used another configuration: $CTL_ERR" ;;
+*) note "a default configuration exists here: $CTL_ERR" ;;
+esac
+sed -e 's/"cat", "dan"/"cat", "zed"/' "$ROTA_DIR/db.conf" \
+    >"$TEST_TMP/site/rota.d/db.conf"
+ctl -c "$TEST_TMP/site/pagerd.conf" rota show "$TEST_TMP/site/rota.d/db.conf" \
+    --days 1
+expect_eq 1 "$CTL_RC" "rota show of a file with an unknown person"
+expect_match 'db\.conf:[0-9]+: layer "hours": unknown person "zed"' "$CTL_ERR" \
+    "the error of rota show"
+expect_eq "" "$CTL_OUT" "no timeline for a file the daemon refuses"
+pass "rota check finds the configuration near the file; rota show refuses what the daemon would"
+
 # 5. rota show NAME: the daemon's rota in force, as a timeline of the
 # rota's local days.  On 29 March 02:00-03:00 does not exist in Berlin:
 # its cell is blank.  No -c: nothing is read from the files.
