@@ -29,13 +29,12 @@ chan_console_init(FILE *f)
 	chan_console_out = f;
 }
 
-/* Print msg; control characters in it are shown as '?'. */
-int
-chan_console_send(const struct chan_msg *msg)
+/* Print msg, unflushed; control characters in it are shown as '?'. */
+static void
+chan_console_print(FILE *f, const struct chan_msg *msg)
 {
 	char when[32];
 	const char *p;
-	FILE *f = chan_console_out != NULL ? chan_console_out : stdout;
 
 	clock_format_iso(clock_now_ms(), when, sizeof when);
 	fprintf(f, "%s console: to %s: ", when, *msg->to != '\0' ? msg->to :
@@ -53,6 +52,21 @@ chan_console_send(const struct chan_msg *msg)
 		}
 		fputc('\n', f);
 	}
+}
+
+static FILE *
+chan_console_file(void)
+{
+	return chan_console_out != NULL ? chan_console_out : stdout;
+}
+
+/* Print msg and flush. */
+int
+chan_console_send(const struct chan_msg *msg)
+{
+	FILE *f = chan_console_file();
+
+	chan_console_print(f, msg);
 	return fflush(f) == 0 ? 0 : -1;
 }
 
@@ -63,8 +77,8 @@ chan_console_check(const struct conf_chan *cc, char **cause)
 }
 
 /*
- * The driver: one line per alert (or the note); done is called before
- * returning.
+ * The driver: one line per alert (or the note), flushed together; done
+ * is called before returning.
  */
 static int
 chan_console_page(const struct conf_chan *cc, const struct chan_page *pg,
@@ -96,10 +110,11 @@ chan_console_page(const struct conf_chan *cc, const struct chan_page *pg,
 		    pg->to : "";
 		m.subject = subject;
 		m.body = pg->alerts[i].ack_url;
-		if (chan_console_send(&m) != 0)
-			rc = -1;
+		chan_console_print(chan_console_file(), &m);
 		free(subject);
 	}
+	if (pg->nalerts > 0 && fflush(chan_console_file()) != 0)
+		rc = -1;
 	memset(&r, 0, sizeof r);
 	r.status = rc == 0 ? CHAN_SENT : CHAN_RETRY;
 	r.error = rc == 0 ? NULL : "cannot write to the console";

@@ -853,17 +853,22 @@ engine_settle(struct engine *e, int ok)
  * Decide for alert a at now, inside the open transaction: start it if
  * it was never started, else fire what is due; then save the state.
  * st is the working copy (a->st is untouched until engine_settle()).
+ * known is the alert as stored, if the caller has it (a new alert);
+ * else it is read from the store.
  */
 static int
 engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
-    struct esc_actions *acts, int64_t now, char **cause)
+    struct esc_actions *acts, int64_t now, const struct alert *known,
+    char **cause)
 {
 	const struct policy *pol;
-	struct alert *al;
+	struct alert *fetched = NULL;
+	const struct alert *al = known;
 	int64_t next;
 	int rc = -1;
 
-	if ((al = store_alert_get(e->store, a->id)) == NULL) {
+	if (al == NULL &&
+	    (al = fetched = store_alert_get(e->store, a->id)) == NULL) {
 		xasprintf(cause, "alert %" PRId64 " vanished", a->id);
 		return -1;
 	}
@@ -889,7 +894,7 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 	engine_stage(e, a, 0, st, pol->name, next);
 	rc = 0;
 out:
-	alert_free(al);
+	alert_free(fetched);
 	return rc;
 }
 
@@ -917,7 +922,7 @@ engine_flush_cb(evutil_socket_t fd, short what, void *arg)
 	TAILQ_FOREACH(a, &batch, qentry) {
 		st = a->st;
 		acts.n = 0;
-		if (engine_decide(e, a, &st, &acts, now, &cause) != 0)
+		if (engine_decide(e, a, &st, &acts, now, NULL, &cause) != 0)
 			goto fail;
 		n++;
 	}
@@ -951,7 +956,7 @@ engine_raised(void *arg, const struct store_raise *r,
 	struct esc_actions acts = { NULL, 0, 0 };
 	struct esc_state st;
 	const struct policy *pol;
-	struct alert *al;
+	struct alert *al, known;
 	int rc = -1;
 	size_t i;
 
@@ -961,7 +966,22 @@ engine_raised(void *arg, const struct store_raise *r,
 		st.priority = an->priority;
 		st.status = ALERT_TRIGGERED;
 		st.created_ms = now;
-		if (engine_decide(e, a, &st, &acts, now, cause) != 0) {
+		/* the row store_alert_raise() just wrote: no need to read it */
+		memset(&known, 0, sizeof known);
+		known.id = r->id;
+		known.dedup_key = r->dedup_key;
+		known.service = an->service;
+		known.priority = an->priority;
+		known.summary = an->summary;
+		known.source = an->source;
+		known.details = an->details;
+		known.links = an->links;
+		known.integration = an->integration;
+		known.status = ALERT_TRIGGERED;
+		known.stage = 1;
+		known.count = 1;
+		known.created_ms = known.updated_ms = now;
+		if (engine_decide(e, a, &st, &acts, now, &known, cause) != 0) {
 			engine_alert_free(e, a);
 			goto out;
 		}

@@ -379,6 +379,13 @@ main(int argc, char **argv)
 	event_set_log_callback(main_event_log_cb);
 	if ((ecfg = event_config_new()) == NULL)
 		fatalx("event_config_new failed");
+	/*
+	 * epoll: batch the read/write interest changes of a loop turn into
+	 * one epoll_ctl per socket at most (evhttp flips each connection's
+	 * events several times per request).  Unsafe only for descriptors
+	 * dup()ed into one epoll set, which pagerd never does.
+	 */
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	if ((main_state.base = event_base_new_with_config(ecfg)) == NULL)
 		fatalx("event_base_new failed");
 	event_config_free(ecfg);
