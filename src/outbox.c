@@ -834,7 +834,7 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 		if (cc == NULL)
 			next = OUTBOX_FAILOVER;
 		else {
-			/* the jitter of a retry's backoff; a sent row needs none */
+			/* the jitter of a retry's backoff (none when sent) */
 			rnd = 0;
 			if (r->status != CHAN_SENT)
 				hmac_random(&rnd, sizeof rnd);
