@@ -405,7 +405,8 @@ main(int argc, char **argv)
 	if ((main_state.store = store_open(main_state.conf->state_dir,
 	    &cause)) == NULL)
 		fatalx("store: %s", cause);
-	store_set_synchronous(main_state.store, main_state.conf->store_full_sync);
+	store_set_synchronous(main_state.store,
+	    main_state.conf->store_full_sync);
 	/* commits are synced in a worker thread: the loop never waits */
 	store_sync_start(main_state.store, main_state.base);
 	xasprintf(&lockpath, "%s/pagerd.lock", main_state.conf->state_dir);

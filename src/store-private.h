@@ -29,7 +29,7 @@ struct store {
 	char *wal_path;		/* path + "-wal" */
 	int wal_fd;		/* for store_sync_now(), or -1 */
 	int wal;		/* the database is in WAL mode */
-	int full_sync;		/* sync the WAL at each commit (default) */
+	int full_sync;		/* sync the WAL at each commit */
 	int sync_failed;	/* a sync failed: nothing more is stored */
 	struct store_sync *sync; /* the worker, once started */
 	sqlite3_stmt *stmt[STORE_NSTMT];
