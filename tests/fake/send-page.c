@@ -246,6 +246,7 @@ main(int argc, char **argv)
 	if (hooks) {
 		if ((http = http_new(base, c, &cause)) == NULL)
 			fatalx("%s", cause);
+		memset(&th, 0, sizeof th); /* no throttle here */
 		th.conf = c;
 		th.outbox = ob;
 		twilio_hooks_init(&th, http);
