@@ -59,6 +59,7 @@
 struct pagerctl {
 	const char *conf_path;
 	int conf_given; /* -c was given: a missing file is an error */
+	char *conf_found; /* the pagerd.conf found near a rota file */
 	const char *url;
 	const char *token_file;
 	char *token;
@@ -1120,7 +1121,8 @@ pagerctl_conf_near(struct pagerctl *ctl, const char *near)
 		}
 		fprintf(stderr, "pagerctl: using %s (%s is missing; see -c)\n",
 		    up, ctl->conf_path);
-		ctl->conf_path = up; /* kept for the process's life */
+		free(ctl->conf_found);
+		ctl->conf_path = ctl->conf_found = up;
 	}
 	if ((c = conf_load(ctl->conf_path, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
@@ -1537,6 +1539,7 @@ main(int argc, char **argv)
 	struct pagerctl ctl;
 	const struct pagerctl_cmd *cmd;
 	const char *env;
+	char **hoisted;
 	int ch, nwords, rc;
 
 	memset(&ctl, 0, sizeof ctl);
@@ -1544,7 +1547,7 @@ main(int argc, char **argv)
 	ctl.url = (env = getenv("PAGERD_URL")) != NULL && *env != '\0' ? env :
 	    PAGERCTL_URL;
 	log_init(1, 0);
-	argv = pagerctl_hoist(argc, argv);
+	argv = hoisted = pagerctl_hoist(argc, argv);
 	/* "+": options end at the command; its own options follow it. */
 	while ((ch = getopt_long(argc, argv, "+c:u:hj", opts, NULL)) != -1) {
 		switch (ch) {
@@ -1582,5 +1585,7 @@ main(int argc, char **argv)
 		explicit_bzero(ctl.token, strlen(ctl.token));
 		free(ctl.token);
 	}
+	free(ctl.conf_found);
+	free(hoisted);
 	return rc;
 }
