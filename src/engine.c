@@ -347,6 +347,20 @@ struct engine_tell {
 	const char *head;        /* the alert's headline, for the console */
 };
 
+/* What to tell about alert al at its current stage (st): event, reason. */
+static void
+engine_tell_init(struct engine_tell *t, const struct alert *al,
+    const struct esc_state *st, enum notify_event event, const char *reason,
+    const char *head)
+{
+	memset(t, 0, sizeof *t);
+	t->id = al->id;
+	t->event = event;
+	t->stage = st->stage;
+	t->reason = reason;
+	t->head = head;
+}
+
 /*
  * Page (or notify) to, a person id or "chat:NAME", about an alert, for
  * what t says.  Through the outbox, that is one row per notification
@@ -573,12 +587,7 @@ engine_notice(struct engine *e, const struct alert *al,
 	for (i = 0; i < stage->ntargets; i++)
 		engine_resolve_target(e, &stage->targets[i], at, &who, &n);
 	head = engine_headline(al, st);
-	memset(&t, 0, sizeof t);
-	t.id = al->id;
-	t.event = event;
-	t.stage = st->stage;
-	t.reason = reason;
-	t.head = head;
+	engine_tell_init(&t, al, st, event, reason, head);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (who[i].person != NULL)
 			snprintf(to, sizeof to, "%s", who[i].person);
@@ -658,12 +667,7 @@ engine_notify_paged(struct engine *e, const struct alert *al,
 		return -1;
 	}
 	head = engine_headline(al, st);
-	memset(&t, 0, sizeof t);
-	t.id = al->id;
-	t.event = event;
-	t.stage = st->stage;
-	t.reason = reason;
-	t.head = head;
+	engine_tell_init(&t, al, st, event, reason, head);
 	for (j = 0; j < nto; j++) {
 		if (rc == 0)
 			rc = engine_send(e, &t, to[j], cause);

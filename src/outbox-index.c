@@ -11,9 +11,6 @@
 #include "outbox-index.h"
 #include "xmalloc.h"
 
-/* A day: no rate window is longer, so older send times are dropped. */
-#define OUTBOX_DAY_MS (86400 * INT64_C(1000))
-
 void
 outbox_index_init(struct outbox_index *x)
 {

@@ -17,6 +17,9 @@
 
 struct conf_chan;
 
+/* A day: no rate window is longer, so older send times are dropped. */
+#define OUTBOX_DAY_MS (86400 * INT64_C(1000))
+
 /* One channel and address. */
 struct outbox_addr {
 	char *channel;

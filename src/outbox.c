@@ -75,9 +75,6 @@
  */
 #define OUTBOX_PASS_MAX 64
 
-/* A day: no rate window is longer, so older send times are dropped. */
-#define OUTBOX_DAY_MS (86400 * INT64_C(1000))
-
 /* How often the queue is rebuilt from the store, in case. */
 #define OUTBOX_REBUILD_MS (60 * INT64_C(1000))
 
@@ -573,6 +570,28 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 }
 
 /*
+ * Message s is no longer in flight: off the list, its address free and
+ * read again.  A rate limit counts messages that went out (sent), not
+ * attempts a provider refused (a gateway down) or that never started.
+ */
+static void
+outbox_send_detach(struct outbox_send *s, int sent)
+{
+	struct outbox *ob = s->ob;
+
+	if (ob == NULL)
+		return;
+	TAILQ_REMOVE(&ob->sends, s, entry);
+	ob->nsends--;
+	if (s->addr != NULL && s->addr->send == s) {
+		s->addr->send = NULL;
+		if (sent && s->started > 0)
+			outbox_index_sent(s->addr, s->started);
+		outbox_touch_addr(ob, s->addr);
+	}
+}
+
+/*
  * A driver's outcome for one send: the address is free again at once;
  * the outcome is kept and written with the others by the next pass, in
  * its transaction (outbox_timer_cb), or at close (outbox_flush).
@@ -583,18 +602,7 @@ outbox_done_cb(void *arg, const struct chan_result *r)
 	struct outbox_send *s = arg;
 	struct outbox *ob = s->ob;
 
-	if (ob != NULL) {
-		TAILQ_REMOVE(&ob->sends, s, entry);
-		ob->nsends--;
-		if (s->addr != NULL && s->addr->send == s) {
-			s->addr->send = NULL;
-			/* A rate limit counts messages that went out, not
-			 * attempts a provider refused (a gateway down). */
-			if (r->status == CHAN_SENT && s->started > 0)
-				outbox_index_sent(s->addr, s->started);
-			outbox_touch_addr(ob, s->addr);
-		}
-	}
+	outbox_send_detach(s, r->status == CHAN_SENT);
 	if (ob == NULL || ob->closing) {
 		outbox_send_free(s);
 		return;
@@ -909,16 +917,7 @@ struct outbox_wait {
 static void
 outbox_send_drop(struct outbox_send *s)
 {
-	struct outbox *ob = s->ob;
-
-	if (ob != NULL) {
-		TAILQ_REMOVE(&ob->sends, s, entry);
-		ob->nsends--;
-		if (s->addr != NULL && s->addr->send == s) {
-			s->addr->send = NULL;
-			outbox_touch_addr(ob, s->addr);
-		}
-	}
+	outbox_send_detach(s, 0);
 	outbox_send_free(s);
 }
 

@@ -1091,6 +1091,17 @@ out:
 	return PAGERCTL_OK;
 }
 
+/* The folder of file path, as a new string. */
+static char *
+pagerctl_dir_of(const char *path)
+{
+	char *d = xstrdup(path), *out;
+
+	out = xstrdup(dirname(d));
+	free(d);
+	return out;
+}
+
 /*
  * pagerd.conf for the offline commands about rota file near: -c, else
  * the default file, else the pagerd.conf of the folder above near's (a
@@ -1106,9 +1117,9 @@ pagerctl_conf_near(struct pagerctl *ctl, const char *near)
 
 	if (!ctl->conf_given && access(ctl->conf_path, F_OK) != 0) {
 		if (near != NULL) {
-			d1 = xstrdup(near);
-			d2 = xstrdup(dirname(d1));
-			xasprintf(&up, "%s/pagerd.conf", dirname(d2));
+			d1 = pagerctl_dir_of(near);
+			d2 = pagerctl_dir_of(d1);
+			xasprintf(&up, "%s/pagerd.conf", d2);
 			free(d1);
 			free(d2);
 		}
@@ -1130,17 +1141,6 @@ pagerctl_conf_near(struct pagerctl *ctl, const char *near)
 		exit(PAGERCTL_FAIL);
 	}
 	return c;
-}
-
-/* The folder of file path, as a new string. */
-static char *
-pagerctl_dir_of(const char *path)
-{
-	char *d = xstrdup(path), *out;
-
-	out = xstrdup(dirname(d));
-	free(d);
-	return out;
 }
 
 /* pagerctl rota check FILE ... */

@@ -506,8 +506,7 @@ rota_check_until(const struct rota *r, int64_t from, int64_t to,
 	*shortest = NULL;
 	for (i = 0; i < r->nlayers; i++) {
 		l = &r->layers[i];
-		len = l->unit == ROTA_CALENDAR ?
-		    (int64_t)l->shift_days * DURATION_DAY : l->shift_ms;
+		len = l->shift_ms; /* whole days too (rota-parse.c) */
 		if (len <= 0)
 			continue;
 		rate += 1.0 / (double)len;
@@ -547,9 +546,8 @@ rota_check(const struct rota *r, const struct people *pp, int64_t from,
 		rota_findings_add(f, r->file, l->line, ROTA_WARNING,
 		    "layer \"%s\": with shifts of %s, coverage and fatigue"
 		    " are checked over the next %s only, not %s", l->name,
-		    duration_format(l->unit == ROTA_CALENDAR ?
-		    (int64_t)l->shift_days * DURATION_DAY : l->shift_ms, len,
-		    sizeof len), duration_format((until - from) / DURATION_HOUR *
+		    duration_format(l->shift_ms, len, sizeof len),
+		    duration_format((until - from) / DURATION_HOUR *
 		    DURATION_HOUR, span, sizeof span), duration_format(to - from,
 		    want, sizeof want));
 		to = until;
