@@ -36,6 +36,7 @@
 #include "policy.h"
 #include "rota.h"
 #include "store.h"
+#include "throttle.h"
 #include "xmalloc.h"
 
 #define ENGINE_PRIORITY 2 /* the lowest of main.c's three */
@@ -91,6 +92,10 @@ struct engine {
 	size_t nstaged;
 	struct engine_msg *msgs;
 	size_t nmsgs;
+
+	struct throttle_log unpaged_log; /* "has nobody to page" lines */
+	char *policy_name;	/* the last "policy" audit detail written: */
+	char *policy_detail;	/* in a storm, the same for every alert */
 };
 
 /* One resolved recipient of a page. */
@@ -230,6 +235,8 @@ engine_free(struct engine *e)
 	event_free(e->flush_ev);
 	free(e->staged);
 	free(e->msgs);
+	free(e->policy_name);
+	free(e->policy_detail);
 	free(e);
 }
 
@@ -336,6 +343,23 @@ engine_audit(struct engine *e, int64_t id, int64_t at, const char *actor,
 	rc = store_event_add(e->store, id, at, actor, kind, text, cause);
 	free(text);
 	return rc;
+}
+
+/* The "policy" audit detail of pol, kept while the same policy comes. */
+static const char *
+engine_policy_detail(struct engine *e, const struct policy *pol)
+{
+	json_t *d;
+
+	if (e->policy_name != NULL && strcmp(e->policy_name, pol->name) == 0)
+		return e->policy_detail;
+	free(e->policy_name);
+	free(e->policy_detail);
+	d = json_pack("{s:s}", "policy", pol->name);
+	e->policy_detail = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
+	json_decref(d);
+	e->policy_name = e->policy_detail != NULL ? xstrdup(pol->name) : NULL;
+	return e->policy_detail; /* NULL: {} */
 }
 
 /* What engine_send tells about an alert. */
@@ -509,6 +533,7 @@ engine_page_stage(struct engine *e, const struct alert *al,
 	struct engine_tell t;
 	char *head, *subject, to[160];
 	size_t n = 0, i, people = 0;
+	int64_t held = 0;
 	json_t *d;
 	int rc = 0;
 
@@ -551,12 +576,19 @@ engine_page_stage(struct engine *e, const struct alert *al,
 			rc = engine_send(e, &t, to, cause);
 	}
 	if (rc == 0 && n == 0) {
-		d = json_pack("{s:i,s:s}", "stage", act->stage, "reason",
-		    "no target of the stage resolves to anyone");
-		rc = engine_audit(e, al->id, act->at_ms, "engine",
-		    "page_failed", d, cause);
-		log_warnx("alert %" PRId64 ": stage %d has nobody to page",
-		    al->id, act->stage);
+		snprintf(to, sizeof to, "{\"stage\":%d,\"reason\":\"no target"
+		    " of the stage resolves to anyone\"}", act->stage);
+		rc = store_event_add(e->store, al->id, act->at_ms, "engine",
+		    "page_failed", to, cause);
+		/* every one is in the audit; in a storm, a line a minute */
+		if (throttle_log_due(&e->unpaged_log, clock_now_ms(),
+		    THROTTLE_LOG_MS, &held) && held == 1)
+			log_warnx("alert %" PRId64 ": stage %d has nobody to"
+			    " page", al->id, act->stage);
+		else if (held > 1)
+			log_warnx("alert %" PRId64 ": stage %d has nobody to"
+			    " page (%" PRId64 " alerts in all since the last"
+			    " such line)", al->id, act->stage, held);
 	}
 	if (rc == 0 && pol->cc != NULL) {
 		snprintf(to, sizeof to, "chat:%s", pol->cc);
@@ -884,8 +916,8 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 		st->stage = pol->nstages; /* the policy shrank on reload */
 	if (st->stage == 0) {
 		esc_start(st, pol, e->conf->sla, now, acts);
-		if (engine_audit(e, a->id, now, "engine", "policy",
-		    json_pack("{s:s}", "policy", pol->name), cause) != 0)
+		if (store_event_add(e->store, a->id, now, "engine", "policy",
+		    engine_policy_detail(e, pol), cause) != 0)
 			goto out;
 	}
 	esc_run(st, pol, e->conf->sla, now, acts);

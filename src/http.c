@@ -483,38 +483,41 @@ http_request_count(const struct http *h)
 	return h->requests;
 }
 
+/* jansson's writer into the reply's buffer: 0, or -1 if it is full. */
+static int
+http_json_add(const char *buf, size_t size, void *data)
+{
+	return evbuffer_add(data, buf, size);
+}
+
 /* Send o (reference stolen) as the JSON body with status code. */
 void
 http_reply_json(struct evhttp_request *req, int code, json_t *o)
 {
-	struct evbuffer *out;
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
 	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
-	char *text;
 
 	/* a value json_pack() could not build (bad UTF-8 in a name from a
 	 * config file, say) must not take the daemon down */
-	if (o == NULL || (text = json_dumps(o, JSON_COMPACT)) == NULL) {
+	if (o == NULL || json_dump_callback(o, http_json_add, out,
+	    JSON_COMPACT) != 0) {
 		char logbuf[256];
 
 		log_warnx("http: cannot encode the reply to %s",
 		    http_redact_uri(evhttp_request_get_uri(req), logbuf,
 		    sizeof logbuf));
 		code = HTTP_INTERNAL;
-		text = xstrdup("{\"error\":\"internal error: the reply could"
-		    " not be encoded\"}");
+		evbuffer_drain(out, evbuffer_get_length(out));
+		evbuffer_add_printf(out, "{\"error\":\"internal error: the"
+		    " reply could not be encoded\"}");
 	}
 	json_decref(o);
 	metrics_http_reply(req, code);
-	if ((out = evbuffer_new()) == NULL)
-		fatalx("evbuffer_new failed");
-	evbuffer_add(out, text, strlen(text));
 	evbuffer_add(out, "\n", 1);
-	free(text);
 	evhttp_remove_header(hdr, "Content-Type");
 	evhttp_add_header(hdr, "Content-Type", "application/json");
 	evhttp_add_header(hdr, "Cache-Control", "no-store");
-	evhttp_send_reply(req, code, NULL, out);
-	evbuffer_free(out);
+	evhttp_send_reply(req, code, NULL, NULL);
 }
 
 /* Answer {"error": "..."} with status code. */

@@ -42,6 +42,7 @@ sqlite3_stmt *store_stmt(struct store *, const char *);
 int store_step_done(struct store *, sqlite3_stmt *, char **);
 void store_cause(struct store *, char **, const char *);
 void store_bind_text(sqlite3_stmt *, int, const char *);
+void store_bind_text_static(sqlite3_stmt *, int, const char *);
 char *store_column_strdup(sqlite3_stmt *, int);
 int store_commit_nosync(struct store *, char **);
 int64_t store_usec(void);
