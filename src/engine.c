@@ -96,6 +96,8 @@ struct engine {
 	struct throttle_log unpaged_log; /* "has nobody to page" lines */
 	char *policy_name;	/* the last "policy" audit detail written: */
 	char *policy_detail;	/* in a storm, the same for every alert */
+	char *page_key;		/* and the last "page" detail, for what */
+	char *page_detail;	/* page_key says (stage, reason, to, why) */
 };
 
 /* One resolved recipient of a page. */
@@ -237,6 +239,8 @@ engine_free(struct engine *e)
 	free(e->msgs);
 	free(e->policy_name);
 	free(e->policy_detail);
+	free(e->page_key);
+	free(e->page_detail);
 	free(e);
 }
 
@@ -360,6 +364,33 @@ engine_policy_detail(struct engine *e, const struct policy *pol)
 	json_decref(d);
 	e->policy_name = e->policy_detail != NULL ? xstrdup(pol->name) : NULL;
 	return e->policy_detail; /* NULL: {} */
+}
+
+/*
+ * The "page" audit detail of a page of stage act to who (address to):
+ * in a storm, most alerts page the same people for the same reason, so
+ * the last one is kept and reused while its fields are the same.
+ */
+static const char *
+engine_page_detail(struct engine *e, const struct esc_action *act,
+    const struct engine_who *who, const char *to)
+{
+	char key[sizeof who->target + sizeof who->why + 256];
+	json_t *d;
+
+	snprintf(key, sizeof key, "%d\037%s\037%s\037%s\037%s", act->stage,
+	    esc_reason_name(act->reason), who->target, to, who->why);
+	if (e->page_key != NULL && strcmp(e->page_key, key) == 0)
+		return e->page_detail;
+	free(e->page_key);
+	free(e->page_detail);
+	d = json_pack("{s:i,s:s,s:s,s:s,s:s}", "stage", act->stage, "reason",
+	    esc_reason_name(act->reason), "target", who->target, "to", to,
+	    "why", who->why);
+	e->page_detail = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
+	json_decref(d);
+	e->page_key = e->page_detail != NULL ? xstrdup(key) : NULL;
+	return e->page_detail; /* NULL: {} */
 }
 
 /* What engine_send tells about an alert. */
@@ -534,7 +565,6 @@ engine_page_stage(struct engine *e, const struct alert *al,
 	char *head, *subject, to[160];
 	size_t n = 0, i, people = 0;
 	int64_t held = 0;
-	json_t *d;
 	int rc = 0;
 
 	for (i = 0; i < stage->ntargets; i++)
@@ -567,11 +597,8 @@ engine_page_stage(struct engine *e, const struct alert *al,
 			snprintf(to, sizeof to, "%s", who[i].person);
 		} else
 			snprintf(to, sizeof to, "chat:%s", who[i].chat);
-		d = json_pack("{s:i,s:s,s:s,s:s,s:s}", "stage", act->stage,
-		    "reason", esc_reason_name(act->reason), "target",
-		    who[i].target, "to", to, "why", who[i].why);
-		rc = engine_audit(e, al->id, act->at_ms, "engine", "page", d,
-		    cause);
+		rc = store_event_add(e->store, al->id, act->at_ms, "engine",
+		    "page", engine_page_detail(e, act, &who[i], to), cause);
 		if (rc == 0)
 			rc = engine_send(e, &t, to, cause);
 	}

@@ -251,30 +251,74 @@ outbox_kick(struct outbox *ob)
 	outbox_arm(ob, 0, 0);
 }
 
+/*
+ * The audit detail last written for a row of the message being settled:
+ * the rows of one digest mostly share it, and building it with jansson
+ * for each of them was a good part of what a page cost the loop.
+ */
+struct outbox_memo {
+	const struct store_note *n;
+	const char *kind;
+	const char *error;
+	char *detail;
+};
+
+/* Can the detail written for m->n stand for n too? */
+static int
+outbox_memo_fits(const struct outbox_memo *m, const struct store_note *n,
+    const char *kind, const char *error)
+{
+	const struct store_note *o = m->n;
+
+	return o != NULL && m->detail != NULL && strcmp(m->kind, kind) == 0 &&
+	    (m->error == error || (m->error != NULL && error != NULL &&
+	    strcmp(m->error, error) == 0)) &&
+	    strcmp(o->person, n->person) == 0 &&
+	    strcmp(o->channel, n->channel) == 0 &&
+	    strcmp(o->address, n->address) == 0 &&
+	    o->attempt == n->attempt && o->step == n->step &&
+	    (o->provider_id == n->provider_id || (o->provider_id != NULL &&
+	    n->provider_id != NULL &&
+	    strcmp(o->provider_id, n->provider_id) == 0));
+}
+
+/* Audit event kind for row n; memo (or NULL) carries its detail on. */
 static void
 outbox_audit(struct outbox *ob, const struct store_note *n, const char *kind,
-    const char *error, int64_t now)
+    const char *error, int64_t now, struct outbox_memo *memo)
 {
 	char *detail = NULL, *cause = NULL;
 	json_t *j;
 
-	j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "person", n->person,
-	    "channel", n->channel, "address", n->address, "attempt",
-	    n->attempt, "step", n->step);
-	if (j != NULL && error != NULL)
-		json_object_set_new(j, "error", json_string(error));
-	if (j != NULL && n->provider_id != NULL)
-		json_object_set_new(j, "provider_id",
-		    json_string(n->provider_id));
-	if (j != NULL)
-		detail = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
+	if (memo != NULL && outbox_memo_fits(memo, n, kind, error))
+		detail = memo->detail;
+	else {
+		j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "person", n->person,
+		    "channel", n->channel, "address", n->address, "attempt",
+		    n->attempt, "step", n->step);
+		if (j != NULL && error != NULL)
+			json_object_set_new(j, "error", json_string(error));
+		if (j != NULL && n->provider_id != NULL)
+			json_object_set_new(j, "provider_id",
+			    json_string(n->provider_id));
+		if (j != NULL)
+			detail = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		if (memo != NULL) {
+			free(memo->detail);
+			memo->n = n;
+			memo->kind = kind;
+			memo->error = error;
+			memo->detail = detail;
+		}
+	}
 	if (store_event_add(ob->store, n->alert_id, now, "outbox", kind, detail,
 	    &cause) != 0) {
 		log_warnx("outbox: audit: %s", cause);
 		free(cause);
 	}
-	free(detail);
+	if (memo == NULL)
+		free(detail);
 }
 
 /* Queue an unreachable report for the loop (never from inside a txn). */
@@ -564,7 +608,7 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 	    n->person) == 0) {
 		log_warnx("outbox: alert %" PRId64 ": %s is unreachable on"
 		    " every channel", n->alert_id, n->person);
-		outbox_audit(ob, n, "unreachable", NULL, now);
+		outbox_audit(ob, n, "unreachable", NULL, now, NULL);
 		outbox_unreachable(ob, n->alert_id, n->person);
 	}
 }
@@ -625,6 +669,7 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 	const struct conf_chan *cc;
 	struct store_outbox_change ch;
 	struct store_note *n;
+	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
 	enum outbox_next next;
 	int64_t delay;
 	uint32_t rnd;
@@ -665,7 +710,7 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 			ch.state = NOTIFY_SENT;
 			ch.provider_id = r->provider_id;
 			store_outbox_set(ob->store, &ch, now, &cause);
-			outbox_audit(ob, n, "notify.sent", NULL, now);
+			outbox_audit(ob, n, "notify.sent", NULL, now, &memo);
 			break;
 		case OUTBOX_RETRY:
 			log_info("outbox: alert %" PRId64 ": %s to %s: %s;"
@@ -676,7 +721,8 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 			ch.due_ms = now + delay;
 			ch.error = r->error;
 			store_outbox_set(ob->store, &ch, now, &cause);
-			outbox_audit(ob, n, "notify.retry", r->error, now);
+			outbox_audit(ob, n, "notify.retry", r->error, now,
+			    &memo);
 			break;
 		case OUTBOX_FAILOVER:
 			log_warnx("outbox: alert %" PRId64 ": %s to %s failed"
@@ -688,7 +734,8 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 			ch.error = cc == NULL ? "channel no longer configured" :
 			    r->error;
 			store_outbox_set(ob->store, &ch, now, &cause);
-			outbox_audit(ob, n, "notify.failed", r->error, now);
+			outbox_audit(ob, n, "notify.failed", r->error, now,
+			    &memo);
 			outbox_failover(ob, n, now);
 			break;
 		}
@@ -698,6 +745,7 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 			cause = NULL;
 		}
 	}
+	free(memo.detail);
 	if (s->n > 1 && nsent > 0)
 		log_info("outbox: %zu alert%s (a digest of %zu) sent to %s by"
 		    " %s%s%s", nsent, nsent == 1 ? "" : "s", s->n,
@@ -1146,6 +1194,7 @@ int
 outbox_report(struct outbox *ob, const char *kind, const char *pid,
     const char *status, const char *answered_by, char **cause)
 {
+	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
 	struct store_outbox_change ch;
 	struct store_note *rows;
 	enum outbox_report rep;
@@ -1187,18 +1236,20 @@ outbox_report(struct outbox *ob, const char *kind, const char *pid,
 			ch.state = NOTIFY_DELIVERED;
 			store_outbox_set(ob->store, &ch, now, NULL);
 			outbox_audit(ob, &rows[i], "notify.delivered", NULL,
-			    now);
+			    now, &memo);
 		} else {
 			ch.state = NOTIFY_FAILED;
 			ch.error = err;
 			store_outbox_set(ob->store, &ch, now, NULL);
-			outbox_audit(ob, &rows[i], "notify.failed", err, now);
+			outbox_audit(ob, &rows[i], "notify.failed", err, now,
+			    &memo);
 			log_warnx("outbox: alert %" PRId64 ": %s to %s: %s",
 			    rows[i].alert_id, rows[i].channel,
 			    rows[i].person, err);
 			outbox_failover(ob, &rows[i], now);
 		}
 	}
+	free(memo.detail);
 	store_notes_free(rows, n);
 	if (store_commit(ob->store, cause) != 0) {
 		store_rollback(ob->store);

@@ -1,20 +1,33 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * xfer.c: libcurl's multi interface driven by the daemon's libevent loop
- * (curl_multi_socket_action).  curl tells us which sockets to watch and
- * when to wake it; we never call curl from inside its own callbacks, and
- * nothing here blocks (AsynchDNS resolver, CURLOPT_NOSIGNAL).  Each
- * transfer's callback runs from the loop once it is over.
+ * xfer.c: libcurl's multi interface, run by a worker thread on an event
+ * loop of its own (curl_multi_socket_action), so that talking to
+ * providers (connections, TLS, reading their answers) takes nothing
+ * from the daemon's loop, which takes alerts.
+ *
+ * The loop builds each transfer's easy handle (xfer_post, xfer_smtp)
+ * and queues it; the worker adds it to the multi handle, drives it, and
+ * queues it back once it is over; the loop then runs its callback and
+ * frees it.  A transfer is only ever touched by one thread at a time:
+ * by the loop until it is queued, by the worker until it is queued
+ * back.  The two queues are under one mutex; each side wakes the
+ * other with an eventfd.  curl is never
+ * called from inside its own callbacks, and nothing blocks (AsynchDNS
+ * resolver, CURLOPT_NOSIGNAL).
  */
+#include <sys/eventfd.h>
 #include <sys/queue.h>
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -38,23 +51,77 @@ struct xfer {
 	int smtp;
 	xfer_done_cb done;
 	void *arg;
-	TAILQ_ENTRY(xfer) entry;
+
+	/* Set by the worker before it queues the transfer back. */
+	CURLcode rc;
+	long code;
+	int finished;  /* it ran to its end (else: abandoned) */
+
+	TAILQ_ENTRY(xfer) entry; /* a queue, or the worker's running list */
 };
+TAILQ_HEAD(xfer_list, xfer);
 
 struct xfer_sock {
 	struct event ev;
 };
 
+/* Shared by both threads, under xfer_mu. */
+static pthread_mutex_t xfer_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct xfer_list xfer_inbox = TAILQ_HEAD_INITIALIZER(xfer_inbox);
+static struct xfer_list xfer_outbox = TAILQ_HEAD_INITIALIZER(xfer_outbox);
+static int xfer_stopping;
+
+/* The loop's side. */
 static struct event_base *xfer_base;
+static struct event *xfer_back_ev;
+static int xfer_back_fd = -1;     /* worker -> loop */
+static size_t xfer_n;             /* started, callback not yet run */
+static CURL *xfer_esc;            /* only for curl_easy_escape */
+static pthread_t xfer_thread;
+static int xfer_started;
+
+/* The worker's side (and the loop's once the worker has stopped). */
+static struct event_base *xfer_wbase;
+static struct event *xfer_wake_ev;
+static int xfer_wake_fd = -1;     /* loop -> worker */
 static CURLM *xfer_multi;
 static struct event xfer_timer;
 static int64_t xfer_due; /* when xfer_timer fires (clock_mono_ms) */
-static TAILQ_HEAD(, xfer) xfer_list = TAILQ_HEAD_INITIALIZER(xfer_list);
-static size_t xfer_n;
-static CURL *xfer_esc; /* only for curl_easy_escape */
+static struct xfer_list xfer_running_list =
+    TAILQ_HEAD_INITIALIZER(xfer_running_list);
 
 static void xfer_reap(void);
 static void xfer_free(struct xfer *);
+
+/* Wake the thread that reads fd. */
+static void
+xfer_kick(int fd)
+{
+	uint64_t one = 1;
+
+	while (write(fd, &one, sizeof one) == -1 && errno == EINTR)
+		;
+}
+
+/* Read an eventfd's count (it only says "look"). */
+static void
+xfer_drain(int fd)
+{
+	uint64_t n;
+
+	while (read(fd, &n, sizeof n) == -1 && errno == EINTR)
+		;
+}
+
+/* Worker: give x back to the loop (x has left the multi handle). */
+static void
+xfer_hand_back(struct xfer *x)
+{
+	pthread_mutex_lock(&xfer_mu);
+	TAILQ_INSERT_TAIL(&xfer_outbox, x, entry);
+	pthread_mutex_unlock(&xfer_mu);
+	xfer_kick(xfer_back_fd);
+}
 
 /* A socket is readable or writable: tell curl, then collect results. */
 static void
@@ -109,7 +176,7 @@ xfer_sock_cb(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp)
 		ev |= EV_READ;
 	if (what & CURL_POLL_OUT)
 		ev |= EV_WRITE;
-	event_assign(&s->ev, xfer_base, fd, ev, xfer_fd_cb, NULL);
+	event_assign(&s->ev, xfer_wbase, fd, ev, xfer_fd_cb, NULL);
 	event_add(&s->ev, NULL);
 	return 0;
 }
@@ -143,7 +210,76 @@ xfer_timeout_cb(CURLM *m, long ms, void *arg)
 	return 0;
 }
 
-/* Set up the multi handle on base.  Call once, before any transfer. */
+/* Worker, woken by the loop: start what was queued, or stop. */
+static void
+xfer_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct xfer_list in = TAILQ_HEAD_INITIALIZER(in);
+	struct xfer *x;
+	int stopping;
+
+	xfer_drain(fd);
+	pthread_mutex_lock(&xfer_mu);
+	TAILQ_CONCAT(&in, &xfer_inbox, entry);
+	stopping = xfer_stopping;
+	pthread_mutex_unlock(&xfer_mu);
+
+	if (stopping) {
+		event_base_loopbreak(xfer_wbase);
+		TAILQ_CONCAT(&xfer_running_list, &in, entry);
+		return; /* xfer_shutdown takes everything over */
+	}
+	while ((x = TAILQ_FIRST(&in)) != NULL) {
+		TAILQ_REMOVE(&in, x, entry);
+		if (curl_multi_add_handle(xfer_multi, x->h) != CURLM_OK)
+			fatalx("curl_multi_add_handle failed");
+		TAILQ_INSERT_TAIL(&xfer_running_list, x, entry);
+	}
+}
+
+static void *
+xfer_main(void *arg)
+{
+	event_base_dispatch(xfer_wbase);
+	return NULL;
+}
+
+/* Loop: run the callbacks of what the worker gave back, and free it. */
+static void
+xfer_back_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct xfer_list back = TAILQ_HEAD_INITIALIZER(back);
+	struct xfer_result r;
+	struct xfer *x;
+
+	xfer_drain(fd);
+	pthread_mutex_lock(&xfer_mu);
+	TAILQ_CONCAT(&back, &xfer_outbox, entry);
+	pthread_mutex_unlock(&xfer_mu);
+	while ((x = TAILQ_FIRST(&back)) != NULL) {
+		TAILQ_REMOVE(&back, x, entry);
+		xfer_n--;
+		memset(&r, 0, sizeof r);
+		r.status = x->code;
+		r.body = x->body != NULL ? x->body : "";
+		r.bodylen = x->bodylen;
+		r.retry_after = x->retry_after;
+		if (!x->finished)
+			r.error = "shutting down";
+		else if (x->rc != CURLE_OK) {
+			r.error = x->errbuf[0] != '\0' ? x->errbuf :
+			    curl_easy_strerror(x->rc);
+			r.timeout = x->rc == CURLE_OPERATION_TIMEDOUT;
+		}
+		x->done(x->arg, &r);
+		xfer_free(x);
+	}
+}
+
+/*
+ * Set up the transfers' worker, reporting to the loop of base.  Call
+ * once, before any transfer.
+ */
 int
 xfer_init(struct event_base *base, char **cause)
 {
@@ -157,37 +293,79 @@ xfer_init(struct event_base *base, char **cause)
 		*cause = xstrdup("curl_multi_init failed");
 		return -1;
 	}
+	if ((xfer_wbase = event_base_new()) == NULL ||
+	    (xfer_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    (xfer_back_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    (xfer_wake_ev = event_new(xfer_wbase, xfer_wake_fd,
+	    EV_READ | EV_PERSIST, xfer_wake_cb, NULL)) == NULL ||
+	    (xfer_back_ev = event_new(base, xfer_back_fd,
+	    EV_READ | EV_PERSIST, xfer_back_cb, NULL)) == NULL ||
+	    event_add(xfer_wake_ev, NULL) != 0 ||
+	    event_add(xfer_back_ev, NULL) != 0)
+		fatalx("xfer: cannot set up the transfer thread's events");
 	xfer_base = base;
-	evtimer_assign(&xfer_timer, base, xfer_timer_cb, NULL);
+	xfer_stopping = 0;
+	evtimer_assign(&xfer_timer, xfer_wbase, xfer_timer_cb, NULL);
 	curl_multi_setopt(xfer_multi, CURLMOPT_SOCKETFUNCTION, xfer_sock_cb);
 	curl_multi_setopt(xfer_multi, CURLMOPT_TIMERFUNCTION, xfer_timeout_cb);
+	if ((errno = pthread_create(&xfer_thread, NULL, xfer_main, NULL)) != 0)
+		fatal("xfer: pthread_create");
+	xfer_started = 1;
 	return 0;
 }
 
-/* Stop every transfer (each callback hears "shutting down"); clean up. */
+/*
+ * Stop the worker and every transfer; clean up.  What had finished gets
+ * its callback with its result; every other callback hears "shutting
+ * down", so that owners can free what they lent.
+ */
 void
 xfer_shutdown(void)
 {
 	struct xfer *x;
-	struct xfer_result r;
 
 	if (xfer_multi == NULL)
 		return;
-	/* Owners hear "shutting down" so they can free what they lent. */
-	while ((x = TAILQ_FIRST(&xfer_list)) != NULL) {
+	pthread_mutex_lock(&xfer_mu);
+	xfer_stopping = 1;
+	pthread_mutex_unlock(&xfer_mu);
+	xfer_kick(xfer_wake_fd);
+	if (xfer_started)
+		pthread_join(xfer_thread, NULL);
+	xfer_started = 0;
+	/* The worker is gone: its list is ours. */
+	pthread_mutex_lock(&xfer_mu);
+	TAILQ_CONCAT(&xfer_running_list, &xfer_inbox, entry);
+	pthread_mutex_unlock(&xfer_mu);
+	while ((x = TAILQ_FIRST(&xfer_running_list)) != NULL) {
 		curl_multi_remove_handle(xfer_multi, x->h);
-		TAILQ_REMOVE(&xfer_list, x, entry);
-		xfer_n--;
-		memset(&r, 0, sizeof r);
-		r.error = "shutting down";
-		r.body = "";
-		x->done(x->arg, &r);
-		xfer_free(x);
+		TAILQ_REMOVE(&xfer_running_list, x, entry);
+		x->finished = 0;
+		pthread_mutex_lock(&xfer_mu);
+		TAILQ_INSERT_TAIL(&xfer_outbox, x, entry);
+		pthread_mutex_unlock(&xfer_mu);
+	}
+	/* Callbacks may start transfers: those are given back at once. */
+	for (;;) {
+		pthread_mutex_lock(&xfer_mu);
+		x = TAILQ_FIRST(&xfer_outbox);
+		pthread_mutex_unlock(&xfer_mu);
+		if (x == NULL)
+			break;
+		xfer_back_cb(xfer_back_fd, EV_READ, NULL);
 	}
 	/* The socket callback may still fire: the base must be alive. */
 	curl_multi_cleanup(xfer_multi);
 	xfer_multi = NULL;
 	evtimer_del(&xfer_timer);
+	event_free(xfer_wake_ev);
+	event_free(xfer_back_ev);
+	event_base_free(xfer_wbase);
+	xfer_wake_ev = xfer_back_ev = NULL;
+	xfer_wbase = NULL;
+	close(xfer_wake_fd);
+	close(xfer_back_fd);
+	xfer_wake_fd = xfer_back_fd = -1;
 	if (xfer_esc != NULL)
 		curl_easy_cleanup(xfer_esc);
 	xfer_esc = NULL;
@@ -296,13 +474,18 @@ xfer_common(struct xfer *x, int64_t connect_ms, int64_t total_ms,
 	}
 }
 
+/* Loop: hand x to the worker (or straight back, if it is stopping). */
 static struct xfer *
 xfer_start(struct xfer *x)
 {
-	if (curl_multi_add_handle(xfer_multi, x->h) != CURLM_OK)
-		fatalx("curl_multi_add_handle failed");
-	TAILQ_INSERT_TAIL(&xfer_list, x, entry);
+	int stopping;
+
 	xfer_n++;
+	pthread_mutex_lock(&xfer_mu);
+	stopping = xfer_stopping;
+	TAILQ_INSERT_TAIL(stopping ? &xfer_outbox : &xfer_inbox, x, entry);
+	pthread_mutex_unlock(&xfer_mu);
+	xfer_kick(stopping ? xfer_back_fd : xfer_wake_fd);
 	return x;
 }
 
@@ -394,55 +577,30 @@ xfer_free(struct xfer *x)
 	free(x);
 }
 
-/* Stop a transfer that has not finished; its callback is not called. */
-void
-xfer_cancel(struct xfer *x)
-{
-	curl_multi_remove_handle(xfer_multi, x->h);
-	TAILQ_REMOVE(&xfer_list, x, entry);
-	xfer_n--;
-	xfer_free(x);
-}
-
 /*
- * Collect finished transfers: copy what curl says before removing the
- * handle, then call the owner, then free.
+ * Worker: collect finished transfers, keep what curl says of each, and
+ * give them back to the loop.
  */
 static void
 xfer_reap(void)
 {
-	struct xfer_result r;
 	struct xfer *x;
 	CURLMsg *msg;
-	CURLcode rc;
 	char *priv;
-	long code;
 	int left;
 
 	while ((msg = curl_multi_info_read(xfer_multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		rc = msg->data.result;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
 		x = (struct xfer *)priv;
-		code = 0;
-		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
+		x->rc = msg->data.result;
+		x->code = 0;
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->code);
+		x->finished = 1;
 		curl_multi_remove_handle(xfer_multi, x->h);
-		TAILQ_REMOVE(&xfer_list, x, entry);
-		xfer_n--;
-
-		memset(&r, 0, sizeof r);
-		r.status = code;
-		r.body = x->body != NULL ? x->body : "";
-		r.bodylen = x->bodylen;
-		r.retry_after = x->retry_after;
-		if (rc != CURLE_OK) {
-			r.error = x->errbuf[0] != '\0' ? x->errbuf :
-			    curl_easy_strerror(rc);
-			r.timeout = rc == CURLE_OPERATION_TIMEDOUT;
-		}
-		x->done(x->arg, &r);
-		xfer_free(x);
+		TAILQ_REMOVE(&xfer_running_list, x, entry);
+		xfer_hand_back(x);
 	}
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * xfer.h: outbound HTTP and SMTP transfers on the daemon's libevent loop
- * (libcurl's multi interface).  Nothing here blocks: a transfer starts,
- * and its callback runs on the loop once it is over.  Only xfer.c
- * includes curl.h.
+ * xfer.h: outbound HTTP and SMTP transfers (libcurl's multi interface,
+ * run by a thread of its own).  Nothing here blocks: a transfer starts,
+ * and its callback runs on the daemon's loop once it is over.  Only
+ * xfer.c includes curl.h.
  */
 #ifndef XFER_H
 #define XFER_H
@@ -61,7 +61,6 @@ int xfer_init(struct event_base *, char **);
 void xfer_shutdown(void);
 struct xfer *xfer_post(const struct xfer_http *, xfer_done_cb, void *);
 struct xfer *xfer_smtp(const struct xfer_mail *, xfer_done_cb, void *);
-void xfer_cancel(struct xfer *);
 size_t xfer_running(void);
 void xfer_form_add(char **, size_t *, const char *, const char *);
 int64_t xfer_retry_after_ms(const char *, int64_t);
