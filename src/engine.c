@@ -927,6 +927,7 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 	const struct policy *pol;
 	struct alert *fetched = NULL;
 	const struct alert *al = known;
+	struct store_engine_save save;
 	int64_t next;
 	int rc = -1;
 
@@ -951,8 +952,15 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 	if (engine_act(e, al, pol, st, acts, now, cause) != 0)
 		goto out;
 	next = esc_next_due(st, pol, e->conf->sla);
-	if (store_engine_save(e->store, a->id, pol->name, st, next, now,
-	    cause) != 0)
+	save.id = a->id;
+	save.policy = pol->name;
+	save.st = st;
+	save.next_due = next;
+	save.now = now;
+	/* al is the row as stored in this transaction */
+	save.key_stored = st->priority == al->priority &&
+	    st->status == al->status;
+	if (store_engine_save(e->store, &save, cause) != 0)
 		goto out;
 	engine_stage(e, a, 0, st, pol->name, next);
 	rc = 0;
@@ -1020,6 +1028,7 @@ engine_raised(void *arg, const struct store_raise *r,
 	struct esc_state st;
 	const struct policy *pol;
 	struct alert *al, known;
+	struct store_engine_save save;
 	int rc = -1;
 	size_t i;
 
@@ -1071,12 +1080,17 @@ engine_raised(void *arg, const struct store_raise *r,
 	esc_raise_priority(&st, an->priority, e->conf->sla, now, &acts);
 	rc = engine_act(e, al, pol, &st, &acts, now, cause);
 	alert_free(al);
+	if (rc == 0) {
+		memset(&save, 0, sizeof save);
+		save.id = a->id;
+		save.policy = pol->name;
+		save.st = &st;
+		save.next_due = esc_next_due(&st, pol, e->conf->sla);
+		save.now = now;
+		rc = store_engine_save(e->store, &save, cause);
+	}
 	if (rc == 0)
-		rc = store_engine_save(e->store, a->id, pol->name, &st,
-		    esc_next_due(&st, pol, e->conf->sla), now, cause);
-	if (rc == 0)
-		engine_stage(e, a, 0, &st, pol->name, esc_next_due(&st, pol,
-		    e->conf->sla));
+		engine_stage(e, a, 0, &st, pol->name, save.next_due);
 out:
 	esc_actions_clear(&acts);
 	return rc;
@@ -1168,6 +1182,7 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	struct esc_state st;
 	const struct policy *pol;
 	struct alert *al = NULL;
+	struct store_engine_save save;
 	char *subject, *via = NULL, *for_whom = NULL;
 	const char *v;
 	int64_t now = clock_now_ms(), next;
@@ -1236,8 +1251,13 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	}
 	next = st.status == ALERT_RESOLVED ? ESC_NEVER :
 	    esc_next_due(&st, pol, e->conf->sla);
-	if (store_engine_save(e->store, id, pol->name, &st, next, now,
-	    cause) != 0)
+	memset(&save, 0, sizeof save);
+	save.id = id;
+	save.policy = pol->name;
+	save.st = &st;
+	save.next_due = next;
+	save.now = now;
+	if (store_engine_save(e->store, &save, cause) != 0)
 		goto fail;
 	engine_stage(e, a, 0, &st, pol->name, next);
 	if (store_commit(e->store, cause) != 0)

@@ -45,11 +45,12 @@ static const char store_engine_open_sql[] =
     "SELECT " STORE_ENGINE_COLUMNS " FROM alerts WHERE status != 'resolved'"
     " ORDER BY id";
 
-/* Save the escalation state of alert id (inside the caller's transaction). */
+/* Save the escalation state of an alert (inside the caller's transaction). */
 int
-store_engine_save(struct store *s, int64_t id, const char *policy,
-    const struct esc_state *st, int64_t next_due, int64_t now, char **cause)
+store_engine_save(struct store *s, const struct store_engine_save *w,
+    char **cause)
 {
+	const struct esc_state *st = w->st;
 	sqlite3_stmt *k = store_stmt(s, store_engine_key_sql);
 	sqlite3_stmt *q = store_stmt(s, store_engine_save_sql);
 
@@ -57,13 +58,15 @@ store_engine_save(struct store *s, int64_t id, const char *policy,
 		store_cause(s, cause, "saving escalation state");
 		return -1;
 	}
-	sqlite3_bind_int64(k, 1, id);
-	sqlite3_bind_int(k, 2, st->priority);
-	store_bind_text(k, 3, alert_status_name(st->status));
-	if (store_step_done(s, k, cause) != 0)
-		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	store_bind_text(q, 2, policy);
+	if (!w->key_stored) {
+		sqlite3_bind_int64(k, 1, w->id);
+		sqlite3_bind_int(k, 2, st->priority);
+		store_bind_text(k, 3, alert_status_name(st->status));
+		if (store_step_done(s, k, cause) != 0)
+			return -1;
+	}
+	sqlite3_bind_int64(q, 1, w->id);
+	store_bind_text(q, 2, w->policy);
 	sqlite3_bind_int64(q, 5, st->acknowledged_ms);
 	sqlite3_bind_int64(q, 6, st->first_response_ms);
 	sqlite3_bind_int64(q, 7, st->resolved_ms);
@@ -77,15 +80,15 @@ store_engine_save(struct store *s, int64_t id, const char *policy,
 	sqlite3_bind_int64(q, 15, st->sla_due_ms[SLA_RESOLUTION]);
 	sqlite3_bind_int(q, 16, (int)st->reminded);
 	sqlite3_bind_int(q, 17, (int)st->breached);
-	if (next_due == ESC_NEVER)
+	if (w->next_due == ESC_NEVER)
 		sqlite3_bind_null(q, 18);
 	else
-		sqlite3_bind_int64(q, 18, next_due);
-	sqlite3_bind_int64(q, 19, now);
+		sqlite3_bind_int64(q, 18, w->next_due);
+	sqlite3_bind_int64(q, 19, w->now);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
 	if (sqlite3_changes(s->db) != 1) {
-		xasprintf(cause, "alert %lld does not exist", (long long)id);
+		xasprintf(cause, "alert %lld does not exist", (long long)w->id);
 		return -1;
 	}
 	return 0;

@@ -92,9 +92,24 @@ struct store_engine_row {
 
 typedef void (*store_engine_cb)(const struct store_engine_row *, void *);
 
+/*
+ * What store_engine_save() writes: the escalation state of alert id.
+ * key_stored says that st's priority and status are those of the stored
+ * row (the caller has just read or written it), so they need no writing:
+ * they are indexed, and checking them costs a statement per save.
+ */
+struct store_engine_save {
+	int64_t id;
+	const char *policy;
+	const struct esc_state *st;
+	int64_t next_due; /* ESC_NEVER: nothing due */
+	int64_t now;
+	int key_stored;
+};
+
 /* store-engine.c */
-int store_engine_save(struct store *, int64_t, const char *,
-    const struct esc_state *, int64_t, int64_t, char **);
+int store_engine_save(struct store *, const struct store_engine_save *,
+    char **);
 int store_engine_get(struct store *, int64_t, struct store_engine_row *);
 void store_engine_row_clear(struct store_engine_row *);
 int64_t store_engine_open(struct store *, store_engine_cb, void *);

@@ -783,7 +783,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "11"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "12"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -819,6 +819,81 @@ test_migrate_checks(void **state)
 	store_rollback(f->s);
 }
 
+/*
+ * Migration 12 copies the audit log into a table without AUTOINCREMENT:
+ * ids and rows survive, the next id follows the largest, the foreign key,
+ * the index and the append-only triggers stay, and an audit row no longer
+ * touches sqlite_sequence.
+ */
+static void
+test_migrate_events(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r;
+	sqlite3 *db;
+	char *path, *cause = NULL;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		raise1(f->s, "db", NULL, 2, T0, &r);
+		free(r.dedup_key);
+	}
+	store_close(f->s);
+	xasprintf(&path, "%s/pagerd.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* version 11's table, with a gap before its newest row (id 40) */
+	assert_int_equal(sqlite3_exec(db, "BEGIN;"
+	    " CREATE TABLE ev11 (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    "  alert_id INTEGER REFERENCES alerts (id), at_ms INTEGER NOT NULL,"
+	    "  actor TEXT NOT NULL, kind TEXT NOT NULL,"
+	    "  detail TEXT NOT NULL DEFAULT '{}');"
+	    " INSERT INTO ev11 SELECT * FROM events;"
+	    " INSERT INTO ev11 VALUES (40, 3, 5, 'test', 'note', '{\"x\":1}');"
+	    " DROP TABLE events; ALTER TABLE ev11 RENAME TO events;"
+	    " CREATE INDEX events_alert ON events (alert_id, id);"
+	    " PRAGMA user_version = 11; COMMIT;", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_sequence", 0,
+	    "events"), 1);
+	sqlite3_close(db);
+
+	f->s = store_open(f->dir, &cause);
+	if (f->s == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "12"), 1);
+	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
+	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
+	    " id = 40", 0, "{\"x\":1}"), 1);
+	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_sequence", 0,
+	    "events"), 0);
+	assert_int_equal(count_rows(db, "SELECT sql FROM sqlite_master WHERE"
+	    " name = 'events' AND sql LIKE '%AUTOINCREMENT%'", 0, NULL), 0);
+	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_master"
+	    " WHERE tbl_name = 'events'", 0, NULL), 4); /* index, triggers */
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE events SET kind = 'x'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM events", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	/* the next audit row follows the largest id; the key still holds */
+	assert_int_equal(store_begin(f->s, NULL), 0);
+	assert_int_equal(store_event_add(f->s, 1, T0, "test", "note", NULL,
+	    &cause), 0);
+	assert_int_not_equal(store_event_add(f->s, 999, T0, "test", "note",
+	    NULL, &cause), 0);
+	free(cause);
+	assert_int_equal(store_commit(f->s, NULL), 0);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(count_rows(db, "SELECT max(id) FROM events", 0, "41"),
+	    1);
+	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_sequence", 0,
+	    "events"), 0);
+	sqlite3_close(db);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -840,6 +915,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_notes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_breaches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_events, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_checks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_breaches, setup,
