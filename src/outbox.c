@@ -1076,6 +1076,7 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	while (nplan < OUTBOX_PASS_MAX &&
+	    ob->nsends + nplan < OUTBOX_SENDS_MAX &&
 	    (a = outbox_index_pop(&ob->idx, now)) != NULL)
 		plan[nplan++].a = a;
 
@@ -1163,7 +1164,9 @@ arm:
 	wake = ob->rebuild_at;
 	if (outbox_refresh_dirty(ob) != 0)
 		wake = now + 1000;
-	if (outbox_index_next(&ob->idx) < wake)
+	/* as many in flight as may be: a send's outcome kicks the outbox */
+	if (outbox_index_next(&ob->idx) < wake &&
+	    ob->nsends < OUTBOX_SENDS_MAX)
 		wake = outbox_index_next(&ob->idx);
 	if (wake <= now)
 		wake = now + 1;

@@ -94,6 +94,15 @@ int outbox_cancel(struct outbox *, int64_t, const char *, char **);
 int outbox_resume(struct outbox *, char **);
 int outbox_report(struct outbox *, const char *, const char *, const char *,
     const char *, char **);
+/*
+ * At most this many messages in flight at once, over all channels and
+ * addresses.  The rest wait in the queue, due, and go as sends finish:
+ * tens of thousands of transfers at once (a storm to as many addresses)
+ * made libcurl scan its connection list at every new one and ran out of
+ * descriptors, and pages left at ~200 a second instead of thousands.
+ */
+#define OUTBOX_SENDS_MAX 256
+
 size_t outbox_inflight(const struct outbox *);
 
 /* outbox-decide.c: pure decisions, time as a parameter */

@@ -1038,6 +1038,69 @@ test_storm(void **state)
 	close(fd);
 }
 
+/*
+ * A storm to many addresses at once: 300 people are due on a channel
+ * whose receiver never answers.  At most OUTBOX_SENDS_MAX messages are
+ * in flight; the others stay pending (not started, not failed), waiting
+ * for a send to finish.
+ */
+static void
+test_sends_max(void **state)
+{
+	static const struct outbox_rule hang = { "hang", 0 };
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof sin;
+	struct qfix f;
+	char chans[512], person[16], chat[16], *cause = NULL;
+	int fd, i;
+	int64_t n = 0;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(fd, 16), 0); /* never accepted */
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(chans, sizeof chans, " { name = \"hang\";"
+	    " driver = \"webhook-chat\"; url = \"http://127.0.0.1:%d/\";"
+	    " timeout = \"60s\"; rate_limit = 0; }", ntohs(sin.sin_port));
+	qfix_open(&f, chans);
+
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	for (i = 0; i < OUTBOX_SENDS_MAX + 44; i++) {
+		snprintf(person, sizeof person, "p%d", i);
+		snprintf(chat, sizeof chat, "@p%d", i);
+		qfix_page(&f, person, chat, &hang, NULL);
+	}
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	outbox_kick(f.ob);
+	/* up to 20 s for the first OUTBOX_SENDS_MAX to be started */
+	for (i = 0; i < 4000; i++) {
+		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		n = qfix_count(&f, "SELECT count(*) FROM notifications WHERE"
+		    " state = 'sending'");
+		if (n >= OUTBOX_SENDS_MAX)
+			break;
+		usleep(5000);
+	}
+	assert_int_equal(n, OUTBOX_SENDS_MAX);
+	/* and no more, however long the loop runs (here a second) */
+	for (i = 0; i < 500; i++) {
+		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(2000);
+	}
+	assert_int_equal(outbox_inflight(f.ob), OUTBOX_SENDS_MAX);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'sending'"), OUTBOX_SENDS_MAX);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending'"), 44);
+
+	qfix_close(&f);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -1059,6 +1122,7 @@ main(void)
 		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_storm),
+		cmocka_unit_test(test_sends_max),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
