@@ -296,8 +296,15 @@ check("a rota in force with an error", True, len(probs) > 1 and
       probs[1].startswith("tertiary: 1 error, first: ") and
       probs[1].endswith('tertiary.conf:5: backup rota "nosuch" not found'))
 
-# Open alerts: stage, status and time left on each clock.
+# Open alerts: stage, status and time left on each clock, and what
+# stops each clock (the first note stops first response, not the ack).
 check("open alert count", "4", byid("open-count").content())
+stops = byid("clock-stops").content()
+for what in ("Response, the acknowledgement",
+             "First response, the first note",
+             "Resolution, the resolution"):
+    check("what stops each clock: " + what, True,
+          what in " ".join(stops.split()))
 alerts = {}
 for r in rows("alerts"):
     cells = [c for c in r.kids if c.tag == "td"]
@@ -331,6 +338,9 @@ for summ, e in exp["alerts"].items():
             check(summ + ": " + clock + " highlighted", True,
                   "late" in td.attrs.get("class", ""))
             continue
+        if clock == "first_response":
+            check(summ + ": how to stop the first-response clock", True,
+                  "pagerctl note " in td.attrs.get("title", ""))
         left = int(td.attrs.get("data-left-seconds", "nan"))
         # the page loaded a little after the seed: less time is left
         ok = e["left"][j] - 300 <= left <= e["left"][j]
