@@ -73,6 +73,7 @@ need() {
 		jq) pkg=jq ;;
 		curl) pkg=curl ;;
 		python3) pkg=python3 ;;
+		sqlite3) pkg=sqlite3 ;;
 		sha256sum | od | head | mktemp) pkg=coreutils ;;
 		*) pkg="(unknown)" ;;
 		esac
