@@ -125,6 +125,12 @@ pagerctl_cmd_find(int argc, char **argv, int *nwords)
 	return best;
 }
 
+/*
+ * What the commands share: printing the daemon's replies, reading their
+ * fields, tables on the terminal, numbers in arguments, and the
+ * pagerd.conf of the offline commands.
+ */
+
 /* The daemon's reply for --json, unchanged (it ends in a newline). */
 void
 pagerctl_print_raw(const char *raw)
@@ -136,6 +142,7 @@ pagerctl_print_raw(const char *raw)
 		putchar('\n');
 }
 
+/* o's string key, or "-" if it has none. */
 const char *
 pagerctl_str(const json_t *o, const char *key)
 {
