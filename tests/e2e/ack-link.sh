@@ -14,8 +14,7 @@
 . "$E2E_LIB"
 need curl jq python3
 "$PYTHON" -c 'import aiosmtpd' 2>/dev/null || {
-	echo "SKIP: aiosmtpd is missing (Debian package python3-aiosmtpd)"
-	exit 77
+	skip_missing aiosmtpd "aiosmtpd is missing (Debian package python3-aiosmtpd)"
 }
 
 SMTP_PORT=$(free_port)

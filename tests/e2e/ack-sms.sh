@@ -21,15 +21,13 @@
 . "$E2E_LIB"
 need curl jq python3
 
-SPEC=$top_srcdir/../shared/contracts/twilio_api_v2010.json
+SPEC=$TWILIO_SPEC
 PRISM=$top_builddir/tests/node_modules/.bin/prism
 if [ ! -f "$SPEC" ]; then
-	echo "SKIP: $SPEC is absent: no Twilio spec to validate against"
-	exit 77
+	skip_missing "the Twilio spec" "$SPEC is absent: no Twilio spec to validate against"
 fi
 if [ ! -x "$PRISM" ]; then
-	echo "SKIP: prism is not installed: run tests/e2e/peers-setup.sh in the build folder"
-	exit 77
+	skip_missing Prism "prism is not installed: run tests/e2e/peers-setup.sh in the build folder"
 fi
 PRISM_PORT=$(free_port)
 "$PRISM" mock "$SPEC" -h 127.0.0.1 -p "$PRISM_PORT" --errors \

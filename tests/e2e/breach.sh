@@ -13,8 +13,7 @@ need curl jq python3
 
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
-	echo "SKIP: $CHROMIUM is missing: install the Debian package chromium"
-	exit 77
+	skip_missing Chromium "$CHROMIUM is missing: install the Debian package chromium"
 fi
 
 write_config

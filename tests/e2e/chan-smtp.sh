@@ -8,8 +8,7 @@
 SEND_PAGE=$top_builddir/tests/fake/send-page
 [ -x "$SEND_PAGE" ] || fail "$SEND_PAGE is missing (make check builds it)"
 "$PYTHON" -c 'import aiosmtpd' 2>/dev/null || {
-	echo "SKIP: aiosmtpd is missing (Debian package python3-aiosmtpd)"
-	exit 77
+	skip_missing aiosmtpd "aiosmtpd is missing (Debian package python3-aiosmtpd)"
 }
 
 SMTP_PORT=$(free_port)

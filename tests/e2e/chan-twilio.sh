@@ -8,16 +8,14 @@
 . "$E2E_LIB"
 
 SEND_PAGE=$top_builddir/tests/fake/send-page
-SPEC=$top_srcdir/../shared/contracts/twilio_api_v2010.json
+SPEC=$TWILIO_SPEC
 PRISM=$top_builddir/tests/node_modules/.bin/prism
 [ -x "$SEND_PAGE" ] || fail "$SEND_PAGE is missing (make check builds it)"
 if [ ! -f "$SPEC" ]; then
-	echo "SKIP: $SPEC is absent: no Twilio spec to validate against"
-	exit 77
+	skip_missing "the Twilio spec" "$SPEC is absent: no Twilio spec to validate against"
 fi
 if [ ! -x "$PRISM" ]; then
-	echo "SKIP: prism is not installed: run tests/e2e/peers-setup.sh in the build folder"
-	exit 77
+	skip_missing Prism "prism is not installed: run tests/e2e/peers-setup.sh in the build folder"
 fi
 
 PRISM_PORT=$(free_port)

@@ -9,7 +9,9 @@
 # starts (daemons, peers, clients) can be found and killed afterwards
 # even if the script forgets or dies.  Processes started through lib.sh
 # are also listed in $TEST_TMP/.pids and killed first.  The script's exit
-# status is passed through: 0 pass, 1 fail, 77 skip, 99 hard error.
+# status is passed through: 0 pass, 1 fail, 77 skip, 99 hard error;
+# with PAGERD_TEST_REQUIRE_PEERS=1 (contrib/dev test) a skip is a
+# failure, naming the missing peer (lib.sh's skip_missing saves it).
 # TEST_TMP is removed after a pass or a skip and kept after a failure,
 # with the tail of every log in it printed.
 #
@@ -155,6 +157,12 @@ cd "$top_builddir" || cd /
 
 if [ -e "$TEST_TMP/.timed-out" ]; then
 	rc=99
+fi
+if [ "$rc" = 77 ] && [ "${PAGERD_TEST_REQUIRE_PEERS:-0}" = 1 ]; then
+	peer=$(cat "$TEST_TMP/.skipped" 2>/dev/null)
+	echo "harness: $name skipped, but PAGERD_TEST_REQUIRE_PEERS=1:" \
+	    "${peer:-a peer (see its SKIP line)} is missing"
+	rc=1
 fi
 case $rc in
 0 | 77)

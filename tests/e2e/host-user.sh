@@ -9,8 +9,9 @@
 . "$E2E_LIB"
 need curl jq python3 stat
 
-[ "$(id -u)" = 0 ] || { note "not root: cannot test dropping root"; exit 77; }
-id nobody >/dev/null 2>&1 || { note "no user nobody"; exit 77; }
+[ "$(id -u)" = 0 ] ||
+    skip_missing root "not root: cannot test dropping root"
+id nobody >/dev/null 2>&1 || skip_missing "the user nobody" "no user nobody"
 NOBODY_UID=$(id -u nobody)
 NOBODY_GID=$(id -g nobody)
 

@@ -99,8 +99,7 @@ pass "rate limit answers 429 with Retry-After and stores nothing"
 
 # --- Alertmanager ---
 if [ -z "$AM" ]; then
-	echo "SKIP: prometheus-alertmanager is not installed (Debian package prometheus-alertmanager)"
-	exit 77
+	skip_missing Alertmanager "prometheus-alertmanager is not installed (Debian package prometheus-alertmanager)"
 fi
 AM_PORT=$(free_port)
 mkdir -p "$TEST_TMP/am"

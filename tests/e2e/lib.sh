@@ -4,6 +4,9 @@
 # harness.sh runs (". "$E2E_LIB"").  Bash.
 #
 #   need CMD ...              fail unless each command exists
+#   skip_missing PEER WHY     a real peer (aiosmtpd, Prism, ...) is not
+#                             installed: SKIP (exit 77), or fail when
+#                             PAGERD_TEST_REQUIRE_PEERS=1
 #   free_port                 print a free loopback TCP port
 #   new_key                   print a fresh random key
 #   sha256_hex STRING         print the SHA-256 of STRING in hex
@@ -46,6 +49,10 @@ PAGERD_WRAPPER=${PAGERD_WRAPPER:-}
 PAGERD_N=0
 PAGERD_PID=
 PYTHON=${PYTHON:-/usr/bin/python3}
+# Twilio's OpenAPI spec, which Prism serves: from twilio/twilio-oai, kept
+# beside the source tree in ../shared/contracts (README, CONTRIBUTING).
+TWILIO_SPEC=$top_srcdir/../shared/contracts/twilio_api_v2010.json
+TWILIO_SPEC=${PAGERD_TWILIO_SPEC:-$TWILIO_SPEC}
 
 note() {
 	printf '# %s\n' "$*"
@@ -54,6 +61,22 @@ note() {
 fail() {
 	printf 'FAIL: %s\n' "$*"
 	exit 1
+}
+
+# skip_missing PEER WHY: this test needs PEER, a real program or file not
+# written here, and it is missing.  On a developer's machine that is a
+# SKIP; "contrib/dev test" sets PAGERD_TEST_REQUIRE_PEERS=1, where every
+# peer is installed, so there a missing one is a failure.  The harness
+# reads PEER from $TEST_TMP/.skipped.
+skip_missing() {
+	printf '%s\n' "$1" >"$TEST_TMP/.skipped"
+	if [ "${PAGERD_TEST_REQUIRE_PEERS:-0}" = 1 ]; then
+		printf 'FAIL: %s is missing (PAGERD_TEST_REQUIRE_PEERS=1): %s\n' \
+		    "$1" "$2"
+		exit 1
+	fi
+	printf 'SKIP: %s\n' "$2"
+	exit 77
 }
 
 pass() {

@@ -5,7 +5,8 @@
 # model built on Python's zoneinfo, for each rota of
 # tests/unit/rota-crosscheck.d over 2026-2028 (every DST change in the
 # zones used).  Exit 0 on a match, 1 on a mismatch (the diff is shown),
-# 77 (skip) without /usr/bin/python3 and its zoneinfo module.
+# 77 (skip) without /usr/bin/python3 and its zoneinfo module (1 if
+# PAGERD_TEST_REQUIRE_PEERS=1).
 
 PY=/usr/bin/python3
 FROM=2026-01-01
@@ -16,6 +17,11 @@ srcdir=${top_srcdir:-$here/../..}
 builddir=${top_builddir:-.}
 
 if ! [ -x "$PY" ] || ! "$PY" -c 'import zoneinfo' 2>/dev/null; then
+	if [ "${PAGERD_TEST_REQUIRE_PEERS:-0}" = 1 ]; then
+		echo "rota-crosscheck: $PY with zoneinfo is missing" \
+		    "(PAGERD_TEST_REQUIRE_PEERS=1)"
+		exit 1
+	fi
 	echo "rota-crosscheck: $PY with zoneinfo not found, skipping"
 	exit 77
 fi

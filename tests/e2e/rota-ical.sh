@@ -11,8 +11,7 @@ need node
 
 ICALJS=$top_builddir/tests/node_modules/ical.js
 if [ ! -f "$ICALJS/package.json" ]; then
-	echo "SKIP: ical.js is missing: run tests/e2e/npm-setup.sh in the build folder"
-	exit 77
+	skip_missing ical.js "ical.js is missing: run tests/e2e/npm-setup.sh in the build folder"
 fi
 
 write_config
