@@ -4,7 +4,9 @@
 #define API_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+struct api_ack;
 struct conf;
 struct engine;
 struct heartbeats;
@@ -30,6 +32,12 @@ struct api {
 
 /* api.c */
 void api_init(struct api *, struct http *);
+
+/* api-ack.c: /ack/ links and the SMS and keypress hooks that act */
+struct api_ack *api_ack_new(struct api *);
+void api_ack_free(struct api_ack *);
+void api_ack_http_init(struct api_ack *, struct http *);
+char *api_ack_link(int64_t, const char *, void *);
 
 /* api-intake.c */
 void api_intake_init(struct api *, struct http *);
