@@ -2,7 +2,7 @@
 /*
  * chan.h: channel drivers, the ways a page leaves pagerd (e-mail, SMS,
  * chat, voice, console), behind one interface, and the pure message
- * builders the drivers share (chan-msg.c).  The configuration of one
+ * builders the drivers share (chan-msg*.c).  The configuration of one
  * channel (struct conf_chan) is in conf.h with the rest of pagerd.conf.
  */
 #ifndef CHAN_H
@@ -141,7 +141,7 @@ extern const struct chan_driver chan_twilio_voice_driver;
 #define CHAN_SMS_GSM7_MAX 160
 #define CHAN_SMS_UCS2_MAX 70
 
-/* chan-msg.c: pure message building, no I/O */
+/* chan-msg.c: pure message building, no I/O; what all channels share */
 char *chan_msg_expand(const char *, const struct chan_page *,
     const struct chan_alert *, char *(*)(const char *));
 const char *chan_msg_reason(const struct chan_page *,
@@ -151,16 +151,24 @@ size_t chan_msg_npages(const struct chan_page *);
 const struct chan_alert *chan_msg_first_page(const struct chan_page *);
 char *chan_msg_xml_cut(const char *, size_t);
 char *chan_msg_xml_escape(const char *);
-char *chan_msg_mrkdwn_escape(const char *);
-char *chan_msg_mattermost_escape(const char *);
 char *chan_msg_plain(const char *);
-int chan_msg_gsm7_len(const char *);
+
+/* chan-msg-mail.c */
 char *chan_msg_rfc2047(const char *);
 void chan_msg_date(int64_t, char *, size_t);
 char *chan_msg_email(const struct conf_chan *, const struct chan_page *,
     const char *);
+
+/* chan-msg-sms.c */
+int chan_msg_gsm7_len(const char *);
 char *chan_msg_sms(const struct conf_chan *, const struct chan_page *);
+
+/* chan-msg-voice.c */
 char *chan_msg_twiml(const struct conf_chan *, const struct chan_page *);
+
+/* chan-msg-chat.c */
+char *chan_msg_mrkdwn_escape(const char *);
+char *chan_msg_mattermost_escape(const char *);
 char *chan_msg_chat_text(const struct conf_chan *, const struct chan_page *,
     char *(*)(const char *), size_t);
 char *chan_msg_slack(const struct conf_chan *, const struct chan_page *);
