@@ -4,7 +4,7 @@
  * SMS reply ("12a" acknowledge alert 12, "12r" resolve, "12e" escalate,
  * "a" the only open page, "aa" all open pages), signed single-use
  * tokens for links and voice keypresses (ack-token.c).  The HTTP side
- * of all three is api-ack.c (api.h).
+ * of all three is api-ack*.c (api.h).
  */
 #ifndef ACK_H
 #define ACK_H

@@ -19,6 +19,10 @@
  * sending bad tokens is answered 429 for a while; only an attempt to act
  * (a POST) with a token we really issued goes into that alert's audit,
  * since a forged token names nothing that may be believed.
+ *
+ * This file has the links, and what the provider hooks share (token
+ * checks, actions, TwiML answers, replays); the SMS hook is in
+ * api-ack-sms.c and the keypress hook in api-ack-voice.c.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -36,6 +40,7 @@
 #include "ack.h"
 #include "alert.h"
 #include "api.h"
+#include "api-ack-private.h"
 #include "chan.h"
 #include "clock.h"
 #include "conf.h"
@@ -50,29 +55,11 @@
 #include "xmalloc.h"
 
 #define HTTP_GONE 410
-#define ACK_RATES_MAX 1024 /* numbers remembered for the reply cap */
 #define ACK_HOOK_KEEP_MS (24 * 3600 * INT64_C(1000)) /* replays refused */
-
-/* Automatic SMS answers sent to one number in the current window. */
-struct api_ack_rate {
-	char *number;
-	int64_t start_ms;
-	int64_t count;
-};
-
-struct api_ack {
-	struct api *api; /* conf, store, engine, people in force */
-	struct api_ack_rate *rates;
-	size_t nrates;
-};
 
 static void api_ack_get(struct evhttp_request *, const struct http_match *,
     void *);
 static void api_ack_post(struct evhttp_request *, const struct http_match *,
-    void *);
-static void api_ack_sms(struct evhttp_request *, const struct http_match *,
-    void *);
-static void api_ack_gather(struct evhttp_request *, const struct http_match *,
     void *);
 
 static const struct http_route api_ack_routes[] = {
@@ -111,7 +98,7 @@ api_ack_http_init(struct api_ack *k, struct http *h)
 }
 
 /* http.public_url without its trailing slashes: "%.*s". */
-static int
+int
 api_ack_base(const struct conf *c, const char **base)
 {
 	size_t n;
@@ -161,7 +148,7 @@ api_ack_action_word(enum ack_action a)
 	}
 }
 
-static const char *
+const char *
 api_ack_action_done(enum ack_action a)
 {
 	switch (a) {
@@ -175,7 +162,7 @@ api_ack_action_done(enum ack_action a)
 }
 
 /* Do action on alert id as person (a person id) who came by via. */
-static enum engine_result
+enum engine_result
 api_ack_do(struct api_ack *k, enum ack_action a, int64_t id, const char *person,
     const char *via, char **cause)
 {
@@ -289,7 +276,7 @@ api_ack_html_text(struct evhttp_request *req, int code, const char *title,
  * was already answered (429).  signed_req: the request itself carried
  * a valid provider signature, so its address is never throttled.
  */
-static int
+int
 api_ack_check(struct api_ack *k, struct evhttp_request *req, const char *tok,
     const char *via, int signed_req, struct ack_token *t, int *code,
     const char **why)
@@ -441,7 +428,7 @@ api_ack_form_action(const char *body, size_t len)
 }
 
 /* Mark a token used after it acted; a failure here is only logged. */
-static void
+void
 api_ack_consume(struct api_ack *k, const struct ack_token *t, enum ack_action a)
 {
 	char *cause = NULL;
@@ -518,7 +505,7 @@ api_ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
 }
 
 /* Answer a Twilio hook with TwiML: <Response> inner </Response>. */
-static void
+void
 api_ack_twiml(struct evhttp_request *req, int code, const char *inner)
 {
 	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
@@ -540,194 +527,12 @@ api_ack_twiml(struct evhttp_request *req, int code, const char *inner)
 }
 
 /*
- * May an automatic answer go to number now?  At most ack.sms_reply_limit
- * per ack.sms_reply_window, so that an auto-responder on the other side
- * and our answers cannot ping-pong forever.
- */
-static int
-api_ack_rate_take(struct api_ack *k, const char *number, int64_t now)
-{
-	const struct conf *c = k->api->conf;
-	struct api_ack_rate *r = NULL;
-	size_t i;
-
-	for (i = 0; i < k->nrates; i++) {
-		if (strcmp(k->rates[i].number, number) == 0) {
-			r = &k->rates[i];
-			continue;
-		}
-		/* forget numbers whose window is over */
-		if (now - k->rates[i].start_ms >= c->ack_sms_reply_window_ms) {
-			free(k->rates[i].number);
-			k->rates[i] = k->rates[--k->nrates];
-			i--;
-		}
-	}
-	for (i = 0; r == NULL && i < k->nrates; i++)
-		if (strcmp(k->rates[i].number, number) == 0)
-			r = &k->rates[i];
-	if (r == NULL) {
-		if (k->nrates == ACK_RATES_MAX)
-			return -1; /* a flood from many numbers: stay quiet */
-		k->rates = xreallocarray(k->rates, k->nrates + 1,
-		    sizeof *k->rates);
-		r = &k->rates[k->nrates++];
-		r->number = xstrdup(number);
-		r->start_ms = now;
-		r->count = 0;
-	}
-	if (now - r->start_ms >= c->ack_sms_reply_window_ms) {
-		r->start_ms = now;
-		r->count = 0;
-	}
-	if (r->count >= c->ack_sms_reply_limit)
-		return -1;
-	r->count++;
-	return 0;
-}
-
-/* The person whose SMS or voice number is number, or NULL. */
-static const struct person *
-api_ack_person_by_number(struct api_ack *k, const char *number)
-{
-	const struct people *pp = oncall_people(k->api->oncall);
-	size_t i;
-
-	if (pp == NULL || number == NULL || *number == '\0')
-		return NULL;
-	for (i = 0; i < pp->n; i++)
-		if ((pp->list[i].sms != NULL &&
-		    strcmp(pp->list[i].sms, number) == 0) ||
-		    (pp->list[i].voice != NULL &&
-		    strcmp(pp->list[i].voice, number) == 0))
-			return &pp->list[i];
-	return NULL;
-}
-
-static const char api_ack_sms_help[] = "Reply 12a to acknowledge alert 12,"
-    " 12r to resolve, 12e to escalate; a for your only open page, aa for"
-    " all of them.";
-
-/* Append to the SMS answer in *msg. */
-static void
-api_ack_msg_add(char **msg, const char *fmt, ...) printflike(2, 3);
-
-static void
-api_ack_msg_add(char **msg, const char *fmt, ...)
-{
-	va_list ap;
-	char *s, *all;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatal("vasprintf");
-	va_end(ap);
-	if (*msg == NULL)
-		*msg = s;
-	else {
-		xasprintf(&all, "%s; %s", *msg, s);
-		free(*msg);
-		free(s);
-		*msg = all;
-	}
-}
-
-/* Act on one alert for an SMS; the outcome goes into *msg. */
-static int
-api_ack_sms_one(struct api_ack *k, enum ack_action a, int64_t id,
-    const struct person *p, char **msg, int64_t *first)
-{
-	char *cause = NULL;
-	int rc = -1;
-
-	if (*first == 0)
-		*first = id;
-	switch (api_ack_do(k, a, id, p->id, "sms", &cause)) {
-	case ENGINE_OK:
-		api_ack_msg_add(msg, "%s #%" PRId64 " by %s",
-		    api_ack_action_done(a), id,
-		    p->name != NULL ? p->name : p->id);
-		log_info("alert %" PRId64 ": %s by %s via SMS", id,
-		    ack_action_name(a), p->id);
-		rc = 0;
-		break;
-	case ENGINE_NOT_FOUND:
-		api_ack_msg_add(msg, "No alert #%" PRId64, id);
-		break;
-	case ENGINE_CONFLICT:
-		api_ack_msg_add(msg, "#%" PRId64 " not changed: %s", id, cause);
-		break;
-	default:
-		log_warnx("alert %" PRId64 ": %s by SMS failed: %s", id,
-		    ack_action_name(a), cause);
-		api_ack_msg_add(msg, "#%" PRId64 " failed, try again", id);
-	}
-	free(cause);
-	return rc;
-}
-
-/*
- * What an SMS from person p asks: the answer, to be sent or not; *first
- * is the first alert it acted on (0: none).
- */
-static char *
-api_ack_sms_act(struct api_ack *k, const struct person *p, const char *body,
-    int64_t *first)
-{
-	struct ack_reply r;
-	int64_t *ids = NULL;
-	size_t n = 0, i;
-	char *msg = NULL;
-
-	if (ack_sms_parse(body, &r) != 0)
-		return xstrdup(api_ack_sms_help);
-	if (store_ack_pages(k->api->store, p->id, r.scope != ACK_ONE, &ids,
-	    &n) != 0)
-		return xstrdup("Sorry, the pager cannot answer now; try"
-		    " again.");
-	switch (r.scope) {
-	case ACK_ONE:
-		for (i = 0; i < n; i++)
-			if (ids[i] == r.alert_id)
-				break;
-		if (i == n)
-			api_ack_msg_add(&msg, "#%" PRId64 " is not an open"
-			    " alert paged to you", r.alert_id);
-		else
-			api_ack_sms_one(k, r.action, r.alert_id, p, &msg,
-			    first);
-		break;
-	case ACK_ONLY:
-		if (n == 0)
-			api_ack_msg_add(&msg,
-			    "You have no unacknowledged page");
-		else if (n == 1)
-			api_ack_sms_one(k, r.action, ids[0], p, &msg, first);
-		else {
-			api_ack_msg_add(&msg, "You have %zu open pages, the"
-			    " first #%" PRId64 ": reply %" PRId64 "a for one,"
-			    " aa for all", n, ids[0], ids[0]);
-		}
-		break;
-	case ACK_ALL:
-		if (n == 0)
-			api_ack_msg_add(&msg,
-			    "You have no unacknowledged page");
-		for (i = 0; i < n; i++)
-			api_ack_sms_one(k, r.action, ids[i], p, &msg, first);
-		break;
-	}
-	free(ids);
-	return msg;
-}
-
-/*
  * Was the provider callback key taken before (within ACK_HOOK_KEEP_MS)?
  * 0 if not.  If it was, or the store cannot tell, the request has been
  * answered (200 with no effect; 503) and 1 is returned: a replay gets
  * one audit event, on the alert the first delivery acted on.
  */
-static int
+int
 api_ack_replayed(struct api_ack *k, struct evhttp_request *req, const char *key,
     const char *via)
 {
@@ -767,7 +572,7 @@ api_ack_replayed(struct api_ack *k, struct evhttp_request *req, const char *key,
 }
 
 /* Remember that the provider callback key was taken, by actor. */
-static void
+void
 api_ack_remember(struct api_ack *k, const char *key, int64_t alert_id,
     const char *actor)
 {
@@ -780,208 +585,4 @@ api_ack_remember(struct api_ack *k, const char *key, int64_t alert_id,
 		log_warnx("ack: cannot record callback %s: %s", key, cause);
 		free(cause);
 	}
-}
-
-/* The SID of an inbound SMS: MessageSid, or one of its legacy copies. */
-static const char *
-api_ack_sms_sid(const struct twilio_form *f)
-{
-	const char *sid;
-
-	if ((sid = api_hooks_form_get(f, "MessageSid")) == NULL &&
-	    (sid = api_hooks_form_get(f, "SmsMessageSid")) == NULL)
-		sid = api_hooks_form_get(f, "SmsSid");
-	return sid;
-}
-
-/* POST /hooks/sms/twilio: an SMS someone sent to our number. */
-static void
-api_ack_sms(struct evhttp_request *req, const struct http_match *m, void *arg)
-{
-	struct api_ack *k = arg;
-	struct twilio_form f;
-	const struct person *p;
-	const char *from, *body;
-	char *msg, *x, *key, *inner = NULL;
-	int64_t first = 0;
-
-	if (api_hooks_form_read(req, k->api->conf, 0, k->api->throttle,
-	    &f) != 0)
-		return;
-	from = api_hooks_form_get(&f, "From");
-	body = api_hooks_form_get(&f, "Body");
-	/* without a SID there is nothing to know a replay by: act */
-	if ((key = ack_hook_key("sms", api_ack_sms_sid(&f), NULL)) != NULL &&
-	    api_ack_replayed(k, req, key, "sms"))
-		goto out;
-	if ((p = api_ack_person_by_number(k, from)) == NULL) {
-		/* no answer: it would only invite more */
-		log_info("ack: SMS from unknown number %s ignored",
-		    from != NULL ? from : "(none)");
-		api_ack_remember(k, key, 0, "unknown");
-		api_ack_twiml(req, HTTP_OK, NULL);
-		goto out;
-	}
-	msg = api_ack_sms_act(k, p, body != NULL ? body : "", &first);
-	api_ack_remember(k, key, first, p->id);
-	if (api_ack_rate_take(k, from, clock_now_ms()) == 0) {
-		x = chan_msg_xml_escape(msg);
-		xasprintf(&inner, "<Message>%s</Message>", x);
-		free(x);
-	} else
-		log_info("ack: SMS answer to %s held back: over %lld per"
-		    " window", from, (long long)k->api->conf->ack_sms_reply_limit);
-	free(msg);
-	api_ack_twiml(req, HTTP_OK, inner);
-	free(inner);
-out:
-	free(key);
-	api_hooks_form_free(&f);
-}
-
-/* <Say> with the voice and language of the first voice channel. */
-static char *
-api_ack_say(const struct conf *c, const char *text)
-{
-	const char *voice = "alice", *lang = "en-US";
-	char *v, *l, *t, *s;
-	size_t i;
-
-	for (i = 0; i < c->nchans; i++) {
-		if (c->chans[i].driver == &chan_twilio_voice_driver) {
-			if (c->chans[i].voice != NULL)
-				voice = c->chans[i].voice;
-			if (c->chans[i].language != NULL)
-				lang = c->chans[i].language;
-			break;
-		}
-	}
-	v = chan_msg_xml_escape(voice);
-	l = chan_msg_xml_escape(lang);
-	t = chan_msg_xml_escape(text);
-	xasprintf(&s, "<Say voice=\"%s\" language=\"%s\">%s</Say>", v, l, t);
-	free(v);
-	free(l);
-	free(t);
-	return s;
-}
-
-/* Answer a keypress by voice, then hang up. */
-static void
-api_ack_gather_say(struct evhttp_request *req, const struct conf *c, int code,
-    const char *text)
-{
-	char *say, *inner;
-
-	say = api_ack_say(c, text);
-	xasprintf(&inner, "%s<Hangup/>", say);
-	api_ack_twiml(req, code, inner);
-	free(inner);
-	free(say);
-}
-
-/*
- * POST /hooks/voice/twilio/gather/{token}: the key pressed during a
- * call: 1 acknowledge, 2 escalate, 3 resolve.  "?all=1" (a call about
- * several alerts) makes 1 acknowledge all the person's open pages.
- */
-static void
-api_ack_gather(struct evhttp_request *req, const struct http_match *m,
-    void *arg)
-{
-	struct api_ack *k = arg;
-	const struct conf *c = k->api->conf;
-	struct twilio_form f;
-	struct ack_token t;
-	const char *digits, *why, *query, *base;
-	char *cause = NULL, *text = NULL, *say, *u, *x, *inner, *key = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0, i, nok = 0;
-	int code, a, all, blen, rc;
-
-	if (api_hooks_form_read(req, c, 1, k->api->throttle, &f) != 0)
-		return;
-	digits = api_hooks_form_get(&f, "Digits");
-	a = digits == NULL || strlen(digits) != 1 ? -1 :
-	    digits[0] == '1' ? ACK_ACK : digits[0] == '2' ? ACK_ESCALATE :
-	    digits[0] == '3' ? ACK_RESOLVE : -1;
-	/* a key that acts, delivered again in the same call: no effect */
-	if (a >= 0 && (key = ack_hook_key("voice", api_hooks_form_get(&f,
-	    "CallSid"), digits)) != NULL && api_ack_replayed(k, req, key,
-	    "voice"))
-		goto out;
-	if ((rc = api_ack_check(k, req, m->param, "voice", 1, &t, &code,
-	    &why)) != 0) {
-		if (rc == -1)
-			api_ack_gather_say(req, c,
-			    code == HTTP_FORBIDDEN ? code : HTTP_OK, why);
-		goto out;
-	}
-	if (a < 0 || (t.actions & ACK_MASK(a)) == 0) {
-		/* ask again, posting back here */
-		blen = api_ack_base(c, &base);
-		xasprintf(&u, "%.*s%s", blen, base,
-		    evhttp_request_get_uri(req));
-		x = chan_msg_xml_escape(u);
-		say = api_ack_say(c, "Press 1 to acknowledge, 2 to escalate,"
-		    " 3 to resolve.");
-		xasprintf(&inner, "<Gather input=\"dtmf\" numDigits=\"1\""
-		    " timeout=\"10\" method=\"POST\" action=\"%s\">%s</Gather>"
-		    "<Hangup/>", x, say);
-		api_ack_twiml(req, HTTP_OK, inner);
-		free(inner);
-		free(say);
-		free(x);
-		free(u);
-		goto out;
-	}
-	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	all = a == ACK_ACK && query != NULL && strcmp(query, "all=1") == 0;
-	if (all) {
-		if (store_ack_pages(k->api->store, t.person, 1, &ids, &n) != 0)
-			n = 0;
-		for (i = 0; i < n; i++) {
-			if (api_ack_do(k, a, ids[i], t.person, "voice",
-			    &cause) == ENGINE_OK)
-				nok++;
-			free(cause);
-			cause = NULL;
-		}
-		api_ack_remember(k, key, n > 0 ? ids[0] : 0, t.person);
-		free(ids);
-		api_ack_consume(k, &t, a);
-		xasprintf(&text, "%zu alert%s acknowledged. Goodbye.", nok,
-		    nok == 1 ? "" : "s");
-		api_ack_gather_say(req, c, HTTP_OK, text);
-		goto out;
-	}
-	rc = api_ack_do(k, a, t.alert_id, t.person, "voice", &cause);
-	api_ack_remember(k, key, t.alert_id, t.person);
-	switch (rc) {
-	case ENGINE_OK:
-		api_ack_consume(k, &t, a);
-		xasprintf(&text, "Alert %" PRId64 " %s. Goodbye.", t.alert_id,
-		    a == ACK_ACK ? "acknowledged" : a == ACK_RESOLVE ?
-		    "resolved" : "escalated");
-		log_info("alert %" PRId64 ": %s by %s via voice", t.alert_id,
-		    ack_action_name(a), t.person);
-		break;
-	case ENGINE_NOT_FOUND:
-		xasprintf(&text, "Alert %" PRId64 " no longer exists.",
-		    t.alert_id);
-		break;
-	case ENGINE_CONFLICT:
-		xasprintf(&text, "Nothing was changed: %s.", cause);
-		break;
-	default:
-		log_warnx("alert %" PRId64 ": %s by voice failed: %s",
-		    t.alert_id, ack_action_name(a), cause);
-		xasprintf(&text, "Sorry, that failed. Please try again.");
-	}
-	api_ack_gather_say(req, c, HTTP_OK, text);
-out:
-	free(key);
-	free(text);
-	free(cause);
-	api_hooks_form_free(&f);
 }

@@ -2,11 +2,11 @@
 /*
  * api-hooks.c: provider webhooks under /hooks/: Twilio's delivery status
  * callbacks for SMS and calls, and the signed form reading that the
- * inbound SMS and keypress hooks (api-ack.c) share.  Each request must
- * carry a valid
- * X-Twilio-Signature under the auth token of one of the configured
- * Twilio channels of that kind (403 otherwise), computed over the
- * public URL (http.public_url + path), since a proxy may sit in front.
+ * inbound SMS and keypress hooks (api-ack-sms.c, api-ack-voice.c)
+ * share.  Each request must carry a valid X-Twilio-Signature under
+ * the auth token of one of the configured Twilio channels of that kind
+ * (403 otherwise), computed over the public URL (http.public_url +
+ * path), since a proxy may sit in front.
  */
 #include <sys/queue.h>
 
