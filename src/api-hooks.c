@@ -26,8 +26,8 @@
 
 #define HOOKS_PARAMS_MAX 128
 
-static void api_hooks_status(struct evhttp_request *, const struct http_match *,
-    void *);
+static void api_hooks_status(struct evhttp_request *,
+    const struct http_match *, void *);
 
 static const struct http_route api_hooks_routes[] = {
 	{ HTTP_POST, "/hooks/sms/twilio/status", 0, api_hooks_status },

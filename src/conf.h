@@ -137,6 +137,8 @@ struct conf {
 	struct sla_target sla[4]; /* P1..P4 */
 	struct bizhours *calendars;
 	size_t ncalendars;
+
+	/* conf-heartbeat.c */
 	struct heartbeat_conf *heartbeats;
 	size_t nheartbeats;
 };
