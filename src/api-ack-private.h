@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * api-ack-private.h: shared by the files of the HTTP side of
- * acknowledgements only: api-ack.c (links, and what the hooks share),
- * api-ack-sms.c (the SMS hook) and api-ack-voice.c (the keypress hook).
+ * acknowledgements only: api-ack.c (links), api-ack-act.c (what links
+ * and hooks share), api-ack-sms.c (the SMS hook) and api-ack-voice.c
+ * (the keypress hook).  api-ack.c registers the routes of all three.
  */
 #ifndef API_ACK_PRIVATE_H
 #define API_ACK_PRIVATE_H
@@ -32,9 +33,11 @@ struct api_ack {
 	size_t nrates;
 };
 
-/* api-ack.c */
+/* api-ack-act.c */
 const char *api_ack_action_done(enum ack_action); /* "Acknowledged" */
 int api_ack_base(const struct conf *, const char **); /* public_url */
+int api_ack_refuse(struct api_ack *, struct evhttp_request *, int,
+    const struct ack_token *, const char *, const char *);
 int api_ack_check(struct api_ack *, struct evhttp_request *, const char *,
     const char *, int, struct ack_token *, int *, const char **);
 void api_ack_consume(struct api_ack *, const struct ack_token *,
