@@ -6,24 +6,16 @@
  * used, answering a provider with TwiML, and refusing a provider
  * callback delivered again.  It calls nothing in the other api-ack*.c.
  */
-#include <sys/queue.h>
-#include <sys/socket.h>
-
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <inttypes.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ack.h"
-#include "alert.h"
 #include "api.h"
 #include "api-ack-private.h"
-#include "chan.h"
 #include "clock.h"
 #include "conf.h"
 #include "engine.h"
@@ -33,7 +25,6 @@
 #include "oncall.h"
 #include "people.h"
 #include "store.h"
-#include "twilio.h"
 #include "xmalloc.h"
 
 #define HTTP_GONE 410

@@ -6,7 +6,6 @@
  */
 #include <event2/http.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +13,6 @@
 #include "api.h"
 #include "api-ack-private.h"
 #include "chan.h"
-#include "clock.h"
 #include "conf.h"
 #include "engine.h"
 #include "http.h"

@@ -31,8 +31,6 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <inttypes.h>
-#include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +49,6 @@
 #include "oncall.h"
 #include "people.h"
 #include "store.h"
-#include "twilio.h"
 #include "xmalloc.h"
 
 static void api_ack_get(struct evhttp_request *, const struct http_match *,

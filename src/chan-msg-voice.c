@@ -3,7 +3,6 @@
  * chan-msg-voice.c: the TwiML of a voice call: what is said, and the
  * keypress gathered to act on the alert.  Pure.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -12,7 +12,6 @@
 
 #include "conf.h"
 #include "conf-private.h"
-#include "alert.h"
 #include "duration.h"
 #include "log.h"
 #include "policy.h"

@@ -4,7 +4,6 @@
  * backup rotas are found by name.
  */
 #include <dirent.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
