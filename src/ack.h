@@ -3,18 +3,14 @@
  * ack.h: the ways a technician answers a page: the short codes of an
  * SMS reply ("12a" acknowledge alert 12, "12r" resolve, "12e" escalate,
  * "a" the only open page, "aa" all open pages), signed single-use
- * tokens for links and voice keypresses (ack-token.c), and the HTTP
- * side of all three (api-ack.c).
+ * tokens for links and voice keypresses (ack-token.c).  The HTTP side
+ * of all three is api-ack*.c (api.h).
  */
 #ifndef ACK_H
 #define ACK_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-struct ack;
-struct api;
-struct http;
 
 enum ack_action {
 	ACK_ACK,
@@ -64,12 +60,6 @@ char *ack_token_sign(const void *, size_t, int64_t, const char *, unsigned,
 enum ack_verdict ack_token_verify(const void *, size_t, const char *,
     int64_t, struct ack_token *);
 const char *ack_verdict_name(enum ack_verdict);
-
-/* api-ack.c */
-struct ack *ack_new(struct api *);
-void ack_free(struct ack *);
-void ack_http_init(struct ack *, struct http *);
-char *ack_link(int64_t, const char *, void *);
 
 /* ack-sms.c */
 int ack_sms_parse(const char *, struct ack_reply *);

@@ -19,6 +19,10 @@
  * sending bad tokens is answered 429 for a while; only an attempt to act
  * (a POST) with a token we really issued goes into that alert's audit,
  * since a forged token names nothing that may be believed.
+ *
+ * This file has the links; what links and provider hooks share (token
+ * checks, the action, TwiML answers, replays) is api-ack-act.c, the SMS
+ * hook api-ack-sms.c and the keypress hook api-ack-voice.c.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -27,8 +31,6 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <inttypes.h>
-#include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@
 #include "ack.h"
 #include "alert.h"
 #include "api.h"
+#include "api-ack-private.h"
 #include "chan.h"
 #include "clock.h"
 #include "conf.h"
@@ -46,53 +49,31 @@
 #include "oncall.h"
 #include "people.h"
 #include "store.h"
-#include "twilio.h"
 #include "xmalloc.h"
 
-#define HTTP_GONE 410
-#define ACK_RATES_MAX 1024 /* numbers remembered for the reply cap */
-#define ACK_HOOK_KEEP_MS (24 * 3600 * INT64_C(1000)) /* replays refused */
+static void api_ack_get(struct evhttp_request *, const struct http_match *,
+    void *);
+static void api_ack_post(struct evhttp_request *, const struct http_match *,
+    void *);
 
-/* Automatic SMS answers sent to one number in the current window. */
-struct ack_rate {
-	char *number;
-	int64_t start_ms;
-	int64_t count;
+static const struct http_route api_ack_routes[] = {
+	{ HTTP_GET, "/ack/{}", 0, api_ack_get },
+	{ HTTP_POST, "/ack/{}", 0, api_ack_post },
+	{ HTTP_POST, "/hooks/sms/twilio", 0, api_ack_sms },
+	{ HTTP_POST, "/hooks/voice/twilio/gather/{}", 0, api_ack_gather },
 };
 
-struct ack {
-	struct api *api; /* conf, store, engine, people in force */
-	struct ack_rate *rates;
-	size_t nrates;
-};
-
-static void ack_get(struct evhttp_request *, const struct http_match *,
-    void *);
-static void ack_post(struct evhttp_request *, const struct http_match *,
-    void *);
-static void ack_sms(struct evhttp_request *, const struct http_match *,
-    void *);
-static void ack_gather(struct evhttp_request *, const struct http_match *,
-    void *);
-
-static const struct http_route ack_routes[] = {
-	{ HTTP_GET, "/ack/{}", 0, ack_get },
-	{ HTTP_POST, "/ack/{}", 0, ack_post },
-	{ HTTP_POST, "/hooks/sms/twilio", 0, ack_sms },
-	{ HTTP_POST, "/hooks/voice/twilio/gather/{}", 0, ack_gather },
-};
-
-struct ack *
-ack_new(struct api *api)
+struct api_ack *
+api_ack_new(struct api *api)
 {
-	struct ack *k = xcalloc(1, sizeof *k);
+	struct api_ack *k = xcalloc(1, sizeof *k);
 
 	k->api = api;
 	return k;
 }
 
 void
-ack_free(struct ack *k)
+api_ack_free(struct api_ack *k)
 {
 	size_t i;
 
@@ -105,23 +86,9 @@ ack_free(struct ack *k)
 }
 
 void
-ack_http_init(struct ack *k, struct http *h)
+api_ack_http_init(struct api_ack *k, struct http *h)
 {
-	http_add_routes(h, ack_routes, nitems(ack_routes), k);
-}
-
-/* http.public_url without its trailing slashes: "%.*s". */
-static int
-ack_base(const struct conf *c, const char **base)
-{
-	size_t n;
-
-	if ((*base = c->http_public_url) == NULL)
-		return -1;
-	n = strlen(*base);
-	while (n > 0 && (*base)[n - 1] == '/')
-		n--;
-	return (int)n;
+	http_add_routes(h, api_ack_routes, nitems(api_ack_routes), k);
 }
 
 /*
@@ -130,15 +97,15 @@ ack_base(const struct conf *c, const char **base)
  * ack secret or a public URL.
  */
 char *
-ack_link(int64_t id, const char *person, void *arg)
+api_ack_link(int64_t id, const char *person, void *arg)
 {
-	struct ack *k = arg;
+	struct api_ack *k = arg;
 	const struct conf *c = k->api->conf;
 	const char *base;
 	char *tok, *url;
 	int n;
 
-	if (c->ack_secret == NULL || (n = ack_base(c, &base)) < 0 ||
+	if (c->ack_secret == NULL || (n = api_ack_base(c, &base)) < 0 ||
 	    strlen(person) > ACK_PERSON_MAX)
 		return NULL;
 	tok = ack_token_sign(c->ack_secret, c->ack_secret_len, id, person,
@@ -148,96 +115,9 @@ ack_link(int64_t id, const char *person, void *arg)
 	return url;
 }
 
-static const char *
-ack_action_word(enum ack_action a)
-{
-	switch (a) {
-	case ACK_ACK:
-		return "ack";
-	case ACK_RESOLVE:
-		return "resolve";
-	default:
-		return "escalate";
-	}
-}
-
-static const char *
-ack_action_done(enum ack_action a)
-{
-	switch (a) {
-	case ACK_ACK:
-		return "Acknowledged";
-	case ACK_RESOLVE:
-		return "Resolved";
-	default:
-		return "Escalated";
-	}
-}
-
-/* Do action on alert id as person (a person id) who came by via. */
-static enum engine_result
-ack_do(struct ack *k, enum ack_action a, int64_t id, const char *person,
-    const char *via, char **cause)
-{
-	switch (a) {
-	case ACK_ACK:
-		return engine_ack(k->api->engine, id, person, NULL, via,
-		    cause);
-	case ACK_RESOLVE:
-		return engine_resolve(k->api->engine, id, person, NULL, via,
-		    cause);
-	default:
-		return engine_escalate(k->api->engine, id, person, NULL,
-		    cause);
-	}
-}
-
-/*
- * A token was refused for reason ("forged", "expired", "used", "unknown
- * person", "action not allowed"); t is what it said, NULL if forged.
- * Counted and logged by http_refuse, which also answers 429 (and we
- * return -1) when the address has sent too many bad ones, unless the
- * request was signed by the provider (signed_req).  A refused attempt to
- * act (a POST) with a token we issued is audited on its alert.
- */
-static int
-ack_refuse(struct ack *k, struct evhttp_request *req, int signed_req,
-    const struct ack_token *t, const char *via, const char *reason)
-{
-	char *text, *cause = NULL, *what, metric[32];
-	size_t i;
-	json_t *d;
-
-	snprintf(metric, sizeof metric, "%s", reason);
-	for (i = 0; metric[i] != '\0'; i++)
-		if (metric[i] == ' ')
-			metric[i] = '_';
-	xasprintf(&what, "ack: %s token refused (%s%s%s)", via, reason,
-	    t != NULL ? ", " : "", t != NULL ? t->person : "");
-	if (http_refuse(req, k->api->throttle, !signed_req, metric,
-	    what) != 0) {
-		free(what);
-		return -1;
-	}
-	free(what);
-	if (t == NULL || evhttp_request_get_command(req) != EVHTTP_REQ_POST)
-		return 0;
-	d = json_pack("{s:s,s:s,s:s}", "via", via, "reason", reason, "peer",
-	    http_peer(req));
-	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
-	json_decref(d);
-	if (store_event_add(k->api->store, t->alert_id, clock_now_ms(),
-	    t->person, "ack_refused", text, &cause) != 0) {
-		log_warnx("ack: cannot record a refused token: %s", cause);
-		free(cause);
-	}
-	free(text);
-	return 0;
-}
-
 /* Answer with a small HTML page: no scripts, no framing, not cached. */
 static void
-ack_html(struct evhttp_request *req, int code, const char *title,
+api_ack_html(struct evhttp_request *req, int code, const char *title,
     const char *body)
 {
 	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
@@ -272,85 +152,22 @@ ack_html(struct evhttp_request *req, int code, const char *title,
 
 /* A page of one escaped paragraph. */
 static void
-ack_html_text(struct evhttp_request *req, int code, const char *title,
+api_ack_html_text(struct evhttp_request *req, int code, const char *title,
     const char *text)
 {
 	char *e = chan_msg_xml_escape(text), *b;
 
 	xasprintf(&b, "<p>%s</p>", e);
-	ack_html(req, code, title, b);
+	api_ack_html(req, code, title, b);
 	free(b);
 	free(e);
 }
 
-/*
- * Check the token of a link or keypress: 0 with *t filled in; -1 when
- * it is refused (*code and *why say how to answer); -2 when the request
- * was already answered (429).  signed_req: the request itself carried
- * a valid provider signature, so its address is never throttled.
- */
-static int
-ack_check(struct ack *k, struct evhttp_request *req, const char *tok,
-    const char *via, int signed_req, struct ack_token *t, int *code,
-    const char **why)
-{
-	const struct conf *c = k->api->conf;
-	enum ack_verdict v;
-	int used;
-
-	if (c->ack_secret == NULL) {
-		*code = HTTP_NOTFOUND;
-		*why = "Acknowledgement links are not enabled here.";
-		return -1;
-	}
-	v = ack_token_verify(c->ack_secret, c->ack_secret_len, tok,
-	    clock_now_ms(), t);
-	if (v == ACK_TOKEN_FORGED) {
-		if (ack_refuse(k, req, signed_req, NULL, via, "forged") != 0)
-			return -2;
-		*code = HTTP_FORBIDDEN;
-		*why = "This link is not valid: it was altered, or it was not"
-		    " issued by this pager.";
-		return -1;
-	}
-	if (v == ACK_TOKEN_EXPIRED) {
-		if (ack_refuse(k, req, signed_req, t, via, "expired") != 0)
-			return -2;
-		*code = HTTP_GONE;
-		*why = "This link has expired. Use the pager's dashboard or"
-		    " a newer page.";
-		return -1;
-	}
-	if ((used = store_ack_used(k->api->store, t->nonce)) != 0) {
-		if (used < 0) {
-			*code = HTTP_UNAVAILABLE;
-			*why = "The pager cannot check this link now; try"
-			    " again.";
-			return -1;
-		}
-		if (ack_refuse(k, req, signed_req, t, via, "used") != 0)
-			return -2;
-		*code = HTTP_GONE;
-		*why = "This link was already used. Each link acts once.";
-		return -1;
-	}
-	if (people_find(oncall_people(k->api->oncall), t->person) == NULL) {
-		if (ack_refuse(k, req, signed_req, t, via,
-		    "unknown person") != 0)
-			return -2;
-		*code = HTTP_FORBIDDEN;
-		*why = "This link belongs to someone who is no longer in the"
-		    " people file.";
-		return -1;
-	}
-	return 0;
-}
-
 /* GET /ack/{token}: show what the link is about; never act. */
 static void
-ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
+api_ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
 {
-	struct ack *k = arg;
+	struct api_ack *k = arg;
 	struct ack_token t;
 	struct alert *a;
 	const struct person *p;
@@ -359,15 +176,15 @@ ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
 	int code, rc;
 	size_t len = 0;
 
-	if ((rc = ack_check(k, req, m->param, "link", 0, &t, &code,
+	if ((rc = api_ack_check(k, req, m->param, "link", 0, &t, &code,
 	    &why)) != 0) {
 		if (rc == -1)
-			ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
+			api_ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
 			    "Try again" : "Link refused", why);
 		return;
 	}
 	if ((a = store_alert_get(k->api->store, t.alert_id)) == NULL) {
-		ack_html_text(req, HTTP_NOTFOUND, "No such alert",
+		api_ack_html_text(req, HTTP_NOTFOUND, "No such alert",
 		    "This alert no longer exists.");
 		return;
 	}
@@ -409,7 +226,7 @@ ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
 	free(svc);
 	free(name);
 	xasprintf(&sum, "Alert #%" PRId64, a->id);
-	ack_html(req, HTTP_OK, sum, b);
+	api_ack_html(req, HTTP_OK, sum, b);
 	free(sum);
 	free(b);
 	alert_free(a);
@@ -417,7 +234,7 @@ ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
 
 /* The action a form body names ("action=ack"), or -1. */
 static int
-ack_form_action(const char *body, size_t len)
+api_ack_form_action(const char *body, size_t len)
 {
 	struct evkeyvalq q;
 	const char *v;
@@ -439,24 +256,11 @@ ack_form_action(const char *body, size_t len)
 	return a;
 }
 
-/* Mark a token used after it acted; a failure here is only logged. */
-static void
-ack_consume(struct ack *k, const struct ack_token *t, enum ack_action a)
-{
-	char *cause = NULL;
-
-	if (store_ack_use(k->api->store, t->nonce, t->alert_id, t->person,
-	    ack_action_word(a), clock_now_ms(), &cause) < 0) {
-		log_warnx("ack: cannot record a used token: %s", cause);
-		free(cause);
-	}
-}
-
 /* POST /ack/{token}: the button on the confirmation page. */
 static void
-ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
+api_ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
 {
-	struct ack *k = arg;
+	struct api_ack *k = arg;
 	struct ack_token t;
 	const char *body, *why;
 	char *cause = NULL, *title, *text;
@@ -465,518 +269,53 @@ ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
 
 	if (http_body(req, k->api->conf, &body, &len) != 0)
 		return;
-	if ((rc = ack_check(k, req, m->param, "link", 0, &t, &code,
+	if ((rc = api_ack_check(k, req, m->param, "link", 0, &t, &code,
 	    &why)) != 0) {
 		if (rc == -1)
-			ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
+			api_ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
 			    "Try again" : "Link refused", why);
 		return;
 	}
-	if ((a = ack_form_action(body, len)) < 0) {
-		ack_html_text(req, HTTP_BADREQUEST, "Which action?",
+	if ((a = api_ack_form_action(body, len)) < 0) {
+		api_ack_html_text(req, HTTP_BADREQUEST, "Which action?",
 		    "Use one of the buttons on the link's page.");
 		return;
 	}
 	if ((t.actions & ACK_MASK(a)) == 0) {
-		if (ack_refuse(k, req, 0, &t, "link",
+		if (api_ack_refuse(k, req, 0, &t, "link",
 		    "action not allowed") == 0)
-			ack_html_text(req, HTTP_FORBIDDEN, "Link refused",
+			api_ack_html_text(req, HTTP_FORBIDDEN, "Link refused",
 			    "This link does not allow that action.");
 		return;
 	}
 	xasprintf(&title, "Alert #%" PRId64, t.alert_id);
-	switch (ack_do(k, a, t.alert_id, t.person, "link", &cause)) {
+	switch (api_ack_do(k, a, t.alert_id, t.person, "link", &cause)) {
 	case ENGINE_OK:
-		ack_consume(k, &t, a);
+		api_ack_consume(k, &t, a);
 		xasprintf(&text, "%s alert #%" PRId64 ". Everyone else who"
-		    " was paged has been told.", ack_action_done(a),
+		    " was paged has been told.", api_ack_action_done(a),
 		    t.alert_id);
-		ack_html_text(req, HTTP_OK, title, text);
+		api_ack_html_text(req, HTTP_OK, title, text);
 		free(text);
 		log_info("alert %" PRId64 ": %s by %s via link", t.alert_id,
 		    ack_action_name(a), t.person);
 		break;
 	case ENGINE_NOT_FOUND:
-		ack_html_text(req, HTTP_NOTFOUND, title,
+		api_ack_html_text(req, HTTP_NOTFOUND, title,
 		    "This alert no longer exists.");
 		break;
 	case ENGINE_CONFLICT:
 		xasprintf(&text, "Nothing was changed: %s.", cause);
-		ack_html_text(req, HTTP_CONFLICT, title, text);
+		api_ack_html_text(req, HTTP_CONFLICT, title, text);
 		free(text);
 		break;
 	default:
 		log_warnx("alert %" PRId64 ": %s by link failed: %s",
 		    t.alert_id, ack_action_name(a), cause);
-		ack_html_text(req, HTTP_UNAVAILABLE, title,
+		api_ack_html_text(req, HTTP_UNAVAILABLE, title,
 		    "The pager could not record this; try again.");
 		break;
 	}
 	free(cause);
 	free(title);
-}
-
-/* Answer a Twilio hook with TwiML: <Response> inner </Response>. */
-static void
-ack_twiml(struct evhttp_request *req, int code, const char *inner)
-{
-	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
-	struct evbuffer *out;
-
-	if ((out = evbuffer_new()) == NULL)
-		fatalx("evbuffer_new failed");
-	if (inner == NULL || *inner == '\0')
-		evbuffer_add_printf(out, "<?xml version=\"1.0\" encoding="
-		    "\"UTF-8\"?><Response/>");
-	else
-		evbuffer_add_printf(out, "<?xml version=\"1.0\" encoding="
-		    "\"UTF-8\"?><Response>%s</Response>", inner);
-	evhttp_add_header(hdr, "Content-Type", "text/xml; charset=utf-8");
-	evhttp_add_header(hdr, "Cache-Control", "no-store");
-	metrics_http_reply(req, code);
-	evhttp_send_reply(req, code, NULL, out);
-	evbuffer_free(out);
-}
-
-/*
- * May an automatic answer go to number now?  At most ack.sms_reply_limit
- * per ack.sms_reply_window, so that an auto-responder on the other side
- * and our answers cannot ping-pong forever.
- */
-static int
-ack_rate_take(struct ack *k, const char *number, int64_t now)
-{
-	const struct conf *c = k->api->conf;
-	struct ack_rate *r = NULL;
-	size_t i;
-
-	for (i = 0; i < k->nrates; i++) {
-		if (strcmp(k->rates[i].number, number) == 0) {
-			r = &k->rates[i];
-			continue;
-		}
-		/* forget numbers whose window is over */
-		if (now - k->rates[i].start_ms >= c->ack_sms_reply_window_ms) {
-			free(k->rates[i].number);
-			k->rates[i] = k->rates[--k->nrates];
-			i--;
-		}
-	}
-	for (i = 0; r == NULL && i < k->nrates; i++)
-		if (strcmp(k->rates[i].number, number) == 0)
-			r = &k->rates[i];
-	if (r == NULL) {
-		if (k->nrates == ACK_RATES_MAX)
-			return -1; /* a flood from many numbers: stay quiet */
-		k->rates = xreallocarray(k->rates, k->nrates + 1,
-		    sizeof *k->rates);
-		r = &k->rates[k->nrates++];
-		r->number = xstrdup(number);
-		r->start_ms = now;
-		r->count = 0;
-	}
-	if (now - r->start_ms >= c->ack_sms_reply_window_ms) {
-		r->start_ms = now;
-		r->count = 0;
-	}
-	if (r->count >= c->ack_sms_reply_limit)
-		return -1;
-	r->count++;
-	return 0;
-}
-
-/* The person whose SMS or voice number is number, or NULL. */
-static const struct person *
-ack_person_by_number(struct ack *k, const char *number)
-{
-	const struct people *pp = oncall_people(k->api->oncall);
-	size_t i;
-
-	if (pp == NULL || number == NULL || *number == '\0')
-		return NULL;
-	for (i = 0; i < pp->n; i++)
-		if ((pp->list[i].sms != NULL &&
-		    strcmp(pp->list[i].sms, number) == 0) ||
-		    (pp->list[i].voice != NULL &&
-		    strcmp(pp->list[i].voice, number) == 0))
-			return &pp->list[i];
-	return NULL;
-}
-
-static const char ack_sms_help[] = "Reply 12a to acknowledge alert 12,"
-    " 12r to resolve, 12e to escalate; a for your only open page, aa for"
-    " all of them.";
-
-/* Append to the SMS answer in *msg. */
-static void
-ack_msg_add(char **msg, const char *fmt, ...) printflike(2, 3);
-
-static void
-ack_msg_add(char **msg, const char *fmt, ...)
-{
-	va_list ap;
-	char *s, *all;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatal("vasprintf");
-	va_end(ap);
-	if (*msg == NULL)
-		*msg = s;
-	else {
-		xasprintf(&all, "%s; %s", *msg, s);
-		free(*msg);
-		free(s);
-		*msg = all;
-	}
-}
-
-/* Act on one alert for an SMS; the outcome goes into *msg. */
-static int
-ack_sms_one(struct ack *k, enum ack_action a, int64_t id,
-    const struct person *p, char **msg, int64_t *first)
-{
-	char *cause = NULL;
-	int rc = -1;
-
-	if (*first == 0)
-		*first = id;
-	switch (ack_do(k, a, id, p->id, "sms", &cause)) {
-	case ENGINE_OK:
-		ack_msg_add(msg, "%s #%" PRId64 " by %s", ack_action_done(a),
-		    id, p->name != NULL ? p->name : p->id);
-		log_info("alert %" PRId64 ": %s by %s via SMS", id,
-		    ack_action_name(a), p->id);
-		rc = 0;
-		break;
-	case ENGINE_NOT_FOUND:
-		ack_msg_add(msg, "No alert #%" PRId64, id);
-		break;
-	case ENGINE_CONFLICT:
-		ack_msg_add(msg, "#%" PRId64 " not changed: %s", id, cause);
-		break;
-	default:
-		log_warnx("alert %" PRId64 ": %s by SMS failed: %s", id,
-		    ack_action_name(a), cause);
-		ack_msg_add(msg, "#%" PRId64 " failed, try again", id);
-	}
-	free(cause);
-	return rc;
-}
-
-/*
- * What an SMS from person p asks: the answer, to be sent or not; *first
- * is the first alert it acted on (0: none).
- */
-static char *
-ack_sms_act(struct ack *k, const struct person *p, const char *body,
-    int64_t *first)
-{
-	struct ack_reply r;
-	int64_t *ids = NULL;
-	size_t n = 0, i;
-	char *msg = NULL;
-
-	if (ack_sms_parse(body, &r) != 0)
-		return xstrdup(ack_sms_help);
-	if (store_ack_pages(k->api->store, p->id, r.scope != ACK_ONE, &ids,
-	    &n) != 0)
-		return xstrdup("Sorry, the pager cannot answer now; try"
-		    " again.");
-	switch (r.scope) {
-	case ACK_ONE:
-		for (i = 0; i < n; i++)
-			if (ids[i] == r.alert_id)
-				break;
-		if (i == n)
-			ack_msg_add(&msg, "#%" PRId64 " is not an open alert"
-			    " paged to you", r.alert_id);
-		else
-			ack_sms_one(k, r.action, r.alert_id, p, &msg,
-			    first);
-		break;
-	case ACK_ONLY:
-		if (n == 0)
-			ack_msg_add(&msg, "You have no unacknowledged page");
-		else if (n == 1)
-			ack_sms_one(k, r.action, ids[0], p, &msg, first);
-		else {
-			ack_msg_add(&msg, "You have %zu open pages, the first"
-			    " #%" PRId64 ": reply %" PRId64 "a for one, aa for"
-			    " all", n, ids[0], ids[0]);
-		}
-		break;
-	case ACK_ALL:
-		if (n == 0)
-			ack_msg_add(&msg, "You have no unacknowledged page");
-		for (i = 0; i < n; i++)
-			ack_sms_one(k, r.action, ids[i], p, &msg, first);
-		break;
-	}
-	free(ids);
-	return msg;
-}
-
-/*
- * Was the provider callback key taken before (within ACK_HOOK_KEEP_MS)?
- * 0 if not.  If it was, or the store cannot tell, the request has been
- * answered (200 with no effect; 503) and 1 is returned: a replay gets
- * one audit event, on the alert the first delivery acted on.
- */
-static int
-ack_replayed(struct ack *k, struct evhttp_request *req, const char *key,
-    const char *via)
-{
-	struct store_hook seen;
-	char *cause = NULL, *text, when[32];
-	int64_t now = clock_now_ms();
-	json_t *d;
-	int rc;
-
-	if ((rc = store_hook_seen(k->api->store, key, now, ACK_HOOK_KEEP_MS,
-	    &seen)) < 0) {
-		log_warnx("ack: cannot check %s for a replay", key);
-		http_error(req, HTTP_UNAVAILABLE, "the store cannot tell"
-		    " whether this was taken before");
-		return 1;
-	}
-	if (rc == 0)
-		return 0;
-	metrics_replayed(via);
-	d = json_pack("{s:s,s:s,s:s}", "via", via, "callback", key,
-	    "first_at", clock_format_iso(seen.seen_ms, when, sizeof when));
-	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
-	json_decref(d);
-	if (store_event_add(k->api->store, seen.alert_id, now, seen.actor,
-	    "callback_replayed", text, &cause) != 0) {
-		log_warnx("ack: cannot record a replayed callback: %s", cause);
-		free(cause);
-	}
-	free(text);
-	log_info("ack: %s delivered again: answered without effect", key);
-	free(seen.actor);
-	if (strcmp(via, "sms") == 0)
-		ack_twiml(req, HTTP_OK, NULL);
-	else
-		ack_twiml(req, HTTP_OK, "<Hangup/>");
-	return 1;
-}
-
-/* Remember that the provider callback key was taken, by actor. */
-static void
-ack_remember(struct ack *k, const char *key, int64_t alert_id,
-    const char *actor)
-{
-	char *cause = NULL;
-
-	if (key == NULL)
-		return;
-	if (store_hook_add(k->api->store, key, alert_id, actor,
-	    clock_now_ms(), ACK_HOOK_KEEP_MS, &cause) != 0) {
-		log_warnx("ack: cannot record callback %s: %s", key, cause);
-		free(cause);
-	}
-}
-
-/* The SID of an inbound SMS: MessageSid, or one of its legacy copies. */
-static const char *
-ack_sms_sid(const struct twilio_form *f)
-{
-	const char *sid;
-
-	if ((sid = twilio_form_get(f, "MessageSid")) == NULL &&
-	    (sid = twilio_form_get(f, "SmsMessageSid")) == NULL)
-		sid = twilio_form_get(f, "SmsSid");
-	return sid;
-}
-
-/* POST /hooks/sms/twilio: an SMS someone sent to our number. */
-static void
-ack_sms(struct evhttp_request *req, const struct http_match *m, void *arg)
-{
-	struct ack *k = arg;
-	struct twilio_form f;
-	const struct person *p;
-	const char *from, *body;
-	char *msg, *x, *key, *inner = NULL;
-	int64_t first = 0;
-
-	if (twilio_form_read(req, k->api->conf, 0, k->api->throttle, &f) != 0)
-		return;
-	from = twilio_form_get(&f, "From");
-	body = twilio_form_get(&f, "Body");
-	/* without a SID there is nothing to know a replay by: act */
-	if ((key = ack_hook_key("sms", ack_sms_sid(&f), NULL)) != NULL &&
-	    ack_replayed(k, req, key, "sms"))
-		goto out;
-	if ((p = ack_person_by_number(k, from)) == NULL) {
-		/* no answer: it would only invite more */
-		log_info("ack: SMS from unknown number %s ignored",
-		    from != NULL ? from : "(none)");
-		ack_remember(k, key, 0, "unknown");
-		ack_twiml(req, HTTP_OK, NULL);
-		goto out;
-	}
-	msg = ack_sms_act(k, p, body != NULL ? body : "", &first);
-	ack_remember(k, key, first, p->id);
-	if (ack_rate_take(k, from, clock_now_ms()) == 0) {
-		x = chan_msg_xml_escape(msg);
-		xasprintf(&inner, "<Message>%s</Message>", x);
-		free(x);
-	} else
-		log_info("ack: SMS answer to %s held back: over %lld per"
-		    " window", from, (long long)k->api->conf->ack_sms_reply_limit);
-	free(msg);
-	ack_twiml(req, HTTP_OK, inner);
-	free(inner);
-out:
-	free(key);
-	twilio_form_free(&f);
-}
-
-/* <Say> with the voice and language of the first voice channel. */
-static char *
-ack_say(const struct conf *c, const char *text)
-{
-	const char *voice = "alice", *lang = "en-US";
-	char *v, *l, *t, *s;
-	size_t i;
-
-	for (i = 0; i < c->nchans; i++) {
-		if (c->chans[i].driver == &chan_twilio_voice_driver) {
-			if (c->chans[i].voice != NULL)
-				voice = c->chans[i].voice;
-			if (c->chans[i].language != NULL)
-				lang = c->chans[i].language;
-			break;
-		}
-	}
-	v = chan_msg_xml_escape(voice);
-	l = chan_msg_xml_escape(lang);
-	t = chan_msg_xml_escape(text);
-	xasprintf(&s, "<Say voice=\"%s\" language=\"%s\">%s</Say>", v, l, t);
-	free(v);
-	free(l);
-	free(t);
-	return s;
-}
-
-/* Answer a keypress by voice, then hang up. */
-static void
-ack_gather_say(struct evhttp_request *req, const struct conf *c, int code,
-    const char *text)
-{
-	char *say, *inner;
-
-	say = ack_say(c, text);
-	xasprintf(&inner, "%s<Hangup/>", say);
-	ack_twiml(req, code, inner);
-	free(inner);
-	free(say);
-}
-
-/*
- * POST /hooks/voice/twilio/gather/{token}: the key pressed during a
- * call: 1 acknowledge, 2 escalate, 3 resolve.  "?all=1" (a call about
- * several alerts) makes 1 acknowledge all the person's open pages.
- */
-static void
-ack_gather(struct evhttp_request *req, const struct http_match *m,
-    void *arg)
-{
-	struct ack *k = arg;
-	const struct conf *c = k->api->conf;
-	struct twilio_form f;
-	struct ack_token t;
-	const char *digits, *why, *query, *base;
-	char *cause = NULL, *text = NULL, *say, *u, *x, *inner, *key = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0, i, nok = 0;
-	int code, a, all, blen, rc;
-
-	if (twilio_form_read(req, c, 1, k->api->throttle, &f) != 0)
-		return;
-	digits = twilio_form_get(&f, "Digits");
-	a = digits == NULL || strlen(digits) != 1 ? -1 :
-	    digits[0] == '1' ? ACK_ACK : digits[0] == '2' ? ACK_ESCALATE :
-	    digits[0] == '3' ? ACK_RESOLVE : -1;
-	/* a key that acts, delivered again in the same call: no effect */
-	if (a >= 0 && (key = ack_hook_key("voice", twilio_form_get(&f,
-	    "CallSid"), digits)) != NULL && ack_replayed(k, req, key,
-	    "voice"))
-		goto out;
-	if ((rc = ack_check(k, req, m->param, "voice", 1, &t, &code,
-	    &why)) != 0) {
-		if (rc == -1)
-			ack_gather_say(req, c, code == HTTP_FORBIDDEN ? code :
-			    HTTP_OK, why);
-		goto out;
-	}
-	if (a < 0 || (t.actions & ACK_MASK(a)) == 0) {
-		/* ask again, posting back here */
-		blen = ack_base(c, &base);
-		xasprintf(&u, "%.*s%s", blen, base,
-		    evhttp_request_get_uri(req));
-		x = chan_msg_xml_escape(u);
-		say = ack_say(c, "Press 1 to acknowledge, 2 to escalate, 3 to"
-		    " resolve.");
-		xasprintf(&inner, "<Gather input=\"dtmf\" numDigits=\"1\""
-		    " timeout=\"10\" method=\"POST\" action=\"%s\">%s</Gather>"
-		    "<Hangup/>", x, say);
-		ack_twiml(req, HTTP_OK, inner);
-		free(inner);
-		free(say);
-		free(x);
-		free(u);
-		goto out;
-	}
-	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	all = a == ACK_ACK && query != NULL && strcmp(query, "all=1") == 0;
-	if (all) {
-		if (store_ack_pages(k->api->store, t.person, 1, &ids, &n) != 0)
-			n = 0;
-		for (i = 0; i < n; i++) {
-			if (ack_do(k, a, ids[i], t.person, "voice",
-			    &cause) == ENGINE_OK)
-				nok++;
-			free(cause);
-			cause = NULL;
-		}
-		ack_remember(k, key, n > 0 ? ids[0] : 0, t.person);
-		free(ids);
-		ack_consume(k, &t, a);
-		xasprintf(&text, "%zu alert%s acknowledged. Goodbye.", nok,
-		    nok == 1 ? "" : "s");
-		ack_gather_say(req, c, HTTP_OK, text);
-		goto out;
-	}
-	rc = ack_do(k, a, t.alert_id, t.person, "voice", &cause);
-	ack_remember(k, key, t.alert_id, t.person);
-	switch (rc) {
-	case ENGINE_OK:
-		ack_consume(k, &t, a);
-		xasprintf(&text, "Alert %" PRId64 " %s. Goodbye.", t.alert_id,
-		    a == ACK_ACK ? "acknowledged" : a == ACK_RESOLVE ?
-		    "resolved" : "escalated");
-		log_info("alert %" PRId64 ": %s by %s via voice", t.alert_id,
-		    ack_action_name(a), t.person);
-		break;
-	case ENGINE_NOT_FOUND:
-		xasprintf(&text, "Alert %" PRId64 " no longer exists.",
-		    t.alert_id);
-		break;
-	case ENGINE_CONFLICT:
-		xasprintf(&text, "Nothing was changed: %s.", cause);
-		break;
-	default:
-		log_warnx("alert %" PRId64 ": %s by voice failed: %s",
-		    t.alert_id, ack_action_name(a), cause);
-		xasprintf(&text, "Sorry, that failed. Please try again.");
-	}
-	ack_gather_say(req, c, HTTP_OK, text);
-out:
-	free(key);
-	free(text);
-	free(cause);
-	twilio_form_free(&f);
 }

@@ -2,11 +2,11 @@
 /*
  * api-hooks.c: provider webhooks under /hooks/: Twilio's delivery status
  * callbacks for SMS and calls, and the signed form reading that the
- * inbound SMS and keypress hooks (api-ack.c) share.  Each request must
- * carry a valid
- * X-Twilio-Signature under the auth token of one of the configured
- * Twilio channels of that kind (403 otherwise), computed over the
- * public URL (http.public_url + path), since a proxy may sit in front.
+ * inbound SMS and keypress hooks (api-ack-sms.c, api-ack-voice.c)
+ * share.  Each request must carry a valid X-Twilio-Signature under
+ * the auth token of one of the configured Twilio channels of that kind
+ * (403 otherwise), computed over the public URL (http.public_url +
+ * path), since a proxy may sit in front.
  */
 #include <sys/queue.h>
 
@@ -26,23 +26,23 @@
 
 #define HOOKS_PARAMS_MAX 128
 
-static void hooks_status(struct evhttp_request *, const struct http_match *,
-    void *);
+static void api_hooks_status(struct evhttp_request *,
+    const struct http_match *, void *);
 
-static const struct http_route hooks_routes[] = {
-	{ HTTP_POST, "/hooks/sms/twilio/status", 0, hooks_status },
-	{ HTTP_POST, "/hooks/voice/twilio/status", 0, hooks_status },
+static const struct http_route api_hooks_routes[] = {
+	{ HTTP_POST, "/hooks/sms/twilio/status", 0, api_hooks_status },
+	{ HTTP_POST, "/hooks/voice/twilio/status", 0, api_hooks_status },
 };
 
 void
-twilio_hooks_init(struct twilio_hooks *th, struct http *h)
+api_hooks_init(struct api_hooks *th, struct http *h)
 {
-	http_add_routes(h, hooks_routes, nitems(hooks_routes), th);
+	http_add_routes(h, api_hooks_routes, nitems(api_hooks_routes), th);
 }
 
 /* 0 if the signature matches a Twilio channel of kind under url. */
 static int
-hooks_check(const struct conf *c, enum chan_kind kind, const char *url,
+api_hooks_check(const struct conf *c, enum chan_kind kind, const char *url,
     const struct twilio_param *p, size_t n, const char *sig)
 {
 	const struct conf_chan *cc;
@@ -69,7 +69,7 @@ hooks_check(const struct conf *c, enum chan_kind kind, const char *url,
  * many bad signatures: see http_refuse); nothing must change then.
  */
 int
-twilio_form_read(struct evhttp_request *req, const struct conf *c, int voice,
+api_hooks_form_read(struct evhttp_request *req, const struct conf *c, int voice,
     struct throttle *throttle, struct twilio_form *f)
 {
 	const char *body, *sig, *uri, *base;
@@ -85,7 +85,7 @@ twilio_form_read(struct evhttp_request *req, const struct conf *c, int voice,
 		    " cannot check signatures");
 		return -1;
 	}
-	if (twilio_form_parse(body, len, f) != 0) {
+	if (api_hooks_form_parse(body, len, f) != 0) {
 		http_error(req, HTTP_BADREQUEST, "bad form body");
 		return -1;
 	}
@@ -96,11 +96,11 @@ twilio_form_read(struct evhttp_request *req, const struct conf *c, int voice,
 	xasprintf(&url, "%.*s%s", (int)blen, base, uri);
 	sig = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "X-Twilio-Signature");
-	rc = f->truncated || hooks_check(c, voice ? CHAN_VOICE : CHAN_SMS,
+	rc = f->truncated || api_hooks_check(c, voice ? CHAN_VOICE : CHAN_SMS,
 	    url, f->p, f->n, sig);
 	free(url);
 	if (rc != 0) {
-		twilio_form_free(f);
+		api_hooks_form_free(f);
 		xasprintf(&what, "hooks: %s: bad or missing X-Twilio-Signature",
 		    http_redact_uri(evhttp_uri_get_path(
 		    evhttp_request_get_evhttp_uri(req)), logbuf, sizeof logbuf));
@@ -121,7 +121,7 @@ twilio_form_read(struct evhttp_request *req, const struct conf *c, int voice,
  * fuzzers call it.
  */
 int
-twilio_form_parse(const char *body, size_t len, struct twilio_form *f)
+api_hooks_form_parse(const char *body, size_t len, struct twilio_form *f)
 {
 	struct evkeyval *kv;
 
@@ -130,7 +130,7 @@ twilio_form_parse(const char *body, size_t len, struct twilio_form *f)
 	f->q = xcalloc(1, sizeof *f->q);
 	TAILQ_INIT(f->q);
 	if (evhttp_parse_query_str(f->copy, f->q) != 0) {
-		twilio_form_free(f);
+		api_hooks_form_free(f);
 		return -1;
 	}
 	TAILQ_FOREACH(kv, f->q, next) {
@@ -148,7 +148,7 @@ twilio_form_parse(const char *body, size_t len, struct twilio_form *f)
 
 /* The first value of parameter name, or NULL. */
 const char *
-twilio_form_get(const struct twilio_form *f, const char *name)
+api_hooks_form_get(const struct twilio_form *f, const char *name)
 {
 	size_t i;
 
@@ -159,7 +159,7 @@ twilio_form_get(const struct twilio_form *f, const char *name)
 }
 
 void
-twilio_form_free(struct twilio_form *f)
+api_hooks_form_free(struct twilio_form *f)
 {
 	if (f->q != NULL) {
 		evhttp_clear_headers(f->q);
@@ -172,31 +172,31 @@ twilio_form_free(struct twilio_form *f)
 
 /* POST /hooks/{sms,voice}/twilio/status */
 static void
-hooks_status(struct evhttp_request *req, const struct http_match *m,
+api_hooks_status(struct evhttp_request *req, const struct http_match *m,
     void *arg)
 {
-	struct twilio_hooks *th = arg;
+	struct api_hooks *th = arg;
 	struct twilio_form f;
 	const char *id, *status;
 	char *cause = NULL;
 	int voice = strncmp(m->path, "/hooks/voice/", 13) == 0;
 
-	if (twilio_form_read(req, th->conf, voice, th->throttle, &f) != 0)
+	if (api_hooks_form_read(req, th->conf, voice, th->throttle, &f) != 0)
 		return;
-	id = twilio_form_get(&f, voice ? "CallSid" : "MessageSid");
-	status = twilio_form_get(&f, voice ? "CallStatus" : "MessageStatus");
+	id = api_hooks_form_get(&f, voice ? "CallSid" : "MessageSid");
+	status = api_hooks_form_get(&f, voice ? "CallStatus" : "MessageStatus");
 	if (id == NULL || status == NULL) {
 		http_error(req, HTTP_BADREQUEST, "%s is missing", id == NULL ?
 		    (voice ? "CallSid" : "MessageSid") : "the status");
 		goto out;
 	}
 	if (outbox_report(th->outbox, voice ? "voice" : "sms", id, status,
-	    twilio_form_get(&f, "AnsweredBy"), &cause) != 0) {
+	    api_hooks_form_get(&f, "AnsweredBy"), &cause) != 0) {
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 		free(cause);
 		goto out;
 	}
 	evhttp_send_reply(req, 204, "No Content", NULL);
 out:
-	twilio_form_free(&f);
+	api_hooks_form_free(&f);
 }

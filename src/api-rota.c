@@ -67,16 +67,6 @@ api_rota_init(struct api *api, struct http *h)
 }
 
 static json_t *
-api_rota_time(int64_t ms)
-{
-	char buf[32];
-
-	if (ms == ROTA_NONE)
-		return json_null();
-	return json_string(clock_format_iso(ms, buf, sizeof buf));
-}
-
-static json_t *
 api_rota_local(const struct rota *r, int64_t ms)
 {
 	char buf[64];
@@ -176,8 +166,8 @@ api_rota_shift_json(const struct api *api, const struct rota *asked,
 	o = json_pack("{s:s,s:s?,s:o,s:o,s:o,s:o,s:s}",
 	    "person", s->person,
 	    "name", p != NULL ? p->name : NULL,
-	    "start", api_rota_time(s->start),
-	    "end", api_rota_time(s->end),
+	    "start", api_time(s->start, API_TIME_ROTA),
+	    "end", api_time(s->end, API_TIME_ROTA),
 	    "start_local", api_rota_local(asked, s->start),
 	    "end_local", api_rota_local(asked, s->end),
 	    "why", rota_shift_why(s, why, sizeof why));
@@ -243,7 +233,7 @@ api_rota_oncall(struct evhttp_request *req, const struct http_match *m,
 			    set->list[i], t));
 	}
 	http_reply_json(req, HTTP_OK, json_pack("{s:o,s:o}", "at",
-	    api_rota_time(t), "rotas", arr));
+	    api_time(t, API_TIME_ROTA), "rotas", arr));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -299,7 +289,8 @@ api_rota_schedule(struct evhttp_request *req, const struct http_match *m,
 	rota_shifts_free(&sh);
 	http_reply_json(req, HTTP_OK, json_pack("{s:s,s:s,s:o,s:o,s:o}",
 	    "rota", r->name, "timezone", r->tzname, "from",
-	    api_rota_time(from), "to", api_rota_time(to), "shifts", arr));
+	    api_time(from, API_TIME_ROTA), "to", api_time(to, API_TIME_ROTA),
+	    "shifts", arr));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -352,8 +343,8 @@ api_rota_list(struct evhttp_request *req, const struct http_match *m,
 		    "file", st->file, "name", st->name,
 		    "status", api_rota_states[st->state],
 		    "loaded_at", st->loaded_ms > 0 ?
-		    api_rota_time(st->loaded_ms) : json_null(),
-		    "checked_at", api_rota_time(st->checked_ms),
+		    api_time(st->loaded_ms, API_TIME_ROTA) : json_null(),
+		    "checked_at", api_time(st->checked_ms, API_TIME_ROTA),
 		    "error", st->error, "errors", e, "warnings", w);
 		r = st->name != NULL ?
 		    rota_set_find(oncall_rotas(api->oncall), st->name) : NULL;
@@ -378,14 +369,15 @@ api_rota_list(struct evhttp_request *req, const struct http_match *m,
 			    json_string(r->backup) : json_null());
 			json_object_set_new(o, "oncall", on);
 			json_object_set_new(o, "next_handoff",
-			    api_rota_time(rota_next_handoff(r, now)));
+			    api_time(rota_next_handoff(r, now), API_TIME_ROTA));
 			json_object_set_new(o, "ics_url",
 			    api_rota_signed(api, path));
 			free(path);
 			last = api->handoff != NULL ?
 			    handoff_last(api->handoff, r->name, &at) : NULL;
 			json_object_set_new(o, "last_handoff", last != NULL ?
-			    json_pack("{s:o,s:o}", "at", api_rota_time(at),
+			    json_pack("{s:o,s:o}",
+			    "at", api_time(at, API_TIME_ROTA),
 			    "detail", json_loads(last, 0, NULL)) :
 			    json_null());
 		}

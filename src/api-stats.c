@@ -52,14 +52,6 @@ api_stats_init(struct api *api, struct http *h)
 }
 
 static json_t *
-api_stats_time(int64_t ms)
-{
-	char buf[32];
-
-	return json_string(clock_format_iso(ms, buf, sizeof buf));
-}
-
-static json_t *
 api_stats_durations(const struct stats_durations *d)
 {
 	if (d->n == 0)
@@ -215,8 +207,8 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 	}
 	o = json_pack("{s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,"
 	    "s:o,s:{s:o,s:o,s:o},s:o,s:[],s:[]}",
-	    "from", api_stats_time(q.from_ms),
-	    "to", api_stats_time(q.to_ms),
+	    "from", api_time(q.from_ms, API_TIME_ANY),
+	    "to", api_time(q.to_ms, API_TIME_ANY),
 	    "service", q.service,
 	    "priority", q.priority > 0 ? alert_priority_name(q.priority) : NULL,
 	    "alerts", (json_int_t)s.total,

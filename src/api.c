@@ -143,16 +143,6 @@ api_alerts_post(struct evhttp_request *req, const struct http_match *m,
 	intake_submit(api->intake, &an, api_alerts_post_done, req);
 }
 
-static json_t *
-api_time(int64_t ms)
-{
-	char buf[32];
-
-	if (ms <= 0)
-		return json_null();
-	return json_string(clock_format_iso(ms, buf, sizeof buf));
-}
-
 /* Parse stored JSON text back into a value (null if absent or broken). */
 static json_t *
 api_stored_json(const char *text)
@@ -189,8 +179,8 @@ api_alert_sla_json(const struct alert *a)
 		late = (a->sla_breached & (1u << c)) != 0 ||
 		    (done != 0 && done > due);
 		json_object_set_new(o, sla_clock_name(c), json_pack(
-		    "{s:o,s:b,s:b}", "due_at", api_time(due), "met",
-		    done != 0 && !late, "breached", late));
+		    "{s:o,s:b,s:b}", "due_at", api_time(due, API_TIME_SET),
+		    "met", done != 0 && !late, "breached", late));
 	}
 	return o;
 }
@@ -214,9 +204,9 @@ api_alert_breaches_json(struct api *api, const struct alert *a, int64_t now)
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s,s:o,s:o,s:o,s:I,"
 		    "s:b}", "clock", sla_clock_name(b[i].clock), "due_at",
-		    api_time(b[i].due_ms), "breached_at",
-		    api_time(b[i].breached_ms), "stopped_at",
-		    api_time(b[i].stopped_ms), "late_ms",
+		    api_time(b[i].due_ms, API_TIME_SET), "breached_at",
+		    api_time(b[i].breached_ms, API_TIME_SET), "stopped_at",
+		    api_time(b[i].stopped_ms, API_TIME_SET), "late_ms",
 		    (json_int_t)breach_late_ms(&b[i], now), "final",
 		    breach_is_final(&b[i])));
 	free(b);
@@ -241,11 +231,11 @@ api_alert_json(struct api *api, const struct alert *a, int64_t now)
 	    "status", alert_status_name(a->status),
 	    "stage", a->stage,
 	    "count", (json_int_t)a->count,
-	    "created_at", api_time(a->created_ms),
-	    "updated_at", api_time(a->updated_ms),
-	    "acknowledged_at", api_time(a->acknowledged_ms),
-	    "first_response_at", api_time(a->first_response_ms),
-	    "resolved_at", api_time(a->resolved_ms),
+	    "created_at", api_time(a->created_ms, API_TIME_SET),
+	    "updated_at", api_time(a->updated_ms, API_TIME_SET),
+	    "acknowledged_at", api_time(a->acknowledged_ms, API_TIME_SET),
+	    "first_response_at", api_time(a->first_response_ms, API_TIME_SET),
+	    "resolved_at", api_time(a->resolved_ms, API_TIME_SET),
 	    "sla", api_alert_sla_json(a),
 	    "breaches", api_alert_breaches_json(api, a, now));
 }
@@ -354,8 +344,8 @@ api_event_append(json_t *arr, const struct store_event *ev)
 
 	w = json_object_get(detail, "on_behalf_of");
 	json_array_append_new(arr, json_pack("{s:I,s:o,s:s,s:O,s:s,s:o}",
-	    "id", (json_int_t)ev->id, "at", api_time(ev->at_ms), "actor",
-	    ev->actor, "on_behalf_of", json_is_string(w) ? w : json_null(),
+	    "id", (json_int_t)ev->id, "at", api_time(ev->at_ms, API_TIME_SET),
+	    "actor", ev->actor, "on_behalf_of", json_is_string(w) ? w : json_null(),
 	    "kind", ev->kind, "detail", detail));
 }
 

@@ -4,13 +4,16 @@
 #define API_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+struct api_ack;
 struct conf;
 struct engine;
 struct heartbeats;
 struct handoff;
 struct http;
 struct intake;
+struct json_t;
 struct oncall;
 struct store;
 struct throttle;
@@ -28,8 +31,24 @@ struct api {
 	int ready; /* 0 while starting or stopping */
 };
 
+/* Which values api_time() writes as null rather than as a time. */
+enum api_time_none {
+	API_TIME_ANY,  /* none: every value is a time */
+	API_TIME_SET,  /* 0 and below: the store's "not yet" */
+	API_TIME_ROTA, /* ROTA_NONE (INT64_MAX): open-ended, never */
+};
+
 /* api.c */
 void api_init(struct api *, struct http *);
+
+/* api-ack.c: /ack/ links and the SMS and keypress hooks that act */
+struct api_ack *api_ack_new(struct api *);
+void api_ack_free(struct api_ack *);
+void api_ack_http_init(struct api_ack *, struct http *);
+char *api_ack_link(int64_t, const char *, void *);
+
+/* api-time.c */
+struct json_t *api_time(int64_t, enum api_time_none);
 
 /* api-intake.c */
 void api_intake_init(struct api *, struct http *);

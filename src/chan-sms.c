@@ -4,7 +4,7 @@
  * Twilio-compatible Messages.json (Basic auth, StatusCallback for
  * delivery reports); webhook-sms posts JSON (a fixed shape or a body
  * template) to any gateway, signed with HMAC-SHA256 when a secret is
- * set.  The text is kept to one segment where possible (chan-msg.c).
+ * set.  The text is kept to one segment where possible (chan-msg-sms.c).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * chan-smtp.c: the e-mail channel.  Builds an RFC 5322 message
- * (chan-msg.c) and hands it to libcurl's SMTP client through xfer:
+ * (chan-msg-mail.c) and hands it to libcurl's SMTP client through xfer:
  * STARTTLS (required) or implicit TLS, optional login.  A 5xx reply is
  * permanent; anything else that fails (4xx, network) is retried.
  */

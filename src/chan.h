@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * chan.h: channel drivers, the ways a page leaves pagerd (e-mail, SMS,
- * chat, voice, console), behind one interface, plus the configuration
- * of one channel (the "channels" list of pagerd.conf, conf-chan.c) and
- * the pure message builders the drivers share (chan-msg.c).
+ * chat, voice, console), behind one interface, and the pure message
+ * builders the drivers share (chan-msg*.c).  The configuration of one
+ * channel (struct conf_chan) is in conf.h with the rest of pagerd.conf.
  */
 #ifndef CHAN_H
 #define CHAN_H
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "conf.h"
 #include "notify.h"
 
 /* What a channel reaches; picks the person's contact to use. */
@@ -23,63 +24,7 @@ enum chan_kind {
 	CHAN_CONSOLE,
 };
 
-enum chan_tls {
-	CHAN_TLS_STARTTLS, /* smtp://, STARTTLS required */
-	CHAN_TLS_IMPLICIT, /* smtps:// */
-	CHAN_TLS_NONE,     /* plain smtp:// (tests, local relays) */
-};
-
-enum chan_sig {
-	CHAN_SIG_NONE,
-	CHAN_SIG_STANDARD, /* Standard Webhooks: webhook-id/-timestamp/-signature */
-	CHAN_SIG_HEX,      /* <header>: sha256=<hex HMAC-SHA256 of the body> */
-};
-
 struct chan_driver;
-struct conf;
-
-/* One configured channel; every string is owned by it.  NULL: unset. */
-struct conf_chan {
-	char *name;
-	const struct chan_driver *driver;
-	char *file; /* where it was configured, for messages */
-	int line;
-
-	char *url;          /* webhook URL, SMTP server URL */
-	char *api_url;      /* Twilio-compatible API base */
-	char *account_sid;
-	char *username;     /* Basic auth / SMTP login (default account_sid) */
-	char *secret;       /* auth token, password or signing secret */
-	size_t secret_len;  /* never logged */
-	char *from;         /* sender: number, address, bot name */
-	char *messaging_service_sid;
-	char *status_callback; /* default: http.public_url + /hooks/... */
-	char *channel;      /* Mattermost channel override */
-	char *helo;         /* SMTP EHLO name */
-	enum chan_tls tls;
-	int tls_verify;
-	char *ca_file;
-	char **headers;     /* extra "Name: value" lines, NULL-terminated */
-	enum chan_sig signature;
-	char *signature_header;
-	char *voice;        /* TwiML <Say> voice and language */
-	char *language;
-	int ring_timeout;   /* seconds */
-	int machine_detection;
-
-	int64_t connect_timeout_ms;
-	int64_t timeout_ms;
-	int max_attempts;       /* per address, before failing over */
-	int64_t backoff_ms;     /* first retry delay; doubles */
-	int64_t backoff_max_ms;
-	int rate_limit;         /* sends per address per rate_window; 0: none */
-	int64_t rate_window_ms;
-	int64_t bundle_ms;      /* obsolete, read and ignored (a warning) */
-
-	char *tpl_subject; /* templates; NULL: the driver's default */
-	char *tpl_text;
-	char *tpl_body;
-};
 
 /*
  * One alert in a message, with what the message tells about it: a
@@ -169,9 +114,6 @@ int chan_json_post(const struct conf_chan *, const struct chan_page *,
     const char *, chan_done_cb, void *);
 void chan_conf_clear(struct conf_chan *);
 
-/* conf-chan.c */
-const struct conf_chan *conf_chan_find(const struct conf *, const char *);
-
 /* chan-console.c */
 extern const struct chan_driver chan_console_driver;
 void chan_console_init(FILE *);
@@ -199,7 +141,7 @@ extern const struct chan_driver chan_twilio_voice_driver;
 #define CHAN_SMS_GSM7_MAX 160
 #define CHAN_SMS_UCS2_MAX 70
 
-/* chan-msg.c: pure message building, no I/O */
+/* chan-msg.c: pure message building, no I/O; what all channels share */
 char *chan_msg_expand(const char *, const struct chan_page *,
     const struct chan_alert *, char *(*)(const char *));
 const char *chan_msg_reason(const struct chan_page *,
@@ -209,16 +151,24 @@ size_t chan_msg_npages(const struct chan_page *);
 const struct chan_alert *chan_msg_first_page(const struct chan_page *);
 char *chan_msg_xml_cut(const char *, size_t);
 char *chan_msg_xml_escape(const char *);
-char *chan_msg_mrkdwn_escape(const char *);
-char *chan_msg_mattermost_escape(const char *);
 char *chan_msg_plain(const char *);
-int chan_msg_gsm7_len(const char *);
+
+/* chan-msg-mail.c */
 char *chan_msg_rfc2047(const char *);
 void chan_msg_date(int64_t, char *, size_t);
 char *chan_msg_email(const struct conf_chan *, const struct chan_page *,
     const char *);
+
+/* chan-msg-sms.c */
+int chan_msg_gsm7_len(const char *);
 char *chan_msg_sms(const struct conf_chan *, const struct chan_page *);
+
+/* chan-msg-voice.c */
 char *chan_msg_twiml(const struct conf_chan *, const struct chan_page *);
+
+/* chan-msg-chat.c */
+char *chan_msg_mrkdwn_escape(const char *);
+char *chan_msg_mattermost_escape(const char *);
 char *chan_msg_chat_text(const struct conf_chan *, const struct chan_page *,
     char *(*)(const char *), size_t);
 char *chan_msg_slack(const struct conf_chan *, const struct chan_page *);

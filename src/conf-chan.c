@@ -137,37 +137,26 @@ conf_chan_key(struct conf *c, struct conf_chan *cc,
 	const char *file = conf_file(s, c->path), *str = NULL;
 	int line = conf_line(s), i, n;
 	void *field = (char *)cc + k->off;
-	char *cause = NULL, *path;
+	char *cause = NULL, *path, *what;
+	struct conf_where w = { e, file, line, NULL };
 	int64_t v;
 
+	xasprintf(&what, "channel %s: %s", cc->name, k->name);
+	w.what = what;
 	if (k->type == CK_BOOL) {
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-			conf_error(e, file, line, "channel %s: %s must be true"
-			    " or false", cc->name, k->name);
-		else
-			*(int *)field = config_setting_get_bool(s);
-		return;
+		conf_read_bool(&w, s, field);
+		goto out;
 	}
 	if (k->type == CK_INT) {
-		if (config_setting_type(s) != CONFIG_TYPE_INT) {
-			conf_error(e, file, line, "channel %s: %s must be an"
-			    " integer", cc->name, k->name);
-			return;
-		}
-		v = config_setting_get_int(s);
-		if (v < k->min || v > k->max)
-			conf_error(e, file, line, "channel %s: %s must be"
-			    " between %lld and %lld", cc->name, k->name,
-			    (long long)k->min, (long long)k->max);
-		else
+		if (conf_read_int(&w, s, 0, k->min, k->max, &v) == 0)
 			*(int *)field = (int)v;
-		return;
+		goto out;
 	}
 	if (strcmp(k->name, "headers") == 0) {
 		if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
 			conf_error(e, file, line, "channel %s: headers must be"
 			    " a list of \"Name: value\" strings", cc->name);
-			return;
+			goto out;
 		}
 		n = config_setting_length(s);
 		cc->headers = xcalloc(n + 1, sizeof *cc->headers);
@@ -182,14 +171,10 @@ conf_chan_key(struct conf *c, struct conf_chan *cc,
 			}
 			cc->headers[i] = xstrdup(str);
 		}
-		return;
+		goto out;
 	}
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error(e, file, line, "channel %s: %s must be a string",
-		    cc->name, k->name);
-		return;
-	}
-	str = config_setting_get_string(s);
+	if ((str = conf_read_string(&w, s)) == NULL)
+		goto out;
 	switch (k->type) {
 	case CK_STRING:
 		*(char **)field = xstrdup(str);
@@ -198,19 +183,7 @@ conf_chan_key(struct conf *c, struct conf_chan *cc,
 		*(char **)field = conf_abspath(c->dir, str);
 		break;
 	case CK_DURATION:
-		if (duration_parse(str, &v, &cause) != 0) {
-			conf_error(e, file, line, "channel %s: %s: %s",
-			    cc->name, k->name, cause);
-			free(cause);
-		} else if (v < k->min || v > k->max) {
-			char lo[32], hi[32];
-
-			conf_error(e, file, line, "channel %s: %s must be"
-			    " between %s and %s", cc->name, k->name,
-			    duration_format(k->min, lo, sizeof lo),
-			    duration_format(k->max, hi, sizeof hi));
-		} else
-			*(int64_t *)field = v;
+		conf_read_duration(&w, str, k->min, k->max, field);
 		break;
 	case CK_SPECIAL:
 		if (strcmp(k->name, "tls") == 0) {
@@ -260,6 +233,8 @@ conf_chan_key(struct conf *c, struct conf_chan *cc,
 	default:
 		break;
 	}
+out:
+	free(what);
 }
 
 /* Defaults that depend on the driver, for what the entry left unset. */

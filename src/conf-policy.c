@@ -2,7 +2,8 @@
 /*
  * conf-policy.c: the "sla", "business_hours" and "policies" sections of
  * pagerd.conf: SLA targets per priority (with the usual defaults),
- * business-hours calendars, and four-stage escalation policies.
+ * business-hours calendars, and four-stage escalation policies.  The
+ * "heartbeats" section is conf-heartbeat.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,6 @@
 
 #include "conf.h"
 #include "conf-private.h"
-#include "alert.h"
 #include "duration.h"
 #include "log.h"
 #include "policy.h"
@@ -28,56 +28,6 @@ static const int64_t conf_sla_defaults[4][SLA_NCLOCKS] = {
 
 static const char *conf_days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
 	"Sat" };
-
-struct conf_ctx {
-	struct conf *c;
-	struct conf_errors *e;
-	const char *file;
-};
-
-#define CERR(x, s, ...) \
-	conf_error((x)->e, conf_file((s), (x)->c->path), conf_line(s), \
-	    __VA_ARGS__)
-
-/* Reject members of group g not in the NULL-terminated list known. */
-static void
-conf_policy_known(struct conf_ctx *x, const config_setting_t *g,
-    const char *what, const char **known)
-{
-	const config_setting_t *s;
-	int i, j;
-
-	for (i = 0; (s = config_setting_get_elem(g, i)) != NULL; i++) {
-		for (j = 0; known[j] != NULL; j++)
-			if (strcmp(config_setting_name(s), known[j]) == 0)
-				break;
-		if (known[j] == NULL)
-			CERR(x, s, "unknown key \"%s\" in %s",
-			    config_setting_name(s), what);
-	}
-}
-
-/* An optional duration member of g into *out; 0 if absent. */
-static int
-conf_policy_duration(struct conf_ctx *x, const config_setting_t *g,
-    const char *name, int64_t *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-	char *cause;
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		CERR(x, s, "%s must be a duration such as \"5m\"", name);
-		return -1;
-	}
-	if (duration_parse(config_setting_get_string(s), out, &cause) != 0) {
-		CERR(x, s, "%s: %s", name, cause);
-		free(cause);
-		return -1;
-	}
-	return 0;
-}
 
 static int
 conf_day_parse(const char *s)
@@ -164,7 +114,7 @@ conf_load_calendar(struct conf_ctx *x, const config_setting_t *g,
 	char *cause, open[8];
 	int i, n;
 
-	conf_policy_known(x, g, "business_hours", known);
+	conf_read_known(x, g, "business_hours", known);
 	if (config_setting_lookup_string(g, "name", &str) && *str != '\0')
 		b->name = xstrdup(str);
 	else {
@@ -245,8 +195,8 @@ conf_load_sla(struct conf_ctx *x, const config_setting_t *sla)
 		CERR(x, sla, "sla must be a group { ... }");
 		return;
 	}
-	conf_policy_known(x, sla, "sla", known_top);
-	conf_policy_duration(x, sla, "reminder", &reminder);
+	conf_read_known(x, sla, "sla", known_top);
+	conf_read_member_duration(x, sla, "reminder", &reminder);
 	for (p = 0; p < 4; p++) {
 		x->c->sla[p].reminder = reminder;
 		snprintf(name, sizeof name, "P%d", p + 1);
@@ -256,15 +206,16 @@ conf_load_sla(struct conf_ctx *x, const config_setting_t *sla)
 			CERR(x, g, "sla.%s must be a group { ... }", name);
 			continue;
 		}
-		conf_policy_known(x, g, "sla priority", known_p);
+		conf_read_known(x, g, "sla priority", known_p);
 		for (c = 0; c < SLA_NCLOCKS; c++) {
-			conf_policy_duration(x, g, sla_clock_name(c),
+			conf_read_member_duration(x, g, sla_clock_name(c),
 			    &x->c->sla[p].due[c]);
 			if (x->c->sla[p].due[c] <= 0)
 				CERR(x, g, "sla.%s.%s must be more than 0s",
 				    name, sla_clock_name(c));
 		}
-		conf_policy_duration(x, g, "reminder", &x->c->sla[p].reminder);
+		conf_read_member_duration(x, g, "reminder",
+		    &x->c->sla[p].reminder);
 		if (config_setting_lookup_string(g, "calendar", &str) &&
 		    (x->c->sla[p].calendar = conf_calendar_find(x->c,
 		    str)) == NULL)
@@ -313,9 +264,9 @@ conf_load_stage(struct conf_ctx *x, const config_setting_t *g,
 	const char *str;
 	int i, len;
 
-	conf_policy_known(x, g, "a stage", known);
-	conf_policy_duration(x, g, "ack_within", &st->ack_within);
-	conf_policy_duration(x, g, "resolve_within", &st->resolve_within);
+	conf_read_known(x, g, "a stage", known);
+	conf_read_member_duration(x, g, "ack_within", &st->ack_within);
+	conf_read_member_duration(x, g, "resolve_within", &st->resolve_within);
 	if ((t = config_setting_get_member(g, "targets")) == NULL ||
 	    (!config_setting_is_array(t) && !config_setting_is_list(t)) ||
 	    (len = config_setting_length(t)) == 0) {
@@ -348,7 +299,7 @@ conf_load_policy(struct conf_ctx *x, const config_setting_t *g,
 	const char *str;
 	int i, n, repeats;
 
-	conf_policy_known(x, g, "a policy", known);
+	conf_read_known(x, g, "a policy", known);
 	p->line = conf_line(g);
 	if (config_setting_lookup_string(g, "name", &str) && *str != '\0')
 		p->name = xstrdup(str);
@@ -403,45 +354,6 @@ conf_load_policy(struct conf_ctx *x, const config_setting_t *g,
 		    p->name);
 }
 
-/* One heartbeat monitor: name, interval, and the alert it raises. */
-static void
-conf_load_heartbeat(struct conf_ctx *x, const config_setting_t *g,
-    struct heartbeat_conf *h)
-{
-	static const char *known[] = { "name", "interval", "priority",
-		"service", "summary", NULL };
-	const char *str;
-
-	conf_policy_known(x, g, "a heartbeat", known);
-	h->line = conf_line(g);
-	if (config_setting_lookup_string(g, "name", &str) && *str != '\0' &&
-	    strlen(str) <= 64 && strspn(str, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == strlen(str))
-		h->name = xstrdup(str);
-	else {
-		CERR(x, g, "heartbeat needs a name of up to 64 letters, digits,"
-		    " '.', '_' or '-'");
-		h->name = xstrdup("");
-	}
-	if (config_setting_get_member(g, "interval") == NULL)
-		CERR(x, g, "heartbeat \"%s\" needs an interval", h->name);
-	else if (conf_policy_duration(x, g, "interval", &h->interval_ms) == 0 &&
-	    (h->interval_ms < DURATION_SECOND ||
-	    h->interval_ms > 31 * DURATION_DAY))
-		CERR(x, g, "heartbeat \"%s\": interval must be from 1s to 31d",
-		    h->name);
-	h->priority = 2;
-	if (config_setting_lookup_string(g, "priority", &str) &&
-	    (h->priority = alert_priority_parse(str)) < 0)
-		CERR(x, g, "heartbeat \"%s\": priority must be one of P1..P4",
-		    h->name);
-	h->service = xstrdup(config_setting_lookup_string(g, "service", &str) ?
-	    str : x->c->intake_default_service != NULL ?
-	    x->c->intake_default_service : "default");
-	if (config_setting_lookup_string(g, "summary", &str))
-		h->summary = xstrdup(str);
-}
-
 /* The policy used when none is configured: page the console. */
 static void
 conf_default_policy(struct conf *c)
@@ -460,13 +372,14 @@ conf_default_policy(struct conf *c)
 	p->stages[0].ack_within = 5 * DURATION_MINUTE;
 }
 
+/* The "business_hours" and "sla" sections, which policies refer to. */
 void
-conf_policy_load(struct conf *c, const config_t *cfg, struct conf_errors *e)
+conf_policy_load_sla(struct conf *c, const config_t *cfg,
+    struct conf_errors *e)
 {
 	struct conf_ctx x = { c, e, c->path };
 	const config_setting_t *l, *g;
 	int i, n;
-	size_t j, k;
 
 	if ((l = config_lookup(cfg, "business_hours")) != NULL) {
 		if (!config_setting_is_list(l))
@@ -486,33 +399,16 @@ conf_policy_load(struct conf *c, const config_t *cfg, struct conf_errors *e)
 		}
 	}
 	conf_load_sla(&x, config_lookup(cfg, "sla"));
+}
 
-	if ((l = config_lookup(cfg, "heartbeats")) != NULL) {
-		if (!config_setting_is_list(l))
-			CERR(&x, l, "heartbeats must be a list ( ... )");
-		else if ((n = config_setting_length(l)) > 0) {
-			c->heartbeats = xcalloc(n, sizeof *c->heartbeats);
-			for (i = 0; i < n; i++) {
-				g = config_setting_get_elem(l, i);
-				if (!config_setting_is_group(g)) {
-					CERR(&x, g, "heartbeats entries must"
-					    " be groups { ... }");
-					continue;
-				}
-				conf_load_heartbeat(&x, g,
-				    &c->heartbeats[c->nheartbeats++]);
-			}
-			for (j = 0; j < c->nheartbeats; j++)
-				for (k = 0; k < j; k++)
-					if (strcmp(c->heartbeats[j].name,
-					    c->heartbeats[k].name) == 0)
-						conf_error(e, c->path,
-						    c->heartbeats[j].line,
-						    "heartbeat \"%s\" is defined"
-						    " twice",
-						    c->heartbeats[j].name);
-		}
-	}
+/* The "policies" section; after conf_policy_load_sla(). */
+void
+conf_policy_load(struct conf *c, const config_t *cfg, struct conf_errors *e)
+{
+	struct conf_ctx x = { c, e, c->path };
+	const config_setting_t *l, *g;
+	int i, n;
+	size_t j, k;
 
 	if ((l = config_lookup(cfg, "policies")) == NULL) {
 		conf_default_policy(c);
@@ -567,10 +463,4 @@ conf_policy_free(struct conf *c)
 		free(c->calendars[i].holidays);
 	}
 	free(c->calendars);
-	for (i = 0; i < c->nheartbeats; i++) {
-		free(c->heartbeats[i].name);
-		free(c->heartbeats[i].service);
-		free(c->heartbeats[i].summary);
-	}
-	free(c->heartbeats);
 }

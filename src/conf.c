@@ -29,8 +29,6 @@
 #define LOCALSTATEDIR "/var"
 #endif
 
-#define CONF_KEY_FILE_MAX 4096
-
 enum conf_type {
 	CONF_STRING,
 	CONF_PATH, /* string; made absolute against the config's folder */
@@ -96,54 +94,6 @@ static const struct conf_entry conf_table[] = {
 };
 #undef O
 
-/* Add one "file:line: message" problem to e. */
-void
-conf_error(struct conf_errors *e, const char *file, int line, const char *fmt,
-    ...)
-{
-	char *msg, *l;
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("vasprintf");
-	va_end(ap);
-	n = xasprintf(&l, "%s:%d: %s\n", file, line, msg);
-	e->buf = xreallocarray(e->buf, e->len + n + 1, 1);
-	memcpy(e->buf + e->len, l, n + 1);
-	e->len += n;
-	e->n++;
-	free(l);
-	free(msg);
-}
-
-const char *
-conf_file(const config_setting_t *s, const char *path)
-{
-	const char *f = config_setting_source_file(s);
-
-	return f != NULL ? f : path;
-}
-
-int
-conf_line(const config_setting_t *s)
-{
-	return (int)config_setting_source_line(s);
-}
-
-/* Make p absolute against dir, unless it is already. */
-char *
-conf_abspath(const char *dir, const char *p)
-{
-	char *out;
-
-	if (*p == '/')
-		return xstrdup(p);
-	xasprintf(&out, "%s/%s", dir, p);
-	return out;
-}
-
 static const struct conf_entry *
 conf_entry_find(const char *path)
 {
@@ -186,78 +136,43 @@ static void
 conf_set_scalar(struct conf *c, const struct conf_entry *ce,
     const config_setting_t *s, struct conf_errors *e)
 {
-	const char *file = s != NULL ? conf_file(s, c->path) : c->path;
-	int line = s != NULL ? conf_line(s) : 0;
+	struct conf_where w = { e, NULL, 0, ce->path };
 	const char *str = ce->def;
-	char *cause = NULL;
-	int64_t v;
 	void *field = (char *)c + ce->off;
 
+	w.file = s != NULL ? conf_file(s, c->path) : c->path;
+	w.line = s != NULL ? conf_line(s) : 0;
 	if (s != NULL && ce->type == CONF_BOOL) {
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-			conf_error(e, file, line, "%s must be true or false",
-			    ce->path);
-		else
-			*(int *)field = config_setting_get_bool(s);
+		conf_read_bool(&w, s, field);
 		return;
 	}
-	if (s != NULL && ce->type != CONF_INT) {
-		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-			conf_error(e, file, line, "%s must be a string",
-			    ce->path);
-			return;
-		}
-		str = config_setting_get_string(s);
-	}
+	if (s != NULL && ce->type != CONF_INT &&
+	    (str = conf_read_string(&w, s)) == NULL)
+		return;
 	switch (ce->type) {
 	case CONF_STRING:
 		*(char **)field = str != NULL ? xstrdup(str) : NULL;
 		break;
 	case CONF_PATH:
 		if (str != NULL && *str == '\0') {
-			conf_error(e, file, line, "%s is empty", ce->path);
+			conf_error(e, w.file, w.line, "%s is empty", ce->path);
 			break;
 		}
 		*(char **)field = str != NULL ? conf_abspath(c->dir, str) : NULL;
 		break;
 	case CONF_DURATION:
-		if (duration_parse(str, &v, &cause) != 0) {
-			conf_error(e, file, line, "%s: %s", ce->path, cause);
-			free(cause);
-			break;
-		}
-		if (v < ce->min || v > ce->max) {
-			char lo[32], hi[32];
-
-			conf_error(e, file, line, "%s must be between %s and %s",
-			    ce->path, duration_format(ce->min, lo, sizeof lo),
-			    duration_format(ce->max, hi, sizeof hi));
-			break;
-		}
-		*(int64_t *)field = v;
+		conf_read_duration(&w, str, ce->min, ce->max, field);
 		break;
 	case CONF_INT:
+		/* The table's defaults are within their bounds. */
 		if (s == NULL)
-			v = strtoll(ce->def, NULL, 10);
-		else if (config_setting_type(s) == CONFIG_TYPE_INT ||
-		    config_setting_type(s) == CONFIG_TYPE_INT64)
-			v = config_setting_get_int64(s);
-		else {
-			conf_error(e, file, line, "%s must be an integer",
-			    ce->path);
-			break;
-		}
-		if (v < ce->min || v > ce->max) {
-			conf_error(e, file, line,
-			    "%s must be between %lld and %lld", ce->path,
-			    (long long)ce->min, (long long)ce->max);
-			break;
-		}
-		*(int64_t *)field = v;
+			*(int64_t *)field = strtoll(ce->def, NULL, 10);
+		else
+			conf_read_int(&w, s, 1, ce->min, ce->max, field);
 		break;
 	case CONF_PRIORITY:
 		if ((*(int *)field = alert_priority_parse(str)) == -1)
-			conf_error(e, file, line,
+			conf_error(e, w.file, w.line,
 			    "%s must be one of P1..P4", ce->path);
 		break;
 	case CONF_BOOL:
@@ -271,7 +186,7 @@ conf_set_scalar(struct conf *c, const struct conf_entry *ce,
 		d = strtod(str, &end);
 		if (end == str || strcmp(end, "%") != 0 || errno != 0 ||
 		    !(d >= ce->min && d <= ce->max)) {
-			conf_error(e, file, line, "%s must be a percentage"
+			conf_error(e, w.file, w.line, "%s must be a percentage"
 			    " between %lld%% and %lld%%, such as \"2%%\"",
 			    ce->path, (long long)ce->min, (long long)ce->max);
 			break;
@@ -401,62 +316,6 @@ conf_check_user(struct conf *c, const config_t *cfg, struct conf_errors *e)
 			conf_error(e, conf_file(s, c->path), conf_line(s),
 			    "group \"%s\": no such group", c->group);
 	}
-}
-
-/*
- * Read a secret: the first line of the file at path, at least min and
- * at most CONF_KEY_FILE_MAX characters, into *out (caller frees, and
- * should explicit_bzero) and *len.  what names it in messages ("key",
- * "calendar secret").  Never logs the secret.  A file that group or
- * others may read or write is refused: a secret that leaked to every
- * local account is no secret, and a warning in a log nobody reads
- * would not stop that.
- */
-int
-conf_read_secret(const char *path, const char *what, size_t min, char **out,
-    size_t *len, char **cause)
-{
-	char buf[CONF_KEY_FILE_MAX + 2];
-	struct stat st;
-	size_t n;
-	FILE *f;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(f), &st) != 0) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		fclose(f);
-		return -1;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		xasprintf(cause, "%s: %s file is open to group or others"
-		    " (mode %04o): chmod 600 it", path, what,
-		    (unsigned)(st.st_mode & 07777));
-		fclose(f);
-		return -1;
-	}
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) > CONF_KEY_FILE_MAX)
-		xasprintf(cause, "%s: %s is longer than %d characters", path,
-		    what, CONF_KEY_FILE_MAX);
-	else if (strlen(buf) < min && min <= 1)
-		xasprintf(cause, "%s: %s is empty", path, what);
-	else if (strlen(buf) < min)
-		xasprintf(cause, "%s: %s is shorter than %zu characters", path,
-		    what, min);
-	else {
-		*out = xstrdup(buf);
-		*len = strlen(buf);
-		explicit_bzero(buf, sizeof buf);
-		return 0;
-	}
-	explicit_bzero(buf, sizeof buf);
-	return -1;
 }
 
 /* Read a key file and keep only its SHA-256.  Never logs the key. */
@@ -698,6 +557,8 @@ conf_load(const char *path, char **cause)
 	conf_load_secret(c, &cfg, "ack.secret_file", c->ack_secret_file,
 	    "ack", &c->ack_secret, &c->ack_secret_len, &e);
 	conf_chan_load(c, &cfg, &e);
+	conf_policy_load_sla(c, &cfg, &e);
+	conf_heartbeat_load(c, &cfg, &e);
 	conf_policy_load(c, &cfg, &e);
 done:
 	config_destroy(&cfg);
@@ -727,6 +588,7 @@ conf_free(struct conf *c)
 	free(c->keys);
 	conf_chan_free(c);
 	conf_policy_free(c);
+	conf_heartbeat_free(c);
 	free(c->path);
 	free(c->dir);
 	free(c->state_dir);

@@ -18,6 +18,63 @@
 #define CONF_ROLE_VIEWER 0x2      /* read alerts */
 #define CONF_ROLE_RESPONDER 0x6   /* read and act on alerts */
 
+enum chan_tls {
+	CHAN_TLS_STARTTLS, /* smtp://, STARTTLS required */
+	CHAN_TLS_IMPLICIT, /* smtps:// */
+	CHAN_TLS_NONE,     /* plain smtp:// (tests, local relays) */
+};
+
+enum chan_sig {
+	CHAN_SIG_NONE,
+	CHAN_SIG_STANDARD, /* Standard Webhooks: webhook-id/-timestamp/-signature */
+	CHAN_SIG_HEX,      /* <header>: sha256=<hex HMAC-SHA256 of the body> */
+};
+
+struct chan_driver;
+
+/* One configured channel; every string is owned by it.  NULL: unset. */
+struct conf_chan {
+	char *name;
+	const struct chan_driver *driver;
+	char *file; /* where it was configured, for messages */
+	int line;
+
+	char *url;          /* webhook URL, SMTP server URL */
+	char *api_url;      /* Twilio-compatible API base */
+	char *account_sid;
+	char *username;     /* Basic auth / SMTP login (default account_sid) */
+	char *secret;       /* auth token, password or signing secret */
+	size_t secret_len;  /* never logged */
+	char *from;         /* sender: number, address, bot name */
+	char *messaging_service_sid;
+	char *status_callback; /* default: http.public_url + /hooks/... */
+	char *channel;      /* Mattermost channel override */
+	char *helo;         /* SMTP EHLO name */
+	enum chan_tls tls;
+	int tls_verify;
+	char *ca_file;
+	char **headers;     /* extra "Name: value" lines, NULL-terminated */
+	enum chan_sig signature;
+	char *signature_header;
+	char *voice;        /* TwiML <Say> voice and language */
+	char *language;
+	int ring_timeout;   /* seconds */
+	int machine_detection;
+
+	int64_t connect_timeout_ms;
+	int64_t timeout_ms;
+	int max_attempts;       /* per address, before failing over */
+	int64_t backoff_ms;     /* first retry delay; doubles */
+	int64_t backoff_max_ms;
+	int rate_limit;         /* sends per address per rate_window; 0: none */
+	int64_t rate_window_ms;
+	int64_t bundle_ms;      /* obsolete, read and ignored (a warning) */
+
+	char *tpl_subject; /* templates; NULL: the driver's default */
+	char *tpl_text;
+	char *tpl_body;
+};
+
 struct conf_listen {
 	char *host;
 	int port;
@@ -80,6 +137,8 @@ struct conf {
 	struct sla_target sla[4]; /* P1..P4 */
 	struct bizhours *calendars;
 	size_t ncalendars;
+
+	/* conf-heartbeat.c */
 	struct heartbeat_conf *heartbeats;
 	size_t nheartbeats;
 };
@@ -88,5 +147,8 @@ struct conf {
 struct conf *conf_load(const char *, char **);
 void conf_free(struct conf *);
 const struct conf_key *conf_key_find(const struct conf *, const char *);
+
+/* conf-chan.c */
+const struct conf_chan *conf_chan_find(const struct conf *, const char *);
 
 #endif

@@ -16,7 +16,7 @@ struct heartbeats;
 struct intake;
 struct store;
 
-/* One configured monitor (conf-policy.c parses the "heartbeats" list). */
+/* One configured monitor (conf-heartbeat.c parses the "heartbeats" list). */
 struct heartbeat_conf {
 	char *name;
 	int64_t interval_ms;

@@ -11,6 +11,7 @@
 
 #include "alert.h"
 #include "intake.h"
+#include "intake-private.h"
 #include "xmalloc.h"
 
 #define INTAKE_AM_MAX_ALERTS 1000
@@ -163,21 +164,13 @@ int
 intake_am_parse(const char *buf, size_t len, const struct intake_defaults *def,
     const struct intake_map *map, struct intake_am *am, char **cause)
 {
-	json_error_t jerr;
 	json_t *o, *alerts, *a;
 	const char *version;
 	size_t i, n;
 
 	memset(am, 0, sizeof *am);
-	if ((o = json_loadb(buf, len, 0, &jerr)) == NULL) {
-		xasprintf(cause, "malformed JSON at line %d column %d: %s",
-		    jerr.line, jerr.column, jerr.text);
+	if ((o = intake_json_object(buf, len, 0, cause)) == NULL)
 		return -1;
-	}
-	if (!json_is_object(o)) {
-		xasprintf(cause, "the body must be a JSON object");
-		goto fail;
-	}
 	version = intake_am_get(o, "version");
 	if (version == NULL || strcmp(version, "4") != 0) {
 		xasprintf(cause, "version must be \"4\"");

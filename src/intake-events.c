@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "intake.h"
+#include "intake-private.h"
 #include "xmalloc.h"
 
 static const char *intake_events_severities[] = { "critical", "error",
@@ -82,21 +83,14 @@ intake_events_parse(const char *buf, size_t len,
     const struct intake_defaults *def, const struct intake_map *map,
     struct intake_event *ev, char **cause)
 {
-	json_error_t jerr;
 	json_t *o, *p, *d;
 	char *action = NULL, *sev = NULL;
 	size_t i;
 
 	memset(ev, 0, sizeof *ev);
-	if ((o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		xasprintf(cause, "malformed JSON at line %d column %d: %s",
-		    jerr.line, jerr.column, jerr.text);
+	o = intake_json_object(buf, len, JSON_REJECT_DUPLICATES, cause);
+	if (o == NULL)
 		return -1;
-	}
-	if (!json_is_object(o)) {
-		xasprintf(cause, "the body must be a JSON object");
-		goto fail;
-	}
 	if (intake_events_string(o, "routing_key", 256, 1, &ev->routing_key,
 	    cause) != 0 ||
 	    intake_events_string(o, "event_action", 16, 1, &action,

@@ -11,6 +11,7 @@
 
 #include "alert.h"
 #include "intake.h"
+#include "intake-private.h"
 #include "xmalloc.h"
 
 #define INTAKE_LINKS_MAX 20
@@ -152,23 +153,15 @@ int
 intake_native_parse(const char *buf, size_t len,
     const struct intake_defaults *def, struct alert_new *an, char **cause)
 {
-	json_error_t jerr;
 	json_t *o, *v;
 	const char *k;
 	char *prio = NULL;
 	size_t i;
 
 	memset(an, 0, sizeof *an);
-	o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (o == NULL) {
-		xasprintf(cause, "malformed JSON at line %d column %d: %s",
-		    jerr.line, jerr.column, jerr.text);
+	o = intake_json_object(buf, len, JSON_REJECT_DUPLICATES, cause);
+	if (o == NULL)
 		return -1;
-	}
-	if (!json_is_object(o)) {
-		xasprintf(cause, "the body must be a JSON object");
-		goto fail;
-	}
 	json_object_foreach(o, k, v) {
 		for (i = 0; i < nitems(intake_native_fields); i++)
 			if (strcmp(k, intake_native_fields[i]) == 0)

@@ -56,8 +56,8 @@ static struct {
 	struct engine *engine;
 	struct handoff *handoff;
 	struct outbox *outbox;
-	struct twilio_hooks twilio;
-	struct ack *ack;
+	struct api_hooks twilio;
+	struct api_ack *ack;
 	struct heartbeats *heartbeats;
 	struct event_base *base;
 	struct store *store;
@@ -461,11 +461,11 @@ main(int argc, char **argv)
 	main_state.twilio.conf = main_state.conf;
 	main_state.twilio.outbox = main_state.outbox;
 	main_state.twilio.throttle = main_state.throttle;
-	twilio_hooks_init(&main_state.twilio, main_state.http);
+	api_hooks_init(&main_state.twilio, main_state.http);
 	/* signed ack links in pages; links, SMS replies and keypresses */
-	main_state.ack = ack_new(&main_state.api);
-	engine_set_link(main_state.engine, ack_link, main_state.ack);
-	ack_http_init(main_state.ack, main_state.http);
+	main_state.ack = api_ack_new(&main_state.api);
+	engine_set_link(main_state.engine, api_ack_link, main_state.ack);
+	api_ack_http_init(main_state.ack, main_state.http);
 
 	sighup = evsignal_new(main_state.base, SIGHUP, main_signal_cb, NULL);
 	sigterm = evsignal_new(main_state.base, SIGTERM, main_signal_cb, NULL);
@@ -491,7 +491,7 @@ main(int argc, char **argv)
 	http_free(main_state.http);
 	throttle_free(main_state.throttle);
 	engine_set_link(main_state.engine, NULL, NULL);
-	ack_free(main_state.ack);
+	api_ack_free(main_state.ack);
 	handoff_free(main_state.handoff);
 	engine_free(main_state.engine);
 	metrics_free();

@@ -155,7 +155,8 @@ struct rota *rota_parse(const char *, const char *, char **);
 struct rota *rota_load_findings(const char *, struct rota_findings *);
 struct rota *rota_parse_findings(const char *, const char *,
     struct rota_findings *);
-void rota_free(struct rota *);
+
+/* rota-span.c */
 int rota_span_parse(const char *, struct rota_span *, char **);
 int rota_local_parse(const char *, struct tz_local *, char **);
 
@@ -168,12 +169,15 @@ struct rota *rota_set_remove(struct rota_set *, const char *);
 int rota_set_load_dir(struct rota_set *, const char *, struct rota_findings *);
 int rota_set_link(struct rota_set *, struct rota_findings *);
 size_t rota_set_index(struct rota_set *, int64_t); /* build those due */
+
+/* rota-findings.c */
 void rota_findings_add(struct rota_findings *, const char *, int,
     enum rota_severity, const char *, ...) printflike(5, 6);
 void rota_findings_free(struct rota_findings *);
 char *rota_finding_format(const struct rota_finding *);
 
 /* rota.c */
+void rota_free(struct rota *);
 int rota_oncall(const struct rota *, int64_t, struct rota_shifts *);
 int rota_schedule(const struct rota *, int64_t, int64_t, const char *,
     struct rota_shifts *);

@@ -22,7 +22,7 @@ struct twilio_param {
 	const char *value;
 };
 
-/* A webhook's form body, its signature checked (twilio_form_read). */
+/* A webhook's form body, its signature checked (api_hooks_form_read). */
 struct twilio_form {
 	struct twilio_param *p; /* point into q */
 	size_t n;
@@ -32,7 +32,7 @@ struct twilio_form {
 };
 
 /* What the /hooks/ handlers act on; the owner swaps conf on reload. */
-struct twilio_hooks {
+struct api_hooks {
 	const struct conf *conf;
 	struct outbox *outbox;
 	struct throttle *throttle; /* bad signatures, by address */
@@ -45,11 +45,11 @@ int twilio_verify(const char *, size_t, const char *,
     const struct twilio_param *, size_t, const char *);
 
 /* api-hooks.c */
-void twilio_hooks_init(struct twilio_hooks *, struct http *);
-int twilio_form_read(struct evhttp_request *, const struct conf *, int,
+void api_hooks_init(struct api_hooks *, struct http *);
+int api_hooks_form_read(struct evhttp_request *, const struct conf *, int,
     struct throttle *, struct twilio_form *);
-int twilio_form_parse(const char *, size_t, struct twilio_form *);
-const char *twilio_form_get(const struct twilio_form *, const char *);
-void twilio_form_free(struct twilio_form *);
+int api_hooks_form_parse(const char *, size_t, struct twilio_form *);
+const char *api_hooks_form_get(const struct twilio_form *, const char *);
+void api_hooks_form_free(struct twilio_form *);
 
 #endif

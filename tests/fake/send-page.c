@@ -190,7 +190,7 @@ main(int argc, char **argv)
 	struct store_raise raise;
 	struct alert_new an;
 	struct outbox_page pg;
-	struct twilio_hooks th;
+	struct api_hooks th;
 	struct http *http = NULL;
 	struct outbox *ob;
 	struct store *st;
@@ -249,7 +249,7 @@ main(int argc, char **argv)
 		memset(&th, 0, sizeof th); /* no throttle here */
 		th.conf = c;
 		th.outbox = ob;
-		twilio_hooks_init(&th, http);
+		api_hooks_init(&th, http);
 	}
 
 	start = clock_now_ms();

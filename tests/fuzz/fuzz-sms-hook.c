@@ -2,7 +2,7 @@
 /*
  * fuzz-sms-hook.c: libFuzzer target for what Twilio posts to the SMS
  * and keypress hooks, without the network: the form body is read as
- * api-hooks.c reads it (twilio_form_parse), signed and checked as it
+ * api-hooks.c reads it (api_hooks_form_parse), signed and checked as it
  * checks it (twilio_signature, twilio_verify under a test token), its
  * SMS body parsed as a reply code (ack_sms_parse), and the keys the
  * store remembers callbacks by built from its MessageSid, CallSid and
@@ -84,17 +84,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct twilio_form f;
 	size_t i;
 
-	if (twilio_form_parse((const char *)data, size, &f) != 0)
+	if (api_hooks_form_parse((const char *)data, size, &f) != 0)
 		return 0;
 	for (i = 0; i < f.n; i++)
 		if (f.p[i].name == NULL || f.p[i].value == NULL)
 			abort();
-	fuzz_reply(twilio_form_get(&f, "Body"));
-	fuzz_key("sms", twilio_form_get(&f, "MessageSid"), NULL);
-	fuzz_key("voice", twilio_form_get(&f, "CallSid"),
-	    twilio_form_get(&f, "Digits"));
+	fuzz_reply(api_hooks_form_get(&f, "Body"));
+	fuzz_key("sms", api_hooks_form_get(&f, "MessageSid"), NULL);
+	fuzz_key("voice", api_hooks_form_get(&f, "CallSid"),
+	    api_hooks_form_get(&f, "Digits"));
 	if (!f.truncated)
 		fuzz_signature(&f);
-	twilio_form_free(&f);
+	api_hooks_form_free(&f);
 	return 0;
 }

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * chan-msg-chat.c: the chat payloads of a page: Slack blocks, Mattermost
+ * posts, Teams cards and the generic webhook JSON, with each one's text
+ * escaping.  Pure.
+ */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan.h"
+#include "chan-msg-private.h"
+#include "compat.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* Slack header blocks and Teams cards have size limits; see PROTOCOLS. */
+#define CHAN_MSG_HEADER_MAX 150
+#define CHAN_MSG_SECTION_MAX 3000
+#define CHAN_MSG_SUMMARY_MAX 1000
+#define CHAN_MSG_POST_MAX 16000 /* Mattermost: a post is 16,383 characters */
+#define CHAN_MSG_TEXT_MAX 4000 /* a webhook's "text" (its "alerts": all) */
+
+/* Defaults for the templates; see pagerd.conf(5). */
+static const char chan_msg_def_chat[] =
+    "*[{priority}] #{id} {service}*: {summary}";
+static const char chan_msg_def_mattermost[] =
+    "**[{priority}] #{id} {service}**: {summary}";
+
+/* Slack mrkdwn: only &, < and > are special (links are <url|label>). */
+char *
+chan_msg_mrkdwn_escape(const char *s)
+{
+	struct chan_msg_buf b = { NULL, 0 };
+
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			chan_msg_buf_str(&b, "&amp;");
+		else if (*s == '<')
+			chan_msg_buf_str(&b, "&lt;");
+		else if (*s == '>')
+			chan_msg_buf_str(&b, "&gt;");
+		else
+			chan_msg_buf_add(&b, s, 1);
+	}
+	return chan_msg_buf_take(&b);
+}
+
+/*
+ * Mattermost: plain text in which "@channel", "@all" and "@here" from an
+ * alert cannot notify a whole channel: a zero-width space follows the
+ * '@' (the text reads the same).
+ */
+char *
+chan_msg_mattermost_escape(const char *s)
+{
+	static const char *words[] = { "channel", "all", "here" };
+	struct chan_msg_buf b = { NULL, 0 };
+	char *plain = chan_msg_plain(s);
+	const char *p, *w;
+	size_t i, n;
+
+	for (p = plain; *p != '\0'; p++) {
+		chan_msg_buf_add(&b, p, 1);
+		if (*p != '@')
+			continue;
+		for (i = 0; i < nitems(words); i++) {
+			w = words[i];
+			n = strlen(w);
+			if (strncasecmp(p + 1, w, n) == 0 &&
+			    !isalnum((unsigned char)p[1 + n]) &&
+			    p[1 + n] != '_' && p[1 + n] != '-') {
+				/* U+200B, a zero-width space */
+				chan_msg_buf_str(&b, "\xe2\x80\x8b");
+				break;
+			}
+		}
+	}
+	free(plain);
+	return chan_msg_buf_take(&b);
+}
+
+/* A JSON string's contents, without the quotes. */
+static char *
+chan_msg_json_escape(const char *s)
+{
+	json_t *j = json_string(s);
+	char *d, *out;
+	size_t n;
+
+	if (j == NULL) /* not UTF-8 */
+		j = json_string("?");
+	d = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	if (d == NULL)
+		fatalx("json_dumps failed");
+	n = strlen(d);
+	out = xstrndup(d + 1, n - 2);
+	free(d);
+	return out;
+}
+
+/* A note's text with each line passed through esc (if not NULL). */
+static char *
+chan_msg_note_lines(const char *text, char *(*esc)(const char *))
+{
+	struct chan_msg_buf b = { NULL, 0 };
+	const char *p = text, *nl;
+	char *line, *e;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		line = xstrndup(p, nl != NULL ? (size_t)(nl - p) : strlen(p));
+		e = esc != NULL ? esc(line) : xstrdup(line);
+		chan_msg_buf_str(&b, e);
+		free(e);
+		free(line);
+		if (nl == NULL)
+			break;
+		chan_msg_buf_str(&b, "\n");
+		p = nl + 1;
+	}
+	return chan_msg_buf_take(&b);
+}
+
+/*
+ * Chat text, one line per alert saying what happened to it (its reason,
+ * unless the template places {reason}), from the template with values
+ * escaped by esc; an ack link is added to what asks to act unless the
+ * template places {ack_url}.  Slack (mrkdwn) gets <url|label> links,
+ * anything else [label](url).  At most max bytes: the lines that do not
+ * fit become "+N more" and the dashboard's link.
+ */
+char *
+chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
+    char *(*esc)(const char *), size_t max)
+{
+	struct chan_msg_buf b = { NULL, 0 }, line;
+	const char *tpl = cc->tpl_text;
+	int slack = esc == chan_msg_mrkdwn_escape;
+	char *s, *sum, *u, *more;
+	struct chan_alert a;
+	size_t i, reserve;
+
+	if (pg->nalerts == 0) {
+		/* A note: its title in bold, then its lines. */
+		s = esc != NULL ? esc(chan_msg_note_title(pg)) :
+		    xstrdup(chan_msg_note_title(pg));
+		u = chan_msg_note_lines(chan_msg_note_text(pg), esc);
+		chan_msg_buf_printf(&b, slack ? "*%s*\n%s" : "**%s**\n%s", s,
+		    u);
+		free(s);
+		free(u);
+		return chan_msg_buf_take(&b);
+	}
+	if (tpl == NULL)
+		tpl = slack ? chan_msg_def_chat : chan_msg_def_mattermost;
+	if (pg->nalerts > 1) {
+		u = chan_msg_digest(pg);
+		s = esc != NULL ? esc(u) : xstrdup(u);
+		chan_msg_buf_printf(&b, "%zu alerts: %s\n", pg->nalerts, s);
+		free(s);
+		free(u);
+	}
+	/* Room kept for "+N more: URL". */
+	reserve = 48 + (pg->more_url != NULL ? 2 * strlen(pg->more_url) : 0);
+	for (i = 0; i < pg->nalerts; i++) {
+		memset(&line, 0, sizeof line);
+		a = pg->alerts[i];
+		sum = chan_msg_cut(a.summary != NULL ? a.summary : "",
+		    CHAN_MSG_SUMMARY_MAX / (pg->nalerts > 1 ? 4 : 1));
+		a.summary = sum;
+		if (strstr(tpl, "{reason}") == NULL) {
+			u = chan_msg_plain(chan_msg_reason(pg, &a));
+			s = esc != NULL ? esc(u) : xstrdup(u);
+			chan_msg_buf_printf(&line, "%s: ", s);
+			free(s);
+			free(u);
+		}
+		s = chan_msg_expand(tpl, pg, &a, esc);
+		chan_msg_buf_str(&line, s);
+		free(s);
+		free(sum);
+		if (a.ack_url != NULL && strstr(tpl, "{ack_url}") == NULL) {
+			u = esc != NULL ? esc(a.ack_url) : xstrdup(a.ack_url);
+			if (slack)
+				chan_msg_buf_printf(&line, " <%s|Acknowledge>",
+				    u);
+			else
+				chan_msg_buf_printf(&line, " [Acknowledge](%s)",
+				    u);
+			free(u);
+		}
+		chan_msg_buf_str(&line, "\n");
+		if (i > 0 && b.len + line.len + reserve > max) {
+			free(line.p);
+			break;
+		}
+		chan_msg_buf_str(&b, line.p);
+		free(line.p);
+	}
+	if (i < pg->nalerts) {
+		more = chan_msg_more(pg, pg->nalerts - i);
+		s = esc != NULL ? esc(more) : xstrdup(more);
+		chan_msg_buf_printf(&b, "%s\n", s);
+		free(s);
+		free(more);
+	}
+	b.p[--b.len] = '\0';
+	return chan_msg_buf_take(&b);
+}
+
+/*
+ * A short title: "page, stage 1: [P1] #12 summary", or "3 alerts: 2
+ * pages, 1 acknowledged".
+ */
+static char *
+chan_msg_title(const struct chan_page *pg)
+{
+	char *t, *c, *d;
+
+	if (pg->nalerts == 0)
+		t = xstrdup(chan_msg_note_title(pg));
+	else if (pg->nalerts > 1) {
+		d = chan_msg_digest(pg);
+		xasprintf(&t, "%zu alerts: %s", pg->nalerts, d);
+		free(d);
+	} else
+		xasprintf(&t, "%s: [P%d] #%lld %s", chan_msg_reason(pg,
+		    &pg->alerts[0]), pg->alerts[0].priority,
+		    (long long)pg->alerts[0].id, pg->alerts[0].summary);
+	c = chan_msg_plain(t);
+	free(t);
+	t = chan_msg_cut(c, CHAN_MSG_HEADER_MAX);
+	free(c);
+	return t;
+}
+
+static char *
+chan_msg_dump(json_t *j)
+{
+	char *s;
+
+	if (j == NULL)
+		fatalx("chan-msg: cannot build JSON (bad UTF-8?)");
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (s == NULL)
+		fatalx("json_dumps failed");
+	return s;
+}
+
+/* Slack incoming webhook: text (the notification) plus blocks. */
+char *
+chan_msg_slack(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	char *text, *title, *sec, *fallback;
+	json_t *j;
+
+	title = chan_msg_title(pg);
+	text = chan_msg_chat_text(cc, pg, chan_msg_mrkdwn_escape,
+	    CHAN_MSG_SECTION_MAX);
+	sec = chan_msg_cut(text, CHAN_MSG_SECTION_MAX);
+	fallback = chan_msg_mrkdwn_escape(title);
+	j = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}]}",
+	    "text", fallback,
+	    "blocks",
+	    "type", "header", "text", "type", "plain_text", "text", title,
+	    "type", "section", "text", "type", "mrkdwn", "text", sec);
+	free(title);
+	free(text);
+	free(sec);
+	free(fallback);
+	return chan_msg_dump(j);
+}
+
+/* Mattermost incoming webhook: markdown text, optional channel/name. */
+char *
+chan_msg_mattermost(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	char *text;
+	json_t *j;
+
+	text = chan_msg_chat_text(cc, pg, chan_msg_mattermost_escape,
+	    CHAN_MSG_POST_MAX);
+	j = json_pack("{s:s}", "text", text);
+	free(text);
+	if (j != NULL && cc->channel != NULL)
+		json_object_set_new(j, "channel", json_string(cc->channel));
+	if (j != NULL && cc->from != NULL)
+		json_object_set_new(j, "username", json_string(cc->from));
+	return chan_msg_dump(j);
+}
+
+/* A note in a card: one TextBlock per line (a card has no line breaks). */
+static void
+chan_msg_teams_note(json_t *body, const char *text)
+{
+	const char *p = text, *nl;
+	char *line, *plain, *cut;
+	size_t n = 0;
+
+	while (*p != '\0' && n++ < CHAN_MSG_LIST_MAX + 2) {
+		nl = strchr(p, '\n');
+		line = xstrndup(p, nl != NULL ? (size_t)(nl - p) : strlen(p));
+		plain = chan_msg_plain(line);
+		cut = chan_msg_cut(plain, CHAN_MSG_SUMMARY_MAX);
+		if (*cut != '\0')
+			json_array_append_new(body, json_pack("{s:s, s:s,"
+			    " s:b}", "type", "TextBlock", "text", cut, "wrap",
+			    1));
+		free(cut);
+		free(plain);
+		free(line);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
+/*
+ * Teams Workflows: an Adaptive Card (version 1.4, Action.OpenUrl only)
+ * in a message envelope; kept well under the 28 KB limit.
+ */
+char *
+chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	json_t *body, *actions, *card, *j;
+	const struct chan_alert *a;
+	char *title, *sum, *text, id[32], pri[8];
+	size_t i;
+
+	title = chan_msg_title(pg);
+	body = json_array();
+	actions = json_array();
+	json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:b}",
+	    "type", "TextBlock", "size", "Large", "weight", "Bolder",
+	    "text", title, "wrap", 1));
+	if (pg->nalerts == 0)
+		chan_msg_teams_note(body, chan_msg_note_text(pg));
+	for (i = 0; i < pg->nalerts && i < CHAN_MSG_LIST_MAX; i++) {
+		a = &pg->alerts[i];
+		snprintf(id, sizeof id, "#%lld", (long long)a->id);
+		snprintf(pri, sizeof pri, "P%d", a->priority);
+		xasprintf(&text, "%s: %s", chan_msg_reason(pg, a),
+		    a->summary != NULL ? a->summary : "");
+		sum = chan_msg_plain(text);
+		free(text);
+		text = chan_msg_cut(sum, CHAN_MSG_SUMMARY_MAX);
+		json_array_append_new(body, json_pack("{s:s, s:s, s:b}",
+		    "type", "TextBlock", "text", text, "wrap", 1));
+		json_array_append_new(body, json_pack("{s:s, s:[{s:s, s:s},"
+		    " {s:s, s:s}, {s:s, s:s}]}", "type", "FactSet", "facts",
+		    "title", "Alert", "value", id,
+		    "title", "Priority", "value", pri,
+		    "title", "Service", "value", a->service != NULL ?
+		    a->service : ""));
+		if (a->ack_url != NULL && json_array_size(actions) < 4) {
+			snprintf(id, sizeof id, "Acknowledge #%lld",
+			    (long long)a->id);
+			json_array_append_new(actions, json_pack("{s:s, s:s,"
+			    " s:s}", "type", "Action.OpenUrl", "title", id,
+			    "url", a->ack_url));
+		}
+		free(sum);
+		free(text);
+	}
+	if (pg->nalerts > CHAN_MSG_LIST_MAX) {
+		text = chan_msg_more(pg, pg->nalerts - CHAN_MSG_LIST_MAX);
+		json_array_append_new(body, json_pack("{s:s, s:s, s:b}",
+		    "type", "TextBlock", "text", text, "wrap", 1));
+		free(text);
+		if (pg->more_url != NULL)
+			json_array_append_new(actions, json_pack("{s:s, s:s,"
+			    " s:s}", "type", "Action.OpenUrl", "title",
+			    "Open the dashboard", "url", pg->more_url));
+	}
+	card = json_pack("{s:s, s:s, s:s, s:o, s:o}",
+	    "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
+	    "type", "AdaptiveCard", "version", "1.4", "body", body,
+	    "actions", actions);
+	j = json_pack("{s:s, s:[{s:s, s:n, s:o}]}", "type", "message",
+	    "attachments", "contentType",
+	    "application/vnd.microsoft.card.adaptive", "contentUrl", "content",
+	    card);
+	free(title);
+	return chan_msg_dump(j);
+}
+
+/*
+ * Generic JSON webhook body.  With a body template, the template is
+ * expanded with JSON-escaped values (it supplies the quotes); otherwise
+ * a fixed object: id, to, person, reason, text and the alerts.
+ */
+char *
+chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
+{
+	json_t *j, *list;
+	const struct chan_alert *a;
+	struct chan_alert note;
+	char *text, *line = NULL, pri[8], *digest;
+	size_t i;
+	int same = 1;
+
+	if (cc->driver != NULL && cc->driver->kind == CHAN_SMS)
+		text = chan_msg_sms(cc, pg);
+	else
+		text = chan_msg_chat_text(cc, pg, chan_msg_plain,
+		    CHAN_MSG_TEXT_MAX);
+	if (cc->tpl_body != NULL) {
+		/* A note fills a template as alert #0 whose summary it is. */
+		memset(&note, 0, sizeof note);
+		note.summary = text;
+		free(line);
+		line = chan_msg_expand(cc->tpl_body, pg, pg->nalerts > 0 ?
+		    &pg->alerts[0] : &note, chan_msg_json_escape);
+		free(text);
+		return line;
+	}
+	list = json_array();
+	for (i = 0; i < pg->nalerts; i++) {
+		a = &pg->alerts[i];
+		snprintf(pri, sizeof pri, "P%d", a->priority);
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s?, s:s?,"
+		    " s:s?, s:s, s:i, s:s}", "id", (json_int_t)a->id,
+		    "priority", pri, "service", a->service, "summary",
+		    a->summary, "ack_url", a->ack_url, "event",
+		    notify_event_name(a->event), "stage", a->stage, "reason",
+		    chan_msg_reason(pg, a)));
+		if (i > 0 && a->event != pg->alerts[0].event)
+			same = 0;
+	}
+	/* The message's own reason and event: its alerts', when they
+	 * share them; a digest says what it holds. */
+	digest = pg->nalerts > 0 && pg->reason == NULL ?
+	    chan_msg_digest(pg) : NULL;
+	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:I, s:o}", "id",
+	    pg->id, "to", pg->to != NULL ? pg->to : "", "person", pg->person,
+	    "reason", digest != NULL ? digest : pg->reason, "event",
+	    pg->nalerts == 0 ? "note" : same ?
+	    notify_event_name(pg->alerts[0].event) : "digest", "text", text,
+	    "count", (json_int_t)pg->nalerts, "alerts", list);
+	free(digest);
+	if (j != NULL && pg->nalerts == 0)
+		json_object_set_new(j, "note", json_string(
+		    chan_msg_note_text(pg)));
+	free(text);
+	return chan_msg_dump(j);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * intake-private.h: shared by the intake parsers (intake-native.c,
+ * intake-events.c, intake-alertmanager.c) only.
+ */
+#ifndef INTAKE_PRIVATE_H
+#define INTAKE_PRIVATE_H
+
+#include <stddef.h>
+
+struct json_t;
+
+/* intake-json.c */
+struct json_t *intake_json_object(const char *, size_t, size_t, char **);
+
+#endif
