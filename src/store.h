@@ -237,6 +237,13 @@ int store_ack_use(struct store *, const char *, int64_t, const char *,
     const char *, int64_t, char **);
 int store_ack_pages(struct store *, const char *, int, int64_t **, size_t *);
 
+/* store-facts.c */
+int store_page_add(struct store *, int64_t, const char *, int64_t, char **);
+int store_page_people(struct store *, int64_t, char ***, size_t *);
+int store_alert_note_add(struct store *, int64_t, int64_t, const char *,
+    const char *, char **);
+char *store_alert_note_last(struct store *, int64_t);
+
 /* store-heartbeat.c */
 int64_t store_heartbeat_get(struct store *, const char *);
 int store_heartbeat_ping(struct store *, const char *, int64_t, char **);
