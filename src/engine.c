@@ -599,6 +599,10 @@ engine_page_stage(struct engine *e, const struct alert *al,
 			snprintf(to, sizeof to, "chat:%s", who[i].chat);
 		rc = store_event_add(e->store, al->id, act->at_ms, "engine",
 		    "page", engine_page_detail(e, act, &who[i], to), cause);
+		/* the audit says why; the pages table, typed, says who */
+		if (rc == 0)
+			rc = store_page_add(e->store, al->id, to, act->at_ms,
+			    cause);
 		if (rc == 0)
 			rc = engine_send(e, &t, to, cause);
 	}
@@ -664,47 +668,11 @@ engine_notice(struct engine *e, const struct alert *al,
 }
 
 /*
- * Without an outbox (tests, or before it is set): who the audit's page
- * events name, as new strings in a new array.
- */
-static int
-engine_paged_audit(struct engine *e, int64_t id, char ***out, size_t *nout)
-{
-	struct store_event *ev;
-	char **to = NULL;
-	const char *t;
-	size_t n, i, j, nto = 0;
-	json_t *d;
-
-	if (store_events(e->store, id, &ev, &n) != 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (strcmp(ev[i].kind, "page") != 0 ||
-		    (d = json_loads(ev[i].detail, 0, NULL)) == NULL)
-			continue;
-		if ((t = json_string_value(json_object_get(d, "to"))) != NULL) {
-			for (j = 0; j < nto; j++)
-				if (strcmp(to[j], t) == 0)
-					break;
-			if (j == nto) {
-				to = xreallocarray(to, nto + 1, sizeof *to);
-				to[nto++] = xstrdup(t);
-			}
-		}
-		json_decref(d);
-	}
-	store_events_free(ev, n);
-	*out = to;
-	*nout = nto;
-	return 0;
-}
-
-/*
  * Tell everyone who was paged for the alert (a page that went out, or
  * is going: the outbox's rows; a page cancelled before it left does not
  * count) an ack or a resolve, so nobody works an alert that someone
  * else holds, and nobody hears of an alert they were never paged for.
- * Without an outbox (no channels), the audit's pages say who.
+ * Without an outbox (no channels), the store's record of pages says who.
  */
 static int
 engine_notify_paged(struct engine *e, const struct alert *al,
@@ -721,7 +689,7 @@ engine_notify_paged(struct engine *e, const struct alert *al,
 			xasprintf(cause, "cannot read who was paged");
 			return -1;
 		}
-	} else if (engine_paged_audit(e, al->id, &to, &nto) != 0) {
+	} else if (store_page_people(e->store, al->id, &to, &nto) != 0) {
 		xasprintf(cause, "cannot read who was paged");
 		return -1;
 	}
@@ -1183,7 +1151,7 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	const struct policy *pol;
 	struct alert *al = NULL;
 	struct store_engine_save save;
-	char *subject, *via = NULL, *for_whom = NULL;
+	char *subject, *via = NULL, *for_whom = NULL, *note = NULL;
 	const char *v;
 	int64_t now = clock_now_ms(), next;
 	enum engine_result res = ENGINE_ERROR;
@@ -1196,6 +1164,10 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	if ((v = json_string_value(json_object_get(detail,
 	    "on_behalf_of"))) != NULL)
 		for_whom = xstrdup(v);
+	/* a note's text is also kept typed, for the handoff notes */
+	if (strcmp(kind, "note") == 0 && (v = json_string_value(
+	    json_object_get(detail, "text"))) != NULL)
+		note = xstrdup(v);
 	if ((a = engine_find(e, id)) == NULL) {
 		if ((al = store_alert_get(e->store, id)) == NULL) {
 			xasprintf(cause, "no alert %" PRId64, id);
@@ -1227,6 +1199,9 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 		goto fail;
 	}
 	detail = NULL;
+	if (note != NULL && store_alert_note_add(e->store, id, now, actor, note,
+	    cause) != 0)
+		goto fail;
 	esc_run(&st, pol, e->conf->sla, now, &acts);
 	if (engine_act(e, al, pol, &st, &acts, now, cause) != 0)
 		goto fail;
@@ -1274,6 +1249,7 @@ out:
 	esc_actions_clear(&acts);
 	free(via);
 	free(for_whom);
+	free(note);
 	return res;
 }
 

@@ -123,32 +123,6 @@ handoff_alert_cb(int64_t id, void *arg)
 	json_array_append_new(ids, json_integer(id));
 }
 
-/* The last note of alert id, or NULL; caller frees. */
-static char *
-handoff_last_note(struct store *s, int64_t id)
-{
-	struct store_event *ev;
-	const char *text = NULL;
-	char *out = NULL;
-	json_t *d;
-	size_t n, i;
-
-	if (store_events(s, id, &ev, &n) != 0)
-		return NULL;
-	for (i = n; i > 0 && out == NULL; i--) {
-		if (strcmp(ev[i - 1].kind, "note") != 0 ||
-		    ev[i - 1].detail == NULL)
-			continue;
-		if ((d = json_loads(ev[i - 1].detail, 0, NULL)) == NULL)
-			continue;
-		if (json_unpack(d, "{s:s}", "text", &text) == 0)
-			out = xstrdup(text);
-		json_decref(d);
-	}
-	store_events_free(ev, n);
-	return out;
-}
-
 /* The note's body: one line per open alert of the rota. */
 static char *
 handoff_body(struct handoff *h, const char *rota, json_t *ids)
@@ -166,7 +140,7 @@ handoff_body(struct handoff *h, const char *rota, json_t *ids)
 		    json_integer_value(json_array_get(ids, i)));
 		if (a == NULL)
 			continue;
-		note = handoff_last_note(h->store, a->id);
+		note = store_alert_note_last(h->store, a->id);
 		xasprintf(&next, "%s\n#%lld %s %s (%s, stage %d)%s%s", body,
 		    (long long)a->id, alert_priority_name(a->priority),
 		    a->summary, alert_status_name(a->status), a->stage,

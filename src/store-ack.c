@@ -2,9 +2,10 @@
 /*
  * store-ack.c: the tables behind acknowledgements (migration 5): the
  * nonces of used ack tokens, so a link or keypress acts only once, and
- * the open pages of a person, for the SMS replies "a" and "aa"; and
- * (migration 10) the provider callbacks already taken, so that a signed
- * SMS or keypress delivered again acts only once.
+ * the open pages of a person (the pages table of store-facts.c), for
+ * the SMS replies "a" and "aa"; and (migration 10) the provider
+ * callbacks already taken, so that a signed SMS or keypress delivered
+ * again acts only once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,11 @@ static const char store_ack_used_sql[] =
 static const char store_ack_use_sql[] =
     "INSERT INTO ack_tokens (nonce, alert_id, person, action, used_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (nonce) DO NOTHING";
-/* Alerts paged to a person: a "page" audit event whose detail.to is. */
+/* Open alerts paged to a person (the pages table, store-facts.c). */
 static const char store_ack_pages_sql[] =
     "SELECT a.id FROM alerts a WHERE (a.status = 'triggered' OR"
     " (?2 = 0 AND a.status = 'acknowledged')) AND EXISTS (SELECT 1 FROM"
-    " events e WHERE e.alert_id = a.id AND e.kind = 'page' AND"
-    " json_extract(e.detail, '$.to') = ?1) ORDER BY a.id";
+    " pages p WHERE p.alert_id = a.id AND p.person = ?1) ORDER BY a.id";
 
 static const char store_hook_seen_sql[] =
     "SELECT alert_id, actor, seen_ms FROM hook_deliveries"

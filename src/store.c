@@ -335,6 +335,46 @@ static const char *store_migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/*
+	 * 13: the facts that only the audit log's JSON held, in typed
+	 * tables (store-facts.c), so that no query reads JSON: pages, who
+	 * each alert paged (a person id, or "chat:NAME") and when first,
+	 * one row per alert and recipient; alert_notes, the text of each
+	 * note, in the order taken.  They are filled from the audit
+	 * events of kind "page" (detail.to) and "note" (detail.text) so
+	 * that an upgraded store answers as before.  That backfill reads
+	 * JSON with SQLite's json_valid(), json_type() and json_extract():
+	 * this is the only place they are used, and a store on another
+	 * database has these tables from its start and needs no backfill.
+	 * A note keeps its audit event's id, and a later one is numbered
+	 * past the largest (no AUTOINCREMENT: rows are never deleted).
+	 */
+	"CREATE TABLE pages ("
+	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
+	"  person TEXT NOT NULL,"
+	"  at_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (alert_id, person)) WITHOUT ROWID;"
+	"INSERT INTO pages (alert_id, person, at_ms)"
+	"  SELECT alert_id, page_to, min(at_ms) FROM (SELECT alert_id, at_ms,"
+	"  CASE WHEN json_valid(detail) THEN CASE WHEN"
+	"    json_type(detail, '$.to') = 'text' THEN"
+	"    json_extract(detail, '$.to') END END AS page_to"
+	"  FROM events WHERE kind = 'page' AND alert_id IS NOT NULL)"
+	"  WHERE page_to IS NOT NULL GROUP BY alert_id, page_to;"
+	"CREATE TABLE alert_notes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
+	"  at_ms INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  text TEXT NOT NULL);"
+	"CREATE INDEX alert_notes_alert ON alert_notes (alert_id, id);"
+	"INSERT INTO alert_notes (id, alert_id, at_ms, actor, text)"
+	"  SELECT id, alert_id, at_ms, actor, note FROM (SELECT id, alert_id,"
+	"  at_ms, actor, CASE WHEN json_valid(detail) THEN CASE WHEN"
+	"    json_type(detail, '$.text') = 'text' THEN"
+	"    json_extract(detail, '$.text') END END AS note"
+	"  FROM events WHERE kind = 'note' AND alert_id IS NOT NULL)"
+	"  WHERE note IS NOT NULL;",
 };
 
 enum store_stmt {

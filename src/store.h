@@ -2,6 +2,55 @@
 /*
  * store.h: the SQLite state store (WAL): alerts, the append-only audit
  * event log, breaches, notifications.  Only store*.c talk to SQLite.
+ *
+ * What this interface promises, whatever database is behind it:
+ *
+ * Transactions.  The caller owns them: it calls store_begin(), then the
+ * functions below that write, then exactly one of store_commit(),
+ * store_commit_async() or store_rollback().  No other store function
+ * begins, commits or rolls back (store_open's migrations, each in a
+ * transaction of its own, aside).  There is one connection, used on the
+ * loop's thread only, and no transaction stays open across a return to
+ * the loop; a read sees every commit made before it, synced or not.  A
+ * write made with no transaction open (a used ack nonce, a provider
+ * callback, a heartbeat ping, a refused-token audit event) is atomic on
+ * its own and survives a crash of the process, but reaches the disk
+ * only with the next synced commit or checkpoint: it is for bookkeeping
+ * whose loss in a power cut does no harm.
+ *
+ * Durability.  store_commit() returns once the transaction is on disk
+ * (the WAL synced), for the rare writes whose caller answers at once.
+ * store_commit_async() is the group commit: it returns once COMMIT has
+ * written, and a worker thread syncs (store-sync.c); the callback runs
+ * on the loop when a sync begun after that COMMIT has returned, with 0
+ * (on disk) or -1 (not).  One sync covers every commit made while the
+ * previous one ran, so a storm costs one sync per batch, not per alert.
+ * Nobody is told that something was stored before it is durable: intake
+ * answers 202 only from that callback, and the outbox starts a send
+ * only once the row marking it "sending" is on disk (a restart resends
+ * rather than forgets).  A failed sync is final: every later
+ * store_begin() fails until pagerd restarts.  With store.synchronous =
+ * "normal" nothing is synced at commit: safe from a crash of the
+ * process, not from a power cut.
+ *
+ * Facts and the audit log.  The audit log (store_event_add) is for
+ * people: its detail is JSON text, written and shown, never read back to
+ * decide anything.  Facts that decisions need live in typed tables with
+ * functions of their own: alerts, breaches, notifications, pages and
+ * notes (store-facts.c), ack tokens and provider callbacks.  No query
+ * parses JSON, except migration 13's backfill of pages and notes from
+ * the audit log of stores made before them.
+ *
+ * SQLite-specific SQL, to redo for another database: the migrations
+ * (PRAGMA user_version, table copies to change constraints,
+ * sqlite_sequence, and JSON1 in migration 13's backfill); the pragmas of
+ * store_open (WAL, synchronous, foreign_keys, foreign_key_check) and
+ * the WAL sync of store-sync.c; BEGIN IMMEDIATE; ?N parameters; ids
+ * from INTEGER PRIMARY KEY (rowid) read with sqlite3_last_insert_rowid;
+ * WITHOUT ROWID tables; two-argument min() and max() (LEAST, GREATEST);
+ * "x IS ?1" with a parameter (IS NOT DISTINCT FROM); sum() over a
+ * comparison (store-stats.c); and rows counted with sqlite3_changes.
+ * ON CONFLICT ... DO NOTHING/UPDATE and RETURNING are as in PostgreSQL.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -236,6 +285,13 @@ int store_ack_used(struct store *, const char *);
 int store_ack_use(struct store *, const char *, int64_t, const char *,
     const char *, int64_t, char **);
 int store_ack_pages(struct store *, const char *, int, int64_t **, size_t *);
+
+/* store-facts.c */
+int store_page_add(struct store *, int64_t, const char *, int64_t, char **);
+int store_page_people(struct store *, int64_t, char ***, size_t *);
+int store_alert_note_add(struct store *, int64_t, int64_t, const char *,
+    const char *, char **);
+char *store_alert_note_last(struct store *, int64_t);
 
 /* store-heartbeat.c */
 int64_t store_heartbeat_get(struct store *, const char *);

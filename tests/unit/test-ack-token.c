@@ -340,6 +340,7 @@ paged(struct store *s, const char *key, const char *person)
 	xasprintf(&d, "{\"stage\":1,\"to\":\"%s\"}", person);
 	assert_int_equal(store_event_add(s, r.id, T0, "engine", "page", d,
 	    &cause), 0);
+	assert_int_equal(store_page_add(s, r.id, person, T0, &cause), 0);
 	free(d);
 	assert_int_equal(store_commit(s, &cause), 0);
 	alert_new_clear(&an);

@@ -4,7 +4,7 @@
  * priority raise, the audit log, listing with filters and pages, that
  * a committed batch survives closing and reopening, breach records, and
  * commits synced by the worker thread (fdatasync is wrapped to make a
- * sync fail).
+ * sync fail), and the pages and notes kept typed beside the audit log.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -502,6 +502,7 @@ test_migrate_notes(void **state)
 	    "ALTER TABLE n5 RENAME TO notifications;"
 	    "DROP TABLE breaches;" /* migration 9 */
 	    "DROP TABLE hook_deliveries;" /* migration 10 */
+	    "DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
 	    "PRAGMA user_version = 5; COMMIT;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -687,6 +688,7 @@ test_migrate_breaches(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	xasprintf(&sql, "BEGIN; DROP TABLE breaches;"
 	    " DROP TABLE hook_deliveries;" /* migration 10 */
+	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
 	    " UPDATE alerts SET sla_response_due_ms = %lld,"
 	    " sla_first_response_due_ms = %lld, sla_resolution_due_ms = %lld;"
 	    /* 1: acked late, never noted, resolved late */
@@ -775,6 +777,7 @@ test_migrate_checks(void **state)
 	assert_int_equal(sqlite3_exec(db, "BEGIN;"
 	    " UPDATE sqlite_sequence SET seq = 10 WHERE name = 'alerts';"
 	    " INSERT INTO breaches VALUES (2, 'response', 1, 2, NULL);"
+	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
 	    " PRAGMA user_version = 10; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
@@ -783,7 +786,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "12"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -851,6 +854,7 @@ test_migrate_events(void **state)
 	    " INSERT INTO ev11 VALUES (40, 3, 5, 'test', 'note', '{\"x\":1}');"
 	    " DROP TABLE events; ALTER TABLE ev11 RENAME TO events;"
 	    " CREATE INDEX events_alert ON events (alert_id, id);"
+	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
 	    " PRAGMA user_version = 11; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_sequence", 0,
@@ -861,7 +865,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "12"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -894,6 +898,223 @@ test_migrate_events(void **state)
 	free(path);
 }
 
+/* Free what store_page_people() gave. */
+static void
+people_free(char **list, size_t n)
+{
+	while (n > 0)
+		free(list[--n]);
+	free(list);
+}
+
+/*
+ * Pages and notes, typed: a recipient is recorded once per alert, at
+ * its first page; recipients come back in the order first paged (by
+ * name at the same instant); store_ack_pages() finds a person's open
+ * alerts from them; the last note is the one taken last; a rolled-back
+ * transaction leaves neither; and both refuse an alert that does not
+ * exist.
+ */
+static void
+test_facts(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r1, r2;
+	char **who, *note, *cause = NULL;
+	int64_t *ids;
+	size_t n;
+
+	raise1(f->s, "db", "k1", 1, T0, &r1);
+	raise1(f->s, "web", "k2", 1, T0, &r2);
+	free(r1.dedup_key);
+	free(r2.dedup_key);
+	assert_int_equal(store_page_people(f->s, r1.id, &who, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(store_alert_note_last(f->s, r1.id));
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_page_add(f->s, r1.id, "carol", T0, &cause), 0);
+	assert_int_equal(store_page_add(f->s, r1.id, "bob", T0, &cause), 0);
+	assert_int_equal(store_page_add(f->s, r1.id, "chat:ops", T0, &cause),
+	    0);
+	/* a repeat page, and a later stage paging alice */
+	assert_int_equal(store_page_add(f->s, r1.id, "carol", T0 + 5 * 60000,
+	    &cause), 0);
+	assert_int_equal(store_page_add(f->s, r1.id, "alice", T0 + 5 * 60000,
+	    &cause), 0);
+	assert_int_equal(store_page_add(f->s, r2.id, "alice", T0, &cause), 0);
+	assert_int_equal(store_alert_note_add(f->s, r1.id, T0 + 1, "bob",
+	    "looking", &cause), 0);
+	assert_int_equal(store_alert_note_add(f->s, r1.id, T0 + 2, "bob",
+	    "disk swapped", &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+
+	assert_int_equal(store_page_people(f->s, r1.id, &who, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(who[0], "bob");
+	assert_string_equal(who[1], "carol");
+	assert_string_equal(who[2], "chat:ops");
+	assert_string_equal(who[3], "alice");
+	people_free(who, n);
+	assert_int_equal(store_page_people(f->s, r2.id, &who, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(who[0], "alice");
+	people_free(who, n);
+	assert_non_null(note = store_alert_note_last(f->s, r1.id));
+	assert_string_equal(note, "disk swapped");
+	free(note);
+	assert_null(store_alert_note_last(f->s, r2.id));
+
+	assert_int_equal(store_ack_pages(f->s, "alice", 1, &ids, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], r1.id);
+	assert_int_equal(ids[1], r2.id);
+	free(ids);
+	assert_int_equal(store_ack_pages(f->s, "bob", 1, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], r1.id);
+	free(ids);
+	assert_int_equal(store_ack_pages(f->s, "dave", 0, &ids, &n), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+
+	/* rolled back: nothing kept; a missing alert: refused */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_page_add(f->s, r2.id, "bob", T0, &cause), 0);
+	assert_int_equal(store_alert_note_add(f->s, r2.id, T0, "bob", "hi",
+	    &cause), 0);
+	store_rollback(f->s);
+	assert_int_equal(store_page_people(f->s, r2.id, &who, &n), 0);
+	assert_int_equal(n, 1);
+	people_free(who, n);
+	assert_null(store_alert_note_last(f->s, r2.id));
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_not_equal(store_page_add(f->s, 999, "bob", T0, &cause), 0);
+	free(cause);
+	cause = NULL;
+	assert_int_not_equal(store_alert_note_add(f->s, 999, T0, "bob", "hi",
+	    &cause), 0);
+	free(cause);
+	cause = NULL;
+	store_rollback(f->s);
+}
+
+/* Append an audit event in its own transaction. */
+static void
+event1(struct store *s, int64_t id, int64_t at, const char *actor,
+    const char *kind, const char *detail)
+{
+	char *cause = NULL;
+
+	assert_int_equal(store_begin(s, &cause), 0);
+	if (store_event_add(s, id, at, actor, kind, detail, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(store_commit(s, &cause), 0);
+}
+
+/*
+ * Migration 13 on a store of schema 12: the pages and notes the audit
+ * log holds become rows, so that store_ack_pages(), store_page_people()
+ * and store_alert_note_last() answer as the audit did; details that are
+ * not what pagerd writes are passed over, not fatal.
+ */
+static void
+test_migrate_facts(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r;
+	sqlite3 *db;
+	char **who, *note, *path, *cause = NULL;
+	int64_t *ids;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		raise1(f->s, "db", NULL, 1, T0, &r);
+		free(r.dedup_key);
+	}
+	/* alert 1: paged bob, ops, then (stage 2) alice; bob again */
+	event1(f->s, 1, T0, "engine", "page",
+	    "{\"stage\":1,\"to\":\"bob\",\"why\":\"on call\"}");
+	event1(f->s, 1, T0, "engine", "page",
+	    "{\"stage\":1,\"to\":\"chat:ops\"}");
+	event1(f->s, 1, T0 + 300000, "engine", "page",
+	    "{\"stage\":2,\"to\":\"alice\"}");
+	event1(f->s, 1, T0 + 600000, "engine", "page",
+	    "{\"stage\":2,\"to\":\"bob\"}");
+	event1(f->s, 1, T0 + 1, "bob", "note", "{\"text\":\"looking\"}");
+	event1(f->s, 1, T0 + 2, "bob", "note",
+	    "{\"text\":\"disk swapped\",\"on_behalf_of\":\"carol\"}");
+	/* alert 2: paged carol; a note with no text, one with a number */
+	event1(f->s, 2, T0, "engine", "page", "{\"to\":\"carol\"}");
+	event1(f->s, 2, T0 + 1, "carol", "note", "{\"text\":\"first\"}");
+	event1(f->s, 2, T0 + 2, "carol", "note", "{\"via\":\"api\"}");
+	event1(f->s, 2, T0 + 3, "carol", "note", "{\"text\":7}");
+	/* alert 3: details no pagerd writes */
+	event1(f->s, 3, T0, "engine", "page", "{\"to\":12}");
+	event1(f->s, 3, T0, "engine", "page", "not json");
+	event1(f->s, 3, T0, "engine", "page", "[\"dave\"]");
+	event1(f->s, 3, T0, "engine", "note", "{\"text\":");
+	/* not a page: an ack naming someone */
+	event1(f->s, 3, T0, "dave", "ack", "{\"to\":\"dave\"}");
+	store_close(f->s);
+
+	xasprintf(&path, "%s/pagerd.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN; DROP TABLE pages;"
+	    " DROP TABLE alert_notes; PRAGMA user_version = 12; COMMIT;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	f->s = store_open(f->dir, &cause);
+	if (f->s == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
+	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
+	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
+	sqlite3_close(db);
+	free(path);
+
+	assert_int_equal(store_page_people(f->s, 1, &who, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(who[0], "bob");
+	assert_string_equal(who[1], "chat:ops");
+	assert_string_equal(who[2], "alice");
+	people_free(who, n);
+	assert_int_equal(store_page_people(f->s, 3, &who, &n), 0);
+	assert_int_equal(n, 0);
+	people_free(who, n);
+	assert_int_equal(store_ack_pages(f->s, "bob", 1, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 1);
+	free(ids);
+	assert_int_equal(store_ack_pages(f->s, "carol", 1, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 2);
+	free(ids);
+	assert_int_equal(store_ack_pages(f->s, "dave", 0, &ids, &n), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+
+	assert_non_null(note = store_alert_note_last(f->s, 1));
+	assert_string_equal(note, "disk swapped");
+	free(note);
+	assert_non_null(note = store_alert_note_last(f->s, 2));
+	assert_string_equal(note, "first");
+	free(note);
+	assert_null(store_alert_note_last(f->s, 3));
+
+	/* a note taken after the upgrade is the last one */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_alert_note_add(f->s, 1, T0 + 3, "bob", "fixed",
+	    &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_non_null(note = store_alert_note_last(f->s, 1));
+	assert_string_equal(note, "fixed");
+	free(note);
+}
+
 int
 main(void)
 {
@@ -920,6 +1141,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_checks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_breaches, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_facts, setup,
 		    teardown),
 	};
 

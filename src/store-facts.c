@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-facts.c: facts about alerts kept in typed tables beside the
+ * audit log (migration 13), so that nothing reads the audit's JSON to
+ * find them: who each alert paged (pages), and the notes taken on it
+ * (alert_notes).  The engine writes both in the transaction that writes
+ * the matching audit event.
+ */
+#include <stdlib.h>
+
+#include "log.h"
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+/* The first page of an alert to a recipient counts; repeats add nothing. */
+static const char store_page_add_sql[] =
+    "INSERT INTO pages (alert_id, person, at_ms) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (alert_id, person) DO NOTHING";
+static const char store_page_people_sql[] =
+    "SELECT person FROM pages WHERE alert_id = ?1 ORDER BY at_ms, person";
+static const char store_note_add_sql[] =
+    "INSERT INTO alert_notes (alert_id, at_ms, actor, text)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char store_note_last_sql[] =
+    "SELECT text FROM alert_notes WHERE alert_id = ?1"
+    " ORDER BY id DESC LIMIT 1";
+
+/*
+ * Record, inside the caller's transaction, that alert id paged person
+ * (a person id, or "chat:NAME") at at_ms; a later page of the same
+ * alert to the same recipient changes nothing.  0, or -1 with *cause.
+ */
+int
+store_page_add(struct store *s, int64_t id, const char *person,
+    int64_t at_ms, char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_page_add_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "recording a page");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, id);
+	store_bind_text_static(q, 2, person);
+	sqlite3_bind_int64(q, 3, at_ms);
+	return store_step_done(s, q, cause);
+}
+
+/*
+ * Everyone alert id paged, once each, in the order first paged (those
+ * paged at the same instant by name), as new strings in a new array
+ * *out of *n (caller frees both).  0, or -1 if the store failed.
+ */
+int
+store_page_people(struct store *s, int64_t id, char ***out, size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(s, store_page_people_sql);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = store_column_strdup(q, 0);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: pages: %s", sqlite3_errmsg(s->db));
+		while (*n > 0)
+			free((*out)[--*n]);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Record, inside the caller's transaction, a note on alert id taken by
+ * actor at at_ms.  0, or -1 with *cause.
+ */
+int
+store_alert_note_add(struct store *s, int64_t id, int64_t at_ms,
+    const char *actor, const char *text, char **cause)
+{
+	sqlite3_stmt *q = store_stmt(s, store_note_add_sql);
+
+	if (q == NULL) {
+		store_cause(s, cause, "recording a note");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, at_ms);
+	store_bind_text_static(q, 3, actor);
+	store_bind_text_static(q, 4, text);
+	return store_step_done(s, q, cause);
+}
+
+/*
+ * The text of the last note taken on alert id, as a new string (caller
+ * frees); NULL if it has none or the store failed.
+ */
+char *
+store_alert_note_last(struct store *s, int64_t id)
+{
+	sqlite3_stmt *q = store_stmt(s, store_note_last_sql);
+	char *text = NULL;
+	int rc;
+
+	if (q == NULL)
+		return NULL;
+	sqlite3_bind_int64(q, 1, id);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		text = store_column_strdup(q, 0);
+	else if (rc != SQLITE_DONE)
+		log_warnx("store: notes: %s", sqlite3_errmsg(s->db));
+	sqlite3_reset(q);
+	return text;
+}
