@@ -5,7 +5,8 @@
 # people.conf, rota.d), the systemd unit and the sysusers.d entry in
 # place with sane modes and the configured paths; the installed pagerd
 # accepts the installed configuration ("pagerd -t"), also with the key
-# files its comments describe; a second "make install" keeps an edited
+# files its comments describe, and then takes an alert and answers
+# pagerctl as the README says; a second "make install" keeps an edited
 # pagerd.conf and does not bring back a deleted rota file; the unit
 # passes "systemd-analyze verify" and the sysusers entry
 # "systemd-sysusers --dry-run" when those tools exist.
@@ -109,6 +110,29 @@ grep -c 'key_file = "[a-z]*.key"' "$etc/pagerd.conf" | grep -qx 3 ||
 "$dest$sbindir/pagerd" -t -c "$etc/pagerd.conf" >check.out 2>check.err ||
     { cat check.err; fail "pagerd -t rejects the keys of the comments"; }
 pass "pagerd -t accepts the installed configuration with its key files"
+
+# The README's last steps against the installed daemon: an alert posted
+# with the integration key file, pagerctl oncall with the responder's.
+# Only the state folder and the port differ from the installation.
+PORT=$(free_port)
+sed -e "s|^state_dir = .*|state_dir = \"$TEST_TMP/state\";|" \
+    -e "s|\"127.0.0.1:8080\"|\"127.0.0.1:$PORT\"|" \
+    "$etc/pagerd.conf" >"$etc/running.conf"
+PAGERD=$dest$sbindir/pagerd start_pagerd "$etc/running.conf"
+post_alert "$(cat "$etc/helpdesk.key")" \
+    '{"summary":"pagerd test alert","priority":"P4","dedup_key":"pagerd-test"}'
+expect_status 202
+"$dest$bindir/pagerctl" -u "http://127.0.0.1:$PORT" \
+    --token-file "$etc/responder.key" oncall >oncall.out 2>oncall.err ||
+    { cat oncall.err; fail "pagerctl oncall with the responder key failed"; }
+grep -q 'ops' oncall.out || { cat oncall.out; fail "pagerctl oncall shows no rota"; }
+PAGERD_TOKEN=$(cat "$etc/viewer.key") "$dest$bindir/pagerctl" \
+    -u "http://127.0.0.1:$PORT" alerts >alerts.out 2>alerts.err ||
+    { cat alerts.err; fail "pagerctl alerts with PAGERD_TOKEN failed"; }
+grep -q 'pagerd test alert' alerts.out || { cat alerts.out; fail "the test alert is not listed"; }
+stop_pagerd
+rm -f "$etc/running.conf"
+pass "the installed daemon takes an alert with its keys; pagerctl reads"
 
 # A second install: the edited pagerd.conf stays, a deleted rota file
 # stays deleted, a deleted people.conf comes back.
