@@ -5,8 +5,8 @@
 # address, method, path, status, milliseconds.  The token of /ack/TOKEN
 # and a sig= value appear cut to 6 characters, never whole, in any line
 # of the log; keys never appear.  A client that goes away in the middle
-# of a request is logged as aborted.  access_log = false, after a
-# reload, stops the lines.
+# of a request, or before its answer is written, is logged as aborted.
+# access_log = false, after a reload, stops the lines.
 . "$E2E_LIB"
 need curl jq python3
 
@@ -92,6 +92,25 @@ PY
 wait_until "$E2E_WAIT" "the second, aborted request in the access log" eval \
     '[ "$(count_lines '"'"'^http: 127\.0\.0\.1 "-" aborted [0-9]+ms$'"'"')" -gt '"$before"' ]'
 pass "a request cut off by its client is logged as aborted"
+
+# A whole request whose client resets the connection at once: pagerd
+# reads and dispatches it, but cannot write the answer; logged aborted
+# with its method and path, from the connection's close.  (A reset that
+# overtakes the request makes a "-" line instead: of 20, some are read.)
+"$PYTHON" - "$PORT" "$INT_KEY" <<'PY'
+import socket, struct, sys
+body = b'{"summary":"reset","dedup_key":"al-reset"}'
+for i in range(20):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\n"
+              b"Authorization: Bearer " + sys.argv[2].encode() + b"\r\n"
+              b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+PY
+wait_line '^http: 127\.0\.0\.1 "POST /api/v1/alerts" aborted [0-9]+ms$' \
+    "a dispatched request logged as aborted"
+pass "a request whose answer could not be written is logged as aborted"
 
 # access_log = false: no more lines once reloaded.
 sed -i -e 's/^http = {/http = {\n\taccess_log = false;/' "$CONFIG"
