@@ -70,6 +70,7 @@ static const struct conf_entry conf_table[] = {
 	{ "http.max_connections", CONF_INT, O(http_max_connections), 16, 1000000, "512" },
 	{ "http.public_url", CONF_STRING, O(http_public_url), 0, 0, NULL },
 	{ "http.metrics_open", CONF_BOOL, O(http_metrics_open), 0, 0, "false" },
+	{ "http.access_log", CONF_BOOL, O(http_access_log), 0, 0, "true" },
 	{ "intake", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "intake.default_priority", CONF_PRIORITY, O(intake_default_priority), 0, 0, "P3" },
 	{ "intake.default_service", CONF_STRING, O(intake_default_service), 0, 0, "default" },

@@ -119,6 +119,7 @@ struct conf {
 	int64_t http_max_connections; /* accepted at once, at most */
 	char *http_public_url;
 	int http_metrics_open; /* GET /metrics without a key */
+	int http_access_log; /* one log line per finished request */
 	double dashboard_breach_target; /* a fraction: 0.02 is 2% */
 
 	int intake_default_priority;

@@ -9,12 +9,17 @@
  * and stops accepting for a moment when the system has no descriptor
  * left, so that a flood of connections cannot starve the rest of the
  * daemon (outbound sends, the store) or spin the loop on accept().
+ * With http.access_log, each request is logged once it is answered (or
+ * its client went away), with its status and how long it took.
  */
 #include <sys/types.h>
 
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -61,10 +66,24 @@ struct http_table {
  * Connections are also kept in least-recently-used order (accepted, or
  * a request came in whole): when there are too many, the ones that
  * have been quiet longest are shut down first.
+ *
+ * For the access log, evhttp keeps no start time and tells nothing of a
+ * request its client abandoned: the first byte of each request is
+ * noticed by a callback on the input buffer (req_start), the answer by
+ * the request's on_complete callback, and a request dispatched but
+ * never answered by the close callback of its connection (req is the
+ * request in flight, alive until then).  A request cut off before it
+ * was read whole is logged when its connection is reaped.
  */
 struct http_conn {
 	struct bufferevent *bev;
+	struct evbuffer_cb_entry *input_cb;
+	struct http *h;
 	int64_t deadline;
+	int64_t req_start; /* first byte of the current request, or 0 */
+	struct evhttp_request *req; /* dispatched, not yet answered */
+	char addr[INET6_ADDRSTRLEN]; /* the client, once it sent a byte */
+	int closecb_set;
 	int evicted; /* shut down to make room; out of the LRU list */
 	struct http_conn *next;
 	TAILQ_ENTRY(http_conn) lru;
@@ -113,6 +132,11 @@ static struct bufferevent *http_bev_cb(struct event_base *, void *);
 static void http_sweep_cb(evutil_socket_t, short, void *);
 static void http_resume_cb(evutil_socket_t, short, void *);
 static void http_accept_error_cb(struct evconnlistener *, void *);
+static void http_input_cb(struct evbuffer *, const struct evbuffer_cb_info *,
+    void *);
+static void http_complete_cb(struct evhttp_request *, void *);
+static void http_close_cb(struct evhttp_connection *, void *);
+static void http_conn_abandoned(struct http_conn *);
 
 static size_t
 http_conn_hash(const struct bufferevent *bev)
@@ -203,6 +227,9 @@ http_reap(struct http *h)
 			else
 				TAILQ_REMOVE(&h->lru, c, lru);
 			h->nconns--;
+			http_conn_abandoned(c);
+			evbuffer_remove_cb_entry(bufferevent_get_input(c->bev),
+			    c->input_cb);
 			bufferevent_decref(c->bev);
 			free(c);
 		}
@@ -225,6 +252,10 @@ http_bev_cb(struct event_base *base, void *arg)
 	bufferevent_incref(bev);
 	c = xcalloc(1, sizeof *c);
 	c->bev = bev;
+	c->h = h;
+	if ((c->input_cb = evbuffer_add_cb(bufferevent_get_input(bev),
+	    http_input_cb, c)) == NULL)
+		fatalx("evbuffer_add_cb failed");
 	c->deadline = clock_mono_ms() + h->conf->http_timeout_ms;
 	b = http_conn_hash(bev);
 	c->next = h->conns[b];
@@ -245,8 +276,11 @@ http_bev_cb(struct event_base *base, void *arg)
 	return bev;
 }
 
-/* A request of bev came in whole: its connection gets a new deadline. */
-static void
+/*
+ * A request of bev came in whole: its connection gets a new deadline.
+ * Returns the connection, or NULL if it is not tracked.
+ */
+static struct http_conn *
 http_conn_progress(struct http *h, struct bufferevent *bev)
 {
 	struct http_conn *c;
@@ -259,7 +293,154 @@ http_conn_progress(struct http *h, struct bufferevent *bev)
 			TAILQ_REMOVE(&h->lru, c, lru);
 			TAILQ_INSERT_TAIL(&h->lru, c, lru);
 		}
+		return c;
 	}
+	return NULL;
+}
+
+/*
+ * The client's address, for a request that never reaches a handler
+ * (evhttp has it only in the connection it frees): looked up once per
+ * connection, when its first bytes come.
+ */
+static void
+http_conn_addr(struct http_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	evutil_socket_t s;
+
+	snprintf(c->addr, sizeof c->addr, "unknown");
+	if ((s = bufferevent_getfd(c->bev)) == -1 ||
+	    getpeername(s, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    c->addr, sizeof c->addr);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    c->addr, sizeof c->addr);
+}
+
+/* Bytes came in on a connection: the first starts a request's clock. */
+static void
+http_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct http_conn *c = arg;
+
+	if (info->n_added == 0 || c->req_start != 0)
+		return;
+	c->req_start = clock_mono_ms();
+	if (c->addr[0] == '\0')
+		http_conn_addr(c);
+}
+
+static const char *
+http_method_name(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	default:
+		return "OTHER";
+	}
+}
+
+/*
+ * The access log line of req, from peer, started at start (monotonic
+ * ms): status is the code answered, or -1 when the client went away
+ * first.  One formatted line, the path redacted into a buffer on the
+ * stack: this runs for every alert taken.
+ */
+static void
+http_access_log(struct evhttp_request *req, const char *peer, int64_t start,
+    int status)
+{
+	char path[256];
+	long long ms = start != 0 ? (long long)(clock_mono_ms() - start) : 0;
+
+	http_redact_uri(evhttp_request_get_uri(req), path, sizeof path);
+	if (status == -1)
+		log_info("http: %s \"%s %s\" aborted %lldms", peer,
+		    http_method_name(evhttp_request_get_command(req)), path, ms);
+	else
+		log_info("http: %s \"%s %s\" %d %lldms", peer,
+		    http_method_name(evhttp_request_get_command(req)), path,
+		    status, ms);
+}
+
+/*
+ * The answer of a dispatched request was written: log it, and start the
+ * clock of the next request if its bytes are already waiting (a
+ * pipelined request adds nothing to the input buffer later).
+ */
+static void
+http_complete_cb(struct evhttp_request *req, void *arg)
+{
+	struct http_conn *c = arg;
+
+	if (c->h->conf->http_access_log)
+		http_access_log(req, http_peer(req), c->req_start,
+		    evhttp_request_get_response_code(req));
+	c->req = NULL;
+	c->req_start = evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ?
+	    clock_mono_ms() : 0;
+}
+
+/*
+ * A connection is going away.  If it had a request dispatched and not
+ * answered (the client gave up while the store was committing, or the
+ * answer could not be written), that request is still alive here: log
+ * it as aborted; so too the bytes of a request it never dispatched.
+ */
+static void
+http_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_conn *c = arg;
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (c->req == NULL) {
+		http_conn_abandoned(c); /* bytes of a request not dispatched */
+		return;
+	}
+	if (c->h->conf->http_access_log) {
+		evhttp_connection_get_peer(evcon, &addr, &port);
+		http_access_log(c->req, addr != NULL ? addr : "unknown",
+		    c->req_start, -1);
+	}
+	evhttp_request_set_on_complete_cb(c->req, NULL, NULL);
+	c->req = NULL;
+	c->req_start = 0;
+}
+
+/*
+ * A connection evhttp has freed had bytes of a request it never
+ * dispatched (cut off mid-request, shut down for being too slow, or
+ * refused by evhttp itself before our handlers saw it): log that, with
+ * no method or path to tell, timed until now.
+ */
+static void
+http_conn_abandoned(struct http_conn *c)
+{
+	if (c->req_start == 0 || !c->h->conf->http_access_log)
+		return;
+	log_info("http: %s \"-\" aborted %lldms", c->addr,
+	    (long long)(clock_mono_ms() - c->req_start));
+	c->req_start = 0;
 }
 
 /*
@@ -438,6 +619,8 @@ http_free(struct http *h)
 	for (b = 0; b < HTTP_CONN_BUCKETS; b++) {
 		for (c = h->conns[b]; c != NULL; c = next) {
 			next = c->next;
+			evbuffer_remove_cb_entry(bufferevent_get_input(c->bev),
+			    c->input_cb);
 			bufferevent_decref(c->bev);
 			free(c);
 		}
@@ -726,7 +909,9 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 {
 	struct http *h = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	const struct http_route *r;
+	struct http_conn *c;
 	struct http_match m;
 	const char *path, *param = NULL;
 	char *copy = NULL, allow[32], logbuf[256];
@@ -734,8 +919,17 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	int methods = 0, bit;
 
 	h->requests++;
-	http_conn_progress(h, evhttp_connection_get_bufferevent(
-	    evhttp_request_get_connection(req)));
+	if ((c = http_conn_progress(h,
+	    evhttp_connection_get_bufferevent(evcon))) != NULL) {
+		if (c->req_start == 0)
+			c->req_start = clock_mono_ms();
+		c->req = req;
+		evhttp_request_set_on_complete_cb(req, http_complete_cb, c);
+		if (!c->closecb_set) {
+			evhttp_connection_set_closecb(evcon, http_close_cb, c);
+			c->closecb_set = 1;
+		}
+	}
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
