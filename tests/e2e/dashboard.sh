@@ -167,6 +167,14 @@ due=$(date -d "$(json_get .sla.resolution.due_at)" +%s)
 expect_eq 259200 $((due - created)) "P3 resolution clock of the API alert"
 pass "alerts carry their SLA clocks (due_at, met, breached)"
 
+# Its page goes to the console; the figures below count it once sent.
+console_sent() {
+	api_get /api/v1/stats
+	[ "$(printf '%s' "$HTTP_BODY" | jq '[.by_channel[] |
+	    select(.channel == "console") | .delivered] | add // 0')" = 1 ]
+}
+wait_until "$E2E_WAIT" "the API alert's console page to be sent" console_sent
+
 # The page: no key needed, holds no data, locked down by headers.
 http GET /
 expect_status 200
