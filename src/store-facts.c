@@ -55,28 +55,7 @@ store_page_add(struct store *s, int64_t id, const char *person,
 int
 store_page_people(struct store *s, int64_t id, char ***out, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, store_page_people_sql);
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (q == NULL)
-		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		*out = xreallocarray(*out, *n + 1, sizeof **out);
-		(*out)[(*n)++] = store_column_strdup(q, 0);
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: pages: %s", sqlite3_errmsg(s->db));
-		while (*n > 0)
-			free((*out)[--*n]);
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
+	return store_strings(s, store_page_people_sql, id, "pages", out, n);
 }
 
 /*

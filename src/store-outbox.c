@@ -391,28 +391,8 @@ store_outbox_set(struct store *s, const struct store_outbox_change *c,
 int
 store_outbox_paged(struct store *s, int64_t alert_id, char ***out, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_paged_sql);
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (q == NULL)
-		return -1;
-	sqlite3_bind_int64(q, 1, alert_id);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		*out = xreallocarray(*out, *n + 1, sizeof **out);
-		(*out)[(*n)++] = store_column_strdup(q, 0);
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: outbox: %s", sqlite3_errmsg(s->db));
-		while (*n > 0)
-			free((*out)[--*n]);
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
+	return store_strings(s, store_outbox_paged_sql, alert_id, "outbox", out,
+	    n);
 }
 
 /* Cancel the pending rows of an alert (of one person, or all if NULL). */

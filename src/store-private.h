@@ -44,6 +44,8 @@ void store_cause(struct store *, char **, const char *);
 void store_bind_text(sqlite3_stmt *, int, const char *);
 void store_bind_text_static(sqlite3_stmt *, int, const char *);
 char *store_column_strdup(sqlite3_stmt *, int);
+int store_strings(struct store *, const char *, int64_t, const char *,
+    char ***, size_t *);
 int store_commit_nosync(struct store *, char **);
 int64_t store_usec(void);
 

@@ -1013,6 +1013,39 @@ store_column_strdup(sqlite3_stmt *st, int i)
 	return t != NULL ? xstrdup((const char *)t) : NULL;
 }
 
+/*
+ * The first column of every row sql gives for id, as new strings in a
+ * new array *out of *n (caller frees both).  0, or -1 if the store
+ * failed (said in the log, as what).
+ */
+int
+store_strings(struct store *s, const char *sql, int64_t id, const char *what,
+    char ***out, size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(s, sql);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = store_column_strdup(q, 0);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
+		while (*n > 0)
+			free((*out)[--*n]);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* Build an alert from a row of STORE_ALERT_COLUMNS. */
 static struct alert *
 store_alert_row(sqlite3_stmt *st)

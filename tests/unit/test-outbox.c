@@ -959,6 +959,26 @@ trace_cb(unsigned int what, void *arg, void *p, void *x)
 	return 0;
 }
 
+/* A loopback listener that never accepts: its port in *port. */
+static int
+hang_listener(int *port)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof sin;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(fd, 16), 0); /* never accepted */
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
 /*
  * A storm to one person must not hold up a page to another: alice's
  * first page leaves at once (nothing was in flight) and hangs (a
@@ -973,25 +993,17 @@ test_storm(void **state)
 {
 	static const struct outbox_rule hang = { "hang", 0 };
 	static const struct outbox_rule con = { "console", 0 };
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof sin;
 	struct qfix f;
+	int port;
 	char chans[512], *cause = NULL;
 	int fd, i;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-	assert_int_equal(listen(fd, 16), 0); /* never accepted */
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	fd = hang_listener(&port);
 	snprintf(chans, sizeof chans, " { name = \"hang\";"
 	    " driver = \"webhook-chat\"; url = \"http://127.0.0.1:%d/\";"
 	    " timeout = \"60s\"; rate_limit = 0; },\n"
 	    " { name = \"console\"; driver = \"console\"; }",
-	    ntohs(sin.sin_port));
+	    port);
 	chan_console_init(stderr);
 	qfix_open(&f, chans);
 
@@ -1048,24 +1060,16 @@ static void
 test_sends_max(void **state)
 {
 	static const struct outbox_rule hang = { "hang", 0 };
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof sin;
 	struct qfix f;
+	int port;
 	char chans[512], person[16], chat[16], *cause = NULL;
 	int fd, i;
 	int64_t n = 0;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd != -1);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-	assert_int_equal(listen(fd, 16), 0); /* never accepted */
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	fd = hang_listener(&port);
 	snprintf(chans, sizeof chans, " { name = \"hang\";"
 	    " driver = \"webhook-chat\"; url = \"http://127.0.0.1:%d/\";"
-	    " timeout = \"60s\"; rate_limit = 0; }", ntohs(sin.sin_port));
+	    " timeout = \"60s\"; rate_limit = 0; }", port);
 	qfix_open(&f, chans);
 
 	assert_int_equal(store_begin(f.st, &cause), 0);
