@@ -666,11 +666,32 @@ http_request_count(const struct http *h)
 	return h->requests;
 }
 
-/* jansson's writer into the reply's buffer: 0, or -1 if it is full. */
+/*
+ * jansson's writer: it hands over a few bytes at a time, and each
+ * evbuffer_add() runs the buffer's callbacks, so pieces are gathered
+ * here and added a few KiB at once.
+ */
+struct http_json_out {
+	struct evbuffer *out;
+	size_t len;
+	char buf[4096 + 1];	/* and the final newline */
+};
+
 static int
 http_json_add(const char *buf, size_t size, void *data)
 {
-	return evbuffer_add(data, buf, size);
+	struct http_json_out *j = data;
+
+	if (j->len + size > sizeof j->buf - 1) {
+		if (evbuffer_add(j->out, j->buf, j->len) != 0)
+			return -1;
+		j->len = 0;
+		if (size > sizeof j->buf - 1)
+			return evbuffer_add(j->out, buf, size);
+	}
+	memcpy(j->buf + j->len, buf, size);
+	j->len += size;
+	return 0;
 }
 
 /* Send o (reference stolen) as the JSON body with status code. */
@@ -679,11 +700,15 @@ http_reply_json(struct evhttp_request *req, int code, json_t *o)
 {
 	struct evbuffer *out = evhttp_request_get_output_buffer(req);
 	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+	struct http_json_out j;
 
+	j.out = out;
+	j.len = 0;
 	/* a value json_pack() could not build (bad UTF-8 in a name from a
 	 * config file, say) must not take the daemon down */
-	if (o == NULL || json_dump_callback(o, http_json_add, out,
-	    JSON_COMPACT) != 0) {
+	if (o == NULL || json_dump_callback(o, http_json_add, &j,
+	    JSON_COMPACT) != 0 || (j.buf[j.len] = '\n',
+	    evbuffer_add(out, j.buf, j.len + 1)) != 0) {
 		char logbuf[256];
 
 		log_warnx("http: cannot encode the reply to %s",
@@ -692,11 +717,10 @@ http_reply_json(struct evhttp_request *req, int code, json_t *o)
 		code = HTTP_INTERNAL;
 		evbuffer_drain(out, evbuffer_get_length(out));
 		evbuffer_add_printf(out, "{\"error\":\"internal error: the"
-		    " reply could not be encoded\"}");
+		    " reply could not be encoded\"}\n");
 	}
 	json_decref(o);
 	metrics_http_reply(req, code);
-	evbuffer_add(out, "\n", 1);
 	evhttp_remove_header(hdr, "Content-Type");
 	evhttp_add_header(hdr, "Content-Type", "application/json");
 	evhttp_add_header(hdr, "Cache-Control", "no-store");

@@ -2,18 +2,56 @@
 /*
  * log.c: logging to stderr (foreground) or syslog (daemon), after
  * OpenSMTPD's log.c.  log_debug only speaks with -v.
+ *
+ * On stderr each line is written whole, with one write(2).  Once the
+ * event loop runs (log_defer), the lines the loop's own thread logs wait
+ * in a buffer that is written when that turn of the loop ends (or when
+ * it fills, or before a fatal exit): under an incident the request log
+ * says a line per alert taken, and one write a turn instead of one a
+ * line keeps the loop's time for the alerts.  Lines of other threads,
+ * and every line to syslog, are written at once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static int log_debug_mode; /* 1: stderr; 0: syslog */
 static int log_verbose;
+
+/* Lines of the loop's thread, waiting for the end of its turn. */
+static struct {
+	int on;
+	pthread_t loop;
+	void (*kick)(void *);
+	void *arg;
+	int kicked;
+	size_t len;
+	char buf[32768];
+} log_held;
+
+/* Write all of buf to stderr; a log that cannot be written is dropped. */
+static void
+log_write(const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(STDERR_FILENO, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		buf += n;
+		len -= n;
+	}
+}
 
 /* Start logging: to stderr if debug is set, else to syslog. */
 void
@@ -37,6 +75,41 @@ log_getverbose(void)
 	return log_verbose;
 }
 
+/*
+ * From now on, hold the loop thread's stderr lines until log_flush();
+ * kick(arg) is called (on that thread) when the first line of a turn is
+ * held, and must see that log_flush() runs before the turn ends.  A
+ * NULL kick writes what is held and stops holding.
+ */
+void
+log_defer(void (*kick)(void *), void *arg)
+{
+	static int registered;
+
+	if (kick == NULL) { /* stop holding lines */
+		log_flush();
+		log_held.on = 0;
+		return;
+	}
+	if (!registered++)
+		atexit(log_flush);
+	log_held.loop = pthread_self();
+	log_held.kick = kick;
+	log_held.arg = arg;
+	log_held.on = 1;
+}
+
+/* Write the held lines. */
+void
+log_flush(void)
+{
+	if (!log_held.on || !pthread_equal(pthread_self(), log_held.loop))
+		return;
+	log_write(log_held.buf, log_held.len);
+	log_held.len = 0;
+	log_held.kicked = 0;
+}
+
 void
 logit(int pri, const char *fmt, ...)
 {
@@ -50,14 +123,45 @@ logit(int pri, const char *fmt, ...)
 void
 vlog(int pri, const char *fmt, va_list ap)
 {
-	int saved_errno = errno;
+	int saved_errno = errno, n;
+	char line[1024], *big = NULL, *p = line;
+	va_list ap2;
 
-	if (log_debug_mode) {
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-		fflush(stderr);
-	} else
+	if (!log_debug_mode) {
 		vsyslog(pri, fmt, ap);
+		errno = saved_errno;
+		return;
+	}
+	va_copy(ap2, ap);
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	if (n < 0)
+		n = 0;
+	else if ((size_t)n >= sizeof line - 1) {
+		/* the whole line, with room for '\n' where its NUL is */
+		if (vasprintf(&big, fmt, ap2) == -1) {
+			big = NULL;
+			n = sizeof line - 2;
+		} else
+			p = big;
+	}
+	va_end(ap2);
+	p[n++] = '\n';
+	if (log_held.on && pthread_equal(pthread_self(), log_held.loop)) {
+		if (log_held.len + (size_t)n > sizeof log_held.buf)
+			log_flush();
+		if ((size_t)n > sizeof log_held.buf)
+			log_write(p, n);
+		else {
+			memcpy(log_held.buf + log_held.len, p, n);
+			log_held.len += n;
+			if (!log_held.kicked) {
+				log_held.kicked = 1;
+				log_held.kick(log_held.arg);
+			}
+		}
+	} else
+		log_write(p, n);
+	free(big);
 	errno = saved_errno;
 }
 

@@ -11,6 +11,8 @@
 #include "compat.h"
 
 void log_init(int, int);
+void log_defer(void (*)(void *), void *);
+void log_flush(void);
 void log_setverbose(int);
 int log_getverbose(void);
 void log_warn(const char *, ...) printflike(1, 2);

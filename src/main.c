@@ -300,6 +300,19 @@ main_reload(void)
 	log_info("reloaded %s: %zu key(s)", c->path, c->nkeys);
 }
 
+/* The loop's log lines are written once a turn: the last event of it. */
+static void
+main_log_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	log_flush();
+}
+
+static void
+main_log_kick(void *arg)
+{
+	event_active(arg, EV_TIMEOUT, 0);
+}
+
 static void
 main_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -323,7 +336,7 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 int
 main(int argc, char **argv)
 {
-	struct event *sighup, *sigterm, *sigint;
+	struct event *sighup, *sigterm, *sigint, *log_flush_ev;
 	struct event_config *ecfg;
 	struct intake_hooks hooks;
 	char *cause, *lockpath;
@@ -391,6 +404,12 @@ main(int argc, char **argv)
 	event_config_free(ecfg);
 	if (event_base_priority_init(main_state.base, MAIN_PRIORITIES) != 0)
 		fatalx("event_base_priority_init failed");
+	/* log lines of a turn are written together when it ends */
+	if ((log_flush_ev = event_new(main_state.base, -1, 0, main_log_flush_cb,
+	    NULL)) == NULL ||
+	    event_priority_set(log_flush_ev, MAIN_PRIORITIES - 1) != 0)
+		fatalx("cannot set up the log");
+	log_defer(main_log_kick, log_flush_ev);
 
 	/* What needs root comes first: the listeners (a port below 1024),
 	 * the pidfile (in /run); the secrets were read by conf_load(). */
@@ -479,6 +498,8 @@ main(int argc, char **argv)
 	log_info("pagerd started: %s, state in %s", main_state.conf->path,
 	    main_state.conf->state_dir);
 	event_base_dispatch(main_state.base);
+	log_defer(NULL, NULL); /* each line at once again */
+	event_free(log_flush_ev);
 
 	heartbeats_free(main_state.heartbeats);
 	intake_free(main_state.intake);
