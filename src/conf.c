@@ -90,6 +90,7 @@ static const struct conf_entry conf_table[] = {
 	{ "heartbeats", CONF_SECTION, 0, 0, 0, NULL },
 	{ "store", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "store.synchronous", CONF_STRING, O(store_synchronous), 0, 0, "full" },
+	{ "store.retention", CONF_DURATION, O(store_retention_ms), 0, 100LL * 366 * 86400000, "400d" },
 	{ "dashboard", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "dashboard.breach_target", CONF_PERCENT, O(dashboard_breach_target), 0, 100, "2%" },
 };

@@ -97,6 +97,7 @@ struct conf {
 	char *state_dir;
 	char *store_synchronous; /* "full" or "normal" */
 	int store_full_sync;     /* sync each commit: safe against power loss */
+	int64_t store_retention_ms; /* resolved alerts older go; 0: never */
 	char *pidfile; /* NULL: none */
 	char *user;    /* run as this user after binding; NULL: not set */
 	char *group;   /* and this group; NULL: the user's own */

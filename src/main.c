@@ -37,6 +37,7 @@
 #include "oncall.h"
 #include "outbox.h"
 #include "rota.h"
+#include "retention.h"
 #include "store.h"
 #include "throttle.h"
 #include "twilio.h"
@@ -65,6 +66,7 @@ static struct {
 	struct http *http;
 	struct api api;
 	struct throttle *throttle;
+	struct retention *retention;
 	int lock_fd;
 	int pid_fd;
 } main_state = { .lock_fd = -1, .pid_fd = -1 };
@@ -295,6 +297,7 @@ main_reload(void)
 	engine_configure(main_state.engine, c);
 	outbox_reconfigure(main_state.outbox, c);
 	heartbeats_configure(main_state.heartbeats, c);
+	retention_configure(main_state.retention, c->store_retention_ms);
 	main_state.twilio.conf = c;
 	conf_free(old);
 	log_info("reloaded %s: %zu key(s)", c->path, c->nkeys);
@@ -461,6 +464,8 @@ main(int argc, char **argv)
 	main_state.heartbeats = heartbeats_new(main_state.base,
 	    main_state.store, main_state.intake, main_state.engine,
 	    main_state.conf);
+	main_state.retention = retention_new(main_state.base, main_state.store,
+	    main_state.conf->store_retention_ms);
 	main_state.api.conf = main_state.conf;
 	main_state.api.store = main_state.store;
 	main_state.api.intake = main_state.intake;
@@ -502,6 +507,7 @@ main(int argc, char **argv)
 	event_free(log_flush_ev);
 
 	heartbeats_free(main_state.heartbeats);
+	retention_free(main_state.retention);
 	intake_free(main_state.intake);
 	/* in-flight sends end; what is unsent stays pending for next start */
 	outbox_close(main_state.outbox);

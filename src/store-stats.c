@@ -14,33 +14,54 @@
 #include "store-private.h"
 #include "xmalloc.h"
 
+/*
+ * Every query reads the live tables and, for alerts that the retention
+ * removed (store-retention.c), the archived_* tables beside them: the
+ * figures of a window do not change when its alerts go.
+ */
 #define STORE_STATS_WHERE \
 	" WHERE a.created_ms >= ?1 AND a.created_ms < ?2" \
 	" AND (?3 IS NULL OR a.service = ?3) AND (?4 = 0 OR a.priority = ?4)"
+#define STORE_STATS_COLS \
+	" a.priority, a.created_ms, a.acknowledged_ms," \
+	" a.first_response_ms, a.resolved_ms, a.sla_response_due_ms," \
+	" a.sla_first_response_due_ms, a.sla_resolution_due_ms, a.sla_breached," \
+	" a.max_stage"
+#define STORE_STATS_BREACHES \
+	" b.alert_id, b.clock, b.due_ms, b.breached_ms, b.stopped_ms"
 
 static const char store_stats_rows_sql[] =
-    "SELECT a.priority, a.created_ms, a.acknowledged_ms,"
-    " a.first_response_ms, a.resolved_ms, a.sla_response_due_ms,"
-    " a.sla_first_response_due_ms, a.sla_resolution_due_ms, a.sla_breached,"
-    " a.max_stage FROM alerts a" STORE_STATS_WHERE;
+    "SELECT" STORE_STATS_COLS " FROM alerts a" STORE_STATS_WHERE
+    " UNION ALL SELECT" STORE_STATS_COLS " FROM archived_alerts a"
+    STORE_STATS_WHERE " ORDER BY 2";
 static const char store_stats_breaches_sql[] =
-    "SELECT b.alert_id, b.clock, b.due_ms, b.breached_ms, b.stopped_ms"
+    "SELECT" STORE_STATS_BREACHES
     " FROM breaches b JOIN alerts a ON a.id = b.alert_id" STORE_STATS_WHERE
-    " ORDER BY b.alert_id, b.clock";
+    " UNION ALL SELECT" STORE_STATS_BREACHES " FROM archived_breaches b"
+    " JOIN archived_alerts a ON a.id = b.alert_id" STORE_STATS_WHERE
+    " ORDER BY 1, 2";
 static const char store_stats_groups_sql[] =
-    "SELECT 'integration', coalesce(a.integration, ''), count(*), 0, 0, 0"
-    " FROM alerts a" STORE_STATS_WHERE " GROUP BY 2"
-    " UNION ALL SELECT 'channel', n.channel, count(*),"
-    " sum(n.state IN ('sent', 'delivered')),"
-    " sum(n.state = 'cancelled'),"
-    " sum(n.state IN ('pending', 'sending'))"
+    "SELECT 'integration', coalesce(integration, ''), count(*), 0, 0, 0"
+    " FROM (SELECT a.integration FROM alerts a" STORE_STATS_WHERE
+    " UNION ALL SELECT a.integration FROM archived_alerts a" STORE_STATS_WHERE
+    ") GROUP BY 2"
+    " UNION ALL SELECT 'channel', channel, sum(n),"
+    " sum(CASE WHEN state IN ('sent', 'delivered') THEN n ELSE 0 END),"
+    " sum(CASE WHEN state = 'cancelled' THEN n ELSE 0 END),"
+    " sum(CASE WHEN state IN ('pending', 'sending') THEN n ELSE 0 END)"
+    " FROM (SELECT n.channel, n.state, 1 AS n"
     " FROM notifications n JOIN alerts a ON a.id = n.alert_id"
-    STORE_STATS_WHERE " GROUP BY 2"
+    STORE_STATS_WHERE
+    " UNION ALL SELECT d.channel, d.state, d.n FROM archived_deliveries d"
+    " JOIN archived_alerts a ON a.id = d.alert_id" STORE_STATS_WHERE
+    ") GROUP BY 2"
     " ORDER BY 1, 3 DESC, 2";
 static const char store_stats_top_sql[] =
-    "SELECT a.service, a.dedup_key, max(a.summary), count(*), sum(a.count)"
-    " FROM alerts a" STORE_STATS_WHERE
-    " GROUP BY a.service, a.dedup_key ORDER BY 5 DESC, 4 DESC, 2 LIMIT ?5";
+    "SELECT service, dedup_key, max(summary), count(*), sum(count)"
+    " FROM (SELECT a.service, a.dedup_key, a.summary, a.count FROM alerts a"
+    STORE_STATS_WHERE " UNION ALL SELECT a.service, a.dedup_key, a.summary,"
+    " a.count FROM archived_alerts a" STORE_STATS_WHERE ")"
+    " GROUP BY service, dedup_key ORDER BY 5 DESC, 4 DESC, 2 LIMIT ?5";
 
 static sqlite3_stmt *
 store_stats_bind(struct store *s, const char *sql,
@@ -161,17 +182,23 @@ store_stats_top(struct store *s, const struct store_stats_query *q, int limit,
 }
 
 static const char store_metrics_sql[] =
-    "SELECT 'alerts', status, priority, count(*) FROM alerts"
-    " GROUP BY status, priority"
+    "SELECT k, a, b, sum(n) FROM ("
+    " SELECT 'alerts' AS k, status AS a, priority AS b, count(*) AS n"
+    " FROM alerts GROUP BY status, priority"
     " UNION ALL SELECT 'pages', channel, state, count(*) FROM notifications"
     " WHERE alert_id IS NOT NULL GROUP BY channel, state"
+    " UNION ALL SELECT 'pages', channel, state, sum(n)"
+    " FROM archived_deliveries GROUP BY channel, state"
     " UNION ALL SELECT 'breaches', clock, '', count(*) FROM breaches"
     " GROUP BY clock"
-    " ORDER BY 1, 2, 3";
+    " UNION ALL SELECT 'breaches', clock, '', count(*)"
+    " FROM archived_breaches GROUP BY clock"
+    ") GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
 
 /*
  * Totals for /metrics: cb(kind, a, b, n) with kind "alerts" (status,
- * priority), "pages" (channel, state) or "breaches" (clock, "").
+ * priority: the alerts in the store), "pages" (channel, state) or
+ * "breaches" (clock, ""): counters, with what the retention removed.
  */
 int
 store_metrics(struct store *s, void (*cb)(const char *, const char *,

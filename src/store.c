@@ -375,6 +375,51 @@ static const char *store_migrations[] = {
 	"    json_extract(detail, '$.text') END END AS note"
 	"  FROM events WHERE kind = 'note' AND alert_id IS NOT NULL)"
 	"  WHERE note IS NOT NULL;",
+	/*
+	 * 14: retention (store-retention.c).  What the reports need of an
+	 * alert removed for its age: the stats columns of the alert, its
+	 * breaches, and its outbox rows counted by channel and state.  The
+	 * audit log's delete trigger now lets an event go while retention_run
+	 * (filled and emptied inside the retention's own transaction)
+	 * names a cutoff the event is older than, and never otherwise.
+	 */
+	"CREATE TABLE archived_alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  service TEXT NOT NULL,"
+	"  dedup_key TEXT NOT NULL,"
+	"  summary TEXT NOT NULL,"
+	"  integration TEXT,"
+	"  priority INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  acknowledged_ms INTEGER,"
+	"  first_response_ms INTEGER,"
+	"  resolved_ms INTEGER,"
+	"  sla_response_due_ms INTEGER,"
+	"  sla_first_response_due_ms INTEGER,"
+	"  sla_resolution_due_ms INTEGER,"
+	"  sla_breached INTEGER NOT NULL,"
+	"  max_stage INTEGER NOT NULL);"
+	"CREATE INDEX archived_alerts_created ON archived_alerts (created_ms);"
+	"CREATE TABLE archived_breaches ("
+	"  alert_id INTEGER NOT NULL REFERENCES archived_alerts (id),"
+	"  clock TEXT NOT NULL,"
+	"  due_ms INTEGER NOT NULL,"
+	"  breached_ms INTEGER NOT NULL,"
+	"  stopped_ms INTEGER,"
+	"  PRIMARY KEY (alert_id, clock)) WITHOUT ROWID;"
+	"CREATE TABLE archived_deliveries ("
+	"  alert_id INTEGER NOT NULL REFERENCES archived_alerts (id),"
+	"  channel TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (alert_id, channel, state)) WITHOUT ROWID;"
+	"CREATE TABLE retention_run (cutoff_ms INTEGER NOT NULL);"
+	"DROP TRIGGER events_no_delete;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	"  WHEN NOT EXISTS (SELECT 1 FROM retention_run r"
+	"    WHERE old.at_ms < r.cutoff_ms)"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 };
 
 enum store_stmt {

@@ -105,6 +105,20 @@ struct store_filter {
 /* store.c */
 /* As root, before the switch to uid: make dir uid's, or say why not. */
 int store_prepare(const char *, uid_t, gid_t, char **);
+/*
+ * A pass of the retention (store-retention.c): remove resolved alerts
+ * older than cutoff_ms, limit alerts looked at per batch, from cursor
+ * (an alert id; 0 at the start of a pass).
+ */
+struct store_retention {
+	int64_t cutoff_ms;
+	int64_t cursor;
+	size_t limit;
+	size_t removed;	/* alerts removed so far in this pass */
+	int done;	/* the pass has nothing more to remove */
+};
+int store_retention_batch(struct store *, struct store_retention *, char **);
+
 /* Open (creating, mode 0600) the store in a folder. */
 struct store *store_open(const char *, char **);
 void store_close(struct store *);

@@ -25,6 +25,13 @@
 #include "xmalloc.h"
 
 #define T0 INT64_C(1795000000000)
+/* A store as before migration 14 (retention), for the migration tests. */
+#define STORE_UNDO_14 \
+	" DROP TABLE archived_breaches; DROP TABLE archived_deliveries;" \
+	" DROP TABLE archived_alerts; DROP TABLE retention_run;" \
+	" DROP TRIGGER IF EXISTS events_no_delete;" \
+	" CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN" \
+	" SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 
 int __wrap_fdatasync(int);
 int __real_fdatasync(int);
@@ -503,6 +510,7 @@ test_migrate_notes(void **state)
 	    "DROP TABLE breaches;" /* migration 9 */
 	    "DROP TABLE hook_deliveries;" /* migration 10 */
 	    "DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
+	    STORE_UNDO_14
 	    "PRAGMA user_version = 5; COMMIT;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -689,6 +697,7 @@ test_migrate_breaches(void **state)
 	xasprintf(&sql, "BEGIN; DROP TABLE breaches;"
 	    " DROP TABLE hook_deliveries;" /* migration 10 */
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
+	    STORE_UNDO_14
 	    " UPDATE alerts SET sla_response_due_ms = %lld,"
 	    " sla_first_response_due_ms = %lld, sla_resolution_due_ms = %lld;"
 	    /* 1: acked late, never noted, resolved late */
@@ -778,6 +787,7 @@ test_migrate_checks(void **state)
 	    " UPDATE sqlite_sequence SET seq = 10 WHERE name = 'alerts';"
 	    " INSERT INTO breaches VALUES (2, 'response', 1, 2, NULL);"
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
+	    STORE_UNDO_14
 	    " PRAGMA user_version = 10; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
@@ -786,7 +796,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -855,6 +865,7 @@ test_migrate_events(void **state)
 	    " DROP TABLE events; ALTER TABLE ev11 RENAME TO events;"
 	    " CREATE INDEX events_alert ON events (alert_id, id);"
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
+	    STORE_UNDO_14
 	    " PRAGMA user_version = 11; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_sequence", 0,
@@ -865,7 +876,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -999,6 +1010,265 @@ test_facts(void **state)
 	store_rollback(f->s);
 }
 
+/* Append a line to the string buffer of a report. */
+static void
+report_add(char **buf, const char *line)
+{
+	char *n;
+
+	xasprintf(&n, "%s%s\n", *buf != NULL ? *buf : "", line);
+	free(*buf);
+	*buf = n;
+}
+
+static void
+report_group_cb(const struct store_stats_group *g, void *arg)
+{
+	char line[256];
+
+	snprintf(line, sizeof line, "%s %s %lld %lld %lld %lld", g->kind,
+	    g->name, (long long)g->total, (long long)g->delivered,
+	    (long long)g->cancelled, (long long)g->waiting);
+	report_add(arg, line);
+}
+
+static void
+report_top_cb(const char *service, const char *key, const char *summary,
+    int64_t alerts, int64_t posts, void *arg)
+{
+	char line[256];
+
+	snprintf(line, sizeof line, "top %s %s %s %lld %lld", service, key,
+	    summary, (long long)alerts, (long long)posts);
+	report_add(arg, line);
+}
+
+static void
+report_metrics_cb(const char *kind, const char *a, const char *b, int64_t n,
+    void *arg)
+{
+	char line[256];
+
+	if (strcmp(kind, "alerts") == 0)
+		return; /* a gauge of what the store holds: it shrinks */
+	snprintf(line, sizeof line, "%s %s %s %lld", kind, a, b, (long long)n);
+	report_add(arg, line);
+}
+
+/* Everything the reports of a day from T0 say, as text. */
+static char *
+report(struct store *s)
+{
+	struct store_stats_query q;
+	struct stats_row *rows;
+	struct breach *b;
+	char *out = NULL, line[256];
+	size_t n, i;
+
+	memset(&q, 0, sizeof q);
+	q.from_ms = T0;
+	q.to_ms = T0 + 86400000;
+	assert_int_equal(store_stats_rows(s, &q, &rows, &n), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof line, "row %d %lld %lld %lld %lld %lld"
+		    " %lld %lld %u %d", rows[i].priority,
+		    (long long)rows[i].created_ms,
+		    (long long)rows[i].acknowledged_ms,
+		    (long long)rows[i].first_response_ms,
+		    (long long)rows[i].resolved_ms,
+		    (long long)rows[i].due_ms[0], (long long)rows[i].due_ms[1],
+		    (long long)rows[i].due_ms[2], rows[i].breached,
+		    rows[i].max_stage);
+		report_add(&out, line);
+	}
+	free(rows);
+	assert_int_equal(store_stats_breaches(s, &q, &b, &n), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof line, "breach %lld %d %lld %lld %lld",
+		    (long long)b[i].alert_id, (int)b[i].clock,
+		    (long long)b[i].due_ms, (long long)b[i].breached_ms,
+		    (long long)b[i].stopped_ms);
+		report_add(&out, line);
+	}
+	free(b);
+	assert_int_equal(store_stats_groups(s, &q, report_group_cb, &out), 0);
+	assert_int_equal(store_stats_top(s, &q, 10, report_top_cb, &out), 0);
+	assert_int_equal(store_metrics(s, report_metrics_cb, &out), 0);
+	return out;
+}
+
+/* Run a whole retention pass with cutoff, limit alerts a batch. */
+static size_t
+retention_pass(struct store *s, int64_t cutoff, size_t limit)
+{
+	struct store_retention r;
+	char *cause = NULL;
+	int batches = 0;
+
+	memset(&r, 0, sizeof r);
+	r.cutoff_ms = cutoff;
+	r.limit = limit;
+	while (!r.done) {
+		assert_true(++batches < 100);
+		assert_int_equal(store_begin(s, &cause), 0);
+		if (store_retention_batch(s, &r, &cause) != 0)
+			fail_msg("%s", cause);
+		assert_int_equal(store_commit(s, &cause), 0);
+	}
+	return r.removed;
+}
+
+static void
+sql1(const char *dir, const char *sql)
+{
+	char path[128], *err = NULL;
+	sqlite3 *db;
+
+	snprintf(path, sizeof path, "%s/pagerd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	sqlite3_close(db);
+}
+
+/* The integer that sql answers on the store of dir. */
+static int64_t
+sql_int(const char *dir, const char *sql)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v;
+
+	snprintf(path, sizeof path, "%s/pagerd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Does sql fail on the store of dir? */
+static int
+sql_refused(const char *dir, const char *sql)
+{
+	char path[128];
+	sqlite3 *db;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/pagerd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc != SQLITE_OK;
+}
+
+/*
+ * Retention: resolved alerts older than the cutoff go, with their audit
+ * events, outbox rows, pages, notes and breaches, in batches; open
+ * alerts, alerts newer than the cutoff and the alert holding the newest
+ * audit event stay; every report of the window says the same before and
+ * after, /metrics' counters included; the audit log stays append-only
+ * outside a pass.
+ */
+static void
+test_retention(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise r1, r2, r3, r4;
+	char *before, *after, *cause = NULL, sql[512];
+	struct alert *a;
+
+	raise1(f->s, "db", "k1", 1, T0, &r1);		 /* resolved, old */
+	raise1(f->s, "db", "k2", 2, T0 + 60 * MIN, &r2); /* open */
+	raise1(f->s, "web", "k3", 1, T0 + 120 * MIN, &r3); /* resolved, old */
+	raise1(f->s, "db", "k4", 3, T0 + 180 * MIN, &r4); /* resolved, new */
+	free(r1.dedup_key);
+	free(r2.dedup_key);
+	free(r3.dedup_key);
+	free(r4.dedup_key);
+	breach1(f->s, r1.id, SLA_RESPONSE, T0 + 5 * MIN, T0 + 9 * MIN);
+	breach1(f->s, r3.id, SLA_RESOLUTION, T0 + 125 * MIN, 0);
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_page_add(f->s, r1.id, "bob", T0, &cause), 0);
+	assert_int_equal(store_alert_note_add(f->s, r3.id, T0 + 121 * MIN,
+	    "bob", "looking", &cause), 0);
+	/* the newest note is the open alert's */
+	assert_int_equal(store_alert_note_add(f->s, r2.id, T0 + 122 * MIN,
+	    "bob", "on it", &cause), 0);
+	assert_int_equal(store_event_add(f->s, r1.id, T0 + 10 * MIN, "bob",
+	    "resolve", NULL, &cause), 0);
+	assert_int_equal(store_event_add(f->s, 0, T0 + 11 * MIN, "ack",
+	    "ack_refused", NULL, &cause), 0);
+	assert_int_equal(store_event_add(f->s, r4.id, T0 + 190 * MIN, "bob",
+	    "resolve", NULL, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	snprintf(sql, sizeof sql,
+	    "UPDATE alerts SET status = 'resolved', resolved_ms = created_ms"
+	    " + 600000, acknowledged_ms = created_ms + 60000"
+	    " WHERE id IN (%lld, %lld, %lld);"
+	    "INSERT INTO notifications (alert_id, person, channel, address,"
+	    " state, due_ms, created_ms, updated_ms) VALUES"
+	    " (%lld, 'bob', 'chat', '@bob', 'sent', 1, 1, 1),"
+	    " (%lld, 'bob', 'chat', '@bob', 'cancelled', 1, 1, 1),"
+	    " (%lld, 'bob', 'sms', '+1555', 'failed', 1, 1, 1),"
+	    " (%lld, 'bob', 'chat', '@bob', 'sent', 1, 1, 1);",
+	    (long long)r1.id, (long long)r3.id, (long long)r4.id,
+	    (long long)r1.id, (long long)r1.id, (long long)r3.id,
+	    (long long)r2.id);
+	sql1(f->dir, sql);
+
+	before = report(f->s);
+	/* one alert a batch: the pass takes several turns */
+	assert_int_equal(retention_pass(f->s, T0 + 180 * MIN, 1), 2);
+	after = report(f->s);
+	assert_string_equal(before, after);
+	assert_null(store_alert_get(f->s, r1.id));
+	assert_null(store_alert_get(f->s, r3.id));
+	assert_non_null(a = store_alert_get(f->s, r2.id));
+	alert_free(a);
+	assert_non_null(a = store_alert_get(f->s, r4.id));
+	alert_free(a);
+	/* nothing of them is left but the archive */
+	assert_int_equal(sql_int(f->dir, "SELECT (SELECT count(*) FROM events"
+	    " WHERE alert_id IN (1, 3) OR alert_id IS NULL)"
+	    " + (SELECT count(*) FROM notifications WHERE alert_id IN (1, 3))"
+	    " + (SELECT count(*) FROM pages WHERE alert_id = 1)"
+	    " + (SELECT count(*) FROM alert_notes WHERE alert_id = 3)"
+	    " + (SELECT count(*) FROM breaches WHERE alert_id IN (1, 3))"
+	    " + (SELECT count(*) FROM retention_run)"), 0);
+	assert_int_equal(sql_int(f->dir, "SELECT count(*) FROM archived_alerts"),
+	    2);
+	/* the audit log is append-only outside a pass */
+	assert_true(sql_refused(f->dir, "DELETE FROM events"));
+	assert_true(sql_refused(f->dir, "UPDATE events SET kind = 'x'"));
+	/* again: nothing more goes */
+	assert_int_equal(retention_pass(f->s, T0 + 180 * MIN, 50), 0);
+
+	/* r4 holds the newest audit event: it stays, or its id would be
+	 * given again */
+	assert_int_equal(retention_pass(f->s, T0 + 86400000, 50), 0);
+	assert_non_null(a = store_alert_get(f->s, r4.id));
+	alert_free(a);
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_event_add(f->s, r2.id, T0 + 200 * MIN, "bob",
+	    "note", NULL, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(retention_pass(f->s, T0 + 86400000, 50), 1);
+	assert_null(store_alert_get(f->s, r4.id));
+	free(before);
+	before = after;
+	after = report(f->s);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
 /* Append an audit event in its own transaction. */
 static void
 event1(struct store *s, int64_t id, int64_t at, const char *actor,
@@ -1062,7 +1332,8 @@ test_migrate_facts(void **state)
 	xasprintf(&path, "%s/pagerd.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "BEGIN; DROP TABLE pages;"
-	    " DROP TABLE alert_notes; PRAGMA user_version = 12; COMMIT;",
+	    " DROP TABLE alert_notes;" STORE_UNDO_14
+	    " PRAGMA user_version = 12; COMMIT;",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -1070,7 +1341,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
@@ -1143,6 +1414,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_breaches, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_facts, setup,
 		    teardown),
 	};
