@@ -74,6 +74,11 @@ grep -qx "ExecStart=$sbindir/pagerd -f -c $sysconfdir/pagerd/pagerd.conf" \
 grep -qx 'User=pagerd' "$unit" || fail "the unit runs as another user"
 grep -q "^state_dir = \"$localstatedir/lib/pagerd\";" "$etc/pagerd.conf" ||
     fail "the installed state_dir is not $localstatedir/lib/pagerd"
+# systemd makes (and, under ProtectSystem=strict, lets pagerd write)
+# only /var/lib/<StateDirectory>: the installed state_dir must be it
+sd=$(sed -n 's/^StateDirectory=//p' "$unit")
+[ "/var/lib/$sd" = "$localstatedir/lib/pagerd" ] ||
+    fail "the unit's StateDirectory (/var/lib/$sd) is not the installed state_dir ($localstatedir/lib/pagerd)"
 grep -q "^u pagerd - .* $localstatedir/lib/pagerd\$" "$sysusers" ||
     fail "the sysusers entry does not make the pagerd account"
 pass "files in place, modes 755/644, configured paths"
