@@ -503,6 +503,7 @@ test_migrate_notes(void **state)
 	    "DROP TABLE breaches;" /* migration 9 */
 	    "DROP TABLE hook_deliveries;" /* migration 10 */
 	    "DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
+	    "DROP TABLE alert_context; DROP TABLE changes;" /* 14 */
 	    "PRAGMA user_version = 5; COMMIT;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -689,6 +690,7 @@ test_migrate_breaches(void **state)
 	xasprintf(&sql, "BEGIN; DROP TABLE breaches;"
 	    " DROP TABLE hook_deliveries;" /* migration 10 */
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
+	    " DROP TABLE alert_context; DROP TABLE changes;" /* 14 */
 	    " UPDATE alerts SET sla_response_due_ms = %lld,"
 	    " sla_first_response_due_ms = %lld, sla_resolution_due_ms = %lld;"
 	    /* 1: acked late, never noted, resolved late */
@@ -778,6 +780,7 @@ test_migrate_checks(void **state)
 	    " UPDATE sqlite_sequence SET seq = 10 WHERE name = 'alerts';"
 	    " INSERT INTO breaches VALUES (2, 'response', 1, 2, NULL);"
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
+	    " DROP TABLE alert_context; DROP TABLE changes;" /* 14 */
 	    " PRAGMA user_version = 10; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
@@ -786,7 +789,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -855,6 +858,7 @@ test_migrate_events(void **state)
 	    " DROP TABLE events; ALTER TABLE ev11 RENAME TO events;"
 	    " CREATE INDEX events_alert ON events (alert_id, id);"
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
+	    " DROP TABLE alert_context; DROP TABLE changes;" /* 14 */
 	    " PRAGMA user_version = 11; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_sequence", 0,
@@ -865,7 +869,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -1062,7 +1066,8 @@ test_migrate_facts(void **state)
 	xasprintf(&path, "%s/pagerd.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "BEGIN; DROP TABLE pages;"
-	    " DROP TABLE alert_notes; PRAGMA user_version = 12; COMMIT;",
+	    " DROP TABLE alert_notes; DROP TABLE alert_context;"
+	    " DROP TABLE changes; PRAGMA user_version = 12; COMMIT;",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -1070,7 +1075,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "13"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
