@@ -223,6 +223,9 @@ struct store_note {
 	char *service;
 	char *summary;
 	char *body; /* a note's text; NULL for a page */
+	char *links;      /* from the alert: JSON array text, or NULL */
+	char *client;     /* from its trigger (alert_context), or NULL */
+	char *client_url;
 };
 
 /* A channel and address with pending rows, and the earliest due one. */
