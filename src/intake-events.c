@@ -87,7 +87,19 @@ intake_events_url_ok(json_t *v, int https)
 }
 
 /*
- * A member of an entry of links or images: optional (absent or null) or
+ * Is the optional member v left out: absent, null, or "" (Prometheus
+ * Alertmanager's pagerduty_configs send "alt":"", "href":"" and
+ * "text":"" for what they were not given)?
+ */
+static int
+intake_events_absent(json_t *v)
+{
+	return v == NULL || json_is_null(v) ||
+	    (json_is_string(v) && json_string_length(v) == 0);
+}
+
+/*
+ * A member of an entry of links or images: optional (absent, null, "") or
  * a string label of at most INTAKE_EVENTS_LABEL_MAX characters, set on
  * out cleaned; -1 with *cause if it is something else.
  */
@@ -98,7 +110,7 @@ intake_events_label(json_t *l, const char *list, size_t i, const char *name,
 	json_t *v = json_object_get(l, name);
 	char *t;
 
-	if (v == NULL || json_is_null(v))
+	if (intake_events_absent(v))
 		return 0;
 	if (!json_is_string(v) ||
 	    strlen(json_string_value(v)) != json_string_length(v) ||
@@ -185,7 +197,7 @@ intake_events_images(json_t *o, char **out, char **cause)
 		e = json_pack("{s:O}", "src", json_object_get(l, "src"));
 		json_array_append_new(arr, e);
 		href = json_object_get(l, "href");
-		if (href != NULL && !json_is_null(href)) {
+		if (!intake_events_absent(href)) {
 			if (!intake_events_url_ok(href, 0)) {
 				xasprintf(cause, "images[%zu].href must be an"
 				    " http or https URL of at most %d bytes",
@@ -206,16 +218,20 @@ fail:
 	return -1;
 }
 
-/* client (a name) and client_url (an http or https URL) of a trigger. */
+/*
+ * client (a name) and client_url (an http or https URL) of a trigger;
+ * either may be "", as Alertmanager sends them when not configured.
+ */
 static int
 intake_events_client(json_t *o, struct alert_new *an, char **cause)
 {
 	json_t *u = json_object_get(o, "client_url");
 
-	if (intake_events_string(o, "", "client", INTAKE_EVENTS_LABEL_MAX, 1,
+	if (!intake_events_absent(json_object_get(o, "client")) &&
+	    intake_events_string(o, "", "client", INTAKE_EVENTS_LABEL_MAX, 1,
 	    0, &an->client, cause) != 0)
 		return -1;
-	if (u == NULL || json_is_null(u))
+	if (intake_events_absent(u))
 		return 0;
 	if (!intake_events_url_ok(u, 0)) {
 		xasprintf(cause, "client_url must be an http or https URL of"

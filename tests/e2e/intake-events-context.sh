@@ -7,8 +7,10 @@
 # for the integration key's service and shown newest first in
 # "recent_changes" of that service's alerts raised within the next 24
 # hours (not of another service's); a summary of 1,024 multibyte
-# characters is taken whole and one of 1,025 refused; bad fields get 400
-# "invalid event" and store nothing; and the whole survives a restart.
+# characters is taken whole and one of 1,025 refused; the empty strings
+# Alertmanager sends for what it was not given are taken as left out;
+# bad fields get 400 "invalid event" and store nothing; and the whole
+# survives a restart.
 . "$E2E_LIB"
 need curl jq python3
 
@@ -104,6 +106,18 @@ expect_json '[.recent_changes[].summary]' '["Rotate payments secret"]'
 expect_json .images '[]'
 expect_json .client null
 pass "changes are kept per service"
+
+# Prometheus Alertmanager's pagerduty_configs send "" for what they were
+# not given (an image's alt and href, a link's text, client_url): taken
+# as left out, never a refused page.
+post /v2/enqueue '{"routing_key":"'$INT_KEY'","dedup_key":"am-1","event_action":"trigger","payload":{"summary":"from Alertmanager","source":"Alertmanager","severity":"error"},"client":"Alertmanager","client_url":"","images":[{"src":"https://grafana.example/x.png","alt":"","href":""}],"links":[{"href":"https://am.example/#/alerts","text":""}]}'
+expect_status 202
+api_get "/api/v1/alerts/$(alert_id_of am-1)"
+expect_json .images '[{"src":"https://grafana.example/x.png"}]'
+expect_json .links '[{"href":"https://am.example/#/alerts"}]'
+expect_json .client Alertmanager
+expect_json .client_url null
+pass "Alertmanager's empty strings are taken as left out"
 
 # --- the summary limit counts characters ---
 # 1,023 characters of 2 bytes and one of 4: 2,050 bytes

@@ -122,6 +122,36 @@ test_events_summary_chars(void **state)
 	}
 }
 
+/*
+ * What Prometheus Alertmanager's pagerduty_configs send (its Go structs
+ * have no omitempty on these): "" for an image's alt and href, a link's
+ * text, and the client and client_url left unconfigured.  Taken as
+ * absent, not refused: refusing would lose the page.
+ */
+static void
+test_events_alertmanager_shape(void **state)
+{
+	const char *body = "{\"routing_key\":\"k\",\"dedup_key\":\"abc\","
+	    "\"event_action\":\"trigger\",\"payload\":{\"summary\":\"x\","
+	    "\"source\":\"Alertmanager\",\"severity\":\"error\"},"
+	    "\"client\":\"\",\"client_url\":\"\","
+	    "\"images\":[{\"src\":\"https://g.example/p.png\",\"alt\":\"\","
+	    "\"href\":\"\"}],\"links\":[{\"href\":\"https://g.example/\","
+	    "\"text\":\"\"}]}";
+	struct intake_event ev;
+	char *cause = NULL;
+
+	if (intake_events_parse(body, strlen(body), &defs, &map, &ev,
+	    &cause) != 0)
+		fail_msg("%s", cause);
+	assert_string_equal(ev.an.images,
+	    "[{\"src\":\"https://g.example/p.png\"}]");
+	assert_string_equal(ev.an.links, "[{\"href\":\"https://g.example/\"}]");
+	assert_null(ev.an.client);
+	assert_null(ev.an.client_url);
+	intake_event_clear(&ev);
+}
+
 /* Links, images and the client: wrong types and sizes are refused. */
 static void
 test_events_context_bad(void **state)
@@ -137,6 +167,10 @@ test_events_context_bad(void **state)
 	    "links[0].href must be an http or https URL");
 	ev_bad(TRIG "\"links\":[{\"text\":\"x\"}]}",
 	    "links[0].href must be an http or https URL");
+	ev_bad(TRIG "\"links\":[{\"href\":\"\"}]}",
+	    "links[0].href must be an http or https URL");
+	ev_bad(TRIG "\"images\":[{\"src\":\"\"}]}",
+	    "images[0].src must be an https URL");
 	ev_bad(TRIG "\"links\":[{\"href\":\"ftp://a.example\"}]}",
 	    "links[0].href must be an http or https URL");
 	ev_bad(TRIG "\"links\":[{\"href\":\"javascript:alert(1)\"}]}",
@@ -458,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_events_bad),
 		cmocka_unit_test(test_events_summary_chars),
 		cmocka_unit_test(test_events_context_bad),
+		cmocka_unit_test(test_events_alertmanager_shape),
 		cmocka_unit_test(test_change),
 		cmocka_unit_test(test_change_bad),
 		cmocka_unit_test(test_am),
