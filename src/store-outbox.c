@@ -5,11 +5,12 @@
  * body instead), written before anything is sent, then moved through
  * pending -> sending -> sent -> delivered, or to failed or cancelled.
  * Columns from migrations 1, 3, 6 and 8 (what each row tells: its event
- * and stage), with the alert's links and client from migration 14's
- * alert_context for the chat messages; the queue index (state, channel, address, due_ms) from
- * migration 7 lets the outbox walk the addresses with pending rows and
- * read the due rows of one address, whatever the backlog.  States and
- * events are enums in the code (notify.h), names here.
+ * and stage), read with the alert's links and its client from migration
+ * 14's alert_context for the chat messages; the queue index (state,
+ * channel, address, due_ms) from migration 7 lets the outbox walk the
+ * addresses with pending rows and read the due rows of one address,
+ * whatever the backlog.  States and events are enums in the code
+ * (notify.h), names here.
  */
 #include <stdlib.h>
 #include <string.h>

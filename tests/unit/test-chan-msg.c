@@ -349,7 +349,8 @@ test_chat_links(void **state)
 	    "\"text\":\"run|book <1>\"},\"https://logs.example/q(x)\","
 	    "{\"href\":\"javascript:alert(1)\",\"text\":\"no\"},"
 	    "{\"href\":\"https://g.example/\",\"text\":\"[graph]\"},"
-	    "\"https://4.example/\",\"https://5.example/\",\"https://6.example/\"]";
+	    "\"https://4.example/\",\"https://5.example/\","
+	    "\"https://6.example/\"]";
 	a.client = "Grafana";
 	a.client_url = "https://grafana.example/";
 	memset(&cc, 0, sizeof cc);
@@ -358,7 +359,8 @@ test_chat_links(void **state)
 	s = chan_msg_chat_links(&a, chan_msg_mrkdwn_escape, 1);
 	assert_string_equal(s,
 	    "<https://runbook.example/db?a=1&amp;b=2|run/book &lt;1&gt;>"
-	    " \xc2\xb7 <https://logs.example/q%28x%29|https://logs.example/q(x)>"
+	    " \xc2\xb7 <https://logs.example/q%28x%29"
+	    "|https://logs.example/q(x)>"
 	    " \xc2\xb7 <https://g.example/|[graph]>"
 	    " \xc2\xb7 <https://4.example/|https://4.example/>"
 	    " \xc2\xb7 <https://grafana.example/|Grafana>");
@@ -366,7 +368,8 @@ test_chat_links(void **state)
 	s = chan_msg_chat_links(&a, chan_msg_mattermost_escape, 0);
 	assert_string_equal(s,
 	    "[run|book <1>](https://runbook.example/db?a=1&b=2)"
-	    " \xc2\xb7 [https://logs.example/q(x)](https://logs.example/q%28x%29)"
+	    " \xc2\xb7 [https://logs.example/q(x)]"
+	    "(https://logs.example/q%28x%29)"
 	    " \xc2\xb7 [(graph)](https://g.example/)"
 	    " \xc2\xb7 [https://4.example/](https://4.example/)"
 	    " \xc2\xb7 [Grafana](https://grafana.example/)");

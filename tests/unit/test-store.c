@@ -972,7 +972,8 @@ test_context(void **state)
 	assert_int_equal(store_alert_context_add(f->s, r.id, &an, &cause), 0);
 	assert_int_equal(store_commit(f->s, &cause), 0);
 	assert_int_equal(store_alert_context_get(f->s, r.id, &c), 0);
-	assert_string_equal(c.images, "[{\"src\":\"https://i.example/p.png\"}]");
+	assert_string_equal(c.images,
+	    "[{\"src\":\"https://i.example/p.png\"}]");
 	assert_string_equal(c.client, "Grafana");
 	assert_string_equal(c.client_url, "https://grafana.example/");
 	store_alert_context_clear(&c);
@@ -991,7 +992,8 @@ test_context(void **state)
 	assert_string_equal(ch[1].summary, "deploy 1");
 	assert_int_equal(ch[1].received_ms, T0);
 	assert_string_equal(ch[1].integration, "ci");
-	assert_string_equal(ch[1].links, "[{\"href\":\"https://ci.example/1\"}]");
+	assert_string_equal(ch[1].links,
+	    "[{\"href\":\"https://ci.example/1\"}]");
 	assert_null(ch[1].source);
 	store_changes_free(ch, n);
 	assert_int_equal(store_changes(f->s, "web", T0 - 24 * 3600000, T0, 1,
