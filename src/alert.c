@@ -74,6 +74,9 @@ alert_new_clear(struct alert_new *an)
 	free(an->details);
 	free(an->links);
 	free(an->integration);
+	free(an->images);
+	free(an->client);
+	free(an->client_url);
 	memset(an, 0, sizeof *an);
 }
 

@@ -33,6 +33,10 @@ struct alert_new {
 	char *details; /* JSON object text, or NULL */
 	char *links;   /* JSON array text, or NULL */
 	char *integration; /* name of the key that posted it */
+	/* Events v2 context, kept apart (store_alert_context_add) */
+	char *images;     /* JSON array text of {src, href?, alt?}, or NULL */
+	char *client;     /* the monitoring tool's name, or NULL */
+	char *client_url; /* its http(s) URL, or NULL */
 };
 
 /* An alert as stored. */

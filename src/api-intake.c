@@ -3,7 +3,9 @@
  * api-intake.c: drop-in intake for tools that already page someone:
  * POST /v2/enqueue speaks PagerDuty's Events API v2 (trigger,
  * acknowledge, resolve by dedup_key; the routing key is an integration
- * key), and POST /api/v1/intake/alertmanager takes Prometheus
+ * key), POST /v2/change/enqueue takes its change events (kept for the
+ * key's service, shown beside that service's alerts), and POST
+ * /api/v1/intake/alertmanager takes Prometheus
  * Alertmanager's webhook.  Both answer only after what they change is
  * committed, and both honour the integration's rate limit with 429 and
  * Retry-After instead of dropping anything.
@@ -46,6 +48,8 @@ struct api_batch {
 
 static void api_enqueue(struct evhttp_request *, const struct http_match *,
     void *);
+static void api_change_enqueue(struct evhttp_request *,
+    const struct http_match *, void *);
 static void api_alertmanager(struct evhttp_request *,
     const struct http_match *, void *);
 static void api_heartbeat(struct evhttp_request *, const struct http_match *,
@@ -53,6 +57,7 @@ static void api_heartbeat(struct evhttp_request *, const struct http_match *,
 
 static const struct http_route api_intake_routes[] = {
 	{ HTTP_POST, "/v2/enqueue", 0, api_enqueue },
+	{ HTTP_POST, "/v2/change/enqueue", 0, api_change_enqueue },
 	{ HTTP_POST, "/api/v1/intake/alertmanager", CONF_ROLE_INTEGRATION,
 	    api_alertmanager },
 	{ HTTP_POST, "/api/v1/heartbeat/{}", CONF_ROLE_INTEGRATION,
@@ -212,6 +217,85 @@ api_enqueue(struct evhttp_request *req, const struct http_match *m, void *arg)
 	free(cause);
 out:
 	intake_event_clear(&ev);
+}
+
+/* The change event's transaction is on disk (ok 0), or not. */
+static void
+api_change_done(void *arg, int ok)
+{
+	struct evhttp_request *req = arg;
+
+	if (ok != 0) {
+		http_error(req, HTTP_UNAVAILABLE, "the store cannot write to"
+		    " disk");
+		return;
+	}
+	http_reply_json(req, HTTP_ACCEPTED, json_pack("{s:s,s:s}", "status",
+	    "success", "message", "Change event processed"));
+}
+
+/*
+ * POST /v2/change/enqueue: a PagerDuty change event, stored for the
+ * service of its integration key and answered 202 as PagerDuty does,
+ * once it is on disk.  No alert, no page.
+ */
+static void
+api_change_enqueue(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	const struct conf_key *k;
+	struct intake_defaults def;
+	struct intake_map map;
+	struct intake_change ch;
+	struct store_change sc;
+	const char *buf;
+	char *cause = NULL;
+	size_t len;
+
+	if (!api->ready) {
+		http_error(req, HTTP_UNAVAILABLE, "shutting down");
+		return;
+	}
+	if (http_body(req, api->conf, &buf, &len) != 0)
+		return;
+	if (intake_change_parse(buf, len, &ch, &cause) != 0) {
+		api_enqueue_invalid(req, cause);
+		free(cause);
+		return;
+	}
+	k = conf_key_find(api->conf, ch.routing_key);
+	if (k == NULL || !(k->role & CONF_ROLE_INTEGRATION)) {
+		api_enqueue_invalid(req, "routing_key is not a known"
+		    " integration key");
+		goto out;
+	}
+	if (api_rate_check(req, k, 1) != 0)
+		goto out;
+	api_defaults(api, k, &def, &map);
+	memset(&sc, 0, sizeof sc);
+	sc.service = xstrdup(def.service);
+	sc.at_ms = ch.at_ms;
+	sc.summary = ch.summary;
+	sc.source = ch.source;
+	sc.details = ch.details;
+	sc.links = ch.links;
+	sc.integration = xstrdup(k->name);
+	if (store_begin(api->store, &cause) != 0 ||
+	    store_change_add(api->store, &sc, clock_now_ms(), &cause) != 0 ||
+	    store_commit_async(api->store, api_change_done, req,
+	    &cause) != 0) {
+		store_rollback(api->store);
+		log_warnx("intake: change event not stored: %s", cause);
+		http_error(req, HTTP_UNAVAILABLE, "the store is unavailable");
+		free(cause);
+	} else
+		log_debug("intake: change event for %s from %s", sc.service,
+		    k->name);
+	free(sc.service);
+	free(sc.integration);
+out:
+	intake_change_clear(&ch);
 }
 
 static void

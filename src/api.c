@@ -31,6 +31,9 @@
 
 #define API_LIST_DEFAULT 50
 #define API_LIST_MAX 500
+/* An alert shows the changes of its service in the day before it. */
+#define API_CHANGES_WINDOW_MS (24 * 3600 * (int64_t)1000)
+#define API_CHANGES_MAX 10
 
 static void api_healthz(struct evhttp_request *, const struct http_match *,
     void *);
@@ -213,10 +216,60 @@ api_alert_breaches_json(struct api *api, const struct alert *a, int64_t now)
 	return arr;
 }
 
+/*
+ * The changes of a's service in the API_CHANGES_WINDOW_MS before a was
+ * raised, newest first, at most API_CHANGES_MAX: "what changed?" is a
+ * responder's first question.
+ */
+static json_t *
+api_alert_changes_json(struct api *api, const struct alert *a)
+{
+	struct store_change *c;
+	json_t *arr = json_array();
+	size_t n, i;
+
+	if (store_changes(api->store, a->service, a->created_ms -
+	    API_CHANGES_WINDOW_MS, a->created_ms, API_CHANGES_MAX, &c,
+	    &n) != 0)
+		return arr;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I,s:o,s:o,s:s,s:s?,"
+		    "s:o,s:o,s:s?}", "id", (json_int_t)c[i].id,
+		    "at", api_time(c[i].at_ms, API_TIME_SET),
+		    "received_at", api_time(c[i].received_ms, API_TIME_SET),
+		    "summary", c[i].summary, "source", c[i].source,
+		    "details", api_stored_json(c[i].details),
+		    "links", c[i].links != NULL ?
+		    api_stored_json(c[i].links) : json_array(),
+		    "integration", c[i].integration));
+	store_changes_free(c, n);
+	return arr;
+}
+
+/* What the trigger attached: images, client, client_url (else null). */
+static void
+api_alert_context_json(struct api *api, const struct alert *a, json_t *o)
+{
+	struct store_alert_context c;
+
+	store_alert_context_get(api->store, a->id, &c);
+	json_object_set_new(o, "images", c.images != NULL ?
+	    api_stored_json(c.images) : json_array());
+	json_object_set_new(o, "client", c.client != NULL ?
+	    json_string(c.client) : json_null());
+	json_object_set_new(o, "client_url", c.client_url != NULL ?
+	    json_string(c.client_url) : json_null());
+	store_alert_context_clear(&c);
+	json_object_set_new(o, "recent_changes",
+	    api_alert_changes_json(api, a));
+}
+
 static json_t *
 api_alert_json(struct api *api, const struct alert *a, int64_t now)
 {
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:s?,s:s,s:i,"
+	json_t *o;
+
+	o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:s?,s:s,s:i,"
 	    "s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 	    "id", (json_int_t)a->id,
 	    "dedup_key", a->dedup_key,
@@ -238,6 +291,9 @@ api_alert_json(struct api *api, const struct alert *a, int64_t now)
 	    "resolved_at", api_time(a->resolved_ms, API_TIME_SET),
 	    "sla", api_alert_sla_json(a),
 	    "breaches", api_alert_breaches_json(api, a, now));
+	if (o != NULL)
+		api_alert_context_json(api, a, o);
+	return o;
 }
 
 /* A positive integer id from s, or -1. */

@@ -2,13 +2,15 @@
 /*
  * chan-msg-chat.c: the chat payloads of a page: Slack blocks, Mattermost
  * posts, Teams cards and the generic webhook JSON, with each one's text
- * escaping.  Pure.
+ * escaping, and the alert's links (and its client's) where a chat shows
+ * links.  Pure.
  */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "chan.h"
 #include "chan-msg-private.h"
@@ -22,6 +24,8 @@
 #define CHAN_MSG_SUMMARY_MAX 1000
 #define CHAN_MSG_POST_MAX 16000 /* Mattermost: a post is 16,383 characters */
 #define CHAN_MSG_TEXT_MAX 4000 /* a webhook's "text" (its "alerts": all) */
+#define CHAN_MSG_LINKS_MAX 5   /* links shown per alert */
+#define CHAN_MSG_LABEL_MAX 100 /* bytes of a link's label */
 
 /* Defaults for the templates; see pagerd.conf(5). */
 static const char chan_msg_def_chat[] =
@@ -126,6 +130,94 @@ chan_msg_note_lines(const char *text, char *(*esc)(const char *))
 }
 
 /*
+ * A URL made safe inside a chat link: the bytes that would end or split
+ * it in mrkdwn (<url|label>) or markdown ([label](url)) are
+ * percent-encoded, as a browser would send them anyway.
+ */
+static char *
+chan_msg_link_url(const char *u)
+{
+	struct chan_msg_buf b = { NULL, 0 };
+
+	for (; *u != '\0'; u++) {
+		if ((unsigned char)*u <= 0x20 || *u == 0x7f ||
+		    strchr("<>|()[]\"`", *u) != NULL)
+			chan_msg_buf_printf(&b, "%%%02X", (unsigned char)*u);
+		else
+			chan_msg_buf_add(&b, u, 1);
+	}
+	return chan_msg_buf_take(&b);
+}
+
+/* Append one link, <url|label> if slack, else [label](url). */
+static void
+chan_msg_link_add(struct chan_msg_buf *b, const char *url, const char *label,
+    char *(*esc)(const char *), int slack)
+{
+	char *u, *e, *l, *p;
+
+	if (strncasecmp(url, "https://", 8) != 0 &&
+	    strncasecmp(url, "http://", 7) != 0)
+		return;
+	u = chan_msg_link_url(url);
+	l = chan_msg_cut(label != NULL && *label != '\0' ? label : url,
+	    CHAN_MSG_LABEL_MAX);
+	e = esc(l);
+	for (p = e; *p != '\0'; p++) {
+		if (slack && *p == '|')
+			*p = '/';
+		else if (!slack && *p == '[')
+			*p = '(';
+		else if (!slack && *p == ']')
+			*p = ')';
+	}
+	if (b->len > 0)
+		chan_msg_buf_str(b, " \xc2\xb7 "); /* a middle dot */
+	if (slack) {
+		free(l);
+		l = chan_msg_mrkdwn_escape(u);
+		chan_msg_buf_printf(b, "<%s|%s>", l, e);
+	} else
+		chan_msg_buf_printf(b, "[%s](%s)", e, u);
+	free(u);
+	free(l);
+	free(e);
+}
+
+/*
+ * The links of alert a, as one line: its links (URLs, or {href, text}
+ * as Events v2 and the native API take them), at most
+ * CHAN_MSG_LINKS_MAX, then its client's page named after the client
+ * ("Grafana").  Labels pass through esc; <url|label> if slack, else
+ * markdown.  Only http(s) URLs are shown.  NULL if there are none.
+ */
+char *
+chan_msg_chat_links(const struct chan_alert *a, char *(*esc)(const char *),
+    int slack)
+{
+	struct chan_msg_buf b = { NULL, 0 };
+	json_t *links, *l, *href, *text;
+	size_t i;
+
+	links = a->links != NULL ? json_loads(a->links, 0, NULL) : NULL;
+	json_array_foreach(links, i, l) {
+		if (i >= CHAN_MSG_LINKS_MAX)
+			break;
+		href = json_is_object(l) ? json_object_get(l, "href") : l;
+		text = json_is_object(l) ? json_object_get(l, "text") : NULL;
+		if (json_is_string(href))
+			chan_msg_link_add(&b, json_string_value(href),
+			    json_is_string(text) ? json_string_value(text) :
+			    NULL, esc, slack);
+	}
+	json_decref(links);
+	if (a->client_url != NULL)
+		chan_msg_link_add(&b, a->client_url, a->client != NULL ?
+		    a->client : "source", esc, slack);
+	return b.p;
+}
+
+/*
  * Chat text, one line per alert saying what happened to it (its reason,
  * unless the template places {reason}), from the template with values
  * escaped by esc; an ack link is added to what asks to act unless the
@@ -191,6 +283,12 @@ chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
 			else
 				chan_msg_buf_printf(&line, " [Acknowledge](%s)",
 				    u);
+			free(u);
+		}
+		/* its links on a line of their own, where chat shows them */
+		if ((slack || esc == chan_msg_mattermost_escape) &&
+		    (u = chan_msg_chat_links(&a, esc, slack)) != NULL) {
+			chan_msg_buf_printf(&line, "\n%s", u);
 			free(u);
 		}
 		chan_msg_buf_str(&line, "\n");
@@ -329,7 +427,7 @@ chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
 {
 	json_t *body, *actions, *card, *j;
 	const struct chan_alert *a;
-	char *title, *sum, *text, id[32], pri[8];
+	char *title, *sum, *text, *links, id[32], pri[8];
 	size_t i;
 
 	title = chan_msg_title(pg);
@@ -357,6 +455,14 @@ chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
 		    "title", "Priority", "value", pri,
 		    "title", "Service", "value", a->service != NULL ?
 		    a->service : ""));
+		/* markdown links: a TextBlock shows them */
+		if ((links = chan_msg_chat_links(a, chan_msg_plain, 0)) !=
+		    NULL) {
+			json_array_append_new(body, json_pack("{s:s, s:s,"
+			    " s:b}", "type", "TextBlock", "text", links, "wrap",
+			    1));
+			free(links);
+		}
 		if (a->ack_url != NULL && json_array_size(actions) < 4) {
 			snprintf(id, sizeof id, "Acknowledge #%lld",
 			    (long long)a->id);

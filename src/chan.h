@@ -40,6 +40,9 @@ struct chan_alert {
 	int stage;           /* 0: none */
 	const char *reason;  /* "stage 2 page", "acknowledged by ana"; or NULL */
 	int64_t created_ms;  /* when the alert was raised: its mail thread */
+	const char *links;   /* JSON array of URLs or {href, text}; or NULL */
+	const char *client;  /* the tool that raised it (Events v2), or NULL */
+	const char *client_url; /* its http(s) URL, or NULL */
 };
 
 /*
@@ -169,6 +172,8 @@ char *chan_msg_twiml(const struct conf_chan *, const struct chan_page *);
 /* chan-msg-chat.c */
 char *chan_msg_mrkdwn_escape(const char *);
 char *chan_msg_mattermost_escape(const char *);
+char *chan_msg_chat_links(const struct chan_alert *, char *(*)(const char *),
+    int);
 char *chan_msg_chat_text(const struct conf_chan *, const struct chan_page *,
     char *(*)(const char *), size_t);
 char *chan_msg_slack(const struct conf_chan *, const struct chan_page *);

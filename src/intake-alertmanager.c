@@ -130,7 +130,9 @@ intake_am_one(json_t *a, json_t *top, const struct intake_defaults *def,
 			summary = xstrdup(s);
 	} else
 		xasprintf(&summary, "alert %s", fp);
-	out->an.summary = intake_clean_text(summary, ALERT_SUMMARY_MAX);
+	/* cut to ALERT_SUMMARY_MAX characters, as PagerDuty counts them */
+	out->an.summary = intake_clean_text(summary,
+	    intake_utf8_prefix(summary, ALERT_SUMMARY_MAX));
 	free(summary);
 	d = json_pack("{s:O,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "labels", labels,
 	    "annotations", ann, "startsAt", json_object_get(a, "startsAt"),

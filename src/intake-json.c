@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * intake-json.c: what every intake format does first: read the body as
- * JSON and require an object, with the same refusal text for all.
+ * JSON and require an object, with the same refusal text for all; and
+ * the length of text in characters, as the formats count it.
  */
 #include <jansson.h>
 #include <stddef.h>
@@ -30,4 +31,32 @@ intake_json_object(const char *buf, size_t len, size_t flags, char **cause)
 		return NULL;
 	}
 	return o;
+}
+
+/*
+ * The number of characters (code points) of s, valid UTF-8 as jansson
+ * checked it: every byte but continuation bytes (10xxxxxx) starts one.
+ * PagerDuty counts its limits (summary: 1,024) in characters, not bytes.
+ */
+size_t
+intake_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The length in bytes of the first max characters of s (valid UTF-8). */
+size_t
+intake_utf8_prefix(const char *s, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
+			break;
+	return i;
 }

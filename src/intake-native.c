@@ -5,6 +5,7 @@
  * what was wrong, so the sender can fix it.
  */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -176,9 +177,15 @@ intake_native_parse(const char *buf, size_t len,
 		xasprintf(cause, "summary is required");
 		goto fail;
 	}
-	if (intake_string(o, "summary", ALERT_SUMMARY_MAX, 0, &an->summary,
+	if (intake_string(o, "summary", SIZE_MAX, 0, &an->summary,
 	    cause) != 0)
 		goto fail;
+	/* the limit counts characters, as PagerDuty's does */
+	if (intake_utf8_len(an->summary) > ALERT_SUMMARY_MAX) {
+		xasprintf(cause, "summary is longer than %d characters",
+		    ALERT_SUMMARY_MAX);
+		goto fail;
+	}
 	if (intake_string(o, "priority", 16, 0, &prio, cause) != 0)
 		goto fail;
 	an->priority = def->priority;

@@ -12,5 +12,7 @@ struct json_t;
 
 /* intake-json.c */
 struct json_t *intake_json_object(const char *, size_t, size_t, char **);
+size_t intake_utf8_len(const char *);             /* in characters */
+size_t intake_utf8_prefix(const char *, size_t);  /* bytes of N chars */
 
 #endif

@@ -181,6 +181,10 @@ intake_flush(struct intake *in)
 		if (store_alert_raise(in->store, &it->an, now, &b->r[i],
 		    &cause) != 0)
 			goto fail;
+		/* a new alert keeps its trigger's images and client */
+		if (!b->r[i].duplicate && store_alert_context_add(in->store,
+		    b->r[i].id, &it->an, &cause) != 0)
+			goto fail;
 		if (in->hooks.raised != NULL && in->hooks.raised(in->hooks.arg,
 		    &b->r[i], &it->an, now, &cause) != 0)
 			goto fail;

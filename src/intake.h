@@ -66,6 +66,24 @@ struct intake_event {
 	struct alert_new an; /* trigger only */
 };
 
+/* A PagerDuty change event (POST /v2/change/enqueue). */
+struct intake_change {
+	char *routing_key;
+	char *summary;
+	char *source;     /* or NULL */
+	int64_t at_ms;    /* payload.timestamp; 0: none given */
+	char *details;    /* custom_details, JSON object text, or NULL */
+	char *links;      /* JSON array text of {href, text?}, or NULL */
+};
+
+/* Limits on what an event may carry, so that none bloats the store. */
+#define INTAKE_EVENTS_LINKS_MAX 20   /* links per event */
+#define INTAKE_EVENTS_IMAGES_MAX 10  /* images per event */
+#define INTAKE_EVENTS_URL_MAX 2048   /* bytes of a URL */
+#define INTAKE_EVENTS_LABEL_MAX 255  /* characters of a link text, an
+				      * image's alt, the client's name */
+#define INTAKE_EVENTS_DETAILS_MAX 16384 /* bytes of a change's details */
+
 /* One alert of an Alertmanager webhook. */
 struct intake_am_alert {
 	int firing; /* else resolved */
@@ -88,6 +106,9 @@ struct intake_map {
 int intake_events_parse(const char *, size_t, const struct intake_defaults *,
     const struct intake_map *, struct intake_event *, char **);
 void intake_event_clear(struct intake_event *);
+int intake_change_parse(const char *, size_t, struct intake_change *,
+    char **);
+void intake_change_clear(struct intake_change *);
 
 /* intake-alertmanager.c */
 char *intake_clean_text(const char *, size_t);

@@ -883,6 +883,9 @@ outbox_send_start(struct outbox *ob, const struct conf_chan *cc,
 		alerts[na].service = r0->service;
 		alerts[na].summary = r0->summary;
 		alerts[na].created_ms = r0->alert_created_ms;
+		alerts[na].links = r0->links;
+		alerts[na].client = r0->client;
+		alerts[na].client_url = r0->client_url;
 		alerts[na].event = r0->event;
 		alerts[na].stage = r0->stage;
 		alerts[na].reason = r0->reason;

@@ -5,10 +5,12 @@
  * body instead), written before anything is sent, then moved through
  * pending -> sending -> sent -> delivered, or to failed or cancelled.
  * Columns from migrations 1, 3, 6 and 8 (what each row tells: its event
- * and stage); the queue index (state, channel, address, due_ms) from
- * migration 7 lets the outbox walk the addresses with pending rows and
- * read the due rows of one address, whatever the backlog.  States and
- * events are enums in the code (notify.h), names here.
+ * and stage), read with the alert's links and its client from migration
+ * 14's alert_context for the chat messages; the queue index (state,
+ * channel, address, due_ms) from migration 7 lets the outbox walk the
+ * addresses with pending rows and read the due rows of one address,
+ * whatever the backlog.  States and events are enums in the code
+ * (notify.h), names here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,11 @@
 	"n.id, n.alert_id, n.person, n.channel, n.address, n.attempt," \
 	" n.step, n.state, n.reason, n.ack_url, n.due_ms, n.provider_id," \
 	" a.priority, a.service, a.summary, n.last_error, n.body, n.event," \
-	" n.stage, a.created_ms"
+	" n.stage, a.created_ms, a.links, x.client, x.client_url"
+/* A row's alert, and what its trigger attached (migration 15). */
+#define STORE_NOTE_FROM \
+	" FROM notifications n LEFT JOIN alerts a ON a.id = n.alert_id" \
+	" LEFT JOIN alert_context x ON x.alert_id = n.alert_id"
 
 static const char store_outbox_add_sql[] =
     "INSERT INTO notifications (alert_id, person, channel, address, step,"
@@ -45,8 +51,7 @@ static const char store_outbox_head_sql[] =
     "SELECT min(due_ms) FROM notifications"
     " WHERE state = 'pending' AND channel = ?1 AND address = ?2";
 static const char store_outbox_queue_sql[] =
-    "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
-    " LEFT JOIN alerts a ON a.id = n.alert_id"
+    "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
     " WHERE n.state = 'pending' AND n.channel = ?1 AND n.address = ?2"
     " AND n.due_ms <= ?3 ORDER BY n.due_ms, n.id LIMIT ?4";
 static const char store_outbox_defer_sql[] =
@@ -72,9 +77,8 @@ static const char store_outbox_live_sql[] =
     "SELECT count(*) FROM notifications WHERE alert_id IS ?1 AND person = ?2"
     " AND state IN ('pending', 'sending', 'sent', 'delivered')";
 static const char store_outbox_provider_sql[] =
-    "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
-    " LEFT JOIN alerts a ON a.id = n.alert_id WHERE n.provider_id = ?1"
-    " ORDER BY n.id";
+    "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
+    " WHERE n.provider_id = ?1 ORDER BY n.id";
 static const char store_outbox_resume_sql[] =
     "UPDATE notifications SET state = 'pending', updated_ms = ?1"
     " WHERE state = 'sending'";
@@ -87,9 +91,8 @@ static const char store_outbox_paged_sql[] =
     " AND event IN ('page', 'escalated', 'reminder', 'breach')"
     " AND state IN ('sending', 'sent', 'delivered') ORDER BY person";
 static const char store_outbox_list_sql[] =
-    "SELECT " STORE_NOTE_COLUMNS " FROM notifications n"
-    " LEFT JOIN alerts a ON a.id = n.alert_id WHERE n.alert_id = ?1"
-    " ORDER BY n.id";
+    "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
+    " WHERE n.alert_id = ?1 ORDER BY n.id";
 
 /* Bind an alert id, or NULL for a note (alert id 0). */
 static void
@@ -171,6 +174,9 @@ store_note_row(sqlite3_stmt *q, struct store_note *n)
 	n->event = store_note_event(q, 17);
 	n->stage = sqlite3_column_int(q, 18);
 	n->alert_created_ms = sqlite3_column_int64(q, 19);
+	n->links = store_column_strdup(q, 20);
+	n->client = store_column_strdup(q, 21);
+	n->client_url = store_column_strdup(q, 22);
 }
 
 static int
@@ -517,6 +523,9 @@ store_notes_free(struct store_note *list, size_t n)
 		free(list[i].summary);
 		free(list[i].last_error);
 		free(list[i].body);
+		free(list[i].links);
+		free(list[i].client);
+		free(list[i].client_url);
 	}
 	free(list);
 }

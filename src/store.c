@@ -420,6 +420,31 @@ static const char *store_migrations[] = {
 	"  WHEN NOT EXISTS (SELECT 1 FROM retention_run r"
 	"    WHERE old.at_ms < r.cutoff_ms)"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/*
+	 * 15: PagerDuty Events v2 context (store-context.c): the images,
+	 * client and client_url of an alert's first trigger, one row per
+	 * alert that had any (its links are in alerts.links); and change
+	 * events, per service, shown beside the alerts raised after them.
+	 * Changes older than 90 days are pruned as new ones come.
+	 */
+	"CREATE TABLE alert_context ("
+	"  alert_id INTEGER PRIMARY KEY"
+	"    REFERENCES alerts (id) ON DELETE CASCADE,"
+	"  images TEXT,"
+	"  client TEXT,"
+	"  client_url TEXT);"
+	"CREATE TABLE changes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  service TEXT NOT NULL,"
+	"  at_ms INTEGER NOT NULL,"
+	"  received_ms INTEGER NOT NULL,"
+	"  summary TEXT NOT NULL,"
+	"  source TEXT,"
+	"  details TEXT,"
+	"  links TEXT,"
+	"  integration TEXT);"
+	"CREATE INDEX changes_service ON changes (service, at_ms);"
+	"CREATE INDEX changes_received ON changes (received_ms);",
 };
 
 enum store_stmt {

@@ -237,6 +237,9 @@ struct store_note {
 	char *service;
 	char *summary;
 	char *body; /* a note's text; NULL for a page */
+	char *links;      /* from the alert: JSON array text, or NULL */
+	char *client;     /* from its trigger (alert_context), or NULL */
+	char *client_url;
 };
 
 /* A channel and address with pending rows, and the earliest due one. */
@@ -310,5 +313,37 @@ char *store_alert_note_last(struct store *, int64_t);
 /* store-heartbeat.c */
 int64_t store_heartbeat_get(struct store *, const char *);
 int store_heartbeat_ping(struct store *, const char *, int64_t, char **);
+
+/* What an Events v2 trigger attached to an alert (store-context.c). */
+struct store_alert_context {
+	char *images;     /* JSON array text, or NULL */
+	char *client;
+	char *client_url;
+};
+
+/* A change event of a service (POST /v2/change/enqueue). */
+struct store_change {
+	int64_t id;
+	char *service;
+	int64_t at_ms;       /* when it happened (0 on add: when received) */
+	int64_t received_ms;
+	char *summary;
+	char *source;        /* or NULL */
+	char *details;       /* JSON object text, or NULL */
+	char *links;         /* JSON array text, or NULL */
+	char *integration;   /* the key that posted it */
+};
+
+/* store-context.c */
+int store_alert_context_add(struct store *, int64_t,
+    const struct alert_new *, char **);
+int store_alert_context_get(struct store *, int64_t,
+    struct store_alert_context *);
+void store_alert_context_clear(struct store_alert_context *);
+int store_change_add(struct store *, const struct store_change *, int64_t,
+    char **);
+int store_changes(struct store *, const char *, int64_t, int64_t, int,
+    struct store_change **, size_t *);
+void store_changes_free(struct store_change *, size_t);
 
 #endif

@@ -53,6 +53,31 @@ expect_eq db "$(jq -r 'select(.path == "/generic") | .headers["X-Team"]' "$TEST_
     "extra header"
 pass "Slack, Mattermost, Teams and a signed generic webhook got well-formed payloads"
 
+# An alert's links and its client's page (as an Events v2 trigger
+# brings them) are links in the chat message: <url|label> in Slack's
+# mrkdwn (with & escaped), [label](url) in Mattermost and in a Teams
+# TextBlock.  They were not in the message at all before.
+"$SEND_PAGE" -c "$TEST_TMP/chan.conf" -w 30 \
+    -p 'person=erin;rules=slack,mm,teams;summary=p99 high on web;links=[{"href":"https://runbook.example/web?a=1&b=2","text":"runbook"},"https://logs.example/web"];client=Grafana;client_url=https://grafana.example/' \
+    >"$TEST_TMP/send-links.out" 2>"$TEST_TMP/send-links.err" || fail "send-page failed"
+grep -q 'settled=1' "$TEST_TMP/send-links.out" || fail "the pages with links did not settle"
+expect_eq "" "$(jq -r 'select(.problems | length > 0) | "\(.path): \(.problems)"' "$TEST_TMP/chat.jsonl")" \
+    "payload problems"
+SLACK=$(jq -r 'select(.path == "/slack") | .body | fromjson | .blocks[1].text.text | select(contains("p99 high"))' "$TEST_TMP/chat.jsonl")
+case $SLACK in
+*"
+<https://runbook.example/web?a=1&amp;b=2|runbook> · <https://logs.example/web|https://logs.example/web> · <https://grafana.example/|Grafana>"*) ;;
+*) fail "the Slack message lacks the alert's links: $SLACK" ;;
+esac
+MM=$(jq -r 'select(.path == "/mattermost") | .body | fromjson | .text | select(contains("p99 high"))' "$TEST_TMP/chat.jsonl")
+case $MM in
+*"[runbook](https://runbook.example/web?a=1&b=2) · [https://logs.example/web](https://logs.example/web) · [Grafana](https://grafana.example/)"*) ;;
+*) fail "the Mattermost post lacks the alert's links: $MM" ;;
+esac
+expect_eq 1 "$(jq -r 'select(.path == "/teams") | .body | fromjson | .attachments[0].content.body[].text | strings | select(startswith("[runbook](https://runbook.example/web?a=1&b=2)"))' "$TEST_TMP/chat.jsonl" | wc -l)" \
+    "the Teams card's links"
+pass "an alert's links and client are links in Slack, Mattermost and Teams"
+
 # Alert text cannot notify a whole Mattermost channel: "@channel",
 # "@here" and "@all" arrive with a zero-width space after the '@' (they
 # used to arrive as written); a person's handle is left alone.

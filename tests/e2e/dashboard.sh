@@ -10,8 +10,11 @@
 # the rota files that are refused or have errors), the open alerts with
 # stage and time left on each SLA clock (or how late, so far), the breach
 # rate (2 of 46) against the 2% target, the daily MTTA/MTTR, pages by
-# channel and the top problems.  A screenshot is kept for people to look
-# at: tests/e2e/dashboard.png in the build tree.
+# channel and the top problems.  Then an Events v2 alert with links,
+# images and a client, after two change events of its service: the
+# page shows them in its summary cell, the changes newest first.  A
+# screenshot is kept for people to look at: tests/e2e/dashboard.png in
+# the build tree.
 . "$E2E_LIB"
 need curl jq python3
 
@@ -410,6 +413,85 @@ if bad:
 PY
     fail "the dashboard shows wrong figures"
 pass "the dashboard shows on-call, open alerts with SLA time left, breach rate, MTTA/MTTR, channels and top problems"
+
+# What a trigger attached, and what changed before it, next to the alert.
+for c in '{"summary":"Deploy web v1.41","source":"ci"},"links":[{"href":"https://ci.example/41"}]' \
+    '{"summary":"Flip flag <new-login>"}'; do
+	printf '%s' '{"routing_key":"'"$INT_KEY"'","payload":'"$c"'}' >"$TEST_TMP/change.json"
+	http POST /v2/change/enqueue -H 'Content-Type: application/json' \
+	    --data-binary @"$TEST_TMP/change.json"
+	expect_status 202
+done
+printf '%s' '{"routing_key":"'"$INT_KEY"'","event_action":"trigger","dedup_key":"ctx","payload":{"summary":"p99 latency 2 s","source":"web1","severity":"warning"},"links":[{"href":"https://runbook.example/web","text":"runbook"},{"href":"https://logs.example/q?a=1&b=2"}],"images":[{"src":"https://grafana.example/p99.png","href":"https://grafana.example/d/p99","alt":"p99"}],"client":"Grafana","client_url":"https://grafana.example/"}' >"$TEST_TMP/trigger.json"
+http POST /v2/enqueue -H 'Content-Type: application/json' \
+    --data-binary @"$TEST_TMP/trigger.json"
+expect_status 202
+CTX_ID=$(jq -r --arg s "p99 latency 2 s" '.alerts[] | select(.summary == $s) | .id' \
+    < <(api_get "/api/v1/alerts?status=triggered"; printf '%s' "$HTTP_BODY"))
+[ -n "$CTX_ID" ] || fail "the Events v2 alert is not listed"
+load "" "$TEST_TMP/dom-ctx.html"
+"$PYTHON" - "$TEST_TMP/dom-ctx.html" "$CTX_ID" <<'PY' ||
+import sys
+from html.parser import HTMLParser
+
+nodes = []
+class Tree(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack = []
+    def handle_starttag(self, tag, attrs):
+        n = {"tag": tag, "attrs": dict(attrs), "text": "", "kids": []}
+        if self.stack:
+            self.stack[-1]["kids"].append(n)
+        nodes.append(n)
+        if tag not in ("meta", "link", "br", "img", "input", "hr"):
+            self.stack.append(n)
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()["tag"] != tag:
+            pass
+    def handle_data(self, data):
+        if self.stack:
+            self.stack[-1]["text"] += data
+def walk(n):
+    yield n
+    for k in n["kids"]:
+        yield from walk(k)
+def text(n):
+    return "".join(x["text"] for x in walk(n)).strip()
+def cls(n, c):
+    return [x for x in walk(n) if c in x["attrs"].get("class", "").split()]
+Tree().feed(open(sys.argv[1]).read())
+bad = []
+def check(what, want, got):
+    if want != got:
+        bad.append("%s: want %r, got %r" % (what, want, got))
+row = [n for n in nodes if n["tag"] == "tr" and
+       n["attrs"].get("data-alert-id") == sys.argv[2]]
+if not row:
+    sys.exit("no row for alert " + sys.argv[2])
+td = cls(row[0], "summary")[0]
+check("summary", "p99 latency 2 s", text(cls(td, "text")[0]))
+check("links", [("https://runbook.example/web", "runbook"),
+      ("https://logs.example/q?a=1&b=2", "https://logs.example/q?a=1&b=2")],
+      [(a["attrs"].get("href"), text(a)) for a in cls(td, "link")])
+check("image, as a link", [("https://grafana.example/d/p99", "image: p99")],
+      [(a["attrs"].get("href"), text(a)) for a in cls(td, "image")])
+check("client", [("https://grafana.example/", "Grafana")],
+      [(a["attrs"].get("href"), text(a)) for a in cls(td, "client")])
+check("no image loaded from elsewhere", [],
+      [n for n in walk(row[0]) if n["tag"] == "img"])
+changes = [text(c) for c in cls(td, "change")]
+check("changes, newest first", ["Flip flag <new-login>", "Deploy web v1.41"],
+      changes)
+check("a change's link", ["https://ci.example/41"],
+      [a["attrs"].get("href") for a in cls(td, "change") if a["tag"] == "a"])
+check("when", True, all(text(li).startswith("changed ") and " before: " in text(li)
+      for li in walk(td) if li["tag"] == "li"))
+if bad:
+    sys.exit("the alert's context is wrong: " + "; ".join(bad))
+PY
+    fail "the dashboard does not show the alert's links, images, client and changes"
+pass "the dashboard shows an alert's links, images, client and the changes before it"
 
 # The screenshot, for people: kept in the build tree.
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic \

@@ -10,7 +10,8 @@
  * usage: send-page -c pagerd.conf [-w secs] [-t tick-ms] -p SPEC ...
  * SPEC is "key=value;..." with keys person, email, sms, voice, chat,
  * rules ("chan@delay,chan@delay"), summary, service, priority, ack_url,
- * count (that many alerts for this person, for bundling).
+ * count (that many alerts for this person, for bundling), and links (a
+ * JSON array), client and client_url as an Events v2 trigger has them.
  */
 #include <sys/time.h>
 
@@ -42,6 +43,7 @@
 struct sp_page {
 	char *person, *email, *sms, *voice, *chat, *summary, *service;
 	char *ack_url;
+	char *links, *client, *client_url; /* as an Events v2 trigger's */
 	int priority, count;
 	struct outbox_rule rules[SP_MAX_RULES];
 	size_t nrules;
@@ -96,6 +98,12 @@ sp_parse(const char *spec)
 			p->service = xstrdup(v);
 		else if (strcmp(kv, "ack_url") == 0)
 			p->ack_url = xstrdup(v);
+		else if (strcmp(kv, "links") == 0)
+			p->links = xstrdup(v);
+		else if (strcmp(kv, "client") == 0)
+			p->client = xstrdup(v);
+		else if (strcmp(kv, "client_url") == 0)
+			p->client_url = xstrdup(v);
 		else if (strcmp(kv, "priority") == 0)
 			p->priority = atoi(v);
 		else if (strcmp(kv, "count") == 0)
@@ -266,8 +274,12 @@ main(int argc, char **argv)
 			an.priority = sp_pages[i].priority;
 			an.summary = sp_pages[i].summary != NULL ?
 			    sp_pages[i].summary : (char *)"disk full on db1";
+			an.links = sp_pages[i].links;
+			an.client = sp_pages[i].client;
+			an.client_url = sp_pages[i].client_url;
 			if (store_alert_raise(st, &an, start, &raise,
-			    &cause) != 0)
+			    &cause) != 0 || store_alert_context_add(st,
+			    raise.id, &an, &cause) != 0)
 				fatalx("%s", cause);
 			free(raise.dedup_key);
 			sp_pages[i].ids[k] = raise.id;

@@ -22,6 +22,18 @@ static const struct intake_map fuzz_map_events = {
 	{ 1, 2, 3, 4 }, NULL, NULL
 };
 
+/* The characters of s: the summary limit counts them, not bytes. */
+static size_t
+fuzz_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 /*
  * What the store and the pages rely on in an accepted alert: a summary
  * and a service, every field within its limit, a priority of P1..P4.
@@ -29,7 +41,8 @@ static const struct intake_map fuzz_map_events = {
 static void
 fuzz_alert(const struct alert_new *an)
 {
-	if (an->summary == NULL || strlen(an->summary) > ALERT_SUMMARY_MAX ||
+	if (an->summary == NULL ||
+	    fuzz_chars(an->summary) > ALERT_SUMMARY_MAX ||
 	    an->service == NULL || strlen(an->service) > ALERT_KEY_MAX ||
 	    (an->dedup_key != NULL && strlen(an->dedup_key) > ALERT_KEY_MAX) ||
 	    (an->source != NULL && strlen(an->source) > ALERT_KEY_MAX) ||
@@ -53,6 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct alert_new an;
 	struct intake_event ev;
 	struct intake_am am;
+	struct intake_change ch;
 	char *cause = NULL;
 	size_t i;
 	int rc;
@@ -75,6 +89,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ev.action == INTAKE_TRIGGER)
 			fuzz_alert(&ev.an);
 		intake_event_clear(&ev);
+	}
+
+	cause = NULL;
+	rc = intake_change_parse(buf, size, &ch, &cause);
+	fuzz_result(rc, cause);
+	if (rc == 0) {
+		if (ch.routing_key == NULL || ch.summary == NULL ||
+		    fuzz_chars(ch.summary) > ALERT_SUMMARY_MAX ||
+		    (ch.details != NULL &&
+		    strlen(ch.details) > INTAKE_EVENTS_DETAILS_MAX))
+			abort();
+		intake_change_clear(&ch);
 	}
 
 	cause = NULL;

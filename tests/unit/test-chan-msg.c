@@ -3,8 +3,8 @@
  * test-chan-msg.c: what each channel would send, built without I/O:
  * templates, e-mail headers and RFC 2047 subjects, one-segment SMS with
  * reply codes, TwiML escaping, Slack mrkdwn, the Teams Adaptive Card and
- * the generic webhook JSON; notes about no alert (handoffs) on each;
- * plus the channel configuration parser.
+ * the generic webhook JSON; notes about no alert (handoffs) on each; an
+ * alert's links in chat; plus the channel configuration parser.
  */
 #include <sys/stat.h>
 
@@ -28,7 +28,8 @@
 #define T0 INT64_C(1795357599000)
 
 static struct chan_alert a1 = { 12, 1, "db", "disk full on db1 & <var>",
-    "https://gw.example.org/ack/abc?x=1&y=2", NOTIFY_PAGE, 1, NULL, 0 };
+    "https://gw.example.org/ack/abc?x=1&y=2", NOTIFY_PAGE, 1, NULL, 0, NULL,
+    NULL, NULL };
 
 static void
 page_init(struct chan_page *pg, struct chan_alert *a, size_t n)
@@ -123,7 +124,7 @@ static void
 test_email_utf8(void **state)
 {
 	struct chan_alert a = { 3, 2, "api", "Überlast: 配信に失敗しました", NULL,
-	    NOTIFY_PAGE, 1, NULL, 0 };
+	    NOTIFY_PAGE, 1, NULL, 0, NULL, NULL, NULL };
 	struct conf_chan cc;
 	struct chan_page pg;
 	char *m, *h, *line;
@@ -324,6 +325,99 @@ test_teams(void **state)
 	assert_true(strlen(s) < 28 * 1024);
 	json_decref(j);
 	free(s);
+}
+
+/*
+ * An alert's links (Events v2 objects or native URLs) and its client's
+ * page: Slack <url|label>, Mattermost and Teams [label](url), with what
+ * would end or split a link encoded and labels escaped; at most five
+ * links and the client; none in the generic webhook's text.
+ */
+static void
+test_chat_links(void **state)
+{
+	struct chan_alert a = a1;
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j, *body;
+	char *s;
+	const char *t;
+	size_t i;
+	int found = 0;
+
+	a.links = "[{\"href\":\"https://runbook.example/db?a=1&b=2\","
+	    "\"text\":\"run|book <1>\"},\"https://logs.example/q(x)\","
+	    "{\"href\":\"javascript:alert(1)\",\"text\":\"no\"},"
+	    "{\"href\":\"https://g.example/\",\"text\":\"[graph]\"},"
+	    "\"https://4.example/\",\"https://5.example/\","
+	    "\"https://6.example/\"]";
+	a.client = "Grafana";
+	a.client_url = "https://grafana.example/";
+	memset(&cc, 0, sizeof cc);
+	page_init(&pg, &a, 1);
+
+	s = chan_msg_chat_links(&a, chan_msg_mrkdwn_escape, 1);
+	assert_string_equal(s,
+	    "<https://runbook.example/db?a=1&amp;b=2|run/book &lt;1&gt;>"
+	    " \xc2\xb7 <https://logs.example/q%28x%29"
+	    "|https://logs.example/q(x)>"
+	    " \xc2\xb7 <https://g.example/|[graph]>"
+	    " \xc2\xb7 <https://4.example/|https://4.example/>"
+	    " \xc2\xb7 <https://grafana.example/|Grafana>");
+	free(s);
+	s = chan_msg_chat_links(&a, chan_msg_mattermost_escape, 0);
+	assert_string_equal(s,
+	    "[run|book <1>](https://runbook.example/db?a=1&b=2)"
+	    " \xc2\xb7 [https://logs.example/q(x)]"
+	    "(https://logs.example/q%28x%29)"
+	    " \xc2\xb7 [(graph)](https://g.example/)"
+	    " \xc2\xb7 [https://4.example/](https://4.example/)"
+	    " \xc2\xb7 [Grafana](https://grafana.example/)");
+	free(s);
+
+	/* in the Slack section, on the line after the alert's */
+	s = chan_msg_slack(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	t = json_string_value(json_object_get(json_object_get(json_array_get(
+	    json_object_get(j, "blocks"), 1), "text"), "text"));
+	assert_non_null(strstr(t, "|Acknowledge>\n<https://runbook.example/"
+	    "db?a=1&amp;b=2|run/book &lt;1&gt;>"));
+	assert_non_null(strstr(t, "<https://grafana.example/|Grafana>"));
+	json_decref(j);
+	free(s);
+
+	s = chan_msg_mattermost(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	t = json_string_value(json_object_get(j, "text"));
+	assert_non_null(strstr(t, "\n[run|book <1>](https://runbook.example/"
+	    "db?a=1&b=2)"));
+	json_decref(j);
+	free(s);
+
+	s = chan_msg_teams(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	body = json_object_get(json_object_get(json_array_get(json_object_get(j,
+	    "attachments"), 0), "content"), "body");
+	for (i = 0; i < json_array_size(body); i++) {
+		t = json_string_value(json_object_get(json_array_get(body, i),
+		    "text"));
+		if (t != NULL && strncmp(t, "[run|book <1>](", 15) == 0)
+			found = 1;
+	}
+	assert_true(found);
+	json_decref(j);
+	free(s);
+
+	/* plain text has no links syntax: the webhook's text is unchanged */
+	s = chan_msg_webhook(&cc, &pg);
+	assert_null(strstr(s, "runbook.example"));
+	free(s);
+
+	/* an alert with neither has no links line */
+	a.links = NULL;
+	a.client_url = NULL;
+	assert_null(chan_msg_chat_links(&a, chan_msg_mrkdwn_escape, 1));
 }
 
 static void
@@ -950,6 +1044,7 @@ main(void)
 		cmocka_unit_test(test_digest_limits),
 		cmocka_unit_test(test_mattermost_mentions),
 		cmocka_unit_test(test_email_thread),
+		cmocka_unit_test(test_chat_links),
 		cmocka_unit_test(test_conf),
 	};
 

@@ -148,7 +148,7 @@ test_bad(void **state)
 	memset(big, 'a', sizeof big);
 	memcpy(big, "{\"summary\":\"", 12);
 	memcpy(big + sizeof big - 3, "\"}", 3);
-	parse_bad(big, "summary is longer than 1024 bytes");
+	parse_bad(big, "summary is longer than 1024 characters");
 }
 
 int

@@ -4,7 +4,8 @@
  * priority raise, the audit log, listing with filters and pages, that
  * a committed batch survives closing and reopening, breach records, and
  * commits synced by the worker thread (fdatasync is wrapped to make a
- * sync fail), and the pages and notes kept typed beside the audit log.
+ * sync fail), the pages and notes kept typed beside the audit log, and
+ * the Events v2 context of alerts and the change events of services.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,8 +26,12 @@
 #include "xmalloc.h"
 
 #define T0 INT64_C(1795000000000)
-/* A store as before migration 14 (retention), for the migration tests. */
+/*
+ * A store as before migrations 14 (retention) and 15 (Events v2
+ * context), for the migration tests.
+ */
 #define STORE_UNDO_14 \
+	" DROP TABLE alert_context; DROP TABLE changes;" \
 	" DROP TABLE archived_breaches; DROP TABLE archived_deliveries;" \
 	" DROP TABLE archived_alerts; DROP TABLE retention_run;" \
 	" DROP TRIGGER IF EXISTS events_no_delete;" \
@@ -796,7 +801,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "15"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -876,7 +881,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "15"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -926,6 +931,97 @@ people_free(char **list, size_t n)
  * transaction leaves neither; and both refuse an alert that does not
  * exist.
  */
+/* Record one change of service at at_ms, received at now. */
+static void
+change1(struct store *s, const char *service, const char *summary,
+    int64_t at_ms, int64_t now)
+{
+	struct store_change c;
+	char *cause = NULL;
+
+	memset(&c, 0, sizeof c);
+	c.service = (char *)service;
+	c.summary = (char *)summary;
+	c.at_ms = at_ms;
+	c.links = (char *)"[{\"href\":\"https://ci.example/1\"}]";
+	c.integration = (char *)"ci";
+	assert_int_equal(store_begin(s, &cause), 0);
+	if (store_change_add(s, &c, now, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(store_commit(s, &cause), 0);
+}
+
+/*
+ * Migration 14: an alert's Events v2 context, kept once per alert and
+ * read back; change events of a service found by the window they
+ * happened in, newest first, at most N; older than 90 days pruned.
+ */
+static void
+test_context(void **state)
+{
+	struct fixture *f = *state;
+	struct store_alert_context c;
+	struct store_change *ch;
+	struct store_raise r;
+	struct alert_new an;
+	char *cause = NULL;
+	size_t n;
+
+	raise1(f->s, "web", "k1", 1, T0, &r);
+	free(r.dedup_key);
+	assert_int_equal(store_alert_context_get(f->s, r.id, &c), 0);
+	assert_null(c.images);
+	assert_null(c.client);
+	memset(&an, 0, sizeof an);
+	an.images = (char *)"[{\"src\":\"https://i.example/p.png\"}]";
+	an.client = (char *)"Grafana";
+	an.client_url = (char *)"https://grafana.example/";
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_alert_context_add(f->s, r.id, &an, &cause), 0);
+	/* a second trigger's context does not replace the first */
+	an.client = (char *)"other";
+	assert_int_equal(store_alert_context_add(f->s, r.id, &an, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_alert_context_get(f->s, r.id, &c), 0);
+	assert_string_equal(c.images,
+	    "[{\"src\":\"https://i.example/p.png\"}]");
+	assert_string_equal(c.client, "Grafana");
+	assert_string_equal(c.client_url, "https://grafana.example/");
+	store_alert_context_clear(&c);
+
+	change1(f->s, "web", "deploy 1", T0 - 3 * 3600000, T0);
+	change1(f->s, "web", "deploy 2", 0, T0 - 60000); /* at receipt */
+	change1(f->s, "web", "long ago", T0 - 30 * 3600000, T0);
+	change1(f->s, "db", "other service", T0 - 60000, T0);
+	change1(f->s, "web", "after", T0 + 60000, T0);
+	assert_int_equal(store_changes(f->s, "web", T0 - 24 * 3600000, T0, 10,
+	    &ch, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(ch[0].summary, "deploy 2");
+	assert_int_equal(ch[0].at_ms, T0 - 60000);
+	assert_int_equal(ch[0].received_ms, T0 - 60000);
+	assert_string_equal(ch[1].summary, "deploy 1");
+	assert_int_equal(ch[1].received_ms, T0);
+	assert_string_equal(ch[1].integration, "ci");
+	assert_string_equal(ch[1].links,
+	    "[{\"href\":\"https://ci.example/1\"}]");
+	assert_null(ch[1].source);
+	store_changes_free(ch, n);
+	assert_int_equal(store_changes(f->s, "web", T0 - 24 * 3600000, T0, 1,
+	    &ch, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ch[0].summary, "deploy 2");
+	store_changes_free(ch, n);
+
+	/* 91 days on, a new change prunes those received 90 days before */
+	change1(f->s, "web", "much later", 0, T0 + 91 * 86400000LL);
+	assert_int_equal(store_changes(f->s, "web", 0, T0 + 92 * 86400000LL,
+	    10, &ch, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ch[0].summary, "much later");
+	store_changes_free(ch, n);
+}
+
 static void
 test_facts(void **state)
 {
@@ -1341,7 +1437,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "14"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "15"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
@@ -1416,6 +1512,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_facts, setup,
 		    teardown),
 	};
