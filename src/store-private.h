@@ -51,6 +51,7 @@ int64_t store_usec(void);
 
 /* store-sync.c */
 int store_sync_now(struct store *);
+void store_wal_open(const char *, int *);
 void store_sync_stop(struct store *);
 
 /* store-breach.c */

@@ -77,15 +77,23 @@ struct store_sync {
 	uint64_t want;			/* sync up to this commit */
 	uint64_t done;			/* synced up to this commit */
 	int err;			/* errno of a failed sync, or 0 */
+	int unopened;			/* errno if the last sync could not
+					   open the file, or 0 */
+	int fd;				/* the -wal file, or -1 */
 	int stop;
 };
 
 static void store_sync_done_cb(evutil_socket_t, short, void *);
 
 /*
- * The -wal file, synced with fdatasync() on fd (opened when first
- * needed).  If the file was unlinked or replaced under us, open it
- * again: a checkpoint synced everything before that happened.
+ * The -wal file, synced with fdatasync() on fd, opened once when the
+ * store starts (store_wal_open) and kept: opening it at the first sync
+ * failed when a flood of connections had taken every descriptor.  If
+ * the file was unlinked or replaced under us, open it again: a
+ * checkpoint synced everything before that happened.  0: synced (or no
+ * WAL); -1 (errno): fdatasync failed, the store is broken; -2 (errno):
+ * the file could not be opened (out of descriptors, say): nothing was
+ * synced, but nothing was lost either, and a later sync may work.
  */
 static int
 store_wal_sync(const char *path, int *fd)
@@ -100,8 +108,16 @@ store_wal_sync(const char *path, int *fd)
 	}
 	if (*fd == -1 &&
 	    (*fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? 0 : -1; /* no WAL: nothing to sync */
-	return fdatasync(*fd);
+		return errno == ENOENT ? 0 : -2; /* no WAL: nothing to sync */
+	return fdatasync(*fd) == 0 ? 0 : -1;
+}
+
+/* Open the -wal file for later syncs, if it is there. */
+void
+store_wal_open(const char *path, int *fd)
+{
+	if (*fd == -1)
+		*fd = open(path, O_RDONLY | O_CLOEXEC);
 }
 
 /* The worker: sync whenever commits were made since the last sync. */
@@ -110,7 +126,7 @@ store_sync_main(void *arg)
 {
 	struct store_sync *y = arg;
 	uint64_t target, one = 1;
-	int fd = -1, err;
+	int fd = y->fd, rc, err;
 
 	pthread_mutex_lock(&y->mu);
 	for (;;) {
@@ -120,10 +136,12 @@ store_sync_main(void *arg)
 			break; /* stopping, nothing left */
 		target = y->want;
 		pthread_mutex_unlock(&y->mu);
-		err = store_wal_sync(y->s->wal_path, &fd) == 0 ? 0 : errno;
+		rc = store_wal_sync(y->s->wal_path, &fd);
+		err = rc == 0 ? 0 : errno;
 		pthread_mutex_lock(&y->mu);
-		if (err != 0 && y->err == 0)
+		if (rc == -1 && y->err == 0)
 			y->err = err;
+		y->unopened = rc == -2 ? err : 0;
 		y->done = target;
 		pthread_mutex_unlock(&y->mu);
 		while (write(y->efd, &one, sizeof one) == -1 && errno == EINTR)
@@ -150,6 +168,10 @@ store_sync_start(struct store *s, struct event_base *base)
 		return;
 	y = xcalloc(1, sizeof *y);
 	y->s = s;
+	/* both descriptors now, before any client can take them all */
+	y->fd = -1;
+	store_wal_open(s->wal_path, &y->fd);
+	store_wal_open(s->wal_path, &s->wal_fd);
 	if ((y->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		fatal("eventfd");
 	if ((y->ev = event_new(base, y->efd, EV_READ | EV_PERSIST,
@@ -165,12 +187,32 @@ store_sync_start(struct store *s, struct event_base *base)
 	s->sync = y;
 }
 
-/* Run the callbacks of commits up to done; failed if err. */
+/* Say that the -wal file could not be opened, at most once a minute. */
 static void
-store_sync_report(struct store *s, uint64_t done, int err)
+store_sync_unopened(struct store *s, int err)
+{
+	static int64_t last;
+	int64_t now = store_usec();
+
+	if (last != 0 && now - last < 60 * 1000000)
+		return;
+	last = now;
+	log_warnx("store: cannot open %s to sync it: %s; what was committed"
+	    " meanwhile is answered as not stored, and the next sync tries"
+	    " again", s->wal_path, strerror(err));
+}
+
+/*
+ * Run the callbacks of commits up to done: failed if err (for good) or
+ * unopened (the last sync could not open the file: those commits are
+ * not known to be on disk, but later ones may be).
+ */
+static void
+store_sync_report(struct store *s, uint64_t done, int err, int unopened)
 {
 	struct store_sync *y = s->sync;
 	struct store_waiter w;
+	int failed;
 
 	if (err != 0 && !s->sync_failed) {
 		s->sync_failed = 1;
@@ -178,14 +220,17 @@ store_sync_report(struct store *s, uint64_t done, int err)
 		    " stored until pagerd is restarted", s->wal_path,
 		    strerror(err));
 	}
+	if (unopened != 0 && !s->sync_failed)
+		store_sync_unopened(s, unopened);
+	failed = s->sync_failed || unopened != 0;
 	while (y->wn > 0 && y->w[y->wfirst].seq <= done) {
 		w = y->w[y->wfirst];
 		y->wfirst = (y->wfirst + 1) % y->wsize;
 		y->wn--;
-		if (!s->sync_failed)
+		if (!failed)
 			metrics_commit(store_usec() - w.t0);
 		if (w.cb != NULL)
-			w.cb(w.arg, s->sync_failed ? -1 : 0);
+			w.cb(w.arg, failed ? -1 : 0);
 	}
 }
 
@@ -194,15 +239,16 @@ store_sync_done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct store_sync *y = arg;
 	uint64_t n, done;
-	int err;
+	int err, unopened;
 
 	while (read(fd, &n, sizeof n) == -1 && errno == EINTR)
 		;
 	pthread_mutex_lock(&y->mu);
 	done = y->done;
 	err = y->err;
+	unopened = y->unopened;
 	pthread_mutex_unlock(&y->mu);
-	store_sync_report(y->s, done, err);
+	store_sync_report(y->s, done, err, unopened);
 }
 
 /* Queue cb for commit seq (loop only). */
@@ -231,13 +277,19 @@ store_sync_wait_for(struct store_sync *y, uint64_t seq, int64_t t0,
 int
 store_sync_now(struct store *s)
 {
+	int rc;
+
 	if (s->sync_failed) {
 		errno = EIO;
 		return -1;
 	}
 	if (!s->full_sync)
 		return 0;
-	if (store_wal_sync(s->wal_path, &s->wal_fd) != 0) {
+	if ((rc = store_wal_sync(s->wal_path, &s->wal_fd)) == -2) {
+		store_sync_unopened(s, errno);
+		return -1;
+	}
+	if (rc != 0) {
 		s->sync_failed = 1;
 		log_warnx("store: syncing %s failed: %s; nothing more is"
 		    " stored until pagerd is restarted", s->wal_path,
@@ -294,7 +346,7 @@ store_sync_wait(struct store *s)
 	if (y == NULL || y->wn == 0)
 		return;
 	rc = store_sync_now(s);
-	store_sync_report(s, y->committed, rc == 0 ? 0 : EIO);
+	store_sync_report(s, y->committed, 0, rc == 0 ? 0 : EIO);
 }
 
 /* Stop the worker; callbacks still waiting are dropped. */

@@ -12,12 +12,16 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/resource.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/event.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "breach.h"
@@ -395,6 +399,88 @@ test_commit_async(void **state)
 	store_close(f->s);
 	event_base_free(base);
 	assert_non_null(f->s = store_open(f->dir, &cause));
+	assert_int_equal(store_alert_count(f->s), 5);
+}
+
+/* Descriptors taken until open() fails, and the limit before. */
+static int taken[1024];
+static int ntaken;
+static struct rlimit saved_nofile;
+
+static void
+fds_take(void)
+{
+	struct rlimit rl;
+	int fd;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved_nofile), 0);
+	rl = saved_nofile;
+	rl.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ntaken = 0;
+	while (ntaken < (int)nitems(taken) &&
+	    (fd = open("/dev/null", O_RDONLY)) != -1)
+		taken[ntaken++] = fd;
+	assert_int_equal(errno, EMFILE);
+}
+
+static void
+fds_give_back(void)
+{
+	while (ntaken > 0)
+		close(taken[--ntaken]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved_nofile), 0);
+}
+
+/*
+ * Out of descriptors (a flood of client connections): the worker's
+ * -wal file was opened at start, so commits are still made durable.
+ * Where it could not be opened, the commit is answered as not stored
+ * and the store stays usable: once descriptors are free again, the next
+ * commit is durable.  (The store used to be broken for good: "nothing
+ * more is stored until pagerd is restarted".)
+ */
+static void
+test_sync_out_of_files(void **state)
+{
+	struct fixture *f = *state;
+	struct event_base *base;
+	int i;
+
+	/* no worker, the -wal file never opened yet: not durable, not
+	 * broken */
+	memset(&durable, 0, sizeof durable);
+	fds_take();
+	assert_int_equal(raise_async(f->s, T0, 1), 0);
+	fds_give_back();
+	assert_int_equal(durable.n, 1);
+	assert_int_equal(durable.ok[0], -1);
+	assert_int_equal(store_ping(f->s), 0);
+	assert_int_equal(raise_async(f->s, T0 + 1, 2), 0);
+	assert_int_equal(durable.n, 2);
+	assert_int_equal(durable.ok[1], 0);
+
+	/* the worker opened its descriptor at start */
+	assert_non_null(base = event_base_new());
+	store_sync_start(f->s, base);
+	fds_take();
+	for (i = 0; i < 3; i++)
+		assert_int_equal(raise_async(f->s, T0 + 2 + i, 3 + i), 0);
+	for (i = 0; i < 1000 && durable.n < 5; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	fds_give_back();
+	assert_int_equal(durable.n, 5);
+	for (i = 2; i < 5; i++)
+		assert_int_equal(durable.ok[i], 0);
+	store_sync_wait(f->s);
+	store_close(f->s);
+	f->s = NULL;
+	event_base_free(base);
+	{
+		char *cause = NULL;
+
+		assert_non_null(f->s = store_open(f->dir, &cause));
+	}
 	assert_int_equal(store_alert_count(f->s), 5);
 }
 
@@ -1494,6 +1580,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_out_of_files, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_commit_async, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sync_fails, setup,
