@@ -183,7 +183,7 @@ conf_load_sla(struct conf_ctx *x, const config_setting_t *sla)
 	const config_setting_t *g;
 	const char *str;
 	int64_t reminder = 0;
-	char name[3];
+	char name[16];	/* "P1".."P4"; room for what -O1 cannot prove */
 	int p, c;
 
 	for (p = 0; p < 4; p++)
