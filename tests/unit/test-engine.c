@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test-engine.c: the escalation engine on a real loop and a real store
+ * in a temporary folder, with a fake clock (fake-clock.c): a new alert
+ * pages stage 1; stage 2 is paged when ack_within has passed, not a
+ * millisecond before; an acknowledgement stops the escalation; and an
+ * engine started again on the same store (engine_free, engine_new,
+ * engine_resume) picks up each pending escalation at its due instant,
+ * whether the daemon was down for less or more than the stage's wait.
+ * Without an outbox the engine prints its pages on the console, which
+ * this test catches (--wrap=chan_console_send).
+ */
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "chan.h"
+#include "conf.h"
+#include "duration.h"
+#include "engine.h"
+#include "fake-clock.h"
+#include "intake.h"
+#include "oncall.h"
+#include "rota.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define M DURATION_MINUTE
+#define H DURATION_HOUR
+#define T0 INT64_C(1795357599000) /* 2026-11-22T14:26:39Z */
+
+int __wrap_chan_console_send(const struct chan_msg *);
+
+/* A console line the engine printed, and the fake instant it did. */
+struct sent {
+	int64_t alert_id;
+	char *to;
+	char *subject;
+	int64_t at;
+};
+
+static struct sent sent[64];
+static size_t nsent;
+
+int
+__wrap_chan_console_send(const struct chan_msg *m)
+{
+	assert_true(nsent < sizeof sent / sizeof sent[0]);
+	sent[nsent].alert_id = m->alert_id;
+	sent[nsent].to = xstrdup(m->to);
+	sent[nsent].subject = xstrdup(m->subject);
+	sent[nsent].at = fake_clock_now();
+	nsent++;
+	return 0;
+}
+
+static void
+sent_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < nsent; i++) {
+		free(sent[i].to);
+		free(sent[i].subject);
+	}
+	nsent = 0;
+}
+
+/* How many lines went to "to" whose subject contains what. */
+static size_t
+sent_count(const char *to, const char *what)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nsent; i++)
+		if (strcmp(sent[i].to, to) == 0 &&
+		    strstr(sent[i].subject, what) != NULL)
+			n++;
+	return n;
+}
+
+struct fixture {
+	char dir[64];
+	struct conf *conf;
+	struct oncall *oncall;
+	struct store *store;
+	struct event_base *base;
+	struct engine *engine;
+};
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/*
+ * Policy: stage 1 pages alice (5 minutes to ack), stage 2 bob (10
+ * minutes), stage 3 carol.  SLA clocks are far away, so that only
+ * stages page.
+ */
+static const char conf_text[] =
+    "state_dir = \"state\";\n"
+    "people = \"people.conf\";\n"
+    "rota_dir = \"rota.d\";\n"
+    "sla = {\n"
+    " P1 = { response = \"1d\"; first_response = \"2d\";"
+    " resolution = \"7d\"; };\n"
+    " P2 = { response = \"1d\"; first_response = \"2d\";"
+    " resolution = \"7d\"; };\n"
+    " P3 = { response = \"1d\"; first_response = \"2d\";"
+    " resolution = \"7d\"; };\n"
+    " P4 = { response = \"1d\"; first_response = \"2d\";"
+    " resolution = \"7d\"; };\n"
+    "};\n"
+    "policies = ( { name = \"default\"; stages = (\n"
+    " { targets = [ \"person:alice\" ]; ack_within = \"5m\";"
+    " resolve_within = \"12h\"; },\n"
+    " { targets = [ \"person:bob\" ]; ack_within = \"10m\";"
+    " resolve_within = \"12h\"; },\n"
+    " { targets = [ \"person:carol\" ]; resolve_within = \"12h\"; }\n"
+    "); } );\n";
+
+static const char people_text[] =
+    "people = (\n"
+    " { id = \"alice\"; name = \"Alice\"; email = \"alice@example.org\"; },\n"
+    " { id = \"bob\"; name = \"Bob\"; email = \"bob@example.org\"; },\n"
+    " { id = \"carol\"; name = \"Carol\"; email = \"carol@example.org\"; }\n"
+    ");\n";
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	struct rota_findings rf = { NULL, 0, 0 };
+	char *cause = NULL, *path;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/test-engine.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	write_file(f->dir, "pagerd.conf", conf_text);
+	write_file(f->dir, "people.conf", people_text);
+	xasprintf(&path, "%s/rota.d", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	free(path);
+	xasprintf(&path, "%s/state", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	free(path);
+	xasprintf(&path, "%s/pagerd.conf", f->dir);
+	f->conf = conf_load(path, &cause);
+	free(path);
+	if (f->conf == NULL)
+		fail_msg("%s", cause);
+
+	assert_non_null(f->base = event_base_new());
+	assert_int_equal(event_base_priority_init(f->base, 3), 0);
+	fake_clock_init(f->base, T0);
+	if ((f->oncall = oncall_load(f->conf, &rf, &cause)) == NULL)
+		fail_msg("%s", cause);
+	rota_findings_free(&rf);
+	if ((f->store = store_open(f->conf->state_dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	f->engine = engine_new(f->base, f->store, f->conf);
+	engine_set_rotas(f->engine, oncall_rotas(f->oncall),
+	    oncall_people(f->oncall));
+	assert_int_equal(engine_resume(f->engine, &cause), 0);
+	sent_clear();
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd;
+
+	engine_free(f->engine);
+	store_close(f->store);
+	oncall_free(f->oncall);
+	conf_free(f->conf);
+	event_base_free(f->base);
+	sent_clear();
+	xasprintf(&cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f);
+	return 0;
+}
+
+/* Raise an alert now, as intake does: the hooks inside its commit. */
+static int64_t
+raise_alert(struct fixture *f, const char *summary)
+{
+	struct intake_hooks h;
+	struct alert_new an;
+	struct store_raise r;
+	char *cause = NULL;
+	int64_t now = fake_clock_now();
+
+	memset(&h, 0, sizeof h);
+	engine_intake_hooks(f->engine, &h);
+	memset(&an, 0, sizeof an);
+	an.service = (char *)"web";
+	an.priority = 3;
+	an.summary = (char *)summary;
+	an.source = (char *)"test";
+	memset(&r, 0, sizeof r);
+	assert_int_equal(store_begin(f->store, &cause), 0);
+	if (store_alert_raise(f->store, &an, now, &r, &cause) != 0)
+		fail_msg("%s", cause);
+	if (h.raised(h.arg, &r, &an, now, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(store_commit(f->store, &cause), 0);
+	h.committed(h.arg);
+	free(r.dedup_key);
+	fake_clock_run();
+	return r.id;
+}
+
+/* The stage the store has for alert id. */
+static int
+stored_stage(struct fixture *f, int64_t id)
+{
+	struct store_engine_row row;
+	int stage;
+
+	memset(&row, 0, sizeof row);
+	assert_int_equal(store_engine_get(f->store, id, &row), 0);
+	stage = row.st.stage;
+	store_engine_row_clear(&row);
+	return stage;
+}
+
+/* The instant of the audit event "stage" to stage to, or -1. */
+static int64_t
+stage_event_at(struct fixture *f, int64_t id, int to)
+{
+	struct store_event *ev;
+	size_t n, i;
+	int64_t at = -1;
+	char want[32];
+
+	snprintf(want, sizeof want, "\"to\":%d", to);
+	assert_int_equal(store_events(f->store, id, &ev, &n), 0);
+	for (i = 0; i < n; i++)
+		if (strcmp(ev[i].kind, "stage") == 0 && ev[i].detail != NULL &&
+		    strstr(ev[i].detail, want) != NULL)
+			at = ev[i].at_ms;
+	store_events_free(ev, n);
+	return at;
+}
+
+/* A new alert pages stage 1 at once, and only stage 1. */
+static void
+test_new_alert_pages_stage1(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	assert_int_equal(engine_open_count(f->engine), 1);
+	assert_int_equal(sent_count("alice", "page, stage 1"), 1);
+	assert_int_equal(sent[0].alert_id, id);
+	assert_non_null(strstr(sent[0].subject, "disk full"));
+	assert_int_equal(sent[0].at, T0);
+	assert_int_equal(sent_count("bob", ""), 0);
+	assert_int_equal(stored_stage(f, id), 1);
+	/* its one timer is armed for the end of ack_within */
+	assert_int_equal(fake_clock_next_due(), T0 + 5 * M);
+}
+
+/* Stage 2 when ack_within passes, not before; stage 3 after its own. */
+static void
+test_escalates_on_time(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	fake_clock_advance_to(T0 + 5 * M - 1);
+	assert_int_equal(sent_count("bob", ""), 0);
+	assert_int_equal(stored_stage(f, id), 1);
+
+	fake_clock_advance_to(T0 + 5 * M);
+	assert_int_equal(sent_count("bob", "escalated to stage 2"), 1);
+	assert_int_equal(sent[nsent - 1].at, T0 + 5 * M);
+	assert_int_equal(stored_stage(f, id), 2);
+	assert_int_equal(stage_event_at(f, id, 2), T0 + 5 * M);
+	assert_int_equal(sent_count("alice", ""), 1); /* not paged again */
+
+	fake_clock_advance_to(T0 + 15 * M - 1);
+	assert_int_equal(sent_count("carol", ""), 0);
+	fake_clock_advance_to(T0 + 15 * M);
+	assert_int_equal(sent_count("carol", "escalated to stage 3"), 1);
+	assert_int_equal(stage_event_at(f, id, 3), T0 + 15 * M);
+	assert_int_equal(sent_count("bob", "escalated"), 1);
+}
+
+/* An ack stops escalation: nobody else is paged, the stage stays. */
+static void
+test_ack_stops_escalation(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	fake_clock_advance_to(T0 + 2 * M);
+	assert_int_equal(engine_ack(f->engine, id, "alice", NULL, "api",
+	    &cause), ENGINE_OK);
+	fake_clock_run();
+	assert_int_equal(sent_count("alice", "acknowledged by alice via API"),
+	    1);
+	/* a second ack is refused: nothing to acknowledge */
+	assert_int_equal(engine_ack(f->engine, id, "bob", NULL, "api",
+	    &cause), ENGINE_CONFLICT);
+	free(cause);
+	cause = NULL;
+	fake_clock_advance_to(T0 + 6 * H);
+	assert_int_equal(sent_count("bob", ""), 0);
+	assert_int_equal(sent_count("carol", ""), 0);
+	assert_int_equal(stored_stage(f, id), 1);
+	assert_int_equal(stage_event_at(f, id, 2), -1);
+	/* resolving it forgets it, and its timer */
+	assert_int_equal(engine_resolve(f->engine, id, "alice", NULL, "api",
+	    &cause), ENGINE_OK);
+	fake_clock_run();
+	assert_int_equal(engine_open_count(f->engine), 0);
+	assert_int_equal(fake_clock_ntimers(), 0);
+}
+
+/* Stop the engine and start another one on the same store, at now. */
+static void
+restart(struct fixture *f)
+{
+	char *cause = NULL;
+
+	engine_free(f->engine);
+	assert_int_equal(fake_clock_ntimers(), 0);
+	f->engine = engine_new(f->base, f->store, f->conf);
+	engine_set_rotas(f->engine, oncall_rotas(f->oncall),
+	    oncall_people(f->oncall));
+	if (engine_resume(f->engine, &cause) != 0)
+		fail_msg("%s", cause);
+	fake_clock_run();
+}
+
+/* Restarted before stage 2 was due: stage 2 still at T0 + 5m. */
+static void
+test_restart_resumes_on_time(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	fake_clock_advance_to(T0 + 2 * M);
+	restart(f);
+	assert_int_equal(engine_open_count(f->engine), 1);
+	assert_int_equal(fake_clock_next_due(), T0 + 5 * M);
+	assert_int_equal(sent_count("alice", ""), 1); /* not paged again */
+
+	fake_clock_advance_to(T0 + 5 * M - 1);
+	assert_int_equal(sent_count("bob", ""), 0);
+	fake_clock_advance_to(T0 + 5 * M);
+	assert_int_equal(sent_count("bob", "escalated to stage 2"), 1);
+	assert_int_equal(stage_event_at(f, id, 2), T0 + 5 * M);
+
+	/* and again, mid stage 2: stage 3 at T0 + 15m */
+	fake_clock_advance_to(T0 + 9 * M);
+	restart(f);
+	assert_int_equal(fake_clock_next_due(), T0 + 15 * M);
+	fake_clock_advance_to(T0 + 15 * M - 1);
+	assert_int_equal(sent_count("carol", ""), 0);
+	fake_clock_advance_to(T0 + 15 * M);
+	assert_int_equal(sent_count("carol", "escalated to stage 3"), 1);
+	assert_int_equal(sent_count("bob", ""), 1);
+}
+
+/* Down past the due instant: stage 2 at once on start, and only once. */
+static void
+test_restart_after_due(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	fake_clock_advance_to(T0 + 1 * M);
+	engine_free(f->engine);
+	f->engine = NULL;
+	fake_clock_advance_to(T0 + 7 * M); /* the daemon is down */
+	restart(f);
+	assert_int_equal(sent_count("bob", "escalated to stage 2"), 1);
+	assert_int_equal(stage_event_at(f, id, 2), T0 + 5 * M);
+	assert_int_equal(stored_stage(f, id), 2);
+	/* stage 2's wait counts from when it was due, as if never down */
+	assert_int_equal(fake_clock_next_due(), T0 + 15 * M);
+	fake_clock_advance_to(T0 + 14 * M);
+	assert_int_equal(sent_count("bob", ""), 1);
+	assert_int_equal(sent_count("carol", ""), 0);
+}
+
+/* An acked alert stays acked across a restart: no escalation. */
+static void
+test_restart_keeps_ack(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	assert_int_equal(engine_ack(f->engine, id, "alice", NULL, NULL,
+	    &cause), ENGINE_OK);
+	fake_clock_run();
+	restart(f);
+	fake_clock_advance_to(T0 + 6 * H);
+	assert_int_equal(sent_count("bob", ""), 0);
+	assert_int_equal(stored_stage(f, id), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_new_alert_pages_stage1,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escalates_on_time, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ack_stops_escalation,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_resumes_on_time,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_after_due, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_restart_keeps_ack, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
