@@ -965,7 +965,15 @@ engine_flush_cb(evutil_socket_t fd, short what, void *arg)
 			goto fail;
 		n++;
 	}
-	if (store_commit(e->store, &cause) != 0)
+	/*
+	 * The group commit: no one waits for an answer here, so the loop
+	 * does not wait for the disk either.  Nothing reaches a person
+	 * before it is on disk: the outbox sends a page only once the row
+	 * marking it "sending", committed after this, is synced, and that
+	 * sync covers this commit too.  A crash before the sync leaves the
+	 * alert as it was stored, decided again at restart.
+	 */
+	if (store_commit_async(e->store, NULL, NULL, &cause) != 0)
 		goto fail;
 	esc_actions_clear(&acts);
 	log_debug("engine: %zu alert(s) decided", n);
