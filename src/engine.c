@@ -937,33 +937,25 @@ out:
 	return rc;
 }
 
-/* Run the queued alerts' decisions in one transaction. */
-static void
-engine_flush_cb(evutil_socket_t fd, short what, void *arg)
+/*
+ * Decide the alerts of batch in one transaction: 0, or -1 (*cause set)
+ * with nothing applied.
+ */
+static int
+engine_decide_batch(struct engine *e, struct engine_queue *batch,
+    int64_t now, char **cause)
 {
-	struct engine *e = arg;
-	struct engine_queue batch;
 	struct engine_alert *a;
 	struct esc_actions acts = { NULL, 0, 0 };
 	struct esc_state st;
-	char *cause = NULL;
-	int64_t now = clock_now_ms();
-	size_t n = 0;
 
-	if (TAILQ_EMPTY(&e->queue))
-		return;
-	TAILQ_INIT(&batch);
-	TAILQ_CONCAT(&batch, &e->queue, qentry);
-	TAILQ_FOREACH(a, &batch, qentry)
-		a->queued = 0;
-	if (store_begin(e->store, &cause) != 0)
+	if (store_begin(e->store, cause) != 0)
 		goto fail;
-	TAILQ_FOREACH(a, &batch, qentry) {
+	TAILQ_FOREACH(a, batch, qentry) {
 		st = a->st;
 		acts.n = 0;
-		if (engine_decide(e, a, &st, &acts, now, NULL, &cause) != 0)
+		if (engine_decide(e, a, &st, &acts, now, NULL, cause) != 0)
 			goto fail;
-		n++;
 	}
 	/*
 	 * The group commit: no one waits for an answer here, so the loop
@@ -973,23 +965,72 @@ engine_flush_cb(evutil_socket_t fd, short what, void *arg)
 	 * sync covers this commit too.  A crash before the sync leaves the
 	 * alert as it was stored, decided again at restart.
 	 */
-	if (store_commit_async(e->store, NULL, NULL, &cause) != 0)
+	if (store_commit_async(e->store, NULL, NULL, cause) != 0)
 		goto fail;
 	esc_actions_clear(&acts);
-	log_debug("engine: %zu alert(s) decided", n);
 	engine_settle(e, 1);
-	return;
+	return 0;
 fail:
-	/* nothing was applied: try the whole batch again in a second */
 	store_rollback(e->store);
 	esc_actions_clear(&acts);
-	log_warnx("engine: decisions not stored, retrying in 1s: %s", cause);
-	free(cause);
 	engine_settle(e, 0);
+	return -1;
+}
+
+/* An alert whose decision could not be stored: again in a second. */
+static void
+engine_retry(struct engine_alert *a, int64_t now, const char *cause)
+{
+	log_warnx("engine: alert %" PRId64 ": decision not stored, retrying"
+	    " in 1s: %s", a->id, cause);
+	a->next_due = now + 1000;
+	engine_arm(a, now);
+}
+
+/*
+ * Run the queued alerts' decisions in one transaction.  If that fails,
+ * each alert is decided in a transaction of its own: one alert that
+ * cannot be decided (its row gone, a value the store refuses) must not
+ * hold up the escalations of every alert that came due with it.
+ */
+static void
+engine_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	struct engine_queue batch, one;
+	struct engine_alert *a;
+	char *cause = NULL;
+	int64_t now = clock_now_ms();
+	size_t n = 0;
+
+	if (TAILQ_EMPTY(&e->queue))
+		return;
+	TAILQ_INIT(&batch);
+	TAILQ_CONCAT(&batch, &e->queue, qentry);
+	TAILQ_FOREACH(a, &batch, qentry) {
+		a->queued = 0;
+		n++;
+	}
+	if (engine_decide_batch(e, &batch, now, &cause) == 0) {
+		log_debug("engine: %zu alert(s) decided", n);
+		return;
+	}
+	if (n == 1) {
+		engine_retry(TAILQ_FIRST(&batch), now, cause);
+		free(cause);
+		return;
+	}
+	log_warnx("engine: %zu decisions not stored together (%s): deciding"
+	    " each alone", n, cause);
+	free(cause);
 	while ((a = TAILQ_FIRST(&batch)) != NULL) {
 		TAILQ_REMOVE(&batch, a, qentry);
-		a->next_due = now + 1000;
-		engine_arm(a, now);
+		TAILQ_INIT(&one);
+		TAILQ_INSERT_TAIL(&one, a, qentry);
+		cause = NULL;
+		if (engine_decide_batch(e, &one, now, &cause) != 0)
+			engine_retry(a, now, cause);
+		free(cause);
 	}
 }
 

@@ -144,9 +144,17 @@ fake_clock_advance_to(int64_t t)
 			break;
 		if (fake_timers[min].due > fake_now)
 			fake_now = fake_timers[min].due;
-		ev = fake_timers[min].ev;
-		fake_timers[min] = fake_timers[--fake_n];
-		event_active(ev, EV_TIMEOUT, 1);
+		/* as libevent does, every timer due by now fires in the
+		 * same turn of the loop */
+		for (i = 0; i < fake_n;) {
+			if (fake_timers[i].due > fake_now) {
+				i++;
+				continue;
+			}
+			ev = fake_timers[i].ev;
+			fake_timers[i] = fake_timers[--fake_n];
+			event_active(ev, EV_TIMEOUT, 1);
+		}
 	}
 	if (t > fake_now)
 		fake_now = t;

@@ -39,6 +39,25 @@
 #define T0 INT64_C(1795357599000) /* 2026-11-22T14:26:39Z */
 
 int __wrap_chan_console_send(const struct chan_msg *);
+int __wrap_store_engine_save(struct store *, const struct store_engine_save *,
+    char **);
+int __real_store_engine_save(struct store *,
+    const struct store_engine_save *, char **);
+
+/* An alert whose decisions the store refuses (0: none). */
+static int64_t poison_id;
+
+int
+__wrap_store_engine_save(struct store *s, const struct store_engine_save *v,
+    char **cause)
+{
+	if (poison_id != 0 && v->id == poison_id) {
+		xasprintf(cause, "alert %lld refused by the test",
+		    (long long)v->id);
+		return -1;
+	}
+	return __real_store_engine_save(s, v, cause);
+}
 
 /* A console line the engine printed, and the fake instant it did. */
 struct sent {
@@ -312,6 +331,31 @@ test_escalates_on_time(void **state)
 	assert_int_equal(sent_count("bob", "escalated"), 1);
 }
 
+/*
+ * One alert whose decision cannot be stored does not hold up the
+ * others due with it: they escalate on time, it is tried again a second
+ * later, and escalates once the store takes it.
+ */
+static void
+test_one_failure_holds_up_no_one(void **state)
+{
+	struct fixture *f = *state;
+	int64_t bad, good;
+
+	bad = raise_alert(f, "bad disk");
+	good = raise_alert(f, "good disk");
+	poison_id = bad;
+	fake_clock_advance_to(T0 + 5 * M);
+	poison_id = 0;
+	assert_int_equal(stored_stage(f, good), 2);
+	assert_int_equal(stage_event_at(f, good, 2), T0 + 5 * M);
+	assert_int_equal(stored_stage(f, bad), 1);
+	assert_int_equal(fake_clock_next_due(), T0 + 5 * M + 1000);
+	fake_clock_advance_to(T0 + 5 * M + 1000);
+	assert_int_equal(stored_stage(f, bad), 2);
+	assert_int_equal(sent_count("bob", "escalated to stage 2"), 2);
+}
+
 /* An ack stops escalation: nobody else is paged, the stage stays. */
 static void
 test_ack_stops_escalation(void **state)
@@ -441,6 +485,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalates_on_time, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_one_failure_holds_up_no_one,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_stops_escalation,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_resumes_on_time,
