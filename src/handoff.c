@@ -9,6 +9,10 @@
  * new rotas to the engine, then re-arms every timer, and a reload that
  * changes who is on call now is a handoff too.
  *
+ * Who was on call is kept in the store (store-handoff.c): a shift that
+ * changed while pagerd was stopped is handed off, note and all, at the
+ * next start; a restart with nobody changed sends nothing.
+ *
  * Timers are armed from absolute instants but never for more than an
  * hour, so a wall clock that jumps (NTP, suspend) is noticed soon; a
  * timer that fires early finds nothing changed and re-arms.
@@ -101,6 +105,42 @@ handoff_people_free(char **list, size_t n)
 	for (i = 0; i < n; i++)
 		free(list[i]);
 	free(list);
+}
+
+/* The people of list as one text, one per line (caller frees). */
+static char *
+handoff_join(char **list, size_t n)
+{
+	char *s = xstrdup(""), *t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		xasprintf(&t, "%s%s%s", s, i > 0 ? "\n" : "", list[i]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* The people of a text of handoff_join() (sorted already). */
+static char **
+handoff_split(const char *s, size_t *np)
+{
+	char **list = NULL, *copy, *p, *line;
+	size_t n = 0;
+
+	copy = p = xstrdup(s);
+	while ((line = strsep(&p, "\n")) != NULL) {
+		if (*line == '\0')
+			continue;
+		list = xreallocarray(list, n + 1, sizeof *list);
+		list[n++] = xstrdup(line);
+	}
+	free(copy);
+	if (n > 1)
+		qsort(list, n, sizeof *list, handoff_cmp);
+	*np = n;
+	return list;
 }
 
 static int
@@ -302,17 +342,40 @@ handoff_check(struct handoff_rota *hr, const struct rota *r, int first,
     const char *reason)
 {
 	struct timeval tv;
-	int64_t now = clock_now_ms(), next, wait;
-	char **on;
+	int64_t now = clock_now_ms(), next, wait, seen_at;
+	char **on, *seen = NULL, *joined, *cause = NULL;
 	size_t n, i;
-	int same;
+	int same, rc;
 
 	on = handoff_people(r, now, &n);
+	if (first) {
+		/* who was on call when pagerd last looked: a shift that
+		 * changed while it was stopped is handed off now */
+		rc = store_oncall_seen(hr->h->store, hr->name, &seen,
+		    &seen_at);
+		if (rc == 1) {
+			handoff_people_free(hr->people, hr->npeople);
+			hr->people = handoff_split(seen, &hr->npeople);
+			first = 0;
+			reason = "shift while pagerd was stopped";
+		}
+		free(seen);
+	}
 	same = n == hr->npeople;
 	for (i = 0; same && i < n; i++)
 		same = strcmp(on[i], hr->people[i]) == 0;
 	if (!first && !same)
 		handoff_do(hr, r, on, n, now, reason);
+	if (first || !same) {
+		joined = handoff_join(on, n);
+		if (store_oncall_seen_set(hr->h->store, hr->name, joined, now,
+		    &cause) != 0) {
+			log_warnx("handoff: rota %s: cannot record who is on"
+			    " call: %s", hr->name, cause);
+			free(cause);
+		}
+		free(joined);
+	}
 	handoff_people_free(hr->people, hr->npeople);
 	hr->people = on;
 	hr->npeople = n;

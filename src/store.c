@@ -445,6 +445,15 @@ static const char *store_migrations[] = {
 	"  integration TEXT);"
 	"CREATE INDEX changes_service ON changes (service, at_ms);"
 	"CREATE INDEX changes_received ON changes (received_ms);",
+	/*
+	 * 16: who was on call for each rota when pagerd last looked
+	 * (store-handoff.c), so a shift change while pagerd was stopped
+	 * still hands off at the next start.
+	 */
+	"CREATE TABLE oncall_seen ("
+	"  rota TEXT PRIMARY KEY,"
+	"  people TEXT NOT NULL,"
+	"  at_ms INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 enum store_stmt {

@@ -119,6 +119,11 @@ struct store_retention {
 };
 int store_retention_batch(struct store *, struct store_retention *, char **);
 
+/* store-handoff.c: who was on call per rota when last seen */
+int store_oncall_seen(struct store *, const char *, char **, int64_t *);
+int store_oncall_seen_set(struct store *, const char *, const char *,
+    int64_t, char **);
+
 /* Open (creating, mode 0600) the store in a folder. */
 struct store *store_open(const char *, char **);
 void store_close(struct store *);

@@ -408,6 +408,39 @@ test_restart_no_second_note(void **state)
 	assert_int_equal(notes(), 2);
 }
 
+/*
+ * A shift that changed while pagerd was stopped: the incoming person
+ * gets the note at the next start, once, and the audit says why.
+ */
+static void
+test_handoff_while_stopped(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+
+	fake_clock_advance_to(HANDOFF1 - 10 * M);
+	assert_int_equal(notes(), 0);
+	handoff_free(f->handoff);
+	engine_free(f->engine);
+	/* stopped across the handoff */
+	fake_clock_advance_to(HANDOFF1 + 30 * M);
+	f->engine = engine_new(f->base, f->store, f->conf);
+	engine_set_rotas(f->engine, oncall_rotas(f->oncall),
+	    oncall_people(f->oncall));
+	assert_int_equal(engine_resume(f->engine, &cause), 0);
+	f->handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
+	fake_clock_run();
+	assert_int_equal(notes(), 1);
+	assert_string_equal(note(0)->to, "alice");
+	assert_int_equal(note(0)->at, HANDOFF1 + 30 * M);
+	assert_int_equal(handoff_events(NULL, NULL), 1);
+	/* and not again at the restart after */
+	handoff_free(f->handoff);
+	f->handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
+	fake_clock_run();
+	assert_int_equal(notes(), 1);
+}
+
 /* A reload that does not change who is on call sends nothing. */
 static void
 test_reload_same_people(void **state)
@@ -433,6 +466,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_restart_no_second_note,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handoff_while_stopped, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_reload_same_people, setup,
 		    teardown),
 	};
