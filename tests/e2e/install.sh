@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: ISC
 #
 # install.sh: "make install DESTDIR=..." from the build folder puts the
-# binaries, manual pages, the example configuration (pagerd.conf,
-# people.conf, rota.d), the systemd unit and the sysusers.d entry in
-# place with sane modes and the configured paths; the installed pagerd
-# accepts the installed configuration ("pagerd -t"), also with the key
-# files its comments describe, and then takes an alert and answers
-# pagerctl as the README says; a second "make install" keeps an edited
-# pagerd.conf and does not bring back a deleted rota file; the unit
-# passes "systemd-analyze verify" and the sysusers entry
-# "systemd-sysusers --dry-run" when those tools exist.
+# binaries, manual pages, the OpenAPI document of the HTTP API, the
+# example configuration (pagerd.conf, people.conf, rota.d), the systemd
+# unit and the sysusers.d entry in place with sane modes and the
+# configured paths; the installed pagerd accepts the installed
+# configuration ("pagerd -t"), also with the key files its comments
+# describe, and then takes an alert and answers pagerctl as the README
+# says; a second "make install" keeps an edited pagerd.conf and does not
+# bring back a deleted rota file; the unit passes "systemd-analyze
+# verify" and the sysusers entry "systemd-sysusers --dry-run" when those
+# tools exist.
 . "$E2E_LIB"
 need stat
 
@@ -31,6 +32,7 @@ print-dirs:
 	@echo "sysconfdir='$(sysconfdir)'"
 	@echo "localstatedir='$(localstatedir)'"
 	@echo "mandir='$(mandir)'"
+	@echo "docdir='$(docdir)'"
 	@echo "unitdir='$(systemdsystemunitdir)'"
 	@echo "sysusersdir='$(sysusersdir)'"
 MK
@@ -53,6 +55,11 @@ expect_file "$dest$sbindir/pagerd" 755
 expect_file "$dest$bindir/pagerctl" 755
 expect_file "$dest$mandir/man8/pagerd.8" 644
 expect_file "$dest$mandir/man5/pagerd.conf.5" 644
+expect_file "$dest$docdir/openapi.yaml" 644
+cmp -s "$top_srcdir/doc/openapi.yaml" "$dest$docdir/openapi.yaml" ||
+    fail "the installed openapi.yaml differs from doc/openapi.yaml"
+grep -q "^\.It Pa $docdir/openapi.yaml\$" "$dest$mandir/man8/pagerd.8" ||
+    fail "pagerd(8) does not name $docdir/openapi.yaml"
 expect_file "$etc/pagerd.conf" 644
 expect_file "$etc/people.conf" 644
 for f in "$top_srcdir"/conf/rota.d/*.conf; do

@@ -27,6 +27,13 @@
 #   load_alert_ids            every alert id, newest first, into ALERT_IDS
 #   store_snapshot FILE       every alert with its audit log, as JSON
 #   wait_until SECS WHAT CMD ...      poll CMD until it succeeds, or fail
+#   openapi_proxy             start Prism as a validating proxy in front of
+#                             the daemon, checking doc/openapi.yaml: http()
+#                             then goes through it and fails on a reply that
+#                             violates the document (OPENAPI_STRICT=1: on a
+#                             request that does, too, unless OPENAPI_REQ
+#                             says it should).  E2E_OPENAPI=1 makes
+#                             start_pagerd start it for every test.
 #
 # Every check prints what it expected and what it got when it fails, and
 # the test stops with status 1.  Waits are bounded polls, never sleeps
@@ -191,7 +198,7 @@ pagerd_healthy() {
 # answers /healthz.  Extra arguments go to pagerd.  If the port was
 # taken meanwhile (free_port can race), pick another and try again.
 start_pagerd() {
-	local conf=${1:-$CONFIG} tries=0 deadline rc
+	local conf=${1:-$CONFIG} tries=0 deadline rc proxy=$PROXY_PORT
 	shift $(($# > 0 ? 1 : 0))
 	[ -z "$PAGERD_PID" ] || ! pagerd_alive ||
 	    fail "start_pagerd: pagerd $PAGERD_PID is still running"
@@ -216,6 +223,10 @@ start_pagerd() {
 		done
 		if [ $rc -eq 0 ]; then
 			note "pagerd $PAGERD_PID is up on port $PORT (log $PAGERD_ERR)"
+			if [ "${E2E_OPENAPI:-0}" = 1 ] && [ -z "$proxy" ] &&
+			    [ "$conf" = "$CONFIG" ]; then
+				openapi_proxy
+			fi
 			return 0
 		fi
 		if [ $rc -eq 2 ] && [ $tries -lt 3 ] && [ "$conf" = "$CONFIG" ] &&
@@ -283,15 +294,115 @@ reload_pagerd() {
 	pagerd_alive || fail "pagerd died after SIGHUP"
 }
 
+# Prism (@stoplight/prism-cli) as a validating proxy in front of the
+# daemon: peers-setup.sh installs it into the build tree.
+PRISM=$top_builddir/tests/node_modules/.bin/prism
+OPENAPI_DOC=${OPENAPI_DOC:-$top_srcdir/doc/openapi.yaml}
+PROXY_PORT=
+PROXY_PID=
+# 1: a request that violates the document fails the test too, unless
+# OPENAPI_REQ says it should (a regex its violations must match; reset
+# after each request).  0: only replies are held to the document, since
+# many tests send bad requests on purpose.
+OPENAPI_STRICT=${OPENAPI_STRICT:-0}
+OPENAPI_REQ=
+# what each request through the proxy was: "OP STATUS" lines, OP being
+# OPENAPI_OP (an operationId of the document) when set
+OPENAPI_SEEN=$TEST_TMP/openapi.seen
+OPENAPI_OP=
+
+proxy_up() {
+	kill -0 "$PROXY_PID" 2>/dev/null || return 2
+	curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$PROXY_PORT/healthz"
+}
+
+# Start Prism in front of the running daemon (PROXY_PORT may be chosen
+# beforehand, e.g. for http.public_url).  Without --errors, so that a
+# request that breaks the document still reaches the daemon and its
+# answer is checked too: every violation comes back in the sl-violations
+# header, which http() reads.
+openapi_proxy() {
+	local rc
+	if [ ! -x "$PRISM" ]; then
+		skip_missing Prism "prism is not installed: run tests/e2e/peers-setup.sh in the build folder"
+	fi
+	[ -f "$OPENAPI_DOC" ] || fail "$OPENAPI_DOC is missing"
+	[ -n "$PROXY_PORT" ] || PROXY_PORT=$(free_port)
+	"$PRISM" proxy "$OPENAPI_DOC" "http://127.0.0.1:$PORT" -h 127.0.0.1 \
+	    -p "$PROXY_PORT" >>"$TEST_TMP/prism-proxy.log" 2>&1 &
+	PROXY_PID=$!
+	echo "$PROXY_PID" >>"$TEST_TMP/.pids"
+	wait_until 90 "Prism to listen on $PROXY_PORT" eval 'proxy_up; rc=$?;
+	    [ $rc -eq 2 ] && fail "Prism exited: $(tail -n 20 "$TEST_TMP/prism-proxy.log")";
+	    [ $rc -eq 0 ]'
+	note "Prism proxies $PROXY_PORT to pagerd on $PORT, checking $OPENAPI_DOC"
+}
+
+# The violations Prism found in the last exchange, on side (request or
+# response), one JSON object a line.
+openapi_violations() {
+	printf '%s' "$HTTP_VIOLATIONS" |
+	    jq -c --arg side "$1" '.[] | select(.location[0] == $side)'
+}
+
+# Hold the last exchange through the proxy to the document.
+openapi_check() {
+	local req res want=$OPENAPI_REQ
+	OPENAPI_REQ=
+	printf '%s %s\n' "${OPENAPI_OP:-$HTTP_WHAT}" "$HTTP_STATUS" >>"$OPENAPI_SEEN"
+	HTTP_VIOLATIONS=$(printf '%s\n' "$HTTP_HEADERS" |
+	    sed -n -e 's/^[Ss][Ll]-[Vv][Ii][Oo][Ll][Aa][Tt][Ii][Oo][Nn][Ss]: *//p')
+	[ -n "$HTTP_VIOLATIONS" ] || HTTP_VIOLATIONS='[]'
+	[ "$HTTP_VIOLATIONS" = '[]' ] || printf '%s: %s\n' "$HTTP_WHAT" \
+	    "$HTTP_VIOLATIONS" >>"$TEST_TMP/openapi-violations.log"
+	if ! printf '%s' "$HTTP_VIOLATIONS" | jq -e 'type == "array"' >/dev/null 2>&1
+	then
+		_show_reply
+		fail "$HTTP_WHAT: Prism's sl-violations is not a JSON array: $HTTP_VIOLATIONS"
+	fi
+	# Prism's own refusals are problem+json, its body parser's (a body
+	# it could not read as the JSON it claims to be) {"error": {...}}
+	if printf '%s\n' "$HTTP_HEADERS" |
+	    grep -qi '^content-type: *application/problem+json' ||
+	    { [ -n "$HTTP_BODY" ] && printf '%s' "$HTTP_BODY" |
+	    jq -e '.error | objects' >/dev/null 2>&1; }; then
+		_show_reply
+		fail "$HTTP_WHAT: answered by Prism, not by pagerd (see prism-proxy.log)"
+	fi
+	res=$(openapi_violations response)
+	if [ -n "$res" ]; then
+		_show_reply
+		printf '  violates doc/openapi.yaml:\n%s\n' "$res"
+		fail "$HTTP_WHAT: the reply ($HTTP_STATUS) does not match doc/openapi.yaml"
+	fi
+	req=$(openapi_violations request)
+	if [ -n "$want" ]; then
+		if ! printf '%s' "$req" | grep -Eq -- "$want"; then
+			_show_reply
+			printf '  request violations: [%s]\n' "$req"
+			fail "$HTTP_WHAT: doc/openapi.yaml should refuse this request (/$want/)"
+		fi
+	elif [ -n "$req" ] && [ "$OPENAPI_STRICT" = 1 ]; then
+		_show_reply
+		printf '  violates doc/openapi.yaml:\n%s\n' "$req"
+		fail "$HTTP_WHAT: the request does not match doc/openapi.yaml"
+	fi
+}
+
 HTTP_STATUS=
 HTTP_BODY=
 HTTP_HEADERS=
+HTTP_VIOLATIONS=
 HTTP_N=0
 
 # One request to the daemon: http METHOD PATH [curl arguments ...].
+# Through the proxy once openapi_proxy started it (E2E_DIRECT=1: not).
 http() {
-	local method=$1 path=$2 bodyf hdrf
+	local method=$1 path=$2 bodyf hdrf port=$PORT
 	shift 2
+	if [ -n "$PROXY_PID" ] && [ "${E2E_DIRECT:-0}" != 1 ]; then
+		port=$PROXY_PORT
+	fi
 	HTTP_N=$((HTTP_N + 1))
 	bodyf=$TEST_TMP/http.body
 	hdrf=$TEST_TMP/http.headers
@@ -299,11 +410,15 @@ http() {
 	: >"$hdrf"
 	HTTP_STATUS=$(curl -sS -o "$bodyf" -D "$hdrf" -w '%{http_code}' \
 	    --max-time "$E2E_HTTP_MAX_TIME" -X "$method" "$@" \
-	    "http://127.0.0.1:$PORT$path" 2>"$TEST_TMP/http.curl-err")
+	    "http://127.0.0.1:$port$path" 2>"$TEST_TMP/http.curl-err")
 	[ -n "$HTTP_STATUS" ] || HTTP_STATUS=000
 	HTTP_BODY=$(cat "$bodyf")
 	HTTP_HEADERS=$(tr -d '\r' <"$hdrf")
 	HTTP_WHAT="$method $path"
+	HTTP_VIOLATIONS='[]'
+	if [ "$port" != "$PORT" ]; then
+		openapi_check
+	fi
 }
 
 # post_alert KEY JSON [curl arguments ...]; KEY "" sends no Authorization.
