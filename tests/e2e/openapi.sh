@@ -238,6 +238,20 @@ post_json "/api/v1/alerts/$ID2/resolve" "$RESPONDER_KEY" "{\"on_behalf_of\":\"$(
 expect_error 413 "larger than"
 pass "ack, notes, escalate, resolve: 200, 400, 403, 404, 409, 413"
 
+# --- PagerDuty change events (before the trigger below, whose alert
+# then shows the change in recent_changes)
+op enqueueChange
+post_json /v2/change/enqueue "" "{\"routing_key\":\"$INT_KEY\",\"payload\":{\"summary\":\"deployed web 1.2\",\"source\":\"ci\",\"timestamp\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"custom_details\":{\"build\":42}},\"links\":[{\"href\":\"https://ci.example.org/42\",\"text\":\"build\"}]}"
+expect_status 202
+op enqueueChange
+post_json /v2/change/enqueue "" '{"routing_key":"nope","payload":{"summary":"x"}}'
+expect_status 400
+expect_json .status "invalid event"
+op enqueueChange payload
+post_json /v2/change/enqueue "" "{\"routing_key\":\"$INT_KEY\"}"
+expect_status 400
+pass "/v2/change/enqueue: 202 and 400 in PagerDuty's shapes"
+
 # --- PagerDuty Events v2
 op enqueueEvent
 post_json /v2/enqueue "" "{\"routing_key\":\"$INT_KEY\",\"event_action\":\"trigger\",\"dedup_key\":\"pd-1\",\"payload\":{\"summary\":\"pd alert\",\"source\":\"pd\",\"severity\":\"warning\",\"custom_details\":{\"a\":1}},\"links\":[{\"href\":\"https://example.org\"}],\"client\":\"x\"}"
@@ -264,6 +278,9 @@ op enqueueEvent; post_json /v2/enqueue "" "$ev"; expect_status 202
 op enqueueEvent; post_json /v2/enqueue "" "$ev"; expect_status 429
 expect_json .status "throttle event"
 expect_header Retry-After '^[0-9]+$'
+api_get "/api/v1/alerts?limit=500"
+[ "$(json_get '[.alerts[] | select(.dedup_key == "pd-1")][0].recent_changes[0].summary')" = "deployed web 1.2" ] ||
+    fail "the Events v2 alert does not show the change before it"
 pass "/v2/enqueue: 202, 400, 429 in PagerDuty's shapes"
 
 # --- Alertmanager
