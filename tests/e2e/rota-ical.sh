@@ -22,7 +22,12 @@ start_pagerd
 # reads them, with times in UTC.
 ics_events() {
 	node - "$ICALJS" "$1" <<'JS'
-const m = require(process.argv[2]);
+// By package name from the folder holding node_modules, so that its
+// "exports" give the CommonJS build: Debian 12's Node 18 cannot
+// require() the ES module that a plain path to the folder names.
+const path = require("path");
+const m = require(require.resolve("ical.js",
+    { paths: [path.dirname(path.dirname(process.argv[2]))] }));
 const ICAL = m.default || m;
 const fs = require("fs");
 const cal = new ICAL.Component(ICAL.parse(fs.readFileSync(process.argv[3], "utf8")));
