@@ -49,6 +49,9 @@ int store_strings(struct store *, const char *, int64_t, const char *,
 int store_commit_nosync(struct store *, char **);
 int64_t store_usec(void);
 
+/* store-migrations.c */
+int store_migrate(struct store *, char **);
+
 /* store-sync.c */
 int store_sync_now(struct store *);
 void store_sync_stop(struct store *);
