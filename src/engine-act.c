@@ -5,7 +5,6 @@
  * breached (and their stopping), and the pages of its stages (through
  * engine-tell.c).
  */
-#include <sys/queue.h>
 
 #include <jansson.h>
 #include <stdio.h>

@@ -5,7 +5,6 @@
  * channels); pages and notices go through the outbox, written in the
  * open transaction, or, without one, as console lines after COMMIT.
  */
-#include <sys/queue.h>
 
 #include <inttypes.h>
 #include <jansson.h>

@@ -4,13 +4,11 @@
  * build it, and the running of them on open.  The schema is versioned
  * with PRAGMA user_version: migration i brings it from i to i + 1.
  */
-#include <stdio.h>
 #include <stdlib.h>
 
-#include "compat.h"
 #include "log.h"
-#include "store.h"
 #include "store-private.h"
+#include "store.h"
 #include "xmalloc.h"
 
 /*
