@@ -12,6 +12,10 @@
  * the two means a page may go out twice after the restart, never that
  * one is lost.  Decisions work on a copy of the state, which replaces
  * the live one only after COMMIT.
+ *
+ * This file is the loop and the state; engine-act.c carries out what
+ * esc.c decides (audit events, breaches), engine-tell.c pages and
+ * notifies the people it concerns.
  */
 #include <sys/queue.h>
 
@@ -24,19 +28,15 @@
 
 #include "alert.h"
 #include "breach.h"
-#include "chan.h"
 #include "clock.h"
 #include "conf.h"
-#include "duration.h"
 #include "engine-private.h"
 #include "esc.h"
 #include "log.h"
 #include "outbox.h"
-#include "people.h"
 #include "policy.h"
 #include "rota.h"
 #include "store.h"
-#include "throttle.h"
 #include "xmalloc.h"
 
 #define ENGINE_PRIORITY 2 /* the lowest of main.c's three */
