@@ -100,6 +100,7 @@ int
 api_ack_refuse(struct api_ack *k, struct evhttp_request *req, int signed_req,
     const struct ack_token *t, const char *via, const char *reason)
 {
+	struct store_event_new ev;
 	char *text, *cause = NULL, *what, metric[32];
 	size_t i;
 	json_t *d;
@@ -122,8 +123,13 @@ api_ack_refuse(struct api_ack *k, struct evhttp_request *req, int signed_req,
 	    http_peer(req));
 	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
 	json_decref(d);
-	if (store_event_add(k->api->store, t->alert_id, clock_now_ms(),
-	    t->person, "ack_refused", text, &cause) != 0) {
+	memset(&ev, 0, sizeof ev);
+	ev.alert_id = t->alert_id;
+	ev.at_ms = clock_now_ms();
+	ev.actor = t->person;
+	ev.kind = "ack_refused";
+	ev.detail = text;
+	if (store_event_add(k->api->store, &ev, &cause) != 0) {
 		log_warnx("ack: cannot record a refused token: %s", cause);
 		free(cause);
 	}
@@ -240,6 +246,7 @@ int
 api_ack_replayed(struct api_ack *k, struct evhttp_request *req, const char *key,
     const char *via)
 {
+	struct store_event_new ev;
 	struct store_hook seen;
 	char *cause = NULL, *text, when[32];
 	int64_t now = clock_now_ms();
@@ -260,8 +267,13 @@ api_ack_replayed(struct api_ack *k, struct evhttp_request *req, const char *key,
 	    "first_at", clock_format_iso(seen.seen_ms, when, sizeof when));
 	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
 	json_decref(d);
-	if (store_event_add(k->api->store, seen.alert_id, now, seen.actor,
-	    "callback_replayed", text, &cause) != 0) {
+	memset(&ev, 0, sizeof ev);
+	ev.alert_id = seen.alert_id;
+	ev.at_ms = now;
+	ev.actor = seen.actor;
+	ev.kind = "callback_replayed";
+	ev.detail = text;
+	if (store_event_add(k->api->store, &ev, &cause) != 0) {
 		log_warnx("ack: cannot record a replayed callback: %s", cause);
 		free(cause);
 	}

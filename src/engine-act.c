@@ -25,6 +25,7 @@ int
 engine_audit(struct engine *e, int64_t id, int64_t at, const char *actor,
     const char *kind, json_t *detail, char **cause)
 {
+	struct store_event_new ev;
 	char *text = NULL;
 	int rc;
 
@@ -32,7 +33,13 @@ engine_audit(struct engine *e, int64_t id, int64_t at, const char *actor,
 		text = json_dumps(detail, JSON_COMPACT);
 		json_decref(detail);
 	}
-	rc = store_event_add(e->store, id, at, actor, kind, text, cause);
+	memset(&ev, 0, sizeof ev);
+	ev.alert_id = id;
+	ev.at_ms = at;
+	ev.actor = actor;
+	ev.kind = kind;
+	ev.detail = text;
+	rc = store_event_add(e->store, &ev, cause);
 	free(text);
 	return rc;
 }

@@ -221,6 +221,7 @@ engine_page_stage(struct engine *e, const struct alert *al,
 {
 	const struct policy_stage *stage = &pol->stages[act->stage - 1];
 	struct engine_who *who = NULL;
+	struct store_event_new ev;
 	struct engine_tell t;
 	char *head, *subject, to[160];
 	size_t n = 0, i, people = 0;
@@ -251,14 +252,19 @@ engine_page_stage(struct engine *e, const struct alert *al,
 		break;
 	}
 	t.reason = subject;
+	memset(&ev, 0, sizeof ev);
+	ev.alert_id = al->id;
+	ev.at_ms = act->at_ms;
+	ev.actor = "engine";
 	for (i = 0; i < n && rc == 0; i++) {
 		if (who[i].person != NULL) {
 			people++;
 			snprintf(to, sizeof to, "%s", who[i].person);
 		} else
 			snprintf(to, sizeof to, "chat:%s", who[i].chat);
-		rc = store_event_add(e->store, al->id, act->at_ms, "engine",
-		    "page", engine_page_detail(e, act, &who[i], to), cause);
+		ev.kind = "page";
+		ev.detail = engine_page_detail(e, act, &who[i], to);
+		rc = store_event_add(e->store, &ev, cause);
 		/* the audit says why; the pages table, typed, says who */
 		if (rc == 0)
 			rc = store_page_add(e->store, al->id, to, act->at_ms,
@@ -269,8 +275,9 @@ engine_page_stage(struct engine *e, const struct alert *al,
 	if (rc == 0 && n == 0) {
 		snprintf(to, sizeof to, "{\"stage\":%d,\"reason\":\"no target"
 		    " of the stage resolves to anyone\"}", act->stage);
-		rc = store_event_add(e->store, al->id, act->at_ms, "engine",
-		    "page_failed", to, cause);
+		ev.kind = "page_failed";
+		ev.detail = to;
+		rc = store_event_add(e->store, &ev, cause);
 		/* every one is in the audit; in a storm, a line a minute */
 		if (throttle_log_due(&e->unpaged_log, clock_now_ms(),
 		    THROTTLE_LOG_MS, &held) && held == 1)

@@ -361,6 +361,7 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 	const struct policy *pol;
 	struct alert *fetched = NULL;
 	const struct alert *al = known;
+	struct store_event_new ev;
 	int rc = -1;
 
 	if (al == NULL &&
@@ -376,8 +377,13 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 		st->stage = pol->nstages; /* the policy shrank on reload */
 	if (st->stage == 0) {
 		esc_start(st, pol, e->conf->sla, now, acts);
-		if (store_event_add(e->store, a->id, now, "engine", "policy",
-		    engine_policy_detail(e, pol), cause) != 0)
+		memset(&ev, 0, sizeof ev);
+		ev.alert_id = a->id;
+		ev.at_ms = now;
+		ev.actor = "engine";
+		ev.kind = "policy";
+		ev.detail = engine_policy_detail(e, pol);
+		if (store_event_add(e->store, &ev, cause) != 0)
 			goto out;
 	}
 	esc_run(st, pol, e->conf->sla, now, acts);

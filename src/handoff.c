@@ -232,6 +232,7 @@ handoff_do(struct handoff_rota *hr, const struct rota *r, char **now_on,
 	struct handoff *h = hr->h;
 	json_t *in, *out, *ids, *detail;
 	struct rota_shifts sh = { NULL, 0, 0 };
+	struct store_event_new ev;
 	const struct person *p;
 	char *text, *body, *subject, until[64];
 	int64_t end;
@@ -258,8 +259,12 @@ handoff_do(struct handoff_rota *hr, const struct rota *r, char **now_on,
 		fatalx("%s: json_dumps", __func__);
 
 	/* The audit event first: a note without a record is worse. */
-	if (store_event_add(h->store, 0, now, "pagerd", "handoff", text,
-	    &cause) != 0) {
+	memset(&ev, 0, sizeof ev);
+	ev.at_ms = now;
+	ev.actor = "pagerd";
+	ev.kind = "handoff";
+	ev.detail = text;
+	if (store_event_add(h->store, &ev, &cause) != 0) {
 		log_warnx("handoff: rota %s: cannot record: %s", hr->name,
 		    cause);
 		free(cause);

@@ -58,6 +58,7 @@ static void
 outbox_audit(struct outbox *ob, const struct store_note *n, const char *kind,
     const char *error, int64_t now, struct outbox_memo *memo)
 {
+	struct store_event_new ev;
 	char *detail = NULL, *cause = NULL;
 	json_t *j;
 
@@ -83,8 +84,13 @@ outbox_audit(struct outbox *ob, const struct store_note *n, const char *kind,
 			memo->detail = detail;
 		}
 	}
-	if (store_event_add(ob->store, n->alert_id, now, "outbox", kind, detail,
-	    &cause) != 0) {
+	memset(&ev, 0, sizeof ev);
+	ev.alert_id = n->alert_id;
+	ev.at_ms = now;
+	ev.actor = "outbox";
+	ev.kind = kind;
+	ev.detail = detail;
+	if (store_event_add(ob->store, &ev, &cause) != 0) {
 		log_warnx("outbox: audit: %s", cause);
 		free(cause);
 	}

@@ -43,6 +43,7 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 	const struct outbox_rule *rules = p->rules;
 	size_t nrules = p->nrules, i;
 	struct outbox_route rt;
+	struct store_event_new ev;
 	struct store_note n;
 	int added = 0, tell;
 
@@ -113,8 +114,12 @@ outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
 		}
 		log_warnx("outbox: alert %" PRId64 ": %s cannot be reached on"
 		    " any configured channel", p->alert_id, p->person);
-		if (store_event_add(ob->store, p->alert_id, now, "outbox",
-		    "unreachable", NULL, cause) != 0)
+		memset(&ev, 0, sizeof ev);
+		ev.alert_id = p->alert_id;
+		ev.at_ms = now;
+		ev.actor = "outbox";
+		ev.kind = "unreachable";
+		if (store_event_add(ob->store, &ev, cause) != 0)
 			return -1;
 		outbox_unreachable(ob, p->alert_id, p->person);
 	}

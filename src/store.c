@@ -441,21 +441,21 @@ store_bind_text_static(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-/* Append one audit event; detail is JSON object text (NULL: {}). */
+/* Append one audit event. */
 int
-store_event_add(struct store *s, int64_t alert_id, int64_t at_ms,
-    const char *actor, const char *kind, const char *detail, char **cause)
+store_event_add(struct store *s, const struct store_event_new *ev,
+    char **cause)
 {
 	sqlite3_stmt *st = s->stmt[ST_INSERT_EVENT];
 
-	if (alert_id > 0)
-		sqlite3_bind_int64(st, 1, alert_id);
+	if (ev->alert_id > 0)
+		sqlite3_bind_int64(st, 1, ev->alert_id);
 	else
 		sqlite3_bind_null(st, 1);
-	sqlite3_bind_int64(st, 2, at_ms);
-	store_bind_text_static(st, 3, actor);
-	store_bind_text_static(st, 4, kind);
-	store_bind_text_static(st, 5, detail != NULL ? detail : "{}");
+	sqlite3_bind_int64(st, 2, ev->at_ms);
+	store_bind_text_static(st, 3, ev->actor);
+	store_bind_text_static(st, 4, ev->kind);
+	store_bind_text_static(st, 5, ev->detail != NULL ? ev->detail : "{}");
 	return store_step_done(s, st, cause);
 }
 
@@ -469,15 +469,18 @@ int
 store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
     struct store_raise *r, char **cause)
 {
+	struct store_event_new ev;
 	sqlite3_stmt *st;
 	char keybuf[33], *detail;
-	const char *key = an->dedup_key, *actor;
+	const char *key = an->dedup_key;
 	uint8_t rnd[16];
 	int rc, oldprio;
 	int64_t count;
 
 	memset(r, 0, sizeof *r);
-	actor = an->integration != NULL ? an->integration : "api";
+	memset(&ev, 0, sizeof ev);
+	ev.at_ms = now;
+	ev.actor = an->integration != NULL ? an->integration : "api";
 	if (key == NULL) {
 		hmac_random(rnd, sizeof rnd);
 		hmac_hex_encode(rnd, sizeof rnd, keybuf);
@@ -509,8 +512,10 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 		r->duplicate = 1;
 		xasprintf(&detail, "{\"count\":%" PRId64 ",\"priority\":\"%s\"}",
 		    count, alert_priority_name(an->priority));
-		rc = store_event_add(s, r->id, now, actor, "duplicate", detail,
-		    cause);
+		ev.alert_id = r->id;
+		ev.kind = "duplicate";
+		ev.detail = detail;
+		rc = store_event_add(s, &ev, cause);
 		free(detail);
 		if (rc != 0)
 			return -1;
@@ -519,8 +524,9 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 			xasprintf(&detail, "{\"from\":\"%s\",\"to\":\"%s\"}",
 			    alert_priority_name(oldprio),
 			    alert_priority_name(an->priority));
-			rc = store_event_add(s, r->id, now, actor,
-			    "priority_raised", detail, cause);
+			ev.kind = "priority_raised";
+			ev.detail = detail;
+			rc = store_event_add(s, &ev, cause);
 			free(detail);
 			if (rc != 0)
 				return -1;
@@ -550,7 +556,10 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 	r->status = ALERT_TRIGGERED;
 	xasprintf(&detail, "{\"priority\":\"%s\"}",
 	    alert_priority_name(an->priority));
-	rc = store_event_add(s, r->id, now, actor, "triggered", detail, cause);
+	ev.alert_id = r->id;
+	ev.kind = "triggered";
+	ev.detail = detail;
+	rc = store_event_add(s, &ev, cause);
 	free(detail);
 	if (rc != 0)
 		return -1;

@@ -93,6 +93,15 @@ struct store_event {
 	char *detail; /* JSON object text */
 };
 
+/* One audit event to append (store_event_add). */
+struct store_event_new {
+	int64_t alert_id;   /* 0: about no alert */
+	int64_t at_ms;
+	const char *actor;
+	const char *kind;
+	const char *detail; /* JSON object text; NULL: {} */
+};
+
 /* Filter and page for store_alert_list(); zero values mean "any". */
 struct store_filter {
 	int status; /* -1: any, else enum alert_status */
@@ -117,8 +126,8 @@ int store_alert_raise(struct store *, const struct alert_new *, int64_t,
 struct alert *store_alert_get(struct store *, int64_t);
 int store_alert_list(struct store *, const struct store_filter *,
     struct alert ***, size_t *);
-int store_event_add(struct store *, int64_t, int64_t, const char *,
-    const char *, const char *, char **);
+int store_event_add(struct store *, const struct store_event_new *,
+    char **);
 int store_events(struct store *, int64_t, struct store_event **, size_t *);
 void store_events_free(struct store_event *, size_t);
 int64_t store_alert_count(struct store *);

@@ -325,6 +325,8 @@ test_hook_replay(void **state)
 static int64_t
 paged(struct store *s, const char *key, const char *person)
 {
+	struct store_event_new ev = { .at_ms = T0, .actor = "engine",
+	    .kind = "page" };
 	struct alert_new an;
 	struct store_raise r;
 	char *cause = NULL, *d;
@@ -338,8 +340,9 @@ paged(struct store *s, const char *key, const char *person)
 	if (store_alert_raise(s, &an, T0, &r, &cause) != 0)
 		fail_msg("%s", cause);
 	xasprintf(&d, "{\"stage\":1,\"to\":\"%s\"}", person);
-	assert_int_equal(store_event_add(s, r.id, T0, "engine", "page", d,
-	    &cause), 0);
+	ev.alert_id = r.id;
+	ev.detail = d;
+	assert_int_equal(store_event_add(s, &ev, &cause), 0);
 	assert_int_equal(store_page_add(s, r.id, person, T0, &cause), 0);
 	free(d);
 	assert_int_equal(store_commit(s, &cause), 0);

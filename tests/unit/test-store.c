@@ -759,6 +759,8 @@ count_rows(sqlite3 *db, const char *sql, int col, const char *want)
 static void
 test_migrate_checks(void **state)
 {
+	struct store_event_new note999 = { .alert_id = 999, .at_ms = T0,
+	    .actor = "test", .kind = "note" };
 	struct fixture *f = *state;
 	struct store_raise r;
 	struct alert *a;
@@ -816,8 +818,7 @@ test_migrate_checks(void **state)
 	assert_int_equal(a->priority, 2);
 	alert_free(a);
 	assert_int_equal(store_begin(f->s, NULL), 0);
-	assert_int_not_equal(store_event_add(f->s, 999, T0, "test", "note",
-	    NULL, &cause), 0);
+	assert_int_not_equal(store_event_add(f->s, &note999, &cause), 0);
 	free(cause);
 	store_rollback(f->s);
 }
@@ -831,6 +832,10 @@ test_migrate_checks(void **state)
 static void
 test_migrate_events(void **state)
 {
+	struct store_event_new note1 = { .alert_id = 1, .at_ms = T0,
+	    .actor = "test", .kind = "note" };
+	struct store_event_new note999 = { .alert_id = 999, .at_ms = T0,
+	    .actor = "test", .kind = "note" };
 	struct fixture *f = *state;
 	struct store_raise r;
 	sqlite3 *db;
@@ -883,10 +888,8 @@ test_migrate_events(void **state)
 
 	/* the next audit row follows the largest id; the key still holds */
 	assert_int_equal(store_begin(f->s, NULL), 0);
-	assert_int_equal(store_event_add(f->s, 1, T0, "test", "note", NULL,
-	    &cause), 0);
-	assert_int_not_equal(store_event_add(f->s, 999, T0, "test", "note",
-	    NULL, &cause), 0);
+	assert_int_equal(store_event_add(f->s, &note1, &cause), 0);
+	assert_int_not_equal(store_event_add(f->s, &note999, &cause), 0);
 	free(cause);
 	assert_int_equal(store_commit(f->s, NULL), 0);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -1004,10 +1007,12 @@ static void
 event1(struct store *s, int64_t id, int64_t at, const char *actor,
     const char *kind, const char *detail)
 {
+	struct store_event_new ev = { .alert_id = id, .at_ms = at,
+	    .actor = actor, .kind = kind, .detail = detail };
 	char *cause = NULL;
 
 	assert_int_equal(store_begin(s, &cause), 0);
-	if (store_event_add(s, id, at, actor, kind, detail, &cause) != 0)
+	if (store_event_add(s, &ev, &cause) != 0)
 		fail_msg("%s", cause);
 	assert_int_equal(store_commit(s, &cause), 0);
 }
