@@ -205,10 +205,16 @@ api_ack_check(struct api_ack *k, struct evhttp_request *req, const char *tok,
 void
 api_ack_consume(struct api_ack *k, const struct ack_token *t, enum ack_action a)
 {
+	struct store_ack_new used;
 	char *cause = NULL;
 
-	if (store_ack_use(k->api->store, t->nonce, t->alert_id, t->person,
-	    api_ack_action_word(a), clock_now_ms(), &cause) < 0) {
+	memset(&used, 0, sizeof used);
+	used.nonce = t->nonce;
+	used.alert_id = t->alert_id;
+	used.person = t->person;
+	used.action = api_ack_action_word(a);
+	used.used_ms = clock_now_ms();
+	if (store_ack_use(k->api->store, &used, &cause) < 0) {
 		log_warnx("ack: cannot record a used token: %s", cause);
 		free(cause);
 	}
@@ -292,12 +298,17 @@ void
 api_ack_remember(struct api_ack *k, const char *key, int64_t alert_id,
     const char *actor)
 {
+	struct store_hook_new h;
 	char *cause = NULL;
 
 	if (key == NULL)
 		return;
-	if (store_hook_add(k->api->store, key, alert_id, actor,
-	    clock_now_ms(), ACK_HOOK_KEEP_MS, &cause) != 0) {
+	memset(&h, 0, sizeof h);
+	h.key = key;
+	h.alert_id = alert_id;
+	h.actor = actor;
+	h.seen_ms = clock_now_ms();
+	if (store_hook_add(k->api->store, &h, ACK_HOOK_KEEP_MS, &cause) != 0) {
 		log_warnx("ack: cannot record callback %s: %s", key, cause);
 		free(cause);
 	}

@@ -285,14 +285,30 @@ struct store_hook {
 	int64_t seen_ms;
 };
 
+/* A provider callback taken now (store_hook_add). */
+struct store_hook_new {
+	const char *key;  /* "sms:SID", "voice:SID:DIGITS" */
+	int64_t alert_id; /* 0: it acted on none */
+	const char *actor;
+	int64_t seen_ms;
+};
+
+/* An ack token used (store_ack_use). */
+struct store_ack_new {
+	const char *nonce;
+	int64_t alert_id;
+	const char *person;
+	const char *action; /* "ack", "resolve" */
+	int64_t used_ms;
+};
+
 /* store-ack.c */
 int store_hook_seen(struct store *, const char *, int64_t, int64_t,
     struct store_hook *);
-int store_hook_add(struct store *, const char *, int64_t, const char *,
-    int64_t, int64_t, char **);
+int store_hook_add(struct store *, const struct store_hook_new *, int64_t,
+    char **);
 int store_ack_used(struct store *, const char *);
-int store_ack_use(struct store *, const char *, int64_t, const char *,
-    const char *, int64_t, char **);
+int store_ack_use(struct store *, const struct store_ack_new *, char **);
 int store_ack_pages(struct store *, const char *, int, int64_t **, size_t *);
 
 /* store-facts.c */
