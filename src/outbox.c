@@ -520,6 +520,7 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox_unreach *u;
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
 	struct store_outbox_change ch;
+	struct store_outbox_due due;
 	struct outbox_wait *w = NULL;
 	struct outbox_send *s;
 	struct outbox_addr *a;
@@ -579,7 +580,10 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		p = &plan[i];
 		a = p->a;
 		p->cc = conf_chan_find(ob->conf, a->channel);
-		if (store_outbox_queue(ob->store, a->channel, a->address, now,
+		due.channel = a->channel;
+		due.address = a->address;
+		due.now = now;
+		if (store_outbox_queue(ob->store, &due,
 		    p->cc != NULL && p->cc->rate_limit > 0 ?
 		    OUTBOX_DIGEST_LIMITED : OUTBOX_DIGEST_MAX, &p->rows,
 		    &p->n) != 0) {
@@ -598,8 +602,8 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 				    " for %" PRId64 " s", p->cc->name,
 				    p->rows[0].person,
 				    (next - now + 999) / 1000);
-				if (store_outbox_defer(ob->store, a->channel,
-				    a->address, now, next, &cause) != 0)
+				if (store_outbox_defer(ob->store, &due, next,
+				    &cause) != 0)
 					goto rollback;
 				outbox_touch_addr(ob, a);
 				continue;

@@ -288,12 +288,12 @@ store_outbox_head_clear(struct store_outbox_head *h)
 }
 
 /*
- * The pending rows of one channel and address due at now, oldest first
- * (due instant, then id), at most max of them.
+ * The pending rows of one channel and address due at an instant (d),
+ * oldest first (due instant, then id), at most max of them.
  */
 int
-store_outbox_queue(struct store *s, const char *channel, const char *address,
-    int64_t now, size_t max, struct store_note **out, size_t *n)
+store_outbox_queue(struct store *s, const struct store_outbox_due *d,
+    size_t max, struct store_note **out, size_t *n)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_queue_sql);
 
@@ -302,20 +302,21 @@ store_outbox_queue(struct store *s, const char *channel, const char *address,
 		*n = 0;
 		return -1;
 	}
-	store_bind_text(q, 1, channel);
-	store_bind_text(q, 2, address);
-	sqlite3_bind_int64(q, 3, now);
+	store_bind_text(q, 1, d->channel);
+	store_bind_text(q, 2, d->address);
+	sqlite3_bind_int64(q, 3, d->now);
 	sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
 	return store_outbox_rows(s, q, out, n);
 }
 
 /*
  * Put off every pending row of one channel and address that is due at
- * now until instant until (a rate limit), attempts and errors kept.
+ * an instant (d) until instant until (a rate limit), attempts and
+ * errors kept.
  */
 int
-store_outbox_defer(struct store *s, const char *channel, const char *address,
-    int64_t now, int64_t until, char **cause)
+store_outbox_defer(struct store *s, const struct store_outbox_due *d,
+    int64_t until, char **cause)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_defer_sql);
 
@@ -323,9 +324,9 @@ store_outbox_defer(struct store *s, const char *channel, const char *address,
 		store_cause(s, cause, "deferring notifications");
 		return -1;
 	}
-	store_bind_text(q, 1, channel);
-	store_bind_text(q, 2, address);
-	sqlite3_bind_int64(q, 3, now);
+	store_bind_text(q, 1, d->channel);
+	store_bind_text(q, 2, d->address);
+	sqlite3_bind_int64(q, 3, d->now);
 	sqlite3_bind_int64(q, 4, until);
 	return store_step_done(s, q, cause);
 }

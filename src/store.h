@@ -241,15 +241,22 @@ struct store_outbox_head {
 	int64_t due_ms;
 };
 
+/* The rows of one channel and address due at an instant. */
+struct store_outbox_due {
+	const char *channel;
+	const char *address;
+	int64_t now;
+};
+
 /* store-outbox.c */
 int store_outbox_add(struct store *, struct store_note *, int64_t, char **);
 int store_outbox_next_head(struct store *, const char *, const char *,
     struct store_outbox_head *);
 int store_outbox_head(struct store *, const char *, const char *, int64_t *);
 void store_outbox_head_clear(struct store_outbox_head *);
-int store_outbox_queue(struct store *, const char *, const char *, int64_t,
+int store_outbox_queue(struct store *, const struct store_outbox_due *,
     size_t, struct store_note **, size_t *);
-int store_outbox_defer(struct store *, const char *, const char *, int64_t,
+int store_outbox_defer(struct store *, const struct store_outbox_due *,
     int64_t, char **);
 int store_outbox_by_provider(struct store *, const char *,
     struct store_note **, size_t *);

@@ -460,6 +460,8 @@ test_schema_guards(void **state)
 static void
 test_migrate_notes(void **state)
 {
+	struct store_outbox_due due = { .channel = "mail",
+	    .address = "alice@example.org", .now = T0 + 1 };
 	struct fixture *f = *state;
 	struct store_raise r;
 	struct store_note n, *rows;
@@ -529,8 +531,7 @@ test_migrate_notes(void **state)
 	free(cause);
 	cause = NULL;
 	assert_int_equal(store_commit(f->s, &cause), 0);
-	assert_int_equal(store_outbox_queue(f->s, "mail", "alice@example.org",
-	    T0 + 1, 10, &rows, &nrows), 0);
+	assert_int_equal(store_outbox_queue(f->s, &due, 10, &rows, &nrows), 0);
 	assert_int_equal(nrows, 3);
 	assert_int_equal(rows[2].alert_id, 0);
 	assert_string_equal(rows[2].body, "no open alerts");
