@@ -66,6 +66,8 @@ int pagerctl_api_token(struct pagerctl *);
 /* GET path, or POST body to it: an exit status, and *out (and *raw). */
 int pagerctl_api_request(struct pagerctl *, const char *, const char *,
     json_t **, char **);
+/* The same for a command, path freed: under --json, printed, *out NULL. */
+int pagerctl_api_call(struct pagerctl *, char *, const char *, json_t **);
 /* Append "name=value", escaped, to the query of *path (replaced). */
 void pagerctl_api_query(char **, const char *, const char *);
 
