@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "number.h"
 #include "pagerctl-fmt.h"
 #include "pagerctl.h"
 #include "xmalloc.h"
@@ -55,7 +56,7 @@ pagerctl_alerts(struct pagerctl *ctl, int argc, char **argv)
 			prio = optarg;
 			break;
 		case 'n':
-			if (pagerctl_number(optarg) < 0) {
+			if (number_positive(optarg) < 0) {
 				fprintf(stderr, "pagerctl: --limit must be a"
 				    " positive number\n");
 				exit(PAGERCTL_USAGE);
@@ -186,7 +187,7 @@ pagerctl_alerts_action(struct pagerctl *ctl, int argc, char **argv)
 	}
 	if (note ? argc - optind < 2 : argc - optind != 1)
 		pagerctl_cmd_usage(cmd);
-	if (pagerctl_number(argv[optind]) < 0) {
+	if (number_positive(argv[optind]) < 0) {
 		fprintf(stderr, "pagerctl: %s: not an alert id\n",
 		    argv[optind]);
 		pagerctl_cmd_usage(cmd);

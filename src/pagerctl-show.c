@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "number.h"
 #include "pagerctl-fmt.h"
 #include "pagerctl.h"
 #include "xmalloc.h"
@@ -137,7 +138,7 @@ pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if (argc != 2 || pagerctl_number(argv[1]) < 0)
+	if (argc != 2 || number_positive(argv[1]) < 0)
 		pagerctl_cmd_usage("show");
 	xasprintf(&path, "/api/v1/alerts/%s", argv[1]);
 	if ((rc = pagerctl_api_call(ctl, path, NULL, &j)) != PAGERCTL_OK ||

@@ -49,8 +49,6 @@ int64_t pagerctl_ms(const json_t *, const char *);
 const char *pagerctl_int(const json_t *, const char *, char *, size_t);
 /* Print table t (and free it), cut to the terminal's width. */
 void pagerctl_table_print(struct pagerctl_table *);
-/* A positive integer argument (an alert id, --limit), or -1. */
-long long pagerctl_number(const char *);
 /* The folder of a file path, as a new string. */
 char *pagerctl_dir_of(const char *);
 /* pagerd.conf for the offline commands about a rota file; may be NULL. */
