@@ -88,10 +88,7 @@ store_hook_add(struct store *s, const struct store_hook_new *h,
 		return -1;
 	}
 	store_bind_text(q, 1, h->key);
-	if (h->alert_id > 0)
-		sqlite3_bind_int64(q, 2, h->alert_id);
-	else
-		sqlite3_bind_null(q, 2);
+	store_bind_alert(q, 2, h->alert_id);
 	store_bind_text(q, 3, h->actor);
 	sqlite3_bind_int64(q, 4, h->seen_ms);
 	return store_step_done(s, q, cause);

@@ -14,15 +14,11 @@ int64_t
 store_heartbeat_get(struct store *s, const char *name)
 {
 	sqlite3_stmt *st = store_stmt(s, store_hb_get_sql);
-	int64_t t = 0;
 
 	if (st == NULL)
 		return 0;
 	store_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		t = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return t;
+	return store_step_int64(st, 0);
 }
 
 /* Record a ping of name at t (committed at once, outside a batch). */

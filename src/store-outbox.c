@@ -91,16 +91,6 @@ static const char store_outbox_list_sql[] =
     " LEFT JOIN alerts a ON a.id = n.alert_id WHERE n.alert_id = ?1"
     " ORDER BY n.id";
 
-/* Bind an alert id, or NULL for a note (alert id 0). */
-static void
-store_bind_alert(sqlite3_stmt *q, int i, int64_t alert_id)
-{
-	if (alert_id > 0)
-		sqlite3_bind_int64(q, i, alert_id);
-	else
-		sqlite3_bind_null(q, i);
-}
-
 /* Add one pending row (inside the caller's transaction); id is set. */
 int
 store_outbox_add(struct store *s, struct store_note *n, int64_t now,
@@ -457,16 +447,12 @@ int64_t
 store_outbox_live(struct store *s, int64_t alert_id, const char *person)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_live_sql);
-	int64_t v = -1;
 
 	if (q == NULL)
 		return -1;
 	store_bind_alert(q, 1, alert_id);
 	store_bind_text(q, 2, person);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return v;
+	return store_step_int64(q, -1);
 }
 
 /* At start: sends cut short by a stop or crash go out again. */

@@ -43,7 +43,9 @@ int store_step_done(struct store *, sqlite3_stmt *, char **);
 void store_cause(struct store *, char **, const char *);
 void store_bind_text(sqlite3_stmt *, int, const char *);
 void store_bind_text_static(sqlite3_stmt *, int, const char *);
+void store_bind_alert(sqlite3_stmt *, int, int64_t);
 char *store_column_strdup(sqlite3_stmt *, int);
+int64_t store_step_int64(sqlite3_stmt *, int64_t);
 int store_strings(struct store *, const char *, int64_t, const char *,
     char ***, size_t *);
 int store_commit_nosync(struct store *, char **);

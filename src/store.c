@@ -418,13 +418,21 @@ store_rollback(struct store *s)
 		store_step_done(s, s->stmt[ST_ROLLBACK], NULL);
 }
 
-void
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
+/* Bind v (NULL: SQL NULL) to parameter i, copied or not (how). */
+static void
+store_bind_text_how(sqlite3_stmt *st, int i, const char *v,
+    sqlite3_destructor_type how)
 {
 	if (v == NULL)
 		sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, how);
+}
+
+void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	store_bind_text_how(st, i, v, SQLITE_TRANSIENT);
 }
 
 /*
@@ -435,10 +443,32 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 void
 store_bind_text_static(sqlite3_stmt *st, int i, const char *v)
 {
-	if (v == NULL)
-		sqlite3_bind_null(st, i);
+	store_bind_text_how(st, i, v, SQLITE_STATIC);
+}
+
+/* Bind an alert id to parameter i; 0 (no alert) is SQL NULL. */
+void
+store_bind_alert(sqlite3_stmt *st, int i, int64_t alert_id)
+{
+	if (alert_id > 0)
+		sqlite3_bind_int64(st, i, alert_id);
 	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+		sqlite3_bind_null(st, i);
+}
+
+/*
+ * Run st (its parameters bound) for one integer: the first column of its
+ * first row, or none if it has no row.  st is reset.
+ */
+int64_t
+store_step_int64(sqlite3_stmt *st, int64_t none)
+{
+	int64_t v = none;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
 }
 
 /* Append one audit event. */
@@ -448,10 +478,7 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 {
 	sqlite3_stmt *st = s->stmt[ST_INSERT_EVENT];
 
-	if (ev->alert_id > 0)
-		sqlite3_bind_int64(st, 1, ev->alert_id);
-	else
-		sqlite3_bind_null(st, 1);
+	store_bind_alert(st, 1, ev->alert_id);
 	sqlite3_bind_int64(st, 2, ev->at_ms);
 	store_bind_text_static(st, 3, ev->actor);
 	store_bind_text_static(st, 4, ev->kind);
@@ -745,13 +772,7 @@ store_events_free(struct store_event *list, size_t n)
 int64_t
 store_alert_count(struct store *s)
 {
-	sqlite3_stmt *st = s->stmt[ST_COUNT];
-	int64_t n = -1;
-
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return store_step_int64(s->stmt[ST_COUNT], -1);
 }
 
 /* The id of the open alert of service with dedup_key; 0 if none. */
@@ -759,14 +780,10 @@ int64_t
 store_alert_find_open(struct store *s, const char *service, const char *key)
 {
 	sqlite3_stmt *st = s->stmt[ST_FIND_OPEN];
-	int64_t id = 0;
 
 	store_bind_text(st, 1, service);
 	store_bind_text(st, 2, key);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
+	return store_step_int64(st, 0);
 }
 
 /* 0 if the database answers a query. */
