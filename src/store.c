@@ -486,6 +486,20 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 	return store_step_done(s, st, cause);
 }
 
+/* Append ev as an event of kind with detail, which is freed. */
+static int
+store_raise_event(struct store *s, struct store_event_new *ev,
+    const char *kind, char *detail, char **cause)
+{
+	int rc;
+
+	ev->kind = kind;
+	ev->detail = detail;
+	rc = store_event_add(s, ev, cause);
+	free(detail);
+	return rc;
+}
+
 /*
  * Record one posted alert, inside the caller's transaction.  If an open
  * alert of the same service has the same dedup_key, fold this one into
@@ -540,22 +554,15 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 		xasprintf(&detail, "{\"count\":%" PRId64 ",\"priority\":\"%s\"}",
 		    count, alert_priority_name(an->priority));
 		ev.alert_id = r->id;
-		ev.kind = "duplicate";
-		ev.detail = detail;
-		rc = store_event_add(s, &ev, cause);
-		free(detail);
-		if (rc != 0)
+		if (store_raise_event(s, &ev, "duplicate", detail, cause) != 0)
 			return -1;
 		if (an->priority < oldprio) {
 			r->priority_raised = 1;
 			xasprintf(&detail, "{\"from\":\"%s\",\"to\":\"%s\"}",
 			    alert_priority_name(oldprio),
 			    alert_priority_name(an->priority));
-			ev.kind = "priority_raised";
-			ev.detail = detail;
-			rc = store_event_add(s, &ev, cause);
-			free(detail);
-			if (rc != 0)
+			if (store_raise_event(s, &ev, "priority_raised", detail,
+			    cause) != 0)
 				return -1;
 		}
 		r->dedup_key = xstrdup(key);
@@ -584,11 +591,7 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 	xasprintf(&detail, "{\"priority\":\"%s\"}",
 	    alert_priority_name(an->priority));
 	ev.alert_id = r->id;
-	ev.kind = "triggered";
-	ev.detail = detail;
-	rc = store_event_add(s, &ev, cause);
-	free(detail);
-	if (rc != 0)
+	if (store_raise_event(s, &ev, "triggered", detail, cause) != 0)
 		return -1;
 	r->dedup_key = xstrdup(key);
 	return 0;
