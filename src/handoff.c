@@ -93,16 +93,6 @@ handoff_people(const struct rota *r, int64_t now, size_t *np)
 	return list;
 }
 
-static void
-handoff_people_free(char **list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
 static int
 handoff_has(char **list, size_t n, const char *p)
 {
@@ -318,7 +308,7 @@ handoff_check(struct handoff_rota *hr, const struct rota *r, int first,
 		same = strcmp(on[i], hr->people[i]) == 0;
 	if (!first && !same)
 		handoff_do(hr, r, on, n, now, reason);
-	handoff_people_free(hr->people, hr->npeople);
+	xfree_strings(hr->people, hr->npeople);
 	hr->people = on;
 	hr->npeople = n;
 
@@ -351,7 +341,7 @@ static void
 handoff_rota_free(struct handoff_rota *hr)
 {
 	event_del(&hr->ev);
-	handoff_people_free(hr->people, hr->npeople);
+	xfree_strings(hr->people, hr->npeople);
 	free(hr->name);
 	free(hr->last_detail);
 	free(hr);
