@@ -76,17 +76,15 @@ store_hook_add(struct store *s, const struct store_hook_new *h,
 {
 	sqlite3_stmt *q;
 
-	if ((q = store_stmt(s, store_hook_prune_sql)) == NULL) {
-		store_cause(s, cause, "pruning provider callbacks");
+	if ((q = store_stmt_cause(s, store_hook_prune_sql,
+	    "pruning provider callbacks", cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, h->seen_ms - keep_ms);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	if ((q = store_stmt(s, store_hook_add_sql)) == NULL) {
-		store_cause(s, cause, "recording a provider callback");
+	if ((q = store_stmt_cause(s, store_hook_add_sql,
+	    "recording a provider callback", cause)) == NULL)
 		return -1;
-	}
 	store_bind_text(q, 1, h->key);
 	store_bind_alert(q, 2, h->alert_id);
 	store_bind_text(q, 3, h->actor);
@@ -118,12 +116,11 @@ store_ack_used(struct store *s, const char *nonce)
 int
 store_ack_use(struct store *s, const struct store_ack_new *a, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_ack_use_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "recording a used ack token");
+	if ((q = store_stmt_cause(s, store_ack_use_sql,
+	    "recording a used ack token", cause)) == NULL)
 		return -1;
-	}
 	store_bind_text(q, 1, a->nonce);
 	sqlite3_bind_int64(q, 2, a->alert_id);
 	store_bind_text(q, 3, a->person);

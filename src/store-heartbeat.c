@@ -26,12 +26,11 @@ int
 store_heartbeat_ping(struct store *s, const char *name, int64_t t,
     char **cause)
 {
-	sqlite3_stmt *st = store_stmt(s, store_hb_set_sql);
+	sqlite3_stmt *st;
 
-	if (st == NULL) {
-		store_cause(s, cause, "recording a heartbeat");
+	if ((st = store_stmt_cause(s, store_hb_set_sql, "recording a heartbeat",
+	    cause)) == NULL)
 		return -1;
-	}
 	store_bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, t);
 	return store_step_done(s, st, cause);

@@ -96,12 +96,11 @@ int
 store_outbox_add(struct store *s, struct store_note *n, int64_t now,
     char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_add_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "adding a notification");
+	if ((q = store_stmt_cause(s, store_outbox_add_sql,
+	    "adding a notification", cause)) == NULL)
 		return -1;
-	}
 	store_bind_alert(q, 1, n->alert_id);
 	store_bind_text(q, 2, n->person);
 	store_bind_text(q, 3, n->channel);
@@ -308,12 +307,11 @@ int
 store_outbox_defer(struct store *s, const struct store_outbox_due *d,
     int64_t until, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_defer_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "deferring notifications");
+	if ((q = store_stmt_cause(s, store_outbox_defer_sql,
+	    "deferring notifications", cause)) == NULL)
 		return -1;
-	}
 	store_bind_text(q, 1, d->channel);
 	store_bind_text(q, 2, d->address);
 	sqlite3_bind_int64(q, 3, d->now);
@@ -356,12 +354,11 @@ int
 store_outbox_set(struct store *s, const struct store_outbox_change *c,
     int64_t now, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_set_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "updating a notification");
+	if ((q = store_stmt_cause(s, store_outbox_set_sql,
+	    "updating a notification", cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, c->id);
 	store_bind_text(q, 2, notify_state_name(c->state));
 	sqlite3_bind_int(q, 3, c->attempt);
@@ -391,12 +388,11 @@ int
 store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
     int64_t now, int64_t *changed, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_cancel_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "cancelling notifications");
+	if ((q = store_stmt_cause(s, store_outbox_cancel_sql,
+	    "cancelling notifications", cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, person);
 	sqlite3_bind_int64(q, 3, now);
@@ -459,12 +455,11 @@ store_outbox_live(struct store *s, int64_t alert_id, const char *person)
 int
 store_outbox_resume(struct store *s, int64_t now, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_resume_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "resuming notifications");
+	if ((q = store_stmt_cause(s, store_outbox_resume_sql,
+	    "resuming notifications", cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, now);
 	return store_step_done(s, q, cause);
 }

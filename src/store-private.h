@@ -39,6 +39,8 @@ struct store {
 
 /* store.c */
 sqlite3_stmt *store_stmt(struct store *, const char *);
+sqlite3_stmt *store_stmt_cause(struct store *, const char *, const char *,
+    char **);
 int store_step_done(struct store *, sqlite3_stmt *, char **);
 void store_cause(struct store *, char **, const char *);
 void store_bind_text(sqlite3_stmt *, int, const char *);

@@ -338,6 +338,18 @@ store_stmt(struct store *s, const char *sql)
 	return st;
 }
 
+/* The same, or NULL with *cause: "what: the database's error". */
+sqlite3_stmt *
+store_stmt_cause(struct store *s, const char *sql, const char *what,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		store_cause(s, cause, what);
+	return st;
+}
+
 /*
  * Step a statement that returns no rows, then reset it and clear its
  * parameters (so that text bound with store_bind_text_static() is not
