@@ -116,8 +116,7 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 		    n->reason != NULL ? n->reason : "note", n->channel);
 		return;
 	}
-	next = store_outbox_failover(ob->store, n->alert_id, n->person,
-	    n->step, now, &h);
+	next = store_outbox_failover(ob->store, n, now, &h);
 	if (next > 0) {
 		outbox_touch(ob, h.channel, h.address);
 		store_outbox_head_clear(&h);

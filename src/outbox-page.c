@@ -160,10 +160,10 @@ int
 outbox_cancel(struct outbox *ob, int64_t alert_id, const char *person,
     char **cause)
 {
-	int64_t n = 0;
+	int64_t n;
 
-	if (store_outbox_cancel(ob->store, alert_id, person, clock_now_ms(),
-	    &n, cause) != 0)
+	if ((n = store_outbox_cancel(ob->store, alert_id, person,
+	    clock_now_ms(), cause)) < 0)
 		return -1;
 	if (n > 0)
 		log_debug("outbox: alert %" PRId64 ": %" PRId64 " pending"

@@ -383,10 +383,13 @@ store_outbox_paged(struct store *s, int64_t alert_id, char ***out, size_t *n)
 	    n);
 }
 
-/* Cancel the pending rows of an alert (of one person, or all if NULL). */
-int
+/*
+ * Cancel the pending rows of an alert (of one person, or all if NULL):
+ * how many, or -1 with *cause.
+ */
+int64_t
 store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
-    int64_t now, int64_t *changed, char **cause)
+    int64_t now, char **cause)
 {
 	sqlite3_stmt *q;
 
@@ -398,19 +401,17 @@ store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
 	sqlite3_bind_int64(q, 3, now);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	if (changed != NULL)
-		*changed = sqlite3_changes64(s->db);
-	return 0;
+	return sqlite3_changes64(s->db);
 }
 
 /*
- * Bring the person's next pending step (after step) forward to now.
- * Returns its row id, and where it goes in h (free with
- * store_outbox_head_clear); 0 if there is none, -1 on error.
+ * Bring the next pending step of n's person (for n's alert, after n's
+ * step) forward to now.  Returns its row id, and where it goes in h
+ * (free with store_outbox_head_clear); 0 if there is none, -1 on error.
  */
 int64_t
-store_outbox_failover(struct store *s, int64_t alert_id, const char *person,
-    int step, int64_t now, struct store_outbox_head *h)
+store_outbox_failover(struct store *s, const struct store_note *n,
+    int64_t now, struct store_outbox_head *h)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_failover_sql);
 	int64_t id = 0;
@@ -419,9 +420,9 @@ store_outbox_failover(struct store *s, int64_t alert_id, const char *person,
 	memset(h, 0, sizeof *h);
 	if (q == NULL)
 		return -1;
-	store_bind_alert(q, 1, alert_id);
-	store_bind_text(q, 2, person);
-	sqlite3_bind_int(q, 3, step);
+	store_bind_alert(q, 1, n->alert_id);
+	store_bind_text(q, 2, n->person);
+	sqlite3_bind_int(q, 3, n->step);
 	sqlite3_bind_int64(q, 4, now);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		store_outbox_head_clear(h);

@@ -275,9 +275,9 @@ struct store_outbox_change {
 int store_outbox_set(struct store *, const struct store_outbox_change *,
     int64_t, char **);
 int store_outbox_paged(struct store *, int64_t, char ***, size_t *);
-int store_outbox_cancel(struct store *, int64_t, const char *, int64_t,
-    int64_t *, char **);
-int64_t store_outbox_failover(struct store *, int64_t, const char *, int,
+int64_t store_outbox_cancel(struct store *, int64_t, const char *, int64_t,
+    char **);
+int64_t store_outbox_failover(struct store *, const struct store_note *,
     int64_t, struct store_outbox_head *);
 int64_t store_outbox_live(struct store *, int64_t, const char *);
 int store_outbox_resume(struct store *, int64_t, char **);
