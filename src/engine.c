@@ -601,6 +601,7 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	struct esc_state st;
 	const struct policy *pol;
 	struct alert *al = NULL;
+	struct store_alert_note an;
 	char *subject, *via = NULL, *for_whom = NULL, *note = NULL;
 	const char *v;
 	int64_t now = clock_now_ms();
@@ -649,8 +650,12 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 		goto fail;
 	}
 	detail = NULL;
-	if (note != NULL && store_alert_note_add(e->store, id, now, actor, note,
-	    cause) != 0)
+	memset(&an, 0, sizeof an);
+	an.alert_id = id;
+	an.at_ms = now;
+	an.actor = actor;
+	an.text = note;
+	if (note != NULL && store_alert_note_add(e->store, &an, cause) != 0)
 		goto fail;
 	esc_run(&st, pol, e->conf->sla, now, &acts);
 	if (engine_act(e, al, pol, &st, &acts, now, cause) != 0)

@@ -318,11 +318,19 @@ int store_ack_used(struct store *, const char *);
 int store_ack_use(struct store *, const struct store_ack_new *, char **);
 int store_ack_pages(struct store *, const char *, int, int64_t **, size_t *);
 
+/* A person's note on an alert (store_alert_note_add). */
+struct store_alert_note {
+	int64_t alert_id;
+	int64_t at_ms;
+	const char *actor;
+	const char *text;
+};
+
 /* store-facts.c */
 int store_page_add(struct store *, int64_t, const char *, int64_t, char **);
 int store_page_people(struct store *, int64_t, char ***, size_t *);
-int store_alert_note_add(struct store *, int64_t, int64_t, const char *,
-    const char *, char **);
+int store_alert_note_add(struct store *, const struct store_alert_note *,
+    char **);
 char *store_alert_note_last(struct store *, int64_t);
 
 /* store-heartbeat.c */

@@ -81,6 +81,17 @@ teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
+/* Bob's note text on alert id at at. */
+static int
+note_add(struct store *s, int64_t id, int64_t at, const char *text,
+    char **cause)
+{
+	struct store_alert_note n = { .alert_id = id, .at_ms = at,
+	    .actor = "bob", .text = text };
+
+	return store_alert_note_add(s, &n, cause);
+}
+
 /* Raise one alert in its own transaction. */
 static void
 raise1(struct store *s, const char *service, const char *key, int prio,
@@ -947,10 +958,9 @@ test_facts(void **state)
 	assert_int_equal(store_page_add(f->s, r1.id, "alice", T0 + 5 * 60000,
 	    &cause), 0);
 	assert_int_equal(store_page_add(f->s, r2.id, "alice", T0, &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, r1.id, T0 + 1, "bob",
-	    "looking", &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, r1.id, T0 + 2, "bob",
-	    "disk swapped", &cause), 0);
+	assert_int_equal(note_add(f->s, r1.id, T0 + 1, "looking", &cause), 0);
+	assert_int_equal(note_add(f->s, r1.id, T0 + 2, "disk swapped", &cause),
+	    0);
 	assert_int_equal(store_commit(f->s, &cause), 0);
 
 	assert_int_equal(store_page_people(f->s, r1.id, &who, &n), 0);
@@ -985,8 +995,7 @@ test_facts(void **state)
 	/* rolled back: nothing kept; a missing alert: refused */
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_page_add(f->s, r2.id, "bob", T0, &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, r2.id, T0, "bob", "hi",
-	    &cause), 0);
+	assert_int_equal(note_add(f->s, r2.id, T0, "hi", &cause), 0);
 	store_rollback(f->s);
 	assert_int_equal(store_page_people(f->s, r2.id, &who, &n), 0);
 	assert_int_equal(n, 1);
@@ -996,8 +1005,7 @@ test_facts(void **state)
 	assert_int_not_equal(store_page_add(f->s, 999, "bob", T0, &cause), 0);
 	free(cause);
 	cause = NULL;
-	assert_int_not_equal(store_alert_note_add(f->s, 999, T0, "bob", "hi",
-	    &cause), 0);
+	assert_int_not_equal(note_add(f->s, 999, T0, "hi", &cause), 0);
 	free(cause);
 	cause = NULL;
 	store_rollback(f->s);
@@ -1113,8 +1121,7 @@ test_migrate_facts(void **state)
 
 	/* a note taken after the upgrade is the last one */
 	assert_int_equal(store_begin(f->s, &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, 1, T0 + 3, "bob", "fixed",
-	    &cause), 0);
+	assert_int_equal(note_add(f->s, 1, T0 + 3, "fixed", &cause), 0);
 	assert_int_equal(store_commit(f->s, &cause), 0);
 	assert_non_null(note = store_alert_note_last(f->s, 1));
 	assert_string_equal(note, "fixed");
