@@ -100,6 +100,7 @@ int
 api_ack_refuse(struct api_ack *k, struct evhttp_request *req, int signed_req,
     const struct ack_token *t, const char *via, const char *reason)
 {
+	struct store_event_new ev;
 	char *text, *cause = NULL, *what, metric[32];
 	size_t i;
 	json_t *d;
@@ -122,8 +123,13 @@ api_ack_refuse(struct api_ack *k, struct evhttp_request *req, int signed_req,
 	    http_peer(req));
 	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
 	json_decref(d);
-	if (store_event_add(k->api->store, t->alert_id, clock_now_ms(),
-	    t->person, "ack_refused", text, &cause) != 0) {
+	memset(&ev, 0, sizeof ev);
+	ev.alert_id = t->alert_id;
+	ev.at_ms = clock_now_ms();
+	ev.actor = t->person;
+	ev.kind = "ack_refused";
+	ev.detail = text;
+	if (store_event_add(k->api->store, &ev, &cause) != 0) {
 		log_warnx("ack: cannot record a refused token: %s", cause);
 		free(cause);
 	}
@@ -199,10 +205,16 @@ api_ack_check(struct api_ack *k, struct evhttp_request *req, const char *tok,
 void
 api_ack_consume(struct api_ack *k, const struct ack_token *t, enum ack_action a)
 {
+	struct store_ack_new used;
 	char *cause = NULL;
 
-	if (store_ack_use(k->api->store, t->nonce, t->alert_id, t->person,
-	    api_ack_action_word(a), clock_now_ms(), &cause) < 0) {
+	memset(&used, 0, sizeof used);
+	used.nonce = t->nonce;
+	used.alert_id = t->alert_id;
+	used.person = t->person;
+	used.action = api_ack_action_word(a);
+	used.used_ms = clock_now_ms();
+	if (store_ack_use(k->api->store, &used, &cause) < 0) {
 		log_warnx("ack: cannot record a used token: %s", cause);
 		free(cause);
 	}
@@ -240,6 +252,7 @@ int
 api_ack_replayed(struct api_ack *k, struct evhttp_request *req, const char *key,
     const char *via)
 {
+	struct store_event_new ev;
 	struct store_hook seen;
 	char *cause = NULL, *text, when[32];
 	int64_t now = clock_now_ms();
@@ -260,8 +273,13 @@ api_ack_replayed(struct api_ack *k, struct evhttp_request *req, const char *key,
 	    "first_at", clock_format_iso(seen.seen_ms, when, sizeof when));
 	text = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
 	json_decref(d);
-	if (store_event_add(k->api->store, seen.alert_id, now, seen.actor,
-	    "callback_replayed", text, &cause) != 0) {
+	memset(&ev, 0, sizeof ev);
+	ev.alert_id = seen.alert_id;
+	ev.at_ms = now;
+	ev.actor = seen.actor;
+	ev.kind = "callback_replayed";
+	ev.detail = text;
+	if (store_event_add(k->api->store, &ev, &cause) != 0) {
 		log_warnx("ack: cannot record a replayed callback: %s", cause);
 		free(cause);
 	}
@@ -280,12 +298,17 @@ void
 api_ack_remember(struct api_ack *k, const char *key, int64_t alert_id,
     const char *actor)
 {
+	struct store_hook_new h;
 	char *cause = NULL;
 
 	if (key == NULL)
 		return;
-	if (store_hook_add(k->api->store, key, alert_id, actor,
-	    clock_now_ms(), ACK_HOOK_KEEP_MS, &cause) != 0) {
+	memset(&h, 0, sizeof h);
+	h.key = key;
+	h.alert_id = alert_id;
+	h.actor = actor;
+	h.seen_ms = clock_now_ms();
+	if (store_hook_add(k->api->store, &h, ACK_HOOK_KEEP_MS, &cause) != 0) {
 		log_warnx("ack: cannot record callback %s: %s", key, cause);
 		free(cause);
 	}

@@ -164,6 +164,25 @@ api_ack_html_text(struct evhttp_request *req, int code, const char *title,
 }
 
 /* GET /ack/{token}: show what the link is about; never act. */
+/*
+ * The token of a link: 0 with *t filled in; else -1, and the page that
+ * says why is the answer.
+ */
+static int
+api_ack_link_token(struct api_ack *k, struct evhttp_request *req,
+    const char *tok, struct ack_token *t)
+{
+	const char *why;
+	int code, rc;
+
+	if ((rc = api_ack_check(k, req, tok, "link", 0, t, &code, &why)) == 0)
+		return 0;
+	if (rc == -1)
+		api_ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
+		    "Try again" : "Link refused", why);
+	return -1;
+}
+
 static void
 api_ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
 {
@@ -171,18 +190,11 @@ api_ack_get(struct evhttp_request *req, const struct http_match *m, void *arg)
 	struct ack_token t;
 	struct alert *a;
 	const struct person *p;
-	const char *why;
 	char *sum, *svc, *name, *b, buttons[512];
-	int code, rc;
 	size_t len = 0;
 
-	if ((rc = api_ack_check(k, req, m->param, "link", 0, &t, &code,
-	    &why)) != 0) {
-		if (rc == -1)
-			api_ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
-			    "Try again" : "Link refused", why);
+	if (api_ack_link_token(k, req, m->param, &t) != 0)
 		return;
-	}
 	if ((a = store_alert_get(k->api->store, t.alert_id)) == NULL) {
 		api_ack_html_text(req, HTTP_NOTFOUND, "No such alert",
 		    "This alert no longer exists.");
@@ -262,20 +274,15 @@ api_ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
 {
 	struct api_ack *k = arg;
 	struct ack_token t;
-	const char *body, *why;
+	const char *body;
 	char *cause = NULL, *title, *text;
 	size_t len;
-	int code, a, rc;
+	int a;
 
 	if (http_body(req, k->api->conf, &body, &len) != 0)
 		return;
-	if ((rc = api_ack_check(k, req, m->param, "link", 0, &t, &code,
-	    &why)) != 0) {
-		if (rc == -1)
-			api_ack_html_text(req, code, code == HTTP_UNAVAILABLE ?
-			    "Try again" : "Link refused", why);
+	if (api_ack_link_token(k, req, m->param, &t) != 0)
 		return;
-	}
 	if ((a = api_ack_form_action(body, len)) < 0) {
 		api_ack_html_text(req, HTTP_BADREQUEST, "Which action?",
 		    "Use one of the buttons on the link's page.");

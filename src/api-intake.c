@@ -165,11 +165,7 @@ api_enqueue(struct evhttp_request *req, const struct http_match *m, void *arg)
 	int64_t id;
 	size_t len;
 
-	if (!api->ready) {
-		http_error(req, HTTP_UNAVAILABLE, "shutting down");
-		return;
-	}
-	if (http_body(req, api->conf, &buf, &len) != 0)
+	if (api_body(api, req, &buf, &len) != 0)
 		return;
 	/* the key's own defaults are not known yet: parse with the global */
 	def.priority = api->conf->intake_default_priority;
@@ -337,11 +333,7 @@ api_alertmanager(struct evhttp_request *req, const struct http_match *m,
 	size_t len, i, nfiring = 0;
 	int64_t id;
 
-	if (!api->ready) {
-		http_error(req, HTTP_UNAVAILABLE, "shutting down");
-		return;
-	}
-	if (http_body(req, api->conf, &buf, &len) != 0 ||
+	if (api_body(api, req, &buf, &len) != 0 ||
 	    api_rate_check(req, m->key, 0) != 0)
 		return;
 	api_defaults(api, m->key, &def, &map);

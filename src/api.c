@@ -7,7 +7,6 @@
  */
 #include <sys/queue.h>
 
-#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -25,6 +24,7 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "number.h"
 #include "policy.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -74,6 +74,21 @@ void
 api_init(struct api *api, struct http *h)
 {
 	http_add_routes(h, api_routes, nitems(api_routes), api);
+}
+
+/*
+ * The body of a request that raises alerts: 0 with it in *buf and *len;
+ * else -1, answered (503 while starting or stopping; the body's error).
+ */
+int
+api_body(struct api *api, struct evhttp_request *req, const char **buf,
+    size_t *len)
+{
+	if (!api->ready) {
+		http_error(req, HTTP_UNAVAILABLE, "shutting down");
+		return -1;
+	}
+	return http_body(req, api->conf, buf, len);
 }
 
 /* GET /healthz: the process is alive and its loop turns. */
@@ -128,11 +143,7 @@ api_alerts_post(struct evhttp_request *req, const struct http_match *m,
 	char *cause = NULL;
 	size_t len;
 
-	if (!api->ready) {
-		http_error(req, HTTP_UNAVAILABLE, "shutting down");
-		return;
-	}
-	if (http_body(req, api->conf, &buf, &len) != 0)
+	if (api_body(api, req, &buf, &len) != 0)
 		return;
 	def.priority = api->conf->intake_default_priority;
 	def.service = m->key->service != NULL ? m->key->service :
@@ -296,22 +307,6 @@ api_alert_json(struct api *api, const struct alert *a, int64_t now)
 	return o;
 }
 
-/* A positive integer id from s, or -1. */
-static int64_t
-api_parse_id(const char *s)
-{
-	char *end;
-	long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || errno != 0 || v <= 0)
-		return -1;
-	return v;
-}
-
 /* GET /api/v1/alerts?status=&service=&priority=&limit=&before= */
 static void
 api_alerts_list(struct evhttp_request *req, const struct http_match *m,
@@ -351,7 +346,7 @@ api_alerts_list(struct evhttp_request *req, const struct http_match *m,
 				goto out;
 			}
 		} else if (strcmp(kv->key, "limit") == 0) {
-			v = api_parse_id(kv->value);
+			v = number_positive(kv->value);
 			if (v < 1 || v > API_LIST_MAX) {
 				http_error(req, HTTP_BADREQUEST, "limit must be"
 				    " from 1 to %d", API_LIST_MAX);
@@ -359,7 +354,7 @@ api_alerts_list(struct evhttp_request *req, const struct http_match *m,
 			}
 			f.limit = (int)v;
 		} else if (strcmp(kv->key, "before") == 0) {
-			if ((f.before_id = api_parse_id(kv->value)) < 0) {
+			if ((f.before_id = number_positive(kv->value)) < 0) {
 				http_error(req, HTTP_BADREQUEST, "before must be"
 				    " an alert id");
 				goto out;
@@ -417,7 +412,7 @@ api_alert_get(struct evhttp_request *req, const struct http_match *m,
 	int64_t id;
 	size_t n, i;
 
-	if ((id = api_parse_id(m->param)) < 0) {
+	if ((id = number_positive(m->param)) < 0) {
 		http_error(req, HTTP_BADREQUEST, "alert id must be a positive"
 		    " integer");
 		return;
@@ -487,7 +482,7 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 	int64_t id;
 	size_t len, max;
 
-	if ((id = api_parse_id(m->param)) < 0) {
+	if ((id = number_positive(m->param)) < 0) {
 		http_error(req, HTTP_BADREQUEST, "alert id must be a positive"
 		    " integer");
 		return;

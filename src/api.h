@@ -9,6 +9,7 @@
 struct api_ack;
 struct conf;
 struct engine;
+struct evhttp_request;
 struct heartbeats;
 struct handoff;
 struct http;
@@ -40,6 +41,8 @@ enum api_time_none {
 
 /* api.c */
 void api_init(struct api *, struct http *);
+int api_body(struct api *, struct evhttp_request *, const char **,
+    size_t *);
 
 /* api-ack.c: /ack/ links and the SMS and keypress hooks that act */
 struct api_ack *api_ack_new(struct api *);

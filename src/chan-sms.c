@@ -49,7 +49,7 @@ chan_twilio_check(const struct conf_chan *cc, int voice, char **cause)
 }
 
 /* api_url + "/2010-04-01/Accounts/<sid>/<what>" */
-char *
+static char *
 chan_twilio_url(const struct conf_chan *cc, const char *what)
 {
 	char *url;
@@ -62,6 +62,27 @@ chan_twilio_url(const struct conf_chan *cc, const char *what)
 	return url;
 }
 
+/*
+ * POST form (freed) to what ("Messages.json", "Calls.json") under cc's
+ * Twilio account, authenticated as it: the transfer's outcome goes to
+ * done.
+ */
+int
+chan_twilio_post(const struct conf_chan *cc, const char *what, char *form,
+    chan_done_cb done, void *arg)
+{
+	static const char *hdr[] = { "Accept: application/json", NULL };
+	char *url;
+	int rc;
+
+	url = chan_twilio_url(cc, what);
+	rc = chan_http_post(cc, url, hdr, form, cc->username != NULL ?
+	    cc->username : cc->account_sid, 1, done, arg);
+	free(url);
+	free(form);
+	return rc;
+}
+
 static int
 chan_twilio_sms_check(const struct conf_chan *cc, char **cause)
 {
@@ -72,8 +93,7 @@ static int
 chan_twilio_sms_send(const struct conf_chan *cc, const struct chan_page *pg,
     chan_done_cb done, void *arg, char **cause)
 {
-	static const char *hdr[] = { "Accept: application/json", NULL };
-	char *url, *text, *form = NULL;
+	char *text, *form = NULL;
 	size_t len = 0;
 	int rc;
 
@@ -91,11 +111,7 @@ chan_twilio_sms_send(const struct conf_chan *cc, const struct chan_page *pg,
 	xfer_form_add(&form, &len, "Body", text);
 	if (pg->status_url != NULL)
 		xfer_form_add(&form, &len, "StatusCallback", pg->status_url);
-	url = chan_twilio_url(cc, "Messages.json");
-	rc = chan_http_post(cc, url, hdr, form, cc->username != NULL ?
-	    cc->username : cc->account_sid, 1, done, arg);
-	free(url);
-	free(form);
+	rc = chan_twilio_post(cc, "Messages.json", form, done, arg);
 	free(text);
 	return rc;
 }

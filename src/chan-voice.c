@@ -35,8 +35,7 @@ static int
 chan_voice_send(const struct conf_chan *cc, const struct chan_page *pg,
     chan_done_cb done, void *arg, char **cause)
 {
-	static const char *hdr[] = { "Accept: application/json", NULL };
-	char *url, *twiml, *form = NULL, num[16];
+	char *twiml, *form = NULL, num[16];
 	size_t len = 0;
 	int rc;
 
@@ -62,11 +61,7 @@ chan_voice_send(const struct conf_chan *cc, const struct chan_page *pg,
 	}
 	if (cc->machine_detection)
 		xfer_form_add(&form, &len, "MachineDetection", "Enable");
-	url = chan_twilio_url(cc, "Calls.json");
-	rc = chan_http_post(cc, url, hdr, form, cc->username != NULL ?
-	    cc->username : cc->account_sid, 1, done, arg);
-	free(url);
-	free(form);
+	rc = chan_twilio_post(cc, "Calls.json", form, done, arg);
 	free(twiml);
 	return rc;
 }

@@ -129,7 +129,8 @@ extern const struct chan_driver chan_smtp_driver;
 extern const struct chan_driver chan_twilio_sms_driver;
 extern const struct chan_driver chan_webhook_sms_driver;
 int chan_twilio_check(const struct conf_chan *, int, char **);
-char *chan_twilio_url(const struct conf_chan *, const char *);
+int chan_twilio_post(const struct conf_chan *, const char *, char *,
+    chan_done_cb, void *);
 
 /* chan-chat.c */
 extern const struct chan_driver chan_slack_driver;

@@ -411,17 +411,6 @@ check_is_target(char *const *files, size_t n, const char *file)
 	return 0;
 }
 
-
-static void
-check_free_names(char **names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
 /*
  * Check rota files against people (may be NULL).  files (n of them)
  * are checked; if files is NULL, every rota file of dir is.  Other
@@ -505,7 +494,7 @@ check_rotas(const struct people *pp, const char *dir, char *const *files,
 	}
 	rota_findings_free(&f);
 	rota_set_free(set);
-	check_free_names(dirfiles, ndir);
+	xfree_strings(dirfiles, ndir);
 	return res->nerrors > 0 ? -1 : 0;
 }
 

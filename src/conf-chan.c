@@ -84,6 +84,18 @@ static const struct conf_chan_key conf_chan_keys[] = {
 };
 #undef O
 
+/* The words of tls and signature. */
+static const struct conf_word conf_chan_tls[] = {
+	{ "starttls", CHAN_TLS_STARTTLS },
+	{ "implicit", CHAN_TLS_IMPLICIT },
+	{ "none", CHAN_TLS_NONE },
+};
+static const struct conf_word conf_chan_sig[] = {
+	{ "standard", CHAN_SIG_STANDARD },
+	{ "hex", CHAN_SIG_HEX },
+	{ "none", CHAN_SIG_NONE },
+};
+
 /* Read the first line of a secret file into cc->secret. */
 static int
 conf_chan_secret(struct conf_chan *cc, const char *path, char **cause)
@@ -140,6 +152,7 @@ conf_chan_key(struct conf *c, struct conf_chan *cc,
 	char *cause = NULL, *path, *what;
 	struct conf_where w = { e, file, line, NULL };
 	int64_t v;
+	int word;
 
 	xasprintf(&what, "channel %s: %s", cc->name, k->name);
 	w.what = what;
@@ -187,25 +200,13 @@ conf_chan_key(struct conf *c, struct conf_chan *cc,
 		break;
 	case CK_SPECIAL:
 		if (strcmp(k->name, "tls") == 0) {
-			if (strcmp(str, "starttls") == 0)
-				cc->tls = CHAN_TLS_STARTTLS;
-			else if (strcmp(str, "implicit") == 0)
-				cc->tls = CHAN_TLS_IMPLICIT;
-			else if (strcmp(str, "none") == 0)
-				cc->tls = CHAN_TLS_NONE;
-			else
-				conf_error(e, file, line, "channel %s: tls must"
-				    " be starttls, implicit or none", cc->name);
+			if (conf_read_word(&w, str, conf_chan_tls,
+			    nitems(conf_chan_tls), &word) == 0)
+				cc->tls = word;
 		} else if (strcmp(k->name, "signature") == 0) {
-			if (strcmp(str, "standard") == 0)
-				cc->signature = CHAN_SIG_STANDARD;
-			else if (strcmp(str, "hex") == 0)
-				cc->signature = CHAN_SIG_HEX;
-			else if (strcmp(str, "none") == 0)
-				cc->signature = CHAN_SIG_NONE;
-			else
-				conf_error(e, file, line, "channel %s: signature"
-				    " must be standard, hex or none", cc->name);
+			if (conf_read_word(&w, str, conf_chan_sig,
+			    nitems(conf_chan_sig), &word) == 0)
+				cc->signature = word;
 		} else {
 			/* auth_token_file, password_file, secret_file, url_file */
 			path = conf_abspath(c->dir, str);

@@ -44,6 +44,12 @@ struct conf_where {
 	const char *what; /* "ack.ttl", "channel sms: timeout" */
 };
 
+/* One word a setting may be, and the value it stands for. */
+struct conf_word {
+	const char *word;
+	int value;
+};
+
 /* conf-read.c: used by every conf*.c file; it uses none of them */
 void conf_error(struct conf_errors *, const char *, int, const char *, ...)
     printflike(4, 5);
@@ -64,6 +70,8 @@ const char *conf_read_string(const struct conf_where *,
     const config_setting_t *);
 int conf_read_duration(const struct conf_where *, const char *, int64_t,
     int64_t, int64_t *);
+int conf_read_word(const struct conf_where *, const char *,
+    const struct conf_word *, size_t, int *);
 
 /* conf-chan.c: the "channels" section */
 void conf_chan_load(struct conf *, const config_t *, struct conf_errors *);

@@ -242,3 +242,32 @@ conf_read_duration(const struct conf_where *w, const char *str, int64_t min,
 	*out = v;
 	return 0;
 }
+
+/*
+ * str as one of the n words of list into *out (its value), or -1 and
+ * a problem that names them: "tls must be starttls, implicit or none".
+ */
+int
+conf_read_word(const struct conf_where *w, const char *str,
+    const struct conf_word *list, size_t n, int *out)
+{
+	char *all, *next;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(str, list[i].word) == 0) {
+			*out = list[i].value;
+			return 0;
+		}
+	}
+	all = xstrdup(list[0].word);
+	for (i = 1; i < n; i++) {
+		xasprintf(&next, "%s%s%s", all, i + 1 < n ? ", " : " or ",
+		    list[i].word);
+		free(all);
+		all = next;
+	}
+	conf_error(w->e, w->file, w->line, "%s must be %s", w->what, all);
+	free(all);
+	return -1;
+}

@@ -12,6 +12,10 @@
  * the two means a page may go out twice after the restart, never that
  * one is lost.  Decisions work on a copy of the state, which replaces
  * the live one only after COMMIT.
+ *
+ * This file is the loop and the state; engine-act.c carries out what
+ * esc.c decides (audit events, breaches), engine-tell.c pages and
+ * notifies the people it concerns.
  */
 #include <sys/queue.h>
 
@@ -24,89 +28,18 @@
 
 #include "alert.h"
 #include "breach.h"
-#include "chan.h"
 #include "clock.h"
 #include "conf.h"
-#include "duration.h"
-#include "engine.h"
+#include "engine-private.h"
 #include "esc.h"
 #include "log.h"
 #include "outbox.h"
-#include "people.h"
 #include "policy.h"
 #include "rota.h"
 #include "store.h"
-#include "throttle.h"
 #include "xmalloc.h"
 
 #define ENGINE_PRIORITY 2 /* the lowest of main.c's three */
-
-struct engine_alert {
-	struct engine *e;
-	int64_t id;
-	char *service;
-	char *policy; /* name of the policy in force for it */
-	struct esc_state st;
-	int64_t next_due;
-	struct event *timer;
-	int queued;
-	struct engine_alert *hnext;
-	TAILQ_ENTRY(engine_alert) qentry;
-};
-TAILQ_HEAD(engine_queue, engine_alert);
-
-/* A decision made inside the open transaction, applied after COMMIT. */
-struct engine_staged {
-	struct engine_alert *a;
-	int is_new; /* a is not in the table yet */
-	struct esc_state st;
-	char *policy;
-	int64_t next_due;
-};
-
-/* A message to send once the transaction that decided it commits. */
-struct engine_msg {
-	int64_t alert_id;
-	char *to;
-	char *subject;
-};
-
-struct engine {
-	struct event_base *base;
-	struct store *store;
-	const struct conf *conf;
-	const struct rota_set *rotas;
-	const struct people *people;
-	struct outbox *outbox; /* NULL: console lines only */
-	engine_link_cb link;   /* makes a person's ack link, or NULL */
-	void *link_arg;
-
-	struct engine_alert **table;
-	size_t tsize;
-	size_t count;
-
-	struct engine_queue queue;
-	struct event *flush_ev;
-
-	struct engine_staged *staged;
-	size_t nstaged;
-	struct engine_msg *msgs;
-	size_t nmsgs;
-
-	struct throttle_log unpaged_log; /* "has nobody to page" lines */
-	char *policy_name;	/* the last "policy" audit detail written: */
-	char *policy_detail;	/* in a storm, the same for every alert */
-	char *page_key;		/* and the last "page" detail, for what */
-	char *page_detail;	/* page_key says (stage, reason, to, why) */
-};
-
-/* One resolved recipient of a page. */
-struct engine_who {
-	const char *person; /* person or contact id, or NULL for chat */
-	const char *chat;   /* chat channel name, or NULL */
-	char target[128];   /* "rota:ops" */
-	char why[300];
-};
 
 static void engine_timer_cb(evutil_socket_t, short, void *);
 static void engine_unreachable_cb(int64_t, const char *, void *);
@@ -285,7 +218,7 @@ engine_open_count(const struct engine *e)
 }
 
 /* The policy of an alert: by its recorded name, else by its service. */
-static const struct policy *
+const struct policy *
 engine_policy(const struct engine *e, const char *name, const char *service)
 {
 	size_t i;
@@ -332,501 +265,6 @@ engine_timer_cb(evutil_socket_t fd, short what, void *arg)
 	engine_enqueue(a->e, a);
 }
 
-/* Record an audit event; detail is a JSON object (reference stolen). */
-static int
-engine_audit(struct engine *e, int64_t id, int64_t at, const char *actor,
-    const char *kind, json_t *detail, char **cause)
-{
-	char *text = NULL;
-	int rc;
-
-	if (detail != NULL) {
-		text = json_dumps(detail, JSON_COMPACT);
-		json_decref(detail);
-	}
-	rc = store_event_add(e->store, id, at, actor, kind, text, cause);
-	free(text);
-	return rc;
-}
-
-/* The "policy" audit detail of pol, kept while the same policy comes. */
-static const char *
-engine_policy_detail(struct engine *e, const struct policy *pol)
-{
-	json_t *d;
-
-	if (e->policy_name != NULL && strcmp(e->policy_name, pol->name) == 0)
-		return e->policy_detail;
-	free(e->policy_name);
-	free(e->policy_detail);
-	d = json_pack("{s:s}", "policy", pol->name);
-	e->policy_detail = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
-	json_decref(d);
-	e->policy_name = e->policy_detail != NULL ? xstrdup(pol->name) : NULL;
-	return e->policy_detail; /* NULL: {} */
-}
-
-/*
- * The "page" audit detail of a page of stage act to who (address to):
- * in a storm, most alerts page the same people for the same reason, so
- * the last one is kept and reused while its fields are the same.
- */
-static const char *
-engine_page_detail(struct engine *e, const struct esc_action *act,
-    const struct engine_who *who, const char *to)
-{
-	char key[sizeof who->target + sizeof who->why + 256];
-	json_t *d;
-
-	snprintf(key, sizeof key, "%d\037%s\037%s\037%s\037%s", act->stage,
-	    esc_reason_name(act->reason), who->target, to, who->why);
-	if (e->page_key != NULL && strcmp(e->page_key, key) == 0)
-		return e->page_detail;
-	free(e->page_key);
-	free(e->page_detail);
-	d = json_pack("{s:i,s:s,s:s,s:s,s:s}", "stage", act->stage, "reason",
-	    esc_reason_name(act->reason), "target", who->target, "to", to,
-	    "why", who->why);
-	e->page_detail = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
-	json_decref(d);
-	e->page_key = e->page_detail != NULL ? xstrdup(key) : NULL;
-	return e->page_detail; /* NULL: {} */
-}
-
-/* What engine_send tells about an alert. */
-struct engine_tell {
-	int64_t id;              /* the alert */
-	enum notify_event event; /* page, reminder, acknowledged, ... */
-	int stage;
-	const char *reason;      /* "stage 2 page", "acknowledged by bob" */
-	const char *head;        /* the alert's headline, for the console */
-};
-
-/* What to tell about alert al at its current stage (st): event, reason. */
-static void
-engine_tell_init(struct engine_tell *t, const struct alert *al,
-    const struct esc_state *st, enum notify_event event, const char *reason,
-    const char *head)
-{
-	memset(t, 0, sizeof *t);
-	t->id = al->id;
-	t->event = event;
-	t->stage = st->stage;
-	t->reason = reason;
-	t->head = head;
-}
-
-/*
- * Page (or notify) to, a person id or "chat:NAME", about an alert, for
- * what t says.  Through the outbox, that is one row per notification
- * rule of the person, written in the open transaction and sent after
- * COMMIT; without an outbox, a console line after COMMIT.  Only what
- * asks the person to act carries an ack link.
- */
-static int
-engine_send(struct engine *e, const struct engine_tell *t, const char *to,
-    char **cause)
-{
-	int64_t id = t->id;
-	const char *reason = t->reason, *head = t->head;
-	struct outbox_rule chat, *rules = NULL;
-	struct outbox_page pg;
-	const struct person *p;
-	struct engine_msg *m;
-	char *link;
-	int rc;
-
-	if (e->outbox == NULL) {
-		e->msgs = xreallocarray(e->msgs, e->nmsgs + 1, sizeof *e->msgs);
-		m = &e->msgs[e->nmsgs++];
-		m->alert_id = id;
-		m->to = xstrdup(to);
-		xasprintf(&m->subject, "%s: %s", reason, head);
-		return 0;
-	}
-	memset(&pg, 0, sizeof pg);
-	pg.alert_id = id;
-	pg.person = to;
-	pg.event = t->event;
-	pg.stage = t->stage;
-	pg.reason = reason;
-	if (strncmp(to, "chat:", 5) == 0) {
-		chat.channel = to + 5;
-		chat.after_ms = 0;
-		pg.rules = &chat;
-		pg.nrules = 1;
-	} else if (e->people != NULL && (p = people_find(e->people, to)) !=
-	    NULL)
-		outbox_page_person(&pg, p, &rules);
-	link = NULL;
-	if (e->link != NULL && strncmp(to, "chat:", 5) != 0 &&
-	    notify_event_is_page(t->event))
-		pg.ack_url = link = e->link(id, to, e->link_arg);
-	rc = outbox_page(e->outbox, &pg, clock_now_ms(), cause);
-	free(link);
-	free(rules);
-	return rc;
-}
-
-static void
-engine_msgs_clear(struct engine *e, int send)
-{
-	struct chan_msg cm;
-	size_t i;
-
-	for (i = 0; i < e->nmsgs; i++) {
-		if (send) {
-			memset(&cm, 0, sizeof cm);
-			cm.alert_id = e->msgs[i].alert_id;
-			cm.to = e->msgs[i].to;
-			cm.subject = e->msgs[i].subject;
-			chan_console_send(&cm);
-		}
-		free(e->msgs[i].to);
-		free(e->msgs[i].subject);
-	}
-	e->nmsgs = 0;
-}
-
-/*
- * Who the target t stands for at instant at, appended to *who.  A rota
- * is asked who is on call (following its backups); a person or contact
- * must exist in the people file.
- */
-static void
-engine_resolve_target(struct engine *e, const struct policy_target *t,
-    int64_t at, struct engine_who **who, size_t *n)
-{
-	static const char *kinds[] = { "rota", "person", "contact", "chat" };
-	struct rota_shifts shifts = { NULL, 0, 0 };
-	const struct person *p;
-	struct rota *r;
-	struct engine_who *w;
-	size_t i;
-
-#define ADD() (*who = xreallocarray(*who, *n + 1, sizeof **who), \
-	w = &(*who)[(*n)++], memset(w, 0, sizeof *w), \
-	snprintf(w->target, sizeof w->target, "%s:%s", kinds[t->kind], \
-	    t->name))
-
-	switch (t->kind) {
-	case TARGET_ROTA:
-		if (e->rotas == NULL ||
-		    (r = rota_set_find(e->rotas, t->name)) == NULL)
-			return;
-		if (rota_oncall(r, at, &shifts) != 0)
-			return;
-		for (i = 0; i < shifts.n; i++) {
-			ADD();
-			w->person = shifts.list[i].person;
-			rota_shift_why(&shifts.list[i], w->why,
-			    sizeof w->why);
-		}
-		rota_shifts_free(&shifts);
-		break;
-	case TARGET_PERSON:
-	case TARGET_CONTACT:
-		if (e->people == NULL ||
-		    (p = people_find(e->people, t->name)) == NULL)
-			return;
-		ADD();
-		w->person = p->id;
-		snprintf(w->why, sizeof w->why, "named in the policy");
-		break;
-	case TARGET_CHAT:
-		ADD();
-		w->chat = t->name;
-		snprintf(w->why, sizeof w->why, "chat channel");
-		break;
-	}
-#undef ADD
-}
-
-/* "alert #12 [P1] db: disk full" */
-static char *
-engine_headline(const struct alert *al, const struct esc_state *st)
-{
-	char *s;
-
-	xasprintf(&s, "alert #%" PRId64 " [%s] %s: %s", al->id,
-	    alert_priority_name(st->priority), al->service, al->summary);
-	return s;
-}
-
-/* Page every recipient of stage (resolved at instant at). */
-static int
-engine_page_stage(struct engine *e, const struct alert *al,
-    const struct policy *pol, struct esc_state *st,
-    const struct esc_action *act, const char *what, char **cause)
-{
-	const struct policy_stage *stage = &pol->stages[act->stage - 1];
-	struct engine_who *who = NULL;
-	struct engine_tell t;
-	char *head, *subject, to[160];
-	size_t n = 0, i, people = 0;
-	int64_t held = 0;
-	int rc = 0;
-
-	for (i = 0; i < stage->ntargets; i++)
-		engine_resolve_target(e, &stage->targets[i], act->at_ms, &who,
-		    &n);
-	head = engine_headline(al, st);
-	memset(&t, 0, sizeof t);
-	t.id = al->id;
-	t.stage = act->stage;
-	t.head = head;
-	/* A later stage reached by escalation says so, and why. */
-	switch (act->reason) {
-	case ESC_R_NO_ACK:
-	case ESC_R_NO_RESOLVE:
-	case ESC_R_MANUAL:
-	case ESC_R_UNREACHABLE:
-		t.event = NOTIFY_ESCALATED;
-		xasprintf(&subject, "escalated to stage %d (%s)", act->stage,
-		    esc_reason_name(act->reason));
-		break;
-	default:
-		t.event = NOTIFY_PAGE;
-		xasprintf(&subject, "%s, stage %d", what, act->stage);
-		break;
-	}
-	t.reason = subject;
-	for (i = 0; i < n && rc == 0; i++) {
-		if (who[i].person != NULL) {
-			people++;
-			snprintf(to, sizeof to, "%s", who[i].person);
-		} else
-			snprintf(to, sizeof to, "chat:%s", who[i].chat);
-		rc = store_event_add(e->store, al->id, act->at_ms, "engine",
-		    "page", engine_page_detail(e, act, &who[i], to), cause);
-		/* the audit says why; the pages table, typed, says who */
-		if (rc == 0)
-			rc = store_page_add(e->store, al->id, to, act->at_ms,
-			    cause);
-		if (rc == 0)
-			rc = engine_send(e, &t, to, cause);
-	}
-	if (rc == 0 && n == 0) {
-		snprintf(to, sizeof to, "{\"stage\":%d,\"reason\":\"no target"
-		    " of the stage resolves to anyone\"}", act->stage);
-		rc = store_event_add(e->store, al->id, act->at_ms, "engine",
-		    "page_failed", to, cause);
-		/* every one is in the audit; in a storm, a line a minute */
-		if (throttle_log_due(&e->unpaged_log, clock_now_ms(),
-		    THROTTLE_LOG_MS, &held) && held == 1)
-			log_warnx("alert %" PRId64 ": stage %d has nobody to"
-			    " page", al->id, act->stage);
-		else if (held > 1)
-			log_warnx("alert %" PRId64 ": stage %d has nobody to"
-			    " page (%" PRId64 " alerts in all since the last"
-			    " such line)", al->id, act->stage, held);
-	}
-	if (rc == 0 && pol->cc != NULL) {
-		snprintf(to, sizeof to, "chat:%s", pol->cc);
-		rc = engine_send(e, &t, to, cause);
-	}
-	free(subject);
-	free(head);
-	free(who);
-	if (rc != 0)
-		return -1;
-	return n == 0 ? 1 : 0;
-}
-
-/* Send a notice (event, reason) to the current stage and the cc channel. */
-static int
-engine_notice(struct engine *e, const struct alert *al,
-    const struct policy *pol, const struct esc_state *st, int64_t at,
-    enum notify_event event, const char *reason, char **cause)
-{
-	struct engine_who *who = NULL;
-	const struct policy_stage *stage;
-	struct engine_tell t;
-	char to[160], *head;
-	size_t n = 0, i;
-	int rc = 0;
-
-	stage = &pol->stages[(st->stage > 0 ? st->stage : 1) - 1];
-	for (i = 0; i < stage->ntargets; i++)
-		engine_resolve_target(e, &stage->targets[i], at, &who, &n);
-	head = engine_headline(al, st);
-	engine_tell_init(&t, al, st, event, reason, head);
-	for (i = 0; i < n && rc == 0; i++) {
-		if (who[i].person != NULL)
-			snprintf(to, sizeof to, "%s", who[i].person);
-		else
-			snprintf(to, sizeof to, "chat:%s", who[i].chat);
-		rc = engine_send(e, &t, to, cause);
-	}
-	if (rc == 0 && pol->cc != NULL) {
-		snprintf(to, sizeof to, "chat:%s", pol->cc);
-		rc = engine_send(e, &t, to, cause);
-	}
-	free(head);
-	free(who);
-	return rc;
-}
-
-/*
- * Tell everyone who was paged for the alert (a page that went out, or
- * is going: the outbox's rows; a page cancelled before it left does not
- * count) an ack or a resolve, so nobody works an alert that someone
- * else holds, and nobody hears of an alert they were never paged for.
- * Without an outbox (no channels), the store's record of pages says who.
- */
-static int
-engine_notify_paged(struct engine *e, const struct alert *al,
-    const struct esc_state *st, enum notify_event event, const char *reason,
-    char **cause)
-{
-	struct engine_tell t;
-	char **to = NULL, *head;
-	size_t nto = 0, j;
-	int rc = 0;
-
-	if (e->outbox != NULL) {
-		if (store_outbox_paged(e->store, al->id, &to, &nto) != 0) {
-			xasprintf(cause, "cannot read who was paged");
-			return -1;
-		}
-	} else if (store_page_people(e->store, al->id, &to, &nto) != 0) {
-		xasprintf(cause, "cannot read who was paged");
-		return -1;
-	}
-	head = engine_headline(al, st);
-	engine_tell_init(&t, al, st, event, reason, head);
-	for (j = 0; j < nto; j++) {
-		if (rc == 0)
-			rc = engine_send(e, &t, to[j], cause);
-		free(to[j]);
-	}
-	free(to);
-	free(head);
-	return rc;
-}
-
-/*
- * The breach esc.c decided in action a, recorded at now: its row in the
- * breaches table, closed at once if its clock already stopped (the ack
- * that stops it may be the change that fired the overdue breach).
- */
-static int
-engine_breach(struct engine *e, int64_t id, const struct esc_state *st,
-    const struct esc_action *a, int64_t now, char **cause)
-{
-	struct breach b;
-
-	memset(&b, 0, sizeof b);
-	b.alert_id = id;
-	b.clock = a->clock;
-	b.due_ms = a->at_ms;
-	b.breached_ms = now;
-	b.stopped_ms = esc_clock_stopped(st, a->clock);
-	return store_breach_add(e->store, &b, cause);
-}
-
-/*
- * The breaches of alert id whose clocks a change (from was to st, at
- * the same instant) has stopped: their lateness is final from now on.
- */
-static int
-engine_breaches_stop(struct engine *e, int64_t id,
-    const struct esc_state *was, const struct esc_state *st, char **cause)
-{
-	struct breach b;
-	unsigned bits = esc_breaches_stopped(was, st);
-	int c;
-
-	for (c = 0; c < SLA_NCLOCKS; c++) {
-		if (!(bits & (1u << c)))
-			continue;
-		memset(&b, 0, sizeof b);
-		b.alert_id = id;
-		b.clock = c;
-		b.stopped_ms = esc_clock_stopped(st, c);
-		if (store_breach_stop(e->store, &b, cause) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Carry out the actions esc.c decided for one alert at now: audit
- * events, breach records and pages.  A stage whose targets reach nobody
- * escalates at once.
- */
-static int
-engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
-    struct esc_state *st, struct esc_actions *acts, int64_t now, char **cause)
-{
-	struct esc_action *a;
-	char *subject, late[32];
-	const char *what;
-	json_t *d;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < acts->n; i++) {
-		a = &acts->v[i];
-		switch (a->kind) {
-		case ESC_STAGE:
-			d = json_pack("{s:i,s:i,s:s}", "from", a->from_stage,
-			    "to", a->stage, "reason",
-			    esc_reason_name(a->reason));
-			if (engine_audit(e, al->id, a->at_ms, "engine", "stage",
-			    d, cause) != 0)
-				return -1;
-			break;
-		case ESC_PAGE:
-			what = a->reason == ESC_R_REPEAT ? "repeat page" :
-			    a->reason == ESC_R_PRIORITY ? "priority raised" :
-			    "page";
-			rc = engine_page_stage(e, al, pol, st, a, what, cause);
-			if (rc < 0)
-				return -1;
-			/* nobody to page: the next stage, now (this may
-			 * append to acts, which the loop then carries out) */
-			if (rc == 1 && a->stage == st->stage)
-				esc_escalate(st, pol, a->at_ms,
-				    ESC_R_UNREACHABLE, acts);
-			break;
-		case ESC_REMIND:
-		case ESC_BREACH:
-			if (a->kind == ESC_BREACH)
-				d = json_pack("{s:s,s:I,s:s}", "clock",
-				    sla_clock_name(a->clock), "late_ms",
-				    (json_int_t)a->late_ms, "late",
-				    duration_format(a->late_ms, late,
-				    sizeof late));
-			else
-				d = json_pack("{s:s,s:I}", "clock",
-				    sla_clock_name(a->clock), "due_ms",
-				    (json_int_t)st->sla_due_ms[a->clock]);
-			if (engine_audit(e, al->id, a->at_ms, "engine",
-			    a->kind == ESC_BREACH ? "breach" : "reminder", d,
-			    cause) != 0)
-				return -1;
-			if (a->kind == ESC_BREACH &&
-			    engine_breach(e, al->id, st, a, now, cause) != 0)
-				return -1;
-			if (a->kind == ESC_BREACH)
-				xasprintf(&subject, "SLA breach (%s, late by"
-				    " %s)", sla_clock_name(a->clock), late);
-			else
-				xasprintf(&subject, "reminder (%s due soon)",
-				    sla_clock_name(a->clock));
-			rc = engine_notice(e, al, pol, st, a->at_ms,
-			    a->kind == ESC_BREACH ? NOTIFY_BREACH :
-			    NOTIFY_REMINDER, subject,
-			    cause);
-			free(subject);
-			if (rc != 0)
-				return -1;
-			break;
-		}
-	}
-	return 0;
-}
 
 /* Stage a decision for alert a (state st) to apply after COMMIT. */
 static void
@@ -843,6 +281,34 @@ engine_stage(struct engine *e, struct engine_alert *a, int is_new,
 	s->st = *st;
 	s->policy = xstrdup(policy);
 	s->next_due = next_due;
+}
+
+/*
+ * Save alert a's working state st under policy pol at now, inside the
+ * open transaction, and stage it to apply after COMMIT.  stored is the
+ * alert's row as stored in this transaction, if the caller has it (its
+ * priority and status then need not be written again), else NULL.
+ */
+static int
+engine_save(struct engine *e, struct engine_alert *a, const struct policy *pol,
+    const struct esc_state *st, const struct alert *stored, int64_t now,
+    char **cause)
+{
+	struct store_engine_save save;
+
+	memset(&save, 0, sizeof save);
+	save.id = a->id;
+	save.policy = pol->name;
+	save.st = st;
+	save.next_due = st->status == ALERT_RESOLVED ? ESC_NEVER :
+	    esc_next_due(st, pol, e->conf->sla);
+	save.now = now;
+	save.key_stored = stored != NULL &&
+	    st->priority == stored->priority && st->status == stored->status;
+	if (store_engine_save(e->store, &save, cause) != 0)
+		return -1;
+	engine_stage(e, a, 0, st, pol->name, save.next_due);
+	return 0;
 }
 
 /* After COMMIT (ok) or ROLLBACK (!ok): apply or drop staged decisions. */
@@ -895,8 +361,7 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 	const struct policy *pol;
 	struct alert *fetched = NULL;
 	const struct alert *al = known;
-	struct store_engine_save save;
-	int64_t next;
+	struct store_event_new ev;
 	int rc = -1;
 
 	if (al == NULL &&
@@ -912,25 +377,21 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 		st->stage = pol->nstages; /* the policy shrank on reload */
 	if (st->stage == 0) {
 		esc_start(st, pol, e->conf->sla, now, acts);
-		if (store_event_add(e->store, a->id, now, "engine", "policy",
-		    engine_policy_detail(e, pol), cause) != 0)
+		memset(&ev, 0, sizeof ev);
+		ev.alert_id = a->id;
+		ev.at_ms = now;
+		ev.actor = "engine";
+		ev.kind = "policy";
+		ev.detail = engine_policy_detail(e, pol);
+		if (store_event_add(e->store, &ev, cause) != 0)
 			goto out;
 	}
 	esc_run(st, pol, e->conf->sla, now, acts);
 	if (engine_act(e, al, pol, st, acts, now, cause) != 0)
 		goto out;
-	next = esc_next_due(st, pol, e->conf->sla);
-	save.id = a->id;
-	save.policy = pol->name;
-	save.st = st;
-	save.next_due = next;
-	save.now = now;
 	/* al is the row as stored in this transaction */
-	save.key_stored = st->priority == al->priority &&
-	    st->status == al->status;
-	if (store_engine_save(e->store, &save, cause) != 0)
+	if (engine_save(e, a, pol, st, al, now, cause) != 0)
 		goto out;
-	engine_stage(e, a, 0, st, pol->name, next);
 	rc = 0;
 out:
 	alert_free(fetched);
@@ -1045,7 +506,6 @@ engine_raised(void *arg, const struct store_raise *r,
 	struct esc_state st;
 	const struct policy *pol;
 	struct alert *al, known;
-	struct store_engine_save save;
 	int rc = -1;
 	size_t i;
 
@@ -1097,17 +557,8 @@ engine_raised(void *arg, const struct store_raise *r,
 	esc_raise_priority(&st, an->priority, e->conf->sla, now, &acts);
 	rc = engine_act(e, al, pol, &st, &acts, now, cause);
 	alert_free(al);
-	if (rc == 0) {
-		memset(&save, 0, sizeof save);
-		save.id = a->id;
-		save.policy = pol->name;
-		save.st = &st;
-		save.next_due = esc_next_due(&st, pol, e->conf->sla);
-		save.now = now;
-		rc = store_engine_save(e->store, &save, cause);
-	}
 	if (rc == 0)
-		engine_stage(e, a, 0, &st, pol->name, save.next_due);
+		rc = engine_save(e, a, pol, &st, NULL, now, cause);
 out:
 	esc_actions_clear(&acts);
 	return rc;
@@ -1199,10 +650,10 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	struct esc_state st;
 	const struct policy *pol;
 	struct alert *al = NULL;
-	struct store_engine_save save;
+	struct store_alert_note an;
 	char *subject, *via = NULL, *for_whom = NULL, *note = NULL;
 	const char *v;
-	int64_t now = clock_now_ms(), next;
+	int64_t now = clock_now_ms();
 	enum engine_result res = ENGINE_ERROR;
 	int rc;
 
@@ -1248,8 +699,12 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 		goto fail;
 	}
 	detail = NULL;
-	if (note != NULL && store_alert_note_add(e->store, id, now, actor, note,
-	    cause) != 0)
+	memset(&an, 0, sizeof an);
+	an.alert_id = id;
+	an.at_ms = now;
+	an.actor = actor;
+	an.text = note;
+	if (note != NULL && store_alert_note_add(e->store, &an, cause) != 0)
 		goto fail;
 	esc_run(&st, pol, e->conf->sla, now, &acts);
 	if (engine_act(e, al, pol, &st, &acts, now, cause) != 0)
@@ -1273,17 +728,8 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 		if (rc != 0)
 			goto fail;
 	}
-	next = st.status == ALERT_RESOLVED ? ESC_NEVER :
-	    esc_next_due(&st, pol, e->conf->sla);
-	memset(&save, 0, sizeof save);
-	save.id = id;
-	save.policy = pol->name;
-	save.st = &st;
-	save.next_due = next;
-	save.now = now;
-	if (store_engine_save(e->store, &save, cause) != 0)
+	if (engine_save(e, a, pol, &st, NULL, now, cause) != 0)
 		goto fail;
-	engine_stage(e, a, 0, &st, pol->name, next);
 	if (store_commit(e->store, cause) != 0)
 		goto fail;
 	engine_settle(e, 1);

@@ -97,16 +97,6 @@ handoff_people(const struct rota *r, int64_t now, size_t *np)
 	return list;
 }
 
-static void
-handoff_people_free(char **list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
 /* The people of list as one text, one per line (caller frees). */
 static char *
 handoff_join(char **list, size_t n)
@@ -272,6 +262,7 @@ handoff_do(struct handoff_rota *hr, const struct rota *r, char **now_on,
 	struct handoff *h = hr->h;
 	json_t *in, *out, *ids, *detail;
 	struct rota_shifts sh = { NULL, 0, 0 };
+	struct store_event_new ev;
 	const struct person *p;
 	char *text, *body, *subject, until[64];
 	int64_t end;
@@ -298,8 +289,12 @@ handoff_do(struct handoff_rota *hr, const struct rota *r, char **now_on,
 		fatalx("%s: json_dumps", __func__);
 
 	/* The audit event first: a note without a record is worse. */
-	if (store_event_add(h->store, 0, now, "pagerd", "handoff", text,
-	    &cause) != 0) {
+	memset(&ev, 0, sizeof ev);
+	ev.at_ms = now;
+	ev.actor = "pagerd";
+	ev.kind = "handoff";
+	ev.detail = text;
+	if (store_event_add(h->store, &ev, &cause) != 0) {
 		log_warnx("handoff: rota %s: cannot record: %s", hr->name,
 		    cause);
 		free(cause);
@@ -354,7 +349,7 @@ handoff_check(struct handoff_rota *hr, const struct rota *r, int first,
 		rc = store_oncall_seen(hr->h->store, hr->name, &seen,
 		    &seen_at);
 		if (rc == 1) {
-			handoff_people_free(hr->people, hr->npeople);
+			xfree_strings(hr->people, hr->npeople);
 			hr->people = handoff_split(seen, &hr->npeople);
 			first = 0;
 			reason = "shift while pagerd was stopped";
@@ -376,7 +371,7 @@ handoff_check(struct handoff_rota *hr, const struct rota *r, int first,
 		}
 		free(joined);
 	}
-	handoff_people_free(hr->people, hr->npeople);
+	xfree_strings(hr->people, hr->npeople);
 	hr->people = on;
 	hr->npeople = n;
 
@@ -409,7 +404,7 @@ static void
 handoff_rota_free(struct handoff_rota *hr)
 {
 	event_del(&hr->ev);
-	handoff_people_free(hr->people, hr->npeople);
+	xfree_strings(hr->people, hr->npeople);
 	free(hr->name);
 	free(hr->last_detail);
 	free(hr);

@@ -161,6 +161,18 @@ metrics_free(void)
 	metrics_probe = NULL;
 }
 
+/* A counter with one label: a line per value of the label, n of them. */
+static void
+metrics_labelled(struct evbuffer *out, const char *name, const char *label,
+    const char **values, const uint64_t *counts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(out, "%s{%s=\"%s\"} %llu\n", name, label,
+		    values[i], (unsigned long long)counts[i]);
+}
+
 /* Append the in-memory metrics in Prometheus text format. */
 void
 metrics_write(struct evbuffer *out)
@@ -184,10 +196,8 @@ metrics_write(struct evbuffer *out)
 	evbuffer_add_printf(out, "# HELP pagerd_callbacks_refused_total Ack"
 	    " tokens and provider callbacks refused, by reason.\n"
 	    "# TYPE pagerd_callbacks_refused_total counter\n");
-	for (i = 0; i < nitems(metrics_reasons); i++)
-		evbuffer_add_printf(out, "pagerd_callbacks_refused_total"
-		    "{reason=\"%s\"} %llu\n", metrics_reasons[i],
-		    (unsigned long long)metrics.refused[i]);
+	metrics_labelled(out, "pagerd_callbacks_refused_total", "reason",
+	    metrics_reasons, metrics.refused, nitems(metrics_reasons));
 	evbuffer_add_printf(out, "# HELP pagerd_callbacks_throttled_total"
 	    " Requests answered 429 because their address sent too many bad"
 	    " tokens or signatures.\n"
@@ -198,10 +208,9 @@ metrics_write(struct evbuffer *out)
 	    " Signed provider callbacks delivered again, answered without"
 	    " effect.\n"
 	    "# TYPE pagerd_callbacks_replayed_total counter\n");
-	for (i = 0; i < nitems(metrics_replay_kinds); i++)
-		evbuffer_add_printf(out, "pagerd_callbacks_replayed_total"
-		    "{kind=\"%s\"} %llu\n", metrics_replay_kinds[i],
-		    (unsigned long long)metrics.replayed[i]);
+	metrics_labelled(out, "pagerd_callbacks_replayed_total", "kind",
+	    metrics_replay_kinds, metrics.replayed,
+	    nitems(metrics_replay_kinds));
 	evbuffer_add_printf(out, "# HELP pagerd_store_commit_seconds Time"
 	    " each store transaction took to commit.\n"
 	    "# TYPE pagerd_store_commit_seconds histogram\n");

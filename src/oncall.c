@@ -65,23 +65,13 @@ static void oncall_debounce_cb(evutil_socket_t, short, void *);
 static void oncall_index_cb(evutil_socket_t, short, void *);
 
 static void
-oncall_strings_free(char **list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
-static void
 oncall_status_clear(struct oncall_status *st)
 {
 	free(st->file);
 	free(st->name);
 	free(st->error);
-	oncall_strings_free(st->warnings, st->nwarnings);
-	oncall_strings_free(st->errors, st->nerrors);
+	xfree_strings(st->warnings, st->nwarnings);
+	xfree_strings(st->errors, st->nerrors);
 	free(st->text);
 	memset(st, 0, sizeof *st);
 }
@@ -447,8 +437,8 @@ oncall_build(const char *dir, const struct people *pp, struct rota_set *old,
 		free(st->text);
 		st->text = NULL;
 		/* what was found is about the refused version */
-		oncall_strings_free(st->errors, st->nerrors);
-		oncall_strings_free(st->warnings, st->nwarnings);
+		xfree_strings(st->errors, st->nerrors);
+		xfree_strings(st->warnings, st->nwarnings);
 		st->errors = st->warnings = NULL;
 		st->nerrors = st->nwarnings = 0;
 		oncall_keep_previous(st, set, kept, prev);

@@ -33,13 +33,16 @@
  * waiting for later steps of thousands, cost a pass nothing; a page to
  * someone else goes out at the next pass.  Every minute, and at start,
  * the queue is rebuilt from the store (a lookup per address).
+ *
+ * This file is the loop and the state; outbox-page.c writes the rows of
+ * a page, outbox-send.c builds a message and hands it to its driver,
+ * outbox-outcome.c writes back what became of it.
  */
 #include <sys/queue.h>
 
 #include <event2/event.h>
 #include <event2/event_struct.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +50,10 @@
 #include "chan.h"
 #include "clock.h"
 #include "conf.h"
-#include "hmac.h"
 #include "log.h"
 #include "outbox.h"
+#include "outbox-private.h"
 #include "outbox-index.h"
-#include "people.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -78,58 +80,11 @@
 /* How often the queue is rebuilt from the store, in case. */
 #define OUTBOX_REBUILD_MS (60 * INT64_C(1000))
 
-/* Default rules for a person who has none: chat and mail, SMS, voice. */
-static const struct outbox_rule outbox_default_rules[] = {
-	{ "chat", 0 },
-	{ "email", 0 },
-	{ "sms", 60 * 1000 },
-	{ "voice", 3 * 60 * 1000 },
-};
-
-/* One message in flight: the rows it carries. */
-struct outbox_send {
-	struct outbox *ob;
-	struct outbox_addr *addr; /* NULL once the outbox is gone */
-	char *channel;
-	char *address;
-	struct store_note *rows; /* owned */
-	size_t n;
-	int64_t started; /* when it was handed to the driver */
-	struct chan_result res; /* the outcome, once done (copied) */
-	char *res_error;
-	char *res_pid;
-	TAILQ_ENTRY(outbox_send) entry;
-};
-
-/* A person found unreachable, reported from the loop. */
-struct outbox_unreach {
-	int64_t alert_id;
-	char *person;
-	TAILQ_ENTRY(outbox_unreach) entry;
-};
-
-struct outbox {
-	struct event_base *base;
-	struct store *store;
-	const struct conf *conf;
-	struct event timer;
-	int closing;
-	outbox_unreachable_cb unreachable;
-	void *unreachable_arg;
-	struct outbox_index idx; /* the addresses: hash, queue, rates */
-	int64_t rebuild_at; /* next rebuild of the queue (0: now) */
-	TAILQ_HEAD(, outbox_send) sends;
-	TAILQ_HEAD(, outbox_send) done; /* outcomes not yet written */
-	struct event flush; /* kicks a pass to write them */
-	TAILQ_HEAD(, outbox_unreach) unreach;
-	size_t nsends;
-};
 
 static void outbox_timer_cb(evutil_socket_t, short, void *);
 static void outbox_flush_cb(evutil_socket_t, short, void *);
 static void outbox_flush(struct outbox *);
 static void outbox_arm(struct outbox *, int64_t, int64_t);
-static void outbox_touch(struct outbox *, const char *, const char *);
 
 struct outbox *
 outbox_new(struct event_base *base, struct store *store, const struct conf *c)
@@ -251,78 +206,8 @@ outbox_kick(struct outbox *ob)
 	outbox_arm(ob, 0, 0);
 }
 
-/*
- * The audit detail last written for a row of the message being settled:
- * the rows of one digest mostly share it, and building it with jansson
- * for each of them was a good part of what a page cost the loop.
- */
-struct outbox_memo {
-	const struct store_note *n;
-	const char *kind;
-	const char *error;
-	char *detail;
-};
-
-/* Can the detail written for m->n stand for n too? */
-static int
-outbox_memo_fits(const struct outbox_memo *m, const struct store_note *n,
-    const char *kind, const char *error)
-{
-	const struct store_note *o = m->n;
-
-	return o != NULL && m->detail != NULL && strcmp(m->kind, kind) == 0 &&
-	    (m->error == error || (m->error != NULL && error != NULL &&
-	    strcmp(m->error, error) == 0)) &&
-	    strcmp(o->person, n->person) == 0 &&
-	    strcmp(o->channel, n->channel) == 0 &&
-	    strcmp(o->address, n->address) == 0 &&
-	    o->attempt == n->attempt && o->step == n->step &&
-	    (o->provider_id == n->provider_id || (o->provider_id != NULL &&
-	    n->provider_id != NULL &&
-	    strcmp(o->provider_id, n->provider_id) == 0));
-}
-
-/* Audit event kind for row n; memo (or NULL) carries its detail on. */
-static void
-outbox_audit(struct outbox *ob, const struct store_note *n, const char *kind,
-    const char *error, int64_t now, struct outbox_memo *memo)
-{
-	char *detail = NULL, *cause = NULL;
-	json_t *j;
-
-	if (memo != NULL && outbox_memo_fits(memo, n, kind, error))
-		detail = memo->detail;
-	else {
-		j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "person", n->person,
-		    "channel", n->channel, "address", n->address, "attempt",
-		    n->attempt, "step", n->step);
-		if (j != NULL && error != NULL)
-			json_object_set_new(j, "error", json_string(error));
-		if (j != NULL && n->provider_id != NULL)
-			json_object_set_new(j, "provider_id",
-			    json_string(n->provider_id));
-		if (j != NULL)
-			detail = json_dumps(j, JSON_COMPACT);
-		json_decref(j);
-		if (memo != NULL) {
-			free(memo->detail);
-			memo->n = n;
-			memo->kind = kind;
-			memo->error = error;
-			memo->detail = detail;
-		}
-	}
-	if (store_event_add(ob->store, n->alert_id, now, "outbox", kind, detail,
-	    &cause) != 0) {
-		log_warnx("outbox: audit: %s", cause);
-		free(cause);
-	}
-	if (memo == NULL)
-		free(detail);
-}
-
 /* Queue an unreachable report for the loop (never from inside a txn). */
-static void
+void
 outbox_unreachable(struct outbox *ob, int64_t alert_id, const char *person)
 {
 	struct outbox_unreach *u;
@@ -334,152 +219,13 @@ outbox_unreachable(struct outbox *ob, int64_t alert_id, const char *person)
 	outbox_kick(ob);
 }
 
-/*
- * Page one person about one alert: one pending row per rule the person
- * can be reached by, due at now + the rule's delay.  What only tells (a
- * note about no alert, an acknowledgement, a resolution) is one row, at
- * once, on the first rule that can reach the person: it must not climb
- * to SMS and voice.  Call inside the caller's open transaction, then
- * outbox_kick() after the commit.  A person with no usable rule is
- * reported unreachable.
- */
-int
-outbox_page(struct outbox *ob, const struct outbox_page *p, int64_t now,
-    char **cause)
-{
-	const struct outbox_rule *rules = p->rules;
-	size_t nrules = p->nrules, i;
-	struct outbox_route rt;
-	struct store_note n;
-	int added = 0, tell;
-
-	if (rules == NULL || nrules == 0) {
-		rules = outbox_default_rules;
-		nrules = nitems(outbox_default_rules);
-	}
-	tell = p->alert_id == 0 || !notify_event_is_page(p->event);
-	if (p->alert_id == 0 && p->note == NULL) {
-		*cause = xstrdup("outbox: a page without an alert needs a"
-		    " note");
-		return -1;
-	}
-	for (i = 0; i < nrules; i++) {
-		if (outbox_route(ob->conf, &rules[i], &p->contact, p->person,
-		    &rt) != 0) {
-			log_debug("outbox: alert %" PRId64 ": %s has no route"
-			    " for rule %s", p->alert_id, p->person,
-			    rules[i].channel);
-			continue;
-		}
-		memset(&n, 0, sizeof n);
-		n.alert_id = p->alert_id;
-		n.person = (char *)p->person;
-		n.channel = rt.chan->name;
-		n.address = (char *)rt.address;
-		n.step = (int)i;
-		n.event = p->alert_id == 0 ? NOTIFY_NOTE : p->event;
-		n.stage = p->stage;
-		n.reason = (char *)p->reason;
-		n.ack_url = (char *)p->ack_url;
-		n.body = (char *)p->note;
-		/* what only tells goes at once, whatever the rule's delay */
-		n.due_ms = now + (tell ? 0 : rules[i].after_ms);
-		if (store_outbox_add(ob->store, &n, now, cause) != 0)
-			return -1;
-		outbox_touch(ob, n.channel, n.address);
-		added++;
-		if (tell)
-			break; /* it goes by the first rule that routes */
-	}
-	if (added == 0) {
-		/* Fall back on the console if there is one. */
-		struct outbox_rule con = { "console", 0 };
-
-		if (outbox_route(ob->conf, &con, &p->contact, p->person,
-		    &rt) == 0) {
-			memset(&n, 0, sizeof n);
-			n.alert_id = p->alert_id;
-			n.person = (char *)p->person;
-			n.channel = rt.chan->name;
-			n.address = (char *)rt.address;
-			n.event = p->alert_id == 0 ? NOTIFY_NOTE : p->event;
-			n.stage = p->stage;
-			n.reason = (char *)p->reason;
-			n.ack_url = (char *)p->ack_url;
-			n.body = (char *)p->note;
-			n.due_ms = now;
-			if (store_outbox_add(ob->store, &n, now, cause) != 0)
-				return -1;
-			outbox_touch(ob, n.channel, n.address);
-			return 0;
-		}
-		if (p->alert_id == 0) {
-			log_warnx("outbox: note to %s: no configured channel"
-			    " reaches them", p->person);
-			return 0;
-		}
-		log_warnx("outbox: alert %" PRId64 ": %s cannot be reached on"
-		    " any configured channel", p->alert_id, p->person);
-		if (store_event_add(ob->store, p->alert_id, now, "outbox",
-		    "unreachable", NULL, cause) != 0)
-			return -1;
-		outbox_unreachable(ob, p->alert_id, p->person);
-	}
-	return 0;
-}
-
-/*
- * Address pg to person p: their contacts, and their notification rules
- * (a new array in *rulesp, which the caller frees; NULL if p has none,
- * and then the default rules apply).
- */
-void
-outbox_page_person(struct outbox_page *pg, const struct person *p,
-    struct outbox_rule **rulesp)
-{
-	struct outbox_rule *rules = NULL;
-	size_t i;
-
-	pg->person = p->id;
-	pg->contact.email = p->email;
-	pg->contact.sms = p->sms;
-	pg->contact.voice = p->voice;
-	pg->contact.chat = p->chat;
-	if (p->rules.n > 0) {
-		rules = xcalloc(p->rules.n, sizeof *rules);
-		for (i = 0; i < p->rules.n; i++) {
-			rules[i].channel = p->rules.list[i].channel;
-			rules[i].after_ms = p->rules.list[i].after_ms;
-		}
-	}
-	pg->rules = rules;
-	pg->nrules = rules != NULL ? p->rules.n : 0;
-	*rulesp = rules;
-}
-
-/* Cancel what has not gone out yet for an alert (one person or all). */
-int
-outbox_cancel(struct outbox *ob, int64_t alert_id, const char *person,
-    char **cause)
-{
-	int64_t n = 0;
-
-	if (store_outbox_cancel(ob->store, alert_id, person, clock_now_ms(),
-	    &n, cause) != 0)
-		return -1;
-	if (n > 0)
-		log_debug("outbox: alert %" PRId64 ": %" PRId64 " pending"
-		    " notifications cancelled", alert_id, n);
-	return 0;
-}
-
 static void
 outbox_touch_addr(struct outbox *ob, struct outbox_addr *a)
 {
 	outbox_index_touch(&ob->idx, a);
 }
 
-static void
+void
 outbox_touch(struct outbox *ob, const char *channel, const char *address)
 {
 	outbox_index_touch(&ob->idx, outbox_index_get(&ob->idx, channel,
@@ -577,43 +323,6 @@ outbox_resume(struct outbox *ob, char **cause)
 }
 
 /*
- * A step has failed for good: bring the person's next step forward, or
- * if nothing can reach them any more, record and report it.  Inside the
- * caller's transaction.
- */
-static void
-outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
-{
-	struct store_outbox_head h;
-	int64_t next;
-
-	if (n->alert_id == 0 || !notify_event_is_page(n->event)) {
-		/* A note or a notice has one step and escalates nothing. */
-		log_warnx("outbox: %s to %s (%s) could not be delivered by"
-		    " %s", notify_event_name(n->event), n->person,
-		    n->reason != NULL ? n->reason : "note", n->channel);
-		return;
-	}
-	next = store_outbox_failover(ob->store, n->alert_id, n->person,
-	    n->step, now, &h);
-	if (next > 0) {
-		outbox_touch(ob, h.channel, h.address);
-		store_outbox_head_clear(&h);
-		log_info("outbox: alert %" PRId64 ": %s: %s failed, failing"
-		    " over to the next channel", n->alert_id, n->person,
-		    n->channel);
-		return;
-	}
-	if (next == 0 && store_outbox_live(ob->store, n->alert_id,
-	    n->person) == 0) {
-		log_warnx("outbox: alert %" PRId64 ": %s is unreachable on"
-		    " every channel", n->alert_id, n->person);
-		outbox_audit(ob, n, "unreachable", NULL, now, NULL);
-		outbox_unreachable(ob, n->alert_id, n->person);
-	}
-}
-
-/*
  * Message s is no longer in flight: off the list, its address free and
  * read again.  A rate limit counts messages that went out (sent), not
  * attempts a provider refused (a gateway down) or that never started.
@@ -640,7 +349,7 @@ outbox_send_detach(struct outbox_send *s, int sent)
  * the outcome is kept and written with the others by the next pass, in
  * its transaction (outbox_timer_cb), or at close (outbox_flush).
  */
-static void
+void
 outbox_done_cb(void *arg, const struct chan_result *r)
 {
 	struct outbox_send *s = arg;
@@ -659,101 +368,6 @@ outbox_done_cb(void *arg, const struct chan_result *r)
 	TAILQ_INSERT_TAIL(&ob->done, s, entry);
 	if (!event_pending(&ob->flush, EV_TIMEOUT, NULL))
 		event_active(&ob->flush, EV_TIMEOUT, 1);
-}
-
-/* Write the outcome of one send (inside the caller's transaction). */
-static void
-outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
-{
-	const struct chan_result *r = &s->res;
-	const struct conf_chan *cc;
-	struct store_outbox_change ch;
-	struct store_note *n;
-	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
-	enum outbox_next next;
-	int64_t delay;
-	uint32_t rnd;
-	char *cause = NULL;
-	size_t i, nsent = 0;
-
-	cc = conf_chan_find(ob->conf, s->channel);
-	/* One jitter per message, so its rows retry together as one; a
-	 * message that went out needs none. */
-	rnd = 0;
-	if (s->res.status != CHAN_SENT)
-		hmac_random(&rnd, sizeof rnd);
-	for (i = 0; i < s->n; i++) {
-		n = &s->rows[i];
-		n->attempt++;
-		if (cc == NULL)
-			next = OUTBOX_FAILOVER;
-		else
-			next = outbox_decide(cc, n->attempt, r, rnd, &delay);
-		if (r->provider_id != NULL) {
-			free(n->provider_id);
-			n->provider_id = xstrdup(r->provider_id);
-		}
-		memset(&ch, 0, sizeof ch);
-		ch.id = n->id;
-		ch.attempt = n->attempt;
-		ch.due_ms = n->due_ms;
-		switch (next) {
-		case OUTBOX_DONE:
-			/* A digest is logged once, below. */
-			if (s->n == 1)
-				log_info("outbox: alert %" PRId64 ": sent to %s"
-				    " by %s%s%s", n->alert_id, n->person,
-				    n->channel, r->provider_id != NULL ?
-				    ", id " : "", r->provider_id != NULL ?
-				    r->provider_id : "");
-			nsent++;
-			ch.state = NOTIFY_SENT;
-			ch.provider_id = r->provider_id;
-			store_outbox_set(ob->store, &ch, now, &cause);
-			outbox_audit(ob, n, "notify.sent", NULL, now, &memo);
-			break;
-		case OUTBOX_RETRY:
-			log_info("outbox: alert %" PRId64 ": %s to %s: %s;"
-			    " retry in %" PRId64 " ms", n->alert_id, n->channel,
-			    n->person, r->error != NULL ? r->error : "?",
-			    delay);
-			ch.state = NOTIFY_PENDING;
-			ch.due_ms = now + delay;
-			ch.error = r->error;
-			store_outbox_set(ob->store, &ch, now, &cause);
-			outbox_audit(ob, n, "notify.retry", r->error, now,
-			    &memo);
-			break;
-		case OUTBOX_FAILOVER:
-			log_warnx("outbox: alert %" PRId64 ": %s to %s failed"
-			    " after %d attempt%s: %s", n->alert_id, n->channel,
-			    n->person, n->attempt, n->attempt == 1 ? "" : "s",
-			    cc == NULL ? "channel no longer configured" :
-			    r->error != NULL ? r->error : "?");
-			ch.state = NOTIFY_FAILED;
-			ch.error = cc == NULL ? "channel no longer configured" :
-			    r->error;
-			store_outbox_set(ob->store, &ch, now, &cause);
-			outbox_audit(ob, n, "notify.failed", r->error, now,
-			    &memo);
-			outbox_failover(ob, n, now);
-			break;
-		}
-		if (cause != NULL) {
-			log_warnx("outbox: %s", cause);
-			free(cause);
-			cause = NULL;
-		}
-	}
-	free(memo.detail);
-	if (s->n > 1 && nsent > 0)
-		log_info("outbox: %zu alert%s (a digest of %zu) sent to %s by"
-		    " %s%s%s", nsent, nsent == 1 ? "" : "s", s->n,
-		    s->rows[0].person, s->channel, r->provider_id != NULL ?
-		    ", id " : "", r->provider_id != NULL ? r->provider_id : "");
-	/* A retry's row is pending again, and its address had been read
-	 * before the row was: read the address again. */
-	outbox_touch(ob, s->channel, s->address);
 }
 
 /*
@@ -807,23 +421,6 @@ outbox_flush_cb(evutil_socket_t fd, short what, void *arg)
 		outbox_kick(ob);
 }
 
-/* The public callback URLs, from http.public_url; NULL without one. */
-static char *
-outbox_url(const struct outbox *ob, const char *path)
-{
-	const char *base = ob->conf->http_public_url;
-	char *u;
-	size_t n;
-
-	if (base == NULL)
-		return NULL;
-	n = strlen(base);
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	xasprintf(&u, "%.*s%s", (int)n, base, path);
-	return u;
-}
-
 /*
  * A message of rows[0..n) (one channel and address, moved into it) now
  * in flight: its address is busy until outbox_done_cb.
@@ -846,116 +443,6 @@ outbox_send_new(struct outbox *ob, struct store_note *rows, size_t n)
 	TAILQ_INSERT_TAIL(&ob->sends, s, entry);
 	ob->nsends++;
 	return s;
-}
-
-/* Hand message s (its rows on disk) to the driver of channel cc. */
-static void
-outbox_send_start(struct outbox *ob, const struct conf_chan *cc,
-    struct outbox_send *s, int64_t now)
-{
-	struct chan_alert *alerts, *first = NULL;
-	struct store_note *r0;
-	struct chan_page pg;
-	struct chan_result r;
-	char id[64], *cause = NULL, *status = NULL, *gather = NULL, *q;
-	char *more;
-	const char *tok, *reason;
-	size_t i, j, n = s->n, na = 0, npage = 0;
-
-	/*
-	 * One entry per alert and event, even if two rows tell the same
-	 * (two rules of the person on one channel); each keeps its own
-	 * event, stage and reason.  An ack link only where the event asks
-	 * to act.  A note (alert 0) always goes alone (outbox_bundle).
-	 */
-	alerts = xcalloc(n, sizeof *alerts);
-	for (i = 0; i < n && s->rows[0].alert_id != 0; i++) {
-		r0 = &s->rows[i];
-		for (j = 0; j < na; j++)
-			if (alerts[j].id == r0->alert_id &&
-			    alerts[j].event == r0->event &&
-			    alerts[j].stage == r0->stage)
-				break;
-		if (j < na)
-			continue;
-		alerts[na].id = r0->alert_id;
-		alerts[na].priority = r0->priority;
-		alerts[na].service = r0->service;
-		alerts[na].summary = r0->summary;
-		alerts[na].created_ms = r0->alert_created_ms;
-		alerts[na].links = r0->links;
-		alerts[na].client = r0->client;
-		alerts[na].client_url = r0->client_url;
-		alerts[na].event = r0->event;
-		alerts[na].stage = r0->stage;
-		alerts[na].reason = r0->reason;
-		if (notify_event_is_page(r0->event)) {
-			alerts[na].ack_url = r0->ack_url;
-			if (r0->ack_url != NULL && first == NULL)
-				first = &alerts[na];
-			npage++;
-		}
-		na++;
-	}
-	/* The message's reason: its entries' own, when they share one. */
-	reason = s->rows[0].reason;
-	for (j = 1; j < na && reason != NULL; j++)
-		if (alerts[j].reason == NULL ||
-		    strcmp(alerts[j].reason, reason) != 0)
-			reason = NULL;
-	if (cc->driver->kind == CHAN_SMS || cc->driver->kind == CHAN_VOICE) {
-		if (cc->status_callback != NULL)
-			status = xstrdup(cc->status_callback);
-		else
-			status = outbox_url(ob, cc->driver->kind == CHAN_SMS ?
-			    "/hooks/sms/twilio/status" :
-			    "/hooks/voice/twilio/status");
-	}
-	/* The keypress goes back under the signed token of the first page
-	 * (the last segment of its ack link): no link, no keypress.  A
-	 * call about several alerts acts on all the person's open pages. */
-	if (cc->driver->kind == CHAN_VOICE && first != NULL &&
-	    (tok = strrchr(first->ack_url, '/')) != NULL && tok[1] != '\0') {
-		xasprintf(&q, "/hooks/voice/twilio/gather/%s%s", tok + 1,
-		    npage > 1 ? "?all=1" : "");
-		gather = outbox_url(ob, q);
-		free(q);
-	}
-	snprintf(id, sizeof id, "pagerd-n%" PRId64 "-%d", s->rows[0].id,
-	    s->rows[0].attempt + 1);
-	memset(&pg, 0, sizeof pg);
-	pg.id = id;
-	pg.to = s->address;
-	pg.person = s->rows[0].person;
-	pg.reason = na == 0 ? s->rows[0].reason : reason;
-	pg.alerts = alerts;
-	pg.nalerts = na;
-	pg.note = na == 0 ? s->rows[0].body : NULL;
-	pg.more_url = more = outbox_url(ob, "/");
-	pg.gather_url = gather;
-	pg.status_url = status;
-	pg.now_ms = now;
-
-	s->started = now;
-	if (na == 0)
-		log_debug("outbox: sending a note to %s by %s",
-		    s->rows[0].person, s->channel);
-	else
-		log_debug("outbox: sending %zu alert%s to %s by %s", na,
-		    na == 1 ? "" : "s", s->rows[0].person, s->channel);
-	/* From here s belongs to the driver: done may even run at once. */
-	if (chan_send(cc, &pg, outbox_done_cb, s, &cause) != 0) {
-		memset(&r, 0, sizeof r);
-		r.status = CHAN_FAIL;
-		r.error = cause;
-		r.retry_after_ms = -1;
-		outbox_done_cb(s, &r);
-		free(cause);
-	}
-	free(alerts);
-	free(status);
-	free(gather);
-	free(more);
 }
 
 /* The messages of one pass, waiting for its transaction's sync. */
@@ -1033,6 +520,7 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox_unreach *u;
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
 	struct store_outbox_change ch;
+	struct store_outbox_due due;
 	struct outbox_wait *w = NULL;
 	struct outbox_send *s;
 	struct outbox_addr *a;
@@ -1092,7 +580,10 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		p = &plan[i];
 		a = p->a;
 		p->cc = conf_chan_find(ob->conf, a->channel);
-		if (store_outbox_queue(ob->store, a->channel, a->address, now,
+		due.channel = a->channel;
+		due.address = a->address;
+		due.now = now;
+		if (store_outbox_queue(ob->store, &due,
 		    p->cc != NULL && p->cc->rate_limit > 0 ?
 		    OUTBOX_DIGEST_LIMITED : OUTBOX_DIGEST_MAX, &p->rows,
 		    &p->n) != 0) {
@@ -1111,8 +602,8 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 				    " for %" PRId64 " s", p->cc->name,
 				    p->rows[0].person,
 				    (next - now + 999) / 1000);
-				if (store_outbox_defer(ob->store, a->channel,
-				    a->address, now, next, &cause) != 0)
+				if (store_outbox_defer(ob->store, &due, next,
+				    &cause) != 0)
 					goto rollback;
 				outbox_touch_addr(ob, a);
 				continue;
@@ -1191,76 +682,3 @@ fail:
 	outbox_arm(ob, now + 1000, now);
 }
 
-/*
- * A provider's delivery report (Twilio status callback) for message or
- * call pid: delivered, or failed (then fail over).  voice: a call, where
- * answered_by tells a machine from a human.  Unknown ids are ignored.
- */
-int
-outbox_report(struct outbox *ob, const char *kind, const char *pid,
-    const char *status, const char *answered_by, char **cause)
-{
-	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
-	struct store_outbox_change ch;
-	struct store_note *rows;
-	enum outbox_report rep;
-	size_t n, i;
-	int64_t now = clock_now_ms();
-	char err[128];
-
-	rep = outbox_report_map(strcmp(kind, "voice") == 0, status,
-	    answered_by, NULL);
-	if (rep == OUTBOX_REPORT_NONE)
-		return 0;
-	if (store_outbox_by_provider(ob->store, pid, &rows, &n) != 0) {
-		*cause = xstrdup("cannot read the outbox");
-		return -1;
-	}
-	if (n == 0) {
-		log_debug("outbox: report for unknown %s %s", kind, pid);
-		free(rows);
-		return 0;
-	}
-	if (store_begin(ob->store, cause) != 0) {
-		store_notes_free(rows, n);
-		return -1;
-	}
-	if (answered_by != NULL && rep == OUTBOX_REPORT_FAILED &&
-	    strcmp(status, "completed") == 0)
-		snprintf(err, sizeof err, "answered by %s", answered_by);
-	else
-		snprintf(err, sizeof err, "provider reports %s", status);
-	for (i = 0; i < n; i++) {
-		/* Only once, and only for what we think went out. */
-		if (rows[i].state != NOTIFY_SENT)
-			continue;
-		memset(&ch, 0, sizeof ch);
-		ch.id = rows[i].id;
-		ch.attempt = rows[i].attempt;
-		ch.due_ms = rows[i].due_ms;
-		if (rep == OUTBOX_REPORT_DELIVERED) {
-			ch.state = NOTIFY_DELIVERED;
-			store_outbox_set(ob->store, &ch, now, NULL);
-			outbox_audit(ob, &rows[i], "notify.delivered", NULL,
-			    now, &memo);
-		} else {
-			ch.state = NOTIFY_FAILED;
-			ch.error = err;
-			store_outbox_set(ob->store, &ch, now, NULL);
-			outbox_audit(ob, &rows[i], "notify.failed", err, now,
-			    &memo);
-			log_warnx("outbox: alert %" PRId64 ": %s to %s: %s",
-			    rows[i].alert_id, rows[i].channel,
-			    rows[i].person, err);
-			outbox_failover(ob, &rows[i], now);
-		}
-	}
-	free(memo.detail);
-	store_notes_free(rows, n);
-	if (store_commit(ob->store, cause) != 0) {
-		store_rollback(ob->store);
-		return -1;
-	}
-	outbox_kick(ob);
-	return 0;
-}

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "number.h"
 #include "pagerctl-fmt.h"
 #include "pagerctl.h"
 #include "xmalloc.h"
@@ -55,7 +56,7 @@ pagerctl_alerts(struct pagerctl *ctl, int argc, char **argv)
 			prio = optarg;
 			break;
 		case 'n':
-			if (pagerctl_number(optarg) < 0) {
+			if (number_positive(optarg) < 0) {
 				fprintf(stderr, "pagerctl: --limit must be a"
 				    " positive number\n");
 				exit(PAGERCTL_USAGE);
@@ -170,7 +171,7 @@ pagerctl_alerts_action(struct pagerctl *ctl, int argc, char **argv)
 	};
 	const char *cmd = argv[0], *actor = NULL, *what;
 	json_t *body, *j;
-	char *text = NULL, *next, *path, *raw, *data = NULL, num[32];
+	char *text = NULL, *next, *path, *data = NULL, num[32];
 	int ch, rc, i, note = strcmp(cmd, "note") == 0;
 
 	/* No "+": --as may come after the note's words ("--" ends them). */
@@ -186,7 +187,7 @@ pagerctl_alerts_action(struct pagerctl *ctl, int argc, char **argv)
 	}
 	if (note ? argc - optind < 2 : argc - optind != 1)
 		pagerctl_cmd_usage(cmd);
-	if (pagerctl_number(argv[optind]) < 0) {
+	if (number_positive(argv[optind]) < 0) {
 		fprintf(stderr, "pagerctl: %s: not an alert id\n",
 		    argv[optind]);
 		pagerctl_cmd_usage(cmd);
@@ -219,23 +220,16 @@ pagerctl_alerts_action(struct pagerctl *ctl, int argc, char **argv)
 	json_decref(body);
 	xasprintf(&path, "/api/v1/alerts/%s/%s", argv[optind],
 	    note ? "notes" : cmd);
-	rc = pagerctl_api_request(ctl, path, data != NULL ? data : "", &j,
-	    &raw);
-	free(path);
+	rc = pagerctl_api_call(ctl, path, data != NULL ? data : "", &j);
 	free(data);
-	if (rc != PAGERCTL_OK)
+	if (rc != PAGERCTL_OK || j == NULL)
 		return rc;
-	if (ctl->json)
-		pagerctl_print_raw(raw);
-	else {
-		what = note ? "note added" : strcmp(cmd, "escalate") == 0 ?
-		    "escalated to stage" : pagerctl_str(j, "status");
-		printf("alert %s: %s%s%s\n", argv[optind], what,
-		    strcmp(cmd, "escalate") == 0 ? " " : "",
-		    strcmp(cmd, "escalate") == 0 ? pagerctl_int(j, "stage",
-		    num, sizeof num) : "");
-	}
-	free(raw);
+	what = note ? "note added" : strcmp(cmd, "escalate") == 0 ?
+	    "escalated to stage" : pagerctl_str(j, "status");
+	printf("alert %s: %s%s%s\n", argv[optind], what,
+	    strcmp(cmd, "escalate") == 0 ? " " : "",
+	    strcmp(cmd, "escalate") == 0 ? pagerctl_int(j, "stage", num,
+	    sizeof num) : "");
 	json_decref(j);
 	return PAGERCTL_OK;
 }

@@ -184,6 +184,35 @@ fail:
 	return status;
 }
 
+/*
+ * A command's request: GET path, or POST body to it when body is not
+ * NULL; path is freed.  Under --json the reply is printed as the daemon
+ * sent it and *out is NULL: the command has nothing left to print.
+ * Otherwise *out is the parsed reply, for the caller to print and free.
+ * Returns the exit status, as pagerctl_api_request().
+ */
+int
+pagerctl_api_call(struct pagerctl *ctl, char *path, const char *body,
+    json_t **out)
+{
+	char *raw = NULL;
+	json_t *j;
+	int rc;
+
+	*out = NULL;
+	rc = pagerctl_api_request(ctl, path, body, &j, &raw);
+	free(path);
+	if (rc != PAGERCTL_OK)
+		return rc;
+	if (ctl->json) {
+		pagerctl_print_raw(raw);
+		json_decref(j);
+	} else
+		*out = j;
+	free(raw);
+	return PAGERCTL_OK;
+}
+
 /* Append "&name=value" (escaped) to *q; the first one starts with "?". */
 void
 pagerctl_api_query(char **q, const char *name, const char *value)

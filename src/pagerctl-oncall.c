@@ -24,7 +24,7 @@ pagerctl_oncall(struct pagerctl *ctl, int argc, char **argv)
 	const char *rota = NULL, *at = NULL;
 	json_t *j, *r, *p, *on;
 	size_t i, k;
-	char *path, *raw, *c1, *c2, *c3, *c4;
+	char *path, *c1, *c2, *c3, *c4;
 	int ch, rc;
 
 	optind = 0;
@@ -47,17 +47,9 @@ pagerctl_oncall(struct pagerctl *ctl, int argc, char **argv)
 		pagerctl_api_query(&path, "rota", rota);
 	if (at != NULL)
 		pagerctl_api_query(&path, "at", at);
-	rc = pagerctl_api_request(ctl, path, NULL, &j, &raw);
-	free(path);
-	if (rc != PAGERCTL_OK)
+	if ((rc = pagerctl_api_call(ctl, path, NULL, &j)) != PAGERCTL_OK ||
+	    j == NULL)
 		return rc;
-	if (ctl->json) {
-		pagerctl_print_raw(raw);
-		free(raw);
-		json_decref(j);
-		return PAGERCTL_OK;
-	}
-	free(raw);
 	printf("%-12s %-10s %-24s %-25s %s\n", "ROTA", "PERSON", "NAME",
 	    "UNTIL", "WHY");
 	json_array_foreach(json_object_get(j, "rotas"), i, r) {

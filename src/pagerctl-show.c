@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "number.h"
 #include "pagerctl-fmt.h"
 #include "pagerctl.h"
 #include "xmalloc.h"
@@ -130,24 +131,19 @@ pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
 	struct pagerctl_table *t;
 	json_t *j, *v, *ev;
 	const char *k;
-	char *path, *raw, *line, *s, *state, *who, num[32];
+	char *path, *line, *s, *state, *who, num[32];
 	char when[PAGERCTL_FMT_TIME_LEN];
 	char ago[32];
 	int64_t ms, now = clock_now_ms();
 	size_t i;
 	int rc;
 
-	if (argc != 2 || pagerctl_number(argv[1]) < 0)
+	if (argc != 2 || number_positive(argv[1]) < 0)
 		pagerctl_cmd_usage("show");
 	xasprintf(&path, "/api/v1/alerts/%s", argv[1]);
-	rc = pagerctl_api_request(ctl, path, NULL, &j, &raw);
-	free(path);
-	if (rc != PAGERCTL_OK)
+	if ((rc = pagerctl_api_call(ctl, path, NULL, &j)) != PAGERCTL_OK ||
+	    j == NULL)
 		return rc;
-	if (ctl->json) {
-		pagerctl_print_raw(raw);
-		goto out;
-	}
 	line = pagerctl_fmt_clean(pagerctl_str(j, "summary"));
 	printf("alert %s: %s\n", argv[1], line);
 	free(line);
@@ -221,8 +217,6 @@ pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
 		free(s);
 	}
 	pagerctl_table_print(t);
-out:
-	free(raw);
 	json_decref(j);
 	return PAGERCTL_OK;
 }

@@ -72,7 +72,7 @@ pagerctl_stats(struct pagerctl *ctl, int argc, char **argv)
 	struct pagerctl_table *t;
 	const char *prio, *clock;
 	json_t *j, *per, *c, *v, *esc;
-	char *path, *raw, from[PAGERCTL_FMT_TIME_LEN];
+	char *path, from[PAGERCTL_FMT_TIME_LEN];
 	char to[PAGERCTL_FMT_TIME_LEN], n1[32], n2[32], n3[32], r1[32];
 	char r2[32], r3[32];
 	size_t i;
@@ -103,14 +103,9 @@ pagerctl_stats(struct pagerctl *ctl, int argc, char **argv)
 	for (i = 0; i < nitems(params); i++)
 		if (val[i] != NULL)
 			pagerctl_api_query(&path, params[i], val[i]);
-	rc = pagerctl_api_request(ctl, path, NULL, &j, &raw);
-	free(path);
-	if (rc != PAGERCTL_OK)
+	if ((rc = pagerctl_api_call(ctl, path, NULL, &j)) != PAGERCTL_OK ||
+	    j == NULL)
 		return rc;
-	if (ctl->json) {
-		pagerctl_print_raw(raw);
-		goto out;
-	}
 	printf("%-24s%s to %s", "window", pagerctl_fmt_time(pagerctl_ms(j,
 	    "from"), from, sizeof from), pagerctl_fmt_time(pagerctl_ms(j,
 	    "to"), to, sizeof to));
@@ -178,8 +173,6 @@ pagerctl_stats(struct pagerctl *ctl, int argc, char **argv)
 		    sizeof n1), pagerctl_int(v, "posts", n2, sizeof n2),
 		    pagerctl_str(v, "summary"));
 	pagerctl_stats_section("Top problems", t);
-out:
-	free(raw);
 	json_decref(j);
 	return PAGERCTL_OK;
 }

@@ -13,7 +13,6 @@
  */
 #include <sys/ioctl.h>
 
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -204,22 +203,6 @@ pagerctl_table_print(struct pagerctl_table *t)
 	fputs(text, stdout);
 	free(text);
 	pagerctl_table_free(t);
-}
-
-/* A positive integer argument (an alert id, --limit), or -1. */
-long long
-pagerctl_number(const char *s)
-{
-	char *end;
-	long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || errno != 0 || v <= 0)
-		return -1;
-	return v;
 }
 
 /* The folder of file path, as a new string. */

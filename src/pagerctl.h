@@ -49,8 +49,6 @@ int64_t pagerctl_ms(const json_t *, const char *);
 const char *pagerctl_int(const json_t *, const char *, char *, size_t);
 /* Print table t (and free it), cut to the terminal's width. */
 void pagerctl_table_print(struct pagerctl_table *);
-/* A positive integer argument (an alert id, --limit), or -1. */
-long long pagerctl_number(const char *);
 /* The folder of a file path, as a new string. */
 char *pagerctl_dir_of(const char *);
 /* pagerd.conf for the offline commands about a rota file; may be NULL. */
@@ -66,6 +64,8 @@ int pagerctl_api_token(struct pagerctl *);
 /* GET path, or POST body to it: an exit status, and *out (and *raw). */
 int pagerctl_api_request(struct pagerctl *, const char *, const char *,
     json_t **, char **);
+/* The same for a command, path freed: under --json, printed, *out NULL. */
+int pagerctl_api_call(struct pagerctl *, char *, const char *, json_t **);
 /* Append "name=value", escaped, to the query of *path (replaced). */
 void pagerctl_api_query(char **, const char *, const char *);
 

@@ -461,3 +461,18 @@ rota_index_stats(const struct rota *r, struct rota_index_stats *st)
 	    ix->runsize * sizeof *ix->runs;
 	return 0;
 }
+
+/*
+ * The people on call in r at t, with the end of each one's shift.  From
+ * r's index (rota_index_build()) when t is inside it, else by a scan;
+ * both give the same shifts in the same order.
+ */
+int
+rota_oncall(const struct rota *r, int64_t t, struct rota_shifts *out)
+{
+	if (t < ROTA_MIN_T || t >= ROTA_MAX_T)
+		return -1;
+	if (r->index != NULL && rota_index_oncall(r, t, out) == 0)
+		return 0;
+	return rota_oncall_scan(r, t, out);
+}

@@ -694,3 +694,37 @@ rota_load(const char *path, char **cause)
 	rota_findings_free(&f);
 	return r;
 }
+
+/* Free a rota from rota_parse() or rota_load(); NULL does nothing. */
+void
+rota_free(struct rota *r)
+{
+	size_t i, j;
+
+	if (r == NULL)
+		return;
+	rota_index_drop(r);
+	for (i = 0; i < r->nlayers; i++) {
+		free(r->layers[i].name);
+		for (j = 0; j < r->layers[i].nmembers; j++)
+			free(r->layers[i].members[j]);
+		free(r->layers[i].members);
+		free(r->layers[i].when);
+	}
+	free(r->layers);
+	for (i = 0; i < r->noverrides; i++) {
+		free(r->overrides[i].who);
+		free(r->overrides[i].with);
+		free(r->overrides[i].reason);
+	}
+	free(r->overrides);
+	for (i = 0; i < r->nwindows; i++)
+		free(r->windows[i].text);
+	free(r->windows);
+	tz_free(r->tz);
+	free(r->tzname);
+	free(r->backup);
+	free(r->name);
+	free(r->file);
+	free(r);
+}

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rota-private.h: shared by rota.c and rota-index.c only: the evaluation
- * of who is on call at one instant, the instants where that may change,
- * and the direct who-is-on-call computation that the index stands in for.
+ * rota-private.h: what rota.c offers rota-index.c, and no one else: the
+ * evaluation of who is on call at one instant, the instants where that
+ * may change, and the direct who-is-on-call computation that the index
+ * stands in for.  The dependency is one way: rota.c knows nothing of the
+ * index (rota_oncall(), which asks the index first, is rota-index.c's).
  */
 #ifndef ROTA_PRIVATE_H
 #define ROTA_PRIVATE_H
@@ -45,8 +47,5 @@ void rota_eval(const struct rota *, int64_t, int, struct rota_eval *);
 int64_t rota_next_boundary(const struct rota *, int64_t, int);
 int rota_who_equal(const struct rota_who *, const struct rota_who *);
 int rota_oncall_scan(const struct rota *, int64_t, struct rota_shifts *);
-
-/* rota-index.c */
-int rota_index_oncall(const struct rota *, int64_t, struct rota_shifts *);
 
 #endif

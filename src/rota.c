@@ -491,21 +491,6 @@ rota_oncall_scan(const struct rota *r, int64_t t, struct rota_shifts *out)
 	return rota_schedule(r, t, t + 1, NULL, out);
 }
 
-/*
- * The people on call in r at t, with the end of each one's shift.  From
- * r's index (rota_index_build()) when t is inside it, else by a scan;
- * both give the same shifts in the same order.
- */
-int
-rota_oncall(const struct rota *r, int64_t t, struct rota_shifts *out)
-{
-	if (t < ROTA_MIN_T || t >= ROTA_MAX_T)
-		return -1;
-	if (r->index != NULL && rota_index_oncall(r, t, out) == 0)
-		return 0;
-	return rota_oncall_scan(r, t, out);
-}
-
 static int
 rota_eval_equal(const struct rota_eval *a, const struct rota_eval *b)
 {
@@ -569,38 +554,4 @@ rota_format_local(const struct rota *r, int64_t t, char *buf, size_t len)
 	    lt.month, lt.day, lt.hour, lt.minute, lt.offset < 0 ? '-' : '+',
 	    off / 3600, off / 60 % 60);
 	return buf;
-}
-
-/* Free a rota from rota_parse() or rota_load(); NULL does nothing. */
-void
-rota_free(struct rota *r)
-{
-	size_t i, j;
-
-	if (r == NULL)
-		return;
-	rota_index_drop(r);
-	for (i = 0; i < r->nlayers; i++) {
-		free(r->layers[i].name);
-		for (j = 0; j < r->layers[i].nmembers; j++)
-			free(r->layers[i].members[j]);
-		free(r->layers[i].members);
-		free(r->layers[i].when);
-	}
-	free(r->layers);
-	for (i = 0; i < r->noverrides; i++) {
-		free(r->overrides[i].who);
-		free(r->overrides[i].with);
-		free(r->overrides[i].reason);
-	}
-	free(r->overrides);
-	for (i = 0; i < r->nwindows; i++)
-		free(r->windows[i].text);
-	free(r->windows);
-	tz_free(r->tz);
-	free(r->tzname);
-	free(r->backup);
-	free(r->name);
-	free(r->file);
-	free(r);
 }

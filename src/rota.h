@@ -155,6 +155,7 @@ struct rota *rota_parse(const char *, const char *, char **);
 struct rota *rota_load_findings(const char *, struct rota_findings *);
 struct rota *rota_parse_findings(const char *, const char *,
     struct rota_findings *);
+void rota_free(struct rota *);
 
 /* rota-span.c */
 int rota_span_parse(const char *, struct rota_span *, char **);
@@ -177,8 +178,6 @@ void rota_findings_free(struct rota_findings *);
 char *rota_finding_format(const struct rota_finding *);
 
 /* rota.c */
-void rota_free(struct rota *);
-int rota_oncall(const struct rota *, int64_t, struct rota_shifts *);
 int rota_schedule(const struct rota *, int64_t, int64_t, const char *,
     struct rota_shifts *);
 int64_t rota_next_handoff(const struct rota *, int64_t);
@@ -207,6 +206,9 @@ struct rota_index_stats {
  * now to 60 days after (less for rotas that change very often), so that
  * rota_oncall() is a binary search; its answers are a scan's.
  */
+int rota_oncall(const struct rota *, int64_t, struct rota_shifts *);
+/* The index's answer alone: -1 outside it (tests compare it to a scan). */
+int rota_index_oncall(const struct rota *, int64_t, struct rota_shifts *);
 int rota_index_build(struct rota *, int64_t); /* at now; backups linked */
 void rota_index_drop(struct rota *); /* back to scanning */
 int rota_index_due(const struct rota *, int64_t); /* rebuild at now? */

@@ -65,35 +65,30 @@ store_hook_seen(struct store *s, const char *key, int64_t now,
 }
 
 /*
- * Record that the provider callback key was taken at now, by actor,
- * about alert_id (0: none), and forget those older than keep_ms: the
- * index on seen_ms makes that a range scan of the few rows due.  0, or
- * -1 with *cause.
+ * Record that the provider callback h->key was taken at h->seen_ms, by
+ * h->actor, about h->alert_id (0: none), and forget those older than
+ * keep_ms: the index on seen_ms makes that a range scan of the few rows
+ * due.  0, or -1 with *cause.
  */
 int
-store_hook_add(struct store *s, const char *key, int64_t alert_id,
-    const char *actor, int64_t now, int64_t keep_ms, char **cause)
+store_hook_add(struct store *s, const struct store_hook_new *h,
+    int64_t keep_ms, char **cause)
 {
 	sqlite3_stmt *q;
 
-	if ((q = store_stmt(s, store_hook_prune_sql)) == NULL) {
-		store_cause(s, cause, "pruning provider callbacks");
+	if ((q = store_stmt_cause(s, store_hook_prune_sql,
+	    "pruning provider callbacks", cause)) == NULL)
 		return -1;
-	}
-	sqlite3_bind_int64(q, 1, now - keep_ms);
+	sqlite3_bind_int64(q, 1, h->seen_ms - keep_ms);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	if ((q = store_stmt(s, store_hook_add_sql)) == NULL) {
-		store_cause(s, cause, "recording a provider callback");
+	if ((q = store_stmt_cause(s, store_hook_add_sql,
+	    "recording a provider callback", cause)) == NULL)
 		return -1;
-	}
-	store_bind_text(q, 1, key);
-	if (alert_id > 0)
-		sqlite3_bind_int64(q, 2, alert_id);
-	else
-		sqlite3_bind_null(q, 2);
-	store_bind_text(q, 3, actor);
-	sqlite3_bind_int64(q, 4, now);
+	store_bind_text(q, 1, h->key);
+	store_bind_alert(q, 2, h->alert_id);
+	store_bind_text(q, 3, h->actor);
+	sqlite3_bind_int64(q, 4, h->seen_ms);
 	return store_step_done(s, q, cause);
 }
 
@@ -115,25 +110,22 @@ store_ack_used(struct store *s, const char *nonce)
 }
 
 /*
- * Record that the token nonce was used by person for action on alert
- * id: 0 if this is its first use, 1 if it was used before, -1 (with
- * *cause) if the store failed.
+ * Record that the token nonce a->nonce was used: 0 if this is its first
+ * use, 1 if it was used before, -1 (with *cause) if the store failed.
  */
 int
-store_ack_use(struct store *s, const char *nonce, int64_t id,
-    const char *person, const char *action, int64_t now, char **cause)
+store_ack_use(struct store *s, const struct store_ack_new *a, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_ack_use_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "recording a used ack token");
+	if ((q = store_stmt_cause(s, store_ack_use_sql,
+	    "recording a used ack token", cause)) == NULL)
 		return -1;
-	}
-	store_bind_text(q, 1, nonce);
-	sqlite3_bind_int64(q, 2, id);
-	store_bind_text(q, 3, person);
-	store_bind_text(q, 4, action);
-	sqlite3_bind_int64(q, 5, now);
+	store_bind_text(q, 1, a->nonce);
+	sqlite3_bind_int64(q, 2, a->alert_id);
+	store_bind_text(q, 3, a->person);
+	store_bind_text(q, 4, a->action);
+	sqlite3_bind_int64(q, 5, a->used_ms);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
 	return sqlite3_changes(s->db) == 1 ? 0 : 1;

@@ -33,12 +33,11 @@ static const char store_breaches_sql[] =
 int
 store_breach_add(struct store *s, const struct breach *b, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_breach_add_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "recording a breach");
+	if ((q = store_stmt_cause(s, store_breach_add_sql, "recording a breach",
+	    cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, b->alert_id);
 	store_bind_text(q, 2, sla_clock_name(b->clock));
 	sqlite3_bind_int64(q, 3, b->due_ms);
@@ -55,12 +54,11 @@ store_breach_add(struct store *s, const struct breach *b, char **cause)
 int
 store_breach_stop(struct store *s, const struct breach *b, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_breach_stop_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "stopping a breach");
+	if ((q = store_stmt_cause(s, store_breach_stop_sql, "stopping a breach",
+	    cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, b->alert_id);
 	store_bind_text(q, 2, sla_clock_name(b->clock));
 	sqlite3_bind_int64(q, 3, b->stopped_ms);

@@ -35,12 +35,11 @@ int
 store_page_add(struct store *s, int64_t id, const char *person,
     int64_t at_ms, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_page_add_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "recording a page");
+	if ((q = store_stmt_cause(s, store_page_add_sql, "recording a page",
+	    cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, id);
 	store_bind_text_static(q, 2, person);
 	sqlite3_bind_int64(q, 3, at_ms);
@@ -63,19 +62,18 @@ store_page_people(struct store *s, int64_t id, char ***out, size_t *n)
  * actor at at_ms.  0, or -1 with *cause.
  */
 int
-store_alert_note_add(struct store *s, int64_t id, int64_t at_ms,
-    const char *actor, const char *text, char **cause)
+store_alert_note_add(struct store *s, const struct store_alert_note *n,
+    char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_note_add_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "recording a note");
+	if ((q = store_stmt_cause(s, store_note_add_sql, "recording a note",
+	    cause)) == NULL)
 		return -1;
-	}
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_int64(q, 2, at_ms);
-	store_bind_text_static(q, 3, actor);
-	store_bind_text_static(q, 4, text);
+	sqlite3_bind_int64(q, 1, n->alert_id);
+	sqlite3_bind_int64(q, 2, n->at_ms);
+	store_bind_text_static(q, 3, n->actor);
+	store_bind_text_static(q, 4, n->text);
 	return store_step_done(s, q, cause);
 }
 

@@ -14,15 +14,11 @@ int64_t
 store_heartbeat_get(struct store *s, const char *name)
 {
 	sqlite3_stmt *st = store_stmt(s, store_hb_get_sql);
-	int64_t t = 0;
 
 	if (st == NULL)
 		return 0;
 	store_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		t = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return t;
+	return store_step_int64(st, 0);
 }
 
 /* Record a ping of name at t (committed at once, outside a batch). */
@@ -30,12 +26,11 @@ int
 store_heartbeat_ping(struct store *s, const char *name, int64_t t,
     char **cause)
 {
-	sqlite3_stmt *st = store_stmt(s, store_hb_set_sql);
+	sqlite3_stmt *st;
 
-	if (st == NULL) {
-		store_cause(s, cause, "recording a heartbeat");
+	if ((st = store_stmt_cause(s, store_hb_set_sql, "recording a heartbeat",
+	    cause)) == NULL)
 		return -1;
-	}
 	store_bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, t);
 	return store_step_done(s, st, cause);

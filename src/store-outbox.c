@@ -94,27 +94,16 @@ static const char store_outbox_list_sql[] =
     "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
     " WHERE n.alert_id = ?1 ORDER BY n.id";
 
-/* Bind an alert id, or NULL for a note (alert id 0). */
-static void
-store_bind_alert(sqlite3_stmt *q, int i, int64_t alert_id)
-{
-	if (alert_id > 0)
-		sqlite3_bind_int64(q, i, alert_id);
-	else
-		sqlite3_bind_null(q, i);
-}
-
 /* Add one pending row (inside the caller's transaction); id is set. */
 int
 store_outbox_add(struct store *s, struct store_note *n, int64_t now,
     char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_add_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "adding a notification");
+	if ((q = store_stmt_cause(s, store_outbox_add_sql,
+	    "adding a notification", cause)) == NULL)
 		return -1;
-	}
 	store_bind_alert(q, 1, n->alert_id);
 	store_bind_text(q, 2, n->person);
 	store_bind_text(q, 3, n->channel);
@@ -294,12 +283,12 @@ store_outbox_head_clear(struct store_outbox_head *h)
 }
 
 /*
- * The pending rows of one channel and address due at now, oldest first
- * (due instant, then id), at most max of them.
+ * The pending rows of one channel and address due at an instant (d),
+ * oldest first (due instant, then id), at most max of them.
  */
 int
-store_outbox_queue(struct store *s, const char *channel, const char *address,
-    int64_t now, size_t max, struct store_note **out, size_t *n)
+store_outbox_queue(struct store *s, const struct store_outbox_due *d,
+    size_t max, struct store_note **out, size_t *n)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_queue_sql);
 
@@ -308,30 +297,30 @@ store_outbox_queue(struct store *s, const char *channel, const char *address,
 		*n = 0;
 		return -1;
 	}
-	store_bind_text(q, 1, channel);
-	store_bind_text(q, 2, address);
-	sqlite3_bind_int64(q, 3, now);
+	store_bind_text(q, 1, d->channel);
+	store_bind_text(q, 2, d->address);
+	sqlite3_bind_int64(q, 3, d->now);
 	sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
 	return store_outbox_rows(s, q, out, n);
 }
 
 /*
  * Put off every pending row of one channel and address that is due at
- * now until instant until (a rate limit), attempts and errors kept.
+ * an instant (d) until instant until (a rate limit), attempts and
+ * errors kept.
  */
 int
-store_outbox_defer(struct store *s, const char *channel, const char *address,
-    int64_t now, int64_t until, char **cause)
+store_outbox_defer(struct store *s, const struct store_outbox_due *d,
+    int64_t until, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_defer_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "deferring notifications");
+	if ((q = store_stmt_cause(s, store_outbox_defer_sql,
+	    "deferring notifications", cause)) == NULL)
 		return -1;
-	}
-	store_bind_text(q, 1, channel);
-	store_bind_text(q, 2, address);
-	sqlite3_bind_int64(q, 3, now);
+	store_bind_text(q, 1, d->channel);
+	store_bind_text(q, 2, d->address);
+	sqlite3_bind_int64(q, 3, d->now);
 	sqlite3_bind_int64(q, 4, until);
 	return store_step_done(s, q, cause);
 }
@@ -371,12 +360,11 @@ int
 store_outbox_set(struct store *s, const struct store_outbox_change *c,
     int64_t now, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_set_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "updating a notification");
+	if ((q = store_stmt_cause(s, store_outbox_set_sql,
+	    "updating a notification", cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, c->id);
 	store_bind_text(q, 2, notify_state_name(c->state));
 	sqlite3_bind_int(q, 3, c->attempt);
@@ -401,35 +389,35 @@ store_outbox_paged(struct store *s, int64_t alert_id, char ***out, size_t *n)
 	    n);
 }
 
-/* Cancel the pending rows of an alert (of one person, or all if NULL). */
-int
+/*
+ * Cancel the pending rows of an alert (of one person, or all if NULL):
+ * how many, or -1 with *cause.
+ */
+int64_t
 store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
-    int64_t now, int64_t *changed, char **cause)
+    int64_t now, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_cancel_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "cancelling notifications");
+	if ((q = store_stmt_cause(s, store_outbox_cancel_sql,
+	    "cancelling notifications", cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, person);
 	sqlite3_bind_int64(q, 3, now);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	if (changed != NULL)
-		*changed = sqlite3_changes64(s->db);
-	return 0;
+	return sqlite3_changes64(s->db);
 }
 
 /*
- * Bring the person's next pending step (after step) forward to now.
- * Returns its row id, and where it goes in h (free with
- * store_outbox_head_clear); 0 if there is none, -1 on error.
+ * Bring the next pending step of n's person (for n's alert, after n's
+ * step) forward to now.  Returns its row id, and where it goes in h
+ * (free with store_outbox_head_clear); 0 if there is none, -1 on error.
  */
 int64_t
-store_outbox_failover(struct store *s, int64_t alert_id, const char *person,
-    int step, int64_t now, struct store_outbox_head *h)
+store_outbox_failover(struct store *s, const struct store_note *n,
+    int64_t now, struct store_outbox_head *h)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_failover_sql);
 	int64_t id = 0;
@@ -438,9 +426,9 @@ store_outbox_failover(struct store *s, int64_t alert_id, const char *person,
 	memset(h, 0, sizeof *h);
 	if (q == NULL)
 		return -1;
-	store_bind_alert(q, 1, alert_id);
-	store_bind_text(q, 2, person);
-	sqlite3_bind_int(q, 3, step);
+	store_bind_alert(q, 1, n->alert_id);
+	store_bind_text(q, 2, n->person);
+	sqlite3_bind_int(q, 3, n->step);
 	sqlite3_bind_int64(q, 4, now);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		store_outbox_head_clear(h);
@@ -462,28 +450,23 @@ int64_t
 store_outbox_live(struct store *s, int64_t alert_id, const char *person)
 {
 	sqlite3_stmt *q = store_stmt(s, store_outbox_live_sql);
-	int64_t v = -1;
 
 	if (q == NULL)
 		return -1;
 	store_bind_alert(q, 1, alert_id);
 	store_bind_text(q, 2, person);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return v;
+	return store_step_int64(q, -1);
 }
 
 /* At start: sends cut short by a stop or crash go out again. */
 int
 store_outbox_resume(struct store *s, int64_t now, char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_resume_sql);
+	sqlite3_stmt *q;
 
-	if (q == NULL) {
-		store_cause(s, cause, "resuming notifications");
+	if ((q = store_stmt_cause(s, store_outbox_resume_sql,
+	    "resuming notifications", cause)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(q, 1, now);
 	return store_step_done(s, q, cause);
 }

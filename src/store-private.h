@@ -39,15 +39,22 @@ struct store {
 
 /* store.c */
 sqlite3_stmt *store_stmt(struct store *, const char *);
+sqlite3_stmt *store_stmt_cause(struct store *, const char *, const char *,
+    char **);
 int store_step_done(struct store *, sqlite3_stmt *, char **);
 void store_cause(struct store *, char **, const char *);
 void store_bind_text(sqlite3_stmt *, int, const char *);
 void store_bind_text_static(sqlite3_stmt *, int, const char *);
+void store_bind_alert(sqlite3_stmt *, int, int64_t);
 char *store_column_strdup(sqlite3_stmt *, int);
+int64_t store_step_int64(sqlite3_stmt *, int64_t);
 int store_strings(struct store *, const char *, int64_t, const char *,
     char ***, size_t *);
 int store_commit_nosync(struct store *, char **);
 int64_t store_usec(void);
+
+/* store-migrations.c */
+int store_migrate(struct store *, char **);
 
 /* store-sync.c */
 int store_sync_now(struct store *);

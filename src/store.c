@@ -6,7 +6,7 @@
  * stored (store_commit() syncs at once, store_commit_async() in a worker
  * thread: see store-sync.c).  Callers batch work into one transaction
  * (group commit) to pay for one sync per batch.  The schema is versioned
- * with PRAGMA user_version and migrated on open.
+ * with PRAGMA user_version and migrated on open (store-migrations.c).
  */
 #include <sys/stat.h>
 
@@ -25,436 +25,6 @@
 #include "store.h"
 #include "store-private.h"
 #include "xmalloc.h"
-
-/*
- * Migrations, in order; migration i brings user_version from i to i + 1.
- * Never edit one that has shipped: add a new one.
- */
-static const char *store_migrations[] = {
-	/* 1: alerts, audit events, notifications */
-	"CREATE TABLE alerts ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  dedup_key TEXT NOT NULL,"
-	"  service TEXT NOT NULL,"
-	"  priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4),"
-	"  summary TEXT NOT NULL,"
-	"  source TEXT,"
-	"  details TEXT,"
-	"  links TEXT,"
-	"  integration TEXT,"
-	"  status TEXT NOT NULL DEFAULT 'triggered'"
-	"    CHECK (status IN ('triggered', 'acknowledged', 'resolved')),"
-	"  stage INTEGER NOT NULL DEFAULT 1,"
-	"  count INTEGER NOT NULL DEFAULT 1,"
-	"  created_ms INTEGER NOT NULL,"
-	"  updated_ms INTEGER NOT NULL,"
-	"  acknowledged_ms INTEGER,"
-	"  first_response_ms INTEGER,"
-	"  resolved_ms INTEGER);"
-	"CREATE UNIQUE INDEX alerts_open_dedup ON alerts (service, dedup_key)"
-	"  WHERE status != 'resolved';"
-	"CREATE INDEX alerts_status ON alerts (status, id);"
-	"CREATE TABLE events ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  alert_id INTEGER REFERENCES alerts (id),"
-	"  at_ms INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL,"
-	"  kind TEXT NOT NULL,"
-	"  detail TEXT NOT NULL DEFAULT '{}');"
-	"CREATE INDEX events_alert ON events (alert_id, id);"
-	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-	"CREATE TABLE notifications ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
-	"  person TEXT NOT NULL,"
-	"  channel TEXT NOT NULL,"
-	"  address TEXT NOT NULL,"
-	"  attempt INTEGER NOT NULL DEFAULT 0,"
-	"  state TEXT NOT NULL DEFAULT 'pending',"
-	"  provider_id TEXT,"
-	"  last_error TEXT,"
-	"  due_ms INTEGER NOT NULL,"
-	"  created_ms INTEGER NOT NULL,"
-	"  updated_ms INTEGER NOT NULL);"
-	"CREATE INDEX notifications_due ON notifications (state, due_ms);",
-	/* 2: engine: the escalation state of each alert, instants in UTC ms */
-	"ALTER TABLE alerts ADD COLUMN policy TEXT;"
-	"ALTER TABLE alerts ADD COLUMN stage_started_ms INTEGER;"
-	"ALTER TABLE alerts ADD COLUMN stage_ack_due_ms INTEGER;"
-	"ALTER TABLE alerts ADD COLUMN stage_resolve_due_ms INTEGER;"
-	"ALTER TABLE alerts ADD COLUMN repeats_done INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE alerts ADD COLUMN sla_response_due_ms INTEGER;"
-	"ALTER TABLE alerts ADD COLUMN sla_first_response_due_ms INTEGER;"
-	"ALTER TABLE alerts ADD COLUMN sla_resolution_due_ms INTEGER;"
-	"ALTER TABLE alerts ADD COLUMN sla_reminded INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE alerts ADD COLUMN sla_breached INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE alerts ADD COLUMN next_due_ms INTEGER;"
-	"ALTER TABLE alerts ADD COLUMN max_stage INTEGER NOT NULL DEFAULT 1;",
-	/* 3: outbox */
-	"ALTER TABLE notifications ADD COLUMN step INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE notifications ADD COLUMN reason TEXT;"
-	"ALTER TABLE notifications ADD COLUMN ack_url TEXT;"
-	"ALTER TABLE notifications ADD COLUMN sent_ms INTEGER;"
-	"CREATE INDEX notifications_alert ON notifications (alert_id, person);"
-	"CREATE INDEX notifications_provider ON notifications (provider_id)"
-	"  WHERE provider_id IS NOT NULL;"
-	"CREATE INDEX notifications_sent ON notifications (sent_ms)"
-	"  WHERE sent_ms IS NOT NULL;",
-	/* 4: heartbeats: the last ping of each monitor (store-heartbeat.c) */
-	"CREATE TABLE heartbeats ("
-	"  name TEXT PRIMARY KEY,"
-	"  last_ping_ms INTEGER NOT NULL) WITHOUT ROWID;",
-	/* 5: ack tokens: each nonce acts once (store-ack.c) */
-	"CREATE TABLE ack_tokens ("
-	"  nonce TEXT PRIMARY KEY,"
-	"  alert_id INTEGER NOT NULL,"
-	"  person TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"
-	"  used_ms INTEGER NOT NULL) WITHOUT ROWID;",
-	/*
-	 * 6: notes: an outbox row may be about no alert (a handoff note):
-	 * alert_id becomes optional (SQLite rebuilds the table for that)
-	 * and body holds the note's text.
-	 */
-	"CREATE TABLE notifications6 ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  alert_id INTEGER REFERENCES alerts (id),"
-	"  person TEXT NOT NULL,"
-	"  channel TEXT NOT NULL,"
-	"  address TEXT NOT NULL,"
-	"  attempt INTEGER NOT NULL DEFAULT 0,"
-	"  state TEXT NOT NULL DEFAULT 'pending',"
-	"  provider_id TEXT,"
-	"  last_error TEXT,"
-	"  due_ms INTEGER NOT NULL,"
-	"  created_ms INTEGER NOT NULL,"
-	"  updated_ms INTEGER NOT NULL,"
-	"  step INTEGER NOT NULL DEFAULT 0,"
-	"  reason TEXT,"
-	"  ack_url TEXT,"
-	"  sent_ms INTEGER,"
-	"  body TEXT,"
-	"  CHECK (alert_id IS NOT NULL OR body IS NOT NULL));"
-	"INSERT INTO notifications6 (id, alert_id, person, channel, address,"
-	"  attempt, state, provider_id, last_error, due_ms, created_ms,"
-	"  updated_ms, step, reason, ack_url, sent_ms)"
-	"  SELECT id, alert_id, person, channel, address, attempt, state,"
-	"  provider_id, last_error, due_ms, created_ms, updated_ms, step,"
-	"  reason, ack_url, sent_ms FROM notifications;"
-	"DROP TABLE notifications;"
-	"ALTER TABLE notifications6 RENAME TO notifications;"
-	"CREATE INDEX notifications_due ON notifications (state, due_ms);"
-	"CREATE INDEX notifications_alert ON notifications (alert_id, person);"
-	"CREATE INDEX notifications_provider ON notifications (provider_id)"
-	"  WHERE provider_id IS NOT NULL;"
-	"CREATE INDEX notifications_sent ON notifications (sent_ms)"
-	"  WHERE sent_ms IS NOT NULL;",
-	/*
-	 * 7: the outbox's queue: rows by state, channel and address, oldest
-	 * first, so that a pass finds each address with pending rows and
-	 * reads the few it sends, never the whole backlog (store-outbox.c).
-	 * It replaces the index by state and due instant, which nothing
-	 * reads any more.
-	 */
-	"DROP INDEX notifications_due;"
-	"CREATE INDEX notifications_queue ON notifications"
-	"  (state, channel, address, due_ms);",
-	/*
-	 * 8: what each notification tells (page, escalated, reminder,
-	 * breach, acknowledged, resolved, note) and for which stage, so
-	 * that a message carrying several says each alert's own; rows
-	 * written before are named from their reason.
-	 */
-	"ALTER TABLE notifications ADD COLUMN event TEXT NOT NULL"
-	"  DEFAULT 'page';"
-	"ALTER TABLE notifications ADD COLUMN stage INTEGER NOT NULL"
-	"  DEFAULT 0;"
-	"UPDATE notifications SET event = CASE"
-	"  WHEN alert_id IS NULL THEN 'note'"
-	"  WHEN reason LIKE 'acknowledged by %' THEN 'acknowledged'"
-	"  WHEN reason LIKE 'resolved by %' THEN 'resolved'"
-	"  WHEN reason LIKE 'reminder%' THEN 'reminder'"
-	"  WHEN reason LIKE 'SLA breach%' THEN 'breach'"
-	"  ELSE 'page' END;",
-	/*
-	 * 9: breaches: one row per missed SLA deadline (store-breach.c),
-	 * with the instant its clock stopped (NULL while it runs), so that
-	 * its lateness is read from typed columns and is final once the
-	 * alert is acknowledged, noted or resolved.  Breaches recorded
-	 * before come from the alerts' own columns: the clocks flagged in
-	 * sla_breached, recorded at their deadline (as the audit log has
-	 * them) and stopped as each clock's goal says.
-	 */
-	"CREATE TABLE breaches ("
-	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
-	"  clock TEXT NOT NULL"
-	"    CHECK (clock IN ('response', 'first_response', 'resolution')),"
-	"  due_ms INTEGER NOT NULL,"
-	"  breached_ms INTEGER NOT NULL,"
-	"  stopped_ms INTEGER,"
-	"  PRIMARY KEY (alert_id, clock));"
-	"INSERT INTO breaches"
-	"  (alert_id, clock, due_ms, breached_ms, stopped_ms)"
-	"  SELECT id, 'response', sla_response_due_ms, sla_response_due_ms,"
-	"  CASE WHEN acknowledged_ms IS NOT NULL AND (resolved_ms IS NULL OR"
-	"    acknowledged_ms <= resolved_ms) THEN acknowledged_ms"
-	"    ELSE resolved_ms END"
-	"  FROM alerts WHERE (sla_breached & 1) != 0"
-	"  AND sla_response_due_ms IS NOT NULL;"
-	"INSERT INTO breaches"
-	"  (alert_id, clock, due_ms, breached_ms, stopped_ms)"
-	"  SELECT id, 'first_response', sla_first_response_due_ms,"
-	"  sla_first_response_due_ms,"
-	"  CASE WHEN first_response_ms IS NOT NULL AND (resolved_ms IS NULL OR"
-	"    first_response_ms <= resolved_ms) THEN first_response_ms"
-	"    ELSE resolved_ms END"
-	"  FROM alerts WHERE (sla_breached & 2) != 0"
-	"  AND sla_first_response_due_ms IS NOT NULL;"
-	"INSERT INTO breaches"
-	"  (alert_id, clock, due_ms, breached_ms, stopped_ms)"
-	"  SELECT id, 'resolution', sla_resolution_due_ms,"
-	"  sla_resolution_due_ms, resolved_ms"
-	"  FROM alerts WHERE (sla_breached & 4) != 0"
-	"  AND sla_resolution_due_ms IS NOT NULL;",
-	/*
-	 * 10: provider callbacks already taken (store-ack.c): the
-	 * MessageSid of an inbound SMS, the CallSid and digits of a
-	 * keypress, so that a signed request delivered again acts only
-	 * once.  Rows are kept 24 hours; the index on seen_ms makes their
-	 * pruning a short range scan.
-	 */
-	"CREATE TABLE hook_deliveries ("
-	"  hook_key TEXT PRIMARY KEY,"
-	"  alert_id INTEGER,"
-	"  actor TEXT NOT NULL,"
-	"  seen_ms INTEGER NOT NULL);"
-	"CREATE INDEX hook_deliveries_seen ON hook_deliveries (seen_ms);",
-	/*
-	 * 11: the same tables, with their CHECKs on a list of names
-	 * written as comparisons: SQLite evaluates "x IN ('a', 'b')" in a
-	 * CHECK through a temporary table built at every insert or status
-	 * change (about a tenth of the CPU of taking an alert).  A table's
-	 * constraints can only change by copying it (SQLite's "making
-	 * other kinds of table schema changes"; foreign keys are off
-	 * while migrations run, see store_migrate).  Ids, their sequence
-	 * and the indexes stay as they were.
-	 */
-	"CREATE TABLE alerts_new ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  dedup_key TEXT NOT NULL,"
-	"  service TEXT NOT NULL,"
-	"  priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4),"
-	"  summary TEXT NOT NULL,"
-	"  source TEXT,"
-	"  details TEXT,"
-	"  links TEXT,"
-	"  integration TEXT,"
-	"  status TEXT NOT NULL DEFAULT 'triggered'"
-	"    CHECK (status = 'triggered' OR status = 'acknowledged'"
-	"    OR status = 'resolved'),"
-	"  stage INTEGER NOT NULL DEFAULT 1,"
-	"  count INTEGER NOT NULL DEFAULT 1,"
-	"  created_ms INTEGER NOT NULL,"
-	"  updated_ms INTEGER NOT NULL,"
-	"  acknowledged_ms INTEGER,"
-	"  first_response_ms INTEGER,"
-	"  resolved_ms INTEGER,"
-	"  policy TEXT,"
-	"  stage_started_ms INTEGER,"
-	"  stage_ack_due_ms INTEGER,"
-	"  stage_resolve_due_ms INTEGER,"
-	"  repeats_done INTEGER NOT NULL DEFAULT 0,"
-	"  sla_response_due_ms INTEGER,"
-	"  sla_first_response_due_ms INTEGER,"
-	"  sla_resolution_due_ms INTEGER,"
-	"  sla_reminded INTEGER NOT NULL DEFAULT 0,"
-	"  sla_breached INTEGER NOT NULL DEFAULT 0,"
-	"  next_due_ms INTEGER,"
-	"  max_stage INTEGER NOT NULL DEFAULT 1);"
-	"INSERT INTO alerts_new (id, dedup_key, service, priority, summary,"
-	"  source, details, links, integration, status, stage, count,"
-	"  created_ms, updated_ms, acknowledged_ms, first_response_ms,"
-	"  resolved_ms, policy, stage_started_ms, stage_ack_due_ms,"
-	"  stage_resolve_due_ms, repeats_done, sla_response_due_ms,"
-	"  sla_first_response_due_ms, sla_resolution_due_ms, sla_reminded,"
-	"  sla_breached, next_due_ms, max_stage)"
-	"  SELECT id, dedup_key, service, priority, summary,"
-	"  source, details, links, integration, status, stage, count,"
-	"  created_ms, updated_ms, acknowledged_ms, first_response_ms,"
-	"  resolved_ms, policy, stage_started_ms, stage_ack_due_ms,"
-	"  stage_resolve_due_ms, repeats_done, sla_response_due_ms,"
-	"  sla_first_response_due_ms, sla_resolution_due_ms, sla_reminded,"
-	"  sla_breached, next_due_ms, max_stage FROM alerts;"
-	"UPDATE sqlite_sequence SET seq = max(seq, (SELECT seq FROM"
-	"  sqlite_sequence WHERE name = 'alerts')) WHERE name = 'alerts_new';"
-	"DROP TABLE alerts;"
-	"ALTER TABLE alerts_new RENAME TO alerts;"
-	"CREATE UNIQUE INDEX alerts_open_dedup ON alerts (service, dedup_key)"
-	"  WHERE status != 'resolved';"
-	"CREATE INDEX alerts_status ON alerts (status, id);"
-	"CREATE TABLE breaches_new ("
-	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
-	"  clock TEXT NOT NULL"
-	"    CHECK (clock = 'response' OR clock = 'first_response'"
-	"    OR clock = 'resolution'),"
-	"  due_ms INTEGER NOT NULL,"
-	"  breached_ms INTEGER NOT NULL,"
-	"  stopped_ms INTEGER,"
-	"  PRIMARY KEY (alert_id, clock));"
-	"INSERT INTO breaches_new (alert_id, clock, due_ms, breached_ms,"
-	"  stopped_ms) SELECT alert_id, clock, due_ms, breached_ms, stopped_ms"
-	"  FROM breaches;"
-	"DROP TABLE breaches;"
-	"ALTER TABLE breaches_new RENAME TO breaches;",
-	/*
-	 * 12: the audit log without AUTOINCREMENT.  Every insert into an
-	 * AUTOINCREMENT table reads and rewrites its row of
-	 * sqlite_sequence: a third of the cost of an audit row, and an
-	 * alert writes three or more.  Audit rows are never deleted (the
-	 * trigger), so the largest id only grows and a plain INTEGER
-	 * PRIMARY KEY (largest + 1) never gives an id twice.  Ids, the
-	 * foreign key, the index and the append-only triggers stay.
-	 */
-	"CREATE TABLE events_new ("
-	"  id INTEGER PRIMARY KEY,"
-	"  alert_id INTEGER REFERENCES alerts (id),"
-	"  at_ms INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL,"
-	"  kind TEXT NOT NULL,"
-	"  detail TEXT NOT NULL DEFAULT '{}');"
-	"INSERT INTO events_new (id, alert_id, at_ms, actor, kind, detail)"
-	"  SELECT id, alert_id, at_ms, actor, kind, detail FROM events;"
-	"DROP TABLE events;"
-	"ALTER TABLE events_new RENAME TO events;"
-	"DELETE FROM sqlite_sequence WHERE name IN ('events', 'events_new');"
-	"CREATE INDEX events_alert ON events (alert_id, id);"
-	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
-	/*
-	 * 13: the facts that only the audit log's JSON held, in typed
-	 * tables (store-facts.c), so that no query reads JSON: pages, who
-	 * each alert paged (a person id, or "chat:NAME") and when first,
-	 * one row per alert and recipient; alert_notes, the text of each
-	 * note, in the order taken.  They are filled from the audit
-	 * events of kind "page" (detail.to) and "note" (detail.text) so
-	 * that an upgraded store answers as before.  That backfill reads
-	 * JSON with SQLite's json_valid(), json_type() and json_extract():
-	 * this is the only place they are used, and a store on another
-	 * database has these tables from its start and needs no backfill.
-	 * A note keeps its audit event's id, and a later one is numbered
-	 * past the largest (no AUTOINCREMENT: rows are never deleted).
-	 */
-	"CREATE TABLE pages ("
-	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
-	"  person TEXT NOT NULL,"
-	"  at_ms INTEGER NOT NULL,"
-	"  PRIMARY KEY (alert_id, person)) WITHOUT ROWID;"
-	"INSERT INTO pages (alert_id, person, at_ms)"
-	"  SELECT alert_id, page_to, min(at_ms) FROM (SELECT alert_id, at_ms,"
-	"  CASE WHEN json_valid(detail) THEN CASE WHEN"
-	"    json_type(detail, '$.to') = 'text' THEN"
-	"    json_extract(detail, '$.to') END END AS page_to"
-	"  FROM events WHERE kind = 'page' AND alert_id IS NOT NULL)"
-	"  WHERE page_to IS NOT NULL GROUP BY alert_id, page_to;"
-	"CREATE TABLE alert_notes ("
-	"  id INTEGER PRIMARY KEY,"
-	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
-	"  at_ms INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL,"
-	"  text TEXT NOT NULL);"
-	"CREATE INDEX alert_notes_alert ON alert_notes (alert_id, id);"
-	"INSERT INTO alert_notes (id, alert_id, at_ms, actor, text)"
-	"  SELECT id, alert_id, at_ms, actor, note FROM (SELECT id, alert_id,"
-	"  at_ms, actor, CASE WHEN json_valid(detail) THEN CASE WHEN"
-	"    json_type(detail, '$.text') = 'text' THEN"
-	"    json_extract(detail, '$.text') END END AS note"
-	"  FROM events WHERE kind = 'note' AND alert_id IS NOT NULL)"
-	"  WHERE note IS NOT NULL;",
-	/*
-	 * 14: retention (store-retention.c).  What the reports need of an
-	 * alert removed for its age: the stats columns of the alert, its
-	 * breaches, and its outbox rows counted by channel and state.  The
-	 * audit log's delete trigger now lets an event go while retention_run
-	 * (filled and emptied inside the retention's own transaction)
-	 * names a cutoff the event is older than, and never otherwise.
-	 */
-	"CREATE TABLE archived_alerts ("
-	"  id INTEGER PRIMARY KEY,"
-	"  service TEXT NOT NULL,"
-	"  dedup_key TEXT NOT NULL,"
-	"  summary TEXT NOT NULL,"
-	"  integration TEXT,"
-	"  priority INTEGER NOT NULL,"
-	"  count INTEGER NOT NULL,"
-	"  created_ms INTEGER NOT NULL,"
-	"  acknowledged_ms INTEGER,"
-	"  first_response_ms INTEGER,"
-	"  resolved_ms INTEGER,"
-	"  sla_response_due_ms INTEGER,"
-	"  sla_first_response_due_ms INTEGER,"
-	"  sla_resolution_due_ms INTEGER,"
-	"  sla_breached INTEGER NOT NULL,"
-	"  max_stage INTEGER NOT NULL);"
-	"CREATE INDEX archived_alerts_created ON archived_alerts (created_ms);"
-	"CREATE TABLE archived_breaches ("
-	"  alert_id INTEGER NOT NULL REFERENCES archived_alerts (id),"
-	"  clock TEXT NOT NULL,"
-	"  due_ms INTEGER NOT NULL,"
-	"  breached_ms INTEGER NOT NULL,"
-	"  stopped_ms INTEGER,"
-	"  PRIMARY KEY (alert_id, clock)) WITHOUT ROWID;"
-	"CREATE TABLE archived_deliveries ("
-	"  alert_id INTEGER NOT NULL REFERENCES archived_alerts (id),"
-	"  channel TEXT NOT NULL,"
-	"  state TEXT NOT NULL,"
-	"  n INTEGER NOT NULL,"
-	"  PRIMARY KEY (alert_id, channel, state)) WITHOUT ROWID;"
-	"CREATE TABLE retention_run (cutoff_ms INTEGER NOT NULL);"
-	"DROP TRIGGER events_no_delete;"
-	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
-	"  WHEN NOT EXISTS (SELECT 1 FROM retention_run r"
-	"    WHERE old.at_ms < r.cutoff_ms)"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
-	/*
-	 * 15: PagerDuty Events v2 context (store-context.c): the images,
-	 * client and client_url of an alert's first trigger, one row per
-	 * alert that had any (its links are in alerts.links); and change
-	 * events, per service, shown beside the alerts raised after them.
-	 * Changes older than 90 days are pruned as new ones come.
-	 */
-	"CREATE TABLE alert_context ("
-	"  alert_id INTEGER PRIMARY KEY"
-	"    REFERENCES alerts (id) ON DELETE CASCADE,"
-	"  images TEXT,"
-	"  client TEXT,"
-	"  client_url TEXT);"
-	"CREATE TABLE changes ("
-	"  id INTEGER PRIMARY KEY,"
-	"  service TEXT NOT NULL,"
-	"  at_ms INTEGER NOT NULL,"
-	"  received_ms INTEGER NOT NULL,"
-	"  summary TEXT NOT NULL,"
-	"  source TEXT,"
-	"  details TEXT,"
-	"  links TEXT,"
-	"  integration TEXT);"
-	"CREATE INDEX changes_service ON changes (service, at_ms);"
-	"CREATE INDEX changes_received ON changes (received_ms);",
-	/*
-	 * 16: who was on call for each rota when pagerd last looked
-	 * (store-handoff.c), so a shift change while pagerd was stopped
-	 * still hands off at the next start.
-	 */
-	"CREATE TABLE oncall_seen ("
-	"  rota TEXT PRIMARY KEY,"
-	"  people TEXT NOT NULL,"
-	"  at_ms INTEGER NOT NULL) WITHOUT ROWID;",
-};
 
 enum store_stmt {
 	ST_BEGIN,
@@ -532,102 +102,6 @@ store_mkdirs(const char *dir, char **cause)
 fail:
 	xasprintf(cause, "%s: %s", copy, strerror(errno));
 	free(copy);
-	return -1;
-}
-
-/*
- * The references a migration left dangling: 0 if there are none, else -1
- * with *err (sqlite3_malloc'd) naming the first.  Rows that dangled
- * before the migration would be reported too; foreign keys are on at
- * every other time, so there are none.
- */
-static int
-store_migrate_fk_check(struct store *s, char **err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
-	    NULL) != SQLITE_OK) {
-		*err = sqlite3_mprintf("%s", sqlite3_errmsg(s->db));
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*err = sqlite3_mprintf("row %lld of %s refers to a missing"
-		    " row of %s", sqlite3_column_int64(st, 1),
-		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 2));
-	else if (rc != SQLITE_DONE)
-		*err = sqlite3_mprintf("%s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int
-store_migrate(struct store *s, char **cause)
-{
-	sqlite3_stmt *st;
-	int version, i, rc = -1;
-	char *err = NULL, *sql;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		store_cause(s, cause, "reading schema version");
-		sqlite3_finalize(st);
-		return -1;
-	}
-	version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (version > (int)nitems(store_migrations)) {
-		xasprintf(cause, "%s: schema version %d is newer than this"
-		    " pagerd knows (%zu)", s->path, version,
-		    nitems(store_migrations));
-		return -1;
-	}
-	if (version == (int)nitems(store_migrations))
-		return 0;
-	/*
-	 * A migration that copies a table drops the old one, which foreign
-	 * keys would refuse (or cascade): they are off while migrations
-	 * run (this cannot change inside a transaction), and each
-	 * migration checks before COMMIT that it broke no reference.
-	 */
-	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = OFF", NULL, NULL,
-	    &err) != SQLITE_OK)
-		goto fail;
-	for (i = version; i < (int)nitems(store_migrations); i++) {
-		xasprintf(&sql, "BEGIN IMMEDIATE; %s;", store_migrations[i]);
-		rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
-		free(sql);
-		if (rc == SQLITE_OK && store_migrate_fk_check(s, &err) != 0)
-			rc = SQLITE_CONSTRAINT;
-		if (rc == SQLITE_OK) {
-			xasprintf(&sql, "PRAGMA user_version = %d; COMMIT;",
-			    i + 1);
-			rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
-			free(sql);
-		}
-		if (rc != SQLITE_OK) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-			xasprintf(cause, "%s: migration %d: %s", s->path, i + 1,
-			    err != NULL ? err : sqlite3_errmsg(s->db));
-			sqlite3_free(err);
-			err = NULL;
-			rc = -1;
-			goto out;
-		}
-		log_info("store: schema migrated to version %d", i + 1);
-	}
-	rc = 0;
-out:
-	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL,
-	    &err) != SQLITE_OK && rc == 0)
-		goto fail;
-	return rc;
-fail:
-	xasprintf(cause, "%s: %s", s->path, err != NULL ? err :
-	    sqlite3_errmsg(s->db));
-	sqlite3_free(err);
 	return -1;
 }
 
@@ -864,6 +338,18 @@ store_stmt(struct store *s, const char *sql)
 	return st;
 }
 
+/* The same, or NULL with *cause: "what: the database's error". */
+sqlite3_stmt *
+store_stmt_cause(struct store *s, const char *sql, const char *what,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		store_cause(s, cause, what);
+	return st;
+}
+
 /*
  * Step a statement that returns no rows, then reset it and clear its
  * parameters (so that text bound with store_bind_text_static() is not
@@ -944,13 +430,21 @@ store_rollback(struct store *s)
 		store_step_done(s, s->stmt[ST_ROLLBACK], NULL);
 }
 
-void
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
+/* Bind v (NULL: SQL NULL) to parameter i, copied or not (how). */
+static void
+store_bind_text_how(sqlite3_stmt *st, int i, const char *v,
+    sqlite3_destructor_type how)
 {
 	if (v == NULL)
 		sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, how);
+}
+
+void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	store_bind_text_how(st, i, v, SQLITE_TRANSIENT);
 }
 
 /*
@@ -961,28 +455,61 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 void
 store_bind_text_static(sqlite3_stmt *st, int i, const char *v)
 {
-	if (v == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	store_bind_text_how(st, i, v, SQLITE_STATIC);
 }
 
-/* Append one audit event; detail is JSON object text (NULL: {}). */
+/* Bind an alert id to parameter i; 0 (no alert) is SQL NULL. */
+void
+store_bind_alert(sqlite3_stmt *st, int i, int64_t alert_id)
+{
+	if (alert_id > 0)
+		sqlite3_bind_int64(st, i, alert_id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/*
+ * Run st (its parameters bound) for one integer: the first column of its
+ * first row, or none if it has no row.  st is reset.
+ */
+int64_t
+store_step_int64(sqlite3_stmt *st, int64_t none)
+{
+	int64_t v = none;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+/* Append one audit event. */
 int
-store_event_add(struct store *s, int64_t alert_id, int64_t at_ms,
-    const char *actor, const char *kind, const char *detail, char **cause)
+store_event_add(struct store *s, const struct store_event_new *ev,
+    char **cause)
 {
 	sqlite3_stmt *st = s->stmt[ST_INSERT_EVENT];
 
-	if (alert_id > 0)
-		sqlite3_bind_int64(st, 1, alert_id);
-	else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_int64(st, 2, at_ms);
-	store_bind_text_static(st, 3, actor);
-	store_bind_text_static(st, 4, kind);
-	store_bind_text_static(st, 5, detail != NULL ? detail : "{}");
+	store_bind_alert(st, 1, ev->alert_id);
+	sqlite3_bind_int64(st, 2, ev->at_ms);
+	store_bind_text_static(st, 3, ev->actor);
+	store_bind_text_static(st, 4, ev->kind);
+	store_bind_text_static(st, 5, ev->detail != NULL ? ev->detail : "{}");
 	return store_step_done(s, st, cause);
+}
+
+/* Append ev as an event of kind with detail, which is freed. */
+static int
+store_raise_event(struct store *s, struct store_event_new *ev,
+    const char *kind, char *detail, char **cause)
+{
+	int rc;
+
+	ev->kind = kind;
+	ev->detail = detail;
+	rc = store_event_add(s, ev, cause);
+	free(detail);
+	return rc;
 }
 
 /*
@@ -995,15 +522,18 @@ int
 store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
     struct store_raise *r, char **cause)
 {
+	struct store_event_new ev;
 	sqlite3_stmt *st;
 	char keybuf[33], *detail;
-	const char *key = an->dedup_key, *actor;
+	const char *key = an->dedup_key;
 	uint8_t rnd[16];
 	int rc, oldprio;
 	int64_t count;
 
 	memset(r, 0, sizeof *r);
-	actor = an->integration != NULL ? an->integration : "api";
+	memset(&ev, 0, sizeof ev);
+	ev.at_ms = now;
+	ev.actor = an->integration != NULL ? an->integration : "api";
 	if (key == NULL) {
 		hmac_random(rnd, sizeof rnd);
 		hmac_hex_encode(rnd, sizeof rnd, keybuf);
@@ -1035,20 +565,16 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 		r->duplicate = 1;
 		xasprintf(&detail, "{\"count\":%" PRId64 ",\"priority\":\"%s\"}",
 		    count, alert_priority_name(an->priority));
-		rc = store_event_add(s, r->id, now, actor, "duplicate", detail,
-		    cause);
-		free(detail);
-		if (rc != 0)
+		ev.alert_id = r->id;
+		if (store_raise_event(s, &ev, "duplicate", detail, cause) != 0)
 			return -1;
 		if (an->priority < oldprio) {
 			r->priority_raised = 1;
 			xasprintf(&detail, "{\"from\":\"%s\",\"to\":\"%s\"}",
 			    alert_priority_name(oldprio),
 			    alert_priority_name(an->priority));
-			rc = store_event_add(s, r->id, now, actor,
-			    "priority_raised", detail, cause);
-			free(detail);
-			if (rc != 0)
+			if (store_raise_event(s, &ev, "priority_raised", detail,
+			    cause) != 0)
 				return -1;
 		}
 		r->dedup_key = xstrdup(key);
@@ -1076,9 +602,8 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 	r->status = ALERT_TRIGGERED;
 	xasprintf(&detail, "{\"priority\":\"%s\"}",
 	    alert_priority_name(an->priority));
-	rc = store_event_add(s, r->id, now, actor, "triggered", detail, cause);
-	free(detail);
-	if (rc != 0)
+	ev.alert_id = r->id;
+	if (store_raise_event(s, &ev, "triggered", detail, cause) != 0)
 		return -1;
 	r->dedup_key = xstrdup(key);
 	return 0;
@@ -1262,13 +787,7 @@ store_events_free(struct store_event *list, size_t n)
 int64_t
 store_alert_count(struct store *s)
 {
-	sqlite3_stmt *st = s->stmt[ST_COUNT];
-	int64_t n = -1;
-
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return store_step_int64(s->stmt[ST_COUNT], -1);
 }
 
 /* The id of the open alert of service with dedup_key; 0 if none. */
@@ -1276,14 +795,10 @@ int64_t
 store_alert_find_open(struct store *s, const char *service, const char *key)
 {
 	sqlite3_stmt *st = s->stmt[ST_FIND_OPEN];
-	int64_t id = 0;
 
 	store_bind_text(st, 1, service);
 	store_bind_text(st, 2, key);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
+	return store_step_int64(st, 0);
 }
 
 /* 0 if the database answers a query. */

@@ -93,6 +93,15 @@ struct store_event {
 	char *detail; /* JSON object text */
 };
 
+/* One audit event to append (store_event_add). */
+struct store_event_new {
+	int64_t alert_id;   /* 0: about no alert */
+	int64_t at_ms;
+	const char *actor;
+	const char *kind;
+	const char *detail; /* JSON object text; NULL: {} */
+};
+
 /* Filter and page for store_alert_list(); zero values mean "any". */
 struct store_filter {
 	int status; /* -1: any, else enum alert_status */
@@ -136,8 +145,8 @@ int store_alert_raise(struct store *, const struct alert_new *, int64_t,
 struct alert *store_alert_get(struct store *, int64_t);
 int store_alert_list(struct store *, const struct store_filter *,
     struct alert ***, size_t *);
-int store_event_add(struct store *, int64_t, int64_t, const char *,
-    const char *, const char *, char **);
+int store_event_add(struct store *, const struct store_event_new *,
+    char **);
 int store_events(struct store *, int64_t, struct store_event **, size_t *);
 void store_events_free(struct store_event *, size_t);
 int64_t store_alert_count(struct store *);
@@ -254,15 +263,22 @@ struct store_outbox_head {
 	int64_t due_ms;
 };
 
+/* The rows of one channel and address due at an instant. */
+struct store_outbox_due {
+	const char *channel;
+	const char *address;
+	int64_t now;
+};
+
 /* store-outbox.c */
 int store_outbox_add(struct store *, struct store_note *, int64_t, char **);
 int store_outbox_next_head(struct store *, const char *, const char *,
     struct store_outbox_head *);
 int store_outbox_head(struct store *, const char *, const char *, int64_t *);
 void store_outbox_head_clear(struct store_outbox_head *);
-int store_outbox_queue(struct store *, const char *, const char *, int64_t,
+int store_outbox_queue(struct store *, const struct store_outbox_due *,
     size_t, struct store_note **, size_t *);
-int store_outbox_defer(struct store *, const char *, const char *, int64_t,
+int store_outbox_defer(struct store *, const struct store_outbox_due *,
     int64_t, char **);
 int store_outbox_by_provider(struct store *, const char *,
     struct store_note **, size_t *);
@@ -281,9 +297,9 @@ struct store_outbox_change {
 int store_outbox_set(struct store *, const struct store_outbox_change *,
     int64_t, char **);
 int store_outbox_paged(struct store *, int64_t, char ***, size_t *);
-int store_outbox_cancel(struct store *, int64_t, const char *, int64_t,
-    int64_t *, char **);
-int64_t store_outbox_failover(struct store *, int64_t, const char *, int,
+int64_t store_outbox_cancel(struct store *, int64_t, const char *, int64_t,
+    char **);
+int64_t store_outbox_failover(struct store *, const struct store_note *,
     int64_t, struct store_outbox_head *);
 int64_t store_outbox_live(struct store *, int64_t, const char *);
 int store_outbox_resume(struct store *, int64_t, char **);
@@ -298,21 +314,45 @@ struct store_hook {
 	int64_t seen_ms;
 };
 
+/* A provider callback taken now (store_hook_add). */
+struct store_hook_new {
+	const char *key;  /* "sms:SID", "voice:SID:DIGITS" */
+	int64_t alert_id; /* 0: it acted on none */
+	const char *actor;
+	int64_t seen_ms;
+};
+
+/* An ack token used (store_ack_use). */
+struct store_ack_new {
+	const char *nonce;
+	int64_t alert_id;
+	const char *person;
+	const char *action; /* "ack", "resolve" */
+	int64_t used_ms;
+};
+
 /* store-ack.c */
 int store_hook_seen(struct store *, const char *, int64_t, int64_t,
     struct store_hook *);
-int store_hook_add(struct store *, const char *, int64_t, const char *,
-    int64_t, int64_t, char **);
+int store_hook_add(struct store *, const struct store_hook_new *, int64_t,
+    char **);
 int store_ack_used(struct store *, const char *);
-int store_ack_use(struct store *, const char *, int64_t, const char *,
-    const char *, int64_t, char **);
+int store_ack_use(struct store *, const struct store_ack_new *, char **);
 int store_ack_pages(struct store *, const char *, int, int64_t **, size_t *);
+
+/* A person's note on an alert (store_alert_note_add). */
+struct store_alert_note {
+	int64_t alert_id;
+	int64_t at_ms;
+	const char *actor;
+	const char *text;
+};
 
 /* store-facts.c */
 int store_page_add(struct store *, int64_t, const char *, int64_t, char **);
 int store_page_people(struct store *, int64_t, char ***, size_t *);
-int store_alert_note_add(struct store *, int64_t, int64_t, const char *,
-    const char *, char **);
+int store_alert_note_add(struct store *, const struct store_alert_note *,
+    char **);
 char *store_alert_note_last(struct store *, int64_t);
 
 /* store-heartbeat.c */

@@ -81,3 +81,14 @@ xasprintf(char **ret, const char *fmt, ...)
 		fatal("xasprintf");
 	return i;
 }
+
+/* Free n strings and the array that holds them (NULL: nothing). */
+void
+xfree_strings(char **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && list != NULL; i++)
+		free(list[i]);
+	free(list);
+}

@@ -13,5 +13,6 @@ void *xreallocarray(void *, size_t, size_t);
 char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
 int xasprintf(char **, const char *, ...) printflike(2, 3);
+void xfree_strings(char **, size_t);
 
 #endif

@@ -241,7 +241,16 @@ expect_error 429 "too many bad requests"
 http POST "/ack/garbage-post" -d 'action=ack'
 expect_status 429 "POST of a made-up token while blocked"
 store_snapshot "$TEST_TMP/store.after"
-expect_same_store "$TEST_TMP/store.before" "$TEST_TMP/store.after" "made-up tokens"
+# Alert 2 escalates on its own meanwhile on a busy machine (its stage 2
+# falls due STEP seconds after it was raised): that is the engine's and
+# the outbox's doing, not the tokens'.
+for f in before after; do
+	jq 'map(del(.stage, .updated_at) | .events |= map(select(.actor !=
+	    "engine" and .actor != "outbox")))' "$TEST_TMP/store.$f" \
+	    >"$TEST_TMP/store.$f.tokens" || fail "store.$f: bad JSON"
+done
+expect_same_store "$TEST_TMP/store.before.tokens" \
+    "$TEST_TMP/store.after.tokens" "made-up tokens"
 [ $(($(grep -c 'token refused' "$PAGERD_ERR") - nlog)) -le 1 ] ||
     fail "each made-up token was logged"
 GOOD=$("$PYTHON" - "$SECRET" "$ID2" <<'PY'

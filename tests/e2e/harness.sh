@@ -11,7 +11,8 @@
 # are also listed in $TEST_TMP/.pids and killed first.  The script's exit
 # status is passed through: 0 pass, 1 fail, 77 skip, 99 hard error;
 # with PAGERD_TEST_REQUIRE_PEERS=1 (contrib/dev test) a skip is a
-# failure, naming the missing peer (lib.sh's skip_missing saves it).
+# failure, naming the missing peer (lib.sh's skip_missing saves it),
+# unless the script said the host cannot run it (lib.sh's skip_host).
 # TEST_TMP is removed after a pass or a skip and kept after a failure,
 # with the tail of every log in it printed.
 #
@@ -158,7 +159,11 @@ cd "$top_builddir" || cd /
 if [ -e "$TEST_TMP/.timed-out" ]; then
 	rc=99
 fi
-if [ "$rc" = 77 ] && [ "${PAGERD_TEST_REQUIRE_PEERS:-0}" = 1 ]; then
+if [ "$rc" = 77 ] && [ "${PAGERD_TEST_REQUIRE_PEERS:-0}" = 1 ] &&
+    [ -e "$TEST_TMP/.skipped-host" ]; then
+	echo "harness: $name skipped: $(cat "$TEST_TMP/.skipped-host")" \
+	    "(the host cannot run it; not a missing peer)"
+elif [ "$rc" = 77 ] && [ "${PAGERD_TEST_REQUIRE_PEERS:-0}" = 1 ]; then
 	peer=$(cat "$TEST_TMP/.skipped" 2>/dev/null)
 	echo "harness: $name skipped, but PAGERD_TEST_REQUIRE_PEERS=1:" \
 	    "${peer:-a peer (see its SKIP line)} is missing"

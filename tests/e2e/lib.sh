@@ -7,6 +7,9 @@
 #   skip_missing PEER WHY     a real peer (aiosmtpd, Prism, ...) is not
 #                             installed: SKIP (exit 77), or fail when
 #                             PAGERD_TEST_REQUIRE_PEERS=1
+#   skip_host WHY             the host cannot run this test (not root):
+#                             SKIP (exit 77), even when
+#                             PAGERD_TEST_REQUIRE_PEERS=1
 #   free_port                 print a free loopback TCP port
 #   new_key                   print a fresh random key
 #   sha256_hex STRING         print the SHA-256 of STRING in hex
@@ -83,6 +86,16 @@ skip_missing() {
 		exit 1
 	fi
 	printf 'SKIP: %s\n' "$2"
+	exit 77
+}
+
+# skip_host WHY: this test cannot run on this host for a reason that is
+# not a missing peer (it needs root, say): installing peers would not
+# make it run, so it is a SKIP even under PAGERD_TEST_REQUIRE_PEERS=1.
+# The harness sees $TEST_TMP/.skipped-host and lets the skip stand.
+skip_host() {
+	printf '%s\n' "$1" >"$TEST_TMP/.skipped-host"
+	printf 'SKIP: %s\n' "$1"
 	exit 77
 }
 

@@ -20,12 +20,18 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):
         global n
         n += 1
-        with open(os.path.join(OUT, "%d.eml" % n), "wb") as f:
-            f.write(envelope.original_content)
-        with open(os.path.join(OUT, "%d.json" % n), "w") as f:
+        # Each file appears whole (written aside, then renamed), the
+        # envelope first: a test that sees N.eml may read both at once.
+        path = os.path.join(OUT, "%d.json" % n)
+        with open(path + ".tmp", "w") as f:
             json.dump({"mail_from": envelope.mail_from,
                        "rcpt_tos": envelope.rcpt_tos,
                        "helo": session.host_name}, f)
+        os.rename(path + ".tmp", path)
+        path = os.path.join(OUT, "%d.eml" % n)
+        with open(path + ".tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(path + ".tmp", path)
         return "250 Message accepted for delivery"
 
 

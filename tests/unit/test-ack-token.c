@@ -241,6 +241,28 @@ teardown(void **state)
 	return 0;
 }
 
+/* Alice's use of token nonce for action on alert 12 at now. */
+static int
+ack_use(struct store *s, const char *nonce, const char *action, int64_t now,
+    char **cause)
+{
+	struct store_ack_new a = { .nonce = nonce, .alert_id = 12,
+	    .person = "alice", .action = action, .used_ms = now };
+
+	return store_ack_use(s, &a, cause);
+}
+
+/* Provider callback key taken at now by actor about alert id. */
+static int
+hook_add(struct store *s, const char *key, int64_t id, const char *actor,
+    int64_t now, int64_t keep, char **cause)
+{
+	struct store_hook_new h = { .key = key, .alert_id = id,
+	    .actor = actor, .seen_ms = now };
+
+	return store_hook_add(s, &h, keep, cause);
+}
+
 static void
 test_single_use(void **state)
 {
@@ -252,12 +274,11 @@ test_single_use(void **state)
 	    T0 + TTL);
 	assert_int_equal(verify(tok, T0, &t), ACK_TOKEN_OK);
 	assert_int_equal(store_ack_used(f->s, t.nonce), 0);
-	assert_int_equal(store_ack_use(f->s, t.nonce, 12, "alice", "ack", T0,
-	    &cause), 0);
+	assert_int_equal(ack_use(f->s, t.nonce, "ack", T0, &cause), 0);
 	assert_int_equal(store_ack_used(f->s, t.nonce), 1);
 	/* a second use is seen, whatever it asks */
-	assert_int_equal(store_ack_use(f->s, t.nonce, 12, "alice", "resolve",
-	    T0 + 1, &cause), 1);
+	assert_int_equal(ack_use(f->s, t.nonce, "resolve", T0 + 1, &cause),
+	    1);
 	free(tok);
 	/* another token of the same page is not used */
 	tok = ack_token_sign(KEY, strlen(KEY), 12, "alice", ACK_MASK_ALL,
@@ -281,7 +302,7 @@ test_hook_replay(void **state)
 	const int64_t keep = 24 * 3600 * INT64_C(1000);
 
 	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0, keep, &h), 0);
-	assert_int_equal(store_hook_add(f->s, "sms:SM1", 12, "alice", T0, keep,
+	assert_int_equal(hook_add(f->s, "sms:SM1", 12, "alice", T0, keep,
 	    &cause), 0);
 	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0 + 1, keep, &h),
 	    1);
@@ -293,7 +314,7 @@ test_hook_replay(void **state)
 	assert_int_equal(store_hook_seen(f->s, "sms:SM2", T0 + 1, keep, &h), 0);
 	assert_int_equal(store_hook_seen(f->s, "voice:SM1:1", T0, keep, &h), 0);
 	/* no alert: recorded as none */
-	assert_int_equal(store_hook_add(f->s, "voice:CA1:1", 0, "carol",
+	assert_int_equal(hook_add(f->s, "voice:CA1:1", 0, "carol",
 	    T0 + 10, keep, &cause), 0);
 	assert_int_equal(store_hook_seen(f->s, "voice:CA1:1", T0 + 10, keep,
 	    &h), 1);
@@ -306,14 +327,14 @@ test_hook_replay(void **state)
 	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0 + keep + 1, keep,
 	    &h), 0);
 	/* the next one recorded prunes it: recording it again is new */
-	assert_int_equal(store_hook_add(f->s, "sms:SM3", 0, "bob",
+	assert_int_equal(hook_add(f->s, "sms:SM3", 0, "bob",
 	    T0 + keep + 1, keep, &cause), 0);
 	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0, 2 * keep, &h),
 	    0);
 	assert_int_equal(store_hook_seen(f->s, "voice:CA1:1", T0, 2 * keep,
 	    &h), 1);
 	free(h.actor);
-	assert_int_equal(store_hook_add(f->s, "sms:SM1", 7, "alice",
+	assert_int_equal(hook_add(f->s, "sms:SM1", 7, "alice",
 	    T0 + keep + 2, keep, &cause), 0);
 	assert_int_equal(store_hook_seen(f->s, "sms:SM1", T0 + keep + 2, keep,
 	    &h), 1);
@@ -325,6 +346,8 @@ test_hook_replay(void **state)
 static int64_t
 paged(struct store *s, const char *key, const char *person)
 {
+	struct store_event_new ev = { .at_ms = T0, .actor = "engine",
+	    .kind = "page" };
 	struct alert_new an;
 	struct store_raise r;
 	char *cause = NULL, *d;
@@ -338,8 +361,9 @@ paged(struct store *s, const char *key, const char *person)
 	if (store_alert_raise(s, &an, T0, &r, &cause) != 0)
 		fail_msg("%s", cause);
 	xasprintf(&d, "{\"stage\":1,\"to\":\"%s\"}", person);
-	assert_int_equal(store_event_add(s, r.id, T0, "engine", "page", d,
-	    &cause), 0);
+	ev.alert_id = r.id;
+	ev.detail = d;
+	assert_int_equal(store_event_add(s, &ev, &cause), 0);
 	assert_int_equal(store_page_add(s, r.id, person, T0, &cause), 0);
 	free(d);
 	assert_int_equal(store_commit(s, &cause), 0);

@@ -41,10 +41,10 @@
 #define H DURATION_HOUR
 
 int __wrap_chan_console_send(const struct chan_msg *);
-int __real_store_event_add(struct store *, int64_t, int64_t, const char *,
-    const char *, const char *, char **);
-int __wrap_store_event_add(struct store *, int64_t, int64_t, const char *,
-    const char *, const char *, char **);
+int __real_store_event_add(struct store *, const struct store_event_new *,
+    char **);
+int __wrap_store_event_add(struct store *, const struct store_event_new *,
+    char **);
 
 static int64_t
 utc(int y, int mo, int d, int h, int mi)
@@ -93,16 +93,16 @@ static struct handoff_event handoffs[16];
 static size_t nhandoffs;
 
 int
-__wrap_store_event_add(struct store *s, int64_t id, int64_t at,
-    const char *actor, const char *kind, const char *detail, char **cause)
+__wrap_store_event_add(struct store *s, const struct store_event_new *ev,
+    char **cause)
 {
-	if (id == 0 && strcmp(kind, "handoff") == 0) {
+	if (ev->alert_id == 0 && strcmp(ev->kind, "handoff") == 0) {
 		assert_true(nhandoffs < sizeof handoffs / sizeof handoffs[0]);
-		handoffs[nhandoffs].at = at;
-		handoffs[nhandoffs].detail = xstrdup(detail);
+		handoffs[nhandoffs].at = ev->at_ms;
+		handoffs[nhandoffs].detail = xstrdup(ev->detail);
 		nhandoffs++;
 	}
-	return __real_store_event_add(s, id, at, actor, kind, detail, cause);
+	return __real_store_event_add(s, ev, cause);
 }
 
 static void

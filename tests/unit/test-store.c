@@ -98,6 +98,17 @@ teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
+/* Bob's note text on alert id at at. */
+static int
+note_add(struct store *s, int64_t id, int64_t at, const char *text,
+    char **cause)
+{
+	struct store_alert_note n = { .alert_id = id, .at_ms = at,
+	    .actor = "bob", .text = text };
+
+	return store_alert_note_add(s, &n, cause);
+}
+
 /* Raise one alert in its own transaction. */
 static void
 raise1(struct store *s, const char *service, const char *key, int prio,
@@ -559,6 +570,8 @@ test_schema_guards(void **state)
 static void
 test_migrate_notes(void **state)
 {
+	struct store_outbox_due due = { .channel = "mail",
+	    .address = "alice@example.org", .now = T0 + 1 };
 	struct fixture *f = *state;
 	struct store_raise r;
 	struct store_note n, *rows;
@@ -629,8 +642,7 @@ test_migrate_notes(void **state)
 	free(cause);
 	cause = NULL;
 	assert_int_equal(store_commit(f->s, &cause), 0);
-	assert_int_equal(store_outbox_queue(f->s, "mail", "alice@example.org",
-	    T0 + 1, 10, &rows, &nrows), 0);
+	assert_int_equal(store_outbox_queue(f->s, &due, 10, &rows, &nrows), 0);
 	assert_int_equal(nrows, 3);
 	assert_int_equal(rows[2].alert_id, 0);
 	assert_string_equal(rows[2].body, "no open alerts");
@@ -860,6 +872,8 @@ count_rows(sqlite3 *db, const char *sql, int col, const char *want)
 static void
 test_migrate_checks(void **state)
 {
+	struct store_event_new note999 = { .alert_id = 999, .at_ms = T0,
+	    .actor = "test", .kind = "note" };
 	struct fixture *f = *state;
 	struct store_raise r;
 	struct alert *a;
@@ -918,8 +932,7 @@ test_migrate_checks(void **state)
 	assert_int_equal(a->priority, 2);
 	alert_free(a);
 	assert_int_equal(store_begin(f->s, NULL), 0);
-	assert_int_not_equal(store_event_add(f->s, 999, T0, "test", "note",
-	    NULL, &cause), 0);
+	assert_int_not_equal(store_event_add(f->s, &note999, &cause), 0);
 	free(cause);
 	store_rollback(f->s);
 }
@@ -933,6 +946,10 @@ test_migrate_checks(void **state)
 static void
 test_migrate_events(void **state)
 {
+	struct store_event_new note1 = { .alert_id = 1, .at_ms = T0,
+	    .actor = "test", .kind = "note" };
+	struct store_event_new note999 = { .alert_id = 999, .at_ms = T0,
+	    .actor = "test", .kind = "note" };
 	struct fixture *f = *state;
 	struct store_raise r;
 	sqlite3 *db;
@@ -986,10 +1003,8 @@ test_migrate_events(void **state)
 
 	/* the next audit row follows the largest id; the key still holds */
 	assert_int_equal(store_begin(f->s, NULL), 0);
-	assert_int_equal(store_event_add(f->s, 1, T0, "test", "note", NULL,
-	    &cause), 0);
-	assert_int_not_equal(store_event_add(f->s, 999, T0, "test", "note",
-	    NULL, &cause), 0);
+	assert_int_equal(store_event_add(f->s, &note1, &cause), 0);
+	assert_int_not_equal(store_event_add(f->s, &note999, &cause), 0);
 	free(cause);
 	assert_int_equal(store_commit(f->s, NULL), 0);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -1137,10 +1152,9 @@ test_facts(void **state)
 	assert_int_equal(store_page_add(f->s, r1.id, "alice", T0 + 5 * 60000,
 	    &cause), 0);
 	assert_int_equal(store_page_add(f->s, r2.id, "alice", T0, &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, r1.id, T0 + 1, "bob",
-	    "looking", &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, r1.id, T0 + 2, "bob",
-	    "disk swapped", &cause), 0);
+	assert_int_equal(note_add(f->s, r1.id, T0 + 1, "looking", &cause), 0);
+	assert_int_equal(note_add(f->s, r1.id, T0 + 2, "disk swapped", &cause),
+	    0);
 	assert_int_equal(store_commit(f->s, &cause), 0);
 
 	assert_int_equal(store_page_people(f->s, r1.id, &who, &n), 0);
@@ -1175,8 +1189,7 @@ test_facts(void **state)
 	/* rolled back: nothing kept; a missing alert: refused */
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_page_add(f->s, r2.id, "bob", T0, &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, r2.id, T0, "bob", "hi",
-	    &cause), 0);
+	assert_int_equal(note_add(f->s, r2.id, T0, "hi", &cause), 0);
 	store_rollback(f->s);
 	assert_int_equal(store_page_people(f->s, r2.id, &who, &n), 0);
 	assert_int_equal(n, 1);
@@ -1186,8 +1199,7 @@ test_facts(void **state)
 	assert_int_not_equal(store_page_add(f->s, 999, "bob", T0, &cause), 0);
 	free(cause);
 	cause = NULL;
-	assert_int_not_equal(store_alert_note_add(f->s, 999, T0, "bob", "hi",
-	    &cause), 0);
+	assert_int_not_equal(note_add(f->s, 999, T0, "hi", &cause), 0);
 	free(cause);
 	cause = NULL;
 	store_rollback(f->s);
@@ -1278,6 +1290,17 @@ report(struct store *s)
 	assert_int_equal(store_stats_top(s, &q, 10, report_top_cb, &out), 0);
 	assert_int_equal(store_metrics(s, report_metrics_cb, &out), 0);
 	return out;
+}
+
+/* An audit event in the open transaction. */
+static int
+ev_add(struct store *s, int64_t id, int64_t at, const char *actor,
+    const char *kind, const char *detail, char **cause)
+{
+	struct store_event_new ev = { .alert_id = id, .at_ms = at,
+	    .actor = actor, .kind = kind, .detail = detail };
+
+	return store_event_add(s, &ev, cause);
 }
 
 /* Run a whole retention pass with cutoff, limit alerts a batch. */
@@ -1379,16 +1402,16 @@ test_retention(void **state)
 	breach1(f->s, r3.id, SLA_RESOLUTION, T0 + 125 * MIN, 0);
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_page_add(f->s, r1.id, "bob", T0, &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, r3.id, T0 + 121 * MIN,
-	    "bob", "looking", &cause), 0);
+	assert_int_equal(note_add(f->s, r3.id, T0 + 121 * MIN, "looking",
+	    &cause), 0);
 	/* the newest note is the open alert's */
-	assert_int_equal(store_alert_note_add(f->s, r2.id, T0 + 122 * MIN,
-	    "bob", "on it", &cause), 0);
-	assert_int_equal(store_event_add(f->s, r1.id, T0 + 10 * MIN, "bob",
+	assert_int_equal(note_add(f->s, r2.id, T0 + 122 * MIN, "on it",
+	    &cause), 0);
+	assert_int_equal(ev_add(f->s, r1.id, T0 + 10 * MIN, "bob",
 	    "resolve", NULL, &cause), 0);
-	assert_int_equal(store_event_add(f->s, 0, T0 + 11 * MIN, "ack",
+	assert_int_equal(ev_add(f->s, 0, T0 + 11 * MIN, "ack",
 	    "ack_refused", NULL, &cause), 0);
-	assert_int_equal(store_event_add(f->s, r4.id, T0 + 190 * MIN, "bob",
+	assert_int_equal(ev_add(f->s, r4.id, T0 + 190 * MIN, "bob",
 	    "resolve", NULL, &cause), 0);
 	assert_int_equal(store_commit(f->s, &cause), 0);
 	snprintf(sql, sizeof sql,
@@ -1439,7 +1462,7 @@ test_retention(void **state)
 	assert_non_null(a = store_alert_get(f->s, r4.id));
 	alert_free(a);
 	assert_int_equal(store_begin(f->s, &cause), 0);
-	assert_int_equal(store_event_add(f->s, r2.id, T0 + 200 * MIN, "bob",
+	assert_int_equal(ev_add(f->s, r2.id, T0 + 200 * MIN, "bob",
 	    "note", NULL, &cause), 0);
 	assert_int_equal(store_commit(f->s, &cause), 0);
 	assert_int_equal(retention_pass(f->s, T0 + 86400000, 50), 1);
@@ -1457,10 +1480,12 @@ static void
 event1(struct store *s, int64_t id, int64_t at, const char *actor,
     const char *kind, const char *detail)
 {
+	struct store_event_new ev = { .alert_id = id, .at_ms = at,
+	    .actor = actor, .kind = kind, .detail = detail };
 	char *cause = NULL;
 
 	assert_int_equal(store_begin(s, &cause), 0);
-	if (store_event_add(s, id, at, actor, kind, detail, &cause) != 0)
+	if (store_event_add(s, &ev, &cause) != 0)
 		fail_msg("%s", cause);
 	assert_int_equal(store_commit(s, &cause), 0);
 }
@@ -1561,8 +1586,7 @@ test_migrate_facts(void **state)
 
 	/* a note taken after the upgrade is the last one */
 	assert_int_equal(store_begin(f->s, &cause), 0);
-	assert_int_equal(store_alert_note_add(f->s, 1, T0 + 3, "bob", "fixed",
-	    &cause), 0);
+	assert_int_equal(note_add(f->s, 1, T0 + 3, "fixed", &cause), 0);
 	assert_int_equal(store_commit(f->s, &cause), 0);
 	assert_non_null(note = store_alert_note_last(f->s, 1));
 	assert_string_equal(note, "fixed");

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * engine-private.h: what the files of the engine share (engine.c, the
+ * loop and the state; engine-act.c, carrying out esc.c's actions;
+ * engine-tell.c, who is told and how).  No one else includes it.
+ */
+#ifndef ENGINE_PRIVATE_H
+#define ENGINE_PRIVATE_H
+
+#include <sys/queue.h>
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "esc.h"
+#include "notify.h"
+#include "throttle.h"
+
+struct alert;
+struct policy;
+
+struct engine_alert {
+	struct engine *e;
+	int64_t id;
+	char *service;
+	char *policy; /* name of the policy in force for it */
+	struct esc_state st;
+	int64_t next_due;
+	struct event *timer;
+	int queued;
+	struct engine_alert *hnext;
+	TAILQ_ENTRY(engine_alert) qentry;
+};
+TAILQ_HEAD(engine_queue, engine_alert);
+
+/* A decision made inside the open transaction, applied after COMMIT. */
+struct engine_staged {
+	struct engine_alert *a;
+	int is_new; /* a is not in the table yet */
+	struct esc_state st;
+	char *policy;
+	int64_t next_due;
+};
+
+/* A message to send once the transaction that decided it commits. */
+struct engine_msg {
+	int64_t alert_id;
+	char *to;
+	char *subject;
+};
+
+struct engine {
+	struct event_base *base;
+	struct store *store;
+	const struct conf *conf;
+	const struct rota_set *rotas;
+	const struct people *people;
+	struct outbox *outbox; /* NULL: console lines only */
+	engine_link_cb link;   /* makes a person's ack link, or NULL */
+	void *link_arg;
+
+	struct engine_alert **table;
+	size_t tsize;
+	size_t count;
+
+	struct engine_queue queue;
+	struct event *flush_ev;
+
+	struct engine_staged *staged;
+	size_t nstaged;
+	struct engine_msg *msgs;
+	size_t nmsgs;
+
+	struct throttle_log unpaged_log; /* "has nobody to page" lines */
+	char *policy_name;	/* the last "policy" audit detail written: */
+	char *policy_detail;	/* in a storm, the same for every alert */
+	char *page_key;		/* and the last "page" detail, for what */
+	char *page_detail;	/* page_key says (stage, reason, to, why) */
+};
+
+/* One resolved recipient of a page. */
+struct engine_who {
+	const char *person; /* person or contact id, or NULL for chat */
+	const char *chat;   /* chat channel name, or NULL */
+	char target[128];   /* "rota:ops" */
+	char why[300];
+};
+
+/* engine.c */
+const struct policy *engine_policy(const struct engine *, const char *,
+    const char *);
+
+/* engine-act.c */
+int engine_audit(struct engine *, int64_t, int64_t, const char *,
+    const char *, json_t *, char **);
+const char *engine_policy_detail(struct engine *, const struct policy *);
+int engine_act(struct engine *, const struct alert *, const struct policy *,
+    struct esc_state *, struct esc_actions *, int64_t, char **);
+int engine_breaches_stop(struct engine *, int64_t, const struct esc_state *,
+    const struct esc_state *, char **);
+
+/* engine-tell.c */
+int engine_page_stage(struct engine *, const struct alert *,
+    const struct policy *, struct esc_state *, const struct esc_action *,
+    const char *, char **);
+int engine_notice(struct engine *, const struct alert *,
+    const struct policy *, const struct esc_state *, int64_t,
+    enum notify_event, const char *, char **);
+int engine_notify_paged(struct engine *, const struct alert *,
+    const struct esc_state *, enum notify_event, const char *, char **);
+void engine_msgs_clear(struct engine *, int);
+
+#endif

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * outbox-outcome.c: what became of a message, written back to its rows
+ * with an audit event each: sent, retried (backoff from outbox-decide.c),
+ * failed (then the person's next step is brought forward, or they are
+ * unreachable), and later a provider's delivery report.
+ */
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan.h"
+#include "clock.h"
+#include "conf.h"
+#include "hmac.h"
+#include "log.h"
+#include "outbox.h"
+#include "outbox-private.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/*
+ * The audit detail last written for a row of the message being settled:
+ * the rows of one digest mostly share it, and building it with jansson
+ * for each of them was a good part of what a page cost the loop.
+ */
+struct outbox_memo {
+	const struct store_note *n;
+	const char *kind;
+	const char *error;
+	char *detail;
+};
+
+/* Can the detail written for m->n stand for n too? */
+static int
+outbox_memo_fits(const struct outbox_memo *m, const struct store_note *n,
+    const char *kind, const char *error)
+{
+	const struct store_note *o = m->n;
+
+	return o != NULL && m->detail != NULL && strcmp(m->kind, kind) == 0 &&
+	    (m->error == error || (m->error != NULL && error != NULL &&
+	    strcmp(m->error, error) == 0)) &&
+	    strcmp(o->person, n->person) == 0 &&
+	    strcmp(o->channel, n->channel) == 0 &&
+	    strcmp(o->address, n->address) == 0 &&
+	    o->attempt == n->attempt && o->step == n->step &&
+	    (o->provider_id == n->provider_id || (o->provider_id != NULL &&
+	    n->provider_id != NULL &&
+	    strcmp(o->provider_id, n->provider_id) == 0));
+}
+
+/* Audit event kind for row n; memo (or NULL) carries its detail on. */
+static void
+outbox_audit(struct outbox *ob, const struct store_note *n, const char *kind,
+    const char *error, int64_t now, struct outbox_memo *memo)
+{
+	struct store_event_new ev;
+	char *detail = NULL, *cause = NULL;
+	json_t *j;
+
+	if (memo != NULL && outbox_memo_fits(memo, n, kind, error))
+		detail = memo->detail;
+	else {
+		j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "person", n->person,
+		    "channel", n->channel, "address", n->address, "attempt",
+		    n->attempt, "step", n->step);
+		if (j != NULL && error != NULL)
+			json_object_set_new(j, "error", json_string(error));
+		if (j != NULL && n->provider_id != NULL)
+			json_object_set_new(j, "provider_id",
+			    json_string(n->provider_id));
+		if (j != NULL)
+			detail = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		if (memo != NULL) {
+			free(memo->detail);
+			memo->n = n;
+			memo->kind = kind;
+			memo->error = error;
+			memo->detail = detail;
+		}
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.alert_id = n->alert_id;
+	ev.at_ms = now;
+	ev.actor = "outbox";
+	ev.kind = kind;
+	ev.detail = detail;
+	if (store_event_add(ob->store, &ev, &cause) != 0) {
+		log_warnx("outbox: audit: %s", cause);
+		free(cause);
+	}
+	if (memo == NULL)
+		free(detail);
+}
+
+/*
+ * A step has failed for good: bring the person's next step forward, or
+ * if nothing can reach them any more, record and report it.  Inside the
+ * caller's transaction.
+ */
+static void
+outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
+{
+	struct store_outbox_head h;
+	int64_t next;
+
+	if (n->alert_id == 0 || !notify_event_is_page(n->event)) {
+		/* A note or a notice has one step and escalates nothing. */
+		log_warnx("outbox: %s to %s (%s) could not be delivered by"
+		    " %s", notify_event_name(n->event), n->person,
+		    n->reason != NULL ? n->reason : "note", n->channel);
+		return;
+	}
+	next = store_outbox_failover(ob->store, n, now, &h);
+	if (next > 0) {
+		outbox_touch(ob, h.channel, h.address);
+		store_outbox_head_clear(&h);
+		log_info("outbox: alert %" PRId64 ": %s: %s failed, failing"
+		    " over to the next channel", n->alert_id, n->person,
+		    n->channel);
+		return;
+	}
+	if (next == 0 && store_outbox_live(ob->store, n->alert_id,
+	    n->person) == 0) {
+		log_warnx("outbox: alert %" PRId64 ": %s is unreachable on"
+		    " every channel", n->alert_id, n->person);
+		outbox_audit(ob, n, "unreachable", NULL, now, NULL);
+		outbox_unreachable(ob, n->alert_id, n->person);
+	}
+}
+
+/* Write the outcome of one send (inside the caller's transaction). */
+void
+outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
+{
+	const struct chan_result *r = &s->res;
+	const struct conf_chan *cc;
+	struct store_outbox_change ch;
+	struct store_note *n;
+	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
+	enum outbox_next next;
+	int64_t delay;
+	uint32_t rnd;
+	char *cause = NULL;
+	size_t i, nsent = 0;
+
+	cc = conf_chan_find(ob->conf, s->channel);
+	/* One jitter per message, so its rows retry together as one; a
+	 * message that went out needs none. */
+	rnd = 0;
+	if (s->res.status != CHAN_SENT)
+		hmac_random(&rnd, sizeof rnd);
+	for (i = 0; i < s->n; i++) {
+		n = &s->rows[i];
+		n->attempt++;
+		if (cc == NULL)
+			next = OUTBOX_FAILOVER;
+		else
+			next = outbox_decide(cc, n->attempt, r, rnd, &delay);
+		if (r->provider_id != NULL) {
+			free(n->provider_id);
+			n->provider_id = xstrdup(r->provider_id);
+		}
+		memset(&ch, 0, sizeof ch);
+		ch.id = n->id;
+		ch.attempt = n->attempt;
+		ch.due_ms = n->due_ms;
+		switch (next) {
+		case OUTBOX_DONE:
+			/* A digest is logged once, below. */
+			if (s->n == 1)
+				log_info("outbox: alert %" PRId64 ": sent to %s"
+				    " by %s%s%s", n->alert_id, n->person,
+				    n->channel, r->provider_id != NULL ?
+				    ", id " : "", r->provider_id != NULL ?
+				    r->provider_id : "");
+			nsent++;
+			ch.state = NOTIFY_SENT;
+			ch.provider_id = r->provider_id;
+			store_outbox_set(ob->store, &ch, now, &cause);
+			outbox_audit(ob, n, "notify.sent", NULL, now, &memo);
+			break;
+		case OUTBOX_RETRY:
+			log_info("outbox: alert %" PRId64 ": %s to %s: %s;"
+			    " retry in %" PRId64 " ms", n->alert_id, n->channel,
+			    n->person, r->error != NULL ? r->error : "?",
+			    delay);
+			ch.state = NOTIFY_PENDING;
+			ch.due_ms = now + delay;
+			ch.error = r->error;
+			store_outbox_set(ob->store, &ch, now, &cause);
+			outbox_audit(ob, n, "notify.retry", r->error, now,
+			    &memo);
+			break;
+		case OUTBOX_FAILOVER:
+			log_warnx("outbox: alert %" PRId64 ": %s to %s failed"
+			    " after %d attempt%s: %s", n->alert_id, n->channel,
+			    n->person, n->attempt, n->attempt == 1 ? "" : "s",
+			    cc == NULL ? "channel no longer configured" :
+			    r->error != NULL ? r->error : "?");
+			ch.state = NOTIFY_FAILED;
+			ch.error = cc == NULL ? "channel no longer configured" :
+			    r->error;
+			store_outbox_set(ob->store, &ch, now, &cause);
+			outbox_audit(ob, n, "notify.failed", r->error, now,
+			    &memo);
+			outbox_failover(ob, n, now);
+			break;
+		}
+		if (cause != NULL) {
+			log_warnx("outbox: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	free(memo.detail);
+	if (s->n > 1 && nsent > 0)
+		log_info("outbox: %zu alert%s (a digest of %zu) sent to %s by"
+		    " %s%s%s", nsent, nsent == 1 ? "" : "s", s->n,
+		    s->rows[0].person, s->channel, r->provider_id != NULL ?
+		    ", id " : "", r->provider_id != NULL ? r->provider_id : "");
+	/* A retry's row is pending again, and its address had been read
+	 * before the row was: read the address again. */
+	outbox_touch(ob, s->channel, s->address);
+}
+
+/*
+ * A provider's delivery report (Twilio status callback) for message or
+ * call pid: delivered, or failed (then fail over).  voice: a call, where
+ * answered_by tells a machine from a human.  Unknown ids are ignored.
+ */
+int
+outbox_report(struct outbox *ob, const char *kind, const char *pid,
+    const char *status, const char *answered_by, char **cause)
+{
+	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
+	struct store_outbox_change ch;
+	struct store_note *rows;
+	enum outbox_report rep;
+	size_t n, i;
+	int64_t now = clock_now_ms();
+	char err[128];
+
+	rep = outbox_report_map(strcmp(kind, "voice") == 0, status,
+	    answered_by, NULL);
+	if (rep == OUTBOX_REPORT_NONE)
+		return 0;
+	if (store_outbox_by_provider(ob->store, pid, &rows, &n) != 0) {
+		*cause = xstrdup("cannot read the outbox");
+		return -1;
+	}
+	if (n == 0) {
+		log_debug("outbox: report for unknown %s %s", kind, pid);
+		free(rows);
+		return 0;
+	}
+	if (store_begin(ob->store, cause) != 0) {
+		store_notes_free(rows, n);
+		return -1;
+	}
+	if (answered_by != NULL && rep == OUTBOX_REPORT_FAILED &&
+	    strcmp(status, "completed") == 0)
+		snprintf(err, sizeof err, "answered by %s", answered_by);
+	else
+		snprintf(err, sizeof err, "provider reports %s", status);
+	for (i = 0; i < n; i++) {
+		/* Only once, and only for what we think went out. */
+		if (rows[i].state != NOTIFY_SENT)
+			continue;
+		memset(&ch, 0, sizeof ch);
+		ch.id = rows[i].id;
+		ch.attempt = rows[i].attempt;
+		ch.due_ms = rows[i].due_ms;
+		if (rep == OUTBOX_REPORT_DELIVERED) {
+			ch.state = NOTIFY_DELIVERED;
+			store_outbox_set(ob->store, &ch, now, NULL);
+			outbox_audit(ob, &rows[i], "notify.delivered", NULL,
+			    now, &memo);
+		} else {
+			ch.state = NOTIFY_FAILED;
+			ch.error = err;
+			store_outbox_set(ob->store, &ch, now, NULL);
+			outbox_audit(ob, &rows[i], "notify.failed", err, now,
+			    &memo);
+			log_warnx("outbox: alert %" PRId64 ": %s to %s: %s",
+			    rows[i].alert_id, rows[i].channel,
+			    rows[i].person, err);
+			outbox_failover(ob, &rows[i], now);
+		}
+	}
+	free(memo.detail);
+	store_notes_free(rows, n);
+	if (store_commit(ob->store, cause) != 0) {
+		store_rollback(ob->store);
+		return -1;
+	}
+	outbox_kick(ob);
+	return 0;
+}
