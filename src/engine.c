@@ -419,12 +419,10 @@ engine_decide_batch(struct engine *e, struct engine_queue *batch,
 			goto fail;
 	}
 	/*
-	 * The group commit: no one waits for an answer here, so the loop
-	 * does not wait for the disk either.  Nothing reaches a person
-	 * before it is on disk: the outbox sends a page only once the row
-	 * marking it "sending", committed after this, is synced, and that
-	 * sync covers this commit too.  A crash before the sync leaves the
-	 * alert as it was stored, decided again at restart.
+	 * The group commit: nobody waits for an answer, so the loop does
+	 * not wait for the disk.  No page leaves before this is on disk:
+	 * the outbox sends once its later "sending" commit is synced, and
+	 * that sync covers this one.  A crash before it: decided again.
 	 */
 	if (store_commit_async(e->store, NULL, NULL, cause) != 0)
 		goto fail;
@@ -476,23 +474,22 @@ engine_flush_cb(evutil_socket_t fd, short what, void *arg)
 		log_debug("engine: %zu alert(s) decided", n);
 		return;
 	}
-	if (n == 1) {
-		engine_retry(TAILQ_FIRST(&batch), now, cause);
-		free(cause);
-		return;
-	}
-	log_warnx("engine: %zu decisions not stored together (%s): deciding"
-	    " each alone", n, cause);
-	free(cause);
+	if (n > 1)
+		log_warnx("engine: %zu decisions not stored together (%s):"
+		    " deciding each alone", n, cause);
 	while ((a = TAILQ_FIRST(&batch)) != NULL) {
 		TAILQ_REMOVE(&batch, a, qentry);
 		TAILQ_INIT(&one);
 		TAILQ_INSERT_TAIL(&one, a, qentry);
-		cause = NULL;
-		if (engine_decide_batch(e, &one, now, &cause) != 0)
-			engine_retry(a, now, cause);
-		free(cause);
+		if (n > 1) {
+			free(cause);
+			cause = NULL;
+			if (engine_decide_batch(e, &one, now, &cause) == 0)
+				continue;
+		}
+		engine_retry(a, now, cause);
 	}
+	free(cause);
 }
 
 /* Intake, inside its transaction: start new alerts, raise priorities. */
