@@ -136,6 +136,25 @@ api_enqueue_invalid(struct evhttp_request *req, const char *why)
 	    "errors", why));
 }
 
+/*
+ * The integration key an Events v2 routing_key names, if it may post
+ * now; else the PagerDuty-shaped answer (400, or 429) is sent and NULL
+ * returned.
+ */
+static const struct conf_key *
+api_routing_key(struct api *api, struct evhttp_request *req,
+    const char *routing_key)
+{
+	const struct conf_key *k = conf_key_find(api->conf, routing_key);
+
+	if (k == NULL || !(k->role & CONF_ROLE_INTEGRATION)) {
+		api_enqueue_invalid(req, "routing_key is not a known"
+		    " integration key");
+		return NULL;
+	}
+	return api_rate_check(req, k, 1) == 0 ? k : NULL;
+}
+
 static void
 api_enqueue_done(void *arg, const struct store_raise *r, const char *error)
 {
@@ -177,13 +196,7 @@ api_enqueue(struct evhttp_request *req, const struct http_match *m, void *arg)
 		free(cause);
 		return;
 	}
-	k = conf_key_find(api->conf, ev.routing_key);
-	if (k == NULL || !(k->role & CONF_ROLE_INTEGRATION)) {
-		api_enqueue_invalid(req, "routing_key is not a known"
-		    " integration key");
-		goto out;
-	}
-	if (api_rate_check(req, k, 1) != 0)
+	if ((k = api_routing_key(api, req, ev.routing_key)) == NULL)
 		goto out;
 	api_defaults(api, k, &def, &map);
 	if (ev.action == INTAKE_TRIGGER) {
@@ -260,13 +273,7 @@ api_change_enqueue(struct evhttp_request *req, const struct http_match *m,
 		free(cause);
 		return;
 	}
-	k = conf_key_find(api->conf, ch.routing_key);
-	if (k == NULL || !(k->role & CONF_ROLE_INTEGRATION)) {
-		api_enqueue_invalid(req, "routing_key is not a known"
-		    " integration key");
-		goto out;
-	}
-	if (api_rate_check(req, k, 1) != 0)
+	if ((k = api_routing_key(api, req, ch.routing_key)) == NULL)
 		goto out;
 	api_defaults(api, k, &def, &map);
 	memset(&sc, 0, sizeof sc);

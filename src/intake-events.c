@@ -126,6 +126,19 @@ intake_events_label(json_t *l, const char *list, size_t i, const char *name,
 }
 
 /*
+ * The end of reading an array of links or images: on success (rc 0)
+ * what was kept, if anything, into *out as compact JSON; arr is freed.
+ */
+static int
+intake_events_kept(json_t *arr, char **out, int rc)
+{
+	if (rc == 0 && json_array_size(arr) > 0)
+		*out = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return rc;
+}
+
+/*
  * links: [{"href": URL, "text": label}], at most INTAKE_EVENTS_LINKS_MAX,
  * into *out as compact JSON of those two members only (NULL if none).
  * Anything else in the entries is dropped; a wrong type is refused.
@@ -158,13 +171,9 @@ intake_events_links(json_t *o, char **out, char **cause)
 		if (intake_events_label(l, "links", i, "text", e, cause) != 0)
 			goto fail;
 	}
-	if (json_array_size(arr) > 0)
-		*out = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
-	return 0;
+	return intake_events_kept(arr, out, 0);
 fail:
-	json_decref(arr);
-	return -1;
+	return intake_events_kept(arr, out, -1);
 }
 
 /*
@@ -209,13 +218,9 @@ intake_events_images(json_t *o, char **out, char **cause)
 		if (intake_events_label(l, "images", i, "alt", e, cause) != 0)
 			goto fail;
 	}
-	if (json_array_size(arr) > 0)
-		*out = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
-	return 0;
+	return intake_events_kept(arr, out, 0);
 fail:
-	json_decref(arr);
-	return -1;
+	return intake_events_kept(arr, out, -1);
 }
 
 /*
