@@ -371,8 +371,8 @@ http_resume_cb(evutil_socket_t fd, short what, void *arg)
  * accept() failed.  Out of descriptors (EMFILE, ENFILE) or of kernel
  * memory, the listening socket stays readable and libevent would call
  * accept() again at once, for ever, logging each time: instead stop
- * accepting for a moment, close the least recently used connections,
- * and say so once an interval.  The errno is still accept()'s here.
+ * accepting for a moment, lower the cap below what fit, close the least
+ * recently used connections, and say so once an interval.  The errno is still accept()'s here.
  */
 void
 http_accept_error_cb(struct evconnlistener *lev, void *arg)
@@ -380,6 +380,7 @@ http_accept_error_cb(struct evconnlistener *lev, void *arg)
 	int err = EVUTIL_SOCKET_ERROR();
 	struct http *h;
 	uint64_t missed;
+	size_t cap;
 
 	for (h = http_servers; h != NULL && h->evh != arg; h = h->next_server)
 		continue;
@@ -392,10 +393,23 @@ http_accept_error_cb(struct evconnlistener *lev, void *arg)
 		    " (%llu more time(s) since the last message)",
 		    strerror(err), HTTP_PAUSE_MS, (unsigned long long)missed);
 	if (err == EMFILE || err == ENFILE) {
-		/* the cap is what is open now: room for a few more */
-		h->max_conns = h->nconns > 16 ? h->nconns : 16;
+		/*
+		 * What fit, less an eighth, is the cap from now on (until a
+		 * reload sets http.max_connections again): the descriptors
+		 * left stay free for the store, the outbox's transfers and
+		 * a reload's files, and a flood that goes on cannot take
+		 * the last of them again a moment after the pause.
+		 */
+		cap = h->nconns - h->nconns / 8;
+		if (cap < 16)
+			cap = 16;
+		if (cap < h->max_conns) {
+			h->max_conns = cap;
+			log_warnx("http: out of descriptors with %zu"
+			    " connections: at most %zu from now on", h->nconns,
+			    cap);
+		}
 		http_make_room(h);
-		h->max_conns = h->conf->http_max_connections;
 	}
 	http_pause(h);
 }
