@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "twilio.h"
 #include "xmalloc.h"
@@ -196,6 +197,7 @@ api_hooks_status(struct evhttp_request *req, const struct http_match *m,
 		free(cause);
 		goto out;
 	}
+	metrics_http_reply(req, 204);
 	evhttp_send_reply(req, 204, "No Content", NULL);
 out:
 	api_hooks_form_free(&f);

@@ -26,6 +26,7 @@
 #include "http.h"
 #include "iso8601.h"
 #include "log.h"
+#include "metrics.h"
 #include "oncall.h"
 #include "people.h"
 #include "rota.h"
@@ -488,6 +489,7 @@ api_rota_send_ical(struct evhttp_request *req, char *text)
 	evhttp_remove_header(hdr, "Content-Type");
 	evhttp_add_header(hdr, "Content-Type", "text/calendar; charset=utf-8");
 	evhttp_add_header(hdr, "Cache-Control", "private, max-age=300");
+	metrics_http_reply(req, HTTP_OK);
 	evhttp_send_reply(req, HTTP_OK, NULL, out);
 	evbuffer_free(out);
 }

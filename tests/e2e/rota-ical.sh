@@ -144,4 +144,18 @@ api_get /api/v1/people/zed.ics
 expect_error 404 'no person "zed"'
 pass "the person feed has ann's $(wc -l <"$TEST_TMP/ann") shifts"
 
+# A feed answered is counted in /metrics like any other reply: between
+# two reads of /metrics, the feed and the second read itself.
+api_200s() {
+	api_get /metrics
+	printf '%s\n' "$HTTP_BODY" |
+	    sed -n 's/^pagerd_http_requests_total{kind="api",code="200"} //p'
+}
+n1=$(api_200s)
+api_get /api/v1/rotas/web.ics
+expect_status 200
+n2=$(api_200s)
+expect_eq 2 "$((n2 - n1))" "200 replies counted across a feed and /metrics"
+pass "feeds are counted in /metrics"
+
 stop_pagerd
