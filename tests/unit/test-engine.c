@@ -8,29 +8,21 @@
  * engine_resume) picks up each pending escalation at its due instant,
  * whether the daemon was down for less or more than the stage's wait.
  * Without an outbox the engine prints its pages on the console, which
- * this test catches (--wrap=chan_console_send).
+ * the fixture catches (fixture.c, --wrap=chan_console_send).
  */
-#include <sys/stat.h>
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
-#include "chan.h"
-#include "conf.h"
 #include "duration.h"
 #include "engine.h"
 #include "fake-clock.h"
-#include "intake.h"
-#include "oncall.h"
-#include "rota.h"
+#include "fixture.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -38,7 +30,6 @@
 #define H DURATION_HOUR
 #define T0 INT64_C(1795357599000) /* 2026-11-22T14:26:39Z */
 
-int __wrap_chan_console_send(const struct chan_msg *);
 int __wrap_store_engine_save(struct store *, const struct store_engine_save *,
     char **);
 int __real_store_engine_save(struct store *,
@@ -57,76 +48,6 @@ __wrap_store_engine_save(struct store *s, const struct store_engine_save *v,
 		return -1;
 	}
 	return __real_store_engine_save(s, v, cause);
-}
-
-/* A console line the engine printed, and the fake instant it did. */
-struct sent {
-	int64_t alert_id;
-	char *to;
-	char *subject;
-	int64_t at;
-};
-
-static struct sent sent[64];
-static size_t nsent;
-
-int
-__wrap_chan_console_send(const struct chan_msg *m)
-{
-	assert_true(nsent < sizeof sent / sizeof sent[0]);
-	sent[nsent].alert_id = m->alert_id;
-	sent[nsent].to = xstrdup(m->to);
-	sent[nsent].subject = xstrdup(m->subject);
-	sent[nsent].at = fake_clock_now();
-	nsent++;
-	return 0;
-}
-
-static void
-sent_clear(void)
-{
-	size_t i;
-
-	for (i = 0; i < nsent; i++) {
-		free(sent[i].to);
-		free(sent[i].subject);
-	}
-	nsent = 0;
-}
-
-/* How many lines went to "to" whose subject contains what. */
-static size_t
-sent_count(const char *to, const char *what)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < nsent; i++)
-		if (strcmp(sent[i].to, to) == 0 &&
-		    strstr(sent[i].subject, what) != NULL)
-			n++;
-	return n;
-}
-
-struct fixture {
-	char dir[64];
-	struct conf *conf;
-	struct oncall *oncall;
-	struct store *store;
-	struct event_base *base;
-	struct engine *engine;
-};
-
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char *path;
-	FILE *f;
-
-	xasprintf(&path, "%s/%s", dir, name);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	free(path);
 }
 
 /*
@@ -163,93 +84,32 @@ static const char people_text[] =
     " { id = \"carol\"; name = \"Carol\"; email = \"carol@example.org\"; }\n"
     ");\n";
 
+static const struct fixture_spec spec = {
+	.name = "test-engine",
+	.conf = conf_text,
+	.people = people_text,
+	.flags = FIXTURE_ENGINE
+};
+
 static int
 setup(void **state)
 {
-	struct fixture *f = xcalloc(1, sizeof *f);
-	struct rota_findings rf = { NULL, 0, 0 };
-	char *cause = NULL, *path;
-
-	snprintf(f->dir, sizeof f->dir, "/tmp/test-engine.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	write_file(f->dir, "pagerd.conf", conf_text);
-	write_file(f->dir, "people.conf", people_text);
-	xasprintf(&path, "%s/rota.d", f->dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	free(path);
-	xasprintf(&path, "%s/state", f->dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	free(path);
-	xasprintf(&path, "%s/pagerd.conf", f->dir);
-	f->conf = conf_load(path, &cause);
-	free(path);
-	if (f->conf == NULL)
-		fail_msg("%s", cause);
-
-	assert_non_null(f->base = event_base_new());
-	assert_int_equal(event_base_priority_init(f->base, 3), 0);
-	fake_clock_init(f->base, T0);
-	if ((f->oncall = oncall_load(f->conf, &rf, &cause)) == NULL)
-		fail_msg("%s", cause);
-	rota_findings_free(&rf);
-	if ((f->store = store_open(f->conf->state_dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	f->engine = engine_new(f->base, f->store, f->conf);
-	engine_set_rotas(f->engine, oncall_rotas(f->oncall),
-	    oncall_people(f->oncall));
-	assert_int_equal(engine_resume(f->engine, &cause), 0);
-	sent_clear();
-	*state = f;
+	*state = fixture_new(&spec, T0);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	char *cmd;
-
-	engine_free(f->engine);
-	store_close(f->store);
-	oncall_free(f->oncall);
-	conf_free(f->conf);
-	event_base_free(f->base);
-	sent_clear();
-	xasprintf(&cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(f);
+	fixture_free(*state);
 	return 0;
 }
 
-/* Raise an alert now, as intake does: the hooks inside its commit. */
+/* Raise an alert now, at priority 3. */
 static int64_t
 raise_alert(struct fixture *f, const char *summary)
 {
-	struct intake_hooks h;
-	struct alert_new an;
-	struct store_raise r;
-	char *cause = NULL;
-	int64_t now = fake_clock_now();
-
-	memset(&h, 0, sizeof h);
-	engine_intake_hooks(f->engine, &h);
-	memset(&an, 0, sizeof an);
-	an.service = (char *)"web";
-	an.priority = 3;
-	an.summary = (char *)summary;
-	an.source = (char *)"test";
-	memset(&r, 0, sizeof r);
-	assert_int_equal(store_begin(f->store, &cause), 0);
-	if (store_alert_raise(f->store, &an, now, &r, &cause) != 0)
-		fail_msg("%s", cause);
-	if (h.raised(h.arg, &r, &an, now, &cause) != 0)
-		fail_msg("%s", cause);
-	assert_int_equal(store_commit(f->store, &cause), 0);
-	h.committed(h.arg);
-	free(r.dedup_key);
-	fake_clock_run();
-	return r.id;
+	return fixture_raise(f, summary, 3);
 }
 
 /* The stage the store has for alert id. */
@@ -294,11 +154,11 @@ test_new_alert_pages_stage1(void **state)
 
 	id = raise_alert(f, "disk full");
 	assert_int_equal(engine_open_count(f->engine), 1);
-	assert_int_equal(sent_count("alice", "page, stage 1"), 1);
-	assert_int_equal(sent[0].alert_id, id);
-	assert_non_null(strstr(sent[0].subject, "disk full"));
-	assert_int_equal(sent[0].at, T0);
-	assert_int_equal(sent_count("bob", ""), 0);
+	assert_int_equal(fixture_sent_count("alice", "page, stage 1"), 1);
+	assert_int_equal(fixture_sent(0)->alert_id, id);
+	assert_non_null(strstr(fixture_sent(0)->subject, "disk full"));
+	assert_int_equal(fixture_sent(0)->at, T0);
+	assert_int_equal(fixture_sent_count("bob", ""), 0);
 	assert_int_equal(stored_stage(f, id), 1);
 	/* its one timer is armed for the end of ack_within */
 	assert_int_equal(fake_clock_next_due(), T0 + 5 * M);
@@ -313,22 +173,24 @@ test_escalates_on_time(void **state)
 
 	id = raise_alert(f, "disk full");
 	fake_clock_advance_to(T0 + 5 * M - 1);
-	assert_int_equal(sent_count("bob", ""), 0);
+	assert_int_equal(fixture_sent_count("bob", ""), 0);
 	assert_int_equal(stored_stage(f, id), 1);
 
 	fake_clock_advance_to(T0 + 5 * M);
-	assert_int_equal(sent_count("bob", "escalated to stage 2"), 1);
-	assert_int_equal(sent[nsent - 1].at, T0 + 5 * M);
+	assert_int_equal(fixture_sent_count("bob", "escalated to stage 2"), 1);
+	assert_int_equal(fixture_sent(fixture_nsent() - 1)->at, T0 + 5 * M);
 	assert_int_equal(stored_stage(f, id), 2);
 	assert_int_equal(stage_event_at(f, id, 2), T0 + 5 * M);
-	assert_int_equal(sent_count("alice", ""), 1); /* not paged again */
+	/* alice is not paged again */
+	assert_int_equal(fixture_sent_count("alice", ""), 1);
 
 	fake_clock_advance_to(T0 + 15 * M - 1);
-	assert_int_equal(sent_count("carol", ""), 0);
+	assert_int_equal(fixture_sent_count("carol", ""), 0);
 	fake_clock_advance_to(T0 + 15 * M);
-	assert_int_equal(sent_count("carol", "escalated to stage 3"), 1);
+	assert_int_equal(fixture_sent_count("carol", "escalated to stage 3"),
+	    1);
 	assert_int_equal(stage_event_at(f, id, 3), T0 + 15 * M);
-	assert_int_equal(sent_count("bob", "escalated"), 1);
+	assert_int_equal(fixture_sent_count("bob", "escalated"), 1);
 }
 
 /*
@@ -353,7 +215,7 @@ test_one_failure_holds_up_no_one(void **state)
 	assert_int_equal(fake_clock_next_due(), T0 + 5 * M + 1000);
 	fake_clock_advance_to(T0 + 5 * M + 1000);
 	assert_int_equal(stored_stage(f, bad), 2);
-	assert_int_equal(sent_count("bob", "escalated to stage 2"), 2);
+	assert_int_equal(fixture_sent_count("bob", "escalated to stage 2"), 2);
 }
 
 /* An ack stops escalation: nobody else is paged, the stage stays. */
@@ -369,16 +231,16 @@ test_ack_stops_escalation(void **state)
 	assert_int_equal(engine_ack(f->engine, id, "alice", NULL, "api",
 	    &cause), ENGINE_OK);
 	fake_clock_run();
-	assert_int_equal(sent_count("alice", "acknowledged by alice via API"),
-	    1);
+	assert_int_equal(fixture_sent_count("alice",
+	    "acknowledged by alice via API"), 1);
 	/* a second ack is refused: nothing to acknowledge */
 	assert_int_equal(engine_ack(f->engine, id, "bob", NULL, "api",
 	    &cause), ENGINE_CONFLICT);
 	free(cause);
 	cause = NULL;
 	fake_clock_advance_to(T0 + 6 * H);
-	assert_int_equal(sent_count("bob", ""), 0);
-	assert_int_equal(sent_count("carol", ""), 0);
+	assert_int_equal(fixture_sent_count("bob", ""), 0);
+	assert_int_equal(fixture_sent_count("carol", ""), 0);
 	assert_int_equal(stored_stage(f, id), 1);
 	assert_int_equal(stage_event_at(f, id, 2), -1);
 	/* resolving it forgets it, and its timer */
@@ -393,15 +255,9 @@ test_ack_stops_escalation(void **state)
 static void
 restart(struct fixture *f)
 {
-	char *cause = NULL;
-
 	engine_free(f->engine);
 	assert_int_equal(fake_clock_ntimers(), 0);
-	f->engine = engine_new(f->base, f->store, f->conf);
-	engine_set_rotas(f->engine, oncall_rotas(f->oncall),
-	    oncall_people(f->oncall));
-	if (engine_resume(f->engine, &cause) != 0)
-		fail_msg("%s", cause);
+	fixture_engine_start(f);
 	fake_clock_run();
 }
 
@@ -417,12 +273,13 @@ test_restart_resumes_on_time(void **state)
 	restart(f);
 	assert_int_equal(engine_open_count(f->engine), 1);
 	assert_int_equal(fake_clock_next_due(), T0 + 5 * M);
-	assert_int_equal(sent_count("alice", ""), 1); /* not paged again */
+	/* alice is not paged again */
+	assert_int_equal(fixture_sent_count("alice", ""), 1);
 
 	fake_clock_advance_to(T0 + 5 * M - 1);
-	assert_int_equal(sent_count("bob", ""), 0);
+	assert_int_equal(fixture_sent_count("bob", ""), 0);
 	fake_clock_advance_to(T0 + 5 * M);
-	assert_int_equal(sent_count("bob", "escalated to stage 2"), 1);
+	assert_int_equal(fixture_sent_count("bob", "escalated to stage 2"), 1);
 	assert_int_equal(stage_event_at(f, id, 2), T0 + 5 * M);
 
 	/* and again, mid stage 2: stage 3 at T0 + 15m */
@@ -430,10 +287,11 @@ test_restart_resumes_on_time(void **state)
 	restart(f);
 	assert_int_equal(fake_clock_next_due(), T0 + 15 * M);
 	fake_clock_advance_to(T0 + 15 * M - 1);
-	assert_int_equal(sent_count("carol", ""), 0);
+	assert_int_equal(fixture_sent_count("carol", ""), 0);
 	fake_clock_advance_to(T0 + 15 * M);
-	assert_int_equal(sent_count("carol", "escalated to stage 3"), 1);
-	assert_int_equal(sent_count("bob", ""), 1);
+	assert_int_equal(fixture_sent_count("carol", "escalated to stage 3"),
+	    1);
+	assert_int_equal(fixture_sent_count("bob", ""), 1);
 }
 
 /* Down past the due instant: stage 2 at once on start, and only once. */
@@ -449,14 +307,14 @@ test_restart_after_due(void **state)
 	f->engine = NULL;
 	fake_clock_advance_to(T0 + 7 * M); /* the daemon is down */
 	restart(f);
-	assert_int_equal(sent_count("bob", "escalated to stage 2"), 1);
+	assert_int_equal(fixture_sent_count("bob", "escalated to stage 2"), 1);
 	assert_int_equal(stage_event_at(f, id, 2), T0 + 5 * M);
 	assert_int_equal(stored_stage(f, id), 2);
 	/* stage 2's wait counts from when it was due, as if never down */
 	assert_int_equal(fake_clock_next_due(), T0 + 15 * M);
 	fake_clock_advance_to(T0 + 14 * M);
-	assert_int_equal(sent_count("bob", ""), 1);
-	assert_int_equal(sent_count("carol", ""), 0);
+	assert_int_equal(fixture_sent_count("bob", ""), 1);
+	assert_int_equal(fixture_sent_count("carol", ""), 0);
 }
 
 /* An acked alert stays acked across a restart: no escalation. */
@@ -473,7 +331,7 @@ test_restart_keeps_ack(void **state)
 	fake_clock_run();
 	restart(f);
 	fake_clock_advance_to(T0 + 6 * H);
-	assert_int_equal(sent_count("bob", ""), 0);
+	assert_int_equal(fixture_sent_count("bob", ""), 0);
 	assert_int_equal(stored_stage(f, id), 1);
 }
 

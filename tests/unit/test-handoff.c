@@ -7,30 +7,24 @@
  * nobody else) gets one note at that instant, listing the open alerts
  * routed to the rota, and the handoff is in the audit log.  Nobody gets
  * a note at start, so a restart after a handoff does not send it again.
- * Without an outbox the notes go to the console, which this test
- * catches (--wrap=chan_console_send), as it does the audit events
- * (--wrap=store_event_add).
+ * Without an outbox the notes go to the console, which the fixture
+ * catches (fixture.c, --wrap=chan_console_send); this test catches the
+ * audit events (--wrap=store_event_add).
  */
-#include <sys/stat.h>
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
-#include "chan.h"
-#include "conf.h"
 #include "duration.h"
 #include "engine.h"
 #include "fake-clock.h"
+#include "fixture.h"
 #include "handoff.h"
-#include "intake.h"
 #include "oncall.h"
 #include "rota.h"
 #include "store.h"
@@ -40,7 +34,6 @@
 #define M DURATION_MINUTE
 #define H DURATION_HOUR
 
-int __wrap_chan_console_send(const struct chan_msg *);
 int __real_store_event_add(struct store *, const struct store_event_new *,
     char **);
 int __wrap_store_event_add(struct store *, const struct store_event_new *,
@@ -57,31 +50,6 @@ utc(int y, int mo, int d, int h, int mi)
 #define HANDOFF1 utc(2026, 3, 28, 8, 0) /* Sat 09:00 CET: alice */
 #define HANDOFF2 utc(2026, 3, 29, 7, 0) /* Sun 09:00 CEST: bob */
 #define HANDOFF3 utc(2026, 3, 30, 7, 0) /* Mon 09:00 CEST: alice */
-
-/* A console line (a note, or a page), and the fake instant it went. */
-struct sent {
-	int64_t alert_id;
-	char *to;
-	char *subject;
-	char *body;
-	int64_t at;
-};
-
-static struct sent sent[64];
-static size_t nsent;
-
-int
-__wrap_chan_console_send(const struct chan_msg *m)
-{
-	assert_true(nsent < sizeof sent / sizeof sent[0]);
-	sent[nsent].alert_id = m->alert_id;
-	sent[nsent].to = xstrdup(m->to);
-	sent[nsent].subject = xstrdup(m->subject);
-	sent[nsent].body = m->body != NULL ? xstrdup(m->body) : NULL;
-	sent[nsent].at = fake_clock_now();
-	nsent++;
-	return 0;
-}
 
 /* An audit event about no alert, kind "handoff". */
 struct handoff_event {
@@ -106,70 +74,45 @@ __wrap_store_event_add(struct store *s, const struct store_event_new *ev,
 }
 
 static void
-sent_clear(void)
+handoffs_clear(void)
 {
 	size_t i;
 
 	for (i = 0; i < nhandoffs; i++)
 		free(handoffs[i].detail);
 	nhandoffs = 0;
-
-	for (i = 0; i < nsent; i++) {
-		free(sent[i].to);
-		free(sent[i].subject);
-		free(sent[i].body);
-	}
-	nsent = 0;
 }
 
-/* The handoff notes sent so far (lines about no alert). */
+/* Whether a console line is a handoff note (a line about no alert). */
+static int
+is_note(const struct fixture_sent *s)
+{
+	return s->alert_id == 0 && strncmp(s->subject, "handoff: ", 9) == 0;
+}
+
+/* The handoff notes sent so far. */
 static size_t
 notes(void)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < nsent; i++)
-		if (sent[i].alert_id == 0 &&
-		    strncmp(sent[i].subject, "handoff: ", 9) == 0)
+	for (i = 0; i < fixture_nsent(); i++)
+		if (is_note(fixture_sent(i)))
 			n++;
 	return n;
 }
 
 /* The i-th handoff note. */
-static const struct sent *
+static const struct fixture_sent *
 note(size_t k)
 {
 	size_t i;
 
-	for (i = 0; i < nsent; i++)
-		if (sent[i].alert_id == 0 &&
-		    strncmp(sent[i].subject, "handoff: ", 9) == 0 && k-- == 0)
-			return &sent[i];
+	for (i = 0; i < fixture_nsent(); i++)
+		if (is_note(fixture_sent(i)) && k-- == 0)
+			return fixture_sent(i);
 	fail_msg("no note %zu", k);
 	return NULL;
-}
-
-struct fixture {
-	char dir[64];
-	struct conf *conf;
-	struct oncall *oncall;
-	struct store *store;
-	struct event_base *base;
-	struct engine *engine;
-	struct handoff *handoff;
-};
-
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char *path;
-	FILE *f;
-
-	xasprintf(&path, "%s/%s", dir, name);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	free(path);
 }
 
 static const char conf_text[] =
@@ -198,97 +141,49 @@ static const char ops_text[] =
     "layers = ( { name = \"daily\"; start = \"2026-01-05 09:00\";"
     " shift = \"1d\"; members = [ \"alice\", \"bob\" ]; } );\n";
 
+static const struct fixture_file rotas[] = {
+	{ "ops.conf", ops_text },
+	{ NULL, NULL }
+};
+
+static const struct fixture_spec spec = {
+	.name = "test-handoff",
+	.conf = conf_text,
+	.people = people_text,
+	.rotas = rotas,
+	.flags = FIXTURE_ENGINE
+};
+
+/* The handoff of the fixture's engine and oncall. */
+static struct handoff *handoff;
+
 static int
 setup(void **state)
 {
-	struct fixture *f = xcalloc(1, sizeof *f);
-	struct rota_findings rf = { NULL, 0, 0 };
-	char *cause = NULL, *path;
+	struct fixture *f;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/test-handoff.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	write_file(f->dir, "pagerd.conf", conf_text);
-	write_file(f->dir, "people.conf", people_text);
-	xasprintf(&path, "%s/rota.d", f->dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	free(path);
-	write_file(f->dir, "rota.d/ops.conf", ops_text);
-	xasprintf(&path, "%s/state", f->dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	free(path);
-	xasprintf(&path, "%s/pagerd.conf", f->dir);
-	f->conf = conf_load(path, &cause);
-	free(path);
-	if (f->conf == NULL)
-		fail_msg("%s", cause);
-
-	assert_non_null(f->base = event_base_new());
-	assert_int_equal(event_base_priority_init(f->base, 3), 0);
-	fake_clock_init(f->base, T0);
-	if ((f->oncall = oncall_load(f->conf, &rf, &cause)) == NULL)
-		fail_msg("%s", cause);
-	rota_findings_free(&rf);
+	*state = f = fixture_new(&spec, T0);
 	assert_non_null(rota_set_find(oncall_rotas(f->oncall), "ops"));
-	if ((f->store = store_open(f->conf->state_dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	f->engine = engine_new(f->base, f->store, f->conf);
-	engine_set_rotas(f->engine, oncall_rotas(f->oncall),
-	    oncall_people(f->oncall));
-	assert_int_equal(engine_resume(f->engine, &cause), 0);
-	f->handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
+	handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
 	fake_clock_run();
-	*state = f;
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	char *cmd;
-
-	handoff_free(f->handoff);
-	engine_free(f->engine);
-	store_close(f->store);
-	oncall_free(f->oncall);
-	conf_free(f->conf);
-	event_base_free(f->base);
-	sent_clear();
-	xasprintf(&cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(f);
+	handoff_free(handoff);
+	handoff = NULL;
+	fixture_free(*state);
+	handoffs_clear();
 	return 0;
 }
 
-/* Raise an alert now, as intake does: the hooks inside its commit. */
+/* Raise an alert now, at priority 2. */
 static int64_t
 raise_alert(struct fixture *f, const char *summary)
 {
-	struct intake_hooks h;
-	struct alert_new an;
-	struct store_raise r;
-	char *cause = NULL;
-	int64_t now = fake_clock_now();
-
-	memset(&h, 0, sizeof h);
-	engine_intake_hooks(f->engine, &h);
-	memset(&an, 0, sizeof an);
-	an.service = (char *)"web";
-	an.priority = 2;
-	an.summary = (char *)summary;
-	an.source = (char *)"test";
-	memset(&r, 0, sizeof r);
-	assert_int_equal(store_begin(f->store, &cause), 0);
-	if (store_alert_raise(f->store, &an, now, &r, &cause) != 0)
-		fail_msg("%s", cause);
-	if (h.raised(h.arg, &r, &an, now, &cause) != 0)
-		fail_msg("%s", cause);
-	assert_int_equal(store_commit(f->store, &cause), 0);
-	h.committed(h.arg);
-	free(r.dedup_key);
-	fake_clock_run();
-	return r.id;
+	return fixture_raise(f, summary, 2);
 }
 
 /*
@@ -310,12 +205,11 @@ handoff_events(int64_t *at, char **detail)
 static void
 test_no_note_at_start(void **state)
 {
-	struct fixture *f = *state;
 	int64_t at;
 
 	assert_int_equal(notes(), 0);
 	assert_int_equal(handoff_events(NULL, NULL), 0);
-	assert_null(handoff_last(f->handoff, "ops", &at));
+	assert_null(handoff_last(handoff, "ops", &at));
 	fake_clock_advance_to(HANDOFF1 - 1);
 	assert_int_equal(notes(), 0);
 	assert_int_equal(handoff_events(NULL, NULL), 0);
@@ -330,7 +224,7 @@ static void
 test_shift_change_note(void **state)
 {
 	struct fixture *f = *state;
-	const struct sent *s;
+	const struct fixture_sent *s;
 	const char *last;
 	char *detail = NULL, want[64];
 	int64_t id, at = 0;
@@ -360,7 +254,7 @@ test_shift_change_note(void **state)
 	assert_int_equal(at, HANDOFF1);
 	assert_non_null(strstr(detail, "\"incoming\":[\"alice\"]"));
 	assert_non_null(strstr(detail, "\"outgoing\":[\"bob\"]"));
-	assert_non_null(last = handoff_last(f->handoff, "ops", &at));
+	assert_non_null(last = handoff_last(handoff, "ops", &at));
 	assert_int_equal(at, HANDOFF1);
 
 	/* the next day: summer time, 07:00 UTC, and not at 08:00 */
@@ -381,19 +275,15 @@ static void
 test_restart_no_second_note(void **state)
 {
 	struct fixture *f = *state;
-	char *cause = NULL;
 
 	fake_clock_advance_to(HANDOFF1);
 	assert_int_equal(notes(), 1);
 	fake_clock_advance_to(HANDOFF1 + 10 * M);
-	handoff_free(f->handoff);
+	handoff_free(handoff);
 	engine_free(f->engine);
 	assert_int_equal(fake_clock_ntimers(), 0);
-	f->engine = engine_new(f->base, f->store, f->conf);
-	engine_set_rotas(f->engine, oncall_rotas(f->oncall),
-	    oncall_people(f->oncall));
-	assert_int_equal(engine_resume(f->engine, &cause), 0);
-	f->handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
+	fixture_engine_start(f);
+	handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
 	fake_clock_run();
 	assert_int_equal(notes(), 1);
 	fake_clock_advance_to(HANDOFF2 - 1);
@@ -416,27 +306,23 @@ static void
 test_handoff_while_stopped(void **state)
 {
 	struct fixture *f = *state;
-	char *cause = NULL;
 
 	fake_clock_advance_to(HANDOFF1 - 10 * M);
 	assert_int_equal(notes(), 0);
-	handoff_free(f->handoff);
+	handoff_free(handoff);
 	engine_free(f->engine);
 	/* stopped across the handoff */
 	fake_clock_advance_to(HANDOFF1 + 30 * M);
-	f->engine = engine_new(f->base, f->store, f->conf);
-	engine_set_rotas(f->engine, oncall_rotas(f->oncall),
-	    oncall_people(f->oncall));
-	assert_int_equal(engine_resume(f->engine, &cause), 0);
-	f->handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
+	fixture_engine_start(f);
+	handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
 	fake_clock_run();
 	assert_int_equal(notes(), 1);
 	assert_string_equal(note(0)->to, "alice");
 	assert_int_equal(note(0)->at, HANDOFF1 + 30 * M);
 	assert_int_equal(handoff_events(NULL, NULL), 1);
 	/* and not again at the restart after */
-	handoff_free(f->handoff);
-	f->handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
+	handoff_free(handoff);
+	handoff = handoff_new(f->base, f->store, f->engine, f->oncall);
 	fake_clock_run();
 	assert_int_equal(notes(), 1);
 }

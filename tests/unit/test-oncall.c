@@ -10,25 +10,21 @@
  * a coverage gap, keeps the previous version in force, and a good edit
  * replaces it and tells the owner.
  */
-#include <sys/stat.h>
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
-#include "conf.h"
 #include "fake-clock.h"
+#include "fixture.h"
 #include "oncall.h"
 #include "rota.h"
 #include "tz.h"
-#include "xmalloc.h"
 
 static int64_t
 utc(int y, int mo, int d, int h, int mi)
@@ -39,26 +35,8 @@ utc(int y, int mo, int d, int h, int mi)
 
 #define T0 utc(2026, 3, 2, 12, 0)
 
-struct fixture {
-	char dir[64];
-	struct conf *conf;
-	struct event_base *base;
-	struct oncall *oncall;
-	int changes;
-};
-
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char *path;
-	FILE *f;
-
-	xasprintf(&path, "%s/%s", dir, name);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	free(path);
-}
+/* How many times oncall said the rotas in force changed. */
+static int changes;
 
 static const char conf_text[] =
     "state_dir = \"state\";\n"
@@ -113,56 +91,38 @@ static const char noc_text[] =
 static void
 changed_cb(struct oncall *o, void *arg)
 {
-	struct fixture *f = arg;
-
-	f->changes++;
+	changes++;
 }
+
+static const struct fixture_file rotas[] = {
+	{ "ops.conf", ops_text },
+	{ "managers.conf", managers_text },
+	{ "noc.conf", noc_text },
+	{ NULL, NULL }
+};
+
+static const struct fixture_spec spec = {
+	.name = "test-oncall",
+	.conf = conf_text,
+	.people = people_text,
+	.rotas = rotas
+};
 
 static int
 setup(void **state)
 {
-	struct fixture *f = xcalloc(1, sizeof *f);
-	struct rota_findings rf = { NULL, 0, 0 };
-	char *cause = NULL, *path;
+	struct fixture *f;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/test-oncall.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	write_file(f->dir, "pagerd.conf", conf_text);
-	write_file(f->dir, "people.conf", people_text);
-	xasprintf(&path, "%s/rota.d", f->dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	free(path);
-	write_file(f->dir, "rota.d/ops.conf", ops_text);
-	write_file(f->dir, "rota.d/managers.conf", managers_text);
-	write_file(f->dir, "rota.d/noc.conf", noc_text);
-	xasprintf(&path, "%s/pagerd.conf", f->dir);
-	f->conf = conf_load(path, &cause);
-	free(path);
-	if (f->conf == NULL)
-		fail_msg("%s", cause);
-	assert_non_null(f->base = event_base_new());
-	fake_clock_init(f->base, T0);
-	if ((f->oncall = oncall_load(f->conf, &rf, &cause)) == NULL)
-		fail_msg("%s", cause);
-	rota_findings_free(&rf);
-	oncall_set_change_cb(f->oncall, changed_cb, f);
-	*state = f;
+	*state = f = fixture_new(&spec, T0);
+	changes = 0;
+	oncall_set_change_cb(f->oncall, changed_cb, NULL);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	char *cmd;
-
-	oncall_free(f->oncall);
-	conf_free(f->conf);
-	event_base_free(f->base);
-	xasprintf(&cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(f);
+	fixture_free(*state);
 	return 0;
 }
 
@@ -267,9 +227,9 @@ test_broken_edit_kept(void **state)
 	const struct oncall_status *st;
 
 	fake_clock_advance_to(T0 + INT64_C(3600000));
-	write_file(f->dir, "rota.d/ops.conf", "name = \"ops\";\nlayers = (");
+	fixture_write(f, "rota.d/ops.conf", "name = \"ops\";\nlayers = (");
 	oncall_reload_rotas(f->oncall);
-	assert_int_equal(f->changes, 1);
+	assert_int_equal(changes, 1);
 	assert_non_null(st = oncall_status_find(f->oncall, "ops"));
 	assert_int_equal(st->state, ONCALL_STALE);
 	assert_non_null(st->error);
@@ -279,13 +239,13 @@ test_broken_edit_kept(void **state)
 	expect_oncall(f, "ops", utc(2026, 3, 30, 7, 0), "alice", 0, 0);
 
 	/* a good edit replaces it: bob and carol only, from the same start */
-	write_file(f->dir, "rota.d/ops.conf",
+	fixture_write(f, "rota.d/ops.conf",
 	    "name = \"ops\";\n"
 	    "timezone = \"Europe/Berlin\";\n"
 	    "layers = ( { name = \"weekly\"; start = \"2026-01-05 09:00\";"
 	    " shift = \"1w\"; members = [ \"bob\", \"carol\" ]; } );\n");
 	oncall_reload_rotas(f->oncall);
-	assert_int_equal(f->changes, 2);
+	assert_int_equal(changes, 2);
 	assert_non_null(st = oncall_status_find(f->oncall, "ops"));
 	assert_int_equal(st->state, ONCALL_OK);
 	assert_int_equal(st->loaded_ms, T0 + INT64_C(3600000));
@@ -304,7 +264,7 @@ test_gap_edit_refused(void **state)
 	struct fixture *f = *state;
 	const struct oncall_status *st;
 
-	write_file(f->dir, "rota.d/ops.conf",
+	fixture_write(f, "rota.d/ops.conf",
 	    "name = \"ops\";\n"
 	    "timezone = \"Europe/Berlin\";\n"
 	    "layers = ( { name = \"weekly\"; start = \"2026-01-05 09:00\";"
