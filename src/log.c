@@ -31,8 +31,7 @@ static struct {
 	pthread_t loop;
 	void (*kick)(void *);
 	void *arg;
-	int kicked;
-	size_t len;
+	size_t len;	/* 0: nothing held; the turn's end is not asked for */
 	char buf[32768];
 } log_held;
 
@@ -107,7 +106,6 @@ log_flush(void)
 		return;
 	log_write(log_held.buf, log_held.len);
 	log_held.len = 0;
-	log_held.kicked = 0;
 }
 
 void
@@ -152,12 +150,10 @@ vlog(int pri, const char *fmt, va_list ap)
 		if ((size_t)n > sizeof log_held.buf)
 			log_write(p, n);
 		else {
+			if (log_held.len == 0)
+				log_held.kick(log_held.arg);
 			memcpy(log_held.buf + log_held.len, p, n);
 			log_held.len += n;
-			if (!log_held.kicked) {
-				log_held.kicked = 1;
-				log_held.kick(log_held.arg);
-			}
 		}
 	} else
 		log_write(p, n);
