@@ -112,7 +112,7 @@ handoff_join(char **list, size_t n)
 	return s;
 }
 
-/* The people of a text of handoff_join() (sorted already). */
+/* The people of a text of handoff_join(), in its (sorted) order. */
 static char **
 handoff_split(const char *s, size_t *np)
 {
@@ -127,8 +127,6 @@ handoff_split(const char *s, size_t *np)
 		list[n++] = xstrdup(line);
 	}
 	free(copy);
-	if (n > 1)
-		qsort(list, n, sizeof *list, handoff_cmp);
 	*np = n;
 	return list;
 }
