@@ -39,13 +39,7 @@ people = (
 	{ id = "bob"; name = "Bob"; email = "bob@example.org"; }
 );
 PEOPLE
-mkdir -p "$TEST_TMP/rota.d"
-cat >"$TEST_TMP/rota.d/primary.conf" <<'ROTA'
-name = "primary";
-timezone = "Europe/Berlin";
-layers = ( { name = "always"; start = "2026-01-05 09:00"; shift = "1w";
-	members = [ "alice" ]; } );
-ROTA
+write_rota primary alice
 cat >"$CONFIG" <<CONF
 state_dir = "$STATE_DIR";
 user = "root";	# the tests run as root, see pagerd.conf(5)

@@ -22,15 +22,9 @@ people = (
 	{ id = "dave"; name = "Dave"; email = "dave@example.org"; }
 );
 PEOPLE
-mkdir -p "$TEST_TMP/rota.d"
-for r in primary:alice secondary:bob vendor:dave; do
-	cat >"$TEST_TMP/rota.d/${r%%:*}.conf" <<ROTA
-name = "${r%%:*}";
-timezone = "Europe/Berlin";
-layers = ( { name = "always"; start = "2026-01-05 09:00"; shift = "1w";
-	members = [ "${r#*:}" ]; } );
-ROTA
-done
+write_rota primary alice
+write_rota secondary bob
+write_rota vendor dave
 cat >>"$CONFIG" <<CONF
 people = "$TEST_TMP/people.conf";
 rota_dir = "$TEST_TMP/rota.d";

@@ -21,13 +21,7 @@ write_config
 cat >"$TEST_TMP/people.conf" <<'PEOPLE'
 people = ( { id = "alice"; name = "Alice"; email = "alice@example.org"; } );
 PEOPLE
-mkdir -p "$TEST_TMP/rota.d"
-cat >"$TEST_TMP/rota.d/primary.conf" <<'ROTA'
-name = "primary";
-timezone = "Europe/Berlin";
-layers = ( { name = "always"; start = "2026-01-05 09:00"; shift = "1w";
-	members = [ "alice" ]; } );
-ROTA
+write_rota primary alice
 cat >>"$CONFIG" <<CONF
 people = "$TEST_TMP/people.conf";
 rota_dir = "$TEST_TMP/rota.d";

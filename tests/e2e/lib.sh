@@ -15,6 +15,7 @@
 #   sha256_hex STRING         print the SHA-256 of STRING in hex
 #   make_keys                 set INT_KEY, VIEWER_KEY, RESPONDER_KEY
 #   write_config [FILE]       fill tests/e2e/pagerd.conf.in into FILE
+#   write_rota NAME PERSON    TEST_TMP/rota.d/NAME.conf: PERSON on call always
 #                             (default $TEST_TMP/pagerd.conf) from PORT,
 #                             STATE_DIR, PAGERD_USER (root), MAX_BODY,
 #                             HTTP_TIMEOUT, ...
@@ -161,6 +162,18 @@ CONFIG=$TEST_TMP/pagerd.conf
 # Escape s for use as the replacement of a sed s||| command.
 sed_escape() {
 	printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g' | sed -e ':a;N;$!ba;s/\n/\\n/g'
+}
+
+# write_rota NAME PERSON: a rota with PERSON on call all the time (one
+# member, weekly shifts from a Monday in Berlin), in TEST_TMP/rota.d.
+write_rota() {
+	mkdir -p "$TEST_TMP/rota.d"
+	cat >"$TEST_TMP/rota.d/$1.conf" <<ROTA
+name = "$1";
+timezone = "Europe/Berlin";
+layers = ( { name = "always"; start = "2026-01-05 09:00"; shift = "1w";
+	members = [ "$2" ]; } );
+ROTA
 }
 
 write_config() {

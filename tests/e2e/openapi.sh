@@ -27,7 +27,6 @@ printf 'ack-secret-%s\n' "$(new_key)" >"$TEST_TMP/ack.secret"
 printf 'cal-secret-%s\n' "$(new_key)" >"$TEST_TMP/cal.secret"
 chmod 600 "$TEST_TMP/twilio.token" "$TEST_TMP/ack.secret" "$TEST_TMP/cal.secret"
 ALICE=+15558675310
-mkdir -p "$TEST_TMP/rota.d"
 cat >"$TEST_TMP/people.conf" <<PEOPLE
 people = (
 	{ id = "alice"; name = "Alice"; sms = "$ALICE";
@@ -35,12 +34,7 @@ people = (
 	{ id = "bob"; name = "Bob"; notify = ( { channel = "console"; } ); }
 );
 PEOPLE
-cat >"$TEST_TMP/rota.d/primary.conf" <<'ROTA'
-name = "primary";
-timezone = "Europe/Berlin";
-layers = ( { name = "always"; start = "2026-01-05 09:00"; shift = "1w";
-	members = [ "alice" ]; } );
-ROTA
+write_rota primary alice
 # http.public_url is the proxy's: the links pagerd makes and the URL
 # Twilio signs are those of what stands in front of it.
 cat >"$CONFIG" <<CONF
