@@ -44,6 +44,9 @@
 static void engine_timer_cb(evutil_socket_t, short, void *);
 static void engine_unreachable_cb(int64_t, const char *, void *);
 static void engine_flush_cb(evutil_socket_t, short, void *);
+static int engine_save_as(struct engine *, struct engine_alert *,
+    const struct policy *, const struct esc_state *, const struct alert *,
+    const struct store_alert_start *, int64_t, char **);
 
 /* Alerts by id: a chained hash table that doubles when full. */
 static size_t
@@ -294,6 +297,19 @@ engine_save(struct engine *e, struct engine_alert *a, const struct policy *pol,
     const struct esc_state *st, const struct alert *stored, int64_t now,
     char **cause)
 {
+	return engine_save_as(e, a, pol, st, stored, NULL, now, cause);
+}
+
+/*
+ * The same, where written is the state the alert's row was inserted with
+ * in this transaction (or NULL): a state equal to it is not written again.
+ */
+static int
+engine_save_as(struct engine *e, struct engine_alert *a,
+    const struct policy *pol, const struct esc_state *st,
+    const struct alert *stored, const struct store_alert_start *written,
+    int64_t now, char **cause)
+{
 	struct store_engine_save save;
 
 	memset(&save, 0, sizeof save);
@@ -305,7 +321,11 @@ engine_save(struct engine *e, struct engine_alert *a, const struct policy *pol,
 	save.now = now;
 	save.key_stored = stored != NULL &&
 	    st->priority == stored->priority && st->status == stored->status;
-	if (store_engine_save(e->store, &save, cause) != 0)
+	if ((written == NULL || written->policy == NULL ||
+	    strcmp(written->policy, pol->name) != 0 ||
+	    written->next_due != save.next_due ||
+	    !esc_state_equal(&written->st, st)) &&
+	    store_engine_save(e->store, &save, cause) != 0)
 		return -1;
 	engine_stage(e, a, 0, st, pol->name, save.next_due);
 	return 0;
@@ -356,7 +376,7 @@ engine_settle(struct engine *e, int ok)
 static int
 engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
     struct esc_actions *acts, int64_t now, const struct alert *known,
-    char **cause)
+    const struct store_alert_start *written, char **cause)
 {
 	const struct policy *pol;
 	struct alert *fetched = NULL;
@@ -377,6 +397,8 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 		st->stage = pol->nstages; /* the policy shrank on reload */
 	if (st->stage == 0) {
 		esc_start(st, pol, e->conf->sla, now, acts);
+		if (written != NULL && written->policy != NULL)
+			goto run; /* the "triggered" event names it */
 		memset(&ev, 0, sizeof ev);
 		ev.alert_id = a->id;
 		ev.at_ms = now;
@@ -386,11 +408,12 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 		if (store_event_add(e->store, &ev, cause) != 0)
 			goto out;
 	}
+run:
 	esc_run(st, pol, e->conf->sla, now, acts);
 	if (engine_act(e, al, pol, st, acts, now, cause) != 0)
 		goto out;
 	/* al is the row as stored in this transaction */
-	if (engine_save(e, a, pol, st, al, now, cause) != 0)
+	if (engine_save_as(e, a, pol, st, al, written, now, cause) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -415,7 +438,7 @@ engine_decide_batch(struct engine *e, struct engine_queue *batch,
 	TAILQ_FOREACH(a, batch, qentry) {
 		st = a->st;
 		acts.n = 0;
-		if (engine_decide(e, a, &st, &acts, now, NULL, cause) != 0)
+		if (engine_decide(e, a, &st, &acts, now, NULL, NULL, cause) != 0)
 			goto fail;
 	}
 	/*
@@ -492,6 +515,37 @@ engine_flush_cb(evutil_socket_t fd, short what, void *arg)
 	free(cause);
 }
 
+/*
+ * Intake, before a new alert's row is written: the state its first
+ * decision will give it, so that the row is written once.  What that
+ * decision does (audit, pages) is done in engine_raised(); it saves
+ * the state again only if doing it changed the state (a stage that
+ * reaches nobody escalates at once).
+ */
+static int
+engine_start(void *arg, const struct alert_new *an, int64_t now,
+    struct store_alert_start *out)
+{
+	struct engine *e = arg;
+	struct esc_actions acts = { NULL, 0, 0 };
+	const struct policy *pol;
+	struct esc_state *st = &out->st;
+
+	if ((pol = engine_policy(e, NULL, an->service)) == NULL)
+		return 0;
+	memset(st, 0, sizeof *st);
+	st->priority = an->priority;
+	st->status = ALERT_TRIGGERED;
+	st->created_ms = now;
+	esc_start(st, pol, e->conf->sla, now, &acts);
+	esc_run(st, pol, e->conf->sla, now, &acts);
+	esc_actions_clear(&acts);
+	out->policy = pol->name;
+	out->policy_detail = engine_policy_detail(e, pol);
+	out->next_due = esc_next_due(st, pol, e->conf->sla);
+	return 1;
+}
+
 /* Intake, inside its transaction: start new alerts, raise priorities. */
 static int
 engine_raised(void *arg, const struct store_raise *r,
@@ -527,7 +581,8 @@ engine_raised(void *arg, const struct store_raise *r,
 		known.stage = 1;
 		known.count = 1;
 		known.created_ms = known.updated_ms = now;
-		if (engine_decide(e, a, &st, &acts, now, &known, cause) != 0) {
+		if (engine_decide(e, a, &st, &acts, now, &known,
+		    r->started ? &r->start : NULL, cause) != 0) {
 			engine_alert_free(e, a);
 			goto out;
 		}
@@ -577,6 +632,7 @@ engine_failed(void *arg)
 void
 engine_intake_hooks(struct engine *e, struct intake_hooks *h)
 {
+	h->start = engine_start;
 	h->raised = engine_raised;
 	h->committed = engine_committed;
 	h->failed = engine_failed;

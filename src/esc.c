@@ -207,6 +207,29 @@ esc_earliest(const struct esc_state *st, const struct sla_target *sla,
 	return kind;
 }
 
+/* Whether two states are the same, field by field. */
+int
+esc_state_equal(const struct esc_state *a, const struct esc_state *b)
+{
+	int c;
+
+	if (a->priority != b->priority || a->status != b->status ||
+	    a->created_ms != b->created_ms ||
+	    a->acknowledged_ms != b->acknowledged_ms ||
+	    a->first_response_ms != b->first_response_ms ||
+	    a->resolved_ms != b->resolved_ms || a->stage != b->stage ||
+	    a->stage_started_ms != b->stage_started_ms ||
+	    a->stage_ack_due_ms != b->stage_ack_due_ms ||
+	    a->stage_resolve_due_ms != b->stage_resolve_due_ms ||
+	    a->repeats_done != b->repeats_done ||
+	    a->reminded != b->reminded || a->breached != b->breached)
+		return 0;
+	for (c = 0; c < SLA_NCLOCKS; c++)
+		if (a->sla_due_ms[c] != b->sla_due_ms[c])
+			return 0;
+	return 1;
+}
+
 /* When esc_run() next has something to do; ESC_NEVER if never. */
 int64_t
 esc_next_due(const struct esc_state *st, const struct policy *p,

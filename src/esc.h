@@ -85,6 +85,7 @@ int64_t esc_next_due(const struct esc_state *, const struct policy *,
 int esc_ack(struct esc_state *, int64_t);
 int esc_note(struct esc_state *, int64_t);
 int esc_resolve(struct esc_state *, int64_t);
+int esc_state_equal(const struct esc_state *, const struct esc_state *);
 int64_t esc_clock_stopped(const struct esc_state *, enum sla_clock);
 unsigned esc_breaches_stopped(const struct esc_state *,
     const struct esc_state *);

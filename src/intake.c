@@ -178,8 +178,8 @@ intake_flush(struct intake *in)
 		goto fail;
 	i = 0;
 	TAILQ_FOREACH(it, &b->items, entry) {
-		if (store_alert_raise(in->store, &it->an, now, &b->r[i],
-		    &cause) != 0)
+		if (store_alert_raise_start(in->store, &it->an, now,
+		    in->hooks.start, in->hooks.arg, &b->r[i], &cause) != 0)
 			goto fail;
 		/* a new alert keeps its trigger's images and client */
 		if (!b->r[i].duplicate && store_alert_context_add(in->store,

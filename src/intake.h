@@ -36,6 +36,7 @@ typedef void (*intake_done_cb)(void *, const struct store_raise *,
  * batch); then committed() after COMMIT, or failed() after a rollback.
  */
 struct intake_hooks {
+	store_start_cb start; /* how a new alert starts, in its row */
 	int (*raised)(void *, const struct store_raise *,
 	    const struct alert_new *, int64_t, char **);
 	void (*committed)(void *);

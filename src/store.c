@@ -48,9 +48,16 @@ static const char *store_sql[ST_MAX] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_FIND_OPEN] = "SELECT id, status, priority FROM alerts"
 	    " WHERE service = ?1 AND dedup_key = ?2 AND status != 'resolved'",
+	/* with its escalation state when it starts at once (?10 policy) */
 	[ST_INSERT_ALERT] = "INSERT INTO alerts (dedup_key, service, priority,"
 	    " summary, source, details, links, integration, created_ms,"
-	    " updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+	    " updated_ms, policy, stage, max_stage, stage_started_ms,"
+	    " stage_ack_due_ms, stage_resolve_due_ms, repeats_done,"
+	    " sla_response_due_ms, sla_first_response_due_ms,"
+	    " sla_resolution_due_ms, sla_reminded, sla_breached, next_due_ms)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11,"
+	    " ?12, nullif(?13, 0), nullif(?14, 0), ?15, nullif(?16, 0),"
+	    " nullif(?17, 0), nullif(?18, 0), ?19, ?20, ?21)",
 	[ST_BUMP_DUPLICATE] = "UPDATE alerts SET count = count + 1,"
 	    " updated_ms = ?2, priority = min(priority, ?3) WHERE id = ?1"
 	    " RETURNING count",
@@ -512,6 +519,44 @@ store_raise_event(struct store *s, struct store_event_new *ev,
 	return rc;
 }
 
+/* Bind the escalation state of a new alert (?10 to ?21), or none. */
+static void
+store_bind_start(sqlite3_stmt *st, const struct store_alert_start *a)
+{
+	const struct esc_state *e = &a->st;
+
+	if (a->policy == NULL) {
+		sqlite3_bind_null(st, 10);
+		sqlite3_bind_int(st, 11, 1);
+		sqlite3_bind_null(st, 12);
+		sqlite3_bind_int64(st, 13, 0);
+		sqlite3_bind_int64(st, 14, 0);
+		sqlite3_bind_int(st, 15, 0);
+		sqlite3_bind_int64(st, 16, 0);
+		sqlite3_bind_int64(st, 17, 0);
+		sqlite3_bind_int64(st, 18, 0);
+		sqlite3_bind_int(st, 19, 0);
+		sqlite3_bind_int(st, 20, 0);
+		sqlite3_bind_null(st, 21);
+		return;
+	}
+	store_bind_text_static(st, 10, a->policy);
+	sqlite3_bind_int(st, 11, e->stage);
+	sqlite3_bind_int64(st, 12, e->stage_started_ms);
+	sqlite3_bind_int64(st, 13, e->stage_ack_due_ms);
+	sqlite3_bind_int64(st, 14, e->stage_resolve_due_ms);
+	sqlite3_bind_int(st, 15, e->repeats_done);
+	sqlite3_bind_int64(st, 16, e->sla_due_ms[SLA_RESPONSE]);
+	sqlite3_bind_int64(st, 17, e->sla_due_ms[SLA_FIRST_RESPONSE]);
+	sqlite3_bind_int64(st, 18, e->sla_due_ms[SLA_RESOLUTION]);
+	sqlite3_bind_int(st, 19, (int)e->reminded);
+	sqlite3_bind_int(st, 20, (int)e->breached);
+	if (a->next_due == ESC_NEVER)
+		sqlite3_bind_null(st, 21);
+	else
+		sqlite3_bind_int64(st, 21, a->next_due);
+}
+
 /*
  * Record one posted alert, inside the caller's transaction.  If an open
  * alert of the same service has the same dedup_key, fold this one into
@@ -521,6 +566,21 @@ store_raise_event(struct store *s, struct store_event_new *ev,
 int
 store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
     struct store_raise *r, char **cause)
+{
+	return store_alert_raise_start(s, an, now, NULL, NULL, r, cause);
+}
+
+/*
+ * The same, and a new alert is written with the escalation state start
+ * gives it (1), in the same row and its "triggered" event, rather than
+ * saved apart by its first decision; start is asked only for a new
+ * alert, and may return 0 to leave it unstarted.  r->start is what was
+ * written.
+ */
+int
+store_alert_raise_start(struct store *s, const struct alert_new *an,
+    int64_t now, store_start_cb start, void *arg, struct store_raise *r,
+    char **cause)
 {
 	struct store_event_new ev;
 	sqlite3_stmt *st;
@@ -586,6 +646,10 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 		return -1;
 	}
 
+	if (start != NULL && start(arg, an, now, &r->start) == 1)
+		r->started = 1;
+	else
+		r->start.policy = NULL;
 	st = s->stmt[ST_INSERT_ALERT];
 	store_bind_text_static(st, 1, key);
 	store_bind_text_static(st, 2, an->service);
@@ -596,12 +660,21 @@ store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
 	store_bind_text_static(st, 7, an->links);
 	store_bind_text_static(st, 8, an->integration);
 	sqlite3_bind_int64(st, 9, now);
+	store_bind_start(st, &r->start);
 	if (store_step_done(s, st, cause) != 0)
 		return -1;
 	r->id = sqlite3_last_insert_rowid(s->db);
 	r->status = ALERT_TRIGGERED;
-	xasprintf(&detail, "{\"priority\":\"%s\"}",
-	    alert_priority_name(an->priority));
+	/* {"priority":...} and the policy's own detail, one object */
+	if (r->started && r->start.policy_detail != NULL &&
+	    r->start.policy_detail[0] == '{' &&
+	    r->start.policy_detail[1] == '"')
+		xasprintf(&detail, "{\"priority\":\"%s\",%s",
+		    alert_priority_name(an->priority),
+		    r->start.policy_detail + 1);
+	else
+		xasprintf(&detail, "{\"priority\":\"%s\"}",
+		    alert_priority_name(an->priority));
 	ev.alert_id = r->id;
 	if (store_raise_event(s, &ev, "triggered", detail, cause) != 0)
 		return -1;

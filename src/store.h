@@ -74,6 +74,18 @@ struct store;
  */
 typedef void (*store_durable_cb)(void *, int);
 
+/* The escalation state a new alert is written with. */
+struct store_alert_start {
+	const char *policy;        /* NULL: not started */
+	const char *policy_detail; /* its audit detail, a JSON object */
+	struct esc_state st;
+	int64_t next_due;          /* ESC_NEVER: nothing due */
+};
+
+/* How a new alert starts: 1 (*start filled), or 0 (not started). */
+typedef int (*store_start_cb)(void *, const struct alert_new *, int64_t,
+    struct store_alert_start *);
+
 /* What store_alert_raise() did with one posted alert. */
 struct store_raise {
 	int64_t id;
@@ -81,6 +93,8 @@ struct store_raise {
 	enum alert_status status;
 	int duplicate;        /* folded into an open alert */
 	int priority_raised;  /* the duplicate raised its priority */
+	int started;          /* new, and written with start */
+	struct store_alert_start start;
 };
 
 /* One audit event. */
@@ -142,6 +156,8 @@ void store_set_synchronous(struct store *, int);
 void store_rollback(struct store *);
 int store_alert_raise(struct store *, const struct alert_new *, int64_t,
     struct store_raise *, char **);
+int store_alert_raise_start(struct store *, const struct alert_new *,
+    int64_t, store_start_cb, void *, struct store_raise *, char **);
 struct alert *store_alert_get(struct store *, int64_t);
 int store_alert_list(struct store *, const struct store_filter *,
     struct alert ***, size_t *);

@@ -66,7 +66,9 @@ expect_json '.created_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")' true
 # engine may add its own events after it.
 expect_json '.events[0].kind' triggered
 expect_json '.events[0].actor' e2e-integration
-expect_json '.events[0].detail' '{"priority":"P2"}'
+# its detail names the priority and the escalation policy it started
+expect_json '.events[0].detail' '{"priority":"P2","policy":"default"}'
+expect_json '[.events[] | select(.kind == "policy")] | length' 0
 expect_json '.events[0].at == .created_at' true
 expect_json '[.events[] | select(.kind == "triggered")] | length' 1
 expect_json '[.events[].id] == ([.events[].id] | sort)' true
@@ -155,5 +157,22 @@ expect_status 202
 expect_json .id 5
 http GET /readyz
 expect_status 200
+
+# The 202 is written without jansson's packer: a dedup_key that needs
+# escaping (quote, backslash, non-ASCII; control characters are refused)
+# comes back as it was sent, in valid JSON, and its repeat is a duplicate.
+odd='"\"q\\b</x> naïve ✓ \ud83d\ude00"'	# a JSON string, and a jq one
+post_alert "$INT_KEY" "{\"summary\": \"odd key\", \"dedup_key\": $odd}"
+expect_status 202
+expect_json .id 6
+expect_json ".dedup_key == $odd" true
+expect_json '.dedup_key | explode | length' 18
+expect_json .duplicate false
+expect_json 'keys' '["dedup_key","duplicate","id","status"]'
+post_alert "$INT_KEY" "{\"summary\": \"odd key\", \"dedup_key\": $odd}"
+expect_status 202
+expect_json .id 6
+expect_json .duplicate true
+expect_json .status triggered
 stop_pagerd
-pass "clean restart keeps the store; ids continue at 5"
+pass "clean restart keeps the store; ids continue at 5; odd keys echo back"

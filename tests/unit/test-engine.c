@@ -37,6 +37,8 @@ int __real_store_engine_save(struct store *,
 
 /* An alert whose decisions the store refuses (0: none). */
 static int64_t poison_id;
+/* How many times an escalation state was saved apart from its row. */
+static int saves;
 
 int
 __wrap_store_engine_save(struct store *s, const struct store_engine_save *v,
@@ -47,6 +49,7 @@ __wrap_store_engine_save(struct store *s, const struct store_engine_save *v,
 		    (long long)v->id);
 		return -1;
 	}
+	saves++;
 	return __real_store_engine_save(s, v, cause);
 }
 
@@ -77,6 +80,16 @@ static const char conf_text[] =
     " { targets = [ \"person:carol\" ]; resolve_within = \"12h\"; }\n"
     "); } );\n";
 
+/* The same, but stage 1 targets someone who is no one. */
+static const char conf_nobody_text[] =
+    "state_dir = \"state\";\n"
+    "people = \"people.conf\";\n"
+    "rota_dir = \"rota.d\";\n"
+    "policies = ( { name = \"first-is-nobody\"; stages = (\n"
+    " { targets = [ \"person:nobody\" ]; ack_within = \"5m\"; },\n"
+    " { targets = [ \"person:bob\" ]; ack_within = \"10m\"; }\n"
+    "); } );\n";
+
 static const char people_text[] =
     "people = (\n"
     " { id = \"alice\"; name = \"Alice\"; email = \"alice@example.org\"; },\n"
@@ -91,11 +104,54 @@ static const struct fixture_spec spec = {
 	.flags = FIXTURE_ENGINE
 };
 
+static const struct fixture_spec spec_nobody = {
+	.name = "test-engine",
+	.conf = conf_nobody_text,
+	.people = people_text,
+	.flags = FIXTURE_ENGINE
+};
+
 static int
 setup(void **state)
 {
 	*state = fixture_new(&spec, T0);
+	saves = 0;
 	return 0;
+}
+
+static int
+setup_nobody(void **state)
+{
+	*state = fixture_new(&spec_nobody, T0);
+	saves = 0;
+	return 0;
+}
+
+/* The escalation state the store has for alert id (caller clears). */
+static void
+stored_state(struct fixture *f, int64_t id, struct store_engine_row *row)
+{
+	memset(row, 0, sizeof *row);
+	assert_int_equal(store_engine_get(f->store, id, row), 0);
+}
+
+/* How many audit events of kind alert id has; *detail: the first's. */
+static size_t
+events_of(struct fixture *f, int64_t id, const char *kind, char **detail)
+{
+	struct store_event *ev;
+	size_t n, i, count = 0;
+
+	assert_int_equal(store_events(f->store, id, &ev, &n), 0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(ev[i].kind, kind) != 0)
+			continue;
+		if (count++ == 0 && detail != NULL)
+			*detail = xstrdup(ev[i].detail != NULL ?
+			    ev[i].detail : "");
+	}
+	store_events_free(ev, n);
+	return count;
 }
 
 static int
@@ -335,6 +391,70 @@ test_restart_keeps_ack(void **state)
 	assert_int_equal(stored_stage(f, id), 1);
 }
 
+/*
+ * A new alert's row is written once, with the state its first decision
+ * gives it (intake's hot path): no separate save, the policy named in
+ * its "triggered" event, and the state the same as a save would write.
+ */
+static void
+test_new_alert_written_once(void **state)
+{
+	struct fixture *f = *state;
+	struct store_engine_row row;
+	char *detail = NULL;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	assert_int_equal(saves, 0);
+	stored_state(f, id, &row);
+	assert_non_null(row.policy);
+	assert_string_equal(row.policy, "default");
+	assert_int_equal(row.st.stage, 1);
+	assert_int_equal(row.st.stage_started_ms, T0);
+	assert_int_equal(row.st.stage_ack_due_ms, T0 + 5 * M);
+	assert_int_equal(row.st.stage_resolve_due_ms, T0 + 12 * H);
+	assert_int_equal(row.st.sla_due_ms[SLA_RESPONSE], T0 + 24 * H);
+	store_engine_row_clear(&row);
+	assert_int_equal(events_of(f, id, "triggered", &detail), 1);
+	assert_non_null(strstr(detail, "\"policy\":\"default\""));
+	assert_non_null(strstr(detail, "\"priority\":\"P3\""));
+	free(detail);
+	assert_int_equal(events_of(f, id, "policy", NULL), 0);
+	/* and it escalates from that row as from any other */
+	fake_clock_advance_to(T0 + 5 * M);
+	assert_int_equal(fixture_sent_count("bob", "escalated to stage 2"), 1);
+	assert_int_equal(stored_stage(f, id), 2);
+	/* after a restart too */
+	restart(f);
+	fake_clock_advance_to(T0 + 15 * M);
+	assert_int_equal(fixture_sent_count("carol", "escalated to stage 3"),
+	    1);
+}
+
+/*
+ * A first stage that reaches no one escalates at once: what the first
+ * decision did differs from the row as written, so it is saved.
+ */
+static void
+test_new_alert_unreachable_saved(void **state)
+{
+	struct fixture *f = *state;
+	struct store_engine_row row;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	assert_int_equal(saves, 1);
+	stored_state(f, id, &row);
+	assert_int_equal(row.st.stage, 2);
+	assert_int_equal(row.st.stage_ack_due_ms, T0 + 10 * M);
+	store_engine_row_clear(&row);
+	assert_int_equal(fixture_sent_count("bob", "stage 2"), 1);
+	assert_int_equal(events_of(f, id, "page_failed", NULL), 1);
+	/* what the store has is what a restart resumes */
+	restart(f);
+	assert_int_equal(fixture_sent_count("bob", ""), 1);
+}
+
 int
 main(void)
 {
@@ -353,6 +473,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_ack, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_new_alert_written_once,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_alert_unreachable_saved,
+		    setup_nobody, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -514,6 +514,44 @@ test_breaches_stop(void **state)
 	    T0 + 30 * M);
 }
 
+/* Two states are equal only if every field is: each one is compared. */
+static void
+test_state_equal(void **state)
+{
+	struct esc_state a, b;
+	int c;
+
+	(void)state;
+	memset(&a, 0, sizeof a);
+	a.priority = 2;
+	a.status = ALERT_TRIGGERED;
+	a.stage = 1;
+	a.stage_ack_due_ms = 5;
+	b = a;
+	assert_true(esc_state_equal(&a, &b));
+#define DIFFERS(field, v) do {				\
+	b = a;						\
+	b.field = (v);					\
+	assert_false(esc_state_equal(&a, &b));		\
+} while (0)
+	DIFFERS(priority, 1);
+	DIFFERS(status, ALERT_ACKNOWLEDGED);
+	DIFFERS(created_ms, 1);
+	DIFFERS(acknowledged_ms, 1);
+	DIFFERS(first_response_ms, 1);
+	DIFFERS(resolved_ms, 1);
+	DIFFERS(stage, 2);
+	DIFFERS(stage_started_ms, 1);
+	DIFFERS(stage_ack_due_ms, 6);
+	DIFFERS(stage_resolve_due_ms, 1);
+	DIFFERS(repeats_done, 1);
+	DIFFERS(reminded, 1);
+	DIFFERS(breached, 1);
+	for (c = 0; c < SLA_NCLOCKS; c++)
+		DIFFERS(sla_due_ms[c], 1);
+#undef DIFFERS
+}
+
 int
 main(void)
 {
@@ -531,6 +569,7 @@ main(void)
 		cmocka_unit_test_setup(test_business_hours, setup),
 		cmocka_unit_test_setup(test_sla_on_business_hours, setup),
 		cmocka_unit_test_setup(test_breaches_stop, setup),
+		cmocka_unit_test(test_state_equal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
