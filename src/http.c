@@ -201,12 +201,24 @@ http_json_add(const char *buf, size_t size, void *data)
 	return 0;
 }
 
+/* Send the JSON body in req's output buffer with status code. */
+static void
+http_reply_json_send(struct evhttp_request *req, int code)
+{
+	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+
+	metrics_http_reply(req, code);
+	evhttp_remove_header(hdr, "Content-Type");
+	evhttp_add_header(hdr, "Content-Type", "application/json");
+	evhttp_add_header(hdr, "Cache-Control", "no-store");
+	evhttp_send_reply(req, code, NULL, NULL);
+}
+
 /* Send o (reference stolen) as the JSON body with status code. */
 void
 http_reply_json(struct evhttp_request *req, int code, json_t *o)
 {
 	struct evbuffer *out = evhttp_request_get_output_buffer(req);
-	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
 	struct http_json_out j;
 
 	j.out = out;
@@ -227,11 +239,20 @@ http_reply_json(struct evhttp_request *req, int code, json_t *o)
 		    " reply could not be encoded\"}\n");
 	}
 	json_decref(o);
-	metrics_http_reply(req, code);
-	evhttp_remove_header(hdr, "Content-Type");
-	evhttp_add_header(hdr, "Content-Type", "application/json");
-	evhttp_add_header(hdr, "Cache-Control", "no-store");
-	evhttp_send_reply(req, code, NULL, NULL);
+	http_reply_json_send(req, code);
+}
+
+/* Send text, len bytes of JSON written by the caller, with status code. */
+void
+http_reply_json_text(struct evhttp_request *req, int code, const char *text,
+    size_t len)
+{
+	if (evbuffer_add(evhttp_request_get_output_buffer(req), text, len) !=
+	    0) {
+		http_reply_json(req, code, NULL); /* answers 500 */
+		return;
+	}
+	http_reply_json_send(req, code);
 }
 
 /* Answer {"error": "..."} with status code. */

@@ -63,6 +63,8 @@ void http_configure(struct http *, const struct conf *);
 void http_add_routes(struct http *, const struct http_route *, size_t,
     void *);
 void http_reply_json(struct evhttp_request *, int, struct json_t *);
+void http_reply_json_text(struct evhttp_request *, int, const char *,
+    size_t);
 void http_error(struct evhttp_request *, int, const char *, ...)
     printflike(3, 4);
 int http_body(struct evhttp_request *, const struct conf *, const char **,
