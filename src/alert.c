@@ -77,6 +77,7 @@ alert_new_clear(struct alert_new *an)
 	free(an->images);
 	free(an->client);
 	free(an->client_url);
+	free(an->external_url);
 	memset(an, 0, sizeof *an);
 }
 

@@ -37,6 +37,7 @@ struct alert_new {
 	char *images;     /* JSON array text of {src, href?, alt?}, or NULL */
 	char *client;     /* the monitoring tool's name, or NULL */
 	char *client_url; /* its http(s) URL, or NULL */
+	char *external_url; /* the ticket's http(s) URL, or NULL */
 };
 
 /* An alert as stored. */

@@ -62,14 +62,17 @@ intake_events_string(json_t *o, const char *where, const char *name,
 static int
 intake_events_url_ok(json_t *v, int https)
 {
-	const unsigned char *p;
-	const char *s;
+	return json_is_string(v) && intake_link_ok(json_string_value(v),
+	    json_string_length(v), https);
+}
 
-	if (!json_is_string(v) || json_string_length(v) >
-	    INTAKE_EVENTS_URL_MAX)
-		return 0;
-	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v))
+/* The same test of s, of len bytes (the mapped intake's external_url). */
+int
+intake_link_ok(const char *s, size_t len, int https)
+{
+	const unsigned char *p;
+
+	if (len > INTAKE_EVENTS_URL_MAX || strlen(s) != len)
 		return 0;
 	if (strncasecmp(s, "https://", 8) == 0)
 		s += 8;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * intake-private.h: shared by the intake parsers (intake-native.c,
- * intake-events.c, intake-alertmanager.c) only.
+ * intake-events.c, intake-alertmanager.c, intake-mapped.c) only.
  */
 #ifndef INTAKE_PRIVATE_H
 #define INTAKE_PRIVATE_H
@@ -14,5 +14,8 @@ struct json_t;
 struct json_t *intake_json_object(const char *, size_t, size_t, char **);
 size_t intake_utf8_len(const char *);             /* in characters */
 size_t intake_utf8_prefix(const char *, size_t);  /* bytes of N chars */
+
+/* intake-events.c */
+int intake_link_ok(const char *, size_t, int);
 
 #endif

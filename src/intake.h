@@ -117,6 +117,50 @@ int intake_am_parse(const char *, size_t, const struct intake_defaults *,
     const struct intake_map *, struct intake_am *, char **);
 void intake_am_clear(struct intake_am *);
 
+/*
+ * A mapped intake: the fields of an alert taken from places (JSON
+ * Pointers) in any JSON webhook, through small value maps, with
+ * defaults (intake-mapped.c).  Built from pagerd.conf by conf.c.
+ */
+enum intake_mapped_field {
+	INTAKE_MF_SUMMARY,
+	INTAKE_MF_PRIORITY,
+	INTAKE_MF_SERVICE,
+	INTAKE_MF_DEDUP_KEY,
+	INTAKE_MF_EXTERNAL_URL,
+	INTAKE_MF_ACTION,
+	INTAKE_MF_DETAILS, /* pointers only: no map, no default */
+	INTAKE_MF_COUNT
+};
+
+struct intake_mapping;
+
+/* A mapped post: what to do, and the alert (summary etc.: trigger only). */
+struct intake_mapped {
+	enum intake_event_action action;
+	struct alert_new an; /* dedup_key set for acknowledge and resolve */
+};
+
+/* intake-mapped.c */
+struct intake_mapping *intake_mapping_new(void);
+void intake_mapping_free(struct intake_mapping *);
+int intake_mapping_field(const char *);
+const char *intake_mapping_field_name(int);
+int intake_mapping_set_pointer(struct intake_mapping *, int, const char *,
+    char **);
+int intake_mapping_set_template(struct intake_mapping *, int, const char *,
+    char **);
+int intake_mapping_add_value(struct intake_mapping *, int, const char *,
+    const char *, char **);
+int intake_mapping_set_default(struct intake_mapping *, int, const char *,
+    char **);
+int intake_mapping_add_detail(struct intake_mapping *, const char *,
+    const char *, char **);
+int intake_mapping_check(const struct intake_mapping *, char **);
+int intake_mapped_parse(const char *, size_t, const struct intake_defaults *,
+    const struct intake_mapping *, struct intake_mapped *, char **);
+void intake_mapped_clear(struct intake_mapped *);
+
 /* intake-native.c */
 int intake_native_parse(const char *, size_t, const struct intake_defaults *,
     struct alert_new *, char **);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fuzz-api-json.c: libFuzzer target for the three intake parsers of
- * posted bodies: a native alert (POST /api/v1/alerts), a PagerDuty
- * Events v2 event (POST /v2/enqueue) and an Alertmanager webhook.  Each
- * input goes through all three, with the defaults of conf/pagerd.conf.
+ * fuzz-api-json.c: libFuzzer target for the intake parsers of posted
+ * bodies: a native alert (POST /api/v1/alerts), a PagerDuty Events v2
+ * event (POST /v2/enqueue), an Alertmanager webhook and a mapped
+ * integration's body (POST /api/v1/intake/mapped, with a mapping that
+ * uses pointers, a template, value maps and named details).  Each input
+ * goes through all of them, with the defaults of conf/pagerd.conf.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +23,43 @@ static const struct intake_map fuzz_map = {
 static const struct intake_map fuzz_map_events = {
 	{ 1, 2, 3, 4 }, NULL, NULL
 };
+
+/* The mapping of the mapped intake, built on the first input. */
+static struct intake_mapping *fuzz_mapping;
+
+static void
+fuzz_mapping_make(void)
+{
+	struct intake_mapping *m = intake_mapping_new();
+	char *cause = NULL;
+
+	if (intake_mapping_set_template(m, INTAKE_MF_SUMMARY,
+	    "#{/ticket/number} {/ticket/title}", &cause) != 0 ||
+	    intake_mapping_set_default(m, INTAKE_MF_SUMMARY, "ticket",
+	    &cause) != 0 ||
+	    intake_mapping_set_pointer(m, INTAKE_MF_PRIORITY,
+	    "/ticket/priority", &cause) != 0 ||
+	    intake_mapping_add_value(m, INTAKE_MF_PRIORITY, "urgent", "P1",
+	    &cause) != 0 ||
+	    intake_mapping_set_pointer(m, INTAKE_MF_SERVICE, "/summary",
+	    &cause) != 0 ||
+	    intake_mapping_set_pointer(m, INTAKE_MF_DEDUP_KEY, "/ticket/id",
+	    &cause) != 0 ||
+	    intake_mapping_set_pointer(m, INTAKE_MF_ACTION,
+	    "/payload/severity", &cause) != 0 ||
+	    intake_mapping_add_value(m, INTAKE_MF_ACTION, "info", "resolve",
+	    &cause) != 0 ||
+	    intake_mapping_add_value(m, INTAKE_MF_ACTION, "warning",
+	    "acknowledge", &cause) != 0 ||
+	    intake_mapping_set_template(m, INTAKE_MF_EXTERNAL_URL,
+	    "https://desk.example/t/{/ticket/id}", &cause) != 0 ||
+	    intake_mapping_add_detail(m, "alerts", "/alerts/0/labels",
+	    &cause) != 0 ||
+	    intake_mapping_add_detail(m, "a~b", "/a~1b/~0", &cause) != 0 ||
+	    intake_mapping_check(m, &cause) != 0)
+		abort();
+	fuzz_mapping = m;
+}
 
 /* The characters of s: the summary limit counts them, not bytes. */
 static size_t
@@ -67,6 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct intake_event ev;
 	struct intake_am am;
 	struct intake_change ch;
+	struct intake_mapped mp;
 	char *cause = NULL;
 	size_t i;
 	int rc;
@@ -113,6 +153,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_alert(&am.alerts[i].an);
 		}
 		intake_am_clear(&am);
+	}
+
+	if (fuzz_mapping == NULL)
+		fuzz_mapping_make();
+	cause = NULL;
+	rc = intake_mapped_parse(buf, size, &fuzz_def, fuzz_mapping, &mp,
+	    &cause);
+	fuzz_result(rc, cause);
+	if (rc == 0) {
+		if (mp.action != INTAKE_TRIGGER && mp.an.dedup_key == NULL)
+			abort();
+		if (mp.action == INTAKE_TRIGGER)
+			fuzz_alert(&mp.an);
+		if (mp.an.external_url != NULL &&
+		    strncmp(mp.an.external_url, "https://desk.example/t/",
+		    23) != 0)
+			abort();
+		intake_mapped_clear(&mp);
 	}
 	return 0;
 }
