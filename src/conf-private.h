@@ -16,6 +16,7 @@
 #include "compat.h"
 
 struct conf;
+struct intake_mapping;
 
 /* Problems found while loading; joined into the cause at the end. */
 struct conf_errors {
@@ -82,6 +83,10 @@ void conf_policy_load_sla(struct conf *, const config_t *,
     struct conf_errors *);
 void conf_policy_load(struct conf *, const config_t *, struct conf_errors *);
 void conf_policy_free(struct conf *);
+
+/* conf-mapping.c: an integration's format and mapping */
+void conf_mapping_load(struct conf_ctx *, const config_setting_t *,
+    const char *, struct intake_mapping **);
 
 /* conf-heartbeat.c: the "heartbeats" section */
 void conf_heartbeat_load(struct conf *, const config_t *,

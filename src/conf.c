@@ -22,6 +22,7 @@
 #include "conf-private.h"
 #include "duration.h"
 #include "hmac.h"
+#include "intake.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -371,7 +372,8 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 		for (j = 0; (s = config_setting_get_elem(g, j)) != NULL; j++) {
 			static const char *known[] = { "name", "role",
 				"key_sha256", "key_file", "service",
-				"rate_limit", "rate_burst" };
+				"rate_limit", "rate_burst", "format",
+				"mapping" };
 			size_t m;
 
 			for (m = 0; m < nitems(known); m++)
@@ -419,6 +421,12 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 		else if (k->rate_burst < 1 || k->rate_burst > 1000000)
 			conf_error(e, file, line, "%s \"%s\": rate_burst must be"
 			    " from 1 to 1000000", list, name);
+
+		if (*list == 'i') {
+			struct conf_ctx x = { c, e, c->path };
+
+			conf_mapping_load(&x, g, name, &k->mapping);
+		}
 
 		if (config_setting_lookup_string(g, "key_sha256", &str)) {
 			if (config_setting_get_member(g, "key_file") != NULL)
@@ -586,6 +594,7 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nkeys; i++) {
 		free(c->keys[i].name);
 		free(c->keys[i].service);
+		intake_mapping_free(c->keys[i].mapping);
 	}
 	free(c->keys);
 	conf_chan_free(c);

@@ -31,6 +31,7 @@ enum chan_sig {
 };
 
 struct chan_driver;
+struct intake_mapping;
 
 /* One configured channel; every string is owned by it.  NULL: unset. */
 struct conf_chan {
@@ -87,6 +88,7 @@ struct conf_key {
 	char *service;                 /* integrations: default service */
 	int rate_limit;                /* integrations: events a minute */
 	int rate_burst;
+	struct intake_mapping *mapping; /* format = "mapped", else NULL */
 	int line; /* where it is configured */
 };
 

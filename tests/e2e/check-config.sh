@@ -177,3 +177,61 @@ expect_eq 1 "$?" "exit status of pagerd -t with one key under two names"
 expect_match 'keys "monitoring" and "monitoring-2" are the same key$' \
     "$(cat check.err)" "the same-key error"
 pass "duplicate names and duplicate keys are refused"
+
+# A mapped integration (format = "mapped"): the good mapping is taken;
+# each fault is reported at its own line with the key.
+mapped() {
+	cat <<EOF
+state_dir = "state";
+http = { listen = [ "127.0.0.1:8080" ]; };
+integrations = (
+	{
+		name = "desk";
+		key_sha256 = "$hash";
+		format = "mapped";
+		mapping = {
+			summary = { template = "#{/ticket/number} {/ticket/title}"; };
+			priority = {
+				pointer = "/ticket/priority/name";
+				map = ( [ "3 high", "P1" ], [ "1 low", "P4" ] );
+				default = "P3";
+			};
+			dedup_key = "/ticket/id";
+			action = { pointer = "/ticket/state"; map = ( [ "closed", "resolve" ] );
+			    default = "trigger"; };
+			details = { customer = "/ticket/customer/email"; };
+			external_url = { template = "https://desk.example/#ticket/zoom/{/ticket/id}"; };
+		};
+	}
+);
+EOF
+}
+mapped >good.mapped.conf
+"$PAGERD" -t -c good.mapped.conf >check.out 2>check.err ||
+    { cat check.err; fail "pagerd -t on a good mapping"; }
+pass "pagerd -t accepts a mapped integration"
+medit() {
+	mapped | sed -e "$2" >"bad.$1.conf"
+}
+medit map-priority '12s/"P4"/"P9"/'
+bad map-priority 12 'integrations "desk": mapping.priority.map: "P9" is not a priority (P1 to P4)'
+medit map-pointer '15s|"/ticket/id"|"ticket/id"|'
+bad map-pointer 15 'integrations "desk": mapping.dedup_key: "ticket/id": a JSON Pointer must start with "/"'
+medit map-tilde '18s|/ticket/customer/email|/a~b|'
+bad map-tilde 18 'integrations "desk": mapping.details.customer: "/a~b": "~" at byte 3 must be followed by 0 or 1'
+medit map-field '15a\
+			colour = "/x";'
+bad map-field 16 'integrations "desk": unknown key "colour" in mapping'
+medit map-key '13a\
+				defualt = "P2";'
+bad map-key 14 'integrations "desk": unknown key "defualt" in mapping.priority'
+medit map-action '16s/"resolve"/"close"/'
+bad map-action 16 'integrations "desk": mapping.action.map: "close" is not trigger, acknowledge or resolve'
+medit map-template '9s|{/ticket/title}|{/ticket/title|'
+bad map-template 9 'integrations "desk": mapping.summary.template: template "#{/ticket/number} {/ticket/title": "{" at byte 19 is not closed'
+medit map-nodedup '15d'
+bad map-nodedup 8 'integrations "desk": mapping.action: acknowledge and resolve need a dedup_key'
+medit map-noformat '7d'
+bad map-noformat 7 'integrations "desk": a mapping needs format = "mapped"'
+medit map-format '7s/mapped/json/'
+bad map-format 7 'integrations "desk": format must be "mapped"'
