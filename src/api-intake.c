@@ -52,6 +52,8 @@ static void api_change_enqueue(struct evhttp_request *,
     const struct http_match *, void *);
 static void api_alertmanager(struct evhttp_request *,
     const struct http_match *, void *);
+static void api_mapped(struct evhttp_request *, const struct http_match *,
+    void *);
 static void api_heartbeat(struct evhttp_request *, const struct http_match *,
     void *);
 
@@ -60,6 +62,8 @@ static const struct http_route api_intake_routes[] = {
 	{ HTTP_POST, "/v2/change/enqueue", 0, api_change_enqueue },
 	{ HTTP_POST, "/api/v1/intake/alertmanager", CONF_ROLE_INTEGRATION,
 	    api_alertmanager },
+	{ HTTP_POST, "/api/v1/intake/mapped", CONF_ROLE_INTEGRATION,
+	    api_mapped },
 	{ HTTP_POST, "/api/v1/heartbeat/{}", CONF_ROLE_INTEGRATION,
 	    api_heartbeat },
 };
@@ -385,6 +389,86 @@ api_alertmanager(struct evhttp_request *req, const struct http_match *m,
 	}
 out:
 	intake_am_clear(&am);
+}
+
+static void
+api_mapped_done(void *arg, const struct store_raise *r, const char *error)
+{
+	struct evhttp_request *req = arg;
+
+	if (r == NULL) {
+		http_error(req, HTTP_UNAVAILABLE, "%s", error);
+		return;
+	}
+	http_reply_json(req, HTTP_ACCEPTED, json_pack("{s:s,s:I,s:s,s:s,s:b}",
+	    "action", "trigger", "id", (json_int_t)r->id, "dedup_key",
+	    r->dedup_key, "status", alert_status_name(r->status), "duplicate",
+	    r->duplicate));
+}
+
+/*
+ * POST /api/v1/intake/mapped: a body in the integration's own shape,
+ * read through its mapping (format = "mapped").  A trigger is queued
+ * and answered once committed; acknowledge and resolve act on the open
+ * alert of that service and dedup_key, and are answered 202 with its
+ * id, or a null id if there is none (as PagerDuty drops them).
+ */
+static void
+api_mapped(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	const struct conf_key *k = m->key;
+	struct intake_defaults def;
+	struct intake_map map;
+	struct intake_mapped mp;
+	enum engine_result res = ENGINE_OK;
+	const char *buf, *action;
+	char *cause = NULL;
+	int64_t id;
+	size_t len;
+
+	if (api_body(api, req, &buf, &len) != 0 ||
+	    api_rate_check(req, k, 0) != 0)
+		return;
+	if (k->mapping == NULL) {
+		http_error(req, HTTP_BADREQUEST, "integration \"%s\" has no"
+		    " mapping: its pagerd.conf entry needs format = \"mapped\""
+		    " and a mapping", k->name);
+		return;
+	}
+	api_defaults(api, k, &def, &map);
+	if (intake_mapped_parse(buf, len, &def, k->mapping, &mp,
+	    &cause) != 0) {
+		http_error(req, HTTP_BADREQUEST, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (mp.action == INTAKE_TRIGGER) {
+		mp.an.integration = xstrdup(k->name);
+		intake_submit(api->intake, &mp.an, api_mapped_done, req);
+		goto out;
+	}
+	/* earlier triggers must be committed before we look */
+	intake_flush(api->intake);
+	action = mp.action == INTAKE_ACKNOWLEDGE ? "acknowledge" : "resolve";
+	id = store_alert_find_open(api->store, mp.an.service,
+	    mp.an.dedup_key);
+	if (id > 0 && mp.action == INTAKE_ACKNOWLEDGE)
+		res = engine_ack(api->engine, id, k->name, NULL, "mapped",
+		    &cause);
+	else if (id > 0)
+		res = engine_resolve(api->engine, id, k->name, NULL, "mapped",
+		    &cause);
+	if (res == ENGINE_ERROR)
+		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
+	else
+		http_reply_json(req, HTTP_ACCEPTED, json_pack("{s:s,s:o,s:s}",
+		    "action", action, "id", id > 0 ? json_integer(id) :
+		    json_null(), "dedup_key", mp.an.dedup_key));
+	free(cause);
+out:
+	intake_mapped_clear(&mp);
 }
 
 /*

@@ -291,7 +291,10 @@ api_alert_changes_json(struct api *api, const struct alert *a)
 	return arr;
 }
 
-/* What the trigger attached: images, client, client_url (else null). */
+/*
+ * What the trigger attached: images, client, client_url, external_url
+ * (else null).
+ */
 static void
 api_alert_context_json(struct api *api, const struct alert *a, json_t *o)
 {
@@ -304,6 +307,8 @@ api_alert_context_json(struct api *api, const struct alert *a, json_t *o)
 	    json_string(c.client) : json_null());
 	json_object_set_new(o, "client_url", c.client_url != NULL ?
 	    json_string(c.client_url) : json_null());
+	json_object_set_new(o, "external_url", c.external_url != NULL ?
+	    json_string(c.external_url) : json_null());
 	store_alert_context_clear(&c);
 	json_object_set_new(o, "recent_changes",
 	    api_alert_changes_json(api, a));

@@ -185,10 +185,10 @@ chan_msg_link_add(struct chan_msg_buf *b, const char *url, const char *label,
 }
 
 /*
- * The links of alert a, as one line: its links (URLs, or {href, text}
- * as Events v2 and the native API take them), at most
- * CHAN_MSG_LINKS_MAX, then its client's page named after the client
- * ("Grafana").  Labels pass through esc; <url|label> if slack, else
+ * The links of alert a, as one line: its ticket (external_url, from a
+ * mapped intake), its links (URLs, or {href, text} as Events v2 and the
+ * native API take them), at most CHAN_MSG_LINKS_MAX, then its client's
+ * page named after the client ("Grafana").  Labels pass through esc; <url|label> if slack, else
  * markdown.  Only http(s) URLs are shown.  NULL if there are none.
  */
 char *
@@ -199,6 +199,8 @@ chan_msg_chat_links(const struct chan_alert *a, char *(*esc)(const char *),
 	json_t *links, *l, *href, *text;
 	size_t i;
 
+	if (a->external_url != NULL)
+		chan_msg_link_add(&b, a->external_url, "ticket", esc, slack);
 	links = a->links != NULL ? json_loads(a->links, 0, NULL) : NULL;
 	json_array_foreach(links, i, l) {
 		if (i >= CHAN_MSG_LINKS_MAX)
@@ -530,11 +532,11 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 		a = &pg->alerts[i];
 		snprintf(pri, sizeof pri, "P%d", a->priority);
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s?, s:s?,"
-		    " s:s?, s:s, s:i, s:s}", "id", (json_int_t)a->id,
+		    " s:s?, s:s, s:i, s:s, s:s*}", "id", (json_int_t)a->id,
 		    "priority", pri, "service", a->service, "summary",
 		    a->summary, "ack_url", a->ack_url, "event",
 		    notify_event_name(a->event), "stage", a->stage, "reason",
-		    chan_msg_reason(pg, a)));
+		    chan_msg_reason(pg, a), "external_url", a->external_url));
 		if (i > 0 && a->event != pg->alerts[0].event)
 			same = 0;
 	}

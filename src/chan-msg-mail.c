@@ -246,6 +246,11 @@ chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
 		s = chan_msg_expand(tpl, pg, &pg->alerts[i], NULL);
 		chan_msg_buf_str(&body, s);
 		free(s);
+		/* the ticket it came from, unless the template places it */
+		if (pg->alerts[i].external_url != NULL &&
+		    strstr(tpl, "{external_url}") == NULL)
+			chan_msg_buf_printf(&body, "Ticket: %s\n",
+			    pg->alerts[i].external_url);
 	}
 	if (pg->nalerts > CHAN_MSG_MAIL_MAX) {
 		s = chan_msg_more(pg, pg->nalerts - CHAN_MSG_MAIL_MAX);

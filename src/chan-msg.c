@@ -94,7 +94,8 @@ chan_msg_reason(const struct chan_page *pg, const struct chan_alert *a)
 
 /*
  * Expand a template: {id} {priority} {service} {summary} {ack_url}
- * {person} {reason} {event} {stage} {count} {to} are replaced by the
+ * {external_url} {person} {reason} {event} {stage} {count} {to} are
+ * replaced by the
  * page's values (reason, event and stage: the alert's own), each passed
  * through esc (when not NULL); anything else is kept.
  */
@@ -131,6 +132,8 @@ chan_msg_expand(const char *tpl, const struct chan_page *pg,
 			v = a->summary != NULL ? a->summary : "";
 		else if (KEY("ack_url"))
 			v = a->ack_url != NULL ? a->ack_url : "";
+		else if (KEY("external_url"))
+			v = a->external_url != NULL ? a->external_url : "";
 		else if (KEY("person"))
 			v = pg->person != NULL ? pg->person : "";
 		else if (KEY("reason"))

@@ -43,6 +43,7 @@ struct chan_alert {
 	const char *links;   /* JSON array of URLs or {href, text}; or NULL */
 	const char *client;  /* the tool that raised it (Events v2), or NULL */
 	const char *client_url; /* its http(s) URL, or NULL */
+	const char *external_url; /* its ticket's http(s) URL, or NULL */
 };
 
 /*

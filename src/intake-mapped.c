@@ -598,6 +598,16 @@ intake_mapped_parse(const char *buf, size_t len,
 		    intake_mapped_actions[mp->action]);
 		goto fail;
 	}
+	if (v[INTAKE_MF_SERVICE] != NULL) {
+		if (strlen(v[INTAKE_MF_SERVICE]) > ALERT_KEY_MAX) {
+			bad = INTAKE_MF_SERVICE;
+			goto bad_value;
+		}
+		an->service = intake_clean_text(v[INTAKE_MF_SERVICE],
+		    ALERT_KEY_MAX);
+	} else
+		an->service = xstrdup(def->service);
+	/* acknowledge and resolve need no more: they act on an alert */
 	if (mp->action != INTAKE_TRIGGER)
 		goto done;
 
@@ -614,15 +624,6 @@ intake_mapped_parse(const char *buf, size_t len,
 		bad = INTAKE_MF_PRIORITY;
 		goto bad_value;
 	}
-	if (v[INTAKE_MF_SERVICE] != NULL) {
-		if (strlen(v[INTAKE_MF_SERVICE]) > ALERT_KEY_MAX) {
-			bad = INTAKE_MF_SERVICE;
-			goto bad_value;
-		}
-		an->service = intake_clean_text(v[INTAKE_MF_SERVICE],
-		    ALERT_KEY_MAX);
-	} else
-		an->service = xstrdup(def->service);
 	if (v[INTAKE_MF_EXTERNAL_URL] != NULL) {
 		if (!intake_link_ok(v[INTAKE_MF_EXTERNAL_URL],
 		    strlen(v[INTAKE_MF_EXTERNAL_URL]), 0)) {

@@ -135,10 +135,13 @@ enum intake_mapped_field {
 
 struct intake_mapping;
 
-/* A mapped post: what to do, and the alert (summary etc.: trigger only). */
+/*
+ * A mapped post: what to do, and the alert; for acknowledge and resolve
+ * only its dedup_key and service are set (the alert they act on).
+ */
 struct intake_mapped {
 	enum intake_event_action action;
-	struct alert_new an; /* dedup_key set for acknowledge and resolve */
+	struct alert_new an;
 };
 
 /* intake-mapped.c */

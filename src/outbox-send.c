@@ -74,6 +74,7 @@ outbox_send_start(struct outbox *ob, const struct conf_chan *cc,
 		alerts[na].links = r0->links;
 		alerts[na].client = r0->client;
 		alerts[na].client_url = r0->client_url;
+		alerts[na].external_url = r0->external_url;
 		alerts[na].event = r0->event;
 		alerts[na].stage = r0->stage;
 		alerts[na].reason = r0->reason;

@@ -2,7 +2,9 @@
 /*
  * store-context.c: what PagerDuty Events v2 senders attach for the
  * responder (migration 15): the images, client and client_url of an
- * alert (alert_context, one row per alert that had any), and change
+ * alert (alert_context, one row per alert that had any), with the
+ * external_url (a ticket's link) of a mapped intake (migration 17); and
+ * change
  * events (changes), kept per service so that an alert shows what
  * changed on its service shortly before it.  Changes are kept 90 days,
  * as PagerDuty keeps them; each insert prunes what is older.
@@ -18,10 +20,11 @@
 #define STORE_CHANGES_KEEP_MS (90 * 86400 * (int64_t)1000)
 
 static const char store_context_add_sql[] =
-    "INSERT INTO alert_context (alert_id, images, client, client_url)"
-    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (alert_id) DO NOTHING";
+    "INSERT INTO alert_context (alert_id, images, client, client_url,"
+    " external_url) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (alert_id) DO NOTHING";
 static const char store_context_get_sql[] =
-    "SELECT images, client, client_url FROM alert_context"
+    "SELECT images, client, client_url, external_url FROM alert_context"
     " WHERE alert_id = ?1";
 static const char store_change_add_sql[] =
     "INSERT INTO changes (service, at_ms, received_ms, summary, source,"
@@ -35,8 +38,8 @@ static const char store_changes_sql[] =
     " ORDER BY at_ms DESC, id DESC LIMIT ?4";
 
 /*
- * Record, inside the caller's transaction, the images, client and
- * client_url of new alert id (nothing if it has none).  The first
+ * Record, inside the caller's transaction, the images, client,
+ * client_url and external_url of new alert id (nothing if it has none).  The first
  * trigger's context stays: a duplicate adds nothing.  0, or -1.
  */
 int
@@ -46,7 +49,7 @@ store_alert_context_add(struct store *s, int64_t id,
 	sqlite3_stmt *q;
 
 	if (an->images == NULL && an->client == NULL &&
-	    an->client_url == NULL)
+	    an->client_url == NULL && an->external_url == NULL)
 		return 0;
 	if ((q = store_stmt(s, store_context_add_sql)) == NULL) {
 		store_cause(s, cause, "recording an alert's context");
@@ -56,6 +59,7 @@ store_alert_context_add(struct store *s, int64_t id,
 	store_bind_text_static(q, 2, an->images);
 	store_bind_text_static(q, 3, an->client);
 	store_bind_text_static(q, 4, an->client_url);
+	store_bind_text_static(q, 5, an->external_url);
 	return store_step_done(s, q, cause);
 }
 
@@ -78,6 +82,7 @@ store_alert_context_get(struct store *s, int64_t id,
 		c->images = store_column_strdup(q, 0);
 		c->client = store_column_strdup(q, 1);
 		c->client_url = store_column_strdup(q, 2);
+		c->external_url = store_column_strdup(q, 3);
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -93,6 +98,7 @@ store_alert_context_clear(struct store_alert_context *c)
 	free(c->images);
 	free(c->client);
 	free(c->client_url);
+	free(c->external_url);
 	memset(c, 0, sizeof *c);
 }
 

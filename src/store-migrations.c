@@ -439,6 +439,11 @@ static const char *store_migrations[] = {
 	"  rota TEXT PRIMARY KEY,"
 	"  people TEXT NOT NULL,"
 	"  at_ms INTEGER NOT NULL) WITHOUT ROWID;",
+	/*
+	 * 17: the link to the ticket a mapped integration's alert came
+	 * from (a helpdesk's), kept with the trigger's context.
+	 */
+	"ALTER TABLE alert_context ADD COLUMN external_url TEXT;",
 };
 
 /*

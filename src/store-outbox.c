@@ -5,8 +5,9 @@
  * body instead), written before anything is sent, then moved through
  * pending -> sending -> sent -> delivered, or to failed or cancelled.
  * Columns from migrations 1, 3, 6 and 8 (what each row tells: its event
- * and stage), read with the alert's links and its client from migration
- * 14's alert_context for the chat messages; the queue index (state,
+ * and stage), read with the alert's links and its client (and its
+ * ticket's link, migration 17) from migration 15's alert_context for
+ * the chat and mail messages; the queue index (state,
  * channel, address, due_ms) from migration 7 lets the outbox walk the
  * addresses with pending rows and read the due rows of one address,
  * whatever the backlog.  States and events are enums in the code
@@ -24,7 +25,8 @@
 	"n.id, n.alert_id, n.person, n.channel, n.address, n.attempt," \
 	" n.step, n.state, n.reason, n.ack_url, n.due_ms, n.provider_id," \
 	" a.priority, a.service, a.summary, n.last_error, n.body, n.event," \
-	" n.stage, a.created_ms, a.links, x.client, x.client_url"
+	" n.stage, a.created_ms, a.links, x.client, x.client_url," \
+	" x.external_url"
 /* A row's alert, and what its trigger attached (migration 15). */
 #define STORE_NOTE_FROM \
 	" FROM notifications n LEFT JOIN alerts a ON a.id = n.alert_id" \
@@ -166,6 +168,7 @@ store_note_row(sqlite3_stmt *q, struct store_note *n)
 	n->links = store_column_strdup(q, 20);
 	n->client = store_column_strdup(q, 21);
 	n->client_url = store_column_strdup(q, 22);
+	n->external_url = store_column_strdup(q, 23);
 }
 
 static int
@@ -509,6 +512,7 @@ store_notes_free(struct store_note *list, size_t n)
 		free(list[i].links);
 		free(list[i].client);
 		free(list[i].client_url);
+		free(list[i].external_url);
 	}
 	free(list);
 }

@@ -270,6 +270,7 @@ struct store_note {
 	char *links;      /* from the alert: JSON array text, or NULL */
 	char *client;     /* from its trigger (alert_context), or NULL */
 	char *client_url;
+	char *external_url; /* the ticket's link (alert_context), or NULL */
 };
 
 /* A channel and address with pending rows, and the earliest due one. */
@@ -375,11 +376,15 @@ char *store_alert_note_last(struct store *, int64_t);
 int64_t store_heartbeat_get(struct store *, const char *);
 int store_heartbeat_ping(struct store *, const char *, int64_t, char **);
 
-/* What an Events v2 trigger attached to an alert (store-context.c). */
+/*
+ * What an Events v2 trigger attached to an alert, and a mapped intake's
+ * ticket link (store-context.c).
+ */
 struct store_alert_context {
 	char *images;     /* JSON array text, or NULL */
 	char *client;
 	char *client_url;
+	char *external_url;
 };
 
 /* A change event of a service (POST /v2/change/enqueue). */

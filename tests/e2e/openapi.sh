@@ -21,6 +21,7 @@ PROXY_PORT=$(free_port)
 PORT=$(free_port)
 make_keys
 LIMITED_KEY=$(new_key)
+DESK_KEY=$(new_key)
 TWILIO_TOKEN=e2e-auth-token-$(new_key)
 printf '%s\n' "$TWILIO_TOKEN" >"$TEST_TMP/twilio.token"
 printf 'ack-secret-%s\n' "$(new_key)" >"$TEST_TMP/ack.secret"
@@ -49,7 +50,13 @@ ack = { secret_file = "$TEST_TMP/ack.secret"; ttl = "1h"; };
 integrations = (
 	{ name = "e2e"; key_sha256 = "$(sha256_hex "$INT_KEY")"; },
 	{ name = "limited"; key_sha256 = "$(sha256_hex "$LIMITED_KEY")";
-	  rate_limit = 1; rate_burst = 1; service = "batch"; }
+	  rate_limit = 1; rate_burst = 1; service = "batch"; },
+	{ name = "desk"; key_sha256 = "$(sha256_hex "$DESK_KEY")";
+	  format = "mapped";
+	  mapping = { summary = "/title"; dedup_key = "/id";
+		action = { pointer = "/state"; map = ( [ "closed", "resolve" ] );
+		    default = "trigger"; };
+		external_url = { template = "https://desk.example/t/{/id}"; }; }; }
 );
 tokens = (
 	{ name = "viewer"; role = "viewer"; key_sha256 = "$(sha256_hex "$VIEWER_KEY")"; },
@@ -300,6 +307,27 @@ op alertmanagerWebhook
 post_json /api/v1/intake/alertmanager "$RESPONDER_KEY" "$(am firing fp2)"
 expect_status 403
 pass "Alertmanager webhook: 200, 400, 403, 429"
+
+# --- the mapped intake
+op mappedWebhook
+post_json /api/v1/intake/mapped "$DESK_KEY" '{"id":7,"title":"printer on fire","state":"new"}'
+expect_status 202
+expect_json .action trigger
+op mappedWebhook
+post_json /api/v1/intake/mapped "$DESK_KEY" '{"id":7,"state":"closed"}'
+expect_status 202
+expect_json .action resolve
+op mappedWebhook
+post_json /api/v1/intake/mapped "$DESK_KEY" '{"id":8,"state":"closed"}'
+expect_status 202
+expect_json .id null
+op mappedWebhook
+post_json /api/v1/intake/mapped "$DESK_KEY" '{"id":9,"state":"new"}'
+expect_error 400 'summary: nothing at "/title"'
+op mappedWebhook
+post_json /api/v1/intake/mapped "$RESPONDER_KEY" '{"id":9,"title":"x"}'
+expect_status 403
+pass "mapped webhook: 202, 400, 403"
 
 # --- heartbeats
 op heartbeat; http POST /api/v1/heartbeat/cron -H "Authorization: Bearer $INT_KEY"

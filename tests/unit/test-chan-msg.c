@@ -29,7 +29,7 @@
 
 static struct chan_alert a1 = { 12, 1, "db", "disk full on db1 & <var>",
     "https://gw.example.org/ack/abc?x=1&y=2", NOTIFY_PAGE, 1, NULL, 0, NULL,
-    NULL, NULL };
+    NULL, NULL, NULL };
 
 static void
 page_init(struct chan_page *pg, struct chan_alert *a, size_t n)
@@ -124,7 +124,7 @@ static void
 test_email_utf8(void **state)
 {
 	struct chan_alert a = { 3, 2, "api", "Überlast: 配信に失敗しました", NULL,
-	    NOTIFY_PAGE, 1, NULL, 0, NULL, NULL, NULL };
+	    NOTIFY_PAGE, 1, NULL, 0, NULL, NULL, NULL, NULL };
 	struct conf_chan cc;
 	struct chan_page pg;
 	char *m, *h, *line;
@@ -418,6 +418,55 @@ test_chat_links(void **state)
 	a.links = NULL;
 	a.client_url = NULL;
 	assert_null(chan_msg_chat_links(&a, chan_msg_mrkdwn_escape, 1));
+}
+
+/*
+ * The ticket of an alert from a mapped intake (external_url): the first
+ * chat link, a "Ticket:" line in mail unless the template places
+ * {external_url}, a member of the webhook's alerts; nothing without one.
+ */
+static void
+test_external_url(void **state)
+{
+	struct chan_alert a = a1;
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j;
+	char *s;
+
+	a.external_url = "https://desk.example/#ticket/zoom/42";
+	a.client_url = "https://grafana.example/";
+	memset(&cc, 0, sizeof cc);
+	page_init(&pg, &a, 1);
+	s = chan_msg_chat_links(&a, chan_msg_mrkdwn_escape, 1);
+	assert_string_equal(s, "<https://desk.example/#ticket/zoom/42|ticket>"
+	    " \xc2\xb7 <https://grafana.example/|source>");
+	free(s);
+	s = chan_msg_email(&cc, &pg, "example.org");
+	assert_non_null(strstr(s, "\r\nTicket: https://desk.example/#ticket/"
+	    "zoom/42\r\n"));
+	free(s);
+	cc.tpl_body = (char *)"{summary} see {external_url}";
+	s = chan_msg_email(&cc, &pg, "example.org");
+	assert_non_null(strstr(s, "see https://desk.example/#ticket/zoom/42"));
+	assert_null(strstr(s, "Ticket:"));
+	free(s);
+	cc.tpl_body = NULL;
+	cc.driver = &chan_webhook_chat_driver;
+	s = chan_msg_webhook(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "alerts"), 0), "external_url")),
+	    "https://desk.example/#ticket/zoom/42");
+	json_decref(j);
+	free(s);
+	a.external_url = NULL;
+	s = chan_msg_webhook(&cc, &pg);
+	assert_null(strstr(s, "external_url"));
+	free(s);
+	s = chan_msg_email(&cc, &pg, "example.org");
+	assert_null(strstr(s, "Ticket:"));
+	free(s);
 }
 
 static void
@@ -1045,6 +1094,7 @@ main(void)
 		cmocka_unit_test(test_mattermost_mentions),
 		cmocka_unit_test(test_email_thread),
 		cmocka_unit_test(test_chat_links),
+		cmocka_unit_test(test_external_url),
 		cmocka_unit_test(test_conf),
 	};
 

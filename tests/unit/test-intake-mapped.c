@@ -183,6 +183,7 @@ test_mapped_actions(void **state)
 		fail_msg("%s", cause);
 	assert_int_equal(mp.action, INTAKE_RESOLVE);
 	assert_string_equal(mp.an.dedup_key, "42");
+	assert_string_equal(mp.an.service, "web");
 	assert_null(mp.an.summary);
 	intake_mapped_clear(&mp);
 	body = "{\"ticket\":{\"id\":42,\"state\":\"pending close\"}}";

@@ -31,8 +31,9 @@
 
 #define T0 INT64_C(1795000000000)
 /*
- * A store as before migrations 14 (retention), 15 (Events v2 context)
- * and 16 (who was on call), for the migration tests.
+ * A store as before migrations 14 (retention), 15 (Events v2 context),
+ * 16 (who was on call) and 17 (a ticket's link, in alert_context), for
+ * the migration tests.
  */
 #define STORE_UNDO_14 \
 	" DROP TABLE oncall_seen;" \
@@ -902,7 +903,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "16"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "17"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -985,7 +986,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "16"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "17"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -1549,7 +1550,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "16"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "17"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
