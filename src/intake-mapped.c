@@ -390,6 +390,14 @@ intake_mapping_check(const struct intake_mapping *m, char **cause)
 	return 0;
 }
 
+/* Is v no value: nothing there, null or ""? */
+static int
+intake_mapped_none(json_t *v)
+{
+	return v == NULL || json_is_null(v) || (json_is_string(v) &&
+	    json_string_length(v) == 0);
+}
+
 /* A short, printable copy of a value for a cause. */
 static char *
 intake_mapped_shown(const char *v)
@@ -449,8 +457,7 @@ intake_mapped_value(json_t *doc, const struct intake_mapped_src *src,
 			goto add;
 		}
 		j = jsonptr_get(doc, src->parts[i].text);
-		if (j == NULL || json_is_null(j) || (json_is_string(j) &&
-		    json_string_length(j) == 0)) {
+		if (intake_mapped_none(j)) {
 			*missing = src->parts[i].text;
 			free(buf);
 			return 0;
@@ -515,7 +522,10 @@ intake_mapped_get(json_t *doc, const struct intake_mapping *m, int f,
 	return 0;
 }
 
-/* details: the value at one pointer, or an object of named ones. */
+/*
+ * details: the value at one pointer, or an object of the named ones
+ * that have a value.
+ */
 static void
 intake_mapped_details(json_t *doc, const struct intake_mapping *m,
     struct alert_new *an)
@@ -525,15 +535,15 @@ intake_mapped_details(json_t *doc, const struct intake_mapping *m,
 
 	if (m->f[INTAKE_MF_DETAILS].spec != NULL) {
 		v = jsonptr_get(doc, m->f[INTAKE_MF_DETAILS].spec);
-		if (v == NULL || json_is_null(v))
+		if (intake_mapped_none(v))
 			return;
 		d = json_is_object(v) ? json_incref(v) :
 		    json_pack("{s:O}", "value", v);
 	} else if (m->ndetails > 0) {
 		d = json_object();
 		for (i = 0; i < m->ndetails; i++)
-			if ((v = jsonptr_get(doc, m->details[i].pointer)) !=
-			    NULL && !json_is_null(v))
+			if (!intake_mapped_none(v = jsonptr_get(doc,
+			    m->details[i].pointer)))
 				json_object_set(d, m->details[i].name, v);
 	} else
 		return;

@@ -41,13 +41,16 @@ EXTRA_INTEGRATIONS=',
 	{ name = "tight"; key_sha256 = "@TIGHT_KEY@"; rate_limit = 60;
 	  rate_burst = 1; format = "mapped";
 	  mapping = { summary = "/title"; }; }'
-# every example mapping of conf/mapped, under its file name
+# every example mapping of conf/mapped, under its file name, included
+# as its comments say (@include takes a path from pagerd.conf's folder)
+mkdir -p "$TEST_TMP/mapped"
 for f in "$MAPPED_DIR"/*.conf; do
 	n=$(basename "$f" .conf)
+	cp "$f" "$TEST_TMP/mapped/"
 	EXTRA_INTEGRATIONS="$EXTRA_INTEGRATIONS,
 	{ name = \"$n\"; key_sha256 = \"@KEY_$n@\"; service = \"helpdesk\";
 	  format = \"mapped\";
-	  @include \"$f\"
+	  @include \"mapped/$n.conf\"
 	}"
 done
 make_keys

@@ -157,7 +157,8 @@ test_mapped_trigger(void **state)
 
 	/* defaults: unmapped priority, no group, unmapped state */
 	body = "{\"ticket\":{\"id\":\"7\",\"number\":8,\"title\":\"t\","
-	    "\"state\":\"new\",\"priority\":{\"name\":\"2 normal\"}}}";
+	    "\"state\":\"new\",\"priority\":{\"name\":\"2 normal\"},"
+	    "\"customer\":{\"email\":\"\"},\"tags\":null}}";
 	if (intake_mapped_parse(body, strlen(body), &defs, m, &mp,
 	    &cause) != 0)
 		fail_msg("%s", cause);
