@@ -188,8 +188,9 @@ chan_msg_link_add(struct chan_msg_buf *b, const char *url, const char *label,
  * The links of alert a, as one line: its ticket (external_url, from a
  * mapped intake), its links (URLs, or {href, text} as Events v2 and the
  * native API take them), at most CHAN_MSG_LINKS_MAX, then its client's
- * page named after the client ("Grafana").  Labels pass through esc; <url|label> if slack, else
- * markdown.  Only http(s) URLs are shown.  NULL if there are none.
+ * page named after the client ("Grafana").  Labels pass through esc;
+ * <url|label> if slack, else markdown.  Only http(s) URLs are shown.
+ * NULL if there are none.
  */
 char *
 chan_msg_chat_links(const struct chan_alert *a, char *(*esc)(const char *),

@@ -246,8 +246,8 @@ intake_mapping_set_template(struct intake_mapping *m, int f, const char *t,
 	}
 	while ((open = strchr(s, '{')) != NULL) {
 		if ((close = strchr(open, '}')) == NULL) {
-			xasprintf(cause, "%s: template \"%s\": \"{\" at byte %zu"
-			    " is not closed", intake_mapped_fields[f], t,
+			xasprintf(cause, "%s: template \"%s\": \"{\" at byte"
+			    " %zu is not closed", intake_mapped_fields[f], t,
 			    (size_t)(open - t) + 1);
 			goto fail;
 		}

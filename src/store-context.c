@@ -39,8 +39,9 @@ static const char store_changes_sql[] =
 
 /*
  * Record, inside the caller's transaction, the images, client,
- * client_url and external_url of new alert id (nothing if it has none).  The first
- * trigger's context stays: a duplicate adds nothing.  0, or -1.
+ * client_url and external_url of new alert id (nothing if it has
+ * none).  The first trigger's context stays: a duplicate adds nothing.
+ * 0, or -1.
  */
 int
 store_alert_context_add(struct store *s, int64_t id,

@@ -110,8 +110,8 @@ mapping(void)
 	OK(intake_mapping_set_default(m, INTAKE_MF_PRIORITY, "P3", &cause));
 	OK(intake_mapping_set_pointer(m, INTAKE_MF_DEDUP_KEY, "/ticket/id",
 	    &cause));
-	OK(intake_mapping_set_pointer(m, INTAKE_MF_SERVICE, "/ticket/group/name",
-	    &cause));
+	OK(intake_mapping_set_pointer(m, INTAKE_MF_SERVICE,
+	    "/ticket/group/name", &cause));
 	OK(intake_mapping_set_pointer(m, INTAKE_MF_ACTION, "/ticket/state",
 	    &cause));
 	OK(intake_mapping_add_value(m, INTAKE_MF_ACTION, "closed", "resolve",
