@@ -176,6 +176,9 @@ pagerctl_show(struct pagerctl *ctl, int argc, char **argv)
 		pagerctl_show_line("details", s);
 		free(s);
 	}
+	v = json_object_get(j, "external_url");
+	if (json_is_string(v))
+		pagerctl_show_line("ticket", json_string_value(v));
 	json_array_foreach(json_object_get(j, "links"), i, v) {
 		pagerctl_show_line(i == 0 ? "links" : "", json_is_string(v) ?
 		    json_string_value(v) : pagerctl_str(v, "href"));

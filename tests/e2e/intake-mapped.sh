@@ -108,10 +108,16 @@ expect_json .id "$ID"
 expect_json .duplicate true
 pass "a mapped trigger is stored with its fields and ticket link"
 
-# the list shows the ticket link too (the console reads it)
+# the list shows the ticket link too (the console reads it), and so
+# does pagerctl show
 api_get "/api/v1/alerts?service=netops"
 expect_json "[.alerts[] | select(.id == $ID)][0].external_url" \
     "https://desk.example/#ticket/zoom/42"
+out=$(PAGERD_URL=http://127.0.0.1:$PORT PAGERD_TOKEN=$VIEWER_KEY \
+    "${PAGERCTL:-$top_builddir/src/pagerctl}" show "$ID") ||
+    fail "pagerctl show $ID"
+expect_match '^ *ticket +https://desk\.example/#ticket/zoom/42$' "$out" \
+    "pagerctl show's ticket line"
 
 ACK='{"ticket":{"id":42,"state":"pending close","group":{"name":"Network"}}}'
 mapped "$DESK_KEY" "$ACK"
