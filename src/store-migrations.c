@@ -444,6 +444,32 @@ static const char *store_migrations[] = {
 	 * from (a helpdesk's), kept with the trigger's context.
 	 */
 	"ALTER TABLE alert_context ADD COLUMN external_url TEXT;",
+	/*
+	 * 18: silences (store-silence.c): their matchers (JSON text, as
+	 * silence_matchers_json() writes them), window and who made them;
+	 * expired_ms is set when one is expired early.  alert_silences
+	 * holds the alerts a silence kept from paging: released_ms when
+	 * the silence ended, paged if the alert's escalation then began.
+	 */
+	"CREATE TABLE silences ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  matchers TEXT NOT NULL,"
+	"  starts_ms INTEGER NOT NULL,"
+	"  ends_ms INTEGER NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  expired_ms INTEGER,"
+	"  comment TEXT NOT NULL,"
+	"  creator TEXT NOT NULL,"
+	"  page_on_expiry INTEGER NOT NULL);"
+	"CREATE INDEX silences_ends ON silences (ends_ms);"
+	"CREATE TABLE alert_silences ("
+	"  alert_id INTEGER PRIMARY KEY"
+	"    REFERENCES alerts (id) ON DELETE CASCADE,"
+	"  silence_id INTEGER NOT NULL REFERENCES silences (id),"
+	"  held_ms INTEGER NOT NULL,"
+	"  released_ms INTEGER,"
+	"  paged INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX alert_silences_silence ON alert_silences (silence_id);",
 };
 
 /*

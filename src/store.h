@@ -142,6 +142,18 @@ struct store_retention {
 };
 int store_retention_batch(struct store *, struct store_retention *, char **);
 
+/* store-silence.c: silences and the alerts they hold */
+struct silence;
+int store_silence_add(struct store *, struct silence *, char **);
+int store_silence_expire(struct store *, int64_t, int64_t, char **);
+int store_silences(struct store *, int64_t, struct silence **, size_t *);
+int store_silence_get(struct store *, int64_t, struct silence *);
+int store_silence_hold(struct store *, int64_t, int64_t, int64_t, char **);
+int store_silence_release(struct store *, int64_t, int64_t, int, char **);
+int store_silence_held(struct store *, int64_t, int64_t **, size_t *);
+int store_silence_quiet(struct store *, int64_t **, size_t *);
+int64_t store_silence_of(struct store *, int64_t, int *);
+
 /* store-handoff.c: who was on call per rota when last seen */
 int store_oncall_seen(struct store *, const char *, char **, int64_t *);
 int store_oncall_seen_set(struct store *, const char *, const char *,

@@ -25,6 +25,7 @@
 
 #include "alert.h"
 #include "breach.h"
+#include "silence.h"
 #include "stats.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -32,10 +33,11 @@
 #define T0 INT64_C(1795000000000)
 /*
  * A store as before migrations 14 (retention), 15 (Events v2 context),
- * 16 (who was on call) and 17 (a ticket's link, in alert_context), for
- * the migration tests.
+ * 16 (who was on call), 17 (a ticket's link, in alert_context) and 18
+ * (silences), for the migration tests.
  */
 #define STORE_UNDO_14 \
+	" DROP TABLE alert_silences; DROP TABLE silences;" \
 	" DROP TABLE oncall_seen;" \
 	" DROP TABLE alert_context; DROP TABLE changes;" \
 	" DROP TABLE archived_breaches; DROP TABLE archived_deliveries;" \
@@ -903,7 +905,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "17"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "18"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -986,7 +988,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "17"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "18"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -1550,7 +1552,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "17"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "18"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
@@ -1594,6 +1596,81 @@ test_migrate_facts(void **state)
 	free(note);
 }
 
+/* Silences: stored, listed, expired once; holds survive a reopen. */
+static void
+test_silences(void **state)
+{
+	struct fixture *f = *state;
+	struct silence si, *v, got;
+	struct store_raise r1, r2;
+	char *cause = NULL, body[] = "{\"matchers\": {\"service\": \"db\","
+	    " \"labels\": {\"env\": \"prod\"}}, \"comment\": \"upgrade\","
+	    " \"ends_at\": \"2026-11-19T10:00:00Z\"}";
+	int64_t *ids;
+	size_t n;
+	int released;
+
+	raise1(f->s, "db", "k1", 1, T0, &r1);
+	raise1(f->s, "db", "k2", 1, T0, &r2);
+	free(r1.dedup_key);
+	free(r2.dedup_key);
+	if (silence_parse(body, strlen(body), T0, &si, &cause) != 0)
+		fail_msg("%s", cause);
+	si.creator = xstrdup("ops");
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_silence_add(f->s, &si, &cause), 0);
+	assert_true(si.id > 0);
+	assert_int_equal(store_silence_hold(f->s, r1.id, si.id, T0, &cause),
+	    0);
+	assert_int_equal(store_silence_hold(f->s, r2.id, si.id, T0, &cause),
+	    0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+
+	store_close(f->s);
+	assert_non_null(f->s = store_open(f->dir, &cause));
+	assert_int_equal(store_silence_get(f->s, si.id, &got), 1);
+	assert_string_equal(got.service, "db");
+	assert_string_equal(got.labels[0].value, "prod");
+	assert_string_equal(got.creator, "ops");
+	assert_string_equal(got.comment, "upgrade");
+	assert_true(got.ends_ms == si.ends_ms);
+	assert_int_equal(got.page_on_expiry, 1);
+	silence_clear(&got);
+	assert_int_equal(store_silence_get(f->s, si.id + 1, &got), 0);
+	assert_int_equal(store_silence_held(f->s, si.id, &ids, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(ids[0] == r1.id && ids[1] == r2.id);
+	free(ids);
+	assert_true(store_silence_of(f->s, r1.id, &released) == si.id);
+	assert_int_equal(released, 0);
+
+	/* expired once; r1 paged, r2 left quiet */
+	assert_int_equal(store_silence_expire(f->s, si.id, T0 + 10,
+	    &cause), 1);
+	assert_int_equal(store_silence_expire(f->s, si.id, T0 + 20,
+	    &cause), 0);
+	assert_int_equal(store_silence_release(f->s, r1.id, T0 + 10, 1,
+	    &cause), 0);
+	assert_int_equal(store_silence_release(f->s, r2.id, T0 + 10, 0,
+	    &cause), 0);
+	assert_int_equal(store_silence_held(f->s, si.id, &ids, &n), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(store_silence_quiet(f->s, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(ids[0] == r2.id);
+	free(ids);
+	assert_int_equal(store_silences(f->s, T0 + 10, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(v[0].expired_ms == T0 + 10);
+	silence_clear(&v[0]);
+	free(v);
+	assert_int_equal(store_silences(f->s, T0 + 11, &v, &n), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	silence_clear(&si);
+}
+
 int
 main(void)
 {
@@ -1624,6 +1701,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_breaches, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silences, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_context, setup, teardown),

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-silence.c: silences and the alerts they hold (migration 17).
+ * A silence's matchers are kept as the JSON text of
+ * silence_matchers_json() and read back with silence_matchers_load();
+ * whether an alert is held, and whether it was paged when its silence
+ * ended, are typed columns (alert_silences), read at start so the
+ * engine knows which open alerts not to start.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "silence.h"
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+#define STORE_SILENCE_COLUMNS \
+	"id, matchers, starts_ms, ends_ms, created_ms, expired_ms, comment," \
+	" creator, page_on_expiry"
+
+/* Store a new silence s (inside the caller's transaction); sets s->id. */
+int
+store_silence_add(struct store *s, struct silence *si, char **cause)
+{
+	sqlite3_stmt *q;
+	json_t *m;
+	char *text;
+	int rc;
+
+	if ((q = store_stmt(s, "INSERT INTO silences (matchers, starts_ms,"
+	    " ends_ms, created_ms, comment, creator, page_on_expiry)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")) == NULL) {
+		store_cause(s, cause, "adding a silence");
+		return -1;
+	}
+	m = silence_matchers_json(si);
+	text = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(m);
+	store_bind_text(q, 1, text);
+	sqlite3_bind_int64(q, 2, si->starts_ms);
+	sqlite3_bind_int64(q, 3, si->ends_ms);
+	sqlite3_bind_int64(q, 4, si->created_ms);
+	store_bind_text(q, 5, si->comment);
+	store_bind_text(q, 6, si->creator);
+	sqlite3_bind_int(q, 7, si->page_on_expiry);
+	rc = store_step_done(s, q, cause);
+	free(text);
+	if (rc == 0)
+		si->id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+/*
+ * Expire silence id early at now.  1 if it was in force or pending
+ * and is now expired, 0 if it had already ended, -1 if the store failed.
+ */
+int
+store_silence_expire(struct store *s, int64_t id, int64_t now, char **cause)
+{
+	sqlite3_stmt *q;
+
+	if ((q = store_stmt(s, "UPDATE silences SET expired_ms = ?2"
+	    " WHERE id = ?1 AND expired_ms IS NULL AND ends_ms > ?2")) ==
+	    NULL) {
+		store_cause(s, cause, "expiring a silence");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, now);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1;
+}
+
+static int
+store_silence_row(sqlite3_stmt *q, struct silence *si)
+{
+	char *cause = NULL;
+	int rc;
+
+	memset(si, 0, sizeof *si);
+	si->id = sqlite3_column_int64(q, 0);
+	rc = silence_matchers_load(si, (const char *)sqlite3_column_text(q,
+	    1) != NULL ? (const char *)sqlite3_column_text(q, 1) : "", &cause);
+	if (rc != 0) {
+		log_warnx("store: silence %lld: %s", (long long)si->id, cause);
+		free(cause);
+		silence_clear(si);
+		return -1;
+	}
+	si->starts_ms = sqlite3_column_int64(q, 2);
+	si->ends_ms = sqlite3_column_int64(q, 3);
+	si->created_ms = sqlite3_column_int64(q, 4);
+	si->expired_ms = sqlite3_column_int64(q, 5);
+	si->comment = store_column_strdup(q, 6);
+	si->creator = store_column_strdup(q, 7);
+	si->page_on_expiry = sqlite3_column_int(q, 8);
+	return 0;
+}
+
+/*
+ * The silences that end (or were expired) at or after since_ms, oldest
+ * first, into a new array *out of *n (silence_clear each, free the
+ * array).  0, or -1 if the store failed.
+ */
+int
+store_silences(struct store *s, int64_t since_ms, struct silence **out,
+    size_t *n)
+{
+	sqlite3_stmt *q;
+	struct silence si;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((q = store_stmt(s, "SELECT " STORE_SILENCE_COLUMNS
+	    " FROM silences WHERE min(ends_ms, coalesce(expired_ms, ends_ms))"
+	    " >= ?1 ORDER BY id")) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, since_ms);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (store_silence_row(q, &si) != 0)
+			continue;
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = si;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: silences: %s", sqlite3_errmsg(s->db));
+		while (*n > 0)
+			silence_clear(&(*out)[--*n]);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Silence id into *si: 1, 0 if there is none, -1 if the store failed. */
+int
+store_silence_get(struct store *s, int64_t id, struct silence *si)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = store_stmt(s, "SELECT " STORE_SILENCE_COLUMNS
+	    " FROM silences WHERE id = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		rc = store_silence_row(q, si) == 0 ? 1 : -1;
+	else
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(q);
+	return rc;
+}
+
+/* Alert alert_id is held by silence silence_id from now (in a txn). */
+int
+store_silence_hold(struct store *s, int64_t alert_id, int64_t silence_id,
+    int64_t now, char **cause)
+{
+	sqlite3_stmt *q;
+
+	if ((q = store_stmt(s, "INSERT INTO alert_silences (alert_id,"
+	    " silence_id, held_ms) VALUES (?1, ?2, ?3)")) == NULL) {
+		store_cause(s, cause, "holding an alert");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, alert_id);
+	sqlite3_bind_int64(q, 2, silence_id);
+	sqlite3_bind_int64(q, 3, now);
+	return store_step_done(s, q, cause);
+}
+
+/* Alert alert_id's silence ended at now; paged: its escalation began. */
+int
+store_silence_release(struct store *s, int64_t alert_id, int64_t now,
+    int paged, char **cause)
+{
+	sqlite3_stmt *q;
+
+	if ((q = store_stmt(s, "UPDATE alert_silences SET released_ms = ?2,"
+	    " paged = ?3 WHERE alert_id = ?1 AND released_ms IS NULL")) ==
+	    NULL) {
+		store_cause(s, cause, "releasing an alert");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, alert_id);
+	sqlite3_bind_int64(q, 2, now);
+	sqlite3_bind_int(q, 3, paged);
+	return store_step_done(s, q, cause);
+}
+
+static int
+store_silence_ids(struct store *s, const char *sql, int64_t arg,
+    int64_t **out, size_t *n)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((q = store_stmt(s, sql)) == NULL)
+		return -1;
+	if (arg != 0)
+		sqlite3_bind_int64(q, 1, arg);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: held alerts: %s", sqlite3_errmsg(s->db));
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The open alerts silence id still holds, by id, into a new array *out
+ * of *n (caller frees).  0, or -1 if the store failed.
+ */
+int
+store_silence_held(struct store *s, int64_t id, int64_t **out, size_t *n)
+{
+	return store_silence_ids(s, "SELECT h.alert_id FROM alert_silences h"
+	    " JOIN alerts a ON a.id = h.alert_id WHERE h.silence_id = ?1"
+	    " AND h.released_ms IS NULL AND a.status != 'resolved'"
+	    " ORDER BY h.alert_id", id, out, n);
+}
+
+/*
+ * The open alerts that a silence held and that were not paged when it
+ * ended (held still, or released quietly), by id: the engine must not
+ * start them.  Same as store_silence_held().
+ */
+int
+store_silence_quiet(struct store *s, int64_t **out, size_t *n)
+{
+	return store_silence_ids(s, "SELECT h.alert_id FROM alert_silences h"
+	    " JOIN alerts a ON a.id = h.alert_id WHERE h.paged = 0"
+	    " AND a.status != 'resolved' ORDER BY h.alert_id", 0, out, n);
+}
+
+/* Which silence holds alert id: its id, 0 if none, -1 on failure. */
+int64_t
+store_silence_of(struct store *s, int64_t alert_id, int *released)
+{
+	sqlite3_stmt *q;
+	int64_t id = 0;
+	int rc;
+
+	*released = 0;
+	if ((q = store_stmt(s, "SELECT silence_id, released_ms IS NOT NULL"
+	    " FROM alert_silences WHERE alert_id = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, alert_id);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(q, 0);
+		*released = sqlite3_column_int(q, 1);
+	} else if (rc != SQLITE_DONE)
+		id = -1;
+	sqlite3_reset(q);
+	return id;
+}
