@@ -18,7 +18,9 @@
 #include "throttle.h"
 
 struct alert;
+struct alert_new;
 struct policy;
+struct store_alert_start;
 
 struct engine_alert {
 	struct engine *e;
@@ -77,6 +79,13 @@ struct engine {
 	char *policy_detail;	/* in a storm, the same for every alert */
 	char *page_key;		/* and the last "page" detail, for what */
 	char *page_detail;	/* page_key says (stage, reason, to, why) */
+
+	/* silences in force or to come, and those ended with alerts held */
+	struct silence *silences;
+	size_t nsilences;
+	struct event *silence_timer; /* at the earliest end among them */
+	int64_t *quiet;	/* at resume: alerts not to start, sorted */
+	size_t nquiet;
 };
 
 /* One resolved recipient of a page. */
@@ -90,6 +99,27 @@ struct engine_who {
 /* engine.c */
 const struct policy *engine_policy(const struct engine *, const char *,
     const char *);
+struct engine_alert *engine_find(const struct engine *, int64_t);
+struct engine_alert *engine_alert_new(struct engine *, int64_t,
+    const char *);
+void engine_alert_free(struct engine *, struct engine_alert *);
+void engine_stage(struct engine *, struct engine_alert *, int,
+    const struct esc_state *, const char *, int64_t);
+void engine_settle(struct engine *, int);
+int engine_decide(struct engine *, struct engine_alert *, struct esc_state *,
+    struct esc_actions *, int64_t, const struct alert *,
+    const struct store_alert_start *, char **);
+
+/* engine-silence.c */
+void engine_silences_init(struct engine *);
+void engine_silences_free(struct engine *);
+int engine_silences_resume(struct engine *, int64_t, char **);
+void engine_silences_resumed(struct engine *);
+int engine_silence_quiet(const struct engine *, int64_t);
+int engine_silence_matches_new(const struct engine *,
+    const struct alert_new *, int64_t);
+int engine_silence_hold(struct engine *, struct engine_alert *,
+    const struct esc_state *, const struct alert *, int64_t, char **);
 
 /* engine-act.c */
 int engine_audit(struct engine *, int64_t, int64_t, const char *,

@@ -57,7 +57,7 @@ engine_hash(const struct engine *e, int64_t id)
 	return (size_t)(h >> 32) & (e->tsize - 1);
 }
 
-static struct engine_alert *
+struct engine_alert *
 engine_find(const struct engine *e, int64_t id)
 {
 	struct engine_alert *a;
@@ -108,7 +108,7 @@ engine_remove(struct engine *e, struct engine_alert *a)
 	}
 }
 
-static struct engine_alert *
+struct engine_alert *
 engine_alert_new(struct engine *e, int64_t id, const char *service)
 {
 	struct engine_alert *a = xcalloc(1, sizeof *a);
@@ -124,7 +124,7 @@ engine_alert_new(struct engine *e, int64_t id, const char *service)
 	return a;
 }
 
-static void
+void
 engine_alert_free(struct engine *e, struct engine_alert *a)
 {
 	if (a->queued)
@@ -152,6 +152,7 @@ engine_new(struct event_base *base, struct store *store,
 		fatalx("engine: event_new failed");
 	if (event_base_get_npriorities(base) > ENGINE_PRIORITY)
 		event_priority_set(e->flush_ev, ENGINE_PRIORITY);
+	engine_silences_init(e);
 	return e;
 }
 
@@ -177,6 +178,7 @@ engine_free(struct engine *e)
 	free(e->policy_detail);
 	free(e->page_key);
 	free(e->page_detail);
+	engine_silences_free(e);
 	free(e);
 }
 
@@ -270,7 +272,7 @@ engine_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 
 /* Stage a decision for alert a (state st) to apply after COMMIT. */
-static void
+void
 engine_stage(struct engine *e, struct engine_alert *a, int is_new,
     const struct esc_state *st, const char *policy, int64_t next_due)
 {
@@ -332,7 +334,7 @@ engine_save_as(struct engine *e, struct engine_alert *a,
 }
 
 /* After COMMIT (ok) or ROLLBACK (!ok): apply or drop staged decisions. */
-static void
+void
 engine_settle(struct engine *e, int ok)
 {
 	struct engine_staged *s;
@@ -373,7 +375,7 @@ engine_settle(struct engine *e, int ok)
  * known is the alert as stored, if the caller has it (a new alert);
  * else it is read from the store.
  */
-static int
+int
 engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
     struct esc_actions *acts, int64_t now, const struct alert *known,
     const struct store_alert_start *written, char **cause)
@@ -533,6 +535,9 @@ engine_start(void *arg, const struct alert_new *an, int64_t now,
 
 	if ((pol = engine_policy(e, NULL, an->service)) == NULL)
 		return 0;
+	/* silenced: written unstarted, held by engine_raised() */
+	if (engine_silence_matches_new(e, an, now))
+		return 0;
 	memset(st, 0, sizeof *st);
 	st->priority = an->priority;
 	st->status = ALERT_TRIGGERED;
@@ -581,6 +586,17 @@ engine_raised(void *arg, const struct store_raise *r,
 		known.stage = 1;
 		known.count = 1;
 		known.created_ms = known.updated_ms = now;
+		/*
+		 * An active silence holds it: stored, audited, not paged.
+		 * Written started, engine_start() found no silence for it.
+		 */
+		if (!r->started && (rc = engine_silence_hold(e, a, &st,
+		    &known, now, cause)) != 0) {
+			if (rc < 0)
+				engine_alert_free(e, a);
+			rc = rc < 0 ? -1 : 0;
+			goto out;
+		}
 		if (engine_decide(e, a, &st, &acts, now, &known,
 		    r->started ? &r->start : NULL, cause) != 0) {
 			engine_alert_free(e, a);
@@ -603,6 +619,12 @@ engine_raised(void *arg, const struct store_raise *r,
 		st = a->st;
 	else
 		return 0; /* not ours (resolved meanwhile): nothing to do */
+	if (st.stage == 0) {
+		/* held by a silence: started, if ever, at the new priority */
+		st.priority = an->priority;
+		engine_stage(e, a, 0, &st, a->policy, ESC_NEVER);
+		return 0;
+	}
 	if ((pol = engine_policy(e, a->policy, a->service)) == NULL ||
 	    (al = store_alert_get(e->store, r->id)) == NULL)
 		return 0;
@@ -660,6 +682,9 @@ engine_resume_cb(const struct store_engine_row *r, void *arg)
 	pol = engine_policy(e, a->policy, a->service);
 	a->next_due = r->started && pol != NULL ? esc_next_due(&a->st, pol,
 	    e->conf->sla) : x->now;
+	/* held by a silence, or let go quietly: never started by itself */
+	if (!r->started && engine_silence_quiet(e, r->id))
+		a->next_due = ESC_NEVER;
 	if (a->next_due <= x->now) {
 		engine_enqueue(e, a);
 		x->queued++;
@@ -678,12 +703,15 @@ engine_resume(struct engine *e, char **cause)
 	struct engine_resume_ctx x = { e, clock_now_ms(), 0 };
 	int64_t n;
 
+	if (engine_silences_resume(e, x.now, cause) != 0)
+		return -1;
 	if ((n = store_engine_open(e->store, engine_resume_cb, &x)) < 0) {
 		xasprintf(cause, "cannot load open alerts");
 		return -1;
 	}
 	log_info("engine: %" PRId64 " open alert(s), %zu overdue", n,
 	    x.queued);
+	engine_silences_resumed(e);
 	return 0;
 }
 

@@ -51,6 +51,11 @@ enum engine_result engine_note(struct engine *, int64_t, const char *,
 enum engine_result engine_escalate(struct engine *, int64_t, const char *,
     const char *, char **);
 size_t engine_open_count(const struct engine *);
+/* engine-silence.c: silences in force (the caller keeps the silence) */
+struct silence;
+int engine_silence_add(struct engine *, struct silence *, char **);
+enum engine_result engine_silence_expire(struct engine *, int64_t,
+    const char *, char **);
 void engine_rota_alerts(const struct engine *, const char *,
     void (*)(int64_t, void *), void *);
 

@@ -271,3 +271,20 @@ store_silence_of(struct store *s, int64_t alert_id, int *released)
 	sqlite3_reset(q);
 	return id;
 }
+
+/* Alert alert_id, still held, is now held by silence silence_id. */
+int
+store_silence_move(struct store *s, int64_t alert_id, int64_t silence_id,
+    char **cause)
+{
+	sqlite3_stmt *q;
+
+	if ((q = store_stmt(s, "UPDATE alert_silences SET silence_id = ?2"
+	    " WHERE alert_id = ?1 AND released_ms IS NULL")) == NULL) {
+		store_cause(s, cause, "moving a held alert");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, alert_id);
+	sqlite3_bind_int64(q, 2, silence_id);
+	return store_step_done(s, q, cause);
+}

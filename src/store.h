@@ -150,6 +150,7 @@ int store_silences(struct store *, int64_t, struct silence **, size_t *);
 int store_silence_get(struct store *, int64_t, struct silence *);
 int store_silence_hold(struct store *, int64_t, int64_t, int64_t, char **);
 int store_silence_release(struct store *, int64_t, int64_t, int, char **);
+int store_silence_move(struct store *, int64_t, int64_t, char **);
 int store_silence_held(struct store *, int64_t, int64_t **, size_t *);
 int store_silence_quiet(struct store *, int64_t **, size_t *);
 int64_t store_silence_of(struct store *, int64_t, int *);
