@@ -59,6 +59,9 @@ void api_intake_init(struct api *, struct http *);
 /* api-stats.c */
 void api_stats_init(struct api *, struct http *);
 
+/* api-silence.c */
+void api_silence_init(struct api *, struct http *);
+
 /* api-rota.c */
 void api_rota_init(struct api *, struct http *);
 

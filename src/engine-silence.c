@@ -351,6 +351,18 @@ out:
 	return rc;
 }
 
+/* The silence kept that s overlaps (silence_overlaps), or 0. */
+int64_t
+engine_silence_overlap(const struct engine *e, const struct silence *s)
+{
+	size_t i;
+
+	for (i = 0; i < e->nsilences; i++)
+		if (silence_overlaps(&e->silences[i], s))
+			return e->silences[i].id;
+	return 0;
+}
+
 /*
  * Store silence s (its creator set) and audit it: it silences from its
  * start.  0 with s->id set (the engine keeps a copy; s stays the

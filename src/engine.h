@@ -53,6 +53,7 @@ enum engine_result engine_escalate(struct engine *, int64_t, const char *,
 size_t engine_open_count(const struct engine *);
 /* engine-silence.c: silences in force (the caller keeps the silence) */
 struct silence;
+int64_t engine_silence_overlap(const struct engine *, const struct silence *);
 int engine_silence_add(struct engine *, struct silence *, char **);
 enum engine_result engine_silence_expire(struct engine *, int64_t,
     const char *, char **);

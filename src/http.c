@@ -321,6 +321,8 @@ http_method_bit(enum evhttp_cmd_type cmd)
 		return HTTP_GET;
 	case EVHTTP_REQ_POST:
 		return HTTP_POST;
+	case EVHTTP_REQ_DELETE:
+		return HTTP_DELETE;
 	default:
 		return 0;
 	}
@@ -515,9 +517,11 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 		    http_redact_uri(path, logbuf, sizeof logbuf));
 		return;
 	}
-	snprintf(allow, sizeof allow, "%s%s%s", (methods & HTTP_GET) ?
-	    "GET, HEAD" : "", methods == (HTTP_GET | HTTP_POST) ? ", " : "",
-	    (methods & HTTP_POST) ? "POST" : "");
+	snprintf(allow, sizeof allow, "%s%s%s%s%s", (methods & HTTP_GET) ?
+	    "GET, HEAD" : "", (methods & HTTP_GET) && (methods & HTTP_POST) ?
+	    ", " : "", (methods & HTTP_POST) ? "POST" : "",
+	    (methods & HTTP_DELETE) && methods != HTTP_DELETE ? ", " : "",
+	    (methods & HTTP_DELETE) ? "DELETE" : "");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
 	    allow);
 	http_error(req, HTTP_BADMETHOD, "method not allowed; use %s", allow);

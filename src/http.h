@@ -21,6 +21,7 @@ struct json_t;
 struct throttle;
 
 /* libevent 2.1 has no names for these. */
+#define HTTP_CREATED 201
 #define HTTP_ACCEPTED 202
 #define HTTP_UNAUTHORIZED 401
 #define HTTP_FORBIDDEN 403
@@ -32,6 +33,7 @@ struct throttle;
 
 #define HTTP_GET 0x1
 #define HTTP_POST 0x2
+#define HTTP_DELETE 0x4
 
 /* What a route matched: the "{id}" segment, if the pattern had one. */
 struct http_match {

@@ -481,6 +481,7 @@ main(int argc, char **argv)
 	api_intake_init(&main_state.api, main_state.http);
 	api_stats_init(&main_state.api, main_state.http);
 	api_rota_init(&main_state.api, main_state.http);
+	api_silence_init(&main_state.api, main_state.http);
 	api_dashboard_init(&main_state.api, main_state.http);
 	main_state.twilio.conf = main_state.conf;
 	main_state.twilio.outbox = main_state.outbox;

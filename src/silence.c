@@ -352,6 +352,27 @@ silence_state(const struct silence *s, int64_t now)
 	return now < s->starts_ms ? "pending" : "active";
 }
 
+/*
+ * Do a and b have the same matchers and windows that meet?  A second
+ * silence of the same alerts over the same time is a mistake (two
+ * people silencing one maintenance): extend or expire the first.
+ */
+int
+silence_overlaps(const struct silence *a, const struct silence *b)
+{
+	json_t *ma, *mb;
+	int same;
+
+	if (a->starts_ms >= silence_end(b) || b->starts_ms >= silence_end(a))
+		return 0;
+	ma = silence_matchers_json(a);
+	mb = silence_matchers_json(b);
+	same = json_equal(ma, mb);
+	json_decref(ma);
+	json_decref(mb);
+	return same;
+}
+
 /* The matchers of s as a JSON object (a new reference). */
 json_t *
 silence_matchers_json(const struct silence *s)

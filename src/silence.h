@@ -59,6 +59,7 @@ int silence_parse(const char *, size_t, int64_t, struct silence *, char **);
 int silence_validate(const struct silence *, int64_t, char **);
 int silence_match(const struct silence *, const struct silence_subject *);
 int silence_active(const struct silence *, int64_t);
+int silence_overlaps(const struct silence *, const struct silence *);
 int64_t silence_end(const struct silence *);
 const char *silence_state(const struct silence *, int64_t);
 struct json_t *silence_matchers_json(const struct silence *);

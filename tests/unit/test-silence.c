@@ -248,6 +248,29 @@ test_window(void **state)
 }
 
 static void
+test_overlaps(void **state)
+{
+	struct silence a, b;
+
+	memset(&a, 0, sizeof a);
+	a.service = (char *)"db";
+	a.starts_ms = T0;
+	a.ends_ms = T0 + 2 * H;
+	b = a;
+	b.starts_ms = T0 + H;
+	b.ends_ms = T0 + 3 * H;
+	assert_true(silence_overlaps(&a, &b));
+	b.starts_ms = T0 + 2 * H; /* they only touch */
+	assert_false(silence_overlaps(&a, &b));
+	b.starts_ms = T0 + H;
+	b.priority = 1;		/* other matchers */
+	assert_false(silence_overlaps(&a, &b));
+	b.priority = 0;
+	a.expired_ms = T0 + H;	/* a ended early */
+	assert_false(silence_overlaps(&a, &b));
+}
+
+static void
 test_roundtrip(void **state)
 {
 	struct silence s, t, c;
@@ -298,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_parse_too_long),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_roundtrip),
 	};
 

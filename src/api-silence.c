@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * api-silence.c: silences over HTTP.
+ *
+ *	POST /api/v1/silences		a new silence (responder): 201
+ *	GET /api/v1/silences		those in force, to come, and ended
+ *					in the last API_SILENCE_RECENT
+ *	GET /api/v1/silences/{id}	one silence
+ *	DELETE /api/v1/silences/{id}	expire it now (responder)
+ *
+ * The body is validated by silence.c; the creator is the name of the
+ * key that posted it.  Bad input is answered 400 with the cause and
+ * changes nothing; so is a silence with the same matchers as one whose
+ * window it meets.
+ */
+#include <event2/http.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "clock.h"
+#include "conf.h"
+#include "engine.h"
+#include "http.h"
+#include "number.h"
+#include "silence.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* Ended silences are listed for a week. */
+#define API_SILENCE_RECENT (7 * 24 * 3600 * (int64_t)1000)
+
+static void api_silence_post(struct evhttp_request *,
+    const struct http_match *, void *);
+static void api_silence_list(struct evhttp_request *,
+    const struct http_match *, void *);
+static void api_silence_one(struct evhttp_request *,
+    const struct http_match *, void *);
+static void api_silence_delete(struct evhttp_request *,
+    const struct http_match *, void *);
+
+static const struct http_route api_silence_routes[] = {
+	{ HTTP_POST, "/api/v1/silences", CONF_ROLE_RESPONDER,
+	    api_silence_post },
+	{ HTTP_GET, "/api/v1/silences", CONF_ROLE_VIEWER, api_silence_list },
+	{ HTTP_GET, "/api/v1/silences/{}", CONF_ROLE_VIEWER,
+	    api_silence_one },
+	{ HTTP_DELETE, "/api/v1/silences/{}", CONF_ROLE_RESPONDER,
+	    api_silence_delete },
+};
+
+void
+api_silence_init(struct api *api, struct http *h)
+{
+	http_add_routes(h, api_silence_routes, nitems(api_silence_routes),
+	    api);
+}
+
+/* POST /api/v1/silences */
+static void
+api_silence_post(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	struct silence s;
+	const char *buf;
+	char *cause = NULL;
+	int64_t now = clock_now_ms(), other;
+	size_t len;
+
+	if (api_body(api, req, &buf, &len) != 0)
+		return;
+	if (silence_parse(buf, len, now, &s, &cause) != 0) {
+		http_error(req, HTTP_BADREQUEST, "%s", cause);
+		free(cause);
+		return;
+	}
+	if ((other = engine_silence_overlap(api->engine, &s)) != 0) {
+		http_error(req, HTTP_BADREQUEST, "silence %" PRId64 " has the"
+		    " same matchers and a window that meets this one: extend"
+		    " or expire it instead", other);
+		silence_clear(&s);
+		return;
+	}
+	s.creator = xstrdup(m->key->name);
+	if (engine_silence_add(api->engine, &s, &cause) != 0) {
+		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
+		free(cause);
+	} else
+		http_reply_json(req, HTTP_CREATED, silence_json(&s, now));
+	silence_clear(&s);
+}
+
+/* GET /api/v1/silences */
+static void
+api_silence_list(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	struct silence *v;
+	json_t *a;
+	int64_t now = clock_now_ms();
+	size_t n, i;
+
+	if (store_silences(api->store, now - API_SILENCE_RECENT, &v,
+	    &n) != 0) {
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+		return;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		json_array_append_new(a, silence_json(&v[i], now));
+		silence_clear(&v[i]);
+	}
+	free(v);
+	http_reply_json(req, HTTP_OK, json_pack("{s:o}", "silences", a));
+}
+
+/* The id of the path, or -1 (answered 400). */
+static int64_t
+api_silence_id(struct evhttp_request *req, const struct http_match *m)
+{
+	int64_t id;
+
+	if ((id = number_positive(m->param)) < 0)
+		http_error(req, HTTP_BADREQUEST, "silence id must be a"
+		    " positive integer");
+	return id;
+}
+
+/* Answer silence id as it is now: 200, 404 or 503. */
+static void
+api_silence_reply(struct evhttp_request *req, struct api *api, int64_t id)
+{
+	struct silence s;
+	int rc;
+
+	if ((rc = store_silence_get(api->store, id, &s)) < 0)
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+	else if (rc == 0)
+		http_error(req, HTTP_NOTFOUND, "no silence %" PRId64, id);
+	else {
+		http_reply_json(req, HTTP_OK, silence_json(&s,
+		    clock_now_ms()));
+		silence_clear(&s);
+	}
+}
+
+/* GET /api/v1/silences/{id} */
+static void
+api_silence_one(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	int64_t id;
+
+	if ((id = api_silence_id(req, m)) >= 0)
+		api_silence_reply(req, arg, id);
+}
+
+/* DELETE /api/v1/silences/{id}: expire it now. */
+static void
+api_silence_delete(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	struct api *api = arg;
+	char *cause = NULL;
+	int64_t id;
+
+	if ((id = api_silence_id(req, m)) < 0)
+		return;
+	if (!api->ready) {
+		http_error(req, HTTP_UNAVAILABLE, "shutting down");
+		return;
+	}
+	switch (engine_silence_expire(api->engine, id, m->key->name,
+	    &cause)) {
+	case ENGINE_OK:
+		api_silence_reply(req, api, id);
+		break;
+	case ENGINE_NOT_FOUND:
+		http_error(req, HTTP_NOTFOUND, "%s", cause);
+		break;
+	case ENGINE_CONFLICT:
+		http_error(req, HTTP_CONFLICT, "%s", cause);
+		break;
+	default:
+		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
+		    "the alert store failed");
+		break;
+	}
+	free(cause);
+}
