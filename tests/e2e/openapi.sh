@@ -239,6 +239,33 @@ post_json "/api/v1/alerts/$ID2/resolve" "$RESPONDER_KEY" "{\"on_behalf_of\":\"$(
 expect_error 413 "larger than"
 pass "ack, notes, escalate, resolve: 200, 400, 403, 404, 409, 413"
 
+# --- silences
+END=$(date -u -d "@$(($(date +%s) + 3600))" +%Y-%m-%dT%H:%M:%SZ)
+op postSilence
+post_json /api/v1/silences "$RESPONDER_KEY" "{\"matchers\":{\"service\":\"maint\",\"priority\":\"P2\",\"labels\":{\"env\":\"prod\"}},\"ends_at\":\"$END\",\"comment\":\"upgrade\",\"page_on_expiry\":false}"
+expect_status 201
+SID=$(json_get .id)
+op postSilence matchers
+post_json /api/v1/silences "$RESPONDER_KEY" "{\"matchers\":{},\"ends_at\":\"$END\",\"comment\":\"x\"}"
+expect_error 400 "at least one"
+op postSilence
+post_json /api/v1/silences "$VIEWER_KEY" "{\"matchers\":{\"service\":\"x\"},\"ends_at\":\"$END\",\"comment\":\"x\"}"
+expect_error 403 "may not do this"
+op listSilences; get /api/v1/silences; expect_status 200
+expect_json '.silences[0].id' "$SID"
+op listSilences; get /api/v1/silences "$INT_KEY"; expect_status 403
+op getSilence; get "/api/v1/silences/$SID"; expect_status 200
+op getSilence; get /api/v1/silences/999999
+expect_error 404 "no silence 999999"
+op expireSilence
+http DELETE "/api/v1/silences/$SID" -H "Authorization: Bearer $RESPONDER_KEY"
+expect_status 200
+expect_json .state expired
+op expireSilence
+http DELETE "/api/v1/silences/$SID" -H "Authorization: Bearer $RESPONDER_KEY"
+expect_error 409 "already ended"
+pass "silences: 201, 200, 400, 403, 404, 409"
+
 # --- PagerDuty change events (before the trigger below, whose alert
 # then shows the change in recent_changes)
 op enqueueChange
