@@ -102,6 +102,14 @@ int
 pagerctl_api_request(struct pagerctl *ctl, const char *path, const char *body,
     json_t **out, char **raw)
 {
+	return pagerctl_api_method(ctl, NULL, path, body, out, raw);
+}
+
+/* The same with method ("DELETE"; NULL: GET, or POST with a body). */
+int
+pagerctl_api_method(struct pagerctl *ctl, const char *method,
+    const char *path, const char *body, json_t **out, char **raw)
+{
 	struct pagerctl_api_buf b = { NULL, 0 };
 	struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "", *url, *auth;
@@ -127,6 +135,8 @@ pagerctl_api_request(struct pagerctl *ctl, const char *path, const char *body,
 		    "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	}
+	if (method != NULL)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pagerctl_api_write_cb);
@@ -158,12 +168,14 @@ pagerctl_api_request(struct pagerctl *ctl, const char *path, const char *body,
 		    code);
 		goto fail;
 	}
-	if (code != 200) {
+	if (code < 200 || code > 299) {
 		if (json_unpack(j, "{s:s}", "error", &msg) != 0)
 			msg = "(no error message)";
 		fprintf(stderr, "pagerctl: %s: %ld: %s%s\n", path, code, msg,
-		    code == 403 && body != NULL ? " (ack, resolve, escalate"
-		    " and note need a responder key)" : "");
+		    code != 403 || (body == NULL && method == NULL) ? "" :
+		    strncmp(path, "/api/v1/alerts/", 15) == 0 ? " (ack,"
+		    " resolve, escalate and note need a responder key)" :
+		    " (this needs a responder key)");
 		json_decref(j);
 		if (code == 404)
 			status = PAGERCTL_NOTFOUND;

@@ -57,6 +57,14 @@ static const struct pagerctl_cmd pagerctl_cmds[] = {
 	    "add a note to an alert's timeline" },
 	{ "stats", pagerctl_stats, "[--from TIME] [--to TIME] [--service S]"
 	    " [--priority P]", "service-level report (default: last 7 days)" },
+	{ "silence add", pagerctl_silence_add, "[--service S] [--priority P]"
+	    " [--dedup-key K] [--summary GLOB] [--source S]"
+	    " [--label NAME=VALUE] ... [--start TIME] --end TIME|--for DUR"
+	    " [--quiet] COMMENT ...", "stop paging for matching alerts" },
+	{ "silence list", pagerctl_silence_list, "",
+	    "silences in force, to come, and ended this week" },
+	{ "silence expire", pagerctl_silence_expire, "ID",
+	    "end a silence now; its alerts go as at its end" },
 	{ "rota check", pagerctl_rota_check, "FILE ...",
 	    "check rota files offline; exit 1 on errors" },
 	{ "rota show", pagerctl_rota_show, "NAME|FILE [--files] [--days N]"

@@ -64,6 +64,9 @@ int pagerctl_api_token(struct pagerctl *);
 /* GET path, or POST body to it: an exit status, and *out (and *raw). */
 int pagerctl_api_request(struct pagerctl *, const char *, const char *,
     json_t **, char **);
+/* The same with a method of its own ("DELETE"). */
+int pagerctl_api_method(struct pagerctl *, const char *, const char *,
+    const char *, json_t **, char **);
 /* The same for a command, path freed: under --json, printed, *out NULL. */
 int pagerctl_api_call(struct pagerctl *, char *, const char *, json_t **);
 /* Append "name=value", escaped, to the query of *path (replaced). */
@@ -79,6 +82,10 @@ int pagerctl_alerts_action(struct pagerctl *, int, char **);
 int pagerctl_show(struct pagerctl *, int, char **);
 /* pagerctl-stats.c */
 int pagerctl_stats(struct pagerctl *, int, char **);
+/* pagerctl-silence.c */
+int pagerctl_silence_add(struct pagerctl *, int, char **);
+int pagerctl_silence_list(struct pagerctl *, int, char **);
+int pagerctl_silence_expire(struct pagerctl *, int, char **);
 /* pagerctl-rota.c */
 int pagerctl_rota_check(struct pagerctl *, int, char **);
 int pagerctl_rota_show(struct pagerctl *, int, char **);

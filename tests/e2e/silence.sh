@@ -9,9 +9,11 @@
 # force keeps it in force; when it ends, the alerts it held are paged
 # (page_on_expiry).  A silence with page_on_expiry false, expired early
 # by DELETE, lets its alert go quietly; the expiry is answered 200 once,
-# then 409; an unknown silence 404.
+# then 409; an unknown silence 404.  pagerctl silence add, list and
+# expire do the same from the command line.
 . "$E2E_LIB"
 need curl jq
+: "${PAGERCTL:=$top_builddir/src/pagerctl}"
 
 write_config
 cat >"$TEST_TMP/people.conf" <<'PEOPLE'
@@ -178,3 +180,36 @@ api_get "/api/v1/alerts/$B"
 expect_json '[.events[] | select(.kind == "unsilenced")][0].detail.paged' false
 expect_json .status triggered
 pass "silence $SID2 expired by DELETE: alert $B let go quietly"
+
+# 6. pagerctl silence add, list, expire.
+export PAGERD_URL=http://127.0.0.1:$PORT
+export PAGERD_TOKEN=$RESPONDER_KEY
+ctl() {
+	"$PAGERCTL" "$@" >"$TEST_TMP/ctl.out" 2>"$TEST_TMP/ctl.err"
+	CTL_RC=$?
+	CTL_OUT=$(cat "$TEST_TMP/ctl.out")
+	CTL_ERR=$(cat "$TEST_TMP/ctl.err")
+}
+ctl silence add --service cache --label env=prod --for 1h --quiet cache \
+    flush
+expect_eq 0 "$CTL_RC" "pagerctl silence add: exit status ($CTL_ERR)"
+expect_match '^silence [0-9]+ added: active until ' "$CTL_OUT" "silence add"
+SID3=$(printf '%s' "$CTL_OUT" | sed -e 's/^silence \([0-9]*\) .*/\1/')
+api_get "/api/v1/silences/$SID3"
+expect_json .comment "cache flush"
+expect_json .matchers.labels.env prod
+expect_json .page_on_expiry false
+ctl silence add --for 1h nothing matched
+expect_eq 1 "$CTL_RC" "pagerctl silence add without matchers: exit status"
+expect_match 'matchers must name at least one' "$CTL_ERR" "silence add refused"
+ctl silence list
+expect_eq 0 "$CTL_RC" "pagerctl silence list: exit status ($CTL_ERR)"
+expect_match "service=cache env=prod" "$CTL_OUT" "silence list matchers"
+ctl silence expire "$SID3"
+expect_eq 0 "$CTL_RC" "pagerctl silence expire: exit status ($CTL_ERR)"
+expect_eq "silence $SID3 expired" "$CTL_OUT" "silence expire"
+ctl silence expire "$SID3"
+expect_eq 4 "$CTL_RC" "pagerctl silence expire again: exit status"
+PAGERD_TOKEN=$VIEWER_KEY ctl silence expire "$SID3"
+expect_match 'needs a responder key' "$CTL_ERR" "silence expire as a viewer"
+pass "pagerctl silence add, list, expire"
