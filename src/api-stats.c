@@ -119,7 +119,11 @@ api_stats_top_cb(const char *service, const char *key, const char *summary,
 	    "alerts", (json_int_t)alerts, "posts", (json_int_t)posts));
 }
 
-/* GET /api/v1/stats?from=&to=&service=&priority= */
+/*
+ * GET /api/v1/stats?from=&to=&service=&priority=&silenced=: alerts a
+ * silence held are counted ("silenced") and left out of SLA attainment
+ * unless silenced=include.
+ */
 static void
 api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 {
@@ -136,7 +140,7 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 	char *cause = NULL;
 	int64_t now = clock_now_ms();
 	size_t n = 0;
-	int p, c, have_from = 0;
+	int p, c, have_from = 0, with_silenced = 0;
 
 	memset(&q, 0, sizeof q);
 	q.to_ms = now;
@@ -163,6 +167,14 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 				    " be one of P1..P4");
 				goto out;
 			}
+		} else if (strcmp(kv->key, "silenced") == 0) {
+			if (strcmp(kv->value, "include") == 0)
+				with_silenced = 1;
+			else if (strcmp(kv->value, "exclude") != 0) {
+				http_error(req, HTTP_BADREQUEST, "silenced must"
+				    " be include or exclude");
+				goto out;
+			}
 		} else {
 			http_error(req, HTTP_BADREQUEST, "unknown parameter"
 			    " \"%.64s\"", kv->key);
@@ -179,7 +191,7 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
 		goto out;
 	}
-	stats_compute(rows, n, now, &s);
+	stats_compute(rows, n, now, with_silenced, &s);
 	free(rows);
 	if (store_stats_breaches(api->store, &q, &breaches, &n) != 0) {
 		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
@@ -237,6 +249,10 @@ api_stats(struct evhttp_request *req, const struct http_match *m, void *arg)
 		goto out;
 	}
 	json_object_set_new(o, "top_problems", top);
+	json_object_set_new(o, "silenced", json_integer((json_int_t)
+	    s.silenced));
+	json_object_set_new(o, "sla_includes_silenced",
+	    json_boolean(with_silenced));
 	http_reply_json(req, HTTP_OK, o);
 out:
 	evhttp_clear_headers(&params);

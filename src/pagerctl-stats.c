@@ -120,6 +120,11 @@ pagerctl_stats(struct pagerctl *ctl, int argc, char **argv)
 	pagerctl_stats_mean("MTTA", json_object_get(j, "mtta"),
 	    "acknowledged");
 	pagerctl_stats_mean("MTTR", json_object_get(j, "mttr"), "resolved");
+	if (json_integer_value(json_object_get(j, "silenced")) > 0)
+		printf("%-24s%s (%s SLA attainment)\n", "silenced",
+		    pagerctl_int(j, "silenced", n1, sizeof n1),
+		    json_is_true(json_object_get(j, "sla_includes_silenced")) ?
+		    "in" : "left out of");
 	printf("%-24s%s\n", "breach rate", pagerctl_stats_rate(j,
 	    "breach_rate", r1, sizeof r1));
 	printf("%-24s%s\n", "closure rate", pagerctl_stats_rate(j,

@@ -51,9 +51,15 @@ stats_met_at(const struct stats_row *r, int c)
 	return t;
 }
 
+/*
+ * The figures of n rows at now into s.  Alerts that a silence held are
+ * counted (s->silenced) but left out of SLA attainment unless
+ * with_silenced: their clocks ran, if at all, only once the silence
+ * ended, and a maintenance is not a missed response.
+ */
 void
 stats_compute(const struct stats_row *rows, size_t n, int64_t now,
-    struct stats *s)
+    int with_silenced, struct stats *s)
 {
 	int64_t *tta, *ttr, met;
 	size_t i, na = 0, nr = 0;
@@ -79,10 +85,13 @@ stats_compute(const struct stats_row *rows, size_t n, int64_t now,
 		}
 		if (r->breached != 0)
 			s->breached++;
+		if (r->silenced)
+			s->silenced++;
 		for (st = 2; st <= 4; st++)
 			if (r->max_stage >= st)
 				s->reached_stage[st]++;
-		if (r->priority < 1 || r->priority > 4)
+		if (r->priority < 1 || r->priority > 4 ||
+		    (r->silenced && !with_silenced))
 			continue;
 		for (c = 0; c < SLA_NCLOCKS; c++) {
 			if (r->due_ms[c] == 0)

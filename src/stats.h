@@ -25,6 +25,7 @@ struct stats_row {
 	int64_t due_ms[SLA_NCLOCKS]; /* 0: no target */
 	unsigned breached;           /* bit per enum sla_clock */
 	int max_stage;
+	int silenced;                /* a silence held it */
 };
 
 struct stats_durations {
@@ -52,6 +53,7 @@ struct stats {
 	size_t acknowledged;
 	size_t resolved;
 	size_t breached; /* alerts with at least one breach */
+	size_t silenced; /* alerts a silence held */
 	struct stats_durations mtta;
 	struct stats_durations mttr;
 	struct stats_sla sla[4][SLA_NCLOCKS]; /* [priority - 1][clock] */
@@ -61,7 +63,8 @@ struct stats {
 };
 
 /* stats.c */
-void stats_compute(const struct stats_row *, size_t, int64_t, struct stats *);
+void stats_compute(const struct stats_row *, size_t, int64_t, int,
+    struct stats *);
 void stats_breaches(const struct breach *, size_t, int64_t, struct stats *);
 double stats_ratio(size_t, size_t);
 

@@ -51,11 +51,12 @@ static const char *const store_ret_alert_sql[] = {
 	" integration, priority, count, created_ms, acknowledged_ms,"
 	" first_response_ms, resolved_ms, sla_response_due_ms,"
 	" sla_first_response_due_ms, sla_resolution_due_ms, sla_breached,"
-	" max_stage) SELECT id, service, dedup_key, summary, integration,"
-	" priority, count, created_ms, acknowledged_ms, first_response_ms,"
-	" resolved_ms, sla_response_due_ms, sla_first_response_due_ms,"
-	" sla_resolution_due_ms, sla_breached, max_stage FROM alerts"
-	" WHERE id = ?1",
+	" max_stage, silenced) SELECT id, service, dedup_key, summary,"
+	" integration, priority, count, created_ms, acknowledged_ms,"
+	" first_response_ms, resolved_ms, sla_response_due_ms,"
+	" sla_first_response_due_ms, sla_resolution_due_ms, sla_breached,"
+	" max_stage, EXISTS (SELECT 1 FROM alert_silences h"
+	" WHERE h.alert_id = alerts.id) FROM alerts WHERE id = ?1",
 	"INSERT INTO archived_breaches (alert_id, clock, due_ms, breached_ms,"
 	" stopped_ms) SELECT alert_id, clock, due_ms, breached_ms, stopped_ms"
 	" FROM breaches WHERE alert_id = ?1",

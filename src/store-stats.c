@@ -31,9 +31,10 @@
 	" b.alert_id, b.clock, b.due_ms, b.breached_ms, b.stopped_ms"
 
 static const char store_stats_rows_sql[] =
-    "SELECT" STORE_STATS_COLS " FROM alerts a" STORE_STATS_WHERE
-    " UNION ALL SELECT" STORE_STATS_COLS " FROM archived_alerts a"
-    STORE_STATS_WHERE " ORDER BY 2";
+    "SELECT" STORE_STATS_COLS ", EXISTS (SELECT 1 FROM alert_silences h"
+    " WHERE h.alert_id = a.id) FROM alerts a" STORE_STATS_WHERE
+    " UNION ALL SELECT" STORE_STATS_COLS ", a.silenced"
+    " FROM archived_alerts a" STORE_STATS_WHERE " ORDER BY 2";
 static const char store_stats_breaches_sql[] =
     "SELECT" STORE_STATS_BREACHES
     " FROM breaches b JOIN alerts a ON a.id = b.alert_id" STORE_STATS_WHERE
@@ -105,6 +106,7 @@ store_stats_rows(struct store *s, const struct store_stats_query *q,
 			r->due_ms[c] = sqlite3_column_int64(st, 5 + c);
 		r->breached = (unsigned)sqlite3_column_int(st, 8);
 		r->max_stage = sqlite3_column_int(st, 9);
+		r->silenced = sqlite3_column_int(st, 10);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

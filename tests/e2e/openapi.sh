@@ -406,6 +406,8 @@ pass "on call, schedule, rotas, feeds"
 op stats; get /api/v1/stats; expect_status 200
 op stats; get "/api/v1/stats?from=2026-01-01T00:00:00Z&service=db&priority=P1"
 expect_status 200
+op stats; get "/api/v1/stats?silenced=include"
+expect_json .sla_includes_silenced true
 op stats; get "/api/v1/stats?from=2030-01-01T00:00:00Z&to=2029-01-01T00:00:00Z"
 expect_error 400 "from must be before to"
 op stats priority; get "/api/v1/stats?priority=urgent"

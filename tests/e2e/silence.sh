@@ -181,7 +181,19 @@ expect_json '[.events[] | select(.kind == "unsilenced")][0].detail.paged' false
 expect_json .status triggered
 pass "silence $SID2 expired by DELETE: alert $B let go quietly"
 
-# 6. pagerctl silence add, list, expire.
+# 6. The report counts the silenced alerts and leaves them out of SLA
+# attainment unless asked.
+api_get /api/v1/stats
+expect_status 200
+expect_json .silenced 3
+expect_json .sla_includes_silenced false
+api_get '/api/v1/stats?silenced=include'
+expect_json .sla_includes_silenced true
+api_get '/api/v1/stats?silenced=maybe'
+expect_error 400 "silenced must be include or exclude"
+pass "stats: 3 silenced alerts, out of SLA attainment by default"
+
+# 7. pagerctl silence add, list, expire.
 export PAGERD_URL=http://127.0.0.1:$PORT
 export PAGERD_TOKEN=$RESPONDER_KEY
 ctl() {

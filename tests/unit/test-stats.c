@@ -42,7 +42,7 @@ test_figures(void **state)
 	row(&r[3], 1, 0, 0, 0, 0, 1);        /* still open, nothing due */
 	row(&r[4], 2, 1 * MIN, 0, 10 * MIN, 0, 4);
 	r[4].due_ms[SLA_FIRST_RESPONSE] = 0; /* no target */
-	stats_compute(r, 5, T0 + 4 * MIN, &s);
+	stats_compute(r, 5, T0 + 4 * MIN, 0, &s);
 	assert_int_equal(s.total, 5);
 	assert_int_equal(s.acknowledged, 4);
 	assert_int_equal(s.resolved, 3);
@@ -84,10 +84,10 @@ test_unrecorded_miss(void **state)
 	struct stats s;
 
 	row(&r, 1, 0, 0, 0, 0, 1);
-	stats_compute(&r, 1, T0 + 10 * MIN, &s);
+	stats_compute(&r, 1, T0 + 10 * MIN, 0, &s);
 	assert_int_equal(s.sla[0][SLA_RESPONSE].missed, 1);
 	assert_int_equal(s.sla[0][SLA_FIRST_RESPONSE].open, 1);
-	stats_compute(NULL, 0, T0, &s);
+	stats_compute(NULL, 0, T0, 0, &s);
 	assert_int_equal(s.total, 0);
 	assert_int_equal(s.mtta.n, 0);
 }
@@ -121,7 +121,7 @@ test_breach_lateness(void **state)
 	assert_int_equal(breach_late_ms(&b[1], T0), 0); /* never negative */
 
 	for (now = T0 + 30 * MIN; now <= T0 + 90 * MIN; now += 60 * MIN) {
-		stats_compute(NULL, 0, now, &s);
+		stats_compute(NULL, 0, now, 0, &s);
 		stats_breaches(b, 4, now, &s);
 		assert_int_equal(s.lateness[SLA_RESPONSE].n, 3);
 		assert_int_equal(s.lateness[SLA_RESPONSE].final, 2);
@@ -146,11 +146,36 @@ test_breach_lateness(void **state)
 	assert_int_equal(s.lateness[SLA_RESPONSE].n, 0);
 }
 
+/* Silenced alerts: counted, out of SLA attainment unless asked for. */
+static void
+test_silenced(void **state)
+{
+	struct stats_row r[2];
+	struct stats s;
+
+	row(&r[0], 1, 2 * MIN, 3 * MIN, 30 * MIN, 0, 1);  /* met */
+	row(&r[1], 1, 8 * MIN, 0, 0, 1, 1);  /* late ack, but silenced */
+	r[1].silenced = 1;
+	stats_compute(r, 2, T0 + 20 * MIN, 0, &s);
+	assert_int_equal(s.total, 2);
+	assert_int_equal(s.silenced, 1);
+	assert_int_equal(s.sla[0][SLA_RESPONSE].met, 1);
+	assert_int_equal(s.sla[0][SLA_RESPONSE].missed, 0);
+	/* the other figures still count it */
+	assert_int_equal(s.acknowledged, 2);
+	assert_int_equal(s.breached, 1);
+	stats_compute(r, 2, T0 + 20 * MIN, 1, &s);
+	assert_int_equal(s.silenced, 1);
+	assert_int_equal(s.sla[0][SLA_RESPONSE].met, 1);
+	assert_int_equal(s.sla[0][SLA_RESPONSE].missed, 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_figures),
+		cmocka_unit_test(test_silenced),
 		cmocka_unit_test(test_unrecorded_miss),
 		cmocka_unit_test(test_breach_lateness),
 	};
