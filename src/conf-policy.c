@@ -41,7 +41,7 @@ conf_day_parse(const char *s)
 }
 
 /* "Mon-Fri", "Mon,Wed,Fri", "Fri-Mon" into a weekday bit mask. */
-static int
+int
 conf_days_parse(const char *s, unsigned *mask)
 {
 	int a, b;
@@ -71,7 +71,7 @@ conf_days_parse(const char *s, unsigned *mask)
 }
 
 /* "HH:MM" (00:00 to 24:00) into minutes. */
-static int
+int
 conf_hhmm(const char *s, int *min)
 {
 	int h, m, n;

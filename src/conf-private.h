@@ -83,6 +83,12 @@ void conf_policy_load_sla(struct conf *, const config_t *,
     struct conf_errors *);
 void conf_policy_load(struct conf *, const config_t *, struct conf_errors *);
 void conf_policy_free(struct conf *);
+int conf_days_parse(const char *, unsigned *);
+int conf_hhmm(const char *, int *);
+
+/* conf-maint.c: the "maintenance" section */
+void conf_maint_load(struct conf *, const config_t *, struct conf_errors *);
+void conf_maint_free(struct conf *);
 
 /* conf-mapping.c: an integration's format and mapping */
 void conf_mapping_load(struct conf_ctx *, const config_setting_t *,

@@ -89,6 +89,7 @@ static const struct conf_entry conf_table[] = {
 	{ "sla", CONF_SECTION, 0, 0, 0, NULL },
 	{ "business_hours", CONF_SECTION, 0, 0, 0, NULL },
 	{ "heartbeats", CONF_SECTION, 0, 0, 0, NULL },
+	{ "maintenance", CONF_SECTION, 0, 0, 0, NULL },
 	{ "store", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "store.synchronous", CONF_STRING, O(store_synchronous), 0, 0, "full" },
 	{ "store.retention", CONF_DURATION, O(store_retention_ms), 0, 100LL * 366 * 86400000, "400d" },
@@ -569,6 +570,7 @@ conf_load(const char *path, char **cause)
 	conf_chan_load(c, &cfg, &e);
 	conf_policy_load_sla(c, &cfg, &e);
 	conf_heartbeat_load(c, &cfg, &e);
+	conf_maint_load(c, &cfg, &e);
 	conf_policy_load(c, &cfg, &e);
 done:
 	config_destroy(&cfg);
@@ -600,6 +602,7 @@ conf_free(struct conf *c)
 	conf_chan_free(c);
 	conf_policy_free(c);
 	conf_heartbeat_free(c);
+	conf_maint_free(c);
 	free(c->path);
 	free(c->dir);
 	free(c->state_dir);

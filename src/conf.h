@@ -92,6 +92,8 @@ struct conf_key {
 	int line; /* where it is configured */
 };
 
+struct maint_window;
+
 struct conf {
 	char *path;
 	char *dir; /* relative paths are taken from here */
@@ -145,6 +147,9 @@ struct conf {
 	/* conf-heartbeat.c */
 	struct heartbeat_conf *heartbeats;
 	size_t nheartbeats;
+	/* conf-maint.c */
+	struct maint_window *maint;
+	size_t nmaint;
 };
 
 /* conf.c */

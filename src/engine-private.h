@@ -115,6 +115,7 @@ void engine_silences_init(struct engine *);
 void engine_silences_free(struct engine *);
 int engine_silences_resume(struct engine *, int64_t, char **);
 void engine_silences_resumed(struct engine *);
+void engine_silences_configured(struct engine *);
 int engine_silence_quiet(const struct engine *, int64_t);
 int engine_silence_matches_new(const struct engine *,
     const struct alert_new *, int64_t);

@@ -16,6 +16,12 @@
  * Either way the release is audited ("unsilenced").  Which alerts are
  * held, or were let go quietly, is in the store, so that a restart
  * starts none of them.
+ *
+ * The maintenance windows of pagerd.conf (maint.c) become silences the
+ * same way: when an occurrence begins (or at start, or on a reload,
+ * if one is in force and was not made yet) it is stored as a silence
+ * of the window's matchers, created by "pagerd.conf"; the same timer
+ * wakes at the next occurrence's start.
  */
 #include <event2/event.h>
 #include <inttypes.h>
@@ -28,12 +34,14 @@
 #include "conf.h"
 #include "engine-private.h"
 #include "log.h"
+#include "maint.h"
 #include "policy.h"
 #include "silence.h"
 #include "store.h"
 #include "xmalloc.h"
 
 static void engine_silence_timer_cb(evutil_socket_t, short, void *);
+static void engine_maint_check(struct engine *, int64_t);
 
 void
 engine_silences_init(struct engine *e)
@@ -57,15 +65,36 @@ engine_silences_free(struct engine *e)
 		event_free(e->silence_timer);
 }
 
+/* The start of the next occurrence of a window after now, or INT64_MAX. */
+static int64_t
+engine_maint_next(const struct engine *e, int64_t now)
+{
+	const struct maint_window *w;
+	int64_t due = INT64_MAX, s, end;
+	size_t i;
+
+	for (i = 0; i < e->conf->nmaint; i++) {
+		w = &e->conf->maint[i];
+		if (maint_occurrence(w, now, &s, &end) != 0)
+			continue;
+		if (s <= now && maint_occurrence(w, end, &s, &end) != 0)
+			continue;
+		if (s > now && s < due)
+			due = s;
+	}
+	return due;
+}
+
 /* Arm the timer at the earliest end of the silences kept. */
 static void
 engine_silence_arm(struct engine *e, int64_t now)
 {
 	struct timeval tv;
-	int64_t due = INT64_MAX, t;
+	int64_t due, t;
 	size_t i;
 
 	evtimer_del(e->silence_timer);
+	due = engine_maint_next(e, now);
 	for (i = 0; i < e->nsilences; i++)
 		if ((t = silence_end(&e->silences[i])) < due)
 			due = t;
@@ -171,10 +200,67 @@ engine_silences_resume(struct engine *e, int64_t now, char **cause)
 void
 engine_silences_resumed(struct engine *e)
 {
+	int64_t now = clock_now_ms();
+
 	free(e->quiet);
 	e->quiet = NULL;
 	e->nquiet = 0;
-	engine_silence_arm(e, clock_now_ms());
+	engine_maint_check(e, now);
+	engine_silence_arm(e, now);
+}
+
+/* A new configuration: its windows may be in force, or start sooner. */
+void
+engine_silences_configured(struct engine *e)
+{
+	int64_t now = clock_now_ms();
+
+	engine_maint_check(e, now);
+	engine_silence_arm(e, now);
+}
+
+/*
+ * Store each occurrence of a window that is in force at now as a
+ * silence, once: one already stored (even if expired since) is not
+ * made again.  A failure is logged and tried again at the next check.
+ */
+static void
+engine_maint_check(struct engine *e, int64_t now)
+{
+	const struct maint_window *w;
+	struct silence s;
+	int64_t start, end;
+	char *cause = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < e->conf->nmaint; i++) {
+		w = &e->conf->maint[i];
+		if (maint_occurrence(w, now, &start, &end) != 0 ||
+		    start > now)
+			continue;
+		if ((rc = store_silence_window(e->store, w->name,
+		    start)) != 0) {
+			if (rc < 0)
+				log_warnx("maintenance %s: the store failed",
+				    w->name);
+			continue;
+		}
+		silence_copy(&s, &w->s);
+		s.id = 0;
+		s.starts_ms = start;
+		s.ends_ms = end;
+		s.created_ms = now;
+		if (engine_silence_add(e, &s, &cause) != 0) {
+			log_warnx("maintenance %s: not stored: %s", w->name,
+			    cause);
+			free(cause);
+			cause = NULL;
+		} else
+			log_info("maintenance %s: silence %" PRId64 " until"
+			    " its end", w->name, s.id);
+		silence_clear(&s);
+	}
 }
 
 /* At resume: is alert id one not to start by itself? */
@@ -501,6 +587,7 @@ engine_silence_timer_cb(evutil_socket_t fd, short what, void *arg)
 		engine_silence_drop(e, id);
 		i--; /* the last one moved here */
 	}
+	engine_maint_check(e, now);
 	engine_silence_arm(e, now);
 	/* a failed end is retried in a second */
 	for (i = 0; i < e->nsilences; i++) {

@@ -186,6 +186,7 @@ void
 engine_configure(struct engine *e, const struct conf *c)
 {
 	e->conf = c;
+	engine_silences_configured(e);
 }
 
 void

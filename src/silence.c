@@ -235,12 +235,12 @@ silence_glob_all(const char *p)
 }
 
 /*
- * Is s a silence that may be stored at now: at least one matcher, none
- * matching everything, a comment, and an end after its start and after
- * now?  0, or -1 with *cause.
+ * Are the matchers of s acceptable: at least one, a priority in range,
+ * and not a lone summary glob that matches everything?  0, or -1 with
+ * *cause.
  */
 int
-silence_validate(const struct silence *s, int64_t now, char **cause)
+silence_check_matchers(const struct silence *s, char **cause)
 {
 	if (s->service == NULL && s->priority == 0 && s->dedup_key == NULL &&
 	    s->summary == NULL && s->source == NULL && s->nlabels == 0) {
@@ -262,6 +262,18 @@ silence_validate(const struct silence *s, int64_t now, char **cause)
 		    " alert: name a service or a narrower pattern", s->summary);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Is s a silence that may be stored at now: good matchers, a comment,
+ * and an end after its start and after now?  0, or -1 with *cause.
+ */
+int
+silence_validate(const struct silence *s, int64_t now, char **cause)
+{
+	if (silence_check_matchers(s, cause) != 0)
+		return -1;
 	if (s->comment == NULL) {
 		xasprintf(cause, "comment is required: say why the alerts are"
 		    " silenced");
@@ -447,6 +459,8 @@ silence_json(const struct silence *s, int64_t now)
 	    "state", silence_state(s, now));
 	json_object_set_new(o, "expired_at", s->expired_ms != 0 ?
 	    silence_time(s->expired_ms) : json_null());
+	json_object_set_new(o, "window", s->window != NULL ?
+	    json_string(s->window) : json_null());
 	return o;
 }
 
@@ -466,6 +480,7 @@ silence_clear(struct silence *s)
 	free(s->labels);
 	free(s->comment);
 	free(s->creator);
+	free(s->window);
 	memset(s, 0, sizeof *s);
 }
 
@@ -488,6 +503,7 @@ silence_copy(struct silence *to, const struct silence *from)
 	to->source = silence_strdup(from->source);
 	to->comment = silence_strdup(from->comment);
 	to->creator = silence_strdup(from->creator);
+	to->window = silence_strdup(from->window);
 	to->labels = xcalloc(from->nlabels + 1, sizeof *to->labels);
 	for (i = 0; i < from->nlabels; i++) {
 		to->labels[i].name = xstrdup(from->labels[i].name);

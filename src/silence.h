@@ -41,6 +41,7 @@ struct silence {
 	int64_t expired_ms;	/* 0: not expired early (DELETE) */
 	char *comment;
 	char *creator;		/* the API key's name */
+	char *window;		/* the maintenance window that made it */
 	int page_on_expiry;	/* page what it held, if still unacked */
 };
 
@@ -57,6 +58,7 @@ struct silence_subject {
 /* silence.c */
 int silence_parse(const char *, size_t, int64_t, struct silence *, char **);
 int silence_validate(const struct silence *, int64_t, char **);
+int silence_check_matchers(const struct silence *, char **);
 int silence_match(const struct silence *, const struct silence_subject *);
 int silence_active(const struct silence *, int64_t);
 int silence_overlaps(const struct silence *, const struct silence *);

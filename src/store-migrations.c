@@ -446,12 +446,14 @@ static const char *store_migrations[] = {
 	"ALTER TABLE alert_context ADD COLUMN external_url TEXT;",
 	/*
 	 * 18: silences (store-silence.c): their matchers (JSON text, as
-	 * silence_matchers_json() writes them), window and who made them;
-	 * expired_ms is set when one is expired early.  alert_silences
-	 * holds the alerts a silence kept from paging: released_ms when
-	 * the silence ended, paged if the alert's escalation then began.
-	 * An archived alert keeps whether a silence held it (the reports
-	 * leave those out of SLA attainment).
+	 * silence_matchers_json() writes them), window and who made them
+	 * (window: the pagerd.conf maintenance window whose occurrence it
+	 * is, NULL for one of the API); expired_ms is set when one is
+	 * expired early.  alert_silences holds the alerts a silence kept
+	 * from paging: released_ms when the silence ended, paged if the
+	 * alert's escalation then began.  An archived alert keeps whether
+	 * a silence held it (the reports leave those out of SLA
+	 * attainment).
 	 */
 	"CREATE TABLE silences ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -462,8 +464,10 @@ static const char *store_migrations[] = {
 	"  expired_ms INTEGER,"
 	"  comment TEXT NOT NULL,"
 	"  creator TEXT NOT NULL,"
-	"  page_on_expiry INTEGER NOT NULL);"
+	"  page_on_expiry INTEGER NOT NULL,"
+	"  window TEXT);"
 	"CREATE INDEX silences_ends ON silences (ends_ms);"
+	"CREATE INDEX silences_window ON silences (window, starts_ms);"
 	"CREATE TABLE alert_silences ("
 	"  alert_id INTEGER PRIMARY KEY"
 	"    REFERENCES alerts (id) ON DELETE CASCADE,"

@@ -19,7 +19,7 @@
 
 #define STORE_SILENCE_COLUMNS \
 	"id, matchers, starts_ms, ends_ms, created_ms, expired_ms, comment," \
-	" creator, page_on_expiry"
+	" creator, page_on_expiry, window"
 
 /* Store a new silence s (inside the caller's transaction); sets s->id. */
 int
@@ -31,8 +31,8 @@ store_silence_add(struct store *s, struct silence *si, char **cause)
 	int rc;
 
 	if ((q = store_stmt(s, "INSERT INTO silences (matchers, starts_ms,"
-	    " ends_ms, created_ms, comment, creator, page_on_expiry)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")) == NULL) {
+	    " ends_ms, created_ms, comment, creator, page_on_expiry, window)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")) == NULL) {
 		store_cause(s, cause, "adding a silence");
 		return -1;
 	}
@@ -46,6 +46,7 @@ store_silence_add(struct store *s, struct silence *si, char **cause)
 	store_bind_text(q, 5, si->comment);
 	store_bind_text(q, 6, si->creator);
 	sqlite3_bind_int(q, 7, si->page_on_expiry);
+	store_bind_text(q, 8, si->window);
 	rc = store_step_done(s, q, cause);
 	free(text);
 	if (rc == 0)
@@ -98,6 +99,7 @@ store_silence_row(sqlite3_stmt *q, struct silence *si)
 	si->comment = store_column_strdup(q, 6);
 	si->creator = store_column_strdup(q, 7);
 	si->page_on_expiry = sqlite3_column_int(q, 8);
+	si->window = store_column_strdup(q, 9);
 	return 0;
 }
 
@@ -287,4 +289,24 @@ store_silence_move(struct store *s, int64_t alert_id, int64_t silence_id,
 	sqlite3_bind_int64(q, 1, alert_id);
 	sqlite3_bind_int64(q, 2, silence_id);
 	return store_step_done(s, q, cause);
+}
+
+/*
+ * Is there a silence of maintenance window name starting at starts_ms?
+ * 1, 0, or -1 if the store failed.
+ */
+int
+store_silence_window(struct store *s, const char *name, int64_t starts_ms)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = store_stmt(s, "SELECT 1 FROM silences WHERE window = ?1"
+	    " AND starts_ms = ?2")) == NULL)
+		return -1;
+	store_bind_text(q, 1, name);
+	sqlite3_bind_int64(q, 2, starts_ms);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

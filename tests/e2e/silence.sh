@@ -10,7 +10,11 @@
 # (page_on_expiry).  A silence with page_on_expiry false, expired early
 # by DELETE, lets its alert go quietly; the expiry is answered 200 once,
 # then 409; an unknown silence 404.  pagerctl silence add, list and
-# expire do the same from the command line.
+# expire do the same from the command line.  A maintenance window of
+# pagerd.conf in force when the file is reloaded becomes a silence
+# (created by "pagerd.conf") that silences its alerts; pagerd -t
+# refuses a bad window with its file and line.  Windows across DST
+# changes are checked in tests/unit/test-maint.c.
 . "$E2E_LIB"
 need curl jq
 : "${PAGERCTL:=$top_builddir/src/pagerctl}"
@@ -225,3 +229,44 @@ expect_eq 4 "$CTL_RC" "pagerctl silence expire again: exit status"
 PAGERD_TOKEN=$VIEWER_KEY ctl silence expire "$SID3"
 expect_match 'needs a responder key' "$CTL_ERR" "silence expire as a viewer"
 pass "pagerctl silence add, list, expire"
+
+# 8. A maintenance window in force, taken on a reload.
+FROM=$(date -u -d "@$(($(date +%s) - 60))" +%H:%M)
+TO=$(date -u -d "@$(($(date +%s) + 3600))" +%H:%M)
+cp "$CONFIG" "$TEST_TMP/pagerd.conf.nowin"
+cat >>"$CONFIG" <<CONF
+maintenance = (
+	{ name = "batch-now"; timezone = "UTC"; days = "Mon-Sun";
+	  hours = "$FROM-$TO"; service = "nightly"; comment = "batch window"; }
+);
+CONF
+"$PAGERD" -t -c "$CONFIG" >"$TEST_TMP/check.out" 2>&1 ||
+    { cat "$TEST_TMP/check.out"; fail "pagerd -t refused a good window"; }
+reload_pagerd
+expect_eq reloaded "$RELOAD_RESULT" "reload with a window"
+api_get /api/v1/silences
+expect_json '[.silences[] | select(.window == "batch-now")] | length' 1
+expect_json '[.silences[] | select(.window == "batch-now")][0].created_by' pagerd.conf
+expect_json '[.silences[] | select(.window == "batch-now")][0].state' active
+post_alert "$INT_KEY" '{"summary":"batch late","priority":"P2","service":"nightly"}'
+expect_status 202
+N=$(json_get .id)
+expect_eq 1 "$(events_of "$N" silenced)" "silenced events of $N"
+# a restart within the window makes no second silence of it
+stop_pagerd
+start_pagerd
+api_get /api/v1/silences
+expect_json '[.silences[] | select(.window == "batch-now")] | length' 1
+pass "window batch-now in force: a silence by pagerd.conf, alert $N held"
+
+# 9. pagerd -t refuses a bad window, naming the file and line.
+cp "$TEST_TMP/pagerd.conf.nowin" "$TEST_TMP/bad.conf"
+printf 'maintenance = (\n\t{ name = "w"; timezone = "Europe/Nowhere";\n\t  days = "Sun"; hours = "02:00-04:00"; service = "db"; }\n);\n' \
+    >>"$TEST_TMP/bad.conf"
+LINE=$(($(wc -l <"$TEST_TMP/pagerd.conf.nowin") + 2))
+if "$PAGERD" -t -c "$TEST_TMP/bad.conf" >"$TEST_TMP/check.out" 2>&1; then
+	fail "pagerd -t accepted a window with an unknown zone"
+fi
+expect_match "bad.conf:$LINE: maintenance \"w\": timezone" \
+    "$(cat "$TEST_TMP/check.out")" "pagerd -t on a bad window"
+pass "pagerd -t refuses a bad window at its line"

@@ -70,10 +70,30 @@ static const struct fixture_spec spec = {
 	.flags = FIXTURE_ENGINE
 };
 
+/* The same, with a window on Sundays 15:00-16:00 UTC for "disk *". */
+static char maint_conf_text[sizeof conf_text + 256];
+static struct fixture_spec maint_spec = {
+	.name = "test-engine-maint",
+	.conf = maint_conf_text,
+	.people = people_text,
+	.flags = FIXTURE_ENGINE
+};
+
 static int
 setup(void **state)
 {
 	*state = fixture_new(&spec, T0);
+	return 0;
+}
+
+static int
+setup_maint(void **state)
+{
+	snprintf(maint_conf_text, sizeof maint_conf_text, "%s"
+	    "maintenance = ( { name = \"disks\"; timezone = \"UTC\";"
+	    " days = \"Sun\"; hours = \"15:00-16:00\";"
+	    " summary = \"disk *\"; } );\n", conf_text);
+	*state = fixture_new(&maint_spec, T0);
 	return 0;
 }
 
@@ -330,6 +350,36 @@ test_overlap(void **state)
 	assert_int_equal(fixture_sent_count("alice", "disk full"), 1);
 }
 
+/* A maintenance window: a silence from its start to its end, once. */
+static void
+test_window(void **state)
+{
+	struct fixture *f = *state;
+	int64_t start = T0 + 33 * M + 21 * DURATION_SECOND; /* 15:00 */
+	int64_t id, early;
+
+	early = fixture_raise(f, "disk full", 3);
+	assert_int_equal(fixture_sent_count("alice", "disk full"), 1);
+	assert_int_equal(events(f, 0, "silence_add", NULL), 0);
+	/* its one timer wakes at the window's start */
+	assert_true(fake_clock_next_due() <= start);
+	fake_clock_advance_to(start);
+	assert_int_equal(events(f, 0, "silence_add", NULL), 1);
+	id = fixture_raise(f, "disk slow", 3);
+	assert_int_equal(events(f, id, "silenced", NULL), 1);
+	assert_int_equal(events(f, early, "silenced", NULL), 0);
+	/* a restart in the window makes no second silence */
+	fake_clock_advance_to(start + 30 * M);
+	restart(f);
+	assert_int_equal(events(f, 0, "silence_add", NULL), 1);
+	assert_int_equal(sent_any("disk slow"), 0);
+	fake_clock_advance_to(start + 1 * H);
+	assert_int_equal(fixture_sent_count("alice", "disk slow"), 1);
+	/* and the next Sunday again */
+	fake_clock_advance_to(start + 7 * 24 * H);
+	assert_int_equal(events(f, 0, "silence_add", NULL), 2);
+}
+
 int
 main(void)
 {
@@ -346,6 +396,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restart_after_end, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_overlap, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_window, setup_maint,
 		    teardown),
 	};
 
