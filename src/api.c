@@ -314,6 +314,19 @@ api_alert_context_json(struct api *api, const struct alert *a, json_t *o)
 	    api_alert_changes_json(api, a));
 }
 
+/* The silence that held alert a, and what became of it, into o. */
+static void
+api_alert_silence_json(struct api *api, const struct alert *a, json_t *o)
+{
+	int64_t id;
+	int released, paged;
+
+	id = store_silence_of(api->store, a->id, &released, &paged);
+	json_object_set_new(o, "silence", id <= 0 ? json_null() :
+	    json_pack("{s:I,s:s}", "id", (json_int_t)id, "state",
+	    !released ? "held" : paged ? "paged" : "quiet"));
+}
+
 static json_t *
 api_alert_json(struct api *api, const struct alert *a, int64_t now)
 {
@@ -341,8 +354,10 @@ api_alert_json(struct api *api, const struct alert *a, int64_t now)
 	    "resolved_at", api_time(a->resolved_ms, API_TIME_SET),
 	    "sla", api_alert_sla_json(a),
 	    "breaches", api_alert_breaches_json(api, a, now));
-	if (o != NULL)
+	if (o != NULL) {
 		api_alert_context_json(api, a, o);
+		api_alert_silence_json(api, a, o);
+	}
 	return o;
 }
 

@@ -158,7 +158,7 @@ engine_silences_resume(struct engine *e, int64_t now, char **cause)
 	struct silence *v, one;
 	int64_t *held, sid;
 	size_t n, i, nheld;
-	int released;
+	int released, paged;
 
 	if (store_silences(e->store, now, &v, &n) != 0) {
 		xasprintf(cause, "cannot load silences");
@@ -180,7 +180,7 @@ engine_silences_resume(struct engine *e, int64_t now, char **cause)
 		return -1;
 	}
 	for (i = 0; i < nheld; i++) {
-		sid = store_silence_of(e->store, held[i], &released);
+		sid = store_silence_of(e->store, held[i], &released, &paged);
 		if (sid <= 0 || released || engine_silence_get(e, sid) != NULL)
 			continue;
 		if (store_silence_get(e->store, sid, &one) == 1) {

@@ -252,22 +252,27 @@ store_silence_quiet(struct store *s, int64_t **out, size_t *n)
 	    " AND a.status != 'resolved' ORDER BY h.alert_id", 0, out, n);
 }
 
-/* Which silence holds alert id: its id, 0 if none, -1 on failure. */
+/*
+ * Which silence held alert id: its id, 0 if none, -1 on failure; with
+ * whether it let the alert go, and whether the alert was then paged.
+ */
 int64_t
-store_silence_of(struct store *s, int64_t alert_id, int *released)
+store_silence_of(struct store *s, int64_t alert_id, int *released,
+    int *paged)
 {
 	sqlite3_stmt *q;
 	int64_t id = 0;
 	int rc;
 
-	*released = 0;
-	if ((q = store_stmt(s, "SELECT silence_id, released_ms IS NOT NULL"
-	    " FROM alert_silences WHERE alert_id = ?1")) == NULL)
+	*released = *paged = 0;
+	if ((q = store_stmt(s, "SELECT silence_id, released_ms IS NOT NULL,"
+	    " paged FROM alert_silences WHERE alert_id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, alert_id);
 	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(q, 0);
 		*released = sqlite3_column_int(q, 1);
+		*paged = sqlite3_column_int(q, 2);
 	} else if (rc != SQLITE_DONE)
 		id = -1;
 	sqlite3_reset(q);

@@ -153,7 +153,7 @@ int store_silence_release(struct store *, int64_t, int64_t, int, char **);
 int store_silence_move(struct store *, int64_t, int64_t, char **);
 int store_silence_held(struct store *, int64_t, int64_t **, size_t *);
 int store_silence_quiet(struct store *, int64_t **, size_t *);
-int64_t store_silence_of(struct store *, int64_t, int *);
+int64_t store_silence_of(struct store *, int64_t, int *, int *);
 int store_silence_window(struct store *, const char *, int64_t);
 
 /* store-handoff.c: who was on call per rota when last seen */

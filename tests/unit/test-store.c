@@ -1608,7 +1608,7 @@ test_silences(void **state)
 	    " \"ends_at\": \"2026-11-19T10:00:00Z\"}";
 	int64_t *ids;
 	size_t n;
-	int released;
+	int released, paged;
 
 	raise1(f->s, "db", "k1", 1, T0, &r1);
 	raise1(f->s, "db", "k2", 1, T0, &r2);
@@ -1641,7 +1641,8 @@ test_silences(void **state)
 	assert_int_equal(n, 2);
 	assert_true(ids[0] == r1.id && ids[1] == r2.id);
 	free(ids);
-	assert_true(store_silence_of(f->s, r1.id, &released) == si.id);
+	assert_true(store_silence_of(f->s, r1.id, &released, &paged) ==
+	    si.id);
 	assert_int_equal(released, 0);
 
 	/* expired once; r1 paged, r2 left quiet */
