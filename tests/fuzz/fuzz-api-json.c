@@ -4,14 +4,16 @@
  * bodies: a native alert (POST /api/v1/alerts), a PagerDuty Events v2
  * event (POST /v2/enqueue), an Alertmanager webhook and a mapped
  * integration's body (POST /api/v1/intake/mapped, with a mapping that
- * uses pointers, a template, value maps and named details).  Each input
- * goes through all of them, with the defaults of conf/pagerd.conf.
+ * uses pointers, a template, value maps and named details), and a new
+ * silence (POST /api/v1/silences).  Each input goes through all of
+ * them, with the defaults of conf/pagerd.conf.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "intake.h"
+#include "silence.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -107,6 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct intake_am am;
 	struct intake_change ch;
 	struct intake_mapped mp;
+	struct silence si;
 	char *cause = NULL;
 	size_t i;
 	int rc;
@@ -171,6 +174,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    23) != 0)
 			abort();
 		intake_mapped_clear(&mp);
+	}
+
+	/* a silence it accepts has a matcher and ends after it starts */
+	cause = NULL;
+	rc = silence_parse(buf, size, INT64_C(1796551200000), &si, &cause);
+	fuzz_result(rc, cause);
+	if (rc == 0) {
+		if (silence_check_matchers(&si, &cause) != 0 ||
+		    si.ends_ms <= si.starts_ms || si.comment == NULL ||
+		    strlen(si.comment) > SILENCE_COMMENT_MAX)
+			abort();
+		silence_clear(&si);
 	}
 	return 0;
 }
