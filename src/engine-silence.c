@@ -409,11 +409,12 @@ engine_silence_release(struct engine *e, const struct silence *s,
 		why = !s->page_on_expiry ? "page_on_expiry is false" :
 		    a->st.status != ALERT_TRIGGERED ? "acknowledged" :
 		    a->st.stage != 0 ? "already escalating" : "paged";
+		/* the store's "paged": its escalation began, now or before */
 		if (engine_audit(e, ids[i], now, "engine", "unsilenced",
 		    json_pack("{s:I,s:b,s:s}", "silence", (json_int_t)s->id,
 		    "paged", page, "why", why), cause) != 0 ||
-		    store_silence_release(e->store, ids[i], now, page,
-		    cause) != 0) {
+		    store_silence_release(e->store, ids[i], now, page ||
+		    a->st.stage != 0, cause) != 0) {
 			alert_free(al);
 			goto out;
 		}

@@ -855,6 +855,14 @@ static int
 engine_do_escalate(struct esc_state *st, const struct policy *p, int64_t now,
     struct esc_actions *acts, void *arg)
 {
+	const struct sla_target *sla = arg;
+
+	/* held by a silence: by hand, it starts now, its clocks with it */
+	if (st->stage == 0 && st->status != ALERT_RESOLVED) {
+		st->created_ms = now;
+		esc_start(st, p, sla, now, acts);
+		return 0;
+	}
 	return esc_escalate(st, p, now, ESC_R_MANUAL, acts);
 }
 
@@ -950,7 +958,7 @@ engine_escalate(struct engine *e, int64_t id, const char *actor,
 {
 	return engine_change(e, id, actor, "escalate", for_whom != NULL ?
 	    engine_detail(NULL, for_whom, NULL) : NULL, engine_do_escalate,
-	    NULL, NULL, cause);
+	    (void *)e->conf->sla, NULL, cause);
 }
 
 /*

@@ -262,6 +262,33 @@ test_acked_while_held(void **state)
 	assert_int_equal(events(f, id, "unsilenced", "acknowledged"), 1);
 }
 
+/* Escalated by hand while held: it starts then, and only once. */
+static void
+test_escalated_while_held(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	int64_t id;
+	int released, paged;
+
+	silence(f, "disk *", 1 * H, 1);
+	id = fixture_raise(f, "disk full", 3);
+	fake_clock_advance_to(T0 + 10 * M);
+	assert_int_equal(engine_escalate(f->engine, id, "ops", NULL,
+	    &cause), ENGINE_OK);
+	fake_clock_run();
+	assert_int_equal(fixture_sent_count("alice", "disk full"), 1);
+	/* its stage timer counts from then: bob at +15m */
+	fake_clock_advance_to(T0 + 15 * M);
+	assert_int_equal(fixture_sent_count("bob", "disk full"), 1);
+	fake_clock_advance_to(T0 + 1 * H);
+	assert_int_equal(fixture_sent_count("alice", "disk full"), 1);
+	assert_int_equal(events(f, id, "unsilenced", "already escalating"),
+	    1);
+	assert_true(store_silence_of(f->store, id, &released, &paged) > 0);
+	assert_true(released && paged);
+}
+
 /* Expired early: released at once; expired twice or unknown refused. */
 static void
 test_expire(void **state)
@@ -390,6 +417,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_acked_while_held, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_escalated_while_held,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_held, setup,
 		    teardown),
