@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "duration.h"
 #include "log.h"
+#include "maint.h"
 #include "oncall.h"
 #include "people.h"
 #include "rota.h"
@@ -498,6 +499,41 @@ check_rotas(const struct people *pp, const char *dir, char *const *files,
 	return res->nerrors > 0 ? -1 : 0;
 }
 
+/* A local instant of tz as "2026-03-29 02:00 +01:00" into buf. */
+static char *
+check_local(const struct tz *tz, int64_t t, char *buf, size_t len)
+{
+	struct tz_local lt;
+	int off;
+
+	tz_to_local(tz, t, &lt);
+	off = lt.offset < 0 ? -lt.offset : lt.offset;
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d %c%02d:%02d", lt.year,
+	    lt.month, lt.day, lt.hour, lt.minute, lt.offset < 0 ? '-' : '+',
+	    off / 3600, off / 60 % 60);
+	return buf;
+}
+
+/* The next occurrence of each maintenance window, in its zone. */
+static void
+check_maint(const struct conf *c, int64_t now, FILE *f)
+{
+	const struct maint_window *w;
+	int64_t s, e;
+	char a[40], b[40];
+	size_t i;
+
+	for (i = 0; i < c->nmaint; i++) {
+		w = &c->maint[i];
+		if (maint_occurrence(w, now, &s, &e) != 0)
+			continue;
+		fprintf(f, "maintenance %s (%s): %s %s to %s\n", w->name,
+		    tz_name(w->tz), s <= now ? "in force," : "next", check_local(
+		    w->tz, s, a, sizeof a), check_local(w->tz, e, b,
+		    sizeof b));
+	}
+}
+
 /*
  * pagerd -t, after pagerd.conf itself loaded: check the people file and
  * every rota of rota_dir, print findings and tables.  Returns the exit
@@ -517,6 +553,7 @@ check_conf(const struct conf *c, int64_t now)
 		free(cause);
 		return 1;
 	}
+	check_maint(c, now, stdout);
 	if (c->rota_dir == NULL) {
 		printf("%s: configuration OK (no rota_dir)\n", c->path);
 		people_free(pp);

@@ -249,6 +249,8 @@ maintenance = (
 CONF
 "$PAGERD" -t -c "$CONFIG" >"$TEST_TMP/check.out" 2>&1 ||
     { cat "$TEST_TMP/check.out"; fail "pagerd -t refused a good window"; }
+expect_match '^maintenance batch-now \(UTC\): in force, ' \
+    "$(cat "$TEST_TMP/check.out")" "pagerd -t on a window in force"
 reload_pagerd
 expect_eq reloaded "$RELOAD_RESULT" "reload with a window"
 api_get /api/v1/silences
