@@ -325,6 +325,7 @@ api_metrics(struct evhttp_request *req, const struct http_match *m, void *arg)
 	struct api *api = arg;
 	struct api_metrics_ctx x;
 	struct evbuffer *out;
+	size_t nsil, nquiet;
 
 	if (!api->conf->http_metrics_open &&
 	    http_require(req, api->conf, CONF_ROLE_VIEWER, NULL) != 0)
@@ -341,6 +342,13 @@ api_metrics(struct evhttp_request *req, const struct http_match *m, void *arg)
 	evbuffer_add_printf(out, "# HELP pagerd_open_alerts Alerts the"
 	    " escalation engine holds.\n# TYPE pagerd_open_alerts gauge\n"
 	    "pagerd_open_alerts %zu\n", engine_open_count(api->engine));
+	engine_silence_counts(api->engine, clock_now_ms(), &nsil, &nquiet);
+	evbuffer_add_printf(out, "# HELP pagerd_silences_active Silences in"
+	    " force.\n# TYPE pagerd_silences_active gauge\n"
+	    "pagerd_silences_active %zu\n# HELP pagerd_silenced_alerts Open"
+	    " alerts a silence keeps from escalating.\n"
+	    "# TYPE pagerd_silenced_alerts gauge\npagerd_silenced_alerts %zu\n",
+	    nsil, nquiet);
 	metrics_http_reply(req, HTTP_OK);
 	metrics_write(out);
 	evhttp_add_header(evhttp_request_get_output_headers(req),

@@ -438,6 +438,27 @@ out:
 	return rc;
 }
 
+/*
+ * For the metrics at now: how many silences are in force, and how many
+ * open alerts a silence keeps from escalating (held, or let go quietly).
+ */
+void
+engine_silence_counts(const struct engine *e, int64_t now, size_t *active,
+    size_t *quiet)
+{
+	const struct engine_alert *a;
+	size_t i;
+
+	*active = *quiet = 0;
+	for (i = 0; i < e->nsilences; i++)
+		if (silence_active(&e->silences[i], now))
+			(*active)++;
+	for (i = 0; i < e->tsize; i++)
+		for (a = e->table[i]; a != NULL; a = a->hnext)
+			if (a->st.stage == 0)
+				(*quiet)++;
+}
+
 /* The silence kept that s overlaps (silence_overlaps), or 0. */
 int64_t
 engine_silence_overlap(const struct engine *e, const struct silence *s)

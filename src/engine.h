@@ -54,6 +54,8 @@ size_t engine_open_count(const struct engine *);
 /* engine-silence.c: silences in force (the caller keeps the silence) */
 struct silence;
 int64_t engine_silence_overlap(const struct engine *, const struct silence *);
+void engine_silence_counts(const struct engine *, int64_t, size_t *,
+    size_t *);
 int engine_silence_add(struct engine *, struct silence *, char **);
 enum engine_result engine_silence_expire(struct engine *, int64_t,
     const char *, char **);

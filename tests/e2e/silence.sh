@@ -150,6 +150,11 @@ wait_until 10 "alert $WEB2 to be paged" paged "$WEB2"
 paged "$DB1" && fail "held alert $DB1 was paged by the restart"
 paged "$DB2" && fail "alert $DB2 was paged though silenced"
 expect_eq 1 "$(events_of "$DB2" silenced)" "silenced events of $DB2"
+api_get /metrics
+expect_match '^pagerd_silences_active 1$' "$(printf '%s\n' "$HTTP_BODY" |
+    grep '^pagerd_silences_active ')" "pagerd_silences_active"
+expect_match '^pagerd_silenced_alerts 2$' "$(printf '%s\n' "$HTTP_BODY" |
+    grep '^pagerd_silenced_alerts ')" "pagerd_silenced_alerts"
 pass "after a restart silence $SID still holds $DB1 and silences $DB2"
 
 # 4. The silence ends: both are paged.
