@@ -528,9 +528,9 @@ check_maint(const struct conf *c, int64_t now, FILE *f)
 		if (maint_occurrence(w, now, &s, &e) != 0)
 			continue;
 		fprintf(f, "maintenance %s (%s): %s %s to %s\n", w->name,
-		    tz_name(w->tz), s <= now ? "in force," : "next", check_local(
-		    w->tz, s, a, sizeof a), check_local(w->tz, e, b,
-		    sizeof b));
+		    tz_name(w->tz), s <= now ? "in force," : "next",
+		    check_local(w->tz, s, a, sizeof a), check_local(w->tz, e,
+		    b, sizeof b));
 	}
 }
 

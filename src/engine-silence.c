@@ -419,7 +419,7 @@ engine_silence_release(struct engine *e, const struct silence *s,
 			goto out;
 		}
 		if (page) {
-			/* its SLA clocks count from now, not from its arrival */
+			/* its SLA clocks count from now, not its arrival */
 			st = a->st;
 			st.created_ms = now;
 			acts.n = 0;

@@ -165,14 +165,14 @@ static void
 test_refused(void **state)
 {
 	refused("maintenance = (\n { name = \"a\"; timezone = \"Mars/Base\";"
-	    " days = \"Sun\"; hours = \"02:00-04:00\"; service = \"db\"; } );\n",
-	    2, "maintenance \"a\": timezone:");
+	    " days = \"Sun\"; hours = \"02:00-04:00\";"
+	    " service = \"db\"; } );\n", 2, "maintenance \"a\": timezone:");
 	refused("maintenance = (\n { name = \"a\"; timezone = \"UTC\";\n"
-	    " days = \"Sunday\"; hours = \"02:00-04:00\"; service = \"db\"; } );\n",
-	    3, "days must look like");
+	    " days = \"Sunday\"; hours = \"02:00-04:00\";"
+	    " service = \"db\"; } );\n", 3, "days must look like");
 	refused("maintenance = (\n { name = \"a\"; timezone = \"UTC\";"
-	    " days = \"Sun\";\n hours = \"04:00-04:00\"; service = \"db\"; } );\n",
-	    3, "hours must be");
+	    " days = \"Sun\";\n hours = \"04:00-04:00\";"
+	    " service = \"db\"; } );\n", 3, "hours must be");
 	refused("maintenance = (\n { name = \"a\"; timezone = \"UTC\";"
 	    " days = \"Sun\"; hours = \"2-4\"; service = \"db\"; } );\n",
 	    2, "hours must be");
