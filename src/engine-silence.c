@@ -156,8 +156,8 @@ int
 engine_silences_resume(struct engine *e, int64_t now, char **cause)
 {
 	struct silence *v, one;
-	int64_t *held, sid;
-	size_t n, i, nheld;
+	int64_t sid;
+	size_t n, i;
 	int released, paged;
 
 	if (store_silences(e->store, now, &v, &n) != 0) {
@@ -175,12 +175,9 @@ engine_silences_resume(struct engine *e, int64_t now, char **cause)
 		return -1;
 	}
 	/* the silences of alerts still held, ended while pagerd was down */
-	if (store_silence_quiet(e->store, &held, &nheld) != 0) {
-		xasprintf(cause, "cannot load the alerts silences hold");
-		return -1;
-	}
-	for (i = 0; i < nheld; i++) {
-		sid = store_silence_of(e->store, held[i], &released, &paged);
+	for (i = 0; i < e->nquiet; i++) {
+		sid = store_silence_of(e->store, e->quiet[i], &released,
+		    &paged);
 		if (sid <= 0 || released || engine_silence_get(e, sid) != NULL)
 			continue;
 		if (store_silence_get(e->store, sid, &one) == 1) {
@@ -189,7 +186,6 @@ engine_silences_resume(struct engine *e, int64_t now, char **cause)
 			e->silences[e->nsilences++] = one;
 		}
 	}
-	free(held);
 	qsort(e->quiet, e->nquiet, sizeof *e->quiet, engine_id_cmp);
 	log_info("engine: %zu silence(s), %zu alert(s) held or let go"
 	    " quietly", e->nsilences, e->nquiet);
