@@ -94,6 +94,12 @@ void conf_maint_free(struct conf *);
 void conf_mapping_load(struct conf_ctx *, const config_setting_t *,
     const char *, struct intake_mapping **);
 
+/* conf-callback.c: an integration's callback */
+struct conf_callback;
+void conf_callback_load(struct conf_ctx *, const config_setting_t *,
+    const char *, struct conf_callback **);
+void conf_callback_free(struct conf_callback *);
+
 /* conf-heartbeat.c: the "heartbeats" section */
 void conf_heartbeat_load(struct conf *, const config_t *,
     struct conf_errors *);

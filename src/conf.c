@@ -374,7 +374,7 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 			static const char *known[] = { "name", "role",
 				"key_sha256", "key_file", "service",
 				"rate_limit", "rate_burst", "format",
-				"mapping" };
+				"mapping", "callback" };
 			size_t m;
 
 			for (m = 0; m < nitems(known); m++)
@@ -427,6 +427,7 @@ conf_load_keys(struct conf *c, const config_t *cfg, const char *list,
 			struct conf_ctx x = { c, e, c->path };
 
 			conf_mapping_load(&x, g, name, &k->mapping);
+			conf_callback_load(&x, g, name, &k->callback);
 		}
 
 		if (config_setting_lookup_string(g, "key_sha256", &str)) {
@@ -597,6 +598,7 @@ conf_free(struct conf *c)
 		free(c->keys[i].name);
 		free(c->keys[i].service);
 		intake_mapping_free(c->keys[i].mapping);
+		conf_callback_free(c->keys[i].callback);
 	}
 	free(c->keys);
 	conf_chan_free(c);

@@ -81,6 +81,24 @@ struct conf_listen {
 	int port;
 };
 
+/*
+ * An integration's callback (conf-callback.c): the state changes of its
+ * alerts posted back to it (callback.c).  Every string is owned.
+ */
+struct conf_callback {
+	char *url;          /* http:// or https:// */
+	char **headers;     /* extra "Name: value" lines, NULL-terminated */
+	char *body;         /* template; NULL: the default JSON body */
+	uint8_t *key;       /* signing key (a whsec_ secret decoded), or NULL */
+	size_t key_len;     /* never logged */
+	int tls_verify;
+	char *ca_file;
+	int64_t connect_timeout_ms;
+	int64_t timeout_ms;
+	int64_t backoff_ms;     /* first retry delay; doubles */
+	int64_t backoff_max_ms; /* the longest delay between attempts */
+};
+
 struct conf_key {
 	char *name;
 	int role;
@@ -89,6 +107,7 @@ struct conf_key {
 	int rate_limit;                /* integrations: events a minute */
 	int rate_burst;
 	struct intake_mapping *mapping; /* format = "mapped", else NULL */
+	struct conf_callback *callback; /* integrations: or NULL */
 	int line; /* where it is configured */
 };
 

@@ -23,6 +23,7 @@
 #include "ack.h"
 #include "alert.h"
 #include "api.h"
+#include "callback.h"
 #include "chan.h"
 #include "conf.h"
 #include "check.h"
@@ -57,6 +58,7 @@ static struct {
 	struct engine *engine;
 	struct handoff *handoff;
 	struct outbox *outbox;
+	struct callback_queue *callbacks;
 	struct api_hooks twilio;
 	struct api_ack *ack;
 	struct heartbeats *heartbeats;
@@ -296,6 +298,7 @@ main_reload(void)
 	http_configure(main_state.http, c);
 	engine_configure(main_state.engine, c);
 	outbox_reconfigure(main_state.outbox, c);
+	callback_configure(main_state.callbacks, c);
 	heartbeats_configure(main_state.heartbeats, c);
 	retention_configure(main_state.retention, c->store_retention_ms);
 	main_state.twilio.conf = c;
@@ -451,6 +454,9 @@ main(int argc, char **argv)
 	engine_set_outbox(main_state.engine, main_state.outbox);
 	if (outbox_resume(main_state.outbox, &cause) != 0)
 		fatalx("outbox: %s", cause);
+	/* state changes told back to integrations: a queue of its own */
+	main_state.callbacks = callback_new(main_state.base, main_state.store,
+	    main_state.conf);
 	if (engine_resume(main_state.engine, &cause) != 0)
 		fatalx("engine: %s", cause);
 	main_state.handoff = handoff_new(main_state.base, main_state.store,
@@ -512,7 +518,9 @@ main(int argc, char **argv)
 	intake_free(main_state.intake);
 	/* in-flight sends end; what is unsent stays pending for next start */
 	outbox_close(main_state.outbox);
+	callback_close(main_state.callbacks);
 	xfer_shutdown();
+	callback_free(main_state.callbacks);
 	outbox_free(main_state.outbox);
 	engine_set_outbox(main_state.engine, NULL);
 	handoff_set_outbox(main_state.handoff, NULL);

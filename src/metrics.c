@@ -38,6 +38,9 @@ static struct {
 	uint64_t commit_bucket[nitems(metrics_buckets)];
 	int64_t lag_ms;
 	int64_t lag_max_ms;
+	uint64_t cb_sent;      /* integration callbacks delivered */
+	uint64_t cb_failed;    /* their failed attempts */
+	int64_t cb_pending;    /* rows waiting, as last counted */
 } metrics;
 
 /* Is this request one of the intake paths? */
@@ -120,6 +123,23 @@ metrics_replayed(const char *kind)
 	for (i = 0; i < nitems(metrics_replay_kinds); i++)
 		if (strcmp(kind, metrics_replay_kinds[i]) == 0)
 			metrics.replayed[i]++;
+}
+
+/* An integration callback delivered (ok) or an attempt failed. */
+void
+metrics_callback(int ok)
+{
+	if (ok)
+		metrics.cb_sent++;
+	else
+		metrics.cb_failed++;
+}
+
+/* How many integration callbacks wait, as the sender last counted. */
+void
+metrics_callback_pending(int64_t n)
+{
+	metrics.cb_pending = n;
 }
 
 #define METRICS_PROBE_MS 1000
@@ -211,6 +231,23 @@ metrics_write(struct evbuffer *out)
 	metrics_labelled(out, "pagerd_callbacks_replayed_total", "kind",
 	    metrics_replay_kinds, metrics.replayed,
 	    nitems(metrics_replay_kinds));
+	evbuffer_add_printf(out, "# HELP"
+	    " pagerd_integration_callbacks_sent_total State changes of alerts delivered to their integration's"
+	    " callback.\n"
+	    "# TYPE pagerd_integration_callbacks_sent_total counter\n"
+	    "pagerd_integration_callbacks_sent_total %llu\n"
+	    "# HELP pagerd_integration_callbacks_failed_total Attempts to"
+	    " post to an integration's callback that failed (and are"
+	    " retried).\n"
+	    "# TYPE pagerd_integration_callbacks_failed_total counter\n"
+	    "pagerd_integration_callbacks_failed_total %llu\n"
+	    "# HELP pagerd_integration_callbacks_pending State changes"
+	    " waiting to be delivered to integrations' callbacks.\n"
+	    "# TYPE pagerd_integration_callbacks_pending gauge\n"
+	    "pagerd_integration_callbacks_pending %lld\n",
+	    (unsigned long long)metrics.cb_sent,
+	    (unsigned long long)metrics.cb_failed,
+	    (long long)metrics.cb_pending);
 	evbuffer_add_printf(out, "# HELP pagerd_store_commit_seconds Time"
 	    " each store transaction took to commit.\n"
 	    "# TYPE pagerd_store_commit_seconds histogram\n");

@@ -2,7 +2,8 @@
 /*
  * metrics.h: counters kept in memory for GET /metrics: HTTP answers by
  * kind and status, store commit latency, event-loop lag, refused and
- * throttled callbacks (bad tokens, bad signatures) and replayed ones.
+ * throttled callbacks (bad tokens, bad signatures) and replayed ones,
+ * integration callbacks sent, failed and waiting.
  */
 #ifndef METRICS_H
 #define METRICS_H
@@ -22,6 +23,8 @@ void metrics_loop_lag(int64_t);
 void metrics_refused(const char *);
 void metrics_throttled(void);
 void metrics_replayed(const char *);
+void metrics_callback(int);
+void metrics_callback_pending(int64_t);
 void metrics_write(struct evbuffer *);
 
 #endif

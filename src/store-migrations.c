@@ -478,6 +478,28 @@ static const char *store_migrations[] = {
 	"CREATE INDEX alert_silences_silence ON alert_silences (silence_id);"
 	"ALTER TABLE archived_alerts ADD COLUMN silenced INTEGER NOT NULL"
 	"  DEFAULT 0;",
+	/*
+	 * 19: the state changes of alerts posted back to their
+	 * integration's callback (store-callback.c): one row per audit
+	 * event to post, written in the transaction of the change; sent in
+	 * id order per alert, its body kept once built so that every
+	 * attempt posts the same bytes.
+	 */
+	"CREATE TABLE callbacks ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
+	"  event_id INTEGER NOT NULL REFERENCES events (id),"
+	"  integration TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'delivered', 'dropped')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  due_ms INTEGER NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  body TEXT,"
+	"  last_error TEXT);"
+	"CREATE INDEX callbacks_pending ON callbacks (alert_id, id)"
+	"  WHERE state = 'pending';",
 };
 
 /*

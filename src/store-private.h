@@ -12,6 +12,7 @@
 
 struct breach;
 struct store;
+struct store_event_new;
 
 /* The statements store.c prepares at open; see store_sql[]. */
 #define STORE_NSTMT 10
@@ -35,6 +36,10 @@ struct store {
 	sqlite3_stmt *stmt[STORE_NSTMT];
 	struct store_cached *cache;
 	size_t ncache;
+	char **cb_integrations;	/* those with a callback (store-callback.c) */
+	size_t ncb_integrations;
+	void (*cb_kick)(void *); /* a callback row was queued */
+	void *cb_kick_arg;
 };
 
 /* store.c */
@@ -60,6 +65,10 @@ int store_migrate(struct store *, char **);
 int store_sync_now(struct store *);
 void store_wal_open(const char *, int *);
 void store_sync_stop(struct store *);
+
+/* store-callback.c */
+int store_callback_enqueue(struct store *, const struct store_event_new *,
+    int64_t, char **);
 
 /* store-breach.c */
 int store_breach_rows(struct store *, sqlite3_stmt *, struct breach **,

@@ -5,22 +5,24 @@
  * the batches from the loop).
  *
  * An alert goes with everything about it: its audit events, outbox rows,
- * pages, notes and breaches.  What the reports need of it stays, in the
- * archived_* tables (migration 14): one small row per alert with the
- * times and targets stats are computed from, its breaches, and its
- * outbox rows counted by channel and state.  store-stats.c reads them
- * beside the live tables, so a report over any window gives the same
- * figures before and after its alerts were removed, medians included,
- * and /metrics' counters never go back.
+ * pages, notes, breaches and the callbacks delivered to its integration.
+ * What the reports need of it stays, in the archived_* tables (migration
+ * 14): one small row per alert with the times and targets stats are
+ * computed from, its breaches, and its outbox rows counted by channel
+ * and state.  store-stats.c reads them beside the live tables, so a
+ * report over any window gives the same figures before and after its
+ * alerts were removed, medians included, and /metrics' counters never
+ * go back.
  *
  * The audit log stays append-only for everything else: its delete
  * trigger lets a row go only while a row of retention_run (written and
  * removed inside this transaction) names a cutoff the event is older
  * than.  An alert is a candidate when it was resolved before the cutoff
  * and nothing of it is newer: no event or note at or after the cutoff,
- * no page still waiting or being sent.  Ids of the audit log and of
- * notes are the largest + 1 (no AUTOINCREMENT): the alert holding the
- * newest of either is kept, so an id is never given twice.
+ * no page still waiting or being sent, no callback still to deliver.
+ * Ids of the audit log and of notes are the largest + 1 (no
+ * AUTOINCREMENT): the alert holding the newest of either is kept, so an
+ * id is never given twice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,8 @@ static const char store_ret_scan_sql[] =
     "   AND (o.at_ms >= ?1 OR o.id = (SELECT max(id) FROM alert_notes)))"
     " AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id"
     "   AND n.state IN ('pending', 'sending'))"
+    " AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.alert_id = a.id"
+    "   AND c.state = 'pending')"
     " FROM alerts a WHERE a.status = 'resolved' AND a.id > ?2"
     " ORDER BY a.id LIMIT ?3";
 
@@ -67,6 +71,7 @@ static const char *const store_ret_alert_sql[] = {
 	"DELETE FROM notifications WHERE alert_id = ?1",
 	"DELETE FROM pages WHERE alert_id = ?1",
 	"DELETE FROM alert_notes WHERE alert_id = ?1",
+	"DELETE FROM callbacks WHERE alert_id = ?1",
 	"DELETE FROM events WHERE alert_id = ?1",
 	"DELETE FROM alerts WHERE id = ?1",
 };

@@ -301,6 +301,7 @@ store_close(struct store *s)
 	for (i = 0; i < (int)s->ncache; i++)
 		sqlite3_finalize(s->cache[i].stmt);
 	free(s->cache);
+	store_callback_configure(s, NULL, 0, NULL, NULL);
 	if (s->db != NULL)
 		sqlite3_close(s->db);
 	free(s->path);
@@ -502,7 +503,13 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 	store_bind_text_static(st, 3, ev->actor);
 	store_bind_text_static(st, 4, ev->kind);
 	store_bind_text_static(st, 5, ev->detail != NULL ? ev->detail : "{}");
-	return store_step_done(s, st, cause);
+	if (store_step_done(s, st, cause) != 0)
+		return -1;
+	/* a state change told back to its integration: same transaction */
+	if (s->ncb_integrations == 0)
+		return 0;
+	return store_callback_enqueue(s, ev, sqlite3_last_insert_rowid(s->db),
+	    cause);
 }
 
 /* Append ev as an event of kind with detail, which is freed. */

@@ -386,6 +386,35 @@ int store_alert_note_add(struct store *, const struct store_alert_note *,
     char **);
 char *store_alert_note_last(struct store *, int64_t);
 
+/* One callback row that may be sent next (store-callback.c). */
+struct store_callback {
+	int64_t id;
+	int64_t alert_id;
+	int64_t event_id;
+	char *integration;
+	int attempts;  /* made so far */
+	int64_t due_ms;
+	char *body;    /* NULL until built at its first attempt */
+};
+
+/* A callback row was queued (called inside the transaction). */
+typedef void (*store_callback_kick_cb)(void *);
+
+/* store-callback.c */
+void store_callback_configure(struct store *, const char *const *, size_t,
+    store_callback_kick_cb, void *);
+int store_callback_kind(const char *);
+int store_callback_heads(struct store *, size_t, struct store_callback **,
+    size_t *);
+void store_callbacks_free(struct store_callback *, size_t);
+int store_callback_event(struct store *, int64_t, struct store_event *);
+int store_callback_set_body(struct store *, int64_t, const char *, char **);
+int store_callback_done(struct store *, int64_t, const char *, int64_t,
+    const char *, char **);
+int store_callback_retry(struct store *, int64_t, int, int64_t,
+    const char *, int64_t, char **);
+int64_t store_callback_pending(struct store *);
+
 /* store-heartbeat.c */
 int64_t store_heartbeat_get(struct store *, const char *);
 int store_heartbeat_ping(struct store *, const char *, int64_t, char **);

@@ -5,7 +5,8 @@
 # "file:line: message" on stderr, with the line of the fault, and exits 1:
 # a bad duration, an unknown key (top level and nested), a bad priority,
 # bad listen addresses, a missing or short key file, a bad key_sha256, a
-# bad role, a syntax error, several faults at once, duplicate names.
+# bad role, a syntax error, several faults at once, duplicate names,
+# bad mappings and bad callbacks (URL, headers, template, secret, delays).
 . "$E2E_LIB"
 
 cd "$TEST_TMP" || exit 99
@@ -235,3 +236,60 @@ medit map-noformat '7d'
 bad map-noformat 7 'integrations "desk": a mapping needs format = "mapped"'
 medit map-format '7s/mapped/json/'
 bad map-format 7 'integrations "desk": format must be "mapped"'
+
+# An integration's callback: the good one is taken; each fault is
+# reported at its own line with the key.
+callbacked() {
+	cat <<EOF
+state_dir = "state";
+http = { listen = [ "127.0.0.1:8080" ]; };
+integrations = (
+	{
+		name = "desk";
+		key_sha256 = "$hash";
+		callback = {
+			url = "https://desk.example/api/pagerd";
+			headers = ( [ "Authorization", "Token t0k" ] );
+			body = "{\"ticket\": \"{dedup_key}\", \"state\": \"{type}\"}";
+			secret_file = "cb.secret";
+			backoff = "5s";
+			backoff_max = "10m";
+		};
+	}
+);
+EOF
+}
+printf 'whsec_%s\n' "$(head -c 24 /dev/urandom | base64)" >cb.secret
+printf 'whsec_!!not-base64!!-at-all\n' >cb-bad.secret
+chmod 600 cb.secret cb-bad.secret
+callbacked >good.callback.conf
+"$PAGERD" -t -c good.callback.conf >check.out 2>check.err ||
+    { cat check.err; fail "pagerd -t on a good callback"; }
+pass "pagerd -t accepts an integration's callback"
+cedit() {
+	callbacked | sed -e "$2" >"bad.$1.conf"
+}
+cedit cb-url '8s|https://desk.example|ftp://desk.example|'
+bad cb-url 8 'integrations "desk": callback.url must be an http:// or https:// URL'
+cedit cb-nourl '8d'
+bad cb-nourl 7 'integrations "desk": callback.url must be an http:// or https:// URL'
+cedit cb-crlf '9s|Token t0k|Token t0k\\r\\nX-Evil: 1|'
+bad cb-crlf 9 'integrations "desk": callback.headers: header Authorization: the value holds a control character'
+cedit cb-hop '9s|Authorization|Transfer-Encoding|'
+bad cb-hop 9 'integrations "desk": callback.headers: header Transfer-Encoding is set by pagerd or the connection'
+cedit cb-own '9s|Authorization|webhook-signature|'
+bad cb-own 9 'integrations "desk": callback.headers: header webhook-signature is set by pagerd'
+cedit cb-body '10s|{type}|{typo}|'
+bad cb-body 10 'integrations "desk": callback.body: unknown field {typo} in the body template'
+cedit cb-whsec '11s|cb.secret|cb-bad.secret|'
+bad cb-whsec 11 'integrations "desk": callback.secret_file: a whsec_ secret must be base64 after the prefix'
+cedit cb-nosecret '11s|cb.secret|missing.secret|'
+bad cb-nosecret 11 'integrations "desk": callback.secret_file: '
+cedit cb-backoff '12s|5s|5 parsecs|'
+bad cb-backoff 12 'integrations "desk": callback.backoff: '
+cedit cb-order '13s|10m|1s|'
+bad cb-order 7 'integrations "desk": callback.backoff_max is shorter than callback.backoff'
+cedit cb-key '13a\
+			retries = 3;'
+bad cb-key 14 'unknown key "retries" in integrations "desk": callback'
+pass "pagerd -t refuses bad callbacks at their line, naming the key"

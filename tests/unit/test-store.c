@@ -33,10 +33,11 @@
 #define T0 INT64_C(1795000000000)
 /*
  * A store as before migrations 14 (retention), 15 (Events v2 context),
- * 16 (who was on call), 17 (a ticket's link, in alert_context) and 18
- * (silences), for the migration tests.
+ * 16 (who was on call), 17 (a ticket's link, in alert_context), 18
+ * (silences) and 19 (integration callbacks), for the migration tests.
  */
 #define STORE_UNDO_14 \
+	" DROP TABLE callbacks;" \
 	" DROP TABLE alert_silences; DROP TABLE silences;" \
 	" DROP TABLE oncall_seen;" \
 	" DROP TABLE alert_context; DROP TABLE changes;" \
@@ -905,7 +906,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "18"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "19"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -988,7 +989,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "18"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "19"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -1478,6 +1479,97 @@ test_retention(void **state)
 	free(after);
 }
 
+static void
+cb_kicked(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+/*
+ * Callbacks: a state change of an alert of an integration with a
+ * callback queues a row in its own transaction (gone if it rolls back);
+ * rows go in order per alert; retention keeps an alert until its rows
+ * are delivered, then removes them with it.
+ */
+static void
+test_callbacks(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "other", "helpdesk" };
+	struct store_raise r1, r2;
+	struct store_callback *v;
+	char *cause = NULL, sql[256];
+	int kicks = 0;
+	size_t n;
+
+	store_callback_configure(f->s, names, 2, cb_kicked, &kicks);
+	raise1(f->s, "db", "k1", 1, T0, &r1);
+	raise1(f->s, "db", "k2", 1, T0, &r2);
+	free(r1.dedup_key);
+	free(r2.dedup_key);
+	snprintf(sql, sizeof sql, "UPDATE alerts SET integration = 'x'"
+	    " WHERE id = %lld", (long long)r2.id);
+	sql1(f->dir, sql);
+	/* "triggered" is no state change told back */
+	assert_int_equal(store_callback_pending(f->s), 0);
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(ev_add(f->s, r1.id, T0 + 1, "bob", "ack", NULL,
+	    &cause), 0);
+	store_rollback(f->s);
+	assert_int_equal(store_callback_pending(f->s), 0);
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(ev_add(f->s, r1.id, T0 + 1, "bob", "ack", NULL,
+	    &cause), 0);
+	assert_int_equal(ev_add(f->s, r1.id, T0 + 2, "engine", "page", NULL,
+	    &cause), 0);
+	assert_int_equal(ev_add(f->s, r1.id, T0 + 3, "bob", "note",
+	    "{\"text\":\"hi\"}", &cause), 0);
+	assert_int_equal(ev_add(f->s, r2.id, T0 + 4, "bob", "ack", NULL,
+	    &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_callback_pending(f->s), 2);
+	assert_int_equal(kicks, 3);
+
+	/* one head per alert: the ack, not the note behind it */
+	assert_int_equal(store_callback_heads(f->s, 10, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].alert_id, r1.id);
+	assert_int_equal(v[0].attempts, 0);
+	assert_null(v[0].body);
+	assert_string_equal(v[0].integration, "helpdesk");
+	assert_int_equal(store_callback_retry(f->s, v[0].id, 1, T0 + 100,
+	    "HTTP 500", T0 + 5, &cause), 0);
+	assert_int_equal(store_callback_set_body(f->s, v[0].id, "{}", &cause),
+	    0);
+	store_callbacks_free(v, n);
+	assert_int_equal(store_callback_heads(f->s, 10, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].attempts, 1);
+	assert_int_equal(v[0].due_ms, T0 + 100);
+	assert_string_equal(v[0].body, "{}");
+	assert_int_equal(store_callback_done(f->s, v[0].id, "delivered",
+	    T0 + 6, NULL, &cause), 0);
+	store_callbacks_free(v, n);
+	assert_int_equal(store_callback_heads(f->s, 10, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_callback_pending(f->s), 1);
+
+	/* resolved long ago, but a callback waits: kept */
+	snprintf(sql, sizeof sql, "UPDATE alerts SET status = 'resolved',"
+	    " resolved_ms = %lld WHERE id = %lld", (long long)T0 + 10,
+	    (long long)r1.id);
+	sql1(f->dir, sql);
+	assert_int_equal(retention_pass(f->s, T0 + 86400000, 50), 0);
+	assert_int_equal(store_callback_done(f->s, v[0].id, "delivered",
+	    T0 + 7, NULL, &cause), 0);
+	store_callbacks_free(v, n);
+	assert_int_equal(retention_pass(f->s, T0 + 86400000, 50), 1);
+	assert_int_equal(sql_int(f->dir, "SELECT count(*) FROM callbacks"), 0);
+	store_callback_configure(f->s, NULL, 0, NULL, NULL);
+}
+
 /* Append an audit event in its own transaction. */
 static void
 event1(struct store *s, int64_t id, int64_t at, const char *actor,
@@ -1552,7 +1644,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "18"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "19"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
@@ -1703,6 +1795,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silences, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_callbacks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,
 		    teardown),
