@@ -3,10 +3,12 @@
  * callback.c: sending the rows of the callbacks table (store-callback.c)
  * to their integration's callback URL, on a loop timer of its own.
  *
- * A pass reads the first pending row of each alert; each one due whose
- * alert has nothing in flight is posted (at most CALLBACK_FLIGHTS at
- * once, over all integrations), signed as Standard Webhooks with the
- * row's id as webhook-id.  A 2xx marks the row delivered and lets the
+ * A pass first waits for every commit before it to be on disk (rows are
+ * queued by commits that the group commit syncs later), then reads the
+ * first pending row of each alert; each one due whose alert has nothing
+ * in flight is posted (at most CALLBACK_FLIGHTS at once, over all
+ * integrations), signed as Standard Webhooks with the row's id as
+ * webhook-id.  A 2xx marks the row delivered and lets the
  * alert's next row go; anything else is retried after a backoff.  The
  * body is built at the first attempt and kept, so every attempt posts
  * the same bytes.  Nothing is marked "in flight" in the store: rows cut
@@ -60,6 +62,8 @@ struct callback_queue {
 	size_t nnames;
 	char **failing;  /* integrations whose last attempt failed */
 	size_t nfailing;
+	int syncing;     /* a pass waits for its barrier to be on disk */
+	int again;       /* and another was asked for meanwhile */
 	int closing;
 };
 
@@ -263,20 +267,25 @@ callback_flying(const struct callback_queue *q, int64_t id)
 	return 0;
 }
 
-/* One pass: start what is due, and wake up when the next one is. */
+/* Pass again in ms milliseconds (or sooner, if it is set sooner). */
 static void
-callback_pass(evutil_socket_t fd, short what, void *arg)
+callback_wake(struct callback_queue *q, int64_t ms)
 {
-	struct callback_queue *q = arg;
-	struct store_callback *v;
 	struct timeval tv;
-	int64_t now = clock_now_ms(), next = -1, wait;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(q->timer, &tv);
+}
+
+/* Start what is due, and wake up when the next one is. */
+static void
+callback_send_due(struct callback_queue *q)
+{
+	struct store_callback *v;
+	int64_t now = clock_now_ms(), next = -1;
 	size_t n, i;
 
-	(void)fd;
-	(void)what;
-	if (q->closing)
-		return;
 	if (store_callback_heads(q->store, CALLBACK_HEADS, &v, &n) != 0) {
 		log_warnx("callback: cannot read the queue");
 		next = now + 1000;
@@ -297,11 +306,62 @@ callback_pass(evutil_socket_t fd, short what, void *arg)
 	}
 	store_callbacks_free(v, n);
 	metrics_callback_pending(store_callback_pending(q->store));
-	if (next != -1) {
-		wait = next > now ? next - now : 0;
-		tv.tv_sec = wait / 1000;
-		tv.tv_usec = (wait % 1000) * 1000;
-		evtimer_add(q->timer, &tv);
+	if (next != -1)
+		callback_wake(q, next > now ? next - now : 0);
+}
+
+/*
+ * Everything committed before the barrier of callback_pass is on disk
+ * (rc 0): rows queued by escalations and breaches, whose commits are
+ * synced by the group commit, are sent only once durable.
+ */
+static void
+callback_durable(void *arg, int rc)
+{
+	struct callback_queue *q = arg;
+
+	q->syncing = 0;
+	if (q->closing)
+		return;
+	if (rc != 0) {
+		log_warnx("callback: the store could not be synced; trying"
+		    " again in 1s");
+		callback_wake(q, 1000);
+		return;
+	}
+	callback_send_due(q);
+	if (q->again) {
+		q->again = 0;
+		callback_kick(q);
+	}
+}
+
+/*
+ * One pass: an empty commit whose sync covers every commit before it
+ * (store_commit_async), then the sends.
+ */
+static void
+callback_pass(evutil_socket_t fd, short what, void *arg)
+{
+	struct callback_queue *q = arg;
+	char *cause = NULL;
+
+	(void)fd;
+	(void)what;
+	if (q->closing)
+		return;
+	if (q->syncing) {
+		q->again = 1;
+		return;
+	}
+	if (store_begin(q->store, &cause) != 0 ||
+	    (q->syncing = 1, store_commit_async(q->store, callback_durable, q,
+	    &cause)) != 0) {
+		q->syncing = 0;
+		store_rollback(q->store);
+		log_warnx("callback: %s; trying again in 1s", cause);
+		free(cause);
+		callback_wake(q, 1000);
 	}
 }
 

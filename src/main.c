@@ -517,8 +517,8 @@ main(int argc, char **argv)
 	retention_free(main_state.retention);
 	intake_free(main_state.intake);
 	/* in-flight sends end; what is unsent stays pending for next start */
-	outbox_close(main_state.outbox);
 	callback_close(main_state.callbacks);
+	outbox_close(main_state.outbox);
 	xfer_shutdown();
 	callback_free(main_state.callbacks);
 	outbox_free(main_state.outbox);
