@@ -32,6 +32,7 @@
 #include "callback.h"
 #include "clock.h"
 #include "conf.h"
+#include "duration.h"
 #include "hmac.h"
 #include "log.h"
 #include "metrics.h"
@@ -373,7 +374,7 @@ callback_done(void *arg, const struct xfer_result *r)
 	struct callback_queue *q = f->q;
 	const struct conf_callback *cb;
 	int64_t now = clock_now_ms(), delay;
-	char *error = NULL, *cause = NULL;
+	char *error = NULL, *cause = NULL, wait[32];
 	uint32_t rnd;
 
 	LIST_REMOVE(f, entry);
@@ -418,9 +419,9 @@ callback_done(void *arg, const struct xfer_result *r)
 		    " backoff, until it succeeds", f->integration,
 		    (long long)f->alert_id, error);
 		callback_audit(q, f->alert_id, "callback_failed", json_pack(
-		    "{s:s,s:s,s:i,s:I}", "integration", f->integration,
-		    "error", error, "attempts", f->attempts + 1, "retry_ms",
-		    (json_int_t)delay));
+		    "{s:s,s:s,s:i,s:s}", "integration", f->integration,
+		    "error", error, "attempts", f->attempts + 1, "retry_in",
+		    duration_format(delay, wait, sizeof wait)));
 	}
 out:
 	if (!q->closing)

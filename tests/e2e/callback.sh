@@ -8,7 +8,8 @@
 # and the audit log show them.  A receiver that answers 500 gets them
 # all, in order, once it recovers, and the audit log says so once, not
 # per attempt.  A change committed while the receiver fails survives a
-# kill -9 of pagerd and is delivered after the restart.
+# kill -9 of pagerd and is delivered after the restart.  A receiver that
+# hangs delays neither intake nor the API.
 . "$E2E_LIB"
 need curl jq python3
 
@@ -25,6 +26,7 @@ chmod 600 "$TEST_TMP/callback.secret"
 make_keys
 DESK_KEY=$(new_key)
 FLAKY_KEY=$(new_key)
+SLOW_KEY=$(new_key)
 EXTRA_INTEGRATIONS=",
 	{ name = \"desk\"; key_sha256 = \"$(sha256_hex "$DESK_KEY")\";
 	  service = \"support\";
@@ -36,7 +38,12 @@ EXTRA_INTEGRATIONS=",
 	  service = \"support\";
 	  callback = { url = \"http://127.0.0.1:$P/flaky\";
 	    secret_file = \"$TEST_TMP/callback.secret\";
-	    backoff = \"100ms\"; backoff_max = \"400ms\"; }; }"
+	    backoff = \"100ms\"; backoff_max = \"400ms\"; }; },
+	{ name = \"slow\"; key_sha256 = \"$(sha256_hex "$SLOW_KEY")\";
+	  service = \"support\";
+	  callback = { url = \"http://127.0.0.1:$P/slow\";
+	    secret_file = \"$TEST_TMP/callback.secret\";
+	    timeout = \"20s\"; backoff = \"100ms\"; }; }"
 write_config
 cat >"$TEST_TMP/people.conf" <<'PEOPLE'
 people = (
@@ -175,5 +182,36 @@ expect_eq "alert.acknowledged alert.resolved" \
     sed 's/ $//')" "alert $C's callbacks after kill -9"
 wait_until "$E2E_WAIT" "no callback pending" \
     test "$(metric pagerd_integration_callbacks_pending)" = 0
-stop_pagerd
 pass "kill -9 with callbacks pending: all delivered after the restart"
+
+# 4. A receiver that hangs holds every callback slot; intake, the API
+# and the pages do not wait for it.
+touch "$SINK_LOG.hang.slow"
+ids=
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	post_alert "$SLOW_KEY" "{\"summary\": \"slow $i\", \"dedup_key\": \"S-$i\"}"
+	expect_status 202
+	ids="$ids $(json_get .id)"
+done
+for id in $ids; do
+	act "$id" ack
+done
+nhanging() {
+	[ "$(curl -sf "http://127.0.0.1:$PORT/metrics" \
+	    -H "Authorization: Bearer $VIEWER_KEY" |
+	    awk '$1 == "pagerd_integration_callbacks_pending" { print $2 }')" -ge 10 ]
+}
+wait_until "$E2E_WAIT" "ten callbacks waiting on the hanging receiver" nhanging
+t0=$(date +%s%N)
+post_alert "$INT_KEY" '{"summary": "while the receiver hangs"}'
+expect_status 202
+D=$(json_get .id)
+act "$D" ack
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 3000 ] || fail "an alert and its ack took ${ms} ms while a callback receiver hung"
+api_get "/api/v1/alerts/$D"
+expect_json .status acknowledged "the alert acknowledged while the receiver hangs"
+rm -f "$SINK_LOG.hang.slow"
+wait_until "$E2E_WAIT" "the ten callbacks of the slow receiver" ndelivered /slow 10
+stop_pagerd
+pass "a hanging receiver delays neither intake nor acks (${ms} ms)"

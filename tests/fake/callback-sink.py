@@ -11,7 +11,8 @@ it answered), "sig_ok" (the webhook-signature is the HMAC-SHA256 of
 id.timestamp.body under SECRET, a whsec_ secret, and the timestamp is
 within five minutes), "problems" and "body" (the parsed JSON, or null).
 A path answers 500 while the file LOG.fail.<last part of the path>
-exists ("/desk" fails while LOG.fail.desk is there), else 204.
+exists ("/desk" fails while LOG.fail.desk is there), else 204; it
+answers nothing while LOG.hang.<last part> exists (at most 30 s).
 """
 import base64
 import hashlib
@@ -62,6 +63,10 @@ class Handler(BaseHTTPRequestHandler):
             parsed = None
             problems.append("body is not JSON")
         name = self.path.rstrip("/").rsplit("/", 1)[-1]
+        deadline = time.time() + 30
+        while (os.path.exists("%s.hang.%s" % (LOG, name))
+               and time.time() < deadline):
+            time.sleep(0.05)
         status = 500 if os.path.exists("%s.fail.%s" % (LOG, name)) else 204
         rec = {"at": time.time(), "path": self.path,
                "id": self.headers.get("webhook-id"), "status": status,
