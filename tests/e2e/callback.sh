@@ -9,7 +9,8 @@
 # all, in order, once it recovers, and the audit log says so once, not
 # per attempt.  A change committed while the receiver fails survives a
 # kill -9 of pagerd and is delivered after the restart.  A receiver that
-# hangs delays neither intake nor the API.
+# hangs delays neither intake nor the API.  A reload that removes a
+# callback drops what waited for it, with an audit event.
 . "$E2E_LIB"
 need curl jq python3
 
@@ -213,5 +214,31 @@ api_get "/api/v1/alerts/$D"
 expect_json .status acknowledged "the alert acknowledged while the receiver hangs"
 rm -f "$SINK_LOG.hang.slow"
 wait_until "$E2E_WAIT" "the ten callbacks of the slow receiver" ndelivered /slow 10
-stop_pagerd
 pass "a hanging receiver delays neither intake nor acks (${ms} ms)"
+
+# 5. A reload that takes an integration's callback away drops what its
+# alerts still had to tell, with an audit event.
+touch "$SINK_LOG.fail.flaky"
+post_alert "$FLAKY_KEY" '{"summary": "going away", "dedup_key": "T-5"}'
+expect_status 202
+E=$(json_get .id)
+act "$E" ack
+nfailed_e() {
+	[ "$(jq -c --argjson e "$E" 'select(.path == "/flaky" and .status == 500
+	    and .body.data.alert.id == $e)' "$SINK_LOG" | wc -l)" -ge 1 ]
+}
+wait_until "$E2E_WAIT" "a failed attempt for alert $E" nfailed_e
+perl -0pi -e 's/(name = "flaky";[^{]*?)callback = \{[^}]*\};/$1/s' "$CONFIG"
+grep -q '/flaky' "$CONFIG" && fail "the flaky callback is still in $CONFIG"
+reload_pagerd
+expect_eq reloaded "$RELOAD_RESULT" "reload without the flaky callback"
+dropped() {
+	api_get "/api/v1/alerts/$E"
+	[ "$(printf '%s' "$HTTP_BODY" |
+	    jq '[.events[] | select(.kind == "callback_dropped")] | length')" = 1 ]
+}
+wait_until "$E2E_WAIT" "callback_dropped in alert $E's audit log" dropped
+wait_until "$E2E_WAIT" "no callback pending" \
+    test "$(metric pagerd_integration_callbacks_pending)" = 0
+stop_pagerd
+pass "a reload without the callback drops its waiting changes, audited"
