@@ -7,13 +7,14 @@
  * queued by commits that the group commit syncs later), then reads the
  * first pending row of each alert; each one due whose alert has nothing
  * in flight is posted (at most CALLBACK_FLIGHTS at once, over all
- * integrations), signed as Standard Webhooks with the row's id as
- * webhook-id.  A 2xx marks the row delivered and lets the
- * alert's next row go; anything else is retried after a backoff.  The
- * body is built at the first attempt and kept, so every attempt posts
- * the same bytes.  Nothing is marked "in flight" in the store: rows cut
- * short by a stop or a crash are pending, and go again at the next
- * start (at least once; the receiver drops repeats by webhook-id).
+ * integrations, and CALLBACK_FLIGHTS_ONE to one), signed as Standard
+ * Webhooks with the row's id as webhook-id.  A 2xx marks the row
+ * delivered and lets the alert's next row go; anything else is retried
+ * after a backoff.  The body is built at the first attempt and kept, so
+ * every attempt posts the same bytes.  Nothing is marked "in flight" in
+ * the store: rows cut short by a stop or a crash are pending, and go
+ * again at the next start (at least once; the receiver drops repeats by
+ * webhook-id).
  *
  * The audit log of the alert says when a callback was delivered; of
  * failures it says only the first of an integration's run of them and
@@ -40,8 +41,9 @@
 #include "xfer.h"
 #include "xmalloc.h"
 
-#define CALLBACK_FLIGHTS 8  /* posts in flight at once, at most */
-#define CALLBACK_HEADS 256  /* alerts looked at per pass */
+#define CALLBACK_FLIGHTS 8     /* posts in flight at once, at most */
+#define CALLBACK_FLIGHTS_ONE 4 /* to one integration, leaving room */
+#define CALLBACK_HEADS 256     /* alerts looked at per pass */
 
 struct callback_flight {
 	struct callback_queue *q;
@@ -268,6 +270,19 @@ callback_flying(const struct callback_queue *q, int64_t id)
 	return 0;
 }
 
+/* How many posts to integration name are in flight. */
+static size_t
+callback_flying_to(const struct callback_queue *q, const char *name)
+{
+	const struct callback_flight *f;
+	size_t n = 0;
+
+	LIST_FOREACH(f, &q->flights, entry)
+		if (strcmp(f->integration, name) == 0)
+			n++;
+	return n;
+}
+
 /* Pass again in ms milliseconds (or sooner, if it is set sooner). */
 static void
 callback_wake(struct callback_queue *q, int64_t ms)
@@ -301,7 +316,9 @@ callback_send_due(struct callback_queue *q)
 				next = v[i].due_ms;
 			continue;
 		}
-		if (q->nflights >= CALLBACK_FLIGHTS)
+		if (q->nflights >= CALLBACK_FLIGHTS ||
+		    callback_flying_to(q, v[i].integration) >=
+		    CALLBACK_FLIGHTS_ONE)
 			continue; /* a finished flight passes again */
 		callback_start(q, &v[i]);
 	}

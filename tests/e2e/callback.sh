@@ -9,7 +9,8 @@
 # all, in order, once it recovers, and the audit log says so once, not
 # per attempt.  A change committed while the receiver fails survives a
 # kill -9 of pagerd and is delivered after the restart.  A receiver that
-# hangs delays neither intake nor the API.  A reload that removes a
+# hangs delays neither intake, the API nor another integration's
+# callbacks.  A reload that removes a
 # callback drops what waited for it, with an audit event.
 . "$E2E_LIB"
 need curl jq python3
@@ -185,8 +186,9 @@ wait_until "$E2E_WAIT" "no callback pending" \
     test "$(metric pagerd_integration_callbacks_pending)" = 0
 pass "kill -9 with callbacks pending: all delivered after the restart"
 
-# 4. A receiver that hangs holds every callback slot; intake, the API
-# and the pages do not wait for it.
+# 4. A receiver that hangs holds its share of the callback slots;
+# intake, the API, the pages and other integrations' callbacks do not
+# wait for it.
 touch "$SINK_LOG.hang.slow"
 ids=
 for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -212,9 +214,14 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$ms" -lt 3000 ] || fail "an alert and its ack took ${ms} ms while a callback receiver hung"
 api_get "/api/v1/alerts/$D"
 expect_json .status acknowledged "the alert acknowledged while the receiver hangs"
+post_alert "$DESK_KEY" '{"summary": "another desk ticket", "dedup_key": "T-4"}'
+expect_status 202
+act "$(json_get .id)" ack
+wait_until "$E2E_WAIT" "desk's callback while slow's receiver hangs" \
+    ndelivered /desk 5
 rm -f "$SINK_LOG.hang.slow"
 wait_until "$E2E_WAIT" "the ten callbacks of the slow receiver" ndelivered /slow 10
-pass "a hanging receiver delays neither intake nor acks (${ms} ms)"
+pass "a hanging receiver delays neither intake, acks (${ms} ms) nor another integration's callbacks"
 
 # 5. A reload that takes an integration's callback away drops what its
 # alerts still had to tell, with an audit event.
