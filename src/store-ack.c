@@ -45,23 +45,23 @@ int
 store_hook_seen(struct store *s, const char *key, int64_t now,
     int64_t keep_ms, struct store_hook *seen)
 {
-	sqlite3_stmt *q = store_stmt(s, store_hook_seen_sql);
+	struct sq *q = store_stmt(s, store_hook_seen_sql);
 	int rc;
 
 	memset(seen, 0, sizeof *seen);
 	if (q == NULL)
 		return -1;
 	store_bind_text(q, 1, key);
-	sqlite3_bind_int64(q, 2, now - keep_ms);
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		seen->alert_id = sqlite3_column_int64(q, 0);
+	store_bind_int64(q, 2, now - keep_ms);
+	if ((rc = store_step(q)) == STORE_ROW) {
+		seen->alert_id = store_column_int64(q, 0);
 		seen->actor = store_column_strdup(q, 1);
-		seen->seen_ms = sqlite3_column_int64(q, 2);
+		seen->seen_ms = store_column_int64(q, 2);
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
+	store_reset(q);
+	if (rc == STORE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == STORE_DONE ? 0 : -1;
 }
 
 /*
@@ -74,12 +74,12 @@ int
 store_hook_add(struct store *s, const struct store_hook_new *h,
     int64_t keep_ms, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_hook_prune_sql,
 	    "pruning provider callbacks", cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, h->seen_ms - keep_ms);
+	store_bind_int64(q, 1, h->seen_ms - keep_ms);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
 	if ((q = store_stmt_cause(s, store_hook_add_sql,
@@ -88,7 +88,7 @@ store_hook_add(struct store *s, const struct store_hook_new *h,
 	store_bind_text(q, 1, h->key);
 	store_bind_alert(q, 2, h->alert_id);
 	store_bind_text(q, 3, h->actor);
-	sqlite3_bind_int64(q, 4, h->seen_ms);
+	store_bind_int64(q, 4, h->seen_ms);
 	return store_step_done(s, q, cause);
 }
 
@@ -96,17 +96,17 @@ store_hook_add(struct store *s, const struct store_hook_new *h,
 int
 store_ack_used(struct store *s, const char *nonce)
 {
-	sqlite3_stmt *q = store_stmt(s, store_ack_used_sql);
+	struct sq *q = store_stmt(s, store_ack_used_sql);
 	int rc;
 
 	if (q == NULL)
 		return -1;
 	store_bind_text(q, 1, nonce);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
+	rc = store_step(q);
+	store_reset(q);
+	if (rc == STORE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == STORE_DONE ? 0 : -1;
 }
 
 /*
@@ -116,19 +116,19 @@ store_ack_used(struct store *s, const char *nonce)
 int
 store_ack_use(struct store *s, const struct store_ack_new *a, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_ack_use_sql,
 	    "recording a used ack token", cause)) == NULL)
 		return -1;
 	store_bind_text(q, 1, a->nonce);
-	sqlite3_bind_int64(q, 2, a->alert_id);
+	store_bind_int64(q, 2, a->alert_id);
 	store_bind_text(q, 3, a->person);
 	store_bind_text(q, 4, a->action);
-	sqlite3_bind_int64(q, 5, a->used_ms);
+	store_bind_int64(q, 5, a->used_ms);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+	return store_changed(s) == 1 ? 0 : 1;
 }
 
 /*
@@ -140,7 +140,7 @@ int
 store_ack_pages(struct store *s, const char *person, int triggered_only,
     int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, store_ack_pages_sql);
+	struct sq *q = store_stmt(s, store_ack_pages_sql);
 	int rc;
 
 	*ids = NULL;
@@ -148,13 +148,13 @@ store_ack_pages(struct store *s, const char *person, int triggered_only,
 	if (q == NULL)
 		return -1;
 	store_bind_text(q, 1, person);
-	sqlite3_bind_int(q, 2, triggered_only);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	store_bind_int(q, 2, triggered_only);
+	while ((rc = store_step(q)) == STORE_ROW) {
 		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+		(*ids)[(*n)++] = store_column_int64(q, 0);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
+	store_reset(q);
+	if (rc != STORE_DONE) {
 		free(*ids);
 		*ids = NULL;
 		*n = 0;

@@ -33,16 +33,16 @@ static const char store_breaches_sql[] =
 int
 store_breach_add(struct store *s, const struct breach *b, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_breach_add_sql, "recording a breach",
 	    cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, b->alert_id);
+	store_bind_int64(q, 1, b->alert_id);
 	store_bind_text(q, 2, sla_clock_name(b->clock));
-	sqlite3_bind_int64(q, 3, b->due_ms);
-	sqlite3_bind_int64(q, 4, b->breached_ms);
-	sqlite3_bind_int64(q, 5, b->stopped_ms);
+	store_bind_int64(q, 3, b->due_ms);
+	store_bind_int64(q, 4, b->breached_ms);
+	store_bind_int64(q, 5, b->stopped_ms);
 	return store_step_done(s, q, cause);
 }
 
@@ -54,32 +54,32 @@ store_breach_add(struct store *s, const struct breach *b, char **cause)
 int
 store_breach_stop(struct store *s, const struct breach *b, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_breach_stop_sql, "stopping a breach",
 	    cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, b->alert_id);
+	store_bind_int64(q, 1, b->alert_id);
 	store_bind_text(q, 2, sla_clock_name(b->clock));
-	sqlite3_bind_int64(q, 3, b->stopped_ms);
+	store_bind_int64(q, 3, b->stopped_ms);
 	return store_step_done(s, q, cause);
 }
 
 /* Fill b from a row of (alert_id, clock, due, breached, stopped). */
 static void
-store_breach_row(sqlite3_stmt *q, struct breach *b)
+store_breach_row(struct sq *q, struct breach *b)
 {
-	const char *clock = (const char *)sqlite3_column_text(q, 1);
+	const char *clock = store_column_text(q, 1);
 	int c;
 
 	memset(b, 0, sizeof *b);
-	b->alert_id = sqlite3_column_int64(q, 0);
+	b->alert_id = store_column_int64(q, 0);
 	for (c = 0; c < SLA_NCLOCKS; c++)
 		if (clock != NULL && strcmp(clock, sla_clock_name(c)) == 0)
 			b->clock = c;
-	b->due_ms = sqlite3_column_int64(q, 2);
-	b->breached_ms = sqlite3_column_int64(q, 3);
-	b->stopped_ms = sqlite3_column_int64(q, 4);
+	b->due_ms = store_column_int64(q, 2);
+	b->breached_ms = store_column_int64(q, 3);
+	b->stopped_ms = store_column_int64(q, 4);
 }
 
 /*
@@ -88,23 +88,23 @@ store_breach_row(sqlite3_stmt *q, struct breach *b)
  * breaches (free it); q is reset.
  */
 int
-store_breach_rows(struct store *s, sqlite3_stmt *q, struct breach **out,
+store_breach_rows(struct store *s, struct sq *q, struct breach **out,
     size_t *n)
 {
 	struct breach *v = NULL;
 	size_t count = 0, size = 0;
 	int rc;
 
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = store_step(q)) == STORE_ROW) {
 		if (count == size) {
 			size = size == 0 ? 4 : size * 2;
 			v = xreallocarray(v, size, sizeof *v);
 		}
 		store_breach_row(q, &v[count++]);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: reading breaches: %s", sqlite3_errmsg(s->db));
+	store_reset(q);
+	if (rc != STORE_DONE) {
+		log_warnx("store: reading breaches: %s", store_errmsg(s));
 		free(v);
 		return -1;
 	}
@@ -117,10 +117,10 @@ store_breach_rows(struct store *s, sqlite3_stmt *q, struct breach **out,
 int
 store_breaches(struct store *s, int64_t id, struct breach **out, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, store_breaches_sql);
+	struct sq *q = store_stmt(s, store_breaches_sql);
 
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, id);
+	store_bind_int64(q, 1, id);
 	return store_breach_rows(s, q, out, n);
 }

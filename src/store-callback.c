@@ -93,7 +93,7 @@ int
 store_callback_enqueue(struct store *s, const struct store_event_new *ev,
     int64_t event_id, char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 	const char *integration;
 	size_t i, found = SIZE_MAX;
 	int rc;
@@ -104,15 +104,15 @@ store_callback_enqueue(struct store *s, const struct store_event_new *ev,
 	if ((st = store_stmt_cause(s, store_cb_integration_sql,
 	    "callback integration", cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, ev->alert_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    (integration = (const char *)sqlite3_column_text(st, 0)) != NULL) {
+	store_bind_int64(st, 1, ev->alert_id);
+	if ((rc = store_step(st)) == STORE_ROW &&
+	    (integration = store_column_text(st, 0)) != NULL) {
 		for (i = 0; i < s->ncb_integrations; i++)
 			if (strcmp(s->cb_integrations[i], integration) == 0)
 				found = i;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_ROW && rc != STORE_DONE) {
 		store_cause(s, cause, "callback integration");
 		return -1;
 	}
@@ -121,10 +121,10 @@ store_callback_enqueue(struct store *s, const struct store_event_new *ev,
 	if ((st = store_stmt_cause(s, store_cb_add_sql, "queueing a callback",
 	    cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, ev->alert_id);
-	sqlite3_bind_int64(st, 2, event_id);
+	store_bind_int64(st, 1, ev->alert_id);
+	store_bind_int64(st, 2, event_id);
 	store_bind_text_static(st, 3, s->cb_integrations[found]);
-	sqlite3_bind_int64(st, 4, ev->at_ms);
+	store_bind_int64(st, 4, ev->at_ms);
 	if (store_step_done(s, st, cause) != 0)
 		return -1;
 	if (s->cb_kick != NULL)
@@ -141,7 +141,7 @@ int
 store_callback_heads(struct store *s, size_t limit,
     struct store_callback **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, store_cb_heads_sql);
+	struct sq *st = store_stmt(s, store_cb_heads_sql);
 	struct store_callback *v = NULL, *c;
 	size_t len = 0;
 	int rc;
@@ -150,20 +150,20 @@ store_callback_heads(struct store *s, size_t limit,
 	*n = 0;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, (int64_t)limit);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		v = xreallocarray(v, len + 1, sizeof *v);
 		c = &v[len++];
-		c->id = sqlite3_column_int64(st, 0);
-		c->alert_id = sqlite3_column_int64(st, 1);
-		c->event_id = sqlite3_column_int64(st, 2);
+		c->id = store_column_int64(st, 0);
+		c->alert_id = store_column_int64(st, 1);
+		c->event_id = store_column_int64(st, 2);
 		c->integration = store_column_strdup(st, 3);
-		c->attempts = sqlite3_column_int(st, 4);
-		c->due_ms = sqlite3_column_int64(st, 5);
+		c->attempts = store_column_int(st, 4);
+		c->due_ms = store_column_int64(st, 5);
 		c->body = store_column_strdup(st, 6);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		store_callbacks_free(v, len);
 		return -1;
 	}
@@ -188,23 +188,23 @@ store_callbacks_free(struct store_callback *v, size_t n)
 int
 store_callback_event(struct store *s, int64_t id, struct store_event *ev)
 {
-	sqlite3_stmt *st = store_stmt(s, store_cb_event_sql);
+	struct sq *st = store_stmt(s, store_cb_event_sql);
 	int rc;
 
 	memset(ev, 0, sizeof *ev);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ev->id = sqlite3_column_int64(st, 0);
-		ev->alert_id = sqlite3_column_int64(st, 1);
-		ev->at_ms = sqlite3_column_int64(st, 2);
+	store_bind_int64(st, 1, id);
+	if ((rc = store_step(st)) == STORE_ROW) {
+		ev->id = store_column_int64(st, 0);
+		ev->alert_id = store_column_int64(st, 1);
+		ev->at_ms = store_column_int64(st, 2);
 		ev->actor = store_column_strdup(st, 3);
 		ev->kind = store_column_strdup(st, 4);
 		ev->detail = store_column_strdup(st, 5);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : -1;
 }
 
 /* Keep the body built for row id, so every attempt posts the same. */
@@ -212,12 +212,12 @@ int
 store_callback_set_body(struct store *s, int64_t id, const char *body,
     char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 
 	if ((st = store_stmt_cause(s, store_cb_body_sql, "callback body",
 	    cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	store_bind_int64(st, 1, id);
 	store_bind_text(st, 2, body);
 	return store_step_done(s, st, cause);
 }
@@ -230,14 +230,14 @@ int
 store_callback_done(struct store *s, int64_t id, const char *state,
     int64_t now, const char *error, char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 
 	if ((st = store_stmt_cause(s, store_cb_done_sql, "callback done",
 	    cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	store_bind_int64(st, 1, id);
 	store_bind_text(st, 2, state);
-	sqlite3_bind_int64(st, 3, now);
+	store_bind_int64(st, 3, now);
 	store_bind_text(st, 4, error);
 	return store_step_done(s, st, cause);
 }
@@ -247,15 +247,15 @@ int
 store_callback_retry(struct store *s, int64_t id, int attempts, int64_t due,
     const char *error, int64_t now, char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 
 	if ((st = store_stmt_cause(s, store_cb_retry_sql, "callback retry",
 	    cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, attempts);
-	sqlite3_bind_int64(st, 3, due);
-	sqlite3_bind_int64(st, 4, now);
+	store_bind_int64(st, 1, id);
+	store_bind_int(st, 2, attempts);
+	store_bind_int64(st, 3, due);
+	store_bind_int64(st, 4, now);
 	store_bind_text(st, 5, error);
 	return store_step_done(s, st, cause);
 }
@@ -264,7 +264,7 @@ store_callback_retry(struct store *s, int64_t id, int attempts, int64_t due,
 int64_t
 store_callback_pending(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, store_cb_pending_sql);
+	struct sq *st = store_stmt(s, store_cb_pending_sql);
 
 	return st != NULL ? store_step_int64(st, -1) : -1;
 }

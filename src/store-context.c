@@ -47,7 +47,7 @@ int
 store_alert_context_add(struct store *s, int64_t id,
     const struct alert_new *an, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if (an->images == NULL && an->client == NULL &&
 	    an->client_url == NULL && an->external_url == NULL)
@@ -56,7 +56,7 @@ store_alert_context_add(struct store *s, int64_t id,
 		store_cause(s, cause, "recording an alert's context");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, id);
+	store_bind_int64(q, 1, id);
 	store_bind_text_static(q, 2, an->images);
 	store_bind_text_static(q, 3, an->client);
 	store_bind_text_static(q, 4, an->client_url);
@@ -72,22 +72,22 @@ int
 store_alert_context_get(struct store *s, int64_t id,
     struct store_alert_context *c)
 {
-	sqlite3_stmt *q = store_stmt(s, store_context_get_sql);
+	struct sq *q = store_stmt(s, store_context_get_sql);
 	int rc;
 
 	memset(c, 0, sizeof *c);
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	store_bind_int64(q, 1, id);
+	if ((rc = store_step(q)) == STORE_ROW) {
 		c->images = store_column_strdup(q, 0);
 		c->client = store_column_strdup(q, 1);
 		c->client_url = store_column_strdup(q, 2);
 		c->external_url = store_column_strdup(q, 3);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("store: alert context: %s", sqlite3_errmsg(s->db));
+	store_reset(q);
+	if (rc != STORE_ROW && rc != STORE_DONE) {
+		log_warnx("store: alert context: %s", store_errmsg(s));
 		return -1;
 	}
 	return 0;
@@ -112,15 +112,15 @@ int
 store_change_add(struct store *s, const struct store_change *c, int64_t now,
     char **cause)
 {
-	sqlite3_stmt *q = store_stmt(s, store_change_add_sql);
+	struct sq *q = store_stmt(s, store_change_add_sql);
 
 	if (q == NULL) {
 		store_cause(s, cause, "recording a change");
 		return -1;
 	}
 	store_bind_text_static(q, 1, c->service);
-	sqlite3_bind_int64(q, 2, c->at_ms != 0 ? c->at_ms : now);
-	sqlite3_bind_int64(q, 3, now);
+	store_bind_int64(q, 2, c->at_ms != 0 ? c->at_ms : now);
+	store_bind_int64(q, 3, now);
 	store_bind_text_static(q, 4, c->summary);
 	store_bind_text_static(q, 5, c->source);
 	store_bind_text_static(q, 6, c->details);
@@ -132,7 +132,7 @@ store_change_add(struct store *s, const struct store_change *c, int64_t now,
 		store_cause(s, cause, "pruning changes");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, now - STORE_CHANGES_KEEP_MS);
+	store_bind_int64(q, 1, now - STORE_CHANGES_KEEP_MS);
 	return store_step_done(s, q, cause);
 }
 
@@ -145,7 +145,7 @@ int
 store_changes(struct store *s, const char *service, int64_t from_ms,
     int64_t to_ms, int max, struct store_change **out, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, store_changes_sql);
+	struct sq *q = store_stmt(s, store_changes_sql);
 	struct store_change *c;
 	int rc;
 
@@ -154,26 +154,26 @@ store_changes(struct store *s, const char *service, int64_t from_ms,
 	if (q == NULL)
 		return -1;
 	store_bind_text(q, 1, service);
-	sqlite3_bind_int64(q, 2, from_ms);
-	sqlite3_bind_int64(q, 3, to_ms);
-	sqlite3_bind_int(q, 4, max);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	store_bind_int64(q, 2, from_ms);
+	store_bind_int64(q, 3, to_ms);
+	store_bind_int(q, 4, max);
+	while ((rc = store_step(q)) == STORE_ROW) {
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
 		c = &(*out)[(*n)++];
-		c->id = sqlite3_column_int64(q, 0);
+		c->id = store_column_int64(q, 0);
 		c->service = store_column_strdup(q, 1);
-		c->at_ms = sqlite3_column_int64(q, 2);
-		c->received_ms = sqlite3_column_int64(q, 3);
+		c->at_ms = store_column_int64(q, 2);
+		c->received_ms = store_column_int64(q, 3);
 		c->summary = store_column_strdup(q, 4);
 		c->source = store_column_strdup(q, 5);
 		c->details = store_column_strdup(q, 6);
 		c->links = store_column_strdup(q, 7);
 		c->integration = store_column_strdup(q, 8);
 	}
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: changes: %s", sqlite3_errmsg(s->db));
+	store_reset(q);
+	store_clear(q);
+	if (rc != STORE_DONE) {
+		log_warnx("store: changes: %s", store_errmsg(s));
 		store_changes_free(*out, *n);
 		*out = NULL;
 		*n = 0;

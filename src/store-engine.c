@@ -51,43 +51,43 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
     char **cause)
 {
 	const struct esc_state *st = w->st;
-	sqlite3_stmt *k = store_stmt(s, store_engine_key_sql);
-	sqlite3_stmt *q = store_stmt(s, store_engine_save_sql);
+	struct sq *k = store_stmt(s, store_engine_key_sql);
+	struct sq *q = store_stmt(s, store_engine_save_sql);
 
 	if (k == NULL || q == NULL) {
 		store_cause(s, cause, "saving escalation state");
 		return -1;
 	}
 	if (!w->key_stored) {
-		sqlite3_bind_int64(k, 1, w->id);
-		sqlite3_bind_int(k, 2, st->priority);
+		store_bind_int64(k, 1, w->id);
+		store_bind_int(k, 2, st->priority);
 		store_bind_text(k, 3, alert_status_name(st->status));
 		if (store_step_done(s, k, cause) != 0)
 			return -1;
 	}
-	sqlite3_bind_int64(q, 1, w->id);
+	store_bind_int64(q, 1, w->id);
 	store_bind_text(q, 2, w->policy);
-	sqlite3_bind_int64(q, 5, st->acknowledged_ms);
-	sqlite3_bind_int64(q, 6, st->first_response_ms);
-	sqlite3_bind_int64(q, 7, st->resolved_ms);
-	sqlite3_bind_int(q, 8, st->stage);
-	sqlite3_bind_int64(q, 9, st->stage_started_ms);
-	sqlite3_bind_int64(q, 10, st->stage_ack_due_ms);
-	sqlite3_bind_int64(q, 11, st->stage_resolve_due_ms);
-	sqlite3_bind_int(q, 12, st->repeats_done);
-	sqlite3_bind_int64(q, 13, st->sla_due_ms[SLA_RESPONSE]);
-	sqlite3_bind_int64(q, 14, st->sla_due_ms[SLA_FIRST_RESPONSE]);
-	sqlite3_bind_int64(q, 15, st->sla_due_ms[SLA_RESOLUTION]);
-	sqlite3_bind_int(q, 16, (int)st->reminded);
-	sqlite3_bind_int(q, 17, (int)st->breached);
+	store_bind_int64(q, 5, st->acknowledged_ms);
+	store_bind_int64(q, 6, st->first_response_ms);
+	store_bind_int64(q, 7, st->resolved_ms);
+	store_bind_int(q, 8, st->stage);
+	store_bind_int64(q, 9, st->stage_started_ms);
+	store_bind_int64(q, 10, st->stage_ack_due_ms);
+	store_bind_int64(q, 11, st->stage_resolve_due_ms);
+	store_bind_int(q, 12, st->repeats_done);
+	store_bind_int64(q, 13, st->sla_due_ms[SLA_RESPONSE]);
+	store_bind_int64(q, 14, st->sla_due_ms[SLA_FIRST_RESPONSE]);
+	store_bind_int64(q, 15, st->sla_due_ms[SLA_RESOLUTION]);
+	store_bind_int(q, 16, (int)st->reminded);
+	store_bind_int(q, 17, (int)st->breached);
 	if (w->next_due == ESC_NEVER)
-		sqlite3_bind_null(q, 18);
+		store_bind_null(q, 18);
 	else
-		sqlite3_bind_int64(q, 18, w->next_due);
-	sqlite3_bind_int64(q, 19, w->now);
+		store_bind_int64(q, 18, w->next_due);
+	store_bind_int64(q, 19, w->now);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	if (sqlite3_changes(s->db) != 1) {
+	if (store_changed(s) != 1) {
 		xasprintf(cause, "alert %lld does not exist", (long long)w->id);
 		return -1;
 	}
@@ -95,33 +95,33 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
 }
 
 static void
-store_engine_row(sqlite3_stmt *q, struct store_engine_row *r)
+store_engine_row(struct sq *q, struct store_engine_row *r)
 {
 	struct esc_state *st = &r->st;
 
 	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(q, 0);
+	r->id = store_column_int64(q, 0);
 	r->service = store_column_strdup(q, 1);
 	r->policy = store_column_strdup(q, 2);
-	st->priority = sqlite3_column_int(q, 3);
-	alert_status_parse((const char *)sqlite3_column_text(q, 4),
+	st->priority = store_column_int(q, 3);
+	alert_status_parse(store_column_text(q, 4),
 	    &st->status);
-	st->created_ms = sqlite3_column_int64(q, 5);
-	st->acknowledged_ms = sqlite3_column_int64(q, 6);
-	st->first_response_ms = sqlite3_column_int64(q, 7);
-	st->resolved_ms = sqlite3_column_int64(q, 8);
+	st->created_ms = store_column_int64(q, 5);
+	st->acknowledged_ms = store_column_int64(q, 6);
+	st->first_response_ms = store_column_int64(q, 7);
+	st->resolved_ms = store_column_int64(q, 8);
 	/* stage_started_ms is NULL until the engine has started the alert */
-	r->started = sqlite3_column_type(q, 10) != SQLITE_NULL;
-	st->stage = r->started ? sqlite3_column_int(q, 9) : 0;
-	st->stage_started_ms = sqlite3_column_int64(q, 10);
-	st->stage_ack_due_ms = sqlite3_column_int64(q, 11);
-	st->stage_resolve_due_ms = sqlite3_column_int64(q, 12);
-	st->repeats_done = sqlite3_column_int(q, 13);
-	st->sla_due_ms[SLA_RESPONSE] = sqlite3_column_int64(q, 14);
-	st->sla_due_ms[SLA_FIRST_RESPONSE] = sqlite3_column_int64(q, 15);
-	st->sla_due_ms[SLA_RESOLUTION] = sqlite3_column_int64(q, 16);
-	st->reminded = (unsigned)sqlite3_column_int(q, 17);
-	st->breached = (unsigned)sqlite3_column_int(q, 18);
+	r->started = !store_column_null(q, 10);
+	st->stage = r->started ? store_column_int(q, 9) : 0;
+	st->stage_started_ms = store_column_int64(q, 10);
+	st->stage_ack_due_ms = store_column_int64(q, 11);
+	st->stage_resolve_due_ms = store_column_int64(q, 12);
+	st->repeats_done = store_column_int(q, 13);
+	st->sla_due_ms[SLA_RESPONSE] = store_column_int64(q, 14);
+	st->sla_due_ms[SLA_FIRST_RESPONSE] = store_column_int64(q, 15);
+	st->sla_due_ms[SLA_RESOLUTION] = store_column_int64(q, 16);
+	st->reminded = (unsigned)store_column_int(q, 17);
+	st->breached = (unsigned)store_column_int(q, 18);
 }
 
 void
@@ -136,17 +136,17 @@ store_engine_row_clear(struct store_engine_row *r)
 int
 store_engine_get(struct store *s, int64_t id, struct store_engine_row *r)
 {
-	sqlite3_stmt *q = store_stmt(s, store_engine_get_sql);
+	struct sq *q = store_stmt(s, store_engine_get_sql);
 	int rc = -1;
 
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	store_bind_int64(q, 1, id);
+	if (store_step(q) == STORE_ROW) {
 		store_engine_row(q, r);
 		rc = 0;
 	}
-	sqlite3_reset(q);
+	store_reset(q);
 	return rc;
 }
 
@@ -157,23 +157,23 @@ store_engine_get(struct store *s, int64_t id, struct store_engine_row *r)
 int64_t
 store_engine_open(struct store *s, store_engine_cb cb, void *arg)
 {
-	sqlite3_stmt *q = store_stmt(s, store_engine_open_sql);
+	struct sq *q = store_stmt(s, store_engine_open_sql);
 	struct store_engine_row r;
 	int64_t n = 0;
 	int rc;
 
 	if (q == NULL)
 		return -1;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = store_step(q)) == STORE_ROW) {
 		store_engine_row(q, &r);
 		cb(&r, arg);
 		store_engine_row_clear(&r);
 		n++;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
+	store_reset(q);
+	if (rc != STORE_DONE) {
 		log_warnx("store: loading open alerts: %s",
-		    sqlite3_errmsg(s->db));
+		    store_errmsg(s));
 		return -1;
 	}
 	return n;

@@ -35,14 +35,14 @@ int
 store_page_add(struct store *s, int64_t id, const char *person,
     int64_t at_ms, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_page_add_sql, "recording a page",
 	    cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, id);
+	store_bind_int64(q, 1, id);
 	store_bind_text_static(q, 2, person);
-	sqlite3_bind_int64(q, 3, at_ms);
+	store_bind_int64(q, 3, at_ms);
 	return store_step_done(s, q, cause);
 }
 
@@ -65,13 +65,13 @@ int
 store_alert_note_add(struct store *s, const struct store_alert_note *n,
     char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_note_add_sql, "recording a note",
 	    cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, n->alert_id);
-	sqlite3_bind_int64(q, 2, n->at_ms);
+	store_bind_int64(q, 1, n->alert_id);
+	store_bind_int64(q, 2, n->at_ms);
 	store_bind_text_static(q, 3, n->actor);
 	store_bind_text_static(q, 4, n->text);
 	return store_step_done(s, q, cause);
@@ -84,17 +84,17 @@ store_alert_note_add(struct store *s, const struct store_alert_note *n,
 char *
 store_alert_note_last(struct store *s, int64_t id)
 {
-	sqlite3_stmt *q = store_stmt(s, store_note_last_sql);
+	struct sq *q = store_stmt(s, store_note_last_sql);
 	char *text = NULL;
 	int rc;
 
 	if (q == NULL)
 		return NULL;
-	sqlite3_bind_int64(q, 1, id);
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+	store_bind_int64(q, 1, id);
+	if ((rc = store_step(q)) == STORE_ROW)
 		text = store_column_strdup(q, 0);
-	else if (rc != SQLITE_DONE)
-		log_warnx("store: notes: %s", sqlite3_errmsg(s->db));
-	sqlite3_reset(q);
+	else if (rc != STORE_DONE)
+		log_warnx("store: notes: %s", store_errmsg(s));
+	store_reset(q);
 	return text;
 }

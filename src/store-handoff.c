@@ -22,7 +22,7 @@ int
 store_oncall_seen(struct store *s, const char *rota, char **people,
     int64_t *at_ms)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 	int rc;
 
 	*people = NULL;
@@ -30,16 +30,16 @@ store_oncall_seen(struct store *s, const char *rota, char **people,
 	    " WHERE rota = ?1")) == NULL)
 		return -1;
 	store_bind_text(st, 1, rota);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = store_step(st)) == STORE_ROW) {
 		*people = store_column_strdup(st, 0);
 		if (*people == NULL)
 			*people = xstrdup("");
-		*at_ms = sqlite3_column_int64(st, 1);
+		*at_ms = store_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	store_reset(st);
+	if (rc == STORE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == STORE_DONE ? 0 : -1;
 }
 
 /* Record who is on call for rota, seen at at_ms. */
@@ -47,7 +47,7 @@ int
 store_oncall_seen_set(struct store *s, const char *rota, const char *people,
     int64_t at_ms, char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 
 	if ((st = store_stmt(s, "INSERT INTO oncall_seen (rota, people, at_ms)"
 	    " VALUES (?1, ?2, ?3) ON CONFLICT (rota) DO UPDATE SET"
@@ -57,6 +57,6 @@ store_oncall_seen_set(struct store *s, const char *rota, const char *people,
 	}
 	store_bind_text(st, 1, rota);
 	store_bind_text(st, 2, people);
-	sqlite3_bind_int64(st, 3, at_ms);
+	store_bind_int64(st, 3, at_ms);
 	return store_step_done(s, st, cause);
 }

@@ -13,7 +13,7 @@ static const char store_hb_set_sql[] =
 int64_t
 store_heartbeat_get(struct store *s, const char *name)
 {
-	sqlite3_stmt *st = store_stmt(s, store_hb_get_sql);
+	struct sq *st = store_stmt(s, store_hb_get_sql);
 
 	if (st == NULL)
 		return 0;
@@ -26,12 +26,12 @@ int
 store_heartbeat_ping(struct store *s, const char *name, int64_t t,
     char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 
 	if ((st = store_stmt_cause(s, store_hb_set_sql, "recording a heartbeat",
 	    cause)) == NULL)
 		return -1;
 	store_bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, t);
+	store_bind_int64(st, 2, t);
 	return store_step_done(s, st, cause);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store-migrations.c: the store's schema, as the list of migrations that
- * build it, and the running of them on open.  The schema is versioned
- * with PRAGMA user_version: migration i brings it from i to i + 1.
+ * store-migrations.c: the store's SQLite schema, as the list of
+ * migrations that build it; store-db-sqlite.c runs them on open.  The
+ * schema is versioned with PRAGMA user_version: migration i brings it
+ * from i to i + 1.
  */
 #include <stdlib.h>
 
@@ -502,102 +503,10 @@ static const char *store_migrations[] = {
 	"  WHERE state = 'pending';",
 };
 
-/*
- * The references a migration left dangling: 0 if there are none, else -1
- * with *err (sqlite3_malloc'd) naming the first.  Rows that dangled
- * before the migration would be reported too; foreign keys are on at
- * every other time, so there are none.
- */
-static int
-store_migrate_fk_check(struct store *s, char **err)
+/* The migrations, *n of them, for store-db-sqlite.c to run. */
+const char *const *
+store_migrations_sqlite(size_t *n)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
-	    NULL) != SQLITE_OK) {
-		*err = sqlite3_mprintf("%s", sqlite3_errmsg(s->db));
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*err = sqlite3_mprintf("row %lld of %s refers to a missing"
-		    " row of %s", sqlite3_column_int64(st, 1),
-		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 2));
-	else if (rc != SQLITE_DONE)
-		*err = sqlite3_mprintf("%s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/*
- * Bring the schema of the open store s up to date, each migration in a
- * transaction of its own.
- */
-int
-store_migrate(struct store *s, char **cause)
-{
-	sqlite3_stmt *st;
-	int version, i, rc = -1;
-	char *err = NULL, *sql;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		store_cause(s, cause, "reading schema version");
-		sqlite3_finalize(st);
-		return -1;
-	}
-	version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (version > (int)nitems(store_migrations)) {
-		xasprintf(cause, "%s: schema version %d is newer than this"
-		    " pagerd knows (%zu)", s->path, version,
-		    nitems(store_migrations));
-		return -1;
-	}
-	if (version == (int)nitems(store_migrations))
-		return 0;
-	/*
-	 * A migration that copies a table drops the old one, which foreign
-	 * keys would refuse (or cascade): they are off while migrations
-	 * run (this cannot change inside a transaction), and each
-	 * migration checks before COMMIT that it broke no reference.
-	 */
-	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = OFF", NULL, NULL,
-	    &err) != SQLITE_OK)
-		goto fail;
-	for (i = version; i < (int)nitems(store_migrations); i++) {
-		xasprintf(&sql, "BEGIN IMMEDIATE; %s;", store_migrations[i]);
-		rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
-		free(sql);
-		if (rc == SQLITE_OK && store_migrate_fk_check(s, &err) != 0)
-			rc = SQLITE_CONSTRAINT;
-		if (rc == SQLITE_OK) {
-			xasprintf(&sql, "PRAGMA user_version = %d; COMMIT;",
-			    i + 1);
-			rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
-			free(sql);
-		}
-		if (rc != SQLITE_OK) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-			xasprintf(cause, "%s: migration %d: %s", s->path, i + 1,
-			    err != NULL ? err : sqlite3_errmsg(s->db));
-			sqlite3_free(err);
-			err = NULL;
-			rc = -1;
-			goto out;
-		}
-		log_info("store: schema migrated to version %d", i + 1);
-	}
-	rc = 0;
-out:
-	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL,
-	    &err) != SQLITE_OK && rc == 0)
-		goto fail;
-	return rc;
-fail:
-	xasprintf(cause, "%s: %s", s->path, err != NULL ? err :
-	    sqlite3_errmsg(s->db));
-	sqlite3_free(err);
-	return -1;
+	*n = nitems(store_migrations);
+	return store_migrations;
 }

@@ -101,7 +101,7 @@ int
 store_outbox_add(struct store *s, struct store_note *n, int64_t now,
     char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_outbox_add_sql,
 	    "adding a notification", cause)) == NULL)
@@ -110,61 +110,61 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 	store_bind_text(q, 2, n->person);
 	store_bind_text(q, 3, n->channel);
 	store_bind_text(q, 4, n->address);
-	sqlite3_bind_int(q, 5, n->step);
+	store_bind_int(q, 5, n->step);
 	store_bind_text(q, 6, n->reason);
 	store_bind_text(q, 7, n->ack_url);
-	sqlite3_bind_int64(q, 8, n->due_ms);
-	sqlite3_bind_int64(q, 9, now);
+	store_bind_int64(q, 8, n->due_ms);
+	store_bind_int64(q, 9, now);
 	store_bind_text(q, 10, n->body);
 	store_bind_text(q, 11, notify_event_name(n->event));
-	sqlite3_bind_int(q, 12, n->stage);
+	store_bind_int(q, 12, n->stage);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	n->id = sqlite3_last_insert_rowid(s->db);
+	n->id = store_last_id(s);
 	return 0;
 }
 
 /* The stored names of a row's state and event (notify.c maps them). */
 static enum notify_state
-store_note_state(sqlite3_stmt *q, int col)
+store_note_state(struct sq *q, int col)
 {
-	int v = notify_state_find((const char *)sqlite3_column_text(q, col));
+	int v = notify_state_find(store_column_text(q, col));
 
 	return v < 0 ? NOTIFY_FAILED : (enum notify_state)v;
 }
 
 static enum notify_event
-store_note_event(sqlite3_stmt *q, int col)
+store_note_event(struct sq *q, int col)
 {
-	int v = notify_event_find((const char *)sqlite3_column_text(q, col));
+	int v = notify_event_find(store_column_text(q, col));
 
 	return v < 0 ? NOTIFY_PAGE : (enum notify_event)v;
 }
 
 static void
-store_note_row(sqlite3_stmt *q, struct store_note *n)
+store_note_row(struct sq *q, struct store_note *n)
 {
 	memset(n, 0, sizeof *n);
-	n->id = sqlite3_column_int64(q, 0);
-	n->alert_id = sqlite3_column_int64(q, 1);
+	n->id = store_column_int64(q, 0);
+	n->alert_id = store_column_int64(q, 1);
 	n->person = store_column_strdup(q, 2);
 	n->channel = store_column_strdup(q, 3);
 	n->address = store_column_strdup(q, 4);
-	n->attempt = sqlite3_column_int(q, 5);
-	n->step = sqlite3_column_int(q, 6);
+	n->attempt = store_column_int(q, 5);
+	n->step = store_column_int(q, 6);
 	n->state = store_note_state(q, 7);
 	n->reason = store_column_strdup(q, 8);
 	n->ack_url = store_column_strdup(q, 9);
-	n->due_ms = sqlite3_column_int64(q, 10);
+	n->due_ms = store_column_int64(q, 10);
 	n->provider_id = store_column_strdup(q, 11);
-	n->priority = sqlite3_column_int(q, 12);
+	n->priority = store_column_int(q, 12);
 	n->service = store_column_strdup(q, 13);
 	n->summary = store_column_strdup(q, 14);
 	n->last_error = store_column_strdup(q, 15);
 	n->body = store_column_strdup(q, 16);
 	n->event = store_note_event(q, 17);
-	n->stage = sqlite3_column_int(q, 18);
-	n->alert_created_ms = sqlite3_column_int64(q, 19);
+	n->stage = store_column_int(q, 18);
+	n->alert_created_ms = store_column_int64(q, 19);
 	n->links = store_column_strdup(q, 20);
 	n->client = store_column_strdup(q, 21);
 	n->client_url = store_column_strdup(q, 22);
@@ -172,20 +172,20 @@ store_note_row(sqlite3_stmt *q, struct store_note *n)
 }
 
 static int
-store_outbox_rows(struct store *s, sqlite3_stmt *q, struct store_note **out,
+store_outbox_rows(struct store *s, struct sq *q, struct store_note **out,
     size_t *n)
 {
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = store_step(q)) == STORE_ROW) {
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
 		store_note_row(q, &(*out)[(*n)++]);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: outbox: %s", sqlite3_errmsg(s->db));
+	store_reset(q);
+	if (rc != STORE_DONE) {
+		log_warnx("store: outbox: %s", store_errmsg(s));
 		store_notes_free(*out, *n);
 		*out = NULL;
 		*n = 0;
@@ -196,23 +196,23 @@ store_outbox_rows(struct store *s, sqlite3_stmt *q, struct store_note **out,
 
 /* Step a head query: 1 and h filled, 0 if none, -1 on error. */
 static int
-store_outbox_head_row(struct store *s, sqlite3_stmt *q,
+store_outbox_head_row(struct store *s, struct sq *q,
     struct store_outbox_head *h)
 {
 	int rc;
 
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step(q);
+	if (rc == STORE_ROW) {
 		h->channel = store_column_strdup(q, 0);
 		h->address = store_column_strdup(q, 1);
-		h->due_ms = sqlite3_column_int64(q, 2);
+		h->due_ms = store_column_int64(q, 2);
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
+	store_reset(q);
+	if (rc == STORE_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DONE)
 		return 0;
-	log_warnx("store: outbox: %s", sqlite3_errmsg(s->db));
+	log_warnx("store: outbox: %s", store_errmsg(s));
 	return -1;
 }
 
@@ -227,7 +227,7 @@ int
 store_outbox_next_head(struct store *s, const char *channel,
     const char *address, struct store_outbox_head *h)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 	int rc;
 
 	memset(h, 0, sizeof *h);
@@ -257,21 +257,21 @@ int
 store_outbox_head(struct store *s, const char *channel, const char *address,
     int64_t *due)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_head_sql);
+	struct sq *q = store_stmt(s, store_outbox_head_sql);
 	int rc, found = 0;
 
 	if (q == NULL)
 		return -1;
 	store_bind_text(q, 1, channel);
 	store_bind_text(q, 2, address);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-		*due = sqlite3_column_int64(q, 0);
+	rc = store_step(q);
+	if (rc == STORE_ROW && !store_column_null(q, 0)) {
+		*due = store_column_int64(q, 0);
 		found = 1;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW) {
-		log_warnx("store: outbox: %s", sqlite3_errmsg(s->db));
+	store_reset(q);
+	if (rc != STORE_ROW) {
+		log_warnx("store: outbox: %s", store_errmsg(s));
 		return -1;
 	}
 	return found;
@@ -293,7 +293,7 @@ int
 store_outbox_queue(struct store *s, const struct store_outbox_due *d,
     size_t max, struct store_note **out, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_queue_sql);
+	struct sq *q = store_stmt(s, store_outbox_queue_sql);
 
 	if (q == NULL) {
 		*out = NULL;
@@ -302,8 +302,8 @@ store_outbox_queue(struct store *s, const struct store_outbox_due *d,
 	}
 	store_bind_text(q, 1, d->channel);
 	store_bind_text(q, 2, d->address);
-	sqlite3_bind_int64(q, 3, d->now);
-	sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
+	store_bind_int64(q, 3, d->now);
+	store_bind_int64(q, 4, (int64_t)max);
 	return store_outbox_rows(s, q, out, n);
 }
 
@@ -316,15 +316,15 @@ int
 store_outbox_defer(struct store *s, const struct store_outbox_due *d,
     int64_t until, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_outbox_defer_sql,
 	    "deferring notifications", cause)) == NULL)
 		return -1;
 	store_bind_text(q, 1, d->channel);
 	store_bind_text(q, 2, d->address);
-	sqlite3_bind_int64(q, 3, d->now);
-	sqlite3_bind_int64(q, 4, until);
+	store_bind_int64(q, 3, d->now);
+	store_bind_int64(q, 4, until);
 	return store_step_done(s, q, cause);
 }
 
@@ -333,7 +333,7 @@ int
 store_outbox_by_provider(struct store *s, const char *pid,
     struct store_note **out, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_provider_sql);
+	struct sq *q = store_stmt(s, store_outbox_provider_sql);
 
 	if (q == NULL)
 		return -1;
@@ -346,11 +346,11 @@ int
 store_outbox_list(struct store *s, int64_t alert_id, struct store_note **out,
     size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_list_sql);
+	struct sq *q = store_stmt(s, store_outbox_list_sql);
 
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, alert_id);
+	store_bind_int64(q, 1, alert_id);
 	return store_outbox_rows(s, q, out, n);
 }
 
@@ -363,18 +363,18 @@ int
 store_outbox_set(struct store *s, const struct store_outbox_change *c,
     int64_t now, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_outbox_set_sql,
 	    "updating a notification", cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, c->id);
+	store_bind_int64(q, 1, c->id);
 	store_bind_text(q, 2, notify_state_name(c->state));
-	sqlite3_bind_int(q, 3, c->attempt);
-	sqlite3_bind_int64(q, 4, c->due_ms);
+	store_bind_int(q, 3, c->attempt);
+	store_bind_int64(q, 4, c->due_ms);
 	store_bind_text(q, 5, c->provider_id);
 	store_bind_text(q, 6, c->error);
-	sqlite3_bind_int64(q, 7, now);
+	store_bind_int64(q, 7, now);
 	return store_step_done(s, q, cause);
 }
 
@@ -400,17 +400,17 @@ int64_t
 store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
     int64_t now, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_outbox_cancel_sql,
 	    "cancelling notifications", cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, alert_id);
+	store_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, person);
-	sqlite3_bind_int64(q, 3, now);
+	store_bind_int64(q, 3, now);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	return sqlite3_changes64(s->db);
+	return store_changed(s);
 }
 
 /*
@@ -422,7 +422,7 @@ int64_t
 store_outbox_failover(struct store *s, const struct store_note *n,
     int64_t now, struct store_outbox_head *h)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_failover_sql);
+	struct sq *q = store_stmt(s, store_outbox_failover_sql);
 	int64_t id = 0;
 	int rc;
 
@@ -431,17 +431,17 @@ store_outbox_failover(struct store *s, const struct store_note *n,
 		return -1;
 	store_bind_alert(q, 1, n->alert_id);
 	store_bind_text(q, 2, n->person);
-	sqlite3_bind_int(q, 3, n->step);
-	sqlite3_bind_int64(q, 4, now);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	store_bind_int(q, 3, n->step);
+	store_bind_int64(q, 4, now);
+	while ((rc = store_step(q)) == STORE_ROW) {
 		store_outbox_head_clear(h);
-		id = sqlite3_column_int64(q, 0);
+		id = store_column_int64(q, 0);
 		h->channel = store_column_strdup(q, 1);
 		h->address = store_column_strdup(q, 2);
-		h->due_ms = sqlite3_column_int64(q, 3);
+		h->due_ms = store_column_int64(q, 3);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
+	store_reset(q);
+	if (rc != STORE_DONE) {
 		store_outbox_head_clear(h);
 		return -1;
 	}
@@ -452,7 +452,7 @@ store_outbox_failover(struct store *s, const struct store_note *n,
 int64_t
 store_outbox_live(struct store *s, int64_t alert_id, const char *person)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_live_sql);
+	struct sq *q = store_stmt(s, store_outbox_live_sql);
 
 	if (q == NULL)
 		return -1;
@@ -465,12 +465,12 @@ store_outbox_live(struct store *s, int64_t alert_id, const char *person)
 int
 store_outbox_resume(struct store *s, int64_t now, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt_cause(s, store_outbox_resume_sql,
 	    "resuming notifications", cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, now);
+	store_bind_int64(q, 1, now);
 	return store_step_done(s, q, cause);
 }
 
@@ -479,18 +479,18 @@ int
 store_outbox_recent(struct store *s, int64_t since,
     void (*cb)(const char *, const char *, int64_t, void *), void *arg)
 {
-	sqlite3_stmt *q = store_stmt(s, store_outbox_recent_sql);
+	struct sq *q = store_stmt(s, store_outbox_recent_sql);
 	int rc;
 
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, since);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		cb((const char *)sqlite3_column_text(q, 0),
-		    (const char *)sqlite3_column_text(q, 1),
-		    sqlite3_column_int64(q, 2), arg);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_bind_int64(q, 1, since);
+	while ((rc = store_step(q)) == STORE_ROW)
+		cb(store_column_text(q, 0),
+		    store_column_text(q, 1),
+		    store_column_int64(q, 2), arg);
+	store_reset(q);
+	return rc == STORE_DONE ? 0 : -1;
 }
 
 void

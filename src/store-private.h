@@ -1,31 +1,80 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store-private.h: shared by the files of the store module (store.c and
- * store-*.c, one per group of tables).  Only these include sqlite3.h.
+ * store-*.c, one per group of tables).  They reach the database only
+ * through the driver below (struct store_driver, one file per kind of
+ * database: store-db-sqlite.c); only that file includes sqlite3.h.
  */
 #ifndef STORE_PRIVATE_H
 #define STORE_PRIVATE_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct breach;
 struct store;
+struct store_driver;
 struct store_event_new;
 
 /* The statements store.c prepares at open; see store_sql[]. */
 #define STORE_NSTMT 10
 
+/* What store_step() gives. */
+#define STORE_ROW	1	/* a row is ready for store_column_*() */
+#define STORE_DONE	0	/* no more rows */
+#define STORE_ERR	-1	/* failed: store_errmsg() says why */
+
+/*
+ * A prepared statement: the driver's own struct begins with this one.
+ * Parameters are numbered from 1 (?1 in the SQL), columns from 0.
+ */
+struct sq {
+	const struct store_driver *drv;
+	const char *sql;
+};
+
+/*
+ * What the store asks of a database.  open() fills s->db (and, for
+ * SQLite, s->wal) from s->path; migrate() brings the schema up to date.
+ * prepare() returns NULL if sql does not compile (store_errmsg() says
+ * why); persistent: kept until the store closes.  bind_text() copies v
+ * if copy, else v must outlive the next step and reset.  step() gives
+ * STORE_ROW, STORE_DONE or STORE_ERR; reset() makes the statement ready
+ * to run again, bindings kept; clear() drops the bindings.  changes():
+ * the rows the last INSERT, UPDATE or DELETE changed.
+ */
+struct store_driver {
+	const char *name;
+	int (*open)(struct store *, char **);
+	void (*close)(struct store *);
+	int (*migrate)(struct store *, char **);
+	struct sq *(*prepare)(struct store *, const char *, int);
+	void (*finalize)(struct sq *);
+	void (*bind_int64)(struct sq *, int, int64_t);
+	void (*bind_text)(struct sq *, int, const char *, int);
+	void (*bind_null)(struct sq *, int);
+	int (*step)(struct sq *);
+	int64_t (*column_int64)(struct sq *, int);
+	const char *(*column_text)(struct sq *, int);
+	int (*column_null)(struct sq *, int);
+	void (*reset)(struct sq *);
+	void (*clear)(struct sq *);
+	int64_t (*changes)(struct store *);
+	int64_t (*last_id)(struct store *);
+	const char *(*errmsg)(struct store *);
+	int (*in_transaction)(struct store *);
+};
+
 struct store_cached {
 	const char *sql; /* compared by address */
-	sqlite3_stmt *stmt;
+	struct sq *stmt;
 };
 
 struct store_sync;
 
 struct store {
-	sqlite3 *db;
+	const struct store_driver *drv;
+	void *db;		/* the driver's connection (sqlite3 *) */
 	char *path;
 	char *wal_path;		/* path + "-wal" */
 	int wal_fd;		/* for store_sync_now(), or -1 */
@@ -33,7 +82,7 @@ struct store {
 	int full_sync;		/* sync the WAL at each commit */
 	int sync_failed;	/* a sync failed: nothing more is stored */
 	struct store_sync *sync; /* the worker, once started */
-	sqlite3_stmt *stmt[STORE_NSTMT];
+	struct sq *stmt[STORE_NSTMT];
 	struct store_cached *cache;
 	size_t ncache;
 	char **cb_integrations;	/* those with a callback (store-callback.c) */
@@ -42,24 +91,135 @@ struct store {
 	void *cb_kick_arg;
 };
 
+/*
+ * The driver's calls, for the statements of store.c and store-*.c: one
+ * indirect call each, no allocation.
+ */
+static inline void
+store_bind_int64(struct sq *q, int i, int64_t v)
+{
+	q->drv->bind_int64(q, i, v);
+}
+
+static inline void
+store_bind_int(struct sq *q, int i, int v)
+{
+	q->drv->bind_int64(q, i, v);
+}
+
+static inline void
+store_bind_null(struct sq *q, int i)
+{
+	q->drv->bind_null(q, i);
+}
+
+/* Bind a copy of v (NULL: SQL NULL) to parameter i. */
+static inline void
+store_bind_text(struct sq *q, int i, const char *v)
+{
+	q->drv->bind_text(q, i, v, 1);
+}
+
+/*
+ * Bind v without copying it, for a statement that store_step_done()
+ * runs next (or that is reset and cleared before v goes): on the intake
+ * path each copy was a malloc and a free.
+ */
+static inline void
+store_bind_text_static(struct sq *q, int i, const char *v)
+{
+	q->drv->bind_text(q, i, v, 0);
+}
+
+/* Bind an alert id to parameter i; 0 (no alert) is SQL NULL. */
+static inline void
+store_bind_alert(struct sq *q, int i, int64_t alert_id)
+{
+	if (alert_id > 0)
+		q->drv->bind_int64(q, i, alert_id);
+	else
+		q->drv->bind_null(q, i);
+}
+
+static inline int
+store_step(struct sq *q)
+{
+	return q->drv->step(q);
+}
+
+static inline int64_t
+store_column_int64(struct sq *q, int i)
+{
+	return q->drv->column_int64(q, i);
+}
+
+static inline int
+store_column_int(struct sq *q, int i)
+{
+	return (int)q->drv->column_int64(q, i);
+}
+
+/* The text of column i, or NULL; valid until the next step or reset. */
+static inline const char *
+store_column_text(struct sq *q, int i)
+{
+	return q->drv->column_text(q, i);
+}
+
+static inline int
+store_column_null(struct sq *q, int i)
+{
+	return q->drv->column_null(q, i);
+}
+
+static inline void
+store_reset(struct sq *q)
+{
+	q->drv->reset(q);
+}
+
+static inline void
+store_clear(struct sq *q)
+{
+	q->drv->clear(q);
+}
+
+static inline int64_t
+store_changed(struct store *s)
+{
+	return s->drv->changes(s);
+}
+
+static inline int64_t
+store_last_id(struct store *s)
+{
+	return s->drv->last_id(s);
+}
+
+static inline const char *
+store_errmsg(struct store *s)
+{
+	return s->drv->errmsg(s);
+}
+
 /* store.c */
-sqlite3_stmt *store_stmt(struct store *, const char *);
-sqlite3_stmt *store_stmt_cause(struct store *, const char *, const char *,
+struct sq *store_stmt(struct store *, const char *);
+struct sq *store_stmt_cause(struct store *, const char *, const char *,
     char **);
-int store_step_done(struct store *, sqlite3_stmt *, char **);
+int store_step_done(struct store *, struct sq *, char **);
 void store_cause(struct store *, char **, const char *);
-void store_bind_text(sqlite3_stmt *, int, const char *);
-void store_bind_text_static(sqlite3_stmt *, int, const char *);
-void store_bind_alert(sqlite3_stmt *, int, int64_t);
-char *store_column_strdup(sqlite3_stmt *, int);
-int64_t store_step_int64(sqlite3_stmt *, int64_t);
+char *store_column_strdup(struct sq *, int);
+int64_t store_step_int64(struct sq *, int64_t);
 int store_strings(struct store *, const char *, int64_t, const char *,
     char ***, size_t *);
 int store_commit_nosync(struct store *, char **);
 int64_t store_usec(void);
 
-/* store-migrations.c */
-int store_migrate(struct store *, char **);
+/* store-db-sqlite.c */
+extern const struct store_driver store_sqlite_driver;
+
+/* store-migrations.c: the SQLite schema */
+const char *const *store_migrations_sqlite(size_t *);
 
 /* store-sync.c */
 int store_sync_now(struct store *);
@@ -71,7 +231,7 @@ int store_callback_enqueue(struct store *, const struct store_event_new *,
     int64_t, char **);
 
 /* store-breach.c */
-int store_breach_rows(struct store *, sqlite3_stmt *, struct breach **,
+int store_breach_rows(struct store *, struct sq *, struct breach **,
     size_t *);
 
 #endif

@@ -93,21 +93,21 @@ static const char *const store_ret_rest_sql[] = {
 static int
 store_ret_open(struct store *s, int64_t cutoff_ms, char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 
 	if ((st = store_stmt(s, "INSERT INTO retention_run (cutoff_ms)"
 	    " VALUES (?1)")) == NULL) {
 		store_cause(s, cause, "retention");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, cutoff_ms);
+	store_bind_int64(st, 1, cutoff_ms);
 	return store_step_done(s, st, cause);
 }
 
 static int
 store_ret_close(struct store *s, char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 
 	if ((st = store_stmt(s, "DELETE FROM retention_run")) == NULL) {
 		store_cause(s, cause, "retention");
@@ -119,7 +119,7 @@ store_ret_close(struct store *s, char **cause)
 static int
 store_ret_alert(struct store *s, int64_t id, char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 	size_t i;
 
 	for (i = 0; i < nitems(store_ret_alert_sql); i++) {
@@ -127,7 +127,7 @@ store_ret_alert(struct store *s, int64_t id, char **cause)
 			store_cause(s, cause, store_ret_alert_sql[i]);
 			return -1;
 		}
-		sqlite3_bind_int64(st, 1, id);
+		store_bind_int64(st, 1, id);
 		if (store_step_done(s, st, cause) != 0)
 			return -1;
 	}
@@ -146,7 +146,7 @@ int
 store_retention_batch(struct store *s, struct store_retention *r,
     char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 	int64_t *ids = NULL, id;
 	size_t n = 0, seen = 0, i;
 	int rc, newer = 0, more = 0;
@@ -155,28 +155,28 @@ store_retention_batch(struct store *s, struct store_retention *r,
 		store_cause(s, cause, "retention scan");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, r->cutoff_ms);
-	sqlite3_bind_int64(st, 2, r->cursor);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->limit);
+	store_bind_int64(st, 1, r->cutoff_ms);
+	store_bind_int64(st, 2, r->cursor);
+	store_bind_int64(st, 3, (int64_t)r->limit);
 	ids = xcalloc(r->limit > 0 ? r->limit : 1, sizeof *ids);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		seen++;
-		id = sqlite3_column_int64(st, 0);
-		if (!sqlite3_column_int(st, 1)) {
+		id = store_column_int64(st, 0);
+		if (!store_column_int(st, 1)) {
 			newer = 1; /* created after the cutoff: so are the rest */
 			break;
 		}
 		r->cursor = id;
-		if (sqlite3_column_int(st, 2))
+		if (store_column_int(st, 2))
 			ids[n++] = id;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != STORE_ROW && rc != STORE_DONE) {
 		store_cause(s, cause, "retention scan");
-		sqlite3_reset(st);
+		store_reset(st);
 		free(ids);
 		return -1;
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	if (store_ret_open(s, r->cutoff_ms, cause) != 0)
 		goto fail;
 	for (i = 0; i < n; i++)
@@ -190,11 +190,11 @@ store_retention_batch(struct store *s, struct store_retention *r,
 				store_cause(s, cause, store_ret_rest_sql[i]);
 				goto fail;
 			}
-			sqlite3_bind_int64(st, 1, r->cutoff_ms);
-			sqlite3_bind_int64(st, 2, (sqlite3_int64)r->limit);
+			store_bind_int64(st, 1, r->cutoff_ms);
+			store_bind_int64(st, 2, (int64_t)r->limit);
 			if (store_step_done(s, st, cause) != 0)
 				goto fail;
-			if ((size_t)sqlite3_changes(s->db) >= r->limit)
+			if ((size_t)store_changed(s) >= r->limit)
 				more = 1;
 		}
 		r->done = !more;

@@ -25,7 +25,7 @@
 int
 store_silence_add(struct store *s, struct silence *si, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 	json_t *m;
 	char *text;
 	int rc;
@@ -40,17 +40,17 @@ store_silence_add(struct store *s, struct silence *si, char **cause)
 	text = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(m);
 	store_bind_text(q, 1, text);
-	sqlite3_bind_int64(q, 2, si->starts_ms);
-	sqlite3_bind_int64(q, 3, si->ends_ms);
-	sqlite3_bind_int64(q, 4, si->created_ms);
+	store_bind_int64(q, 2, si->starts_ms);
+	store_bind_int64(q, 3, si->ends_ms);
+	store_bind_int64(q, 4, si->created_ms);
 	store_bind_text(q, 5, si->comment);
 	store_bind_text(q, 6, si->creator);
-	sqlite3_bind_int(q, 7, si->page_on_expiry);
+	store_bind_int(q, 7, si->page_on_expiry);
 	store_bind_text(q, 8, si->window);
 	rc = store_step_done(s, q, cause);
 	free(text);
 	if (rc == 0)
-		si->id = sqlite3_last_insert_rowid(s->db);
+		si->id = store_last_id(s);
 	return rc;
 }
 
@@ -61,7 +61,7 @@ store_silence_add(struct store *s, struct silence *si, char **cause)
 int
 store_silence_expire(struct store *s, int64_t id, int64_t now, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt(s, "UPDATE silences SET expired_ms = ?2"
 	    " WHERE id = ?1 AND expired_ms IS NULL AND ends_ms > ?2")) ==
@@ -69,36 +69,36 @@ store_silence_expire(struct store *s, int64_t id, int64_t now, char **cause)
 		store_cause(s, cause, "expiring a silence");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_int64(q, 2, now);
+	store_bind_int64(q, 1, id);
+	store_bind_int64(q, 2, now);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	return sqlite3_changes(s->db) == 1;
+	return store_changed(s) == 1;
 }
 
 static int
-store_silence_row(sqlite3_stmt *q, struct silence *si)
+store_silence_row(struct sq *q, struct silence *si)
 {
 	char *cause = NULL;
 	int rc;
 
 	memset(si, 0, sizeof *si);
-	si->id = sqlite3_column_int64(q, 0);
-	rc = silence_matchers_load(si, (const char *)sqlite3_column_text(q,
-	    1) != NULL ? (const char *)sqlite3_column_text(q, 1) : "", &cause);
+	si->id = store_column_int64(q, 0);
+	rc = silence_matchers_load(si, store_column_text(q,
+	    1) != NULL ? store_column_text(q, 1) : "", &cause);
 	if (rc != 0) {
 		log_warnx("store: silence %lld: %s", (long long)si->id, cause);
 		free(cause);
 		silence_clear(si);
 		return -1;
 	}
-	si->starts_ms = sqlite3_column_int64(q, 2);
-	si->ends_ms = sqlite3_column_int64(q, 3);
-	si->created_ms = sqlite3_column_int64(q, 4);
-	si->expired_ms = sqlite3_column_int64(q, 5);
+	si->starts_ms = store_column_int64(q, 2);
+	si->ends_ms = store_column_int64(q, 3);
+	si->created_ms = store_column_int64(q, 4);
+	si->expired_ms = store_column_int64(q, 5);
 	si->comment = store_column_strdup(q, 6);
 	si->creator = store_column_strdup(q, 7);
-	si->page_on_expiry = sqlite3_column_int(q, 8);
+	si->page_on_expiry = store_column_int(q, 8);
 	si->window = store_column_strdup(q, 9);
 	return 0;
 }
@@ -112,7 +112,7 @@ int
 store_silences(struct store *s, int64_t since_ms, struct silence **out,
     size_t *n)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 	struct silence si;
 	int rc;
 
@@ -122,16 +122,16 @@ store_silences(struct store *s, int64_t since_ms, struct silence **out,
 	    " FROM silences WHERE min(ends_ms, coalesce(expired_ms, ends_ms))"
 	    " >= ?1 ORDER BY id")) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, since_ms);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	store_bind_int64(q, 1, since_ms);
+	while ((rc = store_step(q)) == STORE_ROW) {
 		if (store_silence_row(q, &si) != 0)
 			continue;
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
 		(*out)[(*n)++] = si;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: silences: %s", sqlite3_errmsg(s->db));
+	store_reset(q);
+	if (rc != STORE_DONE) {
+		log_warnx("store: silences: %s", store_errmsg(s));
 		while (*n > 0)
 			silence_clear(&(*out)[--*n]);
 		free(*out);
@@ -145,19 +145,19 @@ store_silences(struct store *s, int64_t since_ms, struct silence **out,
 int
 store_silence_get(struct store *s, int64_t id, struct silence *si)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 	int rc;
 
 	if ((q = store_stmt(s, "SELECT " STORE_SILENCE_COLUMNS
 	    " FROM silences WHERE id = ?1")) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
+	store_bind_int64(q, 1, id);
+	rc = store_step(q);
+	if (rc == STORE_ROW)
 		rc = store_silence_row(q, si) == 0 ? 1 : -1;
 	else
-		rc = rc == SQLITE_DONE ? 0 : -1;
-	sqlite3_reset(q);
+		rc = rc == STORE_DONE ? 0 : -1;
+	store_reset(q);
 	return rc;
 }
 
@@ -166,16 +166,16 @@ int
 store_silence_hold(struct store *s, int64_t alert_id, int64_t silence_id,
     int64_t now, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt(s, "INSERT INTO alert_silences (alert_id,"
 	    " silence_id, held_ms) VALUES (?1, ?2, ?3)")) == NULL) {
 		store_cause(s, cause, "holding an alert");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, alert_id);
-	sqlite3_bind_int64(q, 2, silence_id);
-	sqlite3_bind_int64(q, 3, now);
+	store_bind_int64(q, 1, alert_id);
+	store_bind_int64(q, 2, silence_id);
+	store_bind_int64(q, 3, now);
 	return store_step_done(s, q, cause);
 }
 
@@ -184,7 +184,7 @@ int
 store_silence_release(struct store *s, int64_t alert_id, int64_t now,
     int paged, char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt(s, "UPDATE alert_silences SET released_ms = ?2,"
 	    " paged = ?3 WHERE alert_id = ?1 AND released_ms IS NULL")) ==
@@ -192,9 +192,9 @@ store_silence_release(struct store *s, int64_t alert_id, int64_t now,
 		store_cause(s, cause, "releasing an alert");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, alert_id);
-	sqlite3_bind_int64(q, 2, now);
-	sqlite3_bind_int(q, 3, paged);
+	store_bind_int64(q, 1, alert_id);
+	store_bind_int64(q, 2, now);
+	store_bind_int(q, 3, paged);
 	return store_step_done(s, q, cause);
 }
 
@@ -202,7 +202,7 @@ static int
 store_silence_ids(struct store *s, const char *sql, int64_t arg,
     int64_t **out, size_t *n)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 	int rc;
 
 	*out = NULL;
@@ -210,14 +210,14 @@ store_silence_ids(struct store *s, const char *sql, int64_t arg,
 	if ((q = store_stmt(s, sql)) == NULL)
 		return -1;
 	if (arg != 0)
-		sqlite3_bind_int64(q, 1, arg);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		store_bind_int64(q, 1, arg);
+	while ((rc = store_step(q)) == STORE_ROW) {
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
-		(*out)[(*n)++] = sqlite3_column_int64(q, 0);
+		(*out)[(*n)++] = store_column_int64(q, 0);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: held alerts: %s", sqlite3_errmsg(s->db));
+	store_reset(q);
+	if (rc != STORE_DONE) {
+		log_warnx("store: held alerts: %s", store_errmsg(s));
 		free(*out);
 		*out = NULL;
 		*n = 0;
@@ -260,7 +260,7 @@ int64_t
 store_silence_of(struct store *s, int64_t alert_id, int *released,
     int *paged)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 	int64_t id = 0;
 	int rc;
 
@@ -268,14 +268,14 @@ store_silence_of(struct store *s, int64_t alert_id, int *released,
 	if ((q = store_stmt(s, "SELECT silence_id, released_ms IS NOT NULL,"
 	    " paged FROM alert_silences WHERE alert_id = ?1")) == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, alert_id);
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(q, 0);
-		*released = sqlite3_column_int(q, 1);
-		*paged = sqlite3_column_int(q, 2);
-	} else if (rc != SQLITE_DONE)
+	store_bind_int64(q, 1, alert_id);
+	if ((rc = store_step(q)) == STORE_ROW) {
+		id = store_column_int64(q, 0);
+		*released = store_column_int(q, 1);
+		*paged = store_column_int(q, 2);
+	} else if (rc != STORE_DONE)
 		id = -1;
-	sqlite3_reset(q);
+	store_reset(q);
 	return id;
 }
 
@@ -284,15 +284,15 @@ int
 store_silence_move(struct store *s, int64_t alert_id, int64_t silence_id,
     char **cause)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 
 	if ((q = store_stmt(s, "UPDATE alert_silences SET silence_id = ?2"
 	    " WHERE alert_id = ?1 AND released_ms IS NULL")) == NULL) {
 		store_cause(s, cause, "moving a held alert");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, alert_id);
-	sqlite3_bind_int64(q, 2, silence_id);
+	store_bind_int64(q, 1, alert_id);
+	store_bind_int64(q, 2, silence_id);
 	return store_step_done(s, q, cause);
 }
 
@@ -303,15 +303,15 @@ store_silence_move(struct store *s, int64_t alert_id, int64_t silence_id,
 int
 store_silence_window(struct store *s, const char *name, int64_t starts_ms)
 {
-	sqlite3_stmt *q;
+	struct sq *q;
 	int rc;
 
 	if ((q = store_stmt(s, "SELECT 1 FROM silences WHERE window = ?1"
 	    " AND starts_ms = ?2")) == NULL)
 		return -1;
 	store_bind_text(q, 1, name);
-	sqlite3_bind_int64(q, 2, starts_ms);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	store_bind_int64(q, 2, starts_ms);
+	rc = store_step(q);
+	store_reset(q);
+	return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 }

@@ -64,18 +64,18 @@ static const char store_stats_top_sql[] =
     " a.count FROM archived_alerts a" STORE_STATS_WHERE ")"
     " GROUP BY service, dedup_key ORDER BY 5 DESC, 4 DESC, 2 LIMIT ?5";
 
-static sqlite3_stmt *
+static struct sq *
 store_stats_bind(struct store *s, const char *sql,
     const struct store_stats_query *q)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sq *st = store_stmt(s, sql);
 
 	if (st == NULL)
 		return NULL;
-	sqlite3_bind_int64(st, 1, q->from_ms);
-	sqlite3_bind_int64(st, 2, q->to_ms);
+	store_bind_int64(st, 1, q->from_ms);
+	store_bind_int64(st, 2, q->to_ms);
 	store_bind_text(st, 3, q->service);
-	sqlite3_bind_int(st, 4, q->priority);
+	store_bind_int(st, 4, q->priority);
 	return st;
 }
 
@@ -84,32 +84,32 @@ int
 store_stats_rows(struct store *s, const struct store_stats_query *q,
     struct stats_row **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stats_bind(s, store_stats_rows_sql, q);
+	struct sq *st = store_stats_bind(s, store_stats_rows_sql, q);
 	struct stats_row *v = NULL, *r;
 	size_t count = 0, size = 0;
 	int rc, c;
 
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (count == size) {
 			size = size == 0 ? 256 : size * 2;
 			v = xreallocarray(v, size, sizeof *v);
 		}
 		r = &v[count++];
-		r->priority = sqlite3_column_int(st, 0);
-		r->created_ms = sqlite3_column_int64(st, 1);
-		r->acknowledged_ms = sqlite3_column_int64(st, 2);
-		r->first_response_ms = sqlite3_column_int64(st, 3);
-		r->resolved_ms = sqlite3_column_int64(st, 4);
+		r->priority = store_column_int(st, 0);
+		r->created_ms = store_column_int64(st, 1);
+		r->acknowledged_ms = store_column_int64(st, 2);
+		r->first_response_ms = store_column_int64(st, 3);
+		r->resolved_ms = store_column_int64(st, 4);
 		for (c = 0; c < SLA_NCLOCKS; c++)
-			r->due_ms[c] = sqlite3_column_int64(st, 5 + c);
-		r->breached = (unsigned)sqlite3_column_int(st, 8);
-		r->max_stage = sqlite3_column_int(st, 9);
-		r->silenced = sqlite3_column_int(st, 10);
+			r->due_ms[c] = store_column_int64(st, 5 + c);
+		r->breached = (unsigned)store_column_int(st, 8);
+		r->max_stage = store_column_int(st, 9);
+		r->silenced = store_column_int(st, 10);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		free(v);
 		return -1;
 	}
@@ -123,7 +123,7 @@ int
 store_stats_breaches(struct store *s, const struct store_stats_query *q,
     struct breach **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stats_bind(s, store_stats_breaches_sql, q);
+	struct sq *st = store_stats_bind(s, store_stats_breaches_sql, q);
 
 	if (st == NULL)
 		return -1;
@@ -139,23 +139,23 @@ int
 store_stats_groups(struct store *s, const struct store_stats_query *q,
     void (*cb)(const struct store_stats_group *, void *), void *arg)
 {
-	sqlite3_stmt *st = store_stats_bind(s, store_stats_groups_sql, q);
+	struct sq *st = store_stats_bind(s, store_stats_groups_sql, q);
 	struct store_stats_group g;
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		g.kind = (const char *)sqlite3_column_text(st, 0);
-		g.name = (const char *)sqlite3_column_text(st, 1);
-		g.total = sqlite3_column_int64(st, 2);
-		g.delivered = sqlite3_column_int64(st, 3);
-		g.cancelled = sqlite3_column_int64(st, 4);
-		g.waiting = sqlite3_column_int64(st, 5);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		g.kind = store_column_text(st, 0);
+		g.name = store_column_text(st, 1);
+		g.total = store_column_int64(st, 2);
+		g.delivered = store_column_int64(st, 3);
+		g.cancelled = store_column_int64(st, 4);
+		g.waiting = store_column_int64(st, 5);
 		cb(&g, arg);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : -1;
 }
 
 /*
@@ -167,20 +167,20 @@ store_stats_top(struct store *s, const struct store_stats_query *q, int limit,
     void (*cb)(const char *, const char *, const char *, int64_t, int64_t,
     void *), void *arg)
 {
-	sqlite3_stmt *st = store_stats_bind(s, store_stats_top_sql, q);
+	struct sq *st = store_stats_bind(s, store_stats_top_sql, q);
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int(st, 5, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb((const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2),
-		    sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+	store_bind_int(st, 5, limit);
+	while ((rc = store_step(st)) == STORE_ROW)
+		cb(store_column_text(st, 0),
+		    store_column_text(st, 1),
+		    store_column_text(st, 2),
+		    store_column_int64(st, 3), store_column_int64(st, 4),
 		    arg);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : -1;
 }
 
 static const char store_metrics_sql[] =
@@ -206,16 +206,16 @@ int
 store_metrics(struct store *s, void (*cb)(const char *, const char *,
     const char *, int64_t, void *), void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, store_metrics_sql);
+	struct sq *st = store_stmt(s, store_metrics_sql);
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb((const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2),
-		    sqlite3_column_int64(st, 3), arg);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	while ((rc = store_step(st)) == STORE_ROW)
+		cb(store_column_text(st, 0),
+		    store_column_text(st, 1),
+		    store_column_text(st, 2),
+		    store_column_int64(st, 3), arg);
+	store_reset(st);
+	return rc == STORE_DONE ? 0 : -1;
 }

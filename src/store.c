@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store.c: all of pagerd's SQLite use.  The database lives in the state
- * folder, in WAL mode; a committed transaction survives a crash or power
- * loss because its WAL frames are synced before anyone is told it was
- * stored (store_commit() syncs at once, store_commit_async() in a worker
- * thread: see store-sync.c).  Callers batch work into one transaction
- * (group commit) to pay for one sync per batch.  The schema is versioned
- * with PRAGMA user_version and migrated on open (store-migrations.c).
+ * store.c: the store's core: open and close, transactions, the cache of
+ * prepared statements, and alerts and their audit.  The database is
+ * reached through a driver (store-private.h; SQLite's is
+ * store-db-sqlite.c).  It lives in the state folder, in WAL mode; a
+ * committed transaction survives a crash or power loss because its WAL
+ * frames are synced before anyone is told it was stored (store_commit()
+ * syncs at once, store_commit_async() in a worker thread: see
+ * store-sync.c).  Callers batch work into one transaction (group commit)
+ * to pay for one sync per batch.  The schema is migrated on open
+ * (store-migrations.c).
  */
 #include <sys/stat.h>
 
@@ -85,7 +88,7 @@ void
 store_cause(struct store *s, char **cause, const char *what)
 {
 	if (cause != NULL)
-		xasprintf(cause, "%s: %s", what, sqlite3_errmsg(s->db));
+		xasprintf(cause, "%s: %s", what, store_errmsg(s));
 }
 
 /* Create dir and its parents, mode 0700 for the last one. */
@@ -110,17 +113,6 @@ fail:
 	xasprintf(cause, "%s: %s", copy, strerror(errno));
 	free(copy);
 	return -1;
-}
-
-/* The answer to PRAGMA journal_mode: is the database in WAL mode? */
-static int
-store_journal_cb(void *arg, int n, char **v, char **names)
-{
-	struct store *s = arg;
-
-	if (n == 1 && v[0] != NULL)
-		s->wal = strcmp(v[0], "wal") == 0;
-	return 0;
 }
 
 /* The files of a store in its folder: the first STORE_DATA_FILES hold
@@ -216,16 +208,9 @@ struct store *
 store_open(const char *dir, char **cause)
 {
 	struct store *s;
-	char *err = NULL;
 	mode_t mask;
 	int i, rc;
 
-	/*
-	 * pagerd does not read SQLite's memory statistics; without them
-	 * each of SQLite's allocations skips a global mutex.  Fails (and is
-	 * harmless) once SQLite is initialised.
-	 */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	mask = umask(077);
 	if (store_mkdirs(dir, cause) != 0) {
 		umask(mask);
@@ -233,50 +218,22 @@ store_open(const char *dir, char **cause)
 	}
 	store_tighten(dir);
 	s = xcalloc(1, sizeof *s);
+	s->drv = &store_sqlite_driver;
 	xasprintf(&s->path, "%s/pagerd.db", dir);
 	xasprintf(&s->wal_path, "%s-wal", s->path);
 	s->wal_fd = -1;
 	s->full_sync = 1;
-	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;",
-		    store_journal_cb, s, &err);
+	rc = s->drv->open(s, cause);
 	umask(mask);
-	if (rc != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", s->path, err != NULL ? err :
-		    s->db != NULL ? sqlite3_errmsg(s->db) : "cannot open");
-		sqlite3_free(err);
+	if (rc != 0)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
-	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON;", NULL, NULL,
-	    &err) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", s->path, err);
-		sqlite3_free(err);
-		goto fail;
-	}
-	/*
-	 * In WAL mode, FULL differs from NORMAL only by a sync of the WAL
-	 * at each commit, which store-sync.c does instead.  A file system
-	 * without WAL support keeps SQLite's own FULL.
-	 */
-	if (sqlite3_exec(s->db, s->wal ? "PRAGMA synchronous = NORMAL" :
-	    "PRAGMA synchronous = FULL", NULL, NULL, &err) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", s->path, err);
-		sqlite3_free(err);
-		goto fail;
-	}
-	if (!s->wal)
-		log_warnx("store: %s is not in WAL mode", s->path);
-	if (store_migrate(s, cause) != 0)
+	if (s->drv->migrate(s, cause) != 0)
 		goto fail;
 	for (i = 0; i < ST_MAX; i++) {
-		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK) {
+		if ((s->stmt[i] = s->drv->prepare(s, store_sql[i], 1)) ==
+		    NULL) {
 			xasprintf(cause, "%s: preparing \"%s\": %s", s->path,
-			    store_sql[i], sqlite3_errmsg(s->db));
+			    store_sql[i], store_errmsg(s));
 			goto fail;
 		}
 	}
@@ -297,13 +254,12 @@ store_close(struct store *s)
 	if (s->wal_fd != -1)
 		close(s->wal_fd);
 	for (i = 0; i < ST_MAX; i++)
-		sqlite3_finalize(s->stmt[i]);
+		s->drv->finalize(s->stmt[i]);
 	for (i = 0; i < (int)s->ncache; i++)
-		sqlite3_finalize(s->cache[i].stmt);
+		s->drv->finalize(s->cache[i].stmt);
 	free(s->cache);
 	store_callback_configure(s, NULL, 0, NULL, NULL);
-	if (s->db != NULL)
-		sqlite3_close(s->db);
+	s->drv->close(s);
 	free(s->path);
 	free(s->wal_path);
 	free(s);
@@ -325,19 +281,18 @@ store_set_synchronous(struct store *s, int full)
  * the store closes.  sql must be a string constant: it is looked up by
  * address.  Returns NULL (and logs) if it does not compile.
  */
-sqlite3_stmt *
+struct sq *
 store_stmt(struct store *s, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 	size_t i;
 
 	for (i = 0; i < s->ncache; i++)
 		if (s->cache[i].sql == sql)
 			return s->cache[i].stmt;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-	    NULL) != SQLITE_OK) {
+	if ((st = s->drv->prepare(s, sql, 1)) == NULL) {
 		log_warnx("store: preparing \"%s\": %s", sql,
-		    sqlite3_errmsg(s->db));
+		    store_errmsg(s));
 		return NULL;
 	}
 	s->cache = xreallocarray(s->cache, s->ncache + 1, sizeof *s->cache);
@@ -347,11 +302,11 @@ store_stmt(struct store *s, const char *sql)
 }
 
 /* The same, or NULL with *cause: "what: the database's error". */
-sqlite3_stmt *
+struct sq *
 store_stmt_cause(struct store *s, const char *sql, const char *what,
     char **cause)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 
 	if ((st = store_stmt(s, sql)) == NULL)
 		store_cause(s, cause, what);
@@ -364,19 +319,19 @@ store_stmt_cause(struct store *s, const char *sql, const char *what,
  * referred to after the step).
  */
 int
-store_step_done(struct store *s, sqlite3_stmt *st, char **cause)
+store_step_done(struct store *s, struct sq *st, char **cause)
 {
 	int rc;
 
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
-		store_cause(s, cause, sqlite3_sql(st));
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
+	rc = store_step(st);
+	if (rc != STORE_DONE) {
+		store_cause(s, cause, st->sql);
+		store_reset(st);
+		store_clear(st);
 		return -1;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	store_reset(st);
+	store_clear(st);
 	return 0;
 }
 
@@ -434,46 +389,8 @@ store_commit(struct store *s, char **cause)
 void
 store_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (s->drv->in_transaction(s))
 		store_step_done(s, s->stmt[ST_ROLLBACK], NULL);
-}
-
-/* Bind v (NULL: SQL NULL) to parameter i, copied or not (how). */
-static void
-store_bind_text_how(sqlite3_stmt *st, int i, const char *v,
-    sqlite3_destructor_type how)
-{
-	if (v == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, v, -1, how);
-}
-
-void
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	store_bind_text_how(st, i, v, SQLITE_TRANSIENT);
-}
-
-/*
- * Bind v without copying it, for a statement that store_step_done()
- * runs next (or that is reset and cleared before v goes): on the intake
- * path each copy was a malloc and a free.
- */
-void
-store_bind_text_static(sqlite3_stmt *st, int i, const char *v)
-{
-	store_bind_text_how(st, i, v, SQLITE_STATIC);
-}
-
-/* Bind an alert id to parameter i; 0 (no alert) is SQL NULL. */
-void
-store_bind_alert(sqlite3_stmt *st, int i, int64_t alert_id)
-{
-	if (alert_id > 0)
-		sqlite3_bind_int64(st, i, alert_id);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 /*
@@ -481,13 +398,13 @@ store_bind_alert(sqlite3_stmt *st, int i, int64_t alert_id)
  * first row, or none if it has no row.  st is reset.
  */
 int64_t
-store_step_int64(sqlite3_stmt *st, int64_t none)
+store_step_int64(struct sq *st, int64_t none)
 {
 	int64_t v = none;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (store_step(st) == STORE_ROW)
+		v = store_column_int64(st, 0);
+	store_reset(st);
 	return v;
 }
 
@@ -496,10 +413,10 @@ int
 store_event_add(struct store *s, const struct store_event_new *ev,
     char **cause)
 {
-	sqlite3_stmt *st = s->stmt[ST_INSERT_EVENT];
+	struct sq *st = s->stmt[ST_INSERT_EVENT];
 
 	store_bind_alert(st, 1, ev->alert_id);
-	sqlite3_bind_int64(st, 2, ev->at_ms);
+	store_bind_int64(st, 2, ev->at_ms);
 	store_bind_text_static(st, 3, ev->actor);
 	store_bind_text_static(st, 4, ev->kind);
 	store_bind_text_static(st, 5, ev->detail != NULL ? ev->detail : "{}");
@@ -508,7 +425,7 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 	/* a state change told back to its integration: same transaction */
 	if (s->ncb_integrations == 0)
 		return 0;
-	return store_callback_enqueue(s, ev, sqlite3_last_insert_rowid(s->db),
+	return store_callback_enqueue(s, ev, store_last_id(s),
 	    cause);
 }
 
@@ -528,40 +445,40 @@ store_raise_event(struct store *s, struct store_event_new *ev,
 
 /* Bind the escalation state of a new alert (?10 to ?21), or none. */
 static void
-store_bind_start(sqlite3_stmt *st, const struct store_alert_start *a)
+store_bind_start(struct sq *st, const struct store_alert_start *a)
 {
 	const struct esc_state *e = &a->st;
 
 	if (a->policy == NULL) {
-		sqlite3_bind_null(st, 10);
-		sqlite3_bind_int(st, 11, 1);
-		sqlite3_bind_null(st, 12);
-		sqlite3_bind_int64(st, 13, 0);
-		sqlite3_bind_int64(st, 14, 0);
-		sqlite3_bind_int(st, 15, 0);
-		sqlite3_bind_int64(st, 16, 0);
-		sqlite3_bind_int64(st, 17, 0);
-		sqlite3_bind_int64(st, 18, 0);
-		sqlite3_bind_int(st, 19, 0);
-		sqlite3_bind_int(st, 20, 0);
-		sqlite3_bind_null(st, 21);
+		store_bind_null(st, 10);
+		store_bind_int(st, 11, 1);
+		store_bind_null(st, 12);
+		store_bind_int64(st, 13, 0);
+		store_bind_int64(st, 14, 0);
+		store_bind_int(st, 15, 0);
+		store_bind_int64(st, 16, 0);
+		store_bind_int64(st, 17, 0);
+		store_bind_int64(st, 18, 0);
+		store_bind_int(st, 19, 0);
+		store_bind_int(st, 20, 0);
+		store_bind_null(st, 21);
 		return;
 	}
 	store_bind_text_static(st, 10, a->policy);
-	sqlite3_bind_int(st, 11, e->stage);
-	sqlite3_bind_int64(st, 12, e->stage_started_ms);
-	sqlite3_bind_int64(st, 13, e->stage_ack_due_ms);
-	sqlite3_bind_int64(st, 14, e->stage_resolve_due_ms);
-	sqlite3_bind_int(st, 15, e->repeats_done);
-	sqlite3_bind_int64(st, 16, e->sla_due_ms[SLA_RESPONSE]);
-	sqlite3_bind_int64(st, 17, e->sla_due_ms[SLA_FIRST_RESPONSE]);
-	sqlite3_bind_int64(st, 18, e->sla_due_ms[SLA_RESOLUTION]);
-	sqlite3_bind_int(st, 19, (int)e->reminded);
-	sqlite3_bind_int(st, 20, (int)e->breached);
+	store_bind_int(st, 11, e->stage);
+	store_bind_int64(st, 12, e->stage_started_ms);
+	store_bind_int64(st, 13, e->stage_ack_due_ms);
+	store_bind_int64(st, 14, e->stage_resolve_due_ms);
+	store_bind_int(st, 15, e->repeats_done);
+	store_bind_int64(st, 16, e->sla_due_ms[SLA_RESPONSE]);
+	store_bind_int64(st, 17, e->sla_due_ms[SLA_FIRST_RESPONSE]);
+	store_bind_int64(st, 18, e->sla_due_ms[SLA_RESOLUTION]);
+	store_bind_int(st, 19, (int)e->reminded);
+	store_bind_int(st, 20, (int)e->breached);
 	if (a->next_due == ESC_NEVER)
-		sqlite3_bind_null(st, 21);
+		store_bind_null(st, 21);
 	else
-		sqlite3_bind_int64(st, 21, a->next_due);
+		store_bind_int64(st, 21, a->next_due);
 }
 
 /*
@@ -590,7 +507,7 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
     char **cause)
 {
 	struct store_event_new ev;
-	sqlite3_stmt *st;
+	struct sq *st;
 	char keybuf[33], *detail;
 	const char *key = an->dedup_key;
 	uint8_t rnd[16];
@@ -610,25 +527,25 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 	st = s->stmt[ST_FIND_OPEN];
 	store_bind_text(st, 1, an->service);
 	store_bind_text(st, 2, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		r->id = sqlite3_column_int64(st, 0);
-		alert_status_parse((const char *)sqlite3_column_text(st, 1),
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		r->id = store_column_int64(st, 0);
+		alert_status_parse(store_column_text(st, 1),
 		    &r->status);
-		oldprio = sqlite3_column_int(st, 2);
-		sqlite3_reset(st);
+		oldprio = store_column_int(st, 2);
+		store_reset(st);
 
 		st = s->stmt[ST_BUMP_DUPLICATE];
-		sqlite3_bind_int64(st, 1, r->id);
-		sqlite3_bind_int64(st, 2, now);
-		sqlite3_bind_int(st, 3, an->priority);
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		store_bind_int64(st, 1, r->id);
+		store_bind_int64(st, 2, now);
+		store_bind_int(st, 3, an->priority);
+		if (store_step(st) != STORE_ROW) {
 			store_cause(s, cause, "folding duplicate");
-			sqlite3_reset(st);
+			store_reset(st);
 			return -1;
 		}
-		count = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+		count = store_column_int64(st, 0);
+		store_reset(st);
 		r->duplicate = 1;
 		xasprintf(&detail, "{\"count\":%" PRId64 ",\"priority\":\"%s\"}",
 		    count, alert_priority_name(an->priority));
@@ -647,8 +564,8 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 		r->dedup_key = xstrdup(key);
 		return 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		store_cause(s, cause, "looking up dedup key");
 		return -1;
 	}
@@ -660,17 +577,17 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 	st = s->stmt[ST_INSERT_ALERT];
 	store_bind_text_static(st, 1, key);
 	store_bind_text_static(st, 2, an->service);
-	sqlite3_bind_int(st, 3, an->priority);
+	store_bind_int(st, 3, an->priority);
 	store_bind_text_static(st, 4, an->summary);
 	store_bind_text_static(st, 5, an->source);
 	store_bind_text_static(st, 6, an->details);
 	store_bind_text_static(st, 7, an->links);
 	store_bind_text_static(st, 8, an->integration);
-	sqlite3_bind_int64(st, 9, now);
+	store_bind_int64(st, 9, now);
 	store_bind_start(st, &r->start);
 	if (store_step_done(s, st, cause) != 0)
 		return -1;
-	r->id = sqlite3_last_insert_rowid(s->db);
+	r->id = store_last_id(s);
 	r->status = ALERT_TRIGGERED;
 	/* {"priority":...} and the policy's own detail, one object */
 	if (r->started && r->start.policy_detail != NULL &&
@@ -690,11 +607,11 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 }
 
 char *
-store_column_strdup(sqlite3_stmt *st, int i)
+store_column_strdup(struct sq *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const char *t = store_column_text(st, i);
 
-	return t != NULL ? xstrdup((const char *)t) : NULL;
+	return t != NULL ? xstrdup(t) : NULL;
 }
 
 /*
@@ -706,21 +623,21 @@ int
 store_strings(struct store *s, const char *sql, int64_t id, const char *what,
     char ***out, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(s, sql);
+	struct sq *q = store_stmt(s, sql);
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	store_bind_int64(q, 1, id);
+	while ((rc = store_step(q)) == STORE_ROW) {
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
 		(*out)[(*n)++] = store_column_strdup(q, 0);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
+	store_reset(q);
+	if (rc != STORE_DONE) {
+		log_warnx("store: %s: %s", what, store_errmsg(s));
 		while (*n > 0)
 			free((*out)[--*n]);
 		free(*out);
@@ -732,32 +649,32 @@ store_strings(struct store *s, const char *sql, int64_t id, const char *what,
 
 /* Build an alert from a row of STORE_ALERT_COLUMNS. */
 static struct alert *
-store_alert_row(sqlite3_stmt *st)
+store_alert_row(struct sq *st)
 {
 	struct alert *a = xcalloc(1, sizeof *a);
 	int i;
 
-	a->id = sqlite3_column_int64(st, 0);
+	a->id = store_column_int64(st, 0);
 	a->dedup_key = store_column_strdup(st, 1);
 	a->service = store_column_strdup(st, 2);
-	a->priority = sqlite3_column_int(st, 3);
+	a->priority = store_column_int(st, 3);
 	a->summary = store_column_strdup(st, 4);
 	a->source = store_column_strdup(st, 5);
 	a->details = store_column_strdup(st, 6);
 	a->links = store_column_strdup(st, 7);
 	a->integration = store_column_strdup(st, 8);
-	alert_status_parse((const char *)sqlite3_column_text(st, 9),
+	alert_status_parse(store_column_text(st, 9),
 	    &a->status);
-	a->stage = sqlite3_column_int(st, 10);
-	a->count = sqlite3_column_int64(st, 11);
-	a->created_ms = sqlite3_column_int64(st, 12);
-	a->updated_ms = sqlite3_column_int64(st, 13);
-	a->acknowledged_ms = sqlite3_column_int64(st, 14);
-	a->first_response_ms = sqlite3_column_int64(st, 15);
-	a->resolved_ms = sqlite3_column_int64(st, 16);
+	a->stage = store_column_int(st, 10);
+	a->count = store_column_int64(st, 11);
+	a->created_ms = store_column_int64(st, 12);
+	a->updated_ms = store_column_int64(st, 13);
+	a->acknowledged_ms = store_column_int64(st, 14);
+	a->first_response_ms = store_column_int64(st, 15);
+	a->resolved_ms = store_column_int64(st, 16);
 	for (i = 0; i < ALERT_SLA_CLOCKS; i++)
-		a->sla_due_ms[i] = sqlite3_column_int64(st, 17 + i);
-	a->sla_breached = (unsigned)sqlite3_column_int(st, 20);
+		a->sla_due_ms[i] = store_column_int64(st, 17 + i);
+	a->sla_breached = (unsigned)store_column_int(st, 20);
 	return a;
 }
 
@@ -765,13 +682,13 @@ store_alert_row(sqlite3_stmt *st)
 struct alert *
 store_alert_get(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = s->stmt[ST_GET_ALERT];
+	struct sq *st = s->stmt[ST_GET_ALERT];
 	struct alert *a = NULL;
 
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	store_bind_int64(st, 1, id);
+	if (store_step(st) == STORE_ROW)
 		a = store_alert_row(st);
-	sqlite3_reset(st);
+	store_reset(st);
 	return a;
 }
 
@@ -783,32 +700,32 @@ int
 store_alert_list(struct store *s, const struct store_filter *f,
     struct alert ***out, size_t *n)
 {
-	sqlite3_stmt *st;
+	struct sq *st;
 	struct alert **list = NULL;
 	size_t count = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " STORE_ALERT_COLUMNS
+	if ((st = s->drv->prepare(s, "SELECT " STORE_ALERT_COLUMNS
 	    " FROM alerts WHERE (?1 IS NULL OR status = ?1)"
 	    " AND (?2 IS NULL OR service = ?2)"
 	    " AND (?3 = 0 OR priority = ?3)"
-	    " AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?5", -1, &st,
-	    NULL) != SQLITE_OK) {
-		log_warnx("store: %s", sqlite3_errmsg(s->db));
+	    " AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?5", 0)) ==
+	    NULL) {
+		log_warnx("store: %s", store_errmsg(s));
 		return -1;
 	}
 	store_bind_text(st, 1, f->status < 0 ? NULL :
 	    alert_status_name(f->status));
 	store_bind_text(st, 2, f->service);
-	sqlite3_bind_int(st, 3, f->priority);
-	sqlite3_bind_int64(st, 4, f->before_id);
-	sqlite3_bind_int(st, 5, f->limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int(st, 3, f->priority);
+	store_bind_int64(st, 4, f->before_id);
+	store_bind_int(st, 5, f->limit);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		list = xreallocarray(list, count + 1, sizeof *list);
 		list[count++] = store_alert_row(st);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	s->drv->finalize(st);
+	if (rc != STORE_DONE) {
 		while (count > 0)
 			alert_free(list[--count]);
 		free(list);
@@ -824,24 +741,24 @@ int
 store_events(struct store *s, int64_t alert_id, struct store_event **out,
     size_t *n)
 {
-	sqlite3_stmt *st = s->stmt[ST_EVENTS];
+	struct sq *st = s->stmt[ST_EVENTS];
 	struct store_event *list = NULL, *e;
 	size_t count = 0;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, alert_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	store_bind_int64(st, 1, alert_id);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		list = xreallocarray(list, count + 1, sizeof *list);
 		e = &list[count++];
-		e->id = sqlite3_column_int64(st, 0);
-		e->alert_id = sqlite3_column_int64(st, 1);
-		e->at_ms = sqlite3_column_int64(st, 2);
+		e->id = store_column_int64(st, 0);
+		e->alert_id = store_column_int64(st, 1);
+		e->at_ms = store_column_int64(st, 2);
 		e->actor = store_column_strdup(st, 3);
 		e->kind = store_column_strdup(st, 4);
 		e->detail = store_column_strdup(st, 5);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(st);
+	if (rc != STORE_DONE) {
 		store_events_free(list, count);
 		return -1;
 	}
@@ -874,7 +791,7 @@ store_alert_count(struct store *s)
 int64_t
 store_alert_find_open(struct store *s, const char *service, const char *key)
 {
-	sqlite3_stmt *st = s->stmt[ST_FIND_OPEN];
+	struct sq *st = s->stmt[ST_FIND_OPEN];
 
 	store_bind_text(st, 1, service);
 	store_bind_text(st, 2, key);

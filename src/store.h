@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store.h: the SQLite state store (WAL): alerts, the append-only audit
- * event log, breaches, notifications.  Only store*.c talk to SQLite.
+ * event log, breaches, notifications.  Only store*.c talk to the
+ * database, through the driver of store-private.h; only
+ * store-db-sqlite.c talks to SQLite.
  *
  * What this interface promises, whatever database is behind it:
  *
@@ -44,12 +46,12 @@
  * SQLite-specific SQL, to redo for another database: the migrations
  * (PRAGMA user_version, table copies to change constraints,
  * sqlite_sequence, and JSON1 in migration 13's backfill); the pragmas of
- * store_open (WAL, synchronous, foreign_keys, foreign_key_check) and
- * the WAL sync of store-sync.c; BEGIN IMMEDIATE; ?N parameters; ids
- * from INTEGER PRIMARY KEY (rowid) read with sqlite3_last_insert_rowid;
+ * store-db-sqlite.c (WAL, synchronous, foreign_keys, foreign_key_check)
+ * and the WAL sync of store-sync.c; BEGIN IMMEDIATE; ?N parameters; ids
+ * from INTEGER PRIMARY KEY (rowid) read with the driver's last_id();
  * WITHOUT ROWID tables; two-argument min() and max() (LEAST, GREATEST);
  * "x IS ?1" with a parameter (IS NOT DISTINCT FROM); sum() over a
- * comparison (store-stats.c); and rows counted with sqlite3_changes.
+ * comparison (store-stats.c).
  * ON CONFLICT ... DO NOTHING/UPDATE and RETURNING are as in PostgreSQL.
  */
 #ifndef STORE_H

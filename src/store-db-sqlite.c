@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store-db-sqlite.c: the store's SQLite driver, all of pagerd's calls to
+ * SQLite.  The database is one file in the state folder, in WAL mode
+ * with synchronous=NORMAL: the sync of the WAL that makes a commit
+ * durable is store-sync.c's.  The schema is versioned with PRAGMA
+ * user_version and migrated on open (the migrations are
+ * store-migrations.c's).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "store-private.h"
+#include "xmalloc.h"
+
+struct store_sqlite_sq {
+	struct sq q;		/* first: a struct sq * is one of these */
+	sqlite3_stmt *st;
+};
+
+#define SQ(q)	(((struct store_sqlite_sq *)(q))->st)
+
+static int store_sqlite_open(struct store *, char **);
+static void store_sqlite_close(struct store *);
+static int store_sqlite_migrate(struct store *, char **);
+static struct sq *store_sqlite_prepare(struct store *, const char *, int);
+static void store_sqlite_finalize(struct sq *);
+static void store_sqlite_bind_int64(struct sq *, int, int64_t);
+static void store_sqlite_bind_text(struct sq *, int, const char *, int);
+static void store_sqlite_bind_null(struct sq *, int);
+static int store_sqlite_step(struct sq *);
+static int64_t store_sqlite_column_int64(struct sq *, int);
+static const char *store_sqlite_column_text(struct sq *, int);
+static int store_sqlite_column_null(struct sq *, int);
+static void store_sqlite_reset(struct sq *);
+static void store_sqlite_clear(struct sq *);
+static int64_t store_sqlite_changes(struct store *);
+static int64_t store_sqlite_last_id(struct store *);
+static const char *store_sqlite_errmsg(struct store *);
+static int store_sqlite_in_transaction(struct store *);
+
+const struct store_driver store_sqlite_driver = {
+	.name = "sqlite",
+	.open = store_sqlite_open,
+	.close = store_sqlite_close,
+	.migrate = store_sqlite_migrate,
+	.prepare = store_sqlite_prepare,
+	.finalize = store_sqlite_finalize,
+	.bind_int64 = store_sqlite_bind_int64,
+	.bind_text = store_sqlite_bind_text,
+	.bind_null = store_sqlite_bind_null,
+	.step = store_sqlite_step,
+	.column_int64 = store_sqlite_column_int64,
+	.column_text = store_sqlite_column_text,
+	.column_null = store_sqlite_column_null,
+	.reset = store_sqlite_reset,
+	.clear = store_sqlite_clear,
+	.changes = store_sqlite_changes,
+	.last_id = store_sqlite_last_id,
+	.errmsg = store_sqlite_errmsg,
+	.in_transaction = store_sqlite_in_transaction,
+};
+
+/* The answer to PRAGMA journal_mode: is the database in WAL mode? */
+static int
+store_sqlite_journal_cb(void *arg, int n, char **v, char **names)
+{
+	struct store *s = arg;
+
+	if (n == 1 && v[0] != NULL)
+		s->wal = strcmp(v[0], "wal") == 0;
+	return 0;
+}
+
+/* Open s->path (creating it), in WAL mode with foreign keys on. */
+static int
+store_sqlite_open(struct store *s, char **cause)
+{
+	sqlite3 *db = NULL;
+	char *err = NULL;
+	int rc;
+
+	/*
+	 * pagerd does not read SQLite's memory statistics; without them
+	 * each of SQLite's allocations skips a global mutex.  Fails (and is
+	 * harmless) once SQLite is initialised.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	rc = sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	s->db = db;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL;",
+		    store_sqlite_journal_cb, s, &err);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", s->path, err != NULL ? err :
+		    db != NULL ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_free(err);
+		return -1;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON;", NULL, NULL,
+	    &err) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", s->path, err);
+		sqlite3_free(err);
+		return -1;
+	}
+	/*
+	 * In WAL mode, FULL differs from NORMAL only by a sync of the WAL
+	 * at each commit, which store-sync.c does instead.  A file system
+	 * without WAL support keeps SQLite's own FULL.
+	 */
+	if (sqlite3_exec(db, s->wal ? "PRAGMA synchronous = NORMAL" :
+	    "PRAGMA synchronous = FULL", NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", s->path, err);
+		sqlite3_free(err);
+		return -1;
+	}
+	if (!s->wal)
+		log_warnx("store: %s is not in WAL mode", s->path);
+	return 0;
+}
+
+static void
+store_sqlite_close(struct store *s)
+{
+	if (s->db != NULL)
+		sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+/*
+ * The references a migration left dangling: 0 if there are none, else -1
+ * with *err (sqlite3_malloc'd) naming the first.  Rows that dangled
+ * before the migration would be reported too; foreign keys are on at
+ * every other time, so there are none.
+ */
+static int
+store_sqlite_fk_check(sqlite3 *db, char **err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st,
+	    NULL) != SQLITE_OK) {
+		*err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*err = sqlite3_mprintf("row %lld of %s refers to a missing"
+		    " row of %s", sqlite3_column_int64(st, 1),
+		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 2));
+	else if (rc != SQLITE_DONE)
+		*err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Bring the schema of the open store s up to date, each migration in a
+ * transaction of its own.
+ */
+static int
+store_sqlite_migrate(struct store *s, char **cause)
+{
+	sqlite3 *db = s->db;
+	sqlite3_stmt *st;
+	const char *const *migrations;
+	size_t n;
+	int version, i, rc = -1;
+	char *err = NULL, *sql;
+
+	migrations = store_migrations_sqlite(&n);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		store_cause(s, cause, "reading schema version");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)n) {
+		xasprintf(cause, "%s: schema version %d is newer than this"
+		    " pagerd knows (%zu)", s->path, version, n);
+		return -1;
+	}
+	if (version == (int)n)
+		return 0;
+	/*
+	 * A migration that copies a table drops the old one, which foreign
+	 * keys would refuse (or cascade): they are off while migrations
+	 * run (this cannot change inside a transaction), and each
+	 * migration checks before COMMIT that it broke no reference.
+	 */
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL,
+	    &err) != SQLITE_OK)
+		goto fail;
+	for (i = version; i < (int)n; i++) {
+		xasprintf(&sql, "BEGIN IMMEDIATE; %s;", migrations[i]);
+		rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+		free(sql);
+		if (rc == SQLITE_OK && store_sqlite_fk_check(db, &err) != 0)
+			rc = SQLITE_CONSTRAINT;
+		if (rc == SQLITE_OK) {
+			xasprintf(&sql, "PRAGMA user_version = %d; COMMIT;",
+			    i + 1);
+			rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+			free(sql);
+		}
+		if (rc != SQLITE_OK) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			xasprintf(cause, "%s: migration %d: %s", s->path, i + 1,
+			    err != NULL ? err : sqlite3_errmsg(db));
+			sqlite3_free(err);
+			err = NULL;
+			rc = -1;
+			goto out;
+		}
+		log_info("store: schema migrated to version %d", i + 1);
+	}
+	rc = 0;
+out:
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL,
+	    &err) != SQLITE_OK && rc == 0)
+		goto fail;
+	return rc;
+fail:
+	xasprintf(cause, "%s: %s", s->path, err != NULL ? err :
+	    sqlite3_errmsg(db));
+	sqlite3_free(err);
+	return -1;
+}
+
+static struct sq *
+store_sqlite_prepare(struct store *s, const char *sql, int persistent)
+{
+	struct store_sqlite_sq *q;
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v3(s->db, sql, -1, persistent ?
+	    SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK)
+		return NULL;
+	q = xcalloc(1, sizeof *q);
+	q->q.drv = &store_sqlite_driver;
+	q->q.sql = sql;
+	q->st = st;
+	return &q->q;
+}
+
+static void
+store_sqlite_finalize(struct sq *q)
+{
+	if (q == NULL)
+		return;
+	sqlite3_finalize(SQ(q));
+	free(q);
+}
+
+static void
+store_sqlite_bind_int64(struct sq *q, int i, int64_t v)
+{
+	sqlite3_bind_int64(SQ(q), i, v);
+}
+
+/* v NULL: SQL NULL.  Not copied unless copy (SQLITE_STATIC). */
+static void
+store_sqlite_bind_text(struct sq *q, int i, const char *v, int copy)
+{
+	if (v == NULL)
+		sqlite3_bind_null(SQ(q), i);
+	else
+		sqlite3_bind_text(SQ(q), i, v, -1, copy ? SQLITE_TRANSIENT :
+		    SQLITE_STATIC);
+}
+
+static void
+store_sqlite_bind_null(struct sq *q, int i)
+{
+	sqlite3_bind_null(SQ(q), i);
+}
+
+static int
+store_sqlite_step(struct sq *q)
+{
+	switch (sqlite3_step(SQ(q))) {
+	case SQLITE_ROW:
+		return STORE_ROW;
+	case SQLITE_DONE:
+		return STORE_DONE;
+	default:
+		return STORE_ERR;
+	}
+}
+
+static int64_t
+store_sqlite_column_int64(struct sq *q, int i)
+{
+	return sqlite3_column_int64(SQ(q), i);
+}
+
+static const char *
+store_sqlite_column_text(struct sq *q, int i)
+{
+	return (const char *)sqlite3_column_text(SQ(q), i);
+}
+
+static int
+store_sqlite_column_null(struct sq *q, int i)
+{
+	return sqlite3_column_type(SQ(q), i) == SQLITE_NULL;
+}
+
+static void
+store_sqlite_reset(struct sq *q)
+{
+	sqlite3_reset(SQ(q));
+}
+
+static void
+store_sqlite_clear(struct sq *q)
+{
+	sqlite3_clear_bindings(SQ(q));
+}
+
+static int64_t
+store_sqlite_changes(struct store *s)
+{
+	return sqlite3_changes64(s->db);
+}
+
+static int64_t
+store_sqlite_last_id(struct store *s)
+{
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+static const char *
+store_sqlite_errmsg(struct store *s)
+{
+	return s->db != NULL ? sqlite3_errmsg(s->db) : "not open";
+}
+
+static int
+store_sqlite_in_transaction(struct store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
