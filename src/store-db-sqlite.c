@@ -45,6 +45,7 @@ static int store_sqlite_in_transaction(struct store *);
 
 const struct store_driver store_sqlite_driver = {
 	.name = "sqlite",
+	.dialect = STORE_DIALECT_SQLITE,
 	.open = store_sqlite_open,
 	.close = store_sqlite_close,
 	.migrate = store_sqlite_migrate,
@@ -242,13 +243,17 @@ store_sqlite_prepare(struct store *s, const char *sql, int persistent)
 {
 	struct store_sqlite_sq *q;
 	sqlite3_stmt *st;
+	char *mine = store_sql_pick(sql, STORE_DIALECT_SQLITE);
+	int rc;
 
-	if (sqlite3_prepare_v3(s->db, sql, -1, persistent ?
-	    SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK)
+	rc = sqlite3_prepare_v3(s->db, mine != NULL ? mine : sql, -1,
+	    persistent ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL);
+	free(mine);
+	if (rc != SQLITE_OK)
 		return NULL;
 	q = xcalloc(1, sizeof *q);
 	q->q.drv = &store_sqlite_driver;
-	q->q.sql = sql;
+	q->q.sql = sqlite3_sql(st); /* SQLite's copy, as prepared */
 	q->st = st;
 	return &q->q;
 }

@@ -30,14 +30,20 @@ static const char store_engine_key_sql[] =
     " WHERE id = ?1 AND (priority != ?2 OR status != ?3)";
 static const char store_engine_save_sql[] =
     "UPDATE alerts SET policy = ?2,"
-    " acknowledged_ms = nullif(?5, 0), first_response_ms = nullif(?6, 0),"
-    " resolved_ms = nullif(?7, 0), stage = ?8, max_stage = max(max_stage, ?8),"
-    " stage_started_ms = ?9, stage_ack_due_ms = nullif(?10, 0),"
-    " stage_resolve_due_ms = nullif(?11, 0), repeats_done = ?12,"
-    " sla_response_due_ms = nullif(?13, 0),"
-    " sla_first_response_due_ms = nullif(?14, 0),"
-    " sla_resolution_due_ms = nullif(?15, 0), sla_reminded = ?16,"
-    " sla_breached = ?17, next_due_ms = ?18, updated_ms = max(updated_ms, ?19)"
+    " acknowledged_ms = nullif(CAST(?3 AS BIGINT), 0),"
+    " first_response_ms = nullif(CAST(?4 AS BIGINT), 0),"
+    " resolved_ms = nullif(CAST(?5 AS BIGINT), 0), stage = ?6,"
+    " max_stage = " STORE_SQL("max(max_stage, ?6)", "GREATEST(max_stage, ?6)")
+    ", stage_started_ms = ?7,"
+    " stage_ack_due_ms = nullif(CAST(?8 AS BIGINT), 0),"
+    " stage_resolve_due_ms = nullif(CAST(?9 AS BIGINT), 0),"
+    " repeats_done = ?10,"
+    " sla_response_due_ms = nullif(CAST(?11 AS BIGINT), 0),"
+    " sla_first_response_due_ms = nullif(CAST(?12 AS BIGINT), 0),"
+    " sla_resolution_due_ms = nullif(CAST(?13 AS BIGINT), 0),"
+    " sla_reminded = ?14, sla_breached = ?15, next_due_ms = ?16,"
+    " updated_ms = "
+    STORE_SQL("max(updated_ms, ?17)", "GREATEST(updated_ms, ?17)")
     " WHERE id = ?1";
 static const char store_engine_get_sql[] =
     "SELECT " STORE_ENGINE_COLUMNS " FROM alerts WHERE id = ?1";
@@ -67,24 +73,24 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
 	}
 	store_bind_int64(q, 1, w->id);
 	store_bind_text(q, 2, w->policy);
-	store_bind_int64(q, 5, st->acknowledged_ms);
-	store_bind_int64(q, 6, st->first_response_ms);
-	store_bind_int64(q, 7, st->resolved_ms);
-	store_bind_int(q, 8, st->stage);
-	store_bind_int64(q, 9, st->stage_started_ms);
-	store_bind_int64(q, 10, st->stage_ack_due_ms);
-	store_bind_int64(q, 11, st->stage_resolve_due_ms);
-	store_bind_int(q, 12, st->repeats_done);
-	store_bind_int64(q, 13, st->sla_due_ms[SLA_RESPONSE]);
-	store_bind_int64(q, 14, st->sla_due_ms[SLA_FIRST_RESPONSE]);
-	store_bind_int64(q, 15, st->sla_due_ms[SLA_RESOLUTION]);
-	store_bind_int(q, 16, (int)st->reminded);
-	store_bind_int(q, 17, (int)st->breached);
+	store_bind_int64(q, 3, st->acknowledged_ms);
+	store_bind_int64(q, 4, st->first_response_ms);
+	store_bind_int64(q, 5, st->resolved_ms);
+	store_bind_int(q, 6, st->stage);
+	store_bind_int64(q, 7, st->stage_started_ms);
+	store_bind_int64(q, 8, st->stage_ack_due_ms);
+	store_bind_int64(q, 9, st->stage_resolve_due_ms);
+	store_bind_int(q, 10, st->repeats_done);
+	store_bind_int64(q, 11, st->sla_due_ms[SLA_RESPONSE]);
+	store_bind_int64(q, 12, st->sla_due_ms[SLA_FIRST_RESPONSE]);
+	store_bind_int64(q, 13, st->sla_due_ms[SLA_RESOLUTION]);
+	store_bind_int(q, 14, (int)st->reminded);
+	store_bind_int(q, 15, (int)st->breached);
 	if (w->next_due == ESC_NEVER)
-		store_bind_null(q, 18);
+		store_bind_null(q, 16);
 	else
-		store_bind_int64(q, 18, w->next_due);
-	store_bind_int64(q, 19, w->now);
+		store_bind_int64(q, 16, w->next_due);
+	store_bind_int64(q, 17, w->now);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
 	if (store_changed(s) != 1) {

@@ -32,12 +32,19 @@
 	" FROM notifications n LEFT JOIN alerts a ON a.id = n.alert_id" \
 	" LEFT JOIN alert_context x ON x.alert_id = n.alert_id"
 
+/*
+ * The rows of alert ?1, or of no alert (notes) if it is NULL.  In
+ * PostgreSQL, IS NOT DISTINCT FROM would say it but uses no index.
+ */
+#define STORE_NOTE_ALERT_IS STORE_SQL("alert_id IS ?1", \
+	"(alert_id = ?1 OR (alert_id IS NULL AND ?1 IS NULL))")
+
 static const char store_outbox_add_sql[] =
     "INSERT INTO notifications (alert_id, person, channel, address, step,"
     " reason, ack_url, due_ms, created_ms, updated_ms, state, body, event,"
     " stage)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending', ?10, ?11,"
-    " ?12)";
+    " ?12)" STORE_SQL("", " RETURNING id");
 static const char store_outbox_first_sql[] =
     "SELECT channel, address, due_ms FROM notifications"
     " WHERE state = 'pending' ORDER BY channel, address, due_ms LIMIT 1";
@@ -68,15 +75,17 @@ static const char store_outbox_set_sql[] =
     " updated_ms = ?7 WHERE id = ?1";
 static const char store_outbox_cancel_sql[] =
     "UPDATE notifications SET state = 'cancelled', updated_ms = ?3"
-    " WHERE alert_id = ?1 AND (?2 IS NULL OR person = ?2)"
+    " WHERE alert_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR person = ?2)"
     " AND state = 'pending'";
 static const char store_outbox_failover_sql[] =
-    "UPDATE notifications SET due_ms = min(due_ms, ?4), updated_ms = ?4"
-    " WHERE id = (SELECT id FROM notifications WHERE alert_id IS ?1"
+    "UPDATE notifications SET due_ms = "
+    STORE_SQL("min(due_ms, ?4)", "LEAST(due_ms, ?4)") ", updated_ms = ?4"
+    " WHERE id = (SELECT id FROM notifications WHERE " STORE_NOTE_ALERT_IS
     " AND person = ?2 AND state = 'pending' AND step > ?3"
     " ORDER BY step, id LIMIT 1) RETURNING id, channel, address, due_ms";
 static const char store_outbox_live_sql[] =
-    "SELECT count(*) FROM notifications WHERE alert_id IS ?1 AND person = ?2"
+    "SELECT count(*) FROM notifications WHERE " STORE_NOTE_ALERT_IS
+    " AND person = ?2"
     " AND state IN ('pending', 'sending', 'sent', 'delivered')";
 static const char store_outbox_provider_sql[] =
     "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
@@ -118,9 +127,8 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 	store_bind_text(q, 10, n->body);
 	store_bind_text(q, 11, notify_event_name(n->event));
 	store_bind_int(q, 12, n->stage);
-	if (store_step_done(s, q, cause) != 0)
+	if ((n->id = store_step_id(s, q, "adding a notification", cause)) <= 0)
 		return -1;
-	n->id = store_last_id(s);
 	return 0;
 }
 

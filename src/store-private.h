@@ -19,6 +19,19 @@ struct store_event_new;
 /* The statements store.c prepares at open; see store_sql[]. */
 #define STORE_NSTMT 10
 
+/*
+ * SQL that differs between databases, inside a statement's text: the
+ * SQLite text, then the PostgreSQL one (each a string constant), as in
+ * "priority = " STORE_SQL("min(priority, ?3)", "LEAST(priority, ?3)").
+ * The driver's prepare() keeps its own (store_sql_pick()); everything
+ * else is written once, in SQL both accept.
+ */
+#define STORE_SQL(sqlite, pg)	"\001" sqlite "\002" pg "\003"
+
+/* Which text of a STORE_SQL() a driver takes: its dialect. */
+#define STORE_DIALECT_SQLITE	0
+#define STORE_DIALECT_PG	1
+
 /* What store_step() gives. */
 #define STORE_ROW	1	/* a row is ready for store_column_*() */
 #define STORE_DONE	0	/* no more rows */
@@ -30,7 +43,7 @@ struct store_event_new;
  */
 struct sq {
 	const struct store_driver *drv;
-	const char *sql;
+	const char *sql;	/* its text, as the driver prepared it */
 };
 
 /*
@@ -41,10 +54,13 @@ struct sq {
  * if copy, else v must outlive the next step and reset.  step() gives
  * STORE_ROW, STORE_DONE or STORE_ERR; reset() makes the statement ready
  * to run again, bindings kept; clear() drops the bindings.  changes():
- * the rows the last INSERT, UPDATE or DELETE changed.
+ * the rows the last INSERT, UPDATE or DELETE changed.  Ids of new rows
+ * come back with RETURNING, or (if not NULL) from last_id(): the id of
+ * the row the last INSERT made (store_step_id()).
  */
 struct store_driver {
 	const char *name;
+	int dialect;		/* STORE_DIALECT_* */
 	int (*open)(struct store *, char **);
 	void (*close)(struct store *);
 	int (*migrate)(struct store *, char **);
@@ -190,12 +206,6 @@ store_changed(struct store *s)
 	return s->drv->changes(s);
 }
 
-static inline int64_t
-store_last_id(struct store *s)
-{
-	return s->drv->last_id(s);
-}
-
 static inline const char *
 store_errmsg(struct store *s)
 {
@@ -210,6 +220,8 @@ int store_step_done(struct store *, struct sq *, char **);
 void store_cause(struct store *, char **, const char *);
 char *store_column_strdup(struct sq *, int);
 int64_t store_step_int64(struct sq *, int64_t);
+int64_t store_step_id(struct store *, struct sq *, const char *, char **);
+char *store_sql_pick(const char *, int);
 int store_strings(struct store *, const char *, int64_t, const char *,
     char ***, size_t *);
 int store_commit_nosync(struct store *, char **);

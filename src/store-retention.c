@@ -36,8 +36,8 @@
  * whether created before the cutoff, and whether it may go now.
  */
 static const char store_ret_scan_sql[] =
-    "SELECT a.id, a.created_ms < ?1,"
-    " a.resolved_ms < ?1"
+    "SELECT a.id, CASE WHEN a.created_ms < ?1 THEN 1 ELSE 0 END,"
+    " CASE WHEN a.resolved_ms < ?1"
     " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.alert_id = a.id"
     "   AND (e.at_ms >= ?1 OR e.id = (SELECT max(id) FROM events)))"
     " AND NOT EXISTS (SELECT 1 FROM alert_notes o WHERE o.alert_id = a.id"
@@ -45,7 +45,7 @@ static const char store_ret_scan_sql[] =
     " AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id"
     "   AND n.state IN ('pending', 'sending'))"
     " AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.alert_id = a.id"
-    "   AND c.state = 'pending')"
+    "   AND c.state = 'pending') THEN 1 ELSE 0 END"
     " FROM alerts a WHERE a.status = 'resolved' AND a.id > ?2"
     " ORDER BY a.id LIMIT ?3";
 
@@ -59,8 +59,9 @@ static const char *const store_ret_alert_sql[] = {
 	" integration, priority, count, created_ms, acknowledged_ms,"
 	" first_response_ms, resolved_ms, sla_response_due_ms,"
 	" sla_first_response_due_ms, sla_resolution_due_ms, sla_breached,"
-	" max_stage, EXISTS (SELECT 1 FROM alert_silences h"
-	" WHERE h.alert_id = alerts.id) FROM alerts WHERE id = ?1",
+	" max_stage, CASE WHEN EXISTS (SELECT 1 FROM alert_silences h"
+	" WHERE h.alert_id = alerts.id) THEN 1 ELSE 0 END FROM alerts"
+	" WHERE id = ?1",
 	"INSERT INTO archived_breaches (alert_id, clock, due_ms, breached_ms,"
 	" stopped_ms) SELECT alert_id, clock, due_ms, breached_ms, stopped_ms"
 	" FROM breaches WHERE alert_id = ?1",

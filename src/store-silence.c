@@ -19,7 +19,7 @@
 
 #define STORE_SILENCE_COLUMNS \
 	"id, matchers, starts_ms, ends_ms, created_ms, expired_ms, comment," \
-	" creator, page_on_expiry, window"
+	" creator, page_on_expiry, \"window\""
 
 /* Store a new silence s (inside the caller's transaction); sets s->id. */
 int
@@ -28,11 +28,12 @@ store_silence_add(struct store *s, struct silence *si, char **cause)
 	struct sq *q;
 	json_t *m;
 	char *text;
-	int rc;
+	int64_t id;
 
 	if ((q = store_stmt(s, "INSERT INTO silences (matchers, starts_ms,"
-	    " ends_ms, created_ms, comment, creator, page_on_expiry, window)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")) == NULL) {
+	    " ends_ms, created_ms, comment, creator, page_on_expiry,"
+	    " \"window\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    STORE_SQL("", " RETURNING id"))) == NULL) {
 		store_cause(s, cause, "adding a silence");
 		return -1;
 	}
@@ -47,11 +48,12 @@ store_silence_add(struct store *s, struct silence *si, char **cause)
 	store_bind_text(q, 6, si->creator);
 	store_bind_int(q, 7, si->page_on_expiry);
 	store_bind_text(q, 8, si->window);
-	rc = store_step_done(s, q, cause);
+	id = store_step_id(s, q, "adding a silence", cause);
 	free(text);
-	if (rc == 0)
-		si->id = store_last_id(s);
-	return rc;
+	if (id <= 0)
+		return -1;
+	si->id = id;
+	return 0;
 }
 
 /*
@@ -119,8 +121,8 @@ store_silences(struct store *s, int64_t since_ms, struct silence **out,
 	*out = NULL;
 	*n = 0;
 	if ((q = store_stmt(s, "SELECT " STORE_SILENCE_COLUMNS
-	    " FROM silences WHERE min(ends_ms, coalesce(expired_ms, ends_ms))"
-	    " >= ?1 ORDER BY id")) == NULL)
+	    " FROM silences WHERE ends_ms >= ?1"
+	    " AND coalesce(expired_ms, ends_ms) >= ?1 ORDER BY id")) == NULL)
 		return -1;
 	store_bind_int64(q, 1, since_ms);
 	while ((rc = store_step(q)) == STORE_ROW) {
@@ -306,7 +308,7 @@ store_silence_window(struct store *s, const char *name, int64_t starts_ms)
 	struct sq *q;
 	int rc;
 
-	if ((q = store_stmt(s, "SELECT 1 FROM silences WHERE window = ?1"
+	if ((q = store_stmt(s, "SELECT 1 FROM silences WHERE \"window\" = ?1"
 	    " AND starts_ms = ?2")) == NULL)
 		return -1;
 	store_bind_text(q, 1, name);

@@ -21,7 +21,8 @@
  */
 #define STORE_STATS_WHERE \
 	" WHERE a.created_ms >= ?1 AND a.created_ms < ?2" \
-	" AND (?3 IS NULL OR a.service = ?3) AND (?4 = 0 OR a.priority = ?4)"
+	" AND (CAST(?3 AS TEXT) IS NULL OR a.service = ?3)" \
+	" AND (?4 = 0 OR a.priority = ?4)"
 #define STORE_STATS_COLS \
 	" a.priority, a.created_ms, a.acknowledged_ms," \
 	" a.first_response_ms, a.resolved_ms, a.sla_response_due_ms," \
@@ -31,8 +32,9 @@
 	" b.alert_id, b.clock, b.due_ms, b.breached_ms, b.stopped_ms"
 
 static const char store_stats_rows_sql[] =
-    "SELECT" STORE_STATS_COLS ", EXISTS (SELECT 1 FROM alert_silences h"
-    " WHERE h.alert_id = a.id) FROM alerts a" STORE_STATS_WHERE
+    "SELECT" STORE_STATS_COLS ", CASE WHEN EXISTS (SELECT 1"
+    " FROM alert_silences h WHERE h.alert_id = a.id) THEN 1 ELSE 0 END"
+    " FROM alerts a" STORE_STATS_WHERE
     " UNION ALL SELECT" STORE_STATS_COLS ", a.silenced"
     " FROM archived_alerts a" STORE_STATS_WHERE " ORDER BY 2";
 static const char store_stats_breaches_sql[] =
@@ -45,7 +47,7 @@ static const char store_stats_groups_sql[] =
     "SELECT 'integration', coalesce(integration, ''), count(*), 0, 0, 0"
     " FROM (SELECT a.integration FROM alerts a" STORE_STATS_WHERE
     " UNION ALL SELECT a.integration FROM archived_alerts a" STORE_STATS_WHERE
-    ") GROUP BY 2"
+    ") AS t GROUP BY 2"
     " UNION ALL SELECT 'channel', channel, sum(n),"
     " sum(CASE WHEN state IN ('sent', 'delivered') THEN n ELSE 0 END),"
     " sum(CASE WHEN state = 'cancelled' THEN n ELSE 0 END),"
@@ -55,13 +57,13 @@ static const char store_stats_groups_sql[] =
     STORE_STATS_WHERE
     " UNION ALL SELECT d.channel, d.state, d.n FROM archived_deliveries d"
     " JOIN archived_alerts a ON a.id = d.alert_id" STORE_STATS_WHERE
-    ") GROUP BY 2"
+    ") AS t GROUP BY 2"
     " ORDER BY 1, 3 DESC, 2";
 static const char store_stats_top_sql[] =
     "SELECT service, dedup_key, max(summary), count(*), sum(count)"
     " FROM (SELECT a.service, a.dedup_key, a.summary, a.count FROM alerts a"
     STORE_STATS_WHERE " UNION ALL SELECT a.service, a.dedup_key, a.summary,"
-    " a.count FROM archived_alerts a" STORE_STATS_WHERE ")"
+    " a.count FROM archived_alerts a" STORE_STATS_WHERE ") AS t"
     " GROUP BY service, dedup_key ORDER BY 5 DESC, 4 DESC, 2 LIMIT ?5";
 
 static struct sq *
@@ -185,7 +187,8 @@ store_stats_top(struct store *s, const struct store_stats_query *q, int limit,
 
 static const char store_metrics_sql[] =
     "SELECT k, a, b, sum(n) FROM ("
-    " SELECT 'alerts' AS k, status AS a, priority AS b, count(*) AS n"
+    " SELECT 'alerts' AS k, status AS a, CAST(priority AS TEXT) AS b,"
+    " count(*) AS n"
     " FROM alerts GROUP BY status, priority"
     " UNION ALL SELECT 'pages', channel, state, count(*) FROM notifications"
     " WHERE alert_id IS NOT NULL GROUP BY channel, state"
@@ -195,7 +198,7 @@ static const char store_metrics_sql[] =
     " GROUP BY clock"
     " UNION ALL SELECT 'breaches', clock, '', count(*)"
     " FROM archived_breaches GROUP BY clock"
-    ") GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+    ") AS t GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
 
 /*
  * Totals for /metrics: cb(kind, a, b, n) with kind "alerts" (status,

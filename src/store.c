@@ -46,7 +46,7 @@ enum store_stmt {
 _Static_assert(ST_MAX == STORE_NSTMT, "STORE_NSTMT must equal ST_MAX");
 
 static const char *store_sql[ST_MAX] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_BEGIN] = STORE_SQL("BEGIN IMMEDIATE", "BEGIN"),
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_FIND_OPEN] = "SELECT id, status, priority FROM alerts"
@@ -59,13 +59,20 @@ static const char *store_sql[ST_MAX] = {
 	    " sla_response_due_ms, sla_first_response_due_ms,"
 	    " sla_resolution_due_ms, sla_reminded, sla_breached, next_due_ms)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11,"
-	    " ?12, nullif(?13, 0), nullif(?14, 0), ?15, nullif(?16, 0),"
-	    " nullif(?17, 0), nullif(?18, 0), ?19, ?20, ?21)",
+	    " ?12, nullif(CAST(?13 AS BIGINT), 0),"
+	    " nullif(CAST(?14 AS BIGINT), 0), ?15,"
+	    " nullif(CAST(?16 AS BIGINT), 0), nullif(CAST(?17 AS BIGINT), 0),"
+	    " nullif(CAST(?18 AS BIGINT), 0), ?19, ?20, ?21)"
+	    " ON CONFLICT (service, dedup_key) WHERE status != 'resolved'"
+	    " DO NOTHING" STORE_SQL("", " RETURNING id"),
 	[ST_BUMP_DUPLICATE] = "UPDATE alerts SET count = count + 1,"
-	    " updated_ms = ?2, priority = min(priority, ?3) WHERE id = ?1"
+	    " updated_ms = ?2, priority = "
+	    STORE_SQL("min(priority, ?3)", "LEAST(priority, ?3)")
+	    " WHERE id = ?1"
 	    " RETURNING count",
 	[ST_INSERT_EVENT] = "INSERT INTO events (alert_id, at_ms, actor, kind,"
-	    " detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    " detail) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    STORE_SQL("", " RETURNING id"),
 	[ST_GET_ALERT] = "SELECT id, dedup_key, service, priority, summary,"
 	    " source, details, links, integration, status, stage, count,"
 	    " created_ms, updated_ms, acknowledged_ms, first_response_ms,"
@@ -75,6 +82,9 @@ static const char *store_sql[ST_MAX] = {
 	    " FROM events WHERE alert_id = ?1 ORDER BY id",
 	[ST_COUNT] = "SELECT count(*) FROM alerts",
 };
+
+/* How often one raise may lose its insert to another connection. */
+#define STORE_RAISE_TRIES 3
 
 #define STORE_ALERT_COLUMNS \
 	"id, dedup_key, service, priority, summary, source, details, links," \
@@ -408,25 +418,88 @@ store_step_int64(struct sq *st, int64_t none)
 	return v;
 }
 
+/*
+ * Run st, an INSERT of one row, and reset and clear it: the new row's
+ * id; 0 if it inserted nothing (ON CONFLICT DO NOTHING); -1, with
+ * *cause ("what: the database's error"), if it failed.  The id comes
+ * back as the row of a RETURNING id, or from the driver's last_id()
+ * (SQLite, where RETURNING builds a temporary table at each run: on the
+ * intake path, 40% more work per alert).
+ */
+int64_t
+store_step_id(struct store *s, struct sq *st, const char *what, char **cause)
+{
+	int64_t id = -1;
+	int rc;
+
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		id = store_column_int64(st, 0);
+	else if (rc == STORE_DONE)
+		id = s->drv->last_id != NULL && store_changed(s) > 0 ?
+		    s->drv->last_id(s) : 0;
+	else
+		store_cause(s, cause, what);
+	store_reset(st);
+	store_clear(st);
+	return id;
+}
+
+/*
+ * The text of sql for a driver of dialect which (STORE_DIALECT_*): each
+ * STORE_SQL() in it replaced by its text for that dialect, as a new
+ * string; NULL if sql has no STORE_SQL().
+ */
+char *
+store_sql_pick(const char *sql, int which)
+{
+	const char *p, *mid, *end;
+	char *out, *o;
+
+	if (strchr(sql, '\001') == NULL)
+		return NULL;
+	out = o = xmalloc(strlen(sql) + 1);
+	for (p = sql; *p != '\0';) {
+		if (*p != '\001') {
+			*o++ = *p++;
+			continue;
+		}
+		if ((mid = strchr(p, '\002')) == NULL ||
+		    (end = strchr(mid, '\003')) == NULL)
+			fatalx("store: a STORE_SQL() is cut short in \"%s\"",
+			    sql);
+		if (which == STORE_DIALECT_SQLITE) {
+			memcpy(o, p + 1, mid - p - 1);
+			o += mid - p - 1;
+		} else {
+			memcpy(o, mid + 1, end - mid - 1);
+			o += end - mid - 1;
+		}
+		p = end + 1;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* Append one audit event. */
 int
 store_event_add(struct store *s, const struct store_event_new *ev,
     char **cause)
 {
 	struct sq *st = s->stmt[ST_INSERT_EVENT];
+	int64_t id;
 
 	store_bind_alert(st, 1, ev->alert_id);
 	store_bind_int64(st, 2, ev->at_ms);
 	store_bind_text_static(st, 3, ev->actor);
 	store_bind_text_static(st, 4, ev->kind);
 	store_bind_text_static(st, 5, ev->detail != NULL ? ev->detail : "{}");
-	if (store_step_done(s, st, cause) != 0)
+	if ((id = store_step_id(s, st, "adding an audit event", cause)) <= 0)
 		return -1;
 	/* a state change told back to its integration: same transaction */
 	if (s->ncb_integrations == 0)
 		return 0;
-	return store_callback_enqueue(s, ev, store_last_id(s),
-	    cause);
+	return store_callback_enqueue(s, ev, id, cause);
 }
 
 /* Append ev as an event of kind with detail, which is freed. */
@@ -485,7 +558,10 @@ store_bind_start(struct sq *st, const struct store_alert_start *a)
  * Record one posted alert, inside the caller's transaction.  If an open
  * alert of the same service has the same dedup_key, fold this one into
  * it: count it, raise its priority if this one is higher, and log an
- * audit event; otherwise insert a new alert and log "triggered".
+ * audit event; otherwise insert a new alert and log "triggered".  If
+ * another connection inserts that open alert between the lookup and the
+ * insert, the insert does nothing (ON CONFLICT on alerts_open_dedup) and
+ * this one is folded into it, rather than failing the whole batch.
  */
 int
 store_alert_raise(struct store *s, const struct alert_new *an, int64_t now,
@@ -511,7 +587,7 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 	char keybuf[33], *detail;
 	const char *key = an->dedup_key;
 	uint8_t rnd[16];
-	int rc, oldprio;
+	int rc, oldprio, raced = 0;
 	int64_t count;
 
 	memset(r, 0, sizeof *r);
@@ -524,6 +600,7 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 		key = keybuf;
 	}
 
+again:
 	st = s->stmt[ST_FIND_OPEN];
 	store_bind_text(st, 1, an->service);
 	store_bind_text(st, 2, key);
@@ -585,9 +662,25 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 	store_bind_text_static(st, 8, an->integration);
 	store_bind_int64(st, 9, now);
 	store_bind_start(st, &r->start);
-	if (store_step_done(s, st, cause) != 0)
+	if ((r->id = store_step_id(s, st, "inserting an alert", cause)) < 0)
 		return -1;
-	r->id = store_last_id(s);
+	if (r->id == 0) {
+		/*
+		 * Another connection committed an open alert with this
+		 * key since it was looked up: fold this one into that
+		 * one, which was not started here.  (It may in turn be
+		 * resolved before the lookup, so try again, a few times.)
+		 */
+		r->started = 0;
+		memset(&r->start, 0, sizeof r->start);
+		if (++raced == STORE_RAISE_TRIES) {
+			xasprintf(cause, "inserting an alert: the dedup key"
+			    " of %s changed hands %d times", an->service,
+			    raced);
+			return -1;
+		}
+		goto again;
+	}
 	r->status = ALERT_TRIGGERED;
 	/* {"priority":...} and the policy's own detail, one object */
 	if (r->started && r->start.policy_detail != NULL &&
@@ -706,10 +799,11 @@ store_alert_list(struct store *s, const struct store_filter *f,
 	int rc;
 
 	if ((st = s->drv->prepare(s, "SELECT " STORE_ALERT_COLUMNS
-	    " FROM alerts WHERE (?1 IS NULL OR status = ?1)"
-	    " AND (?2 IS NULL OR service = ?2)"
+	    " FROM alerts WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)"
+	    " AND (CAST(?2 AS TEXT) IS NULL OR service = ?2)"
 	    " AND (?3 = 0 OR priority = ?3)"
-	    " AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?5", 0)) ==
+	    " AND (CAST(?4 AS BIGINT) = 0 OR id < ?4)"
+	    " ORDER BY id DESC LIMIT ?5", 0)) ==
 	    NULL) {
 		log_warnx("store: %s", store_errmsg(s));
 		return -1;

@@ -43,16 +43,18 @@
  * parses JSON, except migration 13's backfill of pages and notes from
  * the audit log of stores made before them.
  *
- * SQLite-specific SQL, to redo for another database: the migrations
+ * SQLite-specific, to redo for another database: the migrations
  * (PRAGMA user_version, table copies to change constraints,
- * sqlite_sequence, and JSON1 in migration 13's backfill); the pragmas of
- * store-db-sqlite.c (WAL, synchronous, foreign_keys, foreign_key_check)
- * and the WAL sync of store-sync.c; BEGIN IMMEDIATE; ?N parameters; ids
- * from INTEGER PRIMARY KEY (rowid) read with the driver's last_id();
- * WITHOUT ROWID tables; two-argument min() and max() (LEAST, GREATEST);
- * "x IS ?1" with a parameter (IS NOT DISTINCT FROM); sum() over a
- * comparison (store-stats.c).
- * ON CONFLICT ... DO NOTHING/UPDATE and RETURNING are as in PostgreSQL.
+ * sqlite_sequence, WITHOUT ROWID, INTEGER PRIMARY KEY ids, and JSON1 in
+ * migration 13's backfill); the pragmas of store-db-sqlite.c (WAL,
+ * synchronous, foreign_keys, foreign_key_check) and the WAL sync of
+ * store-sync.c; ?N parameters.  The statements are written once, in SQL
+ * that PostgreSQL takes too: new ids come back with RETURNING, upserts
+ * are ON CONFLICT, a subquery in FROM has an alias, a comparison read as
+ * a number is a CASE, and a parameter whose type nothing beside it says
+ * (?1 IS NULL, nullif(?1, 0)) is CAST.  The few texts that must differ
+ * are chosen with STORE_SQL() (store-private.h): BEGIN IMMEDIATE,
+ * two-argument min() and max() (LEAST, GREATEST), "x IS ?1".
  */
 #ifndef STORE_H
 #define STORE_H

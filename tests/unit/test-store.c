@@ -5,7 +5,9 @@
  * a committed batch survives closing and reopening, breach records, and
  * commits synced by the worker thread (fdatasync is wrapped to make a
  * sync fail), the pages and notes kept typed beside the audit log, and
- * the Events v2 context of alerts and the change events of services.
+ * the Events v2 context of alerts and the change events of services;
+ * a raise that loses its insert to another connection, and the texts of
+ * STORE_SQL() each driver takes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +30,7 @@
 #include "silence.h"
 #include "stats.h"
 #include "store.h"
+#include "store-private.h"
 #include "xmalloc.h"
 
 #define T0 INT64_C(1795000000000)
@@ -226,6 +229,102 @@ test_generated_key(void **state)
 	assert_int_not_equal(r1.id, r2.id);
 	free(r1.dedup_key);
 	free(r2.dedup_key);
+}
+
+/*
+ * The race of two nodes raising the same key: B looks the key up, finds
+ * nothing, and before its INSERT runs, A commits an open alert with it.
+ * B's INSERT does nothing (ON CONFLICT), and B folds its alert into A's
+ * as a duplicate instead of failing.  On SQLite, BEGIN IMMEDIATE makes
+ * writers take turns, so B raises outside a transaction (each statement
+ * its own) and A commits from inside B's step of the INSERT: the order
+ * PostgreSQL's READ COMMITTED allows inside B's transaction.
+ */
+static struct store *race_a;
+static struct store_driver race_drv;
+static int race_fired;
+
+static int
+race_step(struct sq *q)
+{
+	struct store_raise ra;
+
+	if (!race_fired++) {
+		raise1(race_a, "db", "k1", 3, T0, &ra);
+		assert_int_equal(ra.id, 1);
+		assert_false(ra.duplicate);
+		free(ra.dedup_key);
+	}
+	return store_sqlite_driver.step(q);
+}
+
+static void
+test_raise_race(void **state)
+{
+	struct fixture *f = *state;
+	struct store *b;
+	struct store_raise r;
+	struct alert_new an;
+	struct alert *a;
+	char *cause = NULL;
+	int i, hooked = 0;
+
+	if ((b = store_open(f->dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	race_a = f->s;
+	race_drv = store_sqlite_driver;
+	race_drv.step = race_step;
+	for (i = 0; i < STORE_NSTMT; i++) {
+		if (strncmp(b->stmt[i]->sql, "INSERT INTO alerts", 18) == 0) {
+			b->stmt[i]->drv = &race_drv;
+			hooked++;
+		}
+	}
+	assert_int_equal(hooked, 1);
+
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup("db");
+	an.dedup_key = xstrdup("k1");
+	an.priority = 2;
+	an.summary = xstrdup("disk full");
+	an.integration = xstrdup("other");
+	if (store_alert_raise(b, &an, T0 + 1000, &r, &cause) != 0)
+		fail_msg("%s", cause);
+	alert_new_clear(&an);
+	assert_int_equal(race_fired, 1);
+	assert_int_equal(r.id, 1);
+	assert_true(r.duplicate);
+	assert_true(r.priority_raised);
+	free(r.dedup_key);
+	store_close(b);
+
+	assert_int_equal(store_alert_count(f->s), 1);
+	a = store_alert_get(f->s, 1);
+	assert_int_equal(a->count, 2);
+	assert_int_equal(a->priority, 2);
+	alert_free(a);
+}
+
+/* Each driver takes its own text of every STORE_SQL(). */
+static void
+test_sql_pick(void **state)
+{
+	static const char both[] = "SELECT " STORE_SQL("min(a, ?1)",
+	    "LEAST(a, ?1)") " FROM t WHERE " STORE_SQL("b IS ?2",
+	    "b IS NOT DISTINCT FROM ?2");
+	char *s;
+
+	assert_null(store_sql_pick("SELECT 1", STORE_DIALECT_SQLITE));
+	s = store_sql_pick(both, STORE_DIALECT_SQLITE);
+	assert_string_equal(s, "SELECT min(a, ?1) FROM t WHERE b IS ?2");
+	free(s);
+	s = store_sql_pick(both, STORE_DIALECT_PG);
+	assert_string_equal(s, "SELECT LEAST(a, ?1) FROM t WHERE"
+	    " b IS NOT DISTINCT FROM ?2");
+	free(s);
+	s = store_sql_pick(STORE_SQL("", "x"), STORE_DIALECT_SQLITE);
+	assert_string_equal(s, "");
+	free(s);
 }
 
 /* A rolled-back batch leaves nothing behind. */
@@ -1773,6 +1872,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dedup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generated_key, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_raise_race, setup,
+		    teardown),
+		cmocka_unit_test(test_sql_pick),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
