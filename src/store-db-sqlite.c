@@ -24,7 +24,7 @@ struct store_sqlite_sq {
 
 #define SQ(q)	(((struct store_sqlite_sq *)(q))->st)
 
-static int store_sqlite_open(struct store *, char **);
+static int store_sqlite_open(struct store *, const char *, char **);
 static void store_sqlite_close(struct store *);
 static int store_sqlite_migrate(struct store *, char **);
 static struct sq *store_sqlite_prepare(struct store *, const char *, int);
@@ -77,9 +77,9 @@ store_sqlite_journal_cb(void *arg, int n, char **v, char **names)
 	return 0;
 }
 
-/* Open s->path (creating it), in WAL mode with foreign keys on. */
+/* Open the file path (creating it), in WAL mode with foreign keys on. */
 static int
-store_sqlite_open(struct store *s, char **cause)
+store_sqlite_open(struct store *s, const char *path, char **cause)
 {
 	sqlite3 *db = NULL;
 	char *err = NULL;
@@ -91,7 +91,7 @@ store_sqlite_open(struct store *s, char **cause)
 	 * harmless) once SQLite is initialised.
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	rc = sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE |
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	s->db = db;
 	if (rc == SQLITE_OK)

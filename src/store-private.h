@@ -47,8 +47,10 @@ struct sq {
 };
 
 /*
- * What the store asks of a database.  open() fills s->db (and, for
- * SQLite, s->wal) from s->path; migrate() brings the schema up to date.
+ * What the store asks of a database.  open() connects to target (a file
+ * name, a connection string) and fills s->db (and, for SQLite, s->wal),
+ * and s->path with what the log calls it; migrate() brings the schema
+ * up to date.
  * prepare() returns NULL if sql does not compile (store_errmsg() says
  * why); persistent: kept until the store closes.  bind_text() copies v
  * if copy, else v must outlive the next step and reset.  step() gives
@@ -61,7 +63,7 @@ struct sq {
 struct store_driver {
 	const char *name;
 	int dialect;		/* STORE_DIALECT_* */
-	int (*open)(struct store *, char **);
+	int (*open)(struct store *, const char *, char **);
 	void (*close)(struct store *);
 	int (*migrate)(struct store *, char **);
 	struct sq *(*prepare)(struct store *, const char *, int);
@@ -90,9 +92,9 @@ struct store_sync;
 
 struct store {
 	const struct store_driver *drv;
-	void *db;		/* the driver's connection (sqlite3 *) */
+	void *db;		/* the driver's connection (sqlite3 *, ...) */
 	char *path;
-	char *wal_path;		/* path + "-wal" */
+	char *wal_path;		/* path + "-wal"; NULL: no WAL to sync */
 	int wal_fd;		/* for store_sync_now(), or -1 */
 	int wal;		/* the database is in WAL mode */
 	int full_sync;		/* sync the WAL at each commit */
@@ -229,6 +231,12 @@ int64_t store_usec(void);
 
 /* store-db-sqlite.c */
 extern const struct store_driver store_sqlite_driver;
+
+/* store-db-pg.c */
+extern const struct store_driver store_pg_driver;
+
+/* store-migrations-pg.c: the PostgreSQL schema */
+const char *const *store_migrations_pg_list(size_t *);
 
 /* store-migrations.c: the SQLite schema */
 const char *const *store_migrations_sqlite(size_t *);

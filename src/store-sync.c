@@ -164,8 +164,8 @@ store_sync_start(struct store *s, struct event_base *base)
 {
 	struct store_sync *y;
 
-	if (s->sync != NULL)
-		return;
+	if (s->sync != NULL || s->wal_path == NULL)
+		return; /* no WAL file to sync (PostgreSQL) */
 	y = xcalloc(1, sizeof *y);
 	y->s = s;
 	/* both descriptors now, before any client can take them all */

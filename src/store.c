@@ -208,11 +208,21 @@ store_tighten(const char *dir)
 	}
 }
 
+/* Is where a PostgreSQL connection string (a URI), not a folder? */
+static int
+store_is_pg(const char *where)
+{
+	return strncmp(where, "postgresql://", 13) == 0 ||
+	    strncmp(where, "postgres://", 11) == 0;
+}
+
 /*
  * Open (creating if needed) the store in folder dir.  Its files are
  * created 0600 whatever the umask pagerd was started with or the mode
  * of an existing dir: umask(077) covers the database, and SQLite gives
- * the -wal and -shm files the database's own mode.
+ * the -wal and -shm files the database's own mode.  A dir that is a
+ * postgresql:// URI opens that PostgreSQL database instead (issue 15,
+ * under way: nothing passes one yet but the store's tests).
  */
 struct store *
 store_open(const char *dir, char **cause)
@@ -221,6 +231,15 @@ store_open(const char *dir, char **cause)
 	mode_t mask;
 	int i, rc;
 
+	if (store_is_pg(dir)) {
+		s = xcalloc(1, sizeof *s);
+		s->drv = &store_pg_driver;
+		s->path = xstrdup("PostgreSQL");
+		s->wal_fd = -1;
+		if (s->drv->open(s, dir, cause) != 0)
+			goto fail;
+		goto opened;
+	}
 	mask = umask(077);
 	if (store_mkdirs(dir, cause) != 0) {
 		umask(mask);
@@ -233,10 +252,11 @@ store_open(const char *dir, char **cause)
 	xasprintf(&s->wal_path, "%s-wal", s->path);
 	s->wal_fd = -1;
 	s->full_sync = 1;
-	rc = s->drv->open(s, cause);
+	rc = s->drv->open(s, s->path, cause);
 	umask(mask);
 	if (rc != 0)
 		goto fail;
+opened:
 	if (s->drv->migrate(s, cause) != 0)
 		goto fail;
 	for (i = 0; i < ST_MAX; i++) {

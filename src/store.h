@@ -3,7 +3,7 @@
  * store.h: the SQLite state store (WAL): alerts, the append-only audit
  * event log, breaches, notifications.  Only store*.c talk to the
  * database, through the driver of store-private.h; only
- * store-db-sqlite.c talks to SQLite.
+ * store-db-sqlite.c talks to SQLite, and store-db-pg.c to PostgreSQL.
  *
  * What this interface promises, whatever database is behind it:
  *

@@ -8,6 +8,11 @@
  * the Events v2 context of alerts and the change events of services;
  * a raise that loses its insert to another connection, and the texts of
  * STORE_SQL() each driver takes.
+ *
+ * With PAGERD_TEST_PG set to a postgresql:// URI (store-pg.test
+ * starts a throwaway cluster for it), the tests that do not open the
+ * SQLite file themselves run on that database instead, its schema
+ * emptied before each.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <event2/event.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +75,7 @@ __wrap_fdatasync(int fd)
 }
 
 struct fixture {
-	char dir[64];
+	char dir[512]; /* the folder, or PostgreSQL's URI */
 	struct store *s;
 };
 
@@ -87,6 +93,48 @@ setup(void **state)
 		return -1;
 	}
 	*state = f;
+	return 0;
+}
+
+/* A store on PAGERD_TEST_PG, in an empty schema. */
+static int
+setup_pg(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	const char *uri = getenv("PAGERD_TEST_PG");
+	char *cause = NULL;
+	PGconn *c;
+	PGresult *res;
+	int ok;
+
+	if (uri == NULL || strlen(uri) >= sizeof f->dir)
+		return -1;
+	strcpy(f->dir, uri);
+	c = PQconnectdb(uri);
+	res = PQexec(c, "SET client_min_messages = warning;"
+	    " DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "%s: %s", uri, PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+	if (!ok)
+		return -1;
+	if ((f->s = store_open(f->dir, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown_pg(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	free(f);
 	return 0;
 }
 
@@ -242,6 +290,7 @@ test_generated_key(void **state)
  */
 static struct store *race_a;
 static struct store_driver race_drv;
+static const struct store_driver *race_real;
 static int race_fired;
 
 static int
@@ -255,7 +304,7 @@ race_step(struct sq *q)
 		assert_false(ra.duplicate);
 		free(ra.dedup_key);
 	}
-	return store_sqlite_driver.step(q);
+	return race_real->step(q);
 }
 
 static void
@@ -272,8 +321,10 @@ test_raise_race(void **state)
 	if ((b = store_open(f->dir, &cause)) == NULL)
 		fail_msg("%s", cause);
 	race_a = f->s;
-	race_drv = store_sqlite_driver;
+	race_real = b->drv;
+	race_drv = *race_real;
 	race_drv.step = race_step;
+	race_fired = 0;
 	for (i = 0; i < STORE_NSTMT; i++) {
 		if (strncmp(b->stmt[i]->sql, "INSERT INTO alerts", 18) == 0) {
 			b->stmt[i]->drv = &race_drv;
@@ -1430,7 +1481,7 @@ retention_pass(struct store *s, int64_t cutoff, size_t limit)
 static void
 sql1(const char *dir, const char *sql)
 {
-	char path[128], *err = NULL;
+	char path[600], *err = NULL;
 	sqlite3 *db;
 
 	snprintf(path, sizeof path, "%s/pagerd.db", dir);
@@ -1866,6 +1917,27 @@ test_silences(void **state)
 int
 main(void)
 {
+	/* The tests that need no SQLite file of their own. */
+	const struct CMUnitTest pg_tests[] = {
+		cmocka_unit_test_setup_teardown(test_raise_and_get, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_dedup, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_generated_key, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_raise_race, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_rollback, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_list, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_reopen, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_breaches, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_context, setup_pg,
+		    teardown_pg),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_raise_and_get, setup,
 		    teardown),
@@ -1907,5 +1979,8 @@ main(void)
 		    teardown),
 	};
 
+	if (getenv("PAGERD_TEST_PG") != NULL)
+		return cmocka_run_group_tests_name("store on PostgreSQL",
+		    pg_tests, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
