@@ -17,7 +17,7 @@
 
 static const char store_breach_add_sql[] =
     "INSERT INTO breaches (alert_id, clock, due_ms, breached_ms, stopped_ms)"
-    " VALUES (?1, ?2, ?3, ?4, nullif(CAST(?5 AS BIGINT), 0))"
+    " VALUES (?1, ?2, ?3, ?4, nullif(" STORE_BIGINT("?5") ", 0))"
     " ON CONFLICT (alert_id, clock) DO NOTHING";
 static const char store_breach_stop_sql[] =
     "UPDATE breaches SET stopped_ms = ?3"

@@ -30,17 +30,17 @@ static const char store_engine_key_sql[] =
     " WHERE id = ?1 AND (priority != ?2 OR status != ?3)";
 static const char store_engine_save_sql[] =
     "UPDATE alerts SET policy = ?2,"
-    " acknowledged_ms = nullif(CAST(?3 AS BIGINT), 0),"
-    " first_response_ms = nullif(CAST(?4 AS BIGINT), 0),"
-    " resolved_ms = nullif(CAST(?5 AS BIGINT), 0), stage = ?6,"
+    " acknowledged_ms = nullif(" STORE_BIGINT("?3") ", 0),"
+    " first_response_ms = nullif(" STORE_BIGINT("?4") ", 0),"
+    " resolved_ms = nullif(" STORE_BIGINT("?5") ", 0), stage = ?6,"
     " max_stage = " STORE_SQL("max(max_stage, ?6)", "GREATEST(max_stage, ?6)")
     ", stage_started_ms = ?7,"
-    " stage_ack_due_ms = nullif(CAST(?8 AS BIGINT), 0),"
-    " stage_resolve_due_ms = nullif(CAST(?9 AS BIGINT), 0),"
+    " stage_ack_due_ms = nullif(" STORE_BIGINT("?8") ", 0),"
+    " stage_resolve_due_ms = nullif(" STORE_BIGINT("?9") ", 0),"
     " repeats_done = ?10,"
-    " sla_response_due_ms = nullif(CAST(?11 AS BIGINT), 0),"
-    " sla_first_response_due_ms = nullif(CAST(?12 AS BIGINT), 0),"
-    " sla_resolution_due_ms = nullif(CAST(?13 AS BIGINT), 0),"
+    " sla_response_due_ms = nullif(" STORE_BIGINT("?11") ", 0),"
+    " sla_first_response_due_ms = nullif(" STORE_BIGINT("?12") ", 0),"
+    " sla_resolution_due_ms = nullif(" STORE_BIGINT("?13") ", 0),"
     " sla_reminded = ?14, sla_breached = ?15, next_due_ms = ?16,"
     " updated_ms = "
     STORE_SQL("max(updated_ms, ?17)", "GREATEST(updated_ms, ?17)")

@@ -28,6 +28,13 @@ struct store_event_new;
  */
 #define STORE_SQL(sqlite, pg)	"\001" sqlite "\002" pg "\003"
 
+/*
+ * Parameter p ("?13") as a BIGINT, where PostgreSQL could not tell its
+ * type (nullif(?13, 0) would make it a 32-bit integer); SQLite's CAST
+ * would cost its VDBE work for nothing, on the intake path.
+ */
+#define STORE_BIGINT(p)	STORE_SQL(p, "CAST(" p " AS BIGINT)")
+
 /* Which text of a STORE_SQL() a driver takes: its dialect. */
 #define STORE_DIALECT_SQLITE	0
 #define STORE_DIALECT_PG	1

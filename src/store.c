@@ -59,10 +59,11 @@ static const char *store_sql[ST_MAX] = {
 	    " sla_response_due_ms, sla_first_response_due_ms,"
 	    " sla_resolution_due_ms, sla_reminded, sla_breached, next_due_ms)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11,"
-	    " ?12, nullif(CAST(?13 AS BIGINT), 0),"
-	    " nullif(CAST(?14 AS BIGINT), 0), ?15,"
-	    " nullif(CAST(?16 AS BIGINT), 0), nullif(CAST(?17 AS BIGINT), 0),"
-	    " nullif(CAST(?18 AS BIGINT), 0), ?19, ?20, ?21)"
+	    " ?12, nullif(" STORE_BIGINT("?13") ", 0),"
+	    " nullif(" STORE_BIGINT("?14") ", 0), ?15,"
+	    " nullif(" STORE_BIGINT("?16") ", 0),"
+	    " nullif(" STORE_BIGINT("?17") ", 0),"
+	    " nullif(" STORE_BIGINT("?18") ", 0), ?19, ?20, ?21)"
 	    " ON CONFLICT (service, dedup_key) WHERE status != 'resolved'"
 	    " DO NOTHING" STORE_SQL("", " RETURNING id"),
 	[ST_BUMP_DUPLICATE] = "UPDATE alerts SET count = count + 1,"
@@ -822,7 +823,7 @@ store_alert_list(struct store *s, const struct store_filter *f,
 	    " FROM alerts WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)"
 	    " AND (CAST(?2 AS TEXT) IS NULL OR service = ?2)"
 	    " AND (?3 = 0 OR priority = ?3)"
-	    " AND (CAST(?4 AS BIGINT) = 0 OR id < ?4)"
+	    " AND (" STORE_BIGINT("?4") " = 0 OR id < ?4)"
 	    " ORDER BY id DESC LIMIT ?5", 0)) ==
 	    NULL) {
 		log_warnx("store: %s", store_errmsg(s));
