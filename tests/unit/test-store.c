@@ -378,6 +378,23 @@ test_sql_pick(void **state)
 	free(s);
 }
 
+/*
+ * PostgreSQL's migration 1 is SQLite's 1 to 16; each later SQLite
+ * migration has its twin in store-migrations-pg.c.
+ */
+static void
+test_migrations_in_step(void **state)
+{
+	size_t nsqlite, npg;
+
+	store_migrations_sqlite(&nsqlite);
+	store_migrations_pg_list(&npg);
+	if (npg + 15 != nsqlite)
+		fail_msg("%zu SQLite migrations but %zu PostgreSQL ones: give"
+		    " each new one of store-migrations.c its twin in"
+		    " store-migrations-pg.c", nsqlite, npg);
+}
+
 /* A rolled-back batch leaves nothing behind. */
 static void
 test_rollback(void **state)
@@ -1947,6 +1964,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_raise_race, setup,
 		    teardown),
 		cmocka_unit_test(test_sql_pick),
+		cmocka_unit_test(test_migrations_in_step),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
