@@ -1495,12 +1495,49 @@ retention_pass(struct store *s, int64_t cutoff, size_t limit)
 	return r.removed;
 }
 
+/*
+ * Run sql on PostgreSQL's uri: its result (caller clears), or NULL if
+ * it failed.
+ */
+static PGresult *
+sql_pg(const char *uri, const char *sql)
+{
+	PGconn *c = PQconnectdb(uri);
+	PGresult *res;
+	ExecStatusType st;
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	res = PQexec(c, sql);
+	st = PQresultStatus(res);
+	PQfinish(c);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Is dir the URI of a store on PostgreSQL? */
+static int
+on_pg(const char *dir)
+{
+	return strncmp(dir, "postgresql://", 13) == 0;
+}
+
+/* Run sql on the store of dir (its folder, or PostgreSQL's URI). */
 static void
 sql1(const char *dir, const char *sql)
 {
 	char path[600], *err = NULL;
 	sqlite3 *db;
+	PGresult *res;
 
+	if (on_pg(dir)) {
+		if ((res = sql_pg(dir, sql)) == NULL)
+			fail_msg("%s: refused", sql);
+		PQclear(res);
+		return;
+	}
 	snprintf(path, sizeof path, "%s/pagerd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
@@ -1513,11 +1550,19 @@ sql1(const char *dir, const char *sql)
 static int64_t
 sql_int(const char *dir, const char *sql)
 {
-	char path[128];
+	char path[600];
 	sqlite3 *db;
 	sqlite3_stmt *st;
+	PGresult *res;
 	int64_t v;
 
+	if (on_pg(dir)) {
+		if ((res = sql_pg(dir, sql)) == NULL || PQntuples(res) != 1)
+			fail_msg("%s: no answer", sql);
+		v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		return v;
+	}
 	snprintf(path, sizeof path, "%s/pagerd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -1533,10 +1578,17 @@ sql_int(const char *dir, const char *sql)
 static int
 sql_refused(const char *dir, const char *sql)
 {
-	char path[128];
+	char path[600];
 	sqlite3 *db;
+	PGresult *res;
 	int rc;
 
+	if (on_pg(dir)) {
+		if ((res = sql_pg(dir, sql)) == NULL)
+			return 1;
+		PQclear(res);
+		return 0;
+	}
 	snprintf(path, sizeof path, "%s/pagerd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
@@ -1953,6 +2005,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_breaches, setup_pg,
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_context, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_facts, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_retention, setup_pg,
 		    teardown_pg),
 	};
 	const struct CMUnitTest tests[] = {
