@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <event2/event.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,34 @@ fixture_mkdir(struct fixture *f, const char *name)
 	free(path);
 }
 
+/*
+ * The engine's store: in the state folder, or with PAGERD_TEST_PG (a
+ * postgresql:// URI, store-pg.test) on that database, emptied first.
+ */
+static struct store *
+fixture_store_open(struct fixture *f)
+{
+	const char *uri = getenv("PAGERD_TEST_PG");
+	struct store *s;
+	char *cause = NULL;
+	PGconn *c;
+	PGresult *res;
+
+	if (uri != NULL) {
+		c = PQconnectdb(uri);
+		res = PQexec(c, "SET client_min_messages = warning;"
+		    " DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			fail_msg("%s: %s", uri, PQerrorMessage(c));
+		PQclear(res);
+		PQfinish(c);
+	}
+	if ((s = store_open(uri != NULL ? uri : f->conf->state_dir,
+	    &cause)) == NULL)
+		fail_msg("%s", cause);
+	return s;
+}
+
 struct fixture *
 fixture_new(const struct fixture_spec *spec, int64_t now)
 {
@@ -141,9 +170,7 @@ fixture_new(const struct fixture_spec *spec, int64_t now)
 		fail_msg("%s", cause);
 	rota_findings_free(&rf);
 	if (spec->flags & FIXTURE_ENGINE) {
-		f->store = store_open(f->conf->state_dir, &cause);
-		if (f->store == NULL)
-			fail_msg("%s", cause);
+		f->store = fixture_store_open(f);
 		fixture_engine_start(f);
 	}
 	fixture_sent_clear();

@@ -4,8 +4,9 @@
  * loop (engine, handoff, oncall).  A fixture is a temporary folder with
  * a pagerd.conf, a people file and a rota folder, the conf and oncall
  * loaded from it on an event base with the fake clock (fake-clock.h),
- * and, for the tests that need them, a store in its state folder and an
- * engine on that store.
+ * and, for the tests that need them, a store in its state folder (or,
+ * with PAGERD_TEST_PG, on that PostgreSQL database, emptied first: see
+ * store-pg.test) and an engine on that store.
  *
  * It also catches the console: linked with -Wl,--wrap=chan_console_send,
  * every line the engine or handoff would print there is kept, with the
