@@ -7,7 +7,9 @@
  * and every attempt is recorded; notes go once, on one channel; a queue
  * on the real store bundles, sends a note alone, keeps each address to
  * its rate limit and serves many addresses; and 10,000 pages queued for
- * one person do not make a page to another read the backlog.
+ * one person do not make a page to another read the backlog.  With
+ * PAGERD_TEST_PG, the tests on a real store but the last run on
+ * PostgreSQL instead (store-pg.test).
  */
 #include <sys/socket.h>
 
@@ -18,6 +20,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <event2/event.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +300,26 @@ test_rules(void **state)
 }
 
 /* The loop, a store and the config text in a fresh folder. */
+/*
+ * With PAGERD_TEST_PG (a postgresql:// URI: store-pg.test), the tests
+ * on a real store run on that database, emptied before each.
+ */
+static const char *test_pg;
+
+/* The result of sql on test_pg (caller clears), or a failed test. */
+static PGresult *
+pg_query(const char *sql)
+{
+	PGconn *c = PQconnectdb(test_pg);
+	PGresult *res = PQexec(c, sql);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQfinish(c);
+	return res;
+}
+
 struct qfix {
 	char dir[64];
 	struct event_base *base;
@@ -322,7 +345,11 @@ qfix_open(struct qfix *f, const char *channels)
 		fail_msg("%s", cause);
 	f->base = event_base_new();
 	assert_int_equal(xfer_init(f->base, &cause), 0);
-	if ((f->st = store_open(f->dir, &cause)) == NULL)
+	if (test_pg != NULL)
+		PQclear(pg_query("SET client_min_messages = warning;"
+		    " DROP SCHEMA public CASCADE; CREATE SCHEMA public"));
+	if ((f->st = store_open(test_pg != NULL ? test_pg : f->dir,
+	    &cause)) == NULL)
 		fail_msg("%s", cause);
 	f->ob = outbox_new(f->base, f->st, f->c);
 }
@@ -435,7 +462,27 @@ note_rows(const char *dir)
 	char path[256], *out = NULL, *next;
 	sqlite3_stmt *q;
 	sqlite3 *db;
+	PGresult *res;
+	int i, j;
 
+	if (test_pg != NULL) {
+		res = pg_query("SELECT channel, state, attempt, reason, body"
+		    " FROM notifications WHERE alert_id IS NULL ORDER BY id");
+		out = strdup("");
+		for (i = 0; i < PQntuples(res); i++) {
+			for (j = 0; j < 5; j++) {
+				if (asprintf(&next, "%s%s%s", out,
+				    PQgetisnull(res, i, j) ? "(null)" :
+				    PQgetvalue(res, i, j),
+				    j == 4 ? "\n" : j == 3 ? "|" : " ") == -1)
+					fail();
+				free(out);
+				out = next;
+			}
+		}
+		PQclear(res);
+		return out;
+	}
 	snprintf(path, sizeof path, "%s/pagerd.db", dir);
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
 	    NULL), SQLITE_OK);
@@ -578,8 +625,16 @@ qfix_count(struct qfix *f, const char *sql)
 	char path[256];
 	sqlite3_stmt *q;
 	sqlite3 *db;
+	PGresult *res;
 	int64_t v;
 
+	if (test_pg != NULL) {
+		res = pg_query(sql);
+		assert_int_equal(PQntuples(res), 1);
+		v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		return v;
+	}
 	snprintf(path, sizeof path, "%s/pagerd.db", f->dir);
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
 	    NULL), SQLITE_OK);
@@ -624,7 +679,7 @@ test_queue(void **state)
 	static const struct outbox_rule later = { "many", 10 * MIN };
 	struct qfix f;
 	char *cause = NULL, *out = NULL, person[16], s1[32], s2[32], s3[32];
-	char sb[32];
+	char sb[32], sql[256];
 	const char *p1, *p2, *pn;
 	int64_t a1, a2, a3, b1;
 	size_t len = 0;
@@ -652,9 +707,10 @@ test_queue(void **state)
 
 	qfix_until(&f, "SELECT count(*) FROM notifications WHERE state ="
 	    " 'sent'", 3 + 1 + 150);
-	qfix_until(&f, "SELECT count(*) FROM notifications WHERE person ="
-	    " 'alice' AND state = 'pending' AND due_ms >"
-	    " strftime('%s', 'now') * 1000 + 59 * 60000", 1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM notifications WHERE"
+	    " person = 'alice' AND state = 'pending' AND due_ms > %lld",
+	    (long long)(clock_now_ms() + 59 * 60000));
+	qfix_until(&f, sql, 1);
 	/* Nothing else falls due: a few more turns change nothing. */
 	for (i = 0; i < 20; i++)
 		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
@@ -1128,6 +1184,17 @@ main(void)
 		cmocka_unit_test(test_storm),
 		cmocka_unit_test(test_sends_max),
 	};
+	/* test_storm counts the rows SQLite reads */
+	const struct CMUnitTest pg_tests[] = {
+		cmocka_unit_test(test_flow),
+		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_queue),
+		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_sends_max),
+	};
 
+	if ((test_pg = getenv("PAGERD_TEST_PG")) != NULL)
+		return cmocka_run_group_tests_name("outbox on PostgreSQL",
+		    pg_tests, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
