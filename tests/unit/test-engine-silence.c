@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,11 +132,27 @@ silence(struct fixture *f, const char *glob, int64_t len, int page)
 static size_t
 events_none(struct fixture *f, const char *kind)
 {
+	const char *uri = getenv("PAGERD_TEST_PG");
+	const char *vals[1] = { kind };
 	sqlite3 *db;
 	sqlite3_stmt *q;
 	char *path;
 	size_t c;
+	PGconn *pc;
+	PGresult *res;
 
+	if (uri != NULL) {
+		/* fixture.c's store is on PostgreSQL (store-pg.test) */
+		pc = PQconnectdb(uri);
+		res = PQexecParams(pc, "SELECT count(*) FROM events WHERE"
+		    " alert_id IS NULL AND kind = $1", 1, NULL, vals, NULL,
+		    NULL, 0);
+		assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+		c = (size_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		PQfinish(pc);
+		return c;
+	}
 	xasprintf(&path, "%s/state/pagerd.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	free(path);
