@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <event2/event.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,6 +355,90 @@ test_raise_race(void **state)
 	assert_int_equal(a->count, 2);
 	assert_int_equal(a->priority, 2);
 	alert_free(a);
+}
+
+/*
+ * Two nodes raising the same keys at the same moments, for real: two
+ * connections, a thread each, meet at a barrier before every round and
+ * raise that round's key, each in a transaction of its own.  Every
+ * round makes one alert, counted twice, and neither raise fails.
+ * PostgreSQL only: SQLite's writers take turns (BEGIN IMMEDIATE), which
+ * test_raise_race stands in for.
+ */
+#define RACE_ROUNDS 300
+
+static int64_t sql_int(const char *, const char *);
+
+struct racer {
+	struct store *s;
+	pthread_barrier_t *bar;
+	int failed;
+	char *cause;
+	int folded;
+};
+
+static void *
+racer_main(void *arg)
+{
+	struct racer *r = arg;
+	struct store_raise res;
+	struct alert_new an;
+	char key[32], service[] = "db", summary[] = "disk full";
+	int i;
+
+	memset(&an, 0, sizeof an);
+	an.service = service;
+	an.summary = summary;
+	an.priority = 2;
+	an.dedup_key = key;
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		snprintf(key, sizeof key, "race-%d", i);
+		pthread_barrier_wait(r->bar);
+		if (store_begin(r->s, &r->cause) != 0 ||
+		    store_alert_raise(r->s, &an, T0 + i, &res,
+		    &r->cause) != 0 || store_commit(r->s, &r->cause) != 0) {
+			store_rollback(r->s);
+			r->failed++;
+			continue;
+		}
+		r->folded += res.duplicate;
+		free(res.dedup_key);
+	}
+	return NULL;
+}
+
+static void
+test_raise_concurrent(void **state)
+{
+	struct fixture *f = *state;
+	struct racer r[2];
+	pthread_barrier_t bar;
+	pthread_t t[2];
+	char *cause = NULL;
+	int i;
+
+	memset(r, 0, sizeof r);
+	assert_int_equal(pthread_barrier_init(&bar, NULL, 2), 0);
+	r[0].s = f->s;
+	if ((r[1].s = store_open(f->dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	for (i = 0; i < 2; i++) {
+		r[i].bar = &bar;
+		assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]),
+		    0);
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	pthread_barrier_destroy(&bar);
+	store_close(r[1].s);
+	for (i = 0; i < 2; i++)
+		if (r[i].failed != 0)
+			fail_msg("racer %d: %d raise(s) failed, the last:"
+			    " %s", i, r[i].failed, r[i].cause);
+	assert_int_equal(r[0].folded + r[1].folded, RACE_ROUNDS);
+	assert_int_equal(store_alert_count(f->s), RACE_ROUNDS);
+	assert_int_equal(sql_int(f->dir, "SELECT count(*) FROM alerts"
+	    " WHERE count != 2"), 0);
 }
 
 /* Each driver takes its own text of every STORE_SQL(). */
@@ -1996,6 +2081,8 @@ main(void)
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_raise_race, setup_pg,
 		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_raise_concurrent,
+		    setup_pg, teardown_pg),
 		cmocka_unit_test_setup_teardown(test_rollback, setup_pg,
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_list, setup_pg,
