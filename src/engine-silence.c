@@ -186,7 +186,8 @@ engine_silences_resume(struct engine *e, int64_t now, char **cause)
 			e->silences[e->nsilences++] = one;
 		}
 	}
-	qsort(e->quiet, e->nquiet, sizeof *e->quiet, engine_id_cmp);
+	if (e->nquiet > 1) /* qsort(NULL, 0) is undefined */
+		qsort(e->quiet, e->nquiet, sizeof *e->quiet, engine_id_cmp);
 	log_info("engine: %zu silence(s), %zu alert(s) held or let go"
 	    " quietly", e->nsilences, e->nquiet);
 	return 0;
