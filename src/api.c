@@ -361,7 +361,10 @@ api_alert_json(struct api *api, const struct alert *a, int64_t now)
 	return o;
 }
 
-/* GET /api/v1/alerts?status=&service=&priority=&limit=&before= */
+/*
+ * GET /api/v1/alerts?status=&service=&priority=&paged=&limit=&before=
+ * (paged: a person id the alert paged)
+ */
 static void
 api_alerts_list(struct evhttp_request *req, const struct http_match *m,
     void *arg)
@@ -369,7 +372,7 @@ api_alerts_list(struct evhttp_request *req, const struct http_match *m,
 	struct api *api = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *query = evhttp_uri_get_query(uri);
-	struct store_filter f = { -1, NULL, 0, 0, API_LIST_DEFAULT };
+	struct store_filter f = { -1, NULL, 0, 0, API_LIST_DEFAULT, NULL };
 	struct evkeyvalq params;
 	struct evkeyval *kv;
 	struct alert **list;
@@ -393,6 +396,8 @@ api_alerts_list(struct evhttp_request *req, const struct http_match *m,
 			f.status = st;
 		} else if (strcmp(kv->key, "service") == 0)
 			f.service = kv->value;
+		else if (strcmp(kv->key, "paged") == 0)
+			f.paged = kv->value;
 		else if (strcmp(kv->key, "priority") == 0) {
 			if ((f.priority = alert_priority_parse(kv->value)) < 0) {
 				http_error(req, HTTP_BADREQUEST, "priority must"

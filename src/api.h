@@ -70,4 +70,11 @@ void api_dashboard_init(struct api *, struct http *);
 extern const unsigned char api_dashboard_html[];
 extern const size_t api_dashboard_html_len;
 
+/* api-console.c, and the files make embeds (console-web.c) */
+void api_console_init(struct api *, struct http *);
+extern const unsigned char api_console_html[], api_console_js[];
+extern const unsigned char api_console_css[];
+extern const size_t api_console_html_len, api_console_js_len;
+extern const size_t api_console_css_len;
+
 #endif

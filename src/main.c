@@ -489,6 +489,7 @@ main(int argc, char **argv)
 	api_rota_init(&main_state.api, main_state.http);
 	api_silence_init(&main_state.api, main_state.http);
 	api_dashboard_init(&main_state.api, main_state.http);
+	api_console_init(&main_state.api, main_state.http);
 	main_state.twilio.conf = main_state.conf;
 	main_state.twilio.outbox = main_state.outbox;
 	main_state.twilio.throttle = main_state.throttle;

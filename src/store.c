@@ -824,6 +824,9 @@ store_alert_list(struct store *s, const struct store_filter *f,
 	    " AND (CAST(?2 AS TEXT) IS NULL OR service = ?2)"
 	    " AND (?3 = 0 OR priority = ?3)"
 	    " AND (" STORE_BIGINT("?4") " = 0 OR id < ?4)"
+	    " AND (CAST(?6 AS TEXT) IS NULL OR EXISTS (SELECT 1"
+	    " FROM notifications n WHERE n.alert_id = alerts.id"
+	    " AND n.person = ?6))"
 	    " ORDER BY id DESC LIMIT ?5", 0)) ==
 	    NULL) {
 		log_warnx("store: %s", store_errmsg(s));
@@ -835,6 +838,7 @@ store_alert_list(struct store *s, const struct store_filter *f,
 	store_bind_int(st, 3, f->priority);
 	store_bind_int64(st, 4, f->before_id);
 	store_bind_int(st, 5, f->limit);
+	store_bind_text(st, 6, f->paged);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		list = xreallocarray(list, count + 1, sizeof *list);
 		list[count++] = store_alert_row(st);

@@ -127,6 +127,7 @@ struct store_filter {
 	int priority;      /* 0: any */
 	int64_t before_id; /* page: alerts with id < before_id; 0: newest */
 	int limit;
+	const char *paged; /* a person paged for it, or NULL */
 };
 
 /* store.c */

@@ -130,7 +130,14 @@ PY
 op healthz; http GET /healthz; expect_status 200
 op readyz; http GET /readyz; expect_status 200
 op dashboard; http GET /; expect_status 200
-pass "health checks and the dashboard"
+op console; http GET /console; expect_status 200
+op consoleScript; http GET /console.js; expect_status 200
+op consoleStyle; http GET /console.css; expect_status 200
+op whoami; get /api/v1/whoami "$RESPONDER_KEY"; expect_status 200
+expect_json .role responder
+op whoami; get /api/v1/whoami "$INT_KEY"; expect_status 403
+op whoami; get /api/v1/whoami "not-a-key"; expect_status 401
+pass "health checks, the dashboard and the console"
 
 # --- POST /api/v1/alerts
 op postAlert
@@ -180,6 +187,9 @@ op listAlerts; get "/api/v1/alerts?status=triggered&priority=p1&service=db&limit
 expect_status 200
 expect_json '.alerts[0].id' "$ID"
 op listAlerts; get "/api/v1/alerts?limit=1&before=$((ID2 + 1))"
+expect_status 200
+op listAlerts; get "/api/v1/alerts?paged=nobody"
+expect_json '.alerts | length' 0
 expect_status 200
 op listAlerts status; get "/api/v1/alerts?status=sleeping"
 expect_error 400 "status must be"

@@ -506,7 +506,7 @@ static void
 test_list(void **state)
 {
 	struct fixture *f = *state;
-	struct store_filter flt = { -1, NULL, 0, 0, 2 };
+	struct store_filter flt = { -1, NULL, 0, 0, 2, NULL };
 	struct store_raise r;
 	struct alert **list;
 	size_t n, i;
