@@ -21,6 +21,7 @@
 #include "breach.h"
 #include "clock.h"
 #include "conf.h"
+#include "duration.h"
 #include "engine.h"
 #include "http.h"
 #include "intake.h"
@@ -38,6 +39,9 @@
 /* An alert shows the changes of its service in the day before it. */
 #define API_CHANGES_WINDOW_MS (24 * 3600 * (int64_t)1000)
 #define API_CHANGES_MAX 10
+/* The bounds of a snooze. */
+#define API_SNOOZE_MIN DURATION_MINUTE
+#define API_SNOOZE_MAX (7 * DURATION_DAY)
 
 static void api_healthz(struct evhttp_request *, const struct http_match *,
     void *);
@@ -57,6 +61,8 @@ static void api_alert_note(struct evhttp_request *, const struct http_match *,
     void *);
 static void api_alert_escalate(struct evhttp_request *,
     const struct http_match *, void *);
+static void api_alert_snooze(struct evhttp_request *,
+    const struct http_match *, void *);
 
 static const struct http_route api_routes[] = {
 	{ HTTP_GET, "/healthz", 0, api_healthz },
@@ -72,6 +78,8 @@ static const struct http_route api_routes[] = {
 	    api_alert_note },
 	{ HTTP_POST, "/api/v1/alerts/{}/escalate", CONF_ROLE_RESPONDER,
 	    api_alert_escalate },
+	{ HTTP_POST, "/api/v1/alerts/{}/snooze", CONF_ROLE_RESPONDER,
+	    api_alert_snooze },
 };
 
 void
@@ -357,6 +365,10 @@ api_alert_json(struct api *api, const struct alert *a, int64_t now)
 	if (o != NULL) {
 		api_alert_context_json(api, a, o);
 		api_alert_silence_json(api, a, o);
+		/* the engine's state of an open alert: no query */
+		json_object_set_new(o, "snoozed_until", api_time(api->engine !=
+		    NULL ? engine_snoozed_until(api->engine, a->id) : 0,
+		    API_TIME_SET));
 	}
 	return o;
 }
@@ -497,6 +509,7 @@ enum api_action {
 	API_RESOLVE,
 	API_NOTE,
 	API_ESCALATE,
+	API_SNOOZE,
 };
 
 /*
@@ -518,11 +531,12 @@ api_has_control(const char *s)
 }
 
 /*
- * POST /api/v1/alerts/{id}/ack, /resolve, /notes, /escalate.  The body
- * is optional JSON.  The actor is always the name of the key that
+ * POST /api/v1/alerts/{id}/ack, /resolve, /notes, /escalate, /snooze.
+ * The body is optional JSON.  The actor is always the name of the key that
  * authenticated; "on_behalf_of" is free text saying for whom it acts
  * (the older "actor" field is taken as on_behalf_of), kept in the audit
- * detail and in the notices.  A note needs "text".  None may hold
+ * detail and in the notices.  A note needs "text", a snooze "for" (a
+ * duration from API_SNOOZE_MIN to API_SNOOZE_MAX).  None may hold
  * control characters.  The answer is the alert as it is afterwards; 404
  * for no such alert, 409 when the alert's state does not allow the
  * action.
@@ -534,11 +548,11 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 	json_error_t jerr;
 	json_t *body = NULL, *v;
 	const char *buf, *actor = m->key->name, *text = NULL, *k;
-	const char *for_whom = NULL;
+	const char *for_whom = NULL, *snooze = NULL;
 	enum engine_result res;
 	struct alert *a;
 	char *cause = NULL;
-	int64_t id;
+	int64_t id, ms = 0;
 	size_t len, max;
 
 	if ((id = number_positive(m->param)) < 0) {
@@ -559,7 +573,8 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 		json_object_foreach(body, k, v) {
 			if (strcmp(k, "actor") != 0 &&
 			    strcmp(k, "on_behalf_of") != 0 &&
-			    (what != API_NOTE || strcmp(k, "text") != 0)) {
+			    (what != API_NOTE || strcmp(k, "text") != 0) &&
+			    (what != API_SNOOZE || strcmp(k, "for") != 0)) {
 				http_error(req, HTTP_BADREQUEST, "unknown field"
 				    " \"%.64s\"", k);
 				goto out;
@@ -592,9 +607,18 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 			for_whom = json_string_value(v);
 		if ((v = json_object_get(body, "text")) != NULL)
 			text = json_string_value(v);
+		if ((v = json_object_get(body, "for")) != NULL)
+			snooze = json_string_value(v);
 	}
 	if (what == API_NOTE && text == NULL) {
 		http_error(req, HTTP_BADREQUEST, "text is required");
+		goto out;
+	}
+	if (what == API_SNOOZE && (snooze == NULL || duration_parse(snooze,
+	    &ms, &cause) != 0 || ms < API_SNOOZE_MIN || ms > API_SNOOZE_MAX)) {
+		free(cause);
+		http_error(req, HTTP_BADREQUEST, "for must be a duration from"
+		    " 1m to 7d, such as \"30m\"");
 		goto out;
 	}
 	switch (what) {
@@ -609,6 +633,10 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 	case API_NOTE:
 		res = engine_note(api->engine, id, actor, for_whom, text,
 		    &cause);
+		break;
+	case API_SNOOZE:
+		res = engine_snooze(api->engine, id, actor, for_whom, snooze,
+		    ms, &cause);
 		break;
 	default:
 		res = engine_escalate(api->engine, id, actor, for_whom,
@@ -668,4 +696,11 @@ api_alert_escalate(struct evhttp_request *req, const struct http_match *m,
     void *arg)
 {
 	api_alert_action(req, m, arg, API_ESCALATE);
+}
+
+static void
+api_alert_snooze(struct evhttp_request *req, const struct http_match *m,
+    void *arg)
+{
+	api_alert_action(req, m, arg, API_SNOOZE);
 }

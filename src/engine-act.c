@@ -136,6 +136,7 @@ engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
 		case ESC_PAGE:
 			what = a->reason == ESC_R_REPEAT ? "repeat page" :
 			    a->reason == ESC_R_PRIORITY ? "priority raised" :
+			    a->reason == ESC_R_SNOOZE ? "snooze ended" :
 			    "page";
 			rc = engine_page_stage(e, al, pol, st, a, what, cause);
 			if (rc < 0)

@@ -866,6 +866,13 @@ engine_do_escalate(struct esc_state *st, const struct policy *p, int64_t now,
 	return esc_escalate(st, p, now, ESC_R_MANUAL, acts);
 }
 
+static int
+engine_do_snooze(struct esc_state *st, const struct policy *p, int64_t now,
+    struct esc_actions *acts, void *arg)
+{
+	return esc_snooze(st, now, *(const int64_t *)arg);
+}
+
 /* Escalate because someone could not be reached; only while unacked. */
 static int
 engine_do_unreachable(struct esc_state *st, const struct policy *p,
@@ -959,6 +966,36 @@ engine_escalate(struct engine *e, int64_t id, const char *actor,
 	return engine_change(e, id, actor, "escalate", for_whom != NULL ?
 	    engine_detail(NULL, for_whom, NULL) : NULL, engine_do_escalate,
 	    (void *)e->conf->sla, NULL, cause);
+}
+
+/*
+ * An acknowledged alert snoozed by actor for ms: it pages again when the
+ * snooze ends if still open.  The audit detail has "for" (as given) and
+ * "until".
+ */
+enum engine_result
+engine_snooze(struct engine *e, int64_t id, const char *actor,
+    const char *for_whom, const char *given, int64_t ms, char **cause)
+{
+	int64_t until = clock_now_ms() + ms;
+	char buf[32];
+
+	return engine_change(e, id, actor, "snooze", engine_detail(NULL,
+	    for_whom, json_pack("{s:s,s:s}", "for", given, "until",
+	    clock_format_iso(until, buf, sizeof buf))), engine_do_snooze,
+	    &until, NULL, cause);
+}
+
+/* Until when open alert id is snoozed; 0 if it is not. */
+int64_t
+engine_snoozed_until(const struct engine *e, int64_t id)
+{
+	const struct engine_alert *a;
+
+	if ((a = engine_find(e, id)) == NULL ||
+	    a->st.status != ALERT_ACKNOWLEDGED)
+		return 0;
+	return a->st.snooze_until_ms;
 }
 
 /*

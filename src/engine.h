@@ -50,6 +50,10 @@ enum engine_result engine_note(struct engine *, int64_t, const char *,
     const char *, const char *, char **);
 enum engine_result engine_escalate(struct engine *, int64_t, const char *,
     const char *, char **);
+/* ... on whose behalf, the duration as given, in ms */
+enum engine_result engine_snooze(struct engine *, int64_t, const char *,
+    const char *, const char *, int64_t, char **);
+int64_t engine_snoozed_until(const struct engine *, int64_t);
 size_t engine_open_count(const struct engine *);
 /* engine-silence.c: silences in force (the caller keeps the silence) */
 struct silence;

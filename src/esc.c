@@ -9,6 +9,11 @@
  * the priority has a calendar; before each deadline a reminder pages
  * the current stage, and a missed deadline is a breach.
  *
+ * An acknowledged alert may be snoozed: when the snooze ends and it is
+ * still open, it is triggered again and its current stage paged again,
+ * its acknowledgement timer armed anew; acknowledging it again or
+ * resolving it ends the snooze.
+ *
  * esc_run() fires every due event in time order, so deadlines that
  * passed while the daemon was down fire at once, in the order they
  * would have fired, and nothing fires twice: the state records each.
@@ -31,6 +36,7 @@ static const char *esc_reason_names[] = {
 	[ESC_R_REPEAT] = "repeat",
 	[ESC_R_PRIORITY] = "priority raised",
 	[ESC_R_SLA] = "sla",
+	[ESC_R_SNOOZE] = "snooze ended",
 };
 
 const char *
@@ -103,7 +109,8 @@ esc_arm_stage(struct esc_state *st, const struct policy *p, int64_t at)
 	const struct policy_stage *s = &p->stages[st->stage - 1];
 
 	st->stage_started_ms = at;
-	st->stage_ack_due_ms = s->ack_within > 0 && st->acknowledged_ms == 0 ?
+	st->stage_ack_due_ms = s->ack_within > 0 &&
+	    st->status == ALERT_TRIGGERED ?
 	    at + s->ack_within : 0;
 	st->stage_resolve_due_ms = s->resolve_within > 0 ?
 	    at + s->resolve_within : 0;
@@ -166,6 +173,7 @@ enum esc_due_kind {
 	DUE_BREACH,
 	DUE_NO_ACK,
 	DUE_NO_RESOLVE,
+	DUE_SNOOZE,
 	DUE_NONE
 };
 
@@ -198,10 +206,12 @@ esc_earliest(const struct esc_state *st, const struct sla_target *sla,
 			CONSIDER(DUE_REMIND, st->sla_due_ms[c] - lead, c);
 		CONSIDER(DUE_BREACH, st->sla_due_ms[c], c);
 	}
-	if (st->stage_ack_due_ms != 0 && st->acknowledged_ms == 0)
+	if (st->stage_ack_due_ms != 0 && st->status == ALERT_TRIGGERED)
 		CONSIDER(DUE_NO_ACK, st->stage_ack_due_ms, 0);
 	if (st->stage_resolve_due_ms != 0)
 		CONSIDER(DUE_NO_RESOLVE, st->stage_resolve_due_ms, 0);
+	if (st->snooze_until_ms != 0 && st->status == ALERT_ACKNOWLEDGED)
+		CONSIDER(DUE_SNOOZE, st->snooze_until_ms, 0);
 #undef CONSIDER
 	*when = best;
 	return kind;
@@ -222,7 +232,8 @@ esc_state_equal(const struct esc_state *a, const struct esc_state *b)
 	    a->stage_ack_due_ms != b->stage_ack_due_ms ||
 	    a->stage_resolve_due_ms != b->stage_resolve_due_ms ||
 	    a->repeats_done != b->repeats_done ||
-	    a->reminded != b->reminded || a->breached != b->breached)
+	    a->reminded != b->reminded || a->breached != b->breached ||
+	    a->snooze_until_ms != b->snooze_until_ms)
 		return 0;
 	for (c = 0; c < SLA_NCLOCKS; c++)
 		if (a->sla_due_ms[c] != b->sla_due_ms[c])
@@ -281,6 +292,14 @@ esc_run(struct esc_state *st, const struct policy *p,
 		case DUE_NO_RESOLVE:
 			esc_advance(st, p, when, ESC_R_NO_RESOLVE, out);
 			break;
+		case DUE_SNOOZE:
+			/* triggered again: the stage pages and waits anew */
+			st->snooze_until_ms = 0;
+			st->status = ALERT_TRIGGERED;
+			esc_arm_stage(st, p, when);
+			esc_add(out, ESC_PAGE, when, st->stage, st->stage,
+			    ESC_R_SNOOZE, 0, 0);
+			break;
 		case DUE_NONE:
 			break;
 		}
@@ -288,15 +307,39 @@ esc_run(struct esc_state *st, const struct policy *p,
 	return now; /* runaway: come back at once rather than never */
 }
 
-/* Acknowledged at now: the stage stops waiting for an ack.  -1 if not open. */
+/*
+ * Acknowledged at now: the stage stops waiting for an ack.  An alert
+ * acknowledged and snoozed may be acknowledged again, which ends the
+ * snooze.  The first acknowledgement is the one that met the response
+ * clock: one after a snooze ended does not move it.  -1 if not open.
+ */
 int
 esc_ack(struct esc_state *st, int64_t now)
 {
+	if (st->status == ALERT_ACKNOWLEDGED && st->snooze_until_ms != 0) {
+		st->snooze_until_ms = 0;
+		return 0;
+	}
 	if (st->status != ALERT_TRIGGERED)
 		return -1;
 	st->status = ALERT_ACKNOWLEDGED;
-	st->acknowledged_ms = now;
+	if (st->acknowledged_ms == 0)
+		st->acknowledged_ms = now;
 	st->stage_ack_due_ms = 0;
+	return 0;
+}
+
+/*
+ * Snoozed at now until until (after now): an acknowledged alert pages
+ * again then if still open.  A new snooze replaces the one running.
+ * -1 unless acknowledged.
+ */
+int
+esc_snooze(struct esc_state *st, int64_t now, int64_t until)
+{
+	if (st->status != ALERT_ACKNOWLEDGED || until <= now)
+		return -1;
+	st->snooze_until_ms = until;
 	return 0;
 }
 
@@ -320,6 +363,7 @@ esc_resolve(struct esc_state *st, int64_t now)
 	st->status = ALERT_RESOLVED;
 	st->resolved_ms = now;
 	st->stage_ack_due_ms = st->stage_resolve_due_ms = 0;
+	st->snooze_until_ms = 0;
 	return 0;
 }
 

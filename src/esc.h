@@ -36,6 +36,7 @@ struct esc_state {
 	int64_t sla_due_ms[SLA_NCLOCKS];
 	unsigned reminded; /* bit per enum sla_clock */
 	unsigned breached; /* bit per enum sla_clock */
+	int64_t snooze_until_ms; /* acknowledged, snoozed until; 0: not */
 };
 
 enum esc_action_kind {
@@ -55,6 +56,7 @@ enum esc_reason {
 	ESC_R_REPEAT,        /* the last stage pages again */
 	ESC_R_PRIORITY,      /* a duplicate raised the priority */
 	ESC_R_SLA,           /* reminder or breach */
+	ESC_R_SNOOZE,        /* a snooze ended: paged again */
 };
 
 struct esc_action {
@@ -85,6 +87,7 @@ int64_t esc_next_due(const struct esc_state *, const struct policy *,
 int esc_ack(struct esc_state *, int64_t);
 int esc_note(struct esc_state *, int64_t);
 int esc_resolve(struct esc_state *, int64_t);
+int esc_snooze(struct esc_state *, int64_t, int64_t);
 int esc_state_equal(const struct esc_state *, const struct esc_state *);
 int64_t esc_clock_stopped(const struct esc_state *, enum sla_clock);
 unsigned esc_breaches_stopped(const struct esc_state *,

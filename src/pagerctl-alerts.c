@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * pagerctl-alerts.c: "pagerctl alerts", the list of alerts, and the
- * actions on one alert: ack, resolve, escalate and note.
+ * actions on one alert: ack, resolve, escalate, note and snooze.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -157,7 +157,8 @@ pagerctl_alerts(struct pagerctl *ctl, int argc, char **argv)
 
 /*
  * pagerctl ack|resolve|escalate ID [--as NAME], pagerctl note ID TEXT...
- * [--as NAME]: POST to the alert's action; --as names for whom the key
+ * [--as NAME], pagerctl snooze ID DURATION [--as NAME]: POST to the
+ * alert's action; --as names for whom the key
  * acts (sent as "actor", which the daemon records as on_behalf_of
  * beside the key's name, the actor).  A note's words are joined by
  * spaces.
@@ -173,6 +174,7 @@ pagerctl_alerts_action(struct pagerctl *ctl, int argc, char **argv)
 	json_t *body, *j;
 	char *text = NULL, *next, *path, *data = NULL, num[32];
 	int ch, rc, i, note = strcmp(cmd, "note") == 0;
+	int snooze = strcmp(cmd, "snooze") == 0;
 
 	/* No "+": --as may come after the note's words ("--" ends them). */
 	optind = 0;
@@ -185,7 +187,7 @@ pagerctl_alerts_action(struct pagerctl *ctl, int argc, char **argv)
 			pagerctl_cmd_usage(cmd);
 		}
 	}
-	if (note ? argc - optind < 2 : argc - optind != 1)
+	if (note ? argc - optind < 2 : argc - optind != 1 + snooze)
 		pagerctl_cmd_usage(cmd);
 	if (number_positive(argv[optind]) < 0) {
 		fprintf(stderr, "pagerctl: %s: not an alert id\n",
@@ -204,8 +206,8 @@ pagerctl_alerts_action(struct pagerctl *ctl, int argc, char **argv)
 	    json_string(actor)) != 0) {
 		fprintf(stderr, "pagerctl: --as: not valid UTF-8\n");
 		rc = PAGERCTL_USAGE;
-	} else if (text != NULL && json_object_set_new(body, "text",
-	    json_string(text)) != 0) {
+	} else if (text != NULL && json_object_set_new(body, snooze ? "for" :
+	    "text", json_string(text)) != 0) {
 		fprintf(stderr, "pagerctl: the note is not valid UTF-8\n");
 		rc = PAGERCTL_USAGE;
 	}
@@ -224,10 +226,12 @@ pagerctl_alerts_action(struct pagerctl *ctl, int argc, char **argv)
 	free(data);
 	if (rc != PAGERCTL_OK || j == NULL)
 		return rc;
-	what = note ? "note added" : strcmp(cmd, "escalate") == 0 ?
-	    "escalated to stage" : pagerctl_str(j, "status");
+	what = note ? "note added" : snooze ? "snoozed until" :
+	    strcmp(cmd, "escalate") == 0 ? "escalated to stage" :
+	    pagerctl_str(j, "status");
 	printf("alert %s: %s%s%s\n", argv[optind], what,
-	    strcmp(cmd, "escalate") == 0 ? " " : "",
+	    strcmp(cmd, "escalate") == 0 || snooze ? " " : "",
+	    snooze ? pagerctl_str(j, "snoozed_until") :
 	    strcmp(cmd, "escalate") == 0 ? pagerctl_int(j, "stage", num,
 	    sizeof num) : "");
 	json_decref(j);

@@ -55,6 +55,8 @@ static const struct pagerctl_cmd pagerctl_cmds[] = {
 	    "move an alert to its next escalation stage now" },
 	{ "note", pagerctl_alerts_action, "ID TEXT ... [--as NAME]",
 	    "add a note to an alert's timeline" },
+	{ "snooze", pagerctl_alerts_action, "ID DURATION [--as NAME]",
+	    "snooze an acknowledged alert: it pages again after DURATION" },
 	{ "stats", pagerctl_stats, "[--from TIME] [--to TIME] [--service S]"
 	    " [--priority P]", "service-level report (default: last 7 days)" },
 	{ "silence add", pagerctl_silence_add, "[--service S] [--priority P]"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store-engine.c: the escalation state of alerts (the columns added by
- * migration 2): saved after every decision, loaded at start so timers
- * are re-armed from stored absolute deadlines.
+ * migrations 2 and 20): saved after every decision, loaded at start so
+ * timers are re-armed from stored absolute deadlines.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 	" first_response_ms, resolved_ms, stage, stage_started_ms," \
 	" stage_ack_due_ms, stage_resolve_due_ms, repeats_done," \
 	" sla_response_due_ms, sla_first_response_due_ms," \
-	" sla_resolution_due_ms, sla_reminded, sla_breached"
+	" sla_resolution_due_ms, sla_reminded, sla_breached, snooze_until_ms"
 
 /*
  * Status and priority are indexed (alerts_status, alerts_open_dedup):
@@ -44,6 +44,7 @@ static const char store_engine_save_sql[] =
     " sla_reminded = ?14, sla_breached = ?15, next_due_ms = ?16,"
     " updated_ms = "
     STORE_SQL("max(updated_ms, ?17)", "GREATEST(updated_ms, ?17)")
+    ", snooze_until_ms = nullif(" STORE_BIGINT("?18") ", 0)"
     " WHERE id = ?1";
 static const char store_engine_get_sql[] =
     "SELECT " STORE_ENGINE_COLUMNS " FROM alerts WHERE id = ?1";
@@ -91,6 +92,7 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
 	else
 		store_bind_int64(q, 16, w->next_due);
 	store_bind_int64(q, 17, w->now);
+	store_bind_int64(q, 18, st->snooze_until_ms);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
 	if (store_changed(s) != 1) {
@@ -128,6 +130,7 @@ store_engine_row(struct sq *q, struct store_engine_row *r)
 	st->sla_due_ms[SLA_RESOLUTION] = store_column_int64(q, 16);
 	st->reminded = (unsigned)store_column_int(q, 17);
 	st->breached = (unsigned)store_column_int(q, 18);
+	st->snooze_until_ms = store_column_int64(q, 19);
 }
 
 void

@@ -232,6 +232,8 @@ static const char *const store_migrations_pg[] = {
 	"  last_error TEXT COLLATE \"C\");"
 	"CREATE INDEX callbacks_pending ON callbacks (alert_id, id)"
 	"  WHERE state = 'pending'",
+	/* 5: SQLite's 20, until when an acknowledged alert is snoozed */
+	"ALTER TABLE alerts ADD COLUMN snooze_until_ms BIGINT",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

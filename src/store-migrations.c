@@ -501,6 +501,11 @@ static const char *store_migrations[] = {
 	"  last_error TEXT);"
 	"CREATE INDEX callbacks_pending ON callbacks (alert_id, id)"
 	"  WHERE state = 'pending';",
+	/*
+	 * 20: snooze (store-engine.c): until when an acknowledged alert is
+	 * snoozed, part of its escalation state; NULL when it is not.
+	 */
+	"ALTER TABLE alerts ADD COLUMN snooze_until_ms INTEGER;",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

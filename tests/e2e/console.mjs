@@ -219,6 +219,23 @@ try {
 	await timelineHas(page, "note", "looking at <the> replica");
 	ok("a note, in the timeline");
 
+	// Snooze the acknowledged alert for 1h.
+	check(!await page.$eval("#snooze-box", (b) => b.hidden),
+	    "snooze offered for an acknowledged alert");
+	await page.select("#snooze-for", "1h");
+	await page.click("#act-snooze");
+	await timelineHas(page, "snooze", "for: 1h");
+	await page.waitForFunction(() => document.getElementById("d-fields")
+	    .textContent.includes("Snoozed until"), WAIT);
+	await page.click("#detail-close");
+	await page.waitForFunction((id) => {
+		const b = document.querySelector(
+		    `#alerts button[data-alert-id="${id}"] .status`);
+		return b && b.textContent === "acknowledged, snoozed";
+	}, WAIT, ids.db);
+	await openAlert(page, ids.db);
+	ok("snoozed from the console");
+
 	// Escalate and resolve ask first; Cancel changes nothing.
 	await page.click("#detail-close");
 	await openAlert(page, ids.jobs);

@@ -6,8 +6,9 @@
 # summary holds markup), console.mjs signs in (a wrong key refused),
 # checks the strict CSP and that the key stays in the tab, filters the
 # list, opens an alert with the keyboard, acknowledges it and sees the
-# change on a second tab without reloading, adds a note, escalates and
-# resolves with confirmation, creates and expires a silence, and checks
+# change on a second tab without reloading, adds a note, snoozes it,
+# escalates and resolves another with confirmation, creates and expires
+# a silence, and checks
 # that a viewer sees no action; screenshots on a phone-sized and a
 # desktop viewport are kept in the build tree (tests/e2e/console-*.png).
 # Then the API: each action attributed to the responder key's name in
@@ -122,6 +123,9 @@ expect_json .status acknowledged
 expect_json '[.events[] | select(.kind == "ack") | .actor] | .[0]' e2e-responder
 expect_json '[.events[] | select(.kind == "note") | .detail.text] | .[0]' \
     'looking at <the> replica'
+expect_json '[.events[] | select(.kind == "snooze") | [.actor, .detail.for]]
+    | .[0]' '["e2e-responder","1h"]'
+expect_match '^20[0-9-]+T' "$(json_get .snoozed_until)" 'snoozed_until'
 api_get "/api/v1/alerts/${ID[jobs]}"
 expect_json .status resolved
 expect_json '[.events[] | select(.kind == "escalate" or .kind == "resolve")

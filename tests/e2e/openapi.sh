@@ -230,6 +230,25 @@ expect_status 200
 op noteAlert text
 post_json "/api/v1/alerts/$ID/notes" "$RESPONDER_KEY" '{"on_behalf_of":"alice"}'
 expect_error 400 "text is required"
+op snoozeAlert
+post_json "/api/v1/alerts/$ID/snooze" "$RESPONDER_KEY" '{"for":"30m"}'
+expect_status 200
+expect_match '^20[0-9-]+T' "$(json_get .snoozed_until)" "snoozed_until"
+op snoozeAlert
+post_json "/api/v1/alerts/$ID/snooze" "$RESPONDER_KEY" '{"for":"8d"}'
+expect_error 400 "from 1m to 7d"
+op snoozeAlert pattern
+post_json "/api/v1/alerts/$ID/snooze" "$RESPONDER_KEY" '{"for":"5"}'
+expect_error 400 "from 1m to 7d"
+op snoozeAlert for
+post_json "/api/v1/alerts/$ID/snooze" "$RESPONDER_KEY" '{}'
+expect_error 400 "from 1m to 7d"
+op snoozeAlert
+post_json "/api/v1/alerts/$ID2/snooze" "$RESPONDER_KEY" '{"for":"30m"}'
+expect_error 409 "is triggered"
+op snoozeAlert
+post_json "/api/v1/alerts/$ID/snooze" "$VIEWER_KEY" '{"for":"30m"}'
+expect_status 403
 op escalateAlert
 post_json "/api/v1/alerts/$ID2/escalate" "$RESPONDER_KEY" '{}'
 expect_status 200

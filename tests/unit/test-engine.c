@@ -7,6 +7,8 @@
  * engine started again on the same store (engine_free, engine_new,
  * engine_resume) picks up each pending escalation at its due instant,
  * whether the daemon was down for less or more than the stage's wait.
+ * A snoozed alert pages its stage again when the snooze ends, across a
+ * restart, and not at all once resolved.
  * Without an outbox the engine prints its pages on the console, which
  * the fixture catches (fixture.c, --wrap=chan_console_send).
  */
@@ -455,6 +457,83 @@ test_new_alert_unreachable_saved(void **state)
 	assert_int_equal(fixture_sent_count("bob", ""), 1);
 }
 
+/*
+ * Acknowledged at T0+2m and snoozed for 30m, across a restart: alice is
+ * paged again at T0+32m, not a millisecond before; the alert is
+ * triggered again and, not acknowledged, goes to bob 5m later.
+ */
+static void
+test_snooze_pages_again(void **state)
+{
+	struct fixture *f = *state;
+	struct store_engine_row row;
+	char *cause = NULL, *detail = NULL;
+	int64_t id;
+
+	id = raise_alert(f, "disk full");
+	fake_clock_advance_to(T0 + 2 * M);
+	assert_int_equal(engine_snooze(f->engine, id, "alice", NULL, "30m",
+	    30 * M, &cause), ENGINE_CONFLICT); /* not acknowledged */
+	free(cause);
+	cause = NULL;
+	assert_int_equal(engine_ack(f->engine, id, "alice", NULL, "api",
+	    &cause), ENGINE_OK);
+	assert_int_equal(engine_snooze(f->engine, id, "alice", "bob", "30m",
+	    30 * M, &cause), ENGINE_OK);
+	fake_clock_run();
+	assert_int_equal(engine_snoozed_until(f->engine, id), T0 + 32 * M);
+	assert_int_equal(events_of(f, id, "snooze", &detail), 1);
+	assert_non_null(strstr(detail, "\"for\":\"30m\""));
+	assert_non_null(strstr(detail, "\"on_behalf_of\":\"bob\""));
+	free(detail);
+	stored_state(f, id, &row);
+	assert_int_equal(row.st.snooze_until_ms, T0 + 32 * M);
+	store_engine_row_clear(&row);
+
+	fake_clock_advance_to(T0 + 10 * M);
+	restart(f);
+	assert_int_equal(fake_clock_next_due(), T0 + 32 * M);
+	fake_clock_advance_to(T0 + 32 * M - 1);
+	assert_int_equal(fixture_sent_count("alice", "snooze ended"), 0);
+	fake_clock_advance_to(T0 + 32 * M);
+	assert_int_equal(fixture_sent_count("alice", "snooze ended"), 1);
+	assert_int_equal(fixture_sent(fixture_nsent() - 1)->at, T0 + 32 * M);
+	assert_int_equal(engine_snoozed_until(f->engine, id), 0);
+	stored_state(f, id, &row);
+	assert_int_equal(row.st.status, ALERT_TRIGGERED);
+	assert_int_equal(row.st.snooze_until_ms, 0);
+	assert_int_equal(row.st.acknowledged_ms, T0 + 2 * M);
+	store_engine_row_clear(&row);
+	fake_clock_advance_to(T0 + 37 * M);
+	assert_int_equal(fixture_sent_count("bob", "escalated to stage 2"), 1);
+}
+
+/* Resolved while snoozed: nothing pages when the snooze would end. */
+static void
+test_snooze_resolved(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	int64_t id;
+	size_t sent;
+
+	id = raise_alert(f, "disk full");
+	assert_int_equal(engine_ack(f->engine, id, "alice", NULL, "api",
+	    &cause), ENGINE_OK);
+	assert_int_equal(engine_snooze(f->engine, id, "alice", NULL, "1h",
+	    H, &cause), ENGINE_OK);
+	fake_clock_run();
+	fake_clock_advance_to(T0 + 10 * M);
+	assert_int_equal(engine_resolve(f->engine, id, "alice", NULL, "api",
+	    &cause), ENGINE_OK);
+	fake_clock_run();
+	sent = fixture_nsent();
+	fake_clock_advance_to(T0 + 2 * H);
+	assert_int_equal(fixture_nsent(), sent);
+	assert_int_equal(fixture_sent_count("alice", "snooze ended"), 0);
+	assert_int_equal(fake_clock_ntimers(), 0);
+}
+
 int
 main(void)
 {
@@ -477,6 +556,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_alert_unreachable_saved,
 		    setup_nobody, teardown),
+		cmocka_unit_test_setup_teardown(test_snooze_pages_again, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_snooze_resolved, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
  * of the four-stage walk, acknowledgement, resolution, reminders,
  * breaches, catch-up after downtime, manual escalation, priority raise,
  * and SLA clocks on business hours across nights, weekends, a holiday
- * and a DST change.
+ * and a DST change; snooze: paged again when it ends, ended by an ack
+ * or a resolve, caught up after downtime.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -547,9 +548,130 @@ test_state_equal(void **state)
 	DIFFERS(repeats_done, 1);
 	DIFFERS(reminded, 1);
 	DIFFERS(breached, 1);
+	DIFFERS(snooze_until_ms, 1);
 	for (c = 0; c < SLA_NCLOCKS; c++)
 		DIFFERS(sla_due_ms[c], 1);
 #undef DIFFERS
+}
+
+/*
+ * A P4 (response 20m, first response 1h) acknowledged at T0+2m and
+ * snoozed until T0+32m: nothing until then; then triggered again, stage
+ * 1 paged again with its ack timer anew, the first ack kept; not acked
+ * again, it escalates 5m later.
+ */
+static void
+test_snooze_pages_again(void **state)
+{
+	struct esc_state st;
+	struct esc_actions a = { 0 };
+	int64_t next;
+
+	start(&st, 4, &a);
+	esc_actions_clear(&a);
+	assert_int_equal(esc_ack(&st, T0 + 2 * M), 0);
+	assert_int_equal(esc_snooze(&st, T0 + 2 * M, T0 + 32 * M), 0);
+	assert_int_equal(st.snooze_until_ms, T0 + 32 * M);
+	assert_int_equal(esc_next_due(&st, &pol, sla), T0 + 32 * M);
+	next = esc_run(&st, &pol, sla, T0 + 32 * M - 1, &a);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(next, T0 + 32 * M);
+	next = esc_run(&st, &pol, sla, T0 + 32 * M, &a);
+	assert_int_equal(a.n, 1);
+	expect(&a, 0, ESC_PAGE, T0 + 32 * M, 1);
+	assert_int_equal(a.v[0].reason, ESC_R_SNOOZE);
+	assert_string_equal(esc_reason_name(ESC_R_SNOOZE), "snooze ended");
+	assert_int_equal(st.status, ALERT_TRIGGERED);
+	assert_int_equal(st.snooze_until_ms, 0);
+	assert_int_equal(st.acknowledged_ms, T0 + 2 * M);
+	assert_int_equal(st.stage_ack_due_ms, T0 + 37 * M);
+	assert_int_equal(next, T0 + 37 * M);
+	/* the response clock was met by the first ack: no breach */
+	assert_int_equal(st.breached, 0);
+	a.n = 0;
+	esc_run(&st, &pol, sla, T0 + 37 * M, &a);
+	assert_int_equal(a.n, 2);
+	expect(&a, 0, ESC_STAGE, T0 + 37 * M, 2);
+	expect(&a, 1, ESC_PAGE, T0 + 37 * M, 2);
+	assert_int_equal(a.v[0].reason, ESC_R_NO_ACK);
+	esc_actions_clear(&a);
+}
+
+/* Only an acknowledged alert snoozes, and only into the future. */
+static void
+test_snooze_needs_ack(void **state)
+{
+	struct esc_state st;
+	struct esc_actions a = { 0 };
+
+	start(&st, 4, &a);
+	assert_int_equal(esc_snooze(&st, T0, T0 + 30 * M), -1);
+	assert_int_equal(st.snooze_until_ms, 0);
+	assert_int_equal(esc_ack(&st, T0 + M), 0);
+	assert_int_equal(esc_snooze(&st, T0 + M, T0 + M), -1);
+	assert_int_equal(esc_snooze(&st, T0 + M, T0 + 10 * M), 0);
+	/* a new snooze replaces the one running */
+	assert_int_equal(esc_snooze(&st, T0 + 2 * M, T0 + 20 * M), 0);
+	assert_int_equal(esc_next_due(&st, &pol, sla), T0 + 20 * M);
+	assert_int_equal(esc_resolve(&st, T0 + 3 * M), 0);
+	assert_int_equal(esc_snooze(&st, T0 + 3 * M, T0 + 30 * M), -1);
+	esc_actions_clear(&a);
+}
+
+/*
+ * Acknowledging again ends the snooze (an ack without a snooze is still
+ * refused), and so does resolving: nothing pages at its end.
+ */
+static void
+test_snooze_ended(void **state)
+{
+	struct esc_state st;
+	struct esc_actions a = { 0 };
+	size_t i;
+
+	start(&st, 4, &a);
+	esc_actions_clear(&a);
+	assert_int_equal(esc_ack(&st, T0 + 2 * M), 0);
+	assert_int_equal(esc_snooze(&st, T0 + 2 * M, T0 + 32 * M), 0);
+	assert_int_equal(esc_ack(&st, T0 + 10 * M), 0);
+	assert_int_equal(st.snooze_until_ms, 0);
+	assert_int_equal(st.status, ALERT_ACKNOWLEDGED);
+	assert_int_equal(st.acknowledged_ms, T0 + 2 * M);
+	assert_int_equal(esc_ack(&st, T0 + 11 * M), -1);
+	esc_run(&st, &pol, sla, T0 + 50 * M, &a);
+	for (i = 0; i < a.n; i++)
+		assert_int_not_equal(a.v[i].reason, ESC_R_SNOOZE);
+	assert_int_equal(st.status, ALERT_ACKNOWLEDGED);
+
+	a.n = 0;
+	assert_int_equal(esc_snooze(&st, T0 + 50 * M, T0 + 55 * M), 0);
+	assert_int_equal(esc_resolve(&st, T0 + 51 * M), 0);
+	assert_int_equal(st.snooze_until_ms, 0);
+	assert_int_equal(esc_next_due(&st, &pol, sla), ESC_NEVER);
+	esc_actions_clear(&a);
+}
+
+/*
+ * The daemon was down when the snooze ended: the page comes at once,
+ * dated when it was due, then the missed ack timer, in order.
+ */
+static void
+test_snooze_catch_up(void **state)
+{
+	struct esc_state st;
+	struct esc_actions a = { 0 };
+
+	start(&st, 4, &a);
+	esc_actions_clear(&a);
+	assert_int_equal(esc_ack(&st, T0 + 2 * M), 0);
+	assert_int_equal(esc_snooze(&st, T0 + 2 * M, T0 + 32 * M), 0);
+	esc_run(&st, &pol, sla, T0 + 40 * M, &a);
+	assert_true(a.n >= 3);
+	expect(&a, 0, ESC_PAGE, T0 + 32 * M, 1);
+	assert_int_equal(a.v[0].reason, ESC_R_SNOOZE);
+	expect(&a, 1, ESC_STAGE, T0 + 37 * M, 2);
+	expect(&a, 2, ESC_PAGE, T0 + 37 * M, 2);
+	esc_actions_clear(&a);
 }
 
 int
@@ -570,6 +692,10 @@ main(void)
 		cmocka_unit_test_setup(test_sla_on_business_hours, setup),
 		cmocka_unit_test_setup(test_breaches_stop, setup),
 		cmocka_unit_test(test_state_equal),
+		cmocka_unit_test_setup(test_snooze_pages_again, setup),
+		cmocka_unit_test_setup(test_snooze_needs_ack, setup),
+		cmocka_unit_test_setup(test_snooze_ended, setup),
+		cmocka_unit_test_setup(test_snooze_catch_up, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,9 +44,11 @@
 /*
  * A store as before migrations 14 (retention), 15 (Events v2 context),
  * 16 (who was on call), 17 (a ticket's link, in alert_context), 18
- * (silences) and 19 (integration callbacks), for the migration tests.
+ * (silences), 19 (integration callbacks) and 20 (snooze), for the
+ * migration tests.
  */
 #define STORE_UNDO_14 \
+	" ALTER TABLE alerts DROP COLUMN snooze_until_ms;" \
 	" DROP TABLE callbacks;" \
 	" DROP TABLE alert_silences; DROP TABLE silences;" \
 	" DROP TABLE oncall_seen;" \
@@ -1158,7 +1160,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "19"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "20"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -1241,7 +1243,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "19"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "20"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -1948,7 +1950,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "19"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "20"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
