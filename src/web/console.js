@@ -325,7 +325,11 @@
 		}
 
 		const responder = me && me.role === 'responder';
-		$('act-ack').hidden = !responder || a.status !== 'triggered';
+		/* acknowledging a snoozed alert again ends its snooze */
+		$('act-ack').hidden = !responder || !(a.status === 'triggered' ||
+		    (a.status === 'acknowledged' && a.snoozed_until));
+		$('act-ack').textContent = a.status === 'triggered' ?
+		    'Acknowledge' : 'End snooze';
 		$('act-resolve').hidden = !responder || a.status === 'resolved';
 		$('act-escalate').hidden = !responder || a.status === 'resolved';
 		$('snooze-box').hidden = !responder ||

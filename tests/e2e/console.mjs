@@ -227,6 +227,8 @@ try {
 	await timelineHas(page, "snooze", "for: 1h");
 	await page.waitForFunction(() => document.getElementById("d-fields")
 	    .textContent.includes("Snoozed until"), WAIT);
+	check(await page.$eval("#act-ack", (b) => !b.hidden &&
+	    b.textContent === "End snooze"), "a snoozed alert offers to end it");
 	await page.click("#detail-close");
 	await page.waitForFunction((id) => {
 		const b = document.querySelector(
@@ -320,6 +322,23 @@ try {
 	acts = await visibleActions(vpage);
 	check(acts.length === 0, "the viewer sees no silence action: " + acts);
 	ok("a viewer sees alerts and silences, and no action");
+
+	// Dark mode: light text on a dark page, when the system asks.
+	const lum = (c) => {
+		const [r, g, b] = c.match(/[0-9.]+/g).map(Number);
+		return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+	};
+	const colours = () => vpage.evaluate(() => {
+		const s = getComputedStyle(document.body);
+		return [s.backgroundColor, s.color];
+	});
+	let [bg, fg] = await colours();
+	check(lum(bg) > 200 && lum(fg) < 60, `light mode: ${bg} ${fg}`);
+	await vpage.emulateMediaFeatures([{ name: "prefers-color-scheme",
+	    value: "dark" }]);
+	[bg, fg] = await colours();
+	check(lum(bg) < 60 && lum(fg) > 200, `dark mode: ${bg} ${fg}`);
+	ok("readable in dark mode (prefers-color-scheme)");
 
 	// Sign out forgets the key.
 	await page.click("#signout");
