@@ -16,6 +16,7 @@
 	let view = 'alerts';
 	let timer = null;
 	let busy = false;
+	let again = false;
 	let refreshes = 0;
 	/* what each list last showed: unchanged data is not drawn again,
 	 * so that focus and the reader's place stay where they were */
@@ -502,8 +503,14 @@
 	}
 
 	async function refresh() {
-		if (busy || me === null) return;
+		if (me === null) return;
+		if (busy) {
+			/* a filter changed meanwhile: once more when done */
+			again = true;
+			return;
+		}
 		busy = true;
+		again = false;
 		try {
 			if (view === 'alerts') {
 				await loadAlerts();
@@ -520,6 +527,7 @@
 		} finally {
 			busy = false;
 		}
+		if (again) refresh();
 	}
 
 	/* A cheap poll, paused while the tab is hidden. */
