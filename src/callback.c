@@ -198,7 +198,7 @@ callback_start(struct callback_queue *q, const struct store_callback *c)
 	struct callback_flight *f;
 	struct xfer_http req;
 	const char **hdr;
-	char *body, *own[4], *sig;
+	char *body, *own[4], *sig, id[80];
 	size_t n = 0, i, nown = 0;
 	int64_t ts = clock_now_ms() / 1000;
 	int typed = 0;
@@ -213,14 +213,16 @@ callback_start(struct callback_queue *q, const struct store_callback *c)
 		if (strncasecmp(cb->headers[i], "Content-Type:", 13) == 0)
 			typed = 1;
 	hdr = xcalloc(i + 5, sizeof *hdr);
-	xasprintf(&own[nown++], "webhook-id: pagerd-callback-%lld",
-	    (long long)c->id);
+	/*
+	 * The row's id, and when it was queued: ids start again at 1 in a
+	 * new state folder, and a receiver that keeps the ids it saw must
+	 * not take a new change for a repeat.
+	 */
+	snprintf(id, sizeof id, "pagerd-callback-%lld-%lld",
+	    (long long)c->created_ms, (long long)c->id);
+	xasprintf(&own[nown++], "webhook-id: %s", id);
 	xasprintf(&own[nown++], "webhook-timestamp: %lld", (long long)ts);
 	if (cb->key != NULL) {
-		char id[64];
-
-		snprintf(id, sizeof id, "pagerd-callback-%lld",
-		    (long long)c->id);
 		sig = callback_sign(cb->key, cb->key_len, id, ts, body);
 		xasprintf(&own[nown++], "webhook-signature: %s", sig);
 		free(sig);

@@ -31,7 +31,8 @@ static const char store_cb_add_sql[] =
 /* The first pending row of each alert: the one that may go next. */
 static const char store_cb_heads_sql[] =
     "SELECT c.id, c.alert_id, c.event_id, c.integration, c.attempts,"
-    " c.due_ms, c.body FROM callbacks c WHERE c.state = 'pending'"
+    " c.due_ms, c.body, c.created_ms FROM callbacks c"
+    " WHERE c.state = 'pending'"
     " AND c.id = (SELECT min(d.id) FROM callbacks d"
     "   WHERE d.alert_id = c.alert_id AND d.state = 'pending')"
     " ORDER BY c.due_ms, c.id LIMIT ?1";
@@ -161,6 +162,7 @@ store_callback_heads(struct store *s, size_t limit,
 		c->attempts = store_column_int(st, 4);
 		c->due_ms = store_column_int64(st, 5);
 		c->body = store_column_strdup(st, 6);
+		c->created_ms = store_column_int64(st, 7);
 	}
 	store_reset(st);
 	if (rc != STORE_DONE) {

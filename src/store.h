@@ -400,6 +400,7 @@ struct store_callback {
 	int attempts;  /* made so far */
 	int64_t due_ms;
 	char *body;    /* NULL until built at its first attempt */
+	int64_t created_ms;
 };
 
 /* A callback row was queued (called inside the transaction). */

@@ -106,6 +106,10 @@ expect_eq "true" "$(jq -s 'all(.[]; .sig_ok and (.problems | length) == 0)' \
     "$SINK_LOG")" "every callback signed and well formed"
 expect_eq 4 "$(jq -r .id "$TEST_TMP/desk.jsonl" | sort -u | wc -l)" \
     "distinct webhook-ids"
+# when the change was queued is in the id: a new state folder's row 1
+# is not a repeat of an old one's
+expect_eq 4 "$(jq -r .id "$TEST_TMP/desk.jsonl" |
+    grep -cE '^pagerd-callback-[0-9]{13}-[0-9]+$')" "webhook-id shape"
 expect_eq "t0k" "$(jq -r .x_desk "$TEST_TMP/desk.jsonl" | sort -u)" \
     "the configured header"
 expect_eq "$A T-1 desk" "$(jq -r '.body.data.alert | "\(.id) \(.dedup_key) \(.integration)"' \
