@@ -77,20 +77,7 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
 	store_bind_int64(q, 3, st->acknowledged_ms);
 	store_bind_int64(q, 4, st->first_response_ms);
 	store_bind_int64(q, 5, st->resolved_ms);
-	store_bind_int(q, 6, st->stage);
-	store_bind_int64(q, 7, st->stage_started_ms);
-	store_bind_int64(q, 8, st->stage_ack_due_ms);
-	store_bind_int64(q, 9, st->stage_resolve_due_ms);
-	store_bind_int(q, 10, st->repeats_done);
-	store_bind_int64(q, 11, st->sla_due_ms[SLA_RESPONSE]);
-	store_bind_int64(q, 12, st->sla_due_ms[SLA_FIRST_RESPONSE]);
-	store_bind_int64(q, 13, st->sla_due_ms[SLA_RESOLUTION]);
-	store_bind_int(q, 14, (int)st->reminded);
-	store_bind_int(q, 15, (int)st->breached);
-	if (w->next_due == ESC_NEVER)
-		store_bind_null(q, 16);
-	else
-		store_bind_int64(q, 16, w->next_due);
+	store_bind_escalation(q, 6, st, w->next_due);
 	store_bind_int64(q, 17, w->now);
 	store_bind_int64(q, 18, st->snooze_until_ms);
 	if (store_step_done(s, q, cause) != 0)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct breach;
+struct esc_state;
 struct store;
 struct store_driver;
 struct store_event_new;
@@ -230,6 +231,8 @@ void store_cause(struct store *, char **, const char *);
 char *store_column_strdup(struct sq *, int);
 int64_t store_step_int64(struct sq *, int64_t);
 int64_t store_step_id(struct store *, struct sq *, const char *, char **);
+void store_bind_escalation(struct sq *, int, const struct esc_state *,
+    int64_t);
 char *store_sql_pick(const char *, int);
 int store_strings(struct store *, const char *, int64_t, const char *,
     char ***, size_t *);

@@ -59,7 +59,8 @@ static const char *store_sql[ST_MAX] = {
 	    " sla_response_due_ms, sla_first_response_due_ms,"
 	    " sla_resolution_due_ms, sla_reminded, sla_breached, next_due_ms)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11,"
-	    " ?12, nullif(" STORE_BIGINT("?13") ", 0),"
+	    " nullif(" STORE_BIGINT("?12") ", 0),"
+	    " nullif(" STORE_BIGINT("?13") ", 0),"
 	    " nullif(" STORE_BIGINT("?14") ", 0), ?15,"
 	    " nullif(" STORE_BIGINT("?16") ", 0),"
 	    " nullif(" STORE_BIGINT("?17") ", 0),"
@@ -537,42 +538,50 @@ store_raise_event(struct store *s, struct store_event_new *ev,
 	return rc;
 }
 
-/* Bind the escalation state of a new alert (?10 to ?21), or none. */
+/*
+ * Bind the stage, its timers, the SLA clocks and next_due of an
+ * escalation state to the 11 parameters from i on, in the order the
+ * alerts table has them (a row insert's and a save's): stage,
+ * stage_started_ms, stage_ack_due_ms, stage_resolve_due_ms,
+ * repeats_done, the three SLA deadlines, sla_reminded, sla_breached
+ * and next_due_ms (NULL for ESC_NEVER).
+ */
+void
+store_bind_escalation(struct sq *q, int i, const struct esc_state *e,
+    int64_t next_due)
+{
+	store_bind_int(q, i, e->stage);
+	store_bind_int64(q, i + 1, e->stage_started_ms);
+	store_bind_int64(q, i + 2, e->stage_ack_due_ms);
+	store_bind_int64(q, i + 3, e->stage_resolve_due_ms);
+	store_bind_int(q, i + 4, e->repeats_done);
+	store_bind_int64(q, i + 5, e->sla_due_ms[SLA_RESPONSE]);
+	store_bind_int64(q, i + 6, e->sla_due_ms[SLA_FIRST_RESPONSE]);
+	store_bind_int64(q, i + 7, e->sla_due_ms[SLA_RESOLUTION]);
+	store_bind_int(q, i + 8, (int)e->reminded);
+	store_bind_int(q, i + 9, (int)e->breached);
+	if (next_due == ESC_NEVER)
+		store_bind_null(q, i + 10);
+	else
+		store_bind_int64(q, i + 10, next_due);
+}
+
+/*
+ * Bind the escalation state of a new alert (?10 to ?21), or, without a
+ * policy, that of an alert not started: stage 1, nothing due.
+ */
 static void
 store_bind_start(struct sq *st, const struct store_alert_start *a)
 {
-	const struct esc_state *e = &a->st;
+	static const struct esc_state unstarted = { .stage = 1 };
 
 	if (a->policy == NULL) {
 		store_bind_null(st, 10);
-		store_bind_int(st, 11, 1);
-		store_bind_null(st, 12);
-		store_bind_int64(st, 13, 0);
-		store_bind_int64(st, 14, 0);
-		store_bind_int(st, 15, 0);
-		store_bind_int64(st, 16, 0);
-		store_bind_int64(st, 17, 0);
-		store_bind_int64(st, 18, 0);
-		store_bind_int(st, 19, 0);
-		store_bind_int(st, 20, 0);
-		store_bind_null(st, 21);
+		store_bind_escalation(st, 11, &unstarted, ESC_NEVER);
 		return;
 	}
 	store_bind_text_static(st, 10, a->policy);
-	store_bind_int(st, 11, e->stage);
-	store_bind_int64(st, 12, e->stage_started_ms);
-	store_bind_int64(st, 13, e->stage_ack_due_ms);
-	store_bind_int64(st, 14, e->stage_resolve_due_ms);
-	store_bind_int(st, 15, e->repeats_done);
-	store_bind_int64(st, 16, e->sla_due_ms[SLA_RESPONSE]);
-	store_bind_int64(st, 17, e->sla_due_ms[SLA_FIRST_RESPONSE]);
-	store_bind_int64(st, 18, e->sla_due_ms[SLA_RESOLUTION]);
-	store_bind_int(st, 19, (int)e->reminded);
-	store_bind_int(st, 20, (int)e->breached);
-	if (a->next_due == ESC_NEVER)
-		store_bind_null(st, 21);
-	else
-		store_bind_int64(st, 21, a->next_due);
+	store_bind_escalation(st, 11, &a->st, a->next_due);
 }
 
 /*
