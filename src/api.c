@@ -29,6 +29,7 @@
 #include "number.h"
 #include "policy.h"
 #include "store.h"
+#include "text.h"
 #include "xmalloc.h"
 
 /* The 202 of a posted alert: a dedup_key escaped at worst 6 bytes a byte. */
@@ -513,24 +514,6 @@ enum api_action {
 };
 
 /*
- * Does s hold a control character (C0, DEL or C1)?  Such text would
- * forge lines in logs, notices and terminals; s is valid UTF-8.
- */
-static int
-api_has_control(const char *s)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return 1;
-	}
-	return 0;
-}
-
-/*
  * POST /api/v1/alerts/{id}/ack, /resolve, /notes, /escalate, /snooze.
  * The body is optional JSON.  The actor is always the name of the key that
  * authenticated; "on_behalf_of" is free text saying for whom it acts
@@ -589,7 +572,7 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 				    max);
 				goto out;
 			}
-			if (api_has_control(json_string_value(v))) {
+			if (text_has_control(json_string_value(v), 0)) {
 				http_error(req, HTTP_BADREQUEST, "%s must not"
 				    " contain control characters", k);
 				goto out;

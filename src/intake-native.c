@@ -13,33 +13,13 @@
 #include "alert.h"
 #include "intake.h"
 #include "intake-private.h"
+#include "text.h"
 #include "xmalloc.h"
 
 #define INTAKE_LINKS_MAX 20
 
 static const char *intake_native_fields[] = { "summary", "priority", "service",
 	"dedup_key", "source", "details", "links" };
-
-/*
- * 0 if s (valid UTF-8, as jansson checked) has no control characters:
- * C0, DEL, or C1 (U+0080..U+009F, encoded C2 80..C2 9F), which a
- * terminal may obey.  Tabs and newlines are allowed if ml.
- */
-static int
-intake_check_text(const char *s, int ml)
-{
-	for (; *s != '\0'; s++) {
-		unsigned char c = *s;
-
-		if (c == 0x7f || (c < 0x20 && !(ml && (c == '\n' ||
-		    c == '\t' || c == '\r'))))
-			return -1;
-		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
-		    (unsigned char)s[1] <= 0x9f)
-			return -1;
-	}
-	return 0;
-}
 
 /*
  * Take the optional string field name of o into *out: absent or null
@@ -69,7 +49,7 @@ intake_string(json_t *o, const char *name, size_t max, int multiline,
 		xasprintf(cause, "%s is longer than %zu bytes", name, max);
 		return -1;
 	}
-	if (strlen(s) != len || intake_check_text(s, multiline) != 0) {
+	if (strlen(s) != len || text_has_control(s, multiline)) {
 		xasprintf(cause, "%s must not contain control characters",
 		    name);
 		return -1;
@@ -135,7 +115,7 @@ intake_links(json_t *o, char **out, char **cause)
 		if (href == NULL || !json_is_string(href) ||
 		    !intake_url_ok(json_string_value(href)) ||
 		    json_string_length(href) > 2048 ||
-		    intake_check_text(json_string_value(href), 0) != 0) {
+		    text_has_control(json_string_value(href), 0)) {
 			xasprintf(cause, "links[%zu] must be an http or https URL"
 			    " of at most 2048 bytes", i);
 			return -1;

@@ -19,22 +19,8 @@
 #include "clock.h"
 #include "iso8601.h"
 #include "silence.h"
+#include "text.h"
 #include "xmalloc.h"
-
-/* Does s hold a control character (C0, DEL or C1)?  s is UTF-8. */
-static int
-silence_has_control(const char *s)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return 1;
-	}
-	return 0;
-}
 
 /* A non-empty string of at most max bytes, without control characters. */
 static int
@@ -52,7 +38,7 @@ silence_string(json_t *v, const char *what, size_t max, char **out,
 		xasprintf(cause, "%s is longer than %zu bytes", what, max);
 		return -1;
 	}
-	if (silence_has_control(s)) {
+	if (text_has_control(s, 0)) {
 		xasprintf(cause, "%s must not contain control characters",
 		    what);
 		return -1;
@@ -82,7 +68,7 @@ silence_labels_read(json_t *o, struct silence *s, char **cause)
 	s->labels = xcalloc(json_object_size(o) + 1, sizeof *s->labels);
 	json_object_foreach(o, k, v) {
 		if (*k == '\0' || strlen(k) > ALERT_KEY_MAX ||
-		    silence_has_control(k)) {
+		    text_has_control(k, 0)) {
 			xasprintf(cause, "matchers.labels: a label name must be"
 			    " 1 to %d bytes without control characters",
 			    ALERT_KEY_MAX);
