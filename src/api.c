@@ -104,12 +104,19 @@ api_body(struct api *api, struct evhttp_request *req, const char **buf,
 	return http_body(req, api->conf, buf, len);
 }
 
-/* GET /healthz: the process is alive and its loop turns. */
+/*
+ * GET /healthz: the process is alive and its loop turns; "store" says
+ * whether its database can be reached (as last seen: no I/O here).
+ */
 static void
 api_healthz(struct evhttp_request *req, const struct http_match *m,
     void *arg)
 {
-	http_reply_json(req, HTTP_OK, json_pack("{s:s}", "status", "ok"));
+	struct api *api = arg;
+
+	http_reply_json(req, HTTP_OK, json_pack("{s:s,s:s}", "status", "ok",
+	    "store", api->store == NULL || store_up(api->store) ? "ok" :
+	    "unreachable"));
 }
 
 /* GET /readyz: started, not stopping, and the store answers. */

@@ -91,6 +91,8 @@ static const struct conf_entry conf_table[] = {
 	{ "heartbeats", CONF_SECTION, 0, 0, 0, NULL },
 	{ "maintenance", CONF_SECTION, 0, 0, 0, NULL },
 	{ "store", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "store.database", CONF_STRING, O(store_database), 0, 0, NULL },
+	{ "store.timeout", CONF_DURATION, O(store_timeout_ms), 100, 600000, "2s" },
 	{ "store.synchronous", CONF_STRING, O(store_synchronous), 0, 0, "full" },
 	{ "store.retention", CONF_DURATION, O(store_retention_ms), 0, 100LL * 366 * 86400000, "400d" },
 	{ "dashboard", CONF_COMPOSITE, 0, 0, 0, NULL },
@@ -499,6 +501,55 @@ conf_check_keys(struct conf *c, const char *path, struct conf_errors *e)
 	}
 }
 
+/* Is where a PostgreSQL connection URI rather than a folder? */
+int
+conf_store_is_pg(const char *where)
+{
+	return strncmp(where, "postgresql://", 13) == 0 ||
+	    strncmp(where, "postgres://", 11) == 0;
+}
+
+/*
+ * The store's database: store.database, or store itself given as a
+ * string (store = "postgresql://..."), or state_dir.  A postgresql://
+ * URI is kept as written (libpq reads it); anything else is the folder
+ * of the SQLite store, made absolute.
+ */
+static void
+conf_load_store(struct conf *c, const config_t *cfg, struct conf_errors *e)
+{
+	const config_setting_t *s = config_lookup(cfg, "store");
+	const char *str;
+	char *db = c->store_database;
+
+	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING) {
+		str = config_setting_get_string(s);
+		db = xstrdup(str);
+	} else if (s != NULL && !config_setting_is_group(s)) {
+		conf_error(e, conf_file(s, c->path), conf_line(s), "store must"
+		    " be a group { ... } or a string (a folder or a"
+		    " postgresql:// URI)");
+		return;
+	}
+	c->store_database = NULL;
+	if (db == NULL) {
+		if (c->state_dir != NULL)	/* else an error was reported */
+			c->store_db = xstrdup(c->state_dir);
+	}
+	else if (*db == '\0') {
+		s = config_lookup(cfg, "store.database");
+		if (s == NULL)
+			s = config_lookup(cfg, "store");
+		conf_error(e, conf_file(s, c->path), conf_line(s),
+		    "store.database is empty");
+	} else if (conf_store_is_pg(db)) {
+		c->store_db = xstrdup(db);
+		c->store_pg = 1;
+	} else
+		c->store_db = conf_abspath(c->dir, db);
+	free(db);
+}
+
 /*
  * Load and validate path.  On success return the new conf; on failure
  * return NULL and set *cause to one "file:line: message" line per problem.
@@ -558,6 +609,7 @@ conf_load(const char *path, char **cause)
 		conf_error(&e, conf_file(s, path), conf_line(s),
 		    "store.synchronous must be \"full\" or \"normal\"");
 	}
+	conf_load_store(c, &cfg, &e);
 	conf_check_user(c, &cfg, &e);
 	conf_load_listen(c, &cfg, &e);
 	conf_load_keys(c, &cfg, "integrations", &e);
@@ -625,6 +677,8 @@ conf_free(struct conf *c)
 	}
 	free(c->http_public_url);
 	free(c->store_synchronous);
+	free(c->store_database);
+	free(c->store_db);
 	free(c->intake_default_service);
 	free(c->intake_priority_label);
 	free(c->intake_service_label);

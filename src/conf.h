@@ -121,6 +121,10 @@ struct conf {
 	char *store_synchronous; /* "full" or "normal" */
 	int store_full_sync;     /* sync each commit: safe against power loss */
 	int64_t store_retention_ms; /* resolved alerts older go; 0: never */
+	char *store_database;	/* store.database as written, or NULL */
+	char *store_db;		/* the store: a folder or a postgresql:// URI */
+	int store_pg;		/* store_db is PostgreSQL's */
+	int64_t store_timeout_ms; /* PostgreSQL: a statement's deadline */
 	char *pidfile; /* NULL: none */
 	char *user;    /* run as this user after binding; NULL: not set */
 	char *group;   /* and this group; NULL: the user's own */
@@ -175,6 +179,7 @@ struct conf {
 struct conf *conf_load(const char *, char **);
 void conf_free(struct conf *);
 const struct conf_key *conf_key_find(const struct conf *, const char *);
+int conf_store_is_pg(const char *);
 
 /* conf-chan.c */
 const struct conf_chan *conf_chan_find(const struct conf *, const char *);

@@ -267,6 +267,11 @@ http_error(struct evhttp_request *req, int code, const char *fmt, ...)
 		fatal("vasprintf");
 	va_end(ap);
 	log_debug("http: %d %s", code, msg);
+	/* unavailable for now (the store unreachable, a restart): retry */
+	if (code == HTTP_UNAVAILABLE && evhttp_find_header(
+	    evhttp_request_get_output_headers(req), "Retry-After") == NULL)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", "1");
 	http_reply_json(req, code, json_pack("{s:s}", "error", msg));
 	free(msg);
 }

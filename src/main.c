@@ -237,6 +237,9 @@ main_privdrop(const struct conf *c, uid_t uid, gid_t gid)
 
 	if (store_prepare(c->state_dir, uid, gid, &cause) != 0)
 		fatalx("%s", cause);
+	if (!c->store_pg && strcmp(c->store_db, c->state_dir) != 0 &&
+	    store_prepare(c->store_db, uid, gid, &cause) != 0)
+		fatalx("%s", cause);
 	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
 	    setresuid(uid, uid, uid) != 0)
 		fatal("cannot drop privileges to user %s", c->user);
@@ -284,6 +287,10 @@ main_reload(void)
 		log_warnx("reload: state_dir changes only at restart");
 	if (c->store_full_sync != old->store_full_sync)
 		log_warnx("reload: store.synchronous changes only at restart");
+	if (strcmp(c->store_db, old->store_db) != 0 ||
+	    c->store_timeout_ms != old->store_timeout_ms)
+		log_warnx("reload: store.database and store.timeout change"
+		    " only at restart");
 	if (!main_same_str(c->user, old->user) ||
 	    !main_same_str(c->group, old->group))
 		log_warnx("reload: user and group change only at restart");
@@ -345,7 +352,7 @@ main(int argc, char **argv)
 	struct event *sighup, *sigterm, *sigint, *log_flush_ev;
 	struct event_config *ecfg;
 	struct intake_hooks hooks;
-	char *cause, *lockpath;
+	char *cause, *lockpath, *shown;
 	uid_t uid = 0;
 	gid_t gid = 0;
 	int ch, foreground = 0, check = 0, verbose = 0, drop;
@@ -382,6 +389,9 @@ main(int argc, char **argv)
 	}
 	if (check) {
 		ch = check_conf(main_state.conf, clock_now_ms());
+		if (store_check(main_state.conf->store_db,
+		    main_state.conf->store_timeout_ms, stdout, stderr) != 0)
+			ch = 1;
 		conf_free(main_state.conf);
 		return ch;
 	}
@@ -427,13 +437,22 @@ main(int argc, char **argv)
 	if (drop)
 		main_privdrop(main_state.conf, uid, gid);
 
-	if ((main_state.store = store_open(main_state.conf->state_dir,
-	    &cause)) == NULL)
-		fatalx("store: %s", cause);
+	shown = store_redact(main_state.conf->store_db);
+	if ((main_state.store = store_open_db(main_state.conf->store_db,
+	    main_state.conf->store_timeout_ms, &cause)) == NULL)
+		fatalx("store %s: %s", shown, cause);
+	if (main_state.conf->store_pg) {
+		log_info("store: PostgreSQL, %s", shown);
+		if (store_mkdir(main_state.conf->state_dir, &cause) != 0)
+			fatalx("%s", cause);
+	}
+	free(shown);
 	store_set_synchronous(main_state.store,
 	    main_state.conf->store_full_sync);
 	/* commits are synced in a worker thread: the loop never waits */
 	store_sync_start(main_state.store, main_state.base);
+	/* PostgreSQL: a lost connection is made again on the loop */
+	store_watch(main_state.store, main_state.base, NULL, NULL);
 	xasprintf(&lockpath, "%s/pagerd.lock", main_state.conf->state_dir);
 	if ((main_state.lock_fd = main_lock(lockpath, &cause)) == -1)
 		fatalx("%s", cause);

@@ -41,6 +41,8 @@ static struct {
 	uint64_t cb_sent;      /* integration callbacks delivered */
 	uint64_t cb_failed;    /* their failed attempts */
 	int64_t cb_pending;    /* rows waiting, as last counted */
+	int store_down;        /* the database cannot be reached */
+	uint64_t store_errors; /* connections to it lost or refused */
 } metrics;
 
 /* Is this request one of the intake paths? */
@@ -67,6 +69,20 @@ metrics_http_reply(struct evhttp_request *req, int code)
 		metrics.intake[code]++;
 	else
 		metrics.other[code]++;
+}
+
+/* The store's database became reachable (up) or not. */
+void
+metrics_store_up(int up)
+{
+	metrics.store_down = !up;
+}
+
+/* A connection to the store's database was lost or refused. */
+void
+metrics_store_error(void)
+{
+	metrics.store_errors++;
 }
 
 /* One COMMIT took us microseconds. */
@@ -248,6 +264,15 @@ metrics_write(struct evbuffer *out)
 	    (unsigned long long)metrics.cb_sent,
 	    (unsigned long long)metrics.cb_failed,
 	    (long long)metrics.cb_pending);
+	evbuffer_add_printf(out, "# HELP pagerd_store_up Whether the store's"
+	    " database can be reached (1) or not (0).\n"
+	    "# TYPE pagerd_store_up gauge\n"
+	    "pagerd_store_up %d\n"
+	    "# HELP pagerd_store_errors_total Connections to the store's"
+	    " database lost or refused.\n"
+	    "# TYPE pagerd_store_errors_total counter\n"
+	    "pagerd_store_errors_total %llu\n", !metrics.store_down,
+	    (unsigned long long)metrics.store_errors);
 	evbuffer_add_printf(out, "# HELP pagerd_store_commit_seconds Time"
 	    " each store transaction took to commit.\n"
 	    "# TYPE pagerd_store_commit_seconds histogram\n");

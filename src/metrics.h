@@ -19,6 +19,8 @@ void metrics_init(struct event_base *);
 void metrics_free(void);
 void metrics_http_reply(struct evhttp_request *, int);
 void metrics_commit(int64_t);
+void metrics_store_up(int);
+void metrics_store_error(void);
 void metrics_loop_lag(int64_t);
 void metrics_refused(const char *);
 void metrics_throttled(void);

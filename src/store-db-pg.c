@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store-db-pg.c: the store's PostgreSQL driver, all of pagerd's calls to
- * libpq.  This first version is synchronous: each statement is a round
- * trip that blocks the caller until its whole result is in (issue 15's
- * slice 3; pipelining, reconnecting and the loop come after).
+ * libpq.  Each statement is a round trip that blocks the caller until
+ * its whole result is in, bounded: the server cancels a statement after
+ * store.timeout (statement_timeout, lock_timeout; an idle transaction
+ * after idle_in_transaction_session_timeout), and the client gives up
+ * waiting one second later (a dead peer: TCP keepalives and
+ * tcp_user_timeout too), drops the connection and calls the store down.
+ * While it is down every statement fails at once, without I/O, and a
+ * new connection is made on the loop (PQconnectStart/PQconnectPoll on
+ * a libevent event), 100 ms after, then doubling up to 5 s; statements
+ * are prepared again on the new connection as they are next used.
+ * Pipelining is issue 15's slice 4, still to come.
  *
  * Statements are prepared once on the server, named "s<N>" (the
  * unnamed statement for one-off ones), their ?N parameters rewritten
@@ -16,13 +24,17 @@
  * versioned by the rows of schema_version and migrated on open under
  * an advisory lock, so that nodes starting together take turns.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <event2/event.h>
 #include <libpq-fe.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "store-private.h"
 #include "xmalloc.h"
@@ -30,17 +42,36 @@
 /* pg_advisory_lock() key of the migrations: "page". */
 #define STORE_PG_MIGRATE_LOCK "1885431653"
 
+/* Reconnecting: the first wait, the longest. */
+#define STORE_PG_BACKOFF_MIN	100
+#define STORE_PG_BACKOFF_MAX	5000
+
 struct store_pg {
-	PGconn *conn;
+	PGconn *conn;		/* NULL while down */
+	char *conninfo;		/* as configured: never logged */
 	char *err;		/* the last error, or NULL */
 	int64_t changes;	/* rows the last INSERT/UPDATE/DELETE changed */
 	unsigned named;		/* statements named so far */
+	unsigned gen;		/* connections made: statements prepared on
+				 * an older one are prepared again */
+	int64_t timeout_ms;	/* store.timeout */
+	int async_commit;	/* store.synchronous = "normal" */
+	int down;		/* lost: reconnecting */
+	struct event_base *base; /* once store_pg_watch()ed */
+	struct event *idle_ev;	/* the connection's socket, between uses */
+	struct event *conn_ev;	/* a new connection's socket */
+	struct event *timer;	/* the next try, or its deadline */
+	PGconn *pending;	/* being connected */
+	int64_t backoff_ms;
+	void (*up_cb)(void *, int);
+	void *up_arg;
 };
 
 struct store_pg_sq {
 	struct sq q;		/* first: a struct sq * is one of these */
 	struct store *s;
 	char name[16];		/* "" for a one-off statement */
+	unsigned gen;		/* the connection it was prepared on */
 	int nparams;
 	const char **vals;	/* the parameters, as text (NULL: SQL NULL) */
 	char **own;		/* copies bound with copy, to free */
@@ -108,6 +139,82 @@ store_pg_error(struct store *s, const char *msg)
 		pg->err[--n] = '\0';
 }
 
+static void store_pg_lost(struct store *);
+static void store_pg_retry(struct store *);
+
+/* Milliseconds on the monotonic clock. */
+static int64_t
+store_pg_msec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The result of what was just sent, waiting at most store.timeout plus
+ * a second (the server's statement_timeout fires first if the server is
+ * there); of several (a string of statements), the first error or the
+ * last result.  NULL if the connection broke or the deadline passed:
+ * the connection is dropped and the store down.
+ */
+static PGresult *
+store_pg_result(struct store *s)
+{
+	struct store_pg *pg = PG(s);
+	struct pollfd pfd;
+	PGresult *r, *last = NULL;
+	PGcancel *cancel;
+	char buf[256];
+	int64_t deadline = store_pg_msec() + pg->timeout_ms + 1000, left;
+	int n;
+
+	for (;;) {
+		while (PQisBusy(pg->conn)) {
+			left = deadline - store_pg_msec();
+			pfd.fd = PQsocket(pg->conn);
+			pfd.events = POLLIN;
+			n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+			if (n == 0) {
+				if ((cancel = PQgetCancel(pg->conn)) != NULL) {
+					PQcancel(cancel, buf, sizeof buf);
+					PQfreeCancel(cancel);
+				}
+				store_pg_error(s, "no answer from PostgreSQL"
+				    " within store.timeout");
+				goto lost;
+			}
+			if (n < 0 || !PQconsumeInput(pg->conn)) {
+				store_pg_error(s, NULL);
+				goto lost;
+			}
+		}
+		if ((r = PQgetResult(pg->conn)) == NULL)
+			break;
+		if (last != NULL && PQresultStatus(last) == PGRES_FATAL_ERROR)
+			PQclear(r);
+		else {
+			PQclear(last);
+			last = r;
+		}
+	}
+	if (last == NULL) {
+		store_pg_error(s, NULL);
+		goto lost;
+	}
+	if (PQstatus(pg->conn) == CONNECTION_BAD) {
+		store_pg_error(s, PQresultErrorMessage(last));
+		PQclear(last);
+		goto lost;
+	}
+	return last;
+lost:
+	PQclear(last);
+	store_pg_lost(s);
+	return NULL;
+}
+
 /*
  * Run sql (no parameters, one or more statements): 0, or -1 with the
  * error kept.  If v is not NULL, the first column of its first row (an
@@ -116,10 +223,22 @@ store_pg_error(struct store *s, const char *msg)
 static int
 store_pg_exec(struct store *s, const char *sql, int64_t *v)
 {
-	PGresult *res = PQexec(PG(s)->conn, sql);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType st;
 	int rc = 0;
 
+	if (PG(s)->conn == NULL) {
+		store_pg_error(s, "PostgreSQL is unreachable (reconnecting)");
+		return -1;
+	}
+	if (!PQsendQuery(PG(s)->conn, sql)) {
+		store_pg_error(s, NULL);
+		store_pg_lost(s);
+		return -1;
+	}
+	if ((res = store_pg_result(s)) == NULL)
+		return -1;
+	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		store_pg_error(s, PQresultErrorMessage(res));
 		rc = -1;
@@ -141,8 +260,70 @@ store_pg_notice(void *arg, const char *msg)
 }
 
 /*
+ * The connection's parameters: pagerd's deadlines first, then target
+ * (expanded: a URI or "key=value ..."), so that what target says wins.
+ */
+static PGconn *
+store_pg_start(struct store_pg *pg, int blocking)
+{
+	char ct[24], tut[24];
+	const char *keys[] = { "connect_timeout", "keepalives",
+	    "keepalives_idle", "keepalives_interval", "keepalives_count",
+	    "tcp_user_timeout", "client_encoding", "application_name",
+	    "dbname", NULL };
+	const char *vals[nitems(keys)];
+
+	snprintf(ct, sizeof ct, "%lld", (long long)(pg->timeout_ms + 999) /
+	    1000 + 1);
+	snprintf(tut, sizeof tut, "%lld", (long long)pg->timeout_ms + 1000);
+	vals[0] = ct;
+	vals[1] = "1";
+	vals[2] = "10";
+	vals[3] = "2";
+	vals[4] = "3";
+	vals[5] = tut;
+	vals[6] = "UTF8";
+	vals[7] = "pagerd";
+	vals[8] = pg->conninfo;
+	vals[9] = NULL;
+	if (blocking)
+		return PQconnectdbParams(keys, vals, 1);
+	return PQconnectStartParams(keys, vals, 1);
+}
+
+/*
+ * A new connection is up: the session's settings (the deadlines), a
+ * name for the log, statements to prepare again.
+ */
+static int
+store_pg_session(struct store *s)
+{
+	struct store_pg *pg = PG(s);
+	char *sql;
+	int rc;
+
+	free(s->path);
+	xasprintf(&s->path, "postgresql://%s@%s:%s/%s", PQuser(pg->conn),
+	    PQhost(pg->conn), PQport(pg->conn), PQdb(pg->conn));
+	PQsetNoticeProcessor(pg->conn, store_pg_notice, NULL);
+	pg->gen++;
+	xasprintf(&sql, "SET synchronous_commit = %s;"
+	    " SET client_min_messages = warning;"
+	    " SET statement_timeout = %lld; SET lock_timeout = %lld;"
+	    " SET idle_in_transaction_session_timeout = %lld",
+	    pg->async_commit ? "off" : "on", (long long)pg->timeout_ms,
+	    (long long)pg->timeout_ms,
+	    (long long)(pg->timeout_ms * 2 > 5000 ? pg->timeout_ms * 2 :
+	    5000));
+	rc = store_pg_exec(s, sql, NULL);
+	free(sql);
+	return rc;
+}
+
+/*
  * Connect with the libpq connection string target (a postgresql://
- * URI); s->path becomes what the log calls it (no password).
+ * URI); s->path becomes what the log calls it (no password).  This
+ * first connection blocks, bounded by connect_timeout.
  */
 static int
 store_pg_open(struct store *s, const char *target, char **cause)
@@ -150,23 +331,285 @@ store_pg_open(struct store *s, const char *target, char **cause)
 	struct store_pg *pg = xcalloc(1, sizeof *pg);
 
 	s->db = pg;
-	pg->conn = PQconnectdb(target);
+	pg->conninfo = xstrdup(target);
+	pg->timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : 2000;
+	pg->backoff_ms = STORE_PG_BACKOFF_MIN;
+	pg->conn = store_pg_start(pg, 1);
 	if (PQstatus(pg->conn) != CONNECTION_OK) {
-		xasprintf(cause, "PostgreSQL: %s", PQerrorMessage(pg->conn));
+		xasprintf(cause, "cannot reach PostgreSQL: %s",
+		    PQerrorMessage(pg->conn));
 		(*cause)[strcspn(*cause, "\n")] = '\0';
 		return -1;
 	}
-	free(s->path);
-	xasprintf(&s->path, "postgresql://%s@%s:%s/%s", PQuser(pg->conn),
-	    PQhost(pg->conn), PQport(pg->conn), PQdb(pg->conn));
-	PQsetNoticeProcessor(pg->conn, store_pg_notice, NULL);
-	if (PQsetClientEncoding(pg->conn, "UTF8") != 0 ||
-	    store_pg_exec(s, "SET synchronous_commit = on;"
-	    " SET client_min_messages = warning", NULL) != 0) {
+	if (store_pg_session(s) != 0) {
 		xasprintf(cause, "%s: %s", s->path, store_pg_errmsg(s));
 		return -1;
 	}
 	return 0;
+}
+
+/* store.synchronous = "normal": synchronous_commit off, from now on. */
+void
+store_pg_set_async_commit(struct store *s, int on)
+{
+	struct store_pg *pg = PG(s);
+
+	pg->async_commit = on;
+	if (pg->conn != NULL)
+		store_pg_exec(s, on ? "SET synchronous_commit = off" :
+		    "SET synchronous_commit = on", NULL);
+}
+
+/* The idle connection's socket is readable: a notice, or its end. */
+static void
+store_pg_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *s = arg;
+	struct store_pg *pg = PG(s);
+	PGresult *r;
+
+	if (pg->conn == NULL)
+		return;
+	if (!PQconsumeInput(pg->conn) ||
+	    PQstatus(pg->conn) == CONNECTION_BAD) {
+		store_pg_error(s, NULL);
+		store_pg_lost(s);
+		return;
+	}
+	/* nothing was asked: drop what may have come (a late result) */
+	while (!PQisBusy(pg->conn) && (r = PQgetResult(pg->conn)) != NULL)
+		PQclear(r);
+}
+
+/* Watch the idle connection, so that its loss is seen at once. */
+static void
+store_pg_idle_watch(struct store *s)
+{
+	struct store_pg *pg = PG(s);
+
+	if (pg->idle_ev != NULL) {
+		event_free(pg->idle_ev);
+		pg->idle_ev = NULL;
+	}
+	if (pg->base == NULL || pg->conn == NULL)
+		return;
+	if ((pg->idle_ev = event_new(pg->base, PQsocket(pg->conn),
+	    EV_READ | EV_PERSIST, store_pg_idle_cb, s)) == NULL ||
+	    event_add(pg->idle_ev, NULL) != 0)
+		fatalx("store: cannot watch the PostgreSQL connection");
+}
+
+/* The connection broke: the store is down until a new one is made. */
+static void
+store_pg_lost(struct store *s)
+{
+	struct store_pg *pg = PG(s);
+
+	if (pg->down)
+		return;
+	pg->down = 1;
+	log_warnx("store: lost %s: %s; reconnecting", s->path,
+	    store_pg_errmsg(s));
+	metrics_store_up(0);
+	metrics_store_error();
+	if (pg->idle_ev != NULL) {
+		event_free(pg->idle_ev);
+		pg->idle_ev = NULL;
+	}
+	PQfinish(pg->conn);
+	pg->conn = NULL;
+	pg->backoff_ms = STORE_PG_BACKOFF_MIN;
+	if (pg->up_cb != NULL)
+		pg->up_cb(pg->up_arg, 0);
+	store_pg_retry(s);
+}
+
+/* Try again after the backoff, which doubles up to its most. */
+static void
+store_pg_retry(struct store *s)
+{
+	struct store_pg *pg = PG(s);
+	struct timeval tv;
+
+	if (pg->base == NULL)
+		return;
+	tv.tv_sec = pg->backoff_ms / 1000;
+	tv.tv_usec = (pg->backoff_ms % 1000) * 1000;
+	evtimer_add(pg->timer, &tv);
+	pg->backoff_ms *= 2;
+	if (pg->backoff_ms > STORE_PG_BACKOFF_MAX)
+		pg->backoff_ms = STORE_PG_BACKOFF_MAX;
+}
+
+/* A new connection failed: say so (once per try) and wait. */
+static void
+store_pg_connect_failed(struct store *s, const char *why)
+{
+	struct store_pg *pg = PG(s);
+	char *msg;
+
+	msg = xstrdup(why != NULL ? why : PQerrorMessage(pg->pending));
+	msg[strcspn(msg, "\n")] = '\0';
+	if (pg->conn_ev != NULL) {
+		event_free(pg->conn_ev);
+		pg->conn_ev = NULL;
+	}
+	PQfinish(pg->pending);
+	pg->pending = NULL;
+	metrics_store_error();
+	log_warnx("store: cannot reach PostgreSQL (%s); next try in %lld ms",
+	    msg, (long long)pg->backoff_ms);
+	free(msg);
+	store_pg_retry(s);
+}
+
+static void store_pg_poll(struct store *, PostgresPollingStatusType);
+
+static void
+store_pg_conn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *s = arg;
+
+	store_pg_poll(s, PQconnectPoll(PG(s)->pending));
+}
+
+/* Drive the new connection one step (PQconnectPoll said st). */
+static void
+store_pg_poll(struct store *s, PostgresPollingStatusType st)
+{
+	struct store_pg *pg = PG(s);
+	struct timeval tv;
+	short ev;
+
+	if (pg->conn_ev != NULL) {
+		event_free(pg->conn_ev);
+		pg->conn_ev = NULL;
+	}
+	switch (st) {
+	case PGRES_POLLING_READING:
+	case PGRES_POLLING_WRITING:
+		ev = st == PGRES_POLLING_READING ? EV_READ : EV_WRITE;
+		if ((pg->conn_ev = event_new(pg->base, PQsocket(pg->pending),
+		    ev, store_pg_conn_cb, s)) == NULL ||
+		    event_add(pg->conn_ev, NULL) != 0)
+			fatalx("store: cannot watch a PostgreSQL connection");
+		return;
+	case PGRES_POLLING_OK:
+		evtimer_del(pg->timer);
+		pg->conn = pg->pending;
+		pg->pending = NULL;
+		pg->down = 0;
+		if (store_pg_session(s) != 0) {
+			/* lost again (store_pg_lost), or refused */
+			if (!pg->down) {
+				log_warnx("store: %s: %s", s->path,
+				    store_pg_errmsg(s));
+				store_pg_lost(s);
+			}
+			return;
+		}
+		pg->backoff_ms = STORE_PG_BACKOFF_MIN;
+		log_info("store: %s is reachable again", s->path);
+		metrics_store_up(1);
+		store_pg_idle_watch(s);
+		if (pg->up_cb != NULL)
+			pg->up_cb(pg->up_arg, 1);
+		return;
+	default:
+		store_pg_connect_failed(s, NULL);
+		return;
+	}
+	(void)tv;
+}
+
+/* The timer: time for the next try, or a try's deadline passed. */
+static void
+store_pg_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *s = arg;
+	struct store_pg *pg = PG(s);
+	struct timeval tv;
+
+	if (pg->pending != NULL) {
+		store_pg_connect_failed(s, "no answer within store.timeout");
+		return;
+	}
+	if (pg->conn != NULL)
+		return;
+	pg->pending = store_pg_start(pg, 0);
+	if (pg->pending == NULL || PQstatus(pg->pending) == CONNECTION_BAD) {
+		store_pg_connect_failed(s, NULL);
+		return;
+	}
+	/* the deadline of this try */
+	tv.tv_sec = (pg->timeout_ms + 1000) / 1000;
+	tv.tv_usec = ((pg->timeout_ms + 1000) % 1000) * 1000;
+	evtimer_add(pg->timer, &tv);
+	store_pg_poll(s, PGRES_POLLING_WRITING);
+}
+
+/*
+ * From now on, a lost connection is made again on base's loop; cb
+ * (if not NULL) hears when the store goes down (0) or is back (1).
+ */
+void
+store_pg_watch(struct store *s, struct event_base *base,
+    void (*cb)(void *, int), void *arg)
+{
+	struct store_pg *pg = PG(s);
+
+	pg->base = base;
+	pg->up_cb = cb;
+	pg->up_arg = arg;
+	if ((pg->timer = evtimer_new(base, store_pg_timer_cb, s)) == NULL)
+		fatalx("store: evtimer_new failed");
+	metrics_store_up(pg->conn != NULL);
+	if (pg->conn != NULL)
+		store_pg_idle_watch(s);
+	else
+		store_pg_retry(s);
+}
+
+/* Can the database be reached (as far as is known)? */
+int
+store_pg_up(struct store *s)
+{
+	return PG(s)->conn != NULL;
+}
+
+/*
+ * pagerd -t: can target be reached, and what is its schema version
+ * against the n this pagerd knows?  0 with *version, or -1 and *cause.
+ */
+int
+store_pg_check(const char *target, int64_t timeout_ms, int64_t *version,
+    char **cause)
+{
+	struct store s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.drv = &store_pg_driver;
+	s.timeout_ms = timeout_ms;
+	s.path = xstrdup("PostgreSQL");
+	if (store_pg_open(&s, target, cause) != 0) {
+		store_pg_close(&s);
+		free(s.path);
+		return -1;
+	}
+	*version = 0;
+	rc = store_pg_exec(&s, "SELECT CASE WHEN"
+	    " to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END",
+	    version);
+	if (rc == 0 && *version != 0)
+		rc = store_pg_exec(&s, "SELECT count(*) FROM schema_version",
+		    version);
+	if (rc != 0)
+		xasprintf(cause, "%s: reading the schema version: %s", s.path,
+		    store_pg_errmsg(&s));
+	store_pg_close(&s);
+	free(s.path);
+	return rc;
 }
 
 static void
@@ -176,7 +619,15 @@ store_pg_close(struct store *s)
 
 	if (pg == NULL)
 		return;
+	if (pg->idle_ev != NULL)
+		event_free(pg->idle_ev);
+	if (pg->conn_ev != NULL)
+		event_free(pg->conn_ev);
+	if (pg->timer != NULL)
+		event_free(pg->timer);
+	PQfinish(pg->pending);
 	PQfinish(pg->conn);
+	free(pg->conninfo);
 	free(pg->err);
 	free(pg);
 	s->db = NULL;
@@ -265,12 +716,43 @@ store_pg_dollars(const char *sql, int *n)
 	return out;
 }
 
+/* Prepare q on the server (again, on a new connection): 0 or -1. */
+static int
+store_pg_prepare_on(struct store *s, struct store_pg_sq *q)
+{
+	struct store_pg *pg = PG(s);
+	PGresult *res;
+	int rc = 0;
+
+	if (pg->conn == NULL) {
+		store_pg_error(s, "PostgreSQL is unreachable (reconnecting)");
+		return -1;
+	}
+	if (!PQsendPrepare(pg->conn, q->name, q->q.sql, 0, NULL)) {
+		store_pg_error(s, NULL);
+		store_pg_lost(s);
+		return -1;
+	}
+	if ((res = store_pg_result(s)) == NULL)
+		return -1;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		store_pg_error(s, PQresultErrorMessage(res));
+		rc = -1;
+	} else
+		q->gen = pg->gen;
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * While the store is down a statement is prepared on the server at its
+ * first step, once it is back.
+ */
 static struct sq *
 store_pg_prepare(struct store *s, const char *sql, int persistent)
 {
 	struct store_pg *pg = PG(s);
 	struct store_pg_sq *q;
-	PGresult *res;
 	char *mine = store_sql_pick(sql, STORE_DIALECT_PG), *text;
 	int n;
 
@@ -282,15 +764,12 @@ store_pg_prepare(struct store *s, const char *sql, int persistent)
 	q->s = s;
 	if (persistent)
 		snprintf(q->name, sizeof q->name, "s%u", ++pg->named);
-	res = PQprepare(pg->conn, q->name, text, 0, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		store_pg_error(s, PQresultErrorMessage(res));
-		PQclear(res);
+	if (pg->conn != NULL && store_pg_prepare_on(s, q) != 0 &&
+	    pg->conn != NULL) {
 		free(text);
 		free(q);
 		return NULL;
 	}
-	PQclear(res);
 	q->nparams = n;
 	if (n > 0) {
 		q->vals = xcalloc(n, sizeof *q->vals);
@@ -367,8 +846,21 @@ store_pg_step(struct sq *sq)
 	const char *cmd;
 
 	if (q->res == NULL) {
-		q->res = PQexecPrepared(pg->conn, q->name, q->nparams,
-		    q->vals, NULL, NULL, 0);
+		if (pg->conn == NULL) {
+			store_pg_error(q->s, "PostgreSQL is unreachable"
+			    " (reconnecting)");
+			return STORE_ERR;
+		}
+		if (q->gen != pg->gen && store_pg_prepare_on(q->s, q) != 0)
+			return STORE_ERR;
+		if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
+		    q->vals, NULL, NULL, 0)) {
+			store_pg_error(q->s, NULL);
+			store_pg_lost(q->s);
+			return STORE_ERR;
+		}
+		if ((q->res = store_pg_result(q->s)) == NULL)
+			return STORE_ERR;
 		st = PQresultStatus(q->res);
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 			store_pg_error(q->s, PQresultErrorMessage(q->res));

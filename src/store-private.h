@@ -13,6 +13,7 @@
 
 struct breach;
 struct esc_state;
+struct event_base;
 struct store;
 struct store_driver;
 struct store_event_new;
@@ -107,6 +108,7 @@ struct store {
 	int wal;		/* the database is in WAL mode */
 	int full_sync;		/* sync the WAL at each commit */
 	int sync_failed;	/* a sync failed: nothing more is stored */
+	int64_t timeout_ms;	/* PostgreSQL: a statement's deadline */
 	struct store_sync *sync; /* the worker, once started */
 	struct sq *stmt[STORE_NSTMT];
 	struct store_cached *cache;
@@ -244,6 +246,11 @@ extern const struct store_driver store_sqlite_driver;
 
 /* store-db-pg.c */
 extern const struct store_driver store_pg_driver;
+void store_pg_set_async_commit(struct store *, int);
+void store_pg_watch(struct store *, struct event_base *,
+    void (*)(void *, int), void *);
+int store_pg_up(struct store *);
+int store_pg_check(const char *, int64_t, int64_t *, char **);
 
 /* store-migrations-pg.c: the PostgreSQL schema */
 const char *const *store_migrations_pg_list(size_t *);

@@ -127,6 +127,21 @@ fail:
 	return -1;
 }
 
+/*
+ * Make state_dir (mode 0700) when the store is not in it (PostgreSQL):
+ * the lock file and the rest of pagerd's state still are.
+ */
+int
+store_mkdir(const char *dir, char **cause)
+{
+	mode_t mask = umask(077);
+	int rc;
+
+	rc = store_mkdirs(dir, cause);
+	umask(mask);
+	return rc;
+}
+
 /* The files of a store in its folder: the first STORE_DATA_FILES hold
  * data; the lock file is main.c's. */
 static const char *store_files[] = {
@@ -219,6 +234,118 @@ store_is_pg(const char *where)
 }
 
 /*
+ * where as the log may show it: a URI's password (user:password@, or
+ * a password= parameter) replaced by "***".  A new string.
+ */
+char *
+store_redact(const char *where)
+{
+	const char *p, *auth, *end, *at, *colon;
+	char *out, *o;
+	size_t n;
+
+	out = o = xmalloc(strlen(where) * 2 + 8);
+	p = where;
+	if ((auth = strstr(where, "://")) != NULL) {
+		auth += 3;
+		end = auth + strcspn(auth, "/?");
+		at = NULL;
+		for (p = auth; p < end; p++)
+			if (*p == '@')
+				at = p;
+		colon = at != NULL ? memchr(auth, ':', at - auth) : NULL;
+		if (colon != NULL) {
+			memcpy(o, where, colon - where);
+			o += colon - where;
+			memcpy(o, ":***", 4);
+			o += 4;
+			p = at;
+		} else
+			p = where;
+	}
+	while (*p != '\0') {
+		if (strncmp(p, "password=", 9) == 0 && (p == where ||
+		    p[-1] == '?' || p[-1] == '&' || p[-1] == ' ')) {
+			memcpy(o, "password=***", 12);
+			o += 12;
+			p += 9;
+			n = strcspn(p, "& ");
+			p += n;
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * pagerd -t: can the store where be opened, and is its schema one this
+ * pagerd knows?  Prints what it finds; 0 if it can run on it, else 1.
+ * A folder (SQLite) is checked when pagerd starts.
+ */
+int
+store_check(const char *where, int64_t timeout_ms, FILE *out, FILE *err)
+{
+	char *shown, *cause = NULL;
+	int64_t version;
+	size_t n;
+	int rc = 0;
+
+	if (!store_is_pg(where))
+		return 0;
+	shown = store_redact(where);
+	store_migrations_pg_list(&n);
+	if (store_pg_check(where, timeout_ms, &version, &cause) != 0) {
+		fprintf(err, "store %s: %s\n", shown, cause);
+		rc = 1;
+	} else if (version > (int64_t)n) {
+		fprintf(err, "store %s: schema version %lld is newer than"
+		    " this pagerd knows (%zu): upgrade pagerd\n", shown,
+		    (long long)version, n);
+		rc = 1;
+	} else if (version < (int64_t)n)
+		fprintf(out, "store %s: reachable, schema version %lld (%zu"
+		    " after the migrations pagerd runs at start)\n", shown,
+		    (long long)version, n);
+	else
+		fprintf(out, "store %s: reachable, schema version %lld\n",
+		    shown, (long long)version);
+	free(cause);
+	free(shown);
+	return rc;
+}
+
+/*
+ * From now on the store keeps its database reachable on base's loop
+ * (PostgreSQL: a lost connection is made again); cb, if not NULL,
+ * hears when it goes down (0) and comes back (1).
+ */
+void
+store_watch(struct store *s, struct event_base *base,
+    void (*cb)(void *, int), void *arg)
+{
+	if (s->drv == &store_pg_driver)
+		store_pg_watch(s, base, cb, arg);
+}
+
+/* Can the database be reached, as far as the store knows? */
+int
+store_up(struct store *s)
+{
+	if (s->drv == &store_pg_driver)
+		return store_pg_up(s);
+	return !s->sync_failed;
+}
+
+/* Is the store PostgreSQL's? */
+int
+store_is_remote(struct store *s)
+{
+	return s->drv == &store_pg_driver;
+}
+
+/*
  * Open (creating if needed) the store in folder dir.  Its files are
  * created 0600 whatever the umask pagerd was started with or the mode
  * of an existing dir: umask(077) covers the database, and SQLite gives
@@ -229,6 +356,13 @@ store_is_pg(const char *where)
 struct store *
 store_open(const char *dir, char **cause)
 {
+	return store_open_db(dir, 2000, cause);
+}
+
+/* The same, with timeout_ms the deadline of PostgreSQL's statements. */
+struct store *
+store_open_db(const char *dir, int64_t timeout_ms, char **cause)
+{
 	struct store *s;
 	mode_t mask;
 	int i, rc;
@@ -238,6 +372,7 @@ store_open(const char *dir, char **cause)
 		s->drv = &store_pg_driver;
 		s->path = xstrdup("PostgreSQL");
 		s->wal_fd = -1;
+		s->timeout_ms = timeout_ms;
 		if (s->drv->open(s, dir, cause) != 0)
 			goto fail;
 		goto opened;
@@ -305,6 +440,11 @@ store_close(struct store *s)
 void
 store_set_synchronous(struct store *s, int full)
 {
+	if (s->drv == &store_pg_driver) {
+		/* PostgreSQL: synchronous_commit off for "normal" */
+		store_pg_set_async_commit(s, !full);
+		return;
+	}
 	s->full_sync = full && s->wal;
 }
 

@@ -62,6 +62,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "alert.h"
@@ -168,6 +169,14 @@ int store_oncall_seen_set(struct store *, const char *, const char *,
 
 /* Open (creating, mode 0600) the store in a folder. */
 struct store *store_open(const char *, char **);
+struct store *store_open_db(const char *, int64_t, char **);
+char *store_redact(const char *);
+int store_mkdir(const char *, char **);
+int store_check(const char *, int64_t, FILE *, FILE *);
+void store_watch(struct store *, struct event_base *,
+    void (*)(void *, int), void *);
+int store_up(struct store *);
+int store_is_remote(struct store *);
 void store_close(struct store *);
 int store_begin(struct store *, char **);
 int store_commit(struct store *, char **);

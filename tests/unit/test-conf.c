@@ -158,6 +158,43 @@ test_defaults(void **state)
 	free(path);
 }
 
+/* store.database: a folder (SQLite) or a postgresql:// URI, kept. */
+static void
+test_store_database(void **state)
+{
+	char *path, *cause = NULL, *want;
+	struct conf *c;
+
+	path = write_file("s1.conf", "state_dir = \"/var/x\";\n");
+	assert_non_null(c = conf_load(path, &cause));
+	assert_string_equal(c->store_db, "/var/x");
+	assert_int_equal(c->store_pg, 0);
+	assert_int_equal(c->store_timeout_ms, 2000);
+	conf_free(c);
+	free(path);
+	path = write_file("s2.conf", "store = { database = \"db\";"
+	    " timeout = \"500ms\"; };\n");
+	assert_non_null(c = conf_load(path, &cause));
+	xasprintf(&want, "%s/db", tmpdir);
+	assert_string_equal(c->store_db, want);
+	assert_int_equal(c->store_pg, 0);
+	assert_int_equal(c->store_timeout_ms, 500);
+	free(want);
+	conf_free(c);
+	free(path);
+	path = write_file("s3.conf", "store = \"postgresql://pagerd@db/p"
+	    "?passfile=/etc/pagerd/pgpass\";\n");
+	assert_non_null(c = conf_load(path, &cause));
+	assert_string_equal(c->store_db,
+	    "postgresql://pagerd@db/p?passfile=/etc/pagerd/pgpass");
+	assert_int_equal(c->store_pg, 1);
+	assert_int_equal(c->store_full_sync, 1);
+	conf_free(c);
+	free(path);
+	assert_int_equal(conf_store_is_pg("postgres://h/d"), 1);
+	assert_int_equal(conf_store_is_pg("/var/lib/pagerd"), 0);
+}
+
 static void
 test_errors(void **state)
 {
@@ -182,6 +219,11 @@ test_errors(void **state)
 	expect_error("http = {\n listen = \"[::1]80\"; };\n", 2,
 	    "bad listen address");
 	expect_error("state_dir = 5;\n", 1, "state_dir must be a string");
+	expect_error("\nstore = 5;\n", 2, "store must be a group");
+	expect_error("\nstore = { database = \"\"; };\n", 2,
+	    "store.database is empty");
+	expect_error("\nstore = { timeout = \"10ms\"; };\n", 2,
+	    "store.timeout");
 	expect_error("\nstore = { synchronous = \"off\"; };\n", 2,
 	    "store.synchronous must be \"full\" or \"normal\"");
 	expect_error("\nintegrations = (\n { name = \"a\"; key_file ="
@@ -429,6 +471,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_store_database),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_missing_file),
