@@ -334,7 +334,9 @@ api_metrics(struct evhttp_request *req, const struct http_match *m, void *arg)
 		fatalx("evbuffer_new failed");
 	x.out = out;
 	x.kind[0] = '\0';
-	if (store_metrics(api->store, api_metrics_cb, &x) != 0) {
+	/* the store unreachable: the rest, with pagerd_store_up 0 */
+	if (store_up(api->store) &&
+	    store_metrics(api->store, api_metrics_cb, &x) != 0) {
 		evbuffer_free(out);
 		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
 		return;
