@@ -418,7 +418,7 @@ store_pg_lost(struct store *s)
 	}
 	PQfinish(pg->conn);
 	pg->conn = NULL;
-	pg->backoff_ms = STORE_PG_BACKOFF_MIN;
+	/* the backoff goes back to its least only once a session works */
 	if (pg->up_cb != NULL)
 		pg->up_cb(pg->up_arg, 0);
 	store_pg_retry(s);
@@ -478,7 +478,6 @@ static void
 store_pg_poll(struct store *s, PostgresPollingStatusType st)
 {
 	struct store_pg *pg = PG(s);
-	struct timeval tv;
 	short ev;
 
 	if (pg->conn_ev != NULL) {
@@ -519,7 +518,6 @@ store_pg_poll(struct store *s, PostgresPollingStatusType st)
 		store_pg_connect_failed(s, NULL);
 		return;
 	}
-	(void)tv;
 }
 
 /* The timer: time for the next try, or a try's deadline passed. */
