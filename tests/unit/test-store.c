@@ -504,6 +504,121 @@ test_rollback(void **state)
 	alert_new_clear(&an);
 }
 
+/* A URI's password never shows: user:password@ and password=. */
+static void
+test_redact(void **state)
+{
+	static const char *cases[][2] = {
+		{ "/var/lib/pagerd", "/var/lib/pagerd" },
+		{ "postgresql://pagerd@db/p", "postgresql://pagerd@db/p" },
+		{ "postgresql://pagerd:s3cret@db:5432/p?sslmode=require",
+		  "postgresql://pagerd:***@db:5432/p?sslmode=require" },
+		{ "postgres://u:p%40ss@h1,h2/d", "postgres://u:***@h1,h2/d" },
+		{ "postgresql:///p?user=u&password=s3cret&host=/run",
+		  "postgresql:///p?user=u&password=***&host=/run" },
+		{ "postgresql://h/p?password=x", "postgresql://h/p?password=***" },
+		{ "postgresql://h/p?passfile=/etc/pgpass",
+		  "postgresql://h/p?passfile=/etc/pgpass" },
+	};
+	size_t i;
+	char *r;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		r = store_redact(cases[i][0]);
+		assert_string_equal(r, cases[i][1]);
+		free(r);
+	}
+}
+
+/* A tick, so that each turn of the test's loop ends. */
+static void
+test_pg_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+}
+
+/*
+ * PostgreSQL: a statement over store.timeout is cancelled by the server
+ * and the connection stays; a connection killed under the store makes
+ * it down (statements fail at once), and the loop makes a new one, on
+ * which the statements are prepared again.
+ */
+static void
+test_pg_down(void **state)
+{
+	struct fixture *f = *state;
+	struct event_base *base;
+	struct event *tick;
+	struct timeval tv = { 0, 50000 };
+	struct store *s;
+	struct store_raise r;
+	struct alert_new an;
+	struct sq *st;
+	PGconn *c;
+	PGresult *res;
+	char *cause = NULL;
+	int64_t t0;
+	int i;
+
+	assert_non_null(s = store_open_db(f->dir, 300, &cause));
+	st = store_stmt(s, "SELECT pg_sleep(3)");
+	assert_non_null(st);
+	t0 = store_usec();
+	assert_int_equal(store_step(st), STORE_ERR);
+	store_reset(st);
+	assert_true(store_usec() - t0 < 1500000);
+	assert_non_null(strstr(store_errmsg(s), "statement timeout"));
+	assert_int_equal(store_up(s), 1);
+
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup("db");
+	an.priority = 1;
+	an.summary = xstrdup("before");
+	assert_int_equal(store_begin(s, &cause), 0);
+	assert_int_equal(store_alert_raise(s, &an, T0, &r, &cause), 0);
+	free(r.dedup_key);
+	assert_int_equal(store_commit(s, &cause), 0);
+
+	base = event_base_new();
+	store_watch(s, base, NULL, NULL);
+	c = PQconnectdb(f->dir);
+	res = PQexec(c, "SELECT pg_terminate_backend(pid) FROM"
+	    " pg_stat_activity WHERE application_name = 'pagerd'");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	PQfinish(c);
+	/* seen at the next statement (or by the loop, when it runs) */
+	if (store_begin(s, &cause) == 0)
+		store_rollback(s);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_up(s), 0);
+	t0 = store_usec();
+	assert_int_equal(store_begin(s, &cause), -1);
+	assert_true(store_usec() - t0 < 1000);
+	assert_non_null(strstr(cause, "unreachable"));
+	free(cause);
+	cause = NULL;
+
+	tick = event_new(base, -1, EV_PERSIST, test_pg_tick_cb, NULL);
+	event_add(tick, &tv);
+	for (i = 0; i < 100 && !store_up(s); i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(store_up(s), 1);
+	free(an.summary);
+	an.summary = xstrdup("after");
+	free(an.dedup_key);
+	an.dedup_key = NULL;
+	assert_int_equal(store_begin(s, &cause), 0);
+	assert_int_equal(store_alert_raise(s, &an, T0, &r, &cause), 0);
+	free(r.dedup_key);
+	assert_int_equal(store_commit(s, &cause), 0);
+	assert_int_equal(store_alert_count(s), 2);
+	alert_new_clear(&an);
+	event_free(tick);
+	store_close(s);
+	event_base_free(base);
+}
+
 static void
 test_list(void **state)
 {
@@ -2099,6 +2214,8 @@ main(void)
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_retention, setup_pg,
 		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_pg_down, setup_pg,
+		    teardown_pg),
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_raise_and_get, setup,
@@ -2109,6 +2226,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_raise_race, setup,
 		    teardown),
 		cmocka_unit_test(test_sql_pick),
+		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_migrations_in_step),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
