@@ -666,6 +666,8 @@ struct engine_resume_ctx {
 	struct engine *e;
 	int64_t now;
 	size_t queued;
+	int adopt;		/* only those the engine does not hold */
+	size_t adopted;
 };
 
 static void
@@ -676,6 +678,11 @@ engine_resume_cb(const struct store_engine_row *r, void *arg)
 	const struct policy *pol;
 	struct engine_alert *a;
 
+	if (x->adopt) {
+		if (engine_find(e, r->id) != NULL)
+			return;
+		x->adopted++;
+	}
 	a = engine_alert_new(e, r->id, r->service);
 	a->policy = r->policy != NULL ? xstrdup(r->policy) : NULL;
 	a->st = r->st;
@@ -701,7 +708,7 @@ engine_resume_cb(const struct store_engine_row *r, void *arg)
 int
 engine_resume(struct engine *e, char **cause)
 {
-	struct engine_resume_ctx x = { e, clock_now_ms(), 0 };
+	struct engine_resume_ctx x = { e, clock_now_ms(), 0, 0, 0 };
 	int64_t n;
 
 	if (engine_silences_resume(e, x.now, cause) != 0)
@@ -714,6 +721,26 @@ engine_resume(struct engine *e, char **cause)
 	    x.queued);
 	engine_silences_resumed(e);
 	return 0;
+}
+
+/*
+ * The store is back after its database was lost (PostgreSQL): a COMMIT
+ * whose answer was lost with the connection may have stored alerts
+ * whose hooks were told it failed.  Take every open alert the engine
+ * does not hold, as at start.
+ */
+void
+engine_adopt(struct engine *e)
+{
+	struct engine_resume_ctx x = { e, clock_now_ms(), 0, 1, 0 };
+
+	if (store_engine_open(e->store, engine_resume_cb, &x) < 0) {
+		log_warnx("engine: cannot read the open alerts again");
+		return;
+	}
+	if (x.adopted > 0)
+		log_info("engine: %zu open alert(s) found again in the store",
+		    x.adopted);
 }
 
 /*

@@ -226,6 +226,21 @@ main_whoami(const struct conf *c, uid_t *uid, gid_t *gid)
 }
 
 /*
+ * The store's database is back (PostgreSQL): the engine takes what a
+ * commit cut short may have stored, the outbox looks again.
+ */
+static void
+main_store_up(void *arg, int up)
+{
+	if (!up)
+		return;
+	if (main_state.engine != NULL)
+		engine_adopt(main_state.engine);
+	if (main_state.outbox != NULL)
+		outbox_kick(main_state.outbox);
+}
+
+/*
  * Drop root for uid:gid for good, once the listeners are bound and the
  * pidfile and secrets are open (OpenSMTPD's order: supplementary groups,
  * then the group, then the user, all three ids each).
@@ -452,7 +467,7 @@ main(int argc, char **argv)
 	/* commits are synced in a worker thread: the loop never waits */
 	store_sync_start(main_state.store, main_state.base);
 	/* PostgreSQL: a lost connection is made again on the loop */
-	store_watch(main_state.store, main_state.base, NULL, NULL);
+	store_watch(main_state.store, main_state.base, main_store_up, NULL);
 	xasprintf(&lockpath, "%s/pagerd.lock", main_state.conf->state_dir);
 	if ((main_state.lock_fd = main_lock(lockpath, &cause)) == -1)
 		fatalx("%s", cause);

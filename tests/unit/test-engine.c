@@ -319,6 +319,40 @@ restart(struct fixture *f)
 	fake_clock_run();
 }
 
+/*
+ * An open alert stored without the engine's hooks (a COMMIT whose
+ * answer was lost with PostgreSQL's connection): engine_adopt() takes
+ * it as a start would, once; those it holds stay as they are.
+ */
+static void
+test_adopt(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_new an;
+	struct store_raise r;
+	char *cause = NULL;
+
+	raise_alert(f, "disk full");
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup("db");
+	an.priority = 3;
+	an.summary = xstrdup("stored behind the engine's back");
+	assert_int_equal(store_begin(f->store, &cause), 0);
+	assert_int_equal(store_alert_raise(f->store, &an, T0, &r, &cause), 0);
+	assert_int_equal(store_commit(f->store, &cause), 0);
+	free(r.dedup_key);
+	alert_new_clear(&an);
+	assert_int_equal(engine_open_count(f->engine), 1);
+	engine_adopt(f->engine);
+	fake_clock_run();
+	assert_int_equal(engine_open_count(f->engine), 2);
+	assert_int_equal(fixture_sent_count("alice", ""), 2);
+	engine_adopt(f->engine);
+	fake_clock_run();
+	assert_int_equal(engine_open_count(f->engine), 2);
+	assert_int_equal(fixture_sent_count("alice", ""), 2);
+}
+
 /* Restarted before stage 2 was due: stage 2 still at T0 + 5m. */
 static void
 test_restart_resumes_on_time(void **state)
@@ -548,6 +582,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_resumes_on_time,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_due, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_ack, setup,
