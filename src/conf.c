@@ -533,7 +533,8 @@ conf_load_store(struct conf *c, const config_t *cfg, struct conf_errors *e)
 	}
 	c->store_database = NULL;
 	if (db == NULL) {
-		if (c->state_dir != NULL)	/* else an error was reported */
+		/* no state_dir: an error was reported */
+		if (c->state_dir != NULL)
 			c->store_db = xstrdup(c->state_dir);
 	}
 	else if (*db == '\0') {

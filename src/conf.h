@@ -122,7 +122,7 @@ struct conf {
 	int store_full_sync;     /* sync each commit: safe against power loss */
 	int64_t store_retention_ms; /* resolved alerts older go; 0: never */
 	char *store_database;	/* store.database as written, or NULL */
-	char *store_db;		/* the store: a folder or a postgresql:// URI */
+	char *store_db;		/* the store: a folder, or a URI */
 	int store_pg;		/* store_db is PostgreSQL's */
 	int64_t store_timeout_ms; /* PostgreSQL: a statement's deadline */
 	char *pidfile; /* NULL: none */

@@ -58,7 +58,7 @@ struct store_pg {
 	int async_commit;	/* store.synchronous = "normal" */
 	int down;		/* lost: reconnecting */
 	struct event_base *base; /* once store_pg_watch()ed */
-	struct event *idle_ev;	/* the connection's socket, between uses */
+	struct event *idle_ev;	/* the connection's socket, when idle */
 	struct event *conn_ev;	/* a new connection's socket */
 	struct event *timer;	/* the next try, or its deadline */
 	PGconn *pending;	/* being connected */

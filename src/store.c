@@ -350,8 +350,8 @@ store_is_remote(struct store *s)
  * created 0600 whatever the umask pagerd was started with or the mode
  * of an existing dir: umask(077) covers the database, and SQLite gives
  * the -wal and -shm files the database's own mode.  A dir that is a
- * postgresql:// URI opens that PostgreSQL database instead (issue 15,
- * under way: nothing passes one yet but the store's tests).
+ * postgresql:// URI opens that PostgreSQL database instead
+ * (store.database in pagerd.conf).
  */
 struct store *
 store_open(const char *dir, char **cause)

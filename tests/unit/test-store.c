@@ -516,7 +516,8 @@ test_redact(void **state)
 		{ "postgres://u:p%40ss@h1,h2/d", "postgres://u:***@h1,h2/d" },
 		{ "postgresql:///p?user=u&password=s3cret&host=/run",
 		  "postgresql:///p?user=u&password=***&host=/run" },
-		{ "postgresql://h/p?password=x", "postgresql://h/p?password=***" },
+		{ "postgresql://h/p?password=x",
+		  "postgresql://h/p?password=***" },
 		{ "postgresql://h/p?passfile=/etc/pgpass",
 		  "postgresql://h/p?passfile=/etc/pgpass" },
 	};
