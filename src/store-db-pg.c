@@ -165,8 +165,6 @@ store_pg_result(struct store *s)
 	struct store_pg *pg = PG(s);
 	struct pollfd pfd;
 	PGresult *r, *last = NULL;
-	PGcancel *cancel;
-	char buf[256];
 	int64_t deadline = store_pg_msec() + pg->timeout_ms + 1000, left;
 	int n;
 
@@ -176,11 +174,13 @@ store_pg_result(struct store *s)
 			pfd.fd = PQsocket(pg->conn);
 			pfd.events = POLLIN;
 			n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+			/*
+			 * No PQcancel(): it connects again, blocking, to a
+			 * server that is most likely gone (the server's own
+			 * statement_timeout fired first if it is there).
+			 * Dropping the connection ends the transaction.
+			 */
 			if (n == 0) {
-				if ((cancel = PQgetCancel(pg->conn)) != NULL) {
-					PQcancel(cancel, buf, sizeof buf);
-					PQfreeCancel(cancel);
-				}
 				store_pg_error(s, "no answer from PostgreSQL"
 				    " within store.timeout");
 				goto lost;
