@@ -23,7 +23,7 @@ conf_callback_headers(struct conf_ctx *x, const config_setting_t *l,
 	const config_setting_t *p;
 	const char *hn, *hv;
 	char *cause;
-	int i, n;
+	int i, j = 0, n;
 
 	if (!config_setting_is_list(l) && !config_setting_is_array(l)) {
 		CERR(x, l, "integrations \"%s\": callback.headers must be a"
@@ -48,7 +48,9 @@ conf_callback_headers(struct conf_ctx *x, const config_setting_t *l,
 			free(cause);
 			continue;
 		}
-		xasprintf(&cb->headers[i], "%s: %s", hn, hv);
+		/* packed: the list ends at the first NULL, and so does
+		 * its free(), so a refused entry must leave no hole */
+		xasprintf(&cb->headers[j++], "%s: %s", hn, hv);
 	}
 }
 
