@@ -165,6 +165,7 @@ api_silence_delete(struct evhttp_request *req, const struct http_match *m,
     void *arg)
 {
 	struct api *api = arg;
+	enum engine_result res;
 	char *cause = NULL;
 	int64_t id;
 
@@ -174,21 +175,10 @@ api_silence_delete(struct evhttp_request *req, const struct http_match *m,
 		http_error(req, HTTP_UNAVAILABLE, "shutting down");
 		return;
 	}
-	switch (engine_silence_expire(api->engine, id, m->key->name,
-	    &cause)) {
-	case ENGINE_OK:
+	res = engine_silence_expire(api->engine, id, m->key->name, &cause);
+	if (res == ENGINE_OK)
 		api_silence_reply(req, api, id);
-		break;
-	case ENGINE_NOT_FOUND:
-		http_error(req, HTTP_NOTFOUND, "%s", cause);
-		break;
-	case ENGINE_CONFLICT:
-		http_error(req, HTTP_CONFLICT, "%s", cause);
-		break;
-	default:
-		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
-		    "the alert store failed");
-		break;
-	}
+	else
+		api_engine_refused(req, res, cause);
 	free(cause);
 }

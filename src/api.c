@@ -90,6 +90,28 @@ api_init(struct api *api, struct http *h)
 }
 
 /*
+ * Answer an engine change that did not happen (res is not ENGINE_OK):
+ * 404 for no such alert or silence, 409 when its state does not allow
+ * it, else 503 (the store failed); cause says why, when there is one.
+ */
+void
+api_engine_refused(struct evhttp_request *req, int res, const char *cause)
+{
+	switch (res) {
+	case ENGINE_NOT_FOUND:
+		http_error(req, HTTP_NOTFOUND, "%s", cause);
+		break;
+	case ENGINE_CONFLICT:
+		http_error(req, HTTP_CONFLICT, "%s", cause);
+		break;
+	default:
+		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
+		    "the alert store failed");
+		break;
+	}
+}
+
+/*
  * The body of a request that raises alerts: 0 with it in *buf and *len;
  * else -1, answered (503 while starting or stopping; the body's error).
  */
@@ -633,27 +655,14 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 		    &cause);
 		break;
 	}
-	switch (res) {
-	case ENGINE_OK:
-		if ((a = store_alert_get(api->store, id)) == NULL)
-			http_error(req, HTTP_UNAVAILABLE, "the alert store"
-			    " failed");
-		else {
-			http_reply_json(req, HTTP_OK, api_alert_json(api, a,
-			    clock_now_ms()));
-			alert_free(a);
-		}
-		break;
-	case ENGINE_NOT_FOUND:
-		http_error(req, HTTP_NOTFOUND, "%s", cause);
-		break;
-	case ENGINE_CONFLICT:
-		http_error(req, HTTP_CONFLICT, "%s", cause);
-		break;
-	default:
-		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
-		    "the alert store failed");
-		break;
+	if (res != ENGINE_OK)
+		api_engine_refused(req, res, cause);
+	else if ((a = store_alert_get(api->store, id)) == NULL)
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+	else {
+		http_reply_json(req, HTTP_OK, api_alert_json(api, a,
+		    clock_now_ms()));
+		alert_free(a);
 	}
 	free(cause);
 out:

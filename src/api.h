@@ -43,6 +43,7 @@ enum api_time_none {
 void api_init(struct api *, struct http *);
 int api_body(struct api *, struct evhttp_request *, const char **,
     size_t *);
+void api_engine_refused(struct evhttp_request *, int, const char *);
 
 /* api-ack.c: /ack/ links and the SMS and keypress hooks that act */
 struct api_ack *api_ack_new(struct api *);
