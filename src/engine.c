@@ -519,6 +519,21 @@ engine_flush_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * The state of alert an, new at now, before its escalation starts: the
+ * same for engine_start() and engine_raised(), or the row written with
+ * the first's result would be saved again by the second.
+ */
+static void
+engine_state_new(struct esc_state *st, const struct alert_new *an,
+    int64_t now)
+{
+	memset(st, 0, sizeof *st);
+	st->priority = an->priority;
+	st->status = ALERT_TRIGGERED;
+	st->created_ms = now;
+}
+
+/*
  * Intake, before a new alert's row is written: the state its first
  * decision will give it, so that the row is written once.  What that
  * decision does (audit, pages) is done in engine_raised(); it saves
@@ -539,10 +554,7 @@ engine_start(void *arg, const struct alert_new *an, int64_t now,
 	/* silenced: written unstarted, held by engine_raised() */
 	if (engine_silence_matches_new(e, an, now))
 		return 0;
-	memset(st, 0, sizeof *st);
-	st->priority = an->priority;
-	st->status = ALERT_TRIGGERED;
-	st->created_ms = now;
+	engine_state_new(st, an, now);
 	esc_start(st, pol, e->conf->sla, now, &acts);
 	esc_run(st, pol, e->conf->sla, now, &acts);
 	esc_actions_clear(&acts);
@@ -568,10 +580,7 @@ engine_raised(void *arg, const struct store_raise *r,
 
 	if (!r->duplicate) {
 		a = engine_alert_new(e, r->id, an->service);
-		memset(&st, 0, sizeof st);
-		st.priority = an->priority;
-		st.status = ALERT_TRIGGERED;
-		st.created_ms = now;
+		engine_state_new(&st, an, now);
 		/* the row store_alert_raise() just wrote: no need to read it */
 		memset(&known, 0, sizeof known);
 		known.id = r->id;
