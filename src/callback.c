@@ -50,6 +50,7 @@ struct callback_flight {
 	int64_t id;
 	int64_t alert_id;
 	int attempts; /* before this one */
+	int64_t created_ms; /* when the change was queued */
 	char *integration;
 	LIST_ENTRY(callback_flight) entry;
 };
@@ -240,6 +241,7 @@ callback_start(struct callback_queue *q, const struct store_callback *c)
 	f->id = c->id;
 	f->alert_id = c->alert_id;
 	f->attempts = c->attempts;
+	f->created_ms = c->created_ms;
 	f->integration = xstrdup(c->integration);
 	LIST_INSERT_HEAD(&q->flights, f, entry);
 	q->nflights++;
@@ -385,7 +387,35 @@ callback_pass(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* How a post ended: delivered, or retried later. */
+/*
+ * Flight f failed, and its change was queued longer ago than its
+ * callback's give_up: drop it for good, so that the alert's next
+ * changes go (a receiver that refuses one request forever must not
+ * hold the rest back forever).
+ */
+static void
+callback_give_up(struct callback_queue *q, const struct callback_flight *f,
+    const struct conf_callback *cb, const char *error)
+{
+	char *cause = NULL, *why, age[32];
+
+	duration_format(cb->give_up_ms, age, sizeof age);
+	xasprintf(&why, "not delivered after %d attempts in %s: %s",
+	    f->attempts + 1, age, error);
+	log_warnx("callback: %s: alert %lld: dropped callback %lld: %s",
+	    f->integration, (long long)f->alert_id, (long long)f->id, why);
+	if (store_callback_done(q->store, f->id, "dropped", clock_now_ms(),
+	    why, &cause) != 0) {
+		log_warnx("callback: %s", cause);
+		free(cause);
+	} else
+		callback_audit(q, f->alert_id, "callback_dropped", json_pack(
+		    "{s:s,s:s,s:i}", "integration", f->integration, "reason",
+		    why, "attempts", f->attempts + 1));
+	free(why);
+}
+
+/* How a post ended: delivered, retried later, or given up. */
 static void
 callback_done(void *arg, const struct xfer_result *r)
 {
@@ -424,6 +454,10 @@ callback_done(void *arg, const struct xfer_result *r)
 	else
 		xasprintf(&error, "HTTP %ld", r->status);
 	cb = callback_find(q, f->integration);
+	if (cb != NULL && now - f->created_ms >= cb->give_up_ms) {
+		callback_give_up(q, f, cb, error);
+		goto out;
+	}
 	hmac_random(&rnd, sizeof rnd);
 	delay = cb == NULL ? 0 : callback_backoff(f->attempts + 1,
 	    cb->backoff_ms, cb->backoff_max_ms,
@@ -435,8 +469,9 @@ callback_done(void *arg, const struct xfer_result *r)
 	}
 	if (!callback_failing(q, f->integration, 1)) {
 		log_warnx("callback: %s: alert %lld: %s; retried, with"
-		    " backoff, until it succeeds", f->integration,
-		    (long long)f->alert_id, error);
+		    " backoff, for up to %s", f->integration,
+		    (long long)f->alert_id, error, cb == NULL ? "-" :
+		    duration_format(cb->give_up_ms, wait, sizeof wait));
 		callback_audit(q, f->alert_id, "callback_failed", json_pack(
 		    "{s:s,s:s,s:i,s:s}", "integration", f->integration,
 		    "error", error, "attempts", f->attempts + 1, "retry_in",

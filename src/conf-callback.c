@@ -132,7 +132,7 @@ conf_callback_load(struct conf_ctx *x, const config_setting_t *g,
 {
 	static const char *known[] = { "url", "headers", "body",
 		"secret_file", "tls_verify", "ca_file", "connect_timeout",
-		"timeout", "backoff", "backoff_max", NULL };
+		"timeout", "backoff", "backoff_max", "give_up", NULL };
 	const config_setting_t *cs, *s;
 	struct conf_callback *cb;
 	char *cause, what[160];
@@ -154,6 +154,7 @@ conf_callback_load(struct conf_ctx *x, const config_setting_t *g,
 	cb->timeout_ms = 30 * DURATION_SECOND;
 	cb->backoff_ms = 10 * DURATION_SECOND;
 	cb->backoff_max_ms = 10 * DURATION_MINUTE;
+	cb->give_up_ms = DURATION_DAY;
 
 	s = config_setting_get_member(cs, "url");
 	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING ||
@@ -203,6 +204,8 @@ conf_callback_load(struct conf_ctx *x, const config_setting_t *g,
 	    &cb->backoff_ms);
 	conf_callback_duration(x, cs, name, "backoff_max", 100, DURATION_DAY,
 	    &cb->backoff_max_ms);
+	conf_callback_duration(x, cs, name, "give_up", DURATION_SECOND,
+	    4 * DURATION_WEEK, &cb->give_up_ms);
 	if (cb->backoff_max_ms < cb->backoff_ms)
 		CERR(x, cs, "integrations \"%s\": callback.backoff_max is"
 		    " shorter than callback.backoff", name);

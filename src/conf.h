@@ -97,6 +97,8 @@ struct conf_callback {
 	int64_t timeout_ms;
 	int64_t backoff_ms;     /* first retry delay; doubles */
 	int64_t backoff_max_ms; /* the longest delay between attempts */
+	int64_t give_up_ms;     /* a change still failing this long after
+				   it was queued is dropped */
 };
 
 struct conf_key {

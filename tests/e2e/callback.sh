@@ -10,7 +10,9 @@
 # per attempt.  A change committed while the receiver fails survives a
 # kill -9 of pagerd and is delivered after the restart.  A receiver that
 # hangs delays neither intake, the API nor another integration's
-# callbacks.  A reload that removes a
+# callbacks.  A change still failing give_up after it was queued is
+# dropped, audited, and the alert's next change goes.  A reload that
+# removes a
 # callback drops what waited for it, with an audit event.
 . "$E2E_LIB"
 need curl jq python3
@@ -29,6 +31,7 @@ make_keys
 DESK_KEY=$(new_key)
 FLAKY_KEY=$(new_key)
 SLOW_KEY=$(new_key)
+GONE_KEY=$(new_key)
 EXTRA_INTEGRATIONS=",
 	{ name = \"desk\"; key_sha256 = \"$(sha256_hex "$DESK_KEY")\";
 	  service = \"support\";
@@ -41,6 +44,10 @@ EXTRA_INTEGRATIONS=",
 	  callback = { url = \"http://127.0.0.1:$P/flaky\";
 	    secret_file = \"$TEST_TMP/callback.secret\";
 	    backoff = \"100ms\"; backoff_max = \"400ms\"; }; },
+	{ name = \"gone\"; key_sha256 = \"$(sha256_hex "$GONE_KEY")\";
+	  service = \"support\";
+	  callback = { url = \"http://127.0.0.1:$P/gone\";
+	    backoff = \"100ms\"; backoff_max = \"400ms\"; give_up = \"1s\"; }; },
 	{ name = \"slow\"; key_sha256 = \"$(sha256_hex "$SLOW_KEY")\";
 	  service = \"support\";
 	  callback = { url = \"http://127.0.0.1:$P/slow\";
@@ -227,7 +234,31 @@ rm -f "$SINK_LOG.hang.slow"
 wait_until "$E2E_WAIT" "the ten callbacks of the slow receiver" ndelivered /slow 10
 pass "a hanging receiver delays neither intake, acks (${ms} ms) nor another integration's callbacks"
 
-# 5. A reload that takes an integration's callback away drops what its
+# 5. A change that still fails give_up (1s) after it was queued is
+# dropped with an audit event; the alert's next change is not held back.
+touch "$SINK_LOG.fail.gone"
+post_alert "$GONE_KEY" '{"summary": "ticket deleted", "dedup_key": "T-6"}'
+expect_status 202
+G=$(json_get .id)
+act "$G" ack
+gave_up() {
+	api_get "/api/v1/alerts/$G"
+	[ "$(printf '%s' "$HTTP_BODY" |
+	    jq '[.events[] | select(.kind == "callback_dropped")] | length')" = 1 ]
+}
+wait_until "$E2E_WAIT" "alert $G's ack callback given up" gave_up
+expect_json '.events[] | select(.kind == "callback_dropped") | .detail.reason |
+    test("^not delivered after [0-9]+ attempts in 1s: HTTP 500$")' true     "the give-up reason"
+ngone=$(jq -c 'select(.path == "/gone")' "$SINK_LOG" | wc -l)
+[ "$ngone" -ge 3 ] || fail "only $ngone attempts at /gone before giving up"
+rm -f "$SINK_LOG.fail.gone"
+act "$G" notes '{"text": "ticket was deleted"}'
+wait_until "$E2E_WAIT" "the note's callback at /gone" ndelivered /gone 1
+expect_eq "alert.note" "$(delivered /gone | jq -r .body.type)" \
+    "only the next change delivered after the give-up"
+pass "a change failing past give_up is dropped, audited; the next one goes"
+
+# 6. A reload that takes an integration's callback away drops what its
 # alerts still had to tell, with an audit event.
 touch "$SINK_LOG.fail.flaky"
 post_alert "$FLAKY_KEY" '{"summary": "going away", "dedup_key": "T-5"}'

@@ -289,6 +289,9 @@ cedit cb-backoff '12s|5s|5 parsecs|'
 bad cb-backoff 12 'integrations "desk": callback.backoff: '
 cedit cb-order '13s|10m|1s|'
 bad cb-order 7 'integrations "desk": callback.backoff_max is shorter than callback.backoff'
+cedit cb-giveup '13a\
+			give_up = "0s";'
+bad cb-giveup 14 'integrations "desk": callback.give_up must be between 1s and 4w'
 cedit cb-key '13a\
 			retries = 3;'
 bad cb-key 14 'unknown key "retries" in integrations "desk": callback'
