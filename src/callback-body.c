@@ -29,6 +29,8 @@ static const struct {
 	{ "note", "alert.note" },
 	{ "stage", "alert.escalated" },
 	{ "breach", "alert.sla_breach" },
+	{ "snooze", "alert.snoozed" },
+	{ "retrigger", "alert.triggered" },
 };
 
 /* The fields a template may name, each as {name}. */

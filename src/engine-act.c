@@ -138,6 +138,12 @@ engine_act(struct engine *e, const struct alert *al, const struct policy *pol,
 			    a->reason == ESC_R_PRIORITY ? "priority raised" :
 			    a->reason == ESC_R_SNOOZE ? "snooze ended" :
 			    "page";
+			/* acknowledged no more: say so once, before the
+			 * pages, for the log and the integration's callback */
+			if (a->reason == ESC_R_SNOOZE && engine_audit(e, al->id,
+			    a->at_ms, "engine", "retrigger", json_pack("{s:s}",
+			    "reason", "snooze ended"), cause) != 0)
+				return -1;
 			rc = engine_page_stage(e, al, pol, st, a, what, cause);
 			if (rc < 0)
 				return -1;

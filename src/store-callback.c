@@ -5,8 +5,9 @@
  * (callback.c sends them).
  *
  * A row is written by store_event_add() itself, for an audit event of a
- * kind worth telling (ack, resolve, note, stage, breach) about an alert
- * whose integration has a callback: so it is in the transaction of the
+ * kind worth telling (ack, resolve, note, stage, breach, snooze,
+ * retrigger) about an alert whose integration has a callback: so it is
+ * in the transaction of the
  * change, and goes if the change rolls back.  Rows of one alert are
  * sent in id order, the next only once the one before was delivered.
  */
@@ -20,7 +21,7 @@
 
 /* The audit kinds that are posted back. */
 static const char *const store_cb_kinds[] = {
-	"ack", "resolve", "note", "stage", "breach",
+	"ack", "resolve", "note", "stage", "breach", "snooze", "retrigger",
 };
 
 static const char store_cb_integration_sql[] =

@@ -15,6 +15,19 @@
 need curl jq
 : "${PAGERCTL:=$top_builddir/src/pagerctl}"
 
+# A receiver of the callbacks of the integration alert A comes from.
+SINK_LOG=$TEST_TMP/sink.jsonl
+"$PYTHON" "$top_srcdir/tests/fake/callback-sink.py" "$TEST_TMP/port" \
+    "$SINK_LOG" "" >"$TEST_TMP/sink.log" 2>&1 &
+echo $! >>"$TEST_TMP/.pids"
+wait_until 20 "the callback receiver" test -s "$TEST_TMP/port"
+make_keys
+DESK_KEY=$(new_key)
+EXTRA_INTEGRATIONS=",
+	{ name = \"desk\"; key_sha256 = \"$(sha256_hex "$DESK_KEY")\";
+	  service = \"db\";
+	  callback = { url = \"http://127.0.0.1:$(cat "$TEST_TMP/port")/desk\";
+	    backoff = \"100ms\"; }; }"
 write_config
 cat >"$TEST_TMP/people.conf" <<'PEOPLE'
 people = (
@@ -49,12 +62,12 @@ snooze_pages() {
 }
 
 raise() {
-	post_alert "$INT_KEY" "{\"summary\":\"$1\",\"service\":\"db\"}"
+	post_alert "${2-$INT_KEY}" "{\"summary\":\"$1\",\"service\":\"db\"}"
 	expect_status 202
 	json_get .id
 }
 
-A=$(raise "disk full")
+A=$(raise "disk full" "$DESK_KEY")
 B=$(raise "replica lag")
 C=$(raise "backup late")
 
@@ -104,6 +117,20 @@ expect_json .status triggered
 expect_json .snoozed_until null
 expect_json '[.events[] | select(.kind == "page") | .detail.reason] | last' \
     "snooze ended"
+expect_json '[.events[] | select(.kind == "retrigger")] | length' 1 \
+    "one retrigger event"
+# the integration's ticket follows: acknowledged, snoozed, triggered
+desk_types() {
+	jq -r 'select(.path == "/desk" and .status < 300) | .body.type' \
+	    "$SINK_LOG" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+}
+wait_until "$E2E_WAIT" "alert $A's callbacks" eval \
+    '[ "$(desk_types | wc -w)" -ge 3 ]'
+expect_eq "alert.acknowledged alert.snoozed alert.triggered" \
+    "$(desk_types)" "callbacks of the ack, the snooze and its end"
+expect_eq "1m snooze ended" "$(jq -r 'select(.path == "/desk") |
+    .body.data.detail | .for // .reason // empty' "$SINK_LOG" |
+    tr '\n' ' ' | sed 's/ $//')" "the snooze's and its end's detail"
 pass "a snoozed alert pages again when the snooze ends, across a restart"
 
 # 3. Acknowledging again, or resolving, ends a snooze.
