@@ -29,6 +29,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
+#include <event2/util.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -201,16 +202,41 @@ http_json_add(const char *buf, size_t size, void *data)
 	return 0;
 }
 
+/*
+ * The Date header evhttp would write, made once a second rather than
+ * for every reply (gmtime and a printf for each took a tenth of the
+ * work of answering an alert).
+ */
+static const char *
+http_date(void)
+{
+	static char date[64];
+	static time_t made = -1;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != made) {
+		if (gmtime_r(&now, &tm) == NULL ||
+		    evutil_date_rfc1123(date, sizeof date, &tm) == 0)
+			return NULL;
+		made = now;
+	}
+	return date;
+}
+
 /* Send the JSON body in req's output buffer with status code. */
 static void
 http_reply_json_send(struct evhttp_request *req, int code)
 {
 	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+	const char *date;
 
 	metrics_http_reply(req, code);
 	evhttp_remove_header(hdr, "Content-Type");
 	evhttp_add_header(hdr, "Content-Type", "application/json");
 	evhttp_add_header(hdr, "Cache-Control", "no-store");
+	if ((date = http_date()) != NULL)
+		evhttp_add_header(hdr, "Date", date);
 	evhttp_send_reply(req, code, NULL, NULL);
 }
 
