@@ -268,17 +268,56 @@ http_reply_json(struct evhttp_request *req, int code, json_t *o)
 	http_reply_json_send(req, code);
 }
 
-/* Send text, len bytes of JSON written by the caller, with status code. */
+/*
+ * Write out at once the reply evhttp has just queued on bev, and if the
+ * socket took it whole, tell evhttp it is written, as its write
+ * callback would have been told at the next turn of the loop.  Left as
+ * it was, each reply costs two changes to the epoll set (wait for the
+ * socket to be writable, then stop waiting) and a turn of the loop;
+ * this way evhttp stops reading and starts again within one turn, so
+ * the epoll set is changed not at all for the reply.  A reply the
+ * socket does not take whole (or an error) is left to the bufferevent,
+ * as before.  The request may be freed before this returns.
+ */
+static void
+http_reply_flush(struct bufferevent *bev)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+	evutil_socket_t fd = bufferevent_getfd(bev);
+	bufferevent_data_cb rd, wr;
+
+	if (fd == -1)
+		return;
+	bufferevent_getcb(bev, &rd, &wr, NULL, NULL);
+	if (wr == NULL)
+		return;
+	while (evbuffer_get_length(out) > 0)
+		if (evbuffer_write(out, fd) <= 0)
+			return;
+	bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS);
+}
+
+/*
+ * Send text, len bytes of JSON written by the caller, with status code;
+ * the reply is written out at once (http_reply_flush): req may be gone
+ * when this returns.
+ */
 void
 http_reply_json_text(struct evhttp_request *req, int code, const char *text,
     size_t len)
 {
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+
 	if (evbuffer_add(evhttp_request_get_output_buffer(req), text, len) !=
 	    0) {
 		http_reply_json(req, code, NULL); /* answers 500 */
 		return;
 	}
+	bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
 	http_reply_json_send(req, code);
+	if (bev != NULL)
+		http_reply_flush(bev);
 }
 
 /* Answer {"error": "..."} with status code. */
