@@ -157,50 +157,90 @@ api_readyz(struct evhttp_request *req, const struct http_match *m, void *arg)
 		    "ready"));
 }
 
+/*
+ * Append s to buf at *len as a JSON string, if it needs no escape
+ * (printable ASCII but '"' and '\\'), as jansson would write it: 0, or
+ * -1 if it needs one (or does not fit), for jansson to write.
+ */
+static int
+api_json_plain(char *buf, size_t size, size_t *len, const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (*len + n + 2 > size)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e ||
+		    s[i] == '"' || s[i] == '\\')
+			return -1;
+	buf[(*len)++] = '"';
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[(*len)++] = '"';
+	return 0;
+}
+
+/* Append s (it fits, the caller checked) to buf at *len. */
+static void
+api_put(char *buf, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(buf + *len, s, n);
+	*len += n;
+}
+
 /* Called by intake once the alert's batch is committed (or failed). */
 static void
 api_alerts_post_done(void *arg, const struct store_raise *r,
     const char *error)
 {
 	struct evhttp_request *req = arg;
-	char buf[API_ACCEPTED_MAX];
+	char buf[API_ACCEPTED_MAX], num[24];
 	json_t *key;
-	size_t n, len;
-	int w;
+	size_t n, len = 0, i = sizeof num;
+	uint64_t id;
 
 	if (r == NULL) {
 		http_error(req, HTTP_UNAVAILABLE, "%s", error);
 		return;
 	}
 	/*
-	 * Written here rather than packed and dumped: it is the reply to
-	 * every alert of a storm.  jansson still escapes the one string a
-	 * sender chose (dedup_key; status is one of three words).
+	 * Written here rather than packed and dumped, and without printf:
+	 * it is the reply to every alert of a storm.  jansson still
+	 * escapes the one string a sender chose (dedup_key) when it needs
+	 * escapes; status is one of three words.
 	 */
-	w = snprintf(buf, sizeof buf, "{\"id\":%" PRId64 ",\"dedup_key\":",
-	    r->id);
-	key = json_string(r->dedup_key);
-	len = w > 0 && (size_t)w < sizeof buf ? (size_t)w : sizeof buf;
-	n = key != NULL ? json_dumpb(key, buf + len, sizeof buf - len,
-	    JSON_ENCODE_ANY) : 0;
-	json_decref(key);
-	if (n == 0 || len + n >= sizeof buf) {
-		/* not expected (the key's length is limited): the long way */
-		http_reply_json(req, HTTP_ACCEPTED, json_pack(
-		    "{s:I,s:s,s:s,s:b}", "id", (json_int_t)r->id, "dedup_key",
-		    r->dedup_key, "status", alert_status_name(r->status),
-		    "duplicate", r->duplicate));
-		return;
+	id = (uint64_t)r->id;
+	do
+		num[--i] = '0' + id % 10;
+	while ((id /= 10) != 0 && i > 0);
+	api_put(buf, &len, "{\"id\":");
+	memcpy(buf + len, num + i, sizeof num - i);
+	len += sizeof num - i;
+	api_put(buf, &len, ",\"dedup_key\":");
+	if (api_json_plain(buf, sizeof buf - 64, &len, r->dedup_key) != 0) {
+		key = json_string(r->dedup_key);
+		n = key != NULL ? json_dumpb(key, buf + len,
+		    sizeof buf - 64 - len, JSON_ENCODE_ANY) : 0;
+		json_decref(key);
+		if (n == 0 || len + n > sizeof buf - 64) {
+			/* not expected (the key's length is limited) */
+			http_reply_json(req, HTTP_ACCEPTED, json_pack(
+			    "{s:I,s:s,s:s,s:b}", "id", (json_int_t)r->id,
+			    "dedup_key", r->dedup_key, "status",
+			    alert_status_name(r->status), "duplicate",
+			    r->duplicate));
+			return;
+		}
+		len += n;
 	}
-	len += n;
-	w = snprintf(buf + len, sizeof buf - len, ",\"status\":\"%s\","
-	    "\"duplicate\":%s}\n", alert_status_name(r->status),
-	    r->duplicate ? "true" : "false");
-	if (w <= 0 || (size_t)w >= sizeof buf - len) {
-		http_reply_json(req, HTTP_ACCEPTED, NULL); /* 500 */
-		return;
-	}
-	http_reply_json_text(req, HTTP_ACCEPTED, buf, len + (size_t)w);
+	/* at most 48 bytes: the 64 kept aside */
+	api_put(buf, &len, ",\"status\":\"");
+	api_put(buf, &len, alert_status_name(r->status));
+	api_put(buf, &len, r->duplicate ? "\",\"duplicate\":true}\n" :
+	    "\",\"duplicate\":false}\n");
+	http_reply_json_text(req, HTTP_ACCEPTED, buf, len);
 }
 
 /* POST /api/v1/alerts */

@@ -231,27 +231,31 @@ engine_page_stage(struct engine *e, const struct alert *al,
 	for (i = 0; i < stage->ntargets; i++)
 		engine_resolve_target(e, &stage->targets[i], act->at_ms, &who,
 		    &n);
-	head = engine_headline(al, st);
 	memset(&t, 0, sizeof t);
 	t.id = al->id;
 	t.stage = act->stage;
-	t.head = head;
-	/* A later stage reached by escalation says so, and why. */
-	switch (act->reason) {
-	case ESC_R_NO_ACK:
-	case ESC_R_NO_RESOLVE:
-	case ESC_R_MANUAL:
-	case ESC_R_UNREACHABLE:
-		t.event = NOTIFY_ESCALATED;
-		xasprintf(&subject, "escalated to stage %d (%s)", act->stage,
-		    esc_reason_name(act->reason));
-		break;
-	default:
-		t.event = NOTIFY_PAGE;
-		xasprintf(&subject, "%s, stage %d", what, act->stage);
-		break;
+	/* what the messages say, if there is anyone to send one to */
+	head = subject = NULL;
+	if (n > 0 || pol->cc != NULL) {
+		head = engine_headline(al, st);
+		t.head = head;
+		/* A later stage reached by escalation says so, and why. */
+		switch (act->reason) {
+		case ESC_R_NO_ACK:
+		case ESC_R_NO_RESOLVE:
+		case ESC_R_MANUAL:
+		case ESC_R_UNREACHABLE:
+			t.event = NOTIFY_ESCALATED;
+			xasprintf(&subject, "escalated to stage %d (%s)",
+			    act->stage, esc_reason_name(act->reason));
+			break;
+		default:
+			t.event = NOTIFY_PAGE;
+			xasprintf(&subject, "%s, stage %d", what, act->stage);
+			break;
+		}
+		t.reason = subject;
 	}
-	t.reason = subject;
 	memset(&ev, 0, sizeof ev);
 	ev.alert_id = al->id;
 	ev.at_ms = act->at_ms;

@@ -725,6 +725,30 @@ store_bind_start(struct sq *st, const struct store_alert_start *a)
 }
 
 /*
+ * "{\"priority\":\"P3\"," and rest (a JSON object's members and its
+ * closing brace), or "{\"priority\":\"P3\"}" when rest is "}": the
+ * detail of a "triggered" event, made for every new alert, so without
+ * printf.  The caller frees it.
+ */
+static char *
+store_detail_priority(int priority, const char *rest)
+{
+	const char *name = alert_priority_name(priority);
+	size_t nlen = strlen(name), rlen = strlen(rest);
+	char *d = xmalloc(sizeof "{\"priority\":\"\"," + nlen + rlen), *p;
+
+	memcpy(d, "{\"priority\":\"", 13);
+	p = d + 13;
+	memcpy(p, name, nlen);
+	p += nlen;
+	*p++ = '"';
+	if (strcmp(rest, "}") != 0)
+		*p++ = ',';
+	memcpy(p, rest, rlen + 1);
+	return d;
+}
+
+/*
  * Record one posted alert, inside the caller's transaction.  If an open
  * alert of the same service has the same dedup_key, fold this one into
  * it: count it, raise its priority if this one is higher, and log an
@@ -856,12 +880,10 @@ again:
 	if (r->started && r->start.policy_detail != NULL &&
 	    r->start.policy_detail[0] == '{' &&
 	    r->start.policy_detail[1] == '"')
-		xasprintf(&detail, "{\"priority\":\"%s\",%s",
-		    alert_priority_name(an->priority),
+		detail = store_detail_priority(an->priority,
 		    r->start.policy_detail + 1);
 	else
-		xasprintf(&detail, "{\"priority\":\"%s\"}",
-		    alert_priority_name(an->priority));
+		detail = store_detail_priority(an->priority, "}");
 	ev.alert_id = r->id;
 	if (store_raise_event(s, &ev, "triggered", detail, cause) != 0)
 		return -1;

@@ -174,5 +174,50 @@ expect_status 202
 expect_json .id 6
 expect_json .duplicate true
 expect_json .status triggered
+
+# A 202 is written out as soon as the alert is durable, without waiting
+# for the socket to be seen writable: requests pipelined on one
+# connection are each answered, in order, and the connection then takes
+# one more request.
+"$PYTHON" - "$PORT" "$INT_KEY" <<'PY' || fail "pipelined alerts"
+import json, socket, sys
+port, key = int(sys.argv[1]), sys.argv[2]
+def req(n):
+    body = b'{"summary":"piped %d","dedup_key":"pipe-%d"}' % (n, n)
+    return (b"POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\n"
+            b"Authorization: Bearer " + key.encode() + b"\r\n"
+            b"Content-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body) + body)
+s = socket.create_connection(("127.0.0.1", port), timeout=20)
+def answers(n):
+    data, got = b"", []
+    while len(got) < n:
+        chunk = s.recv(65536)
+        if not chunk:
+            print("FAIL: closed after %d answers: %r" % (len(got), data))
+            sys.exit(1)
+        data += chunk
+        while b"\r\n\r\n" in data:
+            head, _, rest = data.partition(b"\r\n\r\n")
+            length = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+                      if l.lower().startswith(b"content-length:")][0]
+            if len(rest) < length:
+                break
+            got.append((int(head.split()[1]), json.loads(rest[:length])))
+            data = rest[length:]
+    return got
+s.sendall(req(1) + req(2) + req(3))
+got = answers(3)
+s.sendall(req(4))
+got += answers(1)
+for i, (code, body) in enumerate(got, 1):
+    if code != 202 or body["dedup_key"] != "pipe-%d" % i or body["duplicate"]:
+        print("FAIL: answer %d: %d %r" % (i, code, body))
+        sys.exit(1)
+print("ok: 4 alerts on one connection, 3 of them pipelined, answered in order")
+PY
+api_get "/api/v1/alerts?service=default&limit=10"
+expect_json '[.alerts[] | select(.dedup_key | startswith("pipe-"))] | length' 4
+pass "pipelined alerts are each answered 202, in order"
 stop_pagerd
 pass "clean restart keeps the store; ids continue at 5; odd keys echo back"
