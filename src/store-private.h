@@ -247,6 +247,9 @@ extern const struct store_driver store_sqlite_driver;
 /* store-db-pg.c */
 extern const struct store_driver store_pg_driver;
 void store_pg_set_async_commit(struct store *, int);
+int store_pg_commit_send(struct store *, void (*)(void *, int), void *,
+    char **);
+void store_pg_settle(struct store *);
 void store_pg_watch(struct store *, struct event_base *,
     void (*)(void *, int), void *);
 int store_pg_up(struct store *);

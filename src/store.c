@@ -516,6 +516,9 @@ store_begin(struct store *s, char **cause)
 			    " restart pagerd", s->wal_path);
 		return -1;
 	}
+	/* a group commit still in flight is settled before another begins */
+	if (s->drv == &store_pg_driver)
+		store_pg_settle(s);
 	return store_step_done(s, s->stmt[ST_BEGIN], cause);
 }
 
