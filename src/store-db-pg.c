@@ -12,6 +12,13 @@
  * a libevent event), 100 ms after, then doubling up to 5 s; statements
  * are prepared again on the new connection as they are next used.
  *
+ * A statement whose result nobody reads (an audit event, store_event_add)
+ * is not waited for: it goes out in libpq's pipeline mode (later()),
+ * and its result is read with the next statement's, which is sent
+ * behind it in the same pipeline, or before COMMIT: a batch of alerts
+ * costs two round trips per alert instead of four.  An error there
+ * fails the statement behind it, and with it the transaction.
+ *
  * Intake's group commit (store_commit_group) does not wait for COMMIT:
  * it sends it and returns, the loop goes on taking requests while the
  * server flushes the WAL, and the result is read when the socket turns
@@ -85,6 +92,9 @@ struct store_pg {
 	store_durable_cb commit_cb;
 	void *commit_arg;
 	struct event *commit_ev; /* runs commit_cb on the loop */
+
+	int later;		/* statements sent in pipeline mode (later()),
+				 * their results still to read */
 };
 
 #define STORE_PG_COMMIT_NONE	0
@@ -124,6 +134,7 @@ static void store_pg_clear(struct sq *);
 static int64_t store_pg_changes(struct store *);
 static const char *store_pg_errmsg(struct store *);
 static int store_pg_in_transaction(struct store *);
+static int store_pg_later(struct sq *);
 
 const struct store_driver store_pg_driver = {
 	.name = "postgresql",
@@ -146,6 +157,7 @@ const struct store_driver store_pg_driver = {
 	.last_id = NULL,	/* ids come back with RETURNING */
 	.errmsg = store_pg_errmsg,
 	.in_transaction = store_pg_in_transaction,
+	.later = store_pg_later,
 };
 
 /* Keep msg (libpq's, ending in a newline) as the store's last error. */
@@ -179,6 +191,115 @@ store_pg_msec(void)
 }
 
 /*
+ * Wait (until deadline) for input until a result can be read without
+ * blocking: 0, or -1 (the error kept) if the connection broke or the
+ * deadline passed.
+ */
+static int
+store_pg_wait(struct store *s, int64_t deadline)
+{
+	struct store_pg *pg = PG(s);
+	struct pollfd pfd;
+	int64_t left;
+	int n;
+
+	while (PQisBusy(pg->conn)) {
+		left = deadline - store_pg_msec();
+		pfd.fd = PQsocket(pg->conn);
+		pfd.events = POLLIN;
+		n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		/*
+		 * No PQcancel(): it connects again, blocking, to a server
+		 * that is most likely gone (the server's own
+		 * statement_timeout fired first if it is there).  Dropping
+		 * the connection ends the transaction.
+		 */
+		if (n == 0) {
+			store_pg_error(s, "no answer from PostgreSQL within"
+			    " store.timeout");
+			return -1;
+		}
+		if (n < 0 || !PQconsumeInput(pg->conn)) {
+			store_pg_error(s, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * End the pipeline: send a sync and read the results of the statements
+ * sent with later() and, if last is not NULL, of the one sent behind
+ * them (into *last, or NULL), then leave pipeline mode.  0; 1 if one of
+ * them failed (the first error kept: the statements behind it were not
+ * run, the transaction is aborted); -1 if the connection was lost.
+ */
+static int
+store_pg_pipe_end(struct store *s, PGresult **last)
+{
+	struct store_pg *pg = PG(s);
+	int64_t deadline = store_pg_msec() + pg->timeout_ms + 1000;
+	int n = pg->later + (last != NULL), i = 0, failed = 0;
+	PGresult *r;
+
+	if (last != NULL)
+		*last = NULL;
+	pg->later = 0;
+	if (!PQpipelineSync(pg->conn)) {
+		store_pg_error(s, NULL);
+		goto lost;
+	}
+	for (;;) {
+		if (store_pg_wait(s, deadline) != 0)
+			goto lost;
+		if ((r = PQgetResult(pg->conn)) == NULL) {
+			i++;	/* the end of one statement's results */
+			continue;
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (PQresultStatus(r) == PGRES_FATAL_ERROR && !failed) {
+			store_pg_error(s, PQresultErrorMessage(r));
+			failed = 1;
+		}
+		if (last != NULL && i == n - 1 && *last == NULL)
+			*last = r;
+		else
+			PQclear(r);
+	}
+	if (PQstatus(pg->conn) == CONNECTION_BAD ||
+	    !PQexitPipelineMode(pg->conn)) {
+		store_pg_error(s, NULL);
+		goto lost;
+	}
+	return failed;
+lost:
+	if (last != NULL) {
+		PQclear(*last);
+		*last = NULL;
+	}
+	store_pg_lost(s);
+	return -1;
+}
+
+/*
+ * Before a statement is sent alone: no COMMIT in flight (store_pg_drain),
+ * no pipeline open.  0, or -1 with the error kept (the connection is
+ * down, or a statement of the pipeline failed).
+ */
+static int
+store_pg_ready(struct store *s)
+{
+	if (store_pg_drain(s) != 0)
+		return -1;
+	if (PG(s)->later > 0 && store_pg_pipe_end(s, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+/*
  * The result of what was just sent, waiting at most store.timeout plus
  * a second (the server's statement_timeout fires first if the server is
  * there); of several (a string of statements), the first error or the
@@ -189,33 +310,12 @@ static PGresult *
 store_pg_result(struct store *s)
 {
 	struct store_pg *pg = PG(s);
-	struct pollfd pfd;
 	PGresult *r, *last = NULL;
-	int64_t deadline = store_pg_msec() + pg->timeout_ms + 1000, left;
-	int n;
+	int64_t deadline = store_pg_msec() + pg->timeout_ms + 1000;
 
 	for (;;) {
-		while (PQisBusy(pg->conn)) {
-			left = deadline - store_pg_msec();
-			pfd.fd = PQsocket(pg->conn);
-			pfd.events = POLLIN;
-			n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-			/*
-			 * No PQcancel(): it connects again, blocking, to a
-			 * server that is most likely gone (the server's own
-			 * statement_timeout fired first if it is there).
-			 * Dropping the connection ends the transaction.
-			 */
-			if (n == 0) {
-				store_pg_error(s, "no answer from PostgreSQL"
-				    " within store.timeout");
-				goto lost;
-			}
-			if (n < 0 || !PQconsumeInput(pg->conn)) {
-				store_pg_error(s, NULL);
-				goto lost;
-			}
-		}
+		if (store_pg_wait(s, deadline) != 0)
+			goto lost;
 		if ((r = PQgetResult(pg->conn)) == NULL)
 			break;
 		if (last != NULL && PQresultStatus(last) == PGRES_FATAL_ERROR)
@@ -253,7 +353,7 @@ store_pg_exec(struct store *s, const char *sql, int64_t *v)
 	ExecStatusType st;
 	int rc = 0;
 
-	if (store_pg_drain(s) != 0)
+	if (store_pg_ready(s) != 0)
 		return -1;
 	if (!PQsendQuery(PG(s)->conn, sql)) {
 		store_pg_error(s, NULL);
@@ -474,8 +574,9 @@ store_pg_commit_send(struct store *s, store_durable_cb cb, void *arg,
 {
 	struct store_pg *pg = PG(s);
 
-	if (store_pg_drain(s) != 0 || !PQsendQuery(pg->conn, "COMMIT")) {
-		if (pg->conn != NULL) {
+	if (store_pg_ready(s) != 0 || !PQsendQuery(pg->conn, "COMMIT")) {
+		if (pg->conn != NULL && pg->later == 0 &&
+		    PQtransactionStatus(pg->conn) != PQTRANS_INERROR) {
 			store_pg_error(s, NULL);
 			store_pg_lost(s);
 		}
@@ -573,6 +674,7 @@ store_pg_lost(struct store *s)
 	}
 	PQfinish(pg->conn);
 	pg->conn = NULL;
+	pg->later = 0;
 	/* a COMMIT in flight: its outcome is unknown, so not stored */
 	if (pg->commit == STORE_PG_COMMIT_SENT)
 		store_pg_commit_known(s, STORE_NOT_COMMITTED);
@@ -886,7 +988,7 @@ store_pg_prepare_on(struct store *s, struct store_pg_sq *q)
 	PGresult *res;
 	int rc = 0;
 
-	if (store_pg_drain(s) != 0)
+	if (store_pg_ready(s) != 0)
 		return -1;
 	if (!PQsendPrepare(pg->conn, q->name, q->q.sql, 0, NULL)) {
 		store_pg_error(s, NULL);
@@ -1008,19 +1110,41 @@ store_pg_step(struct sq *sq)
 	if (q->res == NULL) {
 		if (store_pg_drain(q->s) != 0)
 			return STORE_ERR;
-		if (q->gen != pg->gen && store_pg_prepare_on(q->s, q) != 0)
-			return STORE_ERR;
-		if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
-		    q->vals, NULL, NULL, 0)) {
-			store_pg_error(q->s, NULL);
-			store_pg_lost(q->s);
-			return STORE_ERR;
+		/* behind the pipeline's statements (not ROLLBACK: it must run) */
+		if (pg->later > 0 && q->gen == pg->gen && q->name[0] != '\0' &&
+		    strcmp(q->q.sql, "ROLLBACK") != 0) {
+			if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
+			    q->vals, NULL, NULL, 0)) {
+				store_pg_error(q->s, NULL);
+				store_pg_lost(q->s);
+				return STORE_ERR;
+			}
+			if (store_pg_pipe_end(q->s, &q->res) == -1 ||
+			    q->res == NULL)
+				return STORE_ERR;
+		} else {
+			if (pg->later > 0 && store_pg_pipe_end(q->s, NULL) != 0 &&
+			    (pg->conn == NULL ||
+			    strcmp(q->q.sql, "ROLLBACK") != 0))
+				return STORE_ERR;
+			if (q->gen != pg->gen &&
+			    store_pg_prepare_on(q->s, q) != 0)
+				return STORE_ERR;
+			if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
+			    q->vals, NULL, NULL, 0)) {
+				store_pg_error(q->s, NULL);
+				store_pg_lost(q->s);
+				return STORE_ERR;
+			}
+			if ((q->res = store_pg_result(q->s)) == NULL)
+				return STORE_ERR;
 		}
-		if ((q->res = store_pg_result(q->s)) == NULL)
-			return STORE_ERR;
 		st = PQresultStatus(q->res);
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-			store_pg_error(q->s, PQresultErrorMessage(q->res));
+			/* aborted behind a failed one: its error is kept */
+			if (st != PGRES_PIPELINE_ABORTED)
+				store_pg_error(q->s,
+				    PQresultErrorMessage(q->res));
 			PQclear(q->res);
 			q->res = NULL;
 			return STORE_ERR;
@@ -1117,7 +1241,42 @@ store_pg_errmsg(struct store *s)
 static int
 store_pg_in_transaction(struct store *s)
 {
-	PGTransactionStatusType t = PQtransactionStatus(PG(s)->conn);
+	PGTransactionStatusType t;
+
+	/* a pipeline open: read it to know */
+	if (PG(s)->later > 0)
+		store_pg_pipe_end(s, NULL);
+	t = PQtransactionStatus(PG(s)->conn);
 
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
+/*
+ * Send q (prepared, its parameters bound) in pipeline mode, inside the
+ * open transaction, and do not wait: its result is read with the next
+ * statement's (store_pg_pipe_end).  1, or 0 if it cannot be now.
+ */
+static int
+store_pg_later(struct sq *sq)
+{
+	struct store_pg_sq *q = PQ(sq);
+	struct store *s = q->s;
+	struct store_pg *pg = PG(s);
+
+	if (pg->conn == NULL || pg->commit != STORE_PG_COMMIT_NONE ||
+	    q->name[0] == '\0' || q->gen != pg->gen)
+		return 0;
+	if (pg->later == 0 &&
+	    (PQtransactionStatus(pg->conn) != PQTRANS_INTRANS ||
+	    !PQenterPipelineMode(pg->conn)))
+		return 0;
+	if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->vals,
+	    NULL, NULL, 0)) {
+		store_pg_error(s, NULL);
+		if (pg->later == 0)
+			PQexitPipelineMode(pg->conn);
+		return 0;
+	}
+	pg->later++;
+	return 1;
 }
