@@ -16,7 +16,8 @@
  * is not waited for: it goes out in libpq's pipeline mode (later()),
  * and its result is read with the next statement's, which is sent
  * behind it in the same pipeline, or before COMMIT: a batch of alerts
- * costs two round trips per alert instead of four.  An error there
+ * costs two round trips per alert instead of four.  BEGIN goes the
+ * same way, with the transaction's first statement.  An error there
  * fails the statement behind it, and with it the transaction.
  *
  * Intake's group commit (store_commit_group) does not wait for COMMIT:
@@ -1266,8 +1267,11 @@ store_pg_later(struct sq *sq)
 	if (pg->conn == NULL || pg->commit != STORE_PG_COMMIT_NONE ||
 	    q->name[0] == '\0' || q->gen != pg->gen)
 		return 0;
+	/* inside a transaction, or the BEGIN of one */
 	if (pg->later == 0 &&
-	    (PQtransactionStatus(pg->conn) != PQTRANS_INTRANS ||
+	    ((PQtransactionStatus(pg->conn) != PQTRANS_INTRANS &&
+	    (PQtransactionStatus(pg->conn) != PQTRANS_IDLE ||
+	    strcmp(q->q.sql, "BEGIN") != 0)) ||
 	    !PQenterPipelineMode(pg->conn)))
 		return 0;
 	if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->vals,

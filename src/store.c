@@ -519,6 +519,11 @@ store_begin(struct store *s, char **cause)
 	/* a group commit still in flight is settled before another begins */
 	if (s->drv == &store_pg_driver)
 		store_pg_settle(s);
+	/* PostgreSQL: BEGIN goes out with the transaction's first statement */
+	if (s->drv->later != NULL && s->drv->later(s->stmt[ST_BEGIN])) {
+		store_reset(s->stmt[ST_BEGIN]);
+		return 0;
+	}
 	return store_step_done(s, s->stmt[ST_BEGIN], cause);
 }
 
