@@ -490,6 +490,8 @@ engine_flush_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (TAILQ_EMPTY(&e->queue))
 		return;
+	/* PostgreSQL: intake's COMMIT in flight settles its alerts first */
+	store_commit_settle(e->store);
 	TAILQ_INIT(&batch);
 	TAILQ_CONCAT(&batch, &e->queue, qentry);
 	TAILQ_FOREACH(a, &batch, qentry) {
@@ -775,6 +777,11 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	enum engine_result res = ENGINE_ERROR;
 	int rc;
 
+	/*
+	 * PostgreSQL: intake's COMMIT in flight settles first, so that the
+	 * state copied below is the one it left
+	 */
+	store_commit_settle(e->store);
 	/* the path it came by, for the notice: "acknowledged by X via sms" */
 	if ((v = json_string_value(json_object_get(detail, "via"))) != NULL)
 		via = xstrdup(v);

@@ -8,6 +8,12 @@
  * on taking and committing the next groups, so one sync covers every
  * group committed while the previous sync ran, and nothing is answered
  * 202 that a crash or a power cut could lose.
+ *
+ * On PostgreSQL the COMMIT itself is not waited for (store_commit_group):
+ * while the server flushes, the loop takes requests and queues them,
+ * and the next batch holds everything that arrived meanwhile.  There a
+ * failed COMMIT stored nothing: the engine's hooks hear committed() or
+ * failed() only once the server answered, and no batch begins before.
  */
 #include <sys/queue.h>
 
@@ -34,9 +40,11 @@ TAILQ_HEAD(intake_items, intake_item);
 
 /* A committed batch, waiting for its sync before it is answered. */
 struct intake_batch {
+	struct intake *in;
 	struct intake_items items;
 	struct store_raise *r;
 	size_t n;
+	int hooks_later;	/* COMMIT sent, its outcome still unknown */
 };
 
 struct intake {
@@ -45,9 +53,11 @@ struct intake {
 	struct intake_items queue;
 	size_t npending;
 	struct intake_hooks hooks;
+	struct intake_batch *inflight; /* its COMMIT not answered yet */
 };
 
 static void intake_flush_cb(evutil_socket_t, short, void *);
+static void intake_flush_batch(struct intake *);
 static void intake_durable_cb(void *, int);
 
 /*
@@ -112,7 +122,7 @@ intake_pending(const struct intake *in)
 static void
 intake_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
-	intake_flush(arg);
+	intake_flush_batch(arg);
 }
 
 /* Answer each alert of a batch and free it. */
@@ -137,36 +147,73 @@ intake_batch_end(struct intake_batch *b, const char *error)
 	free(b);
 }
 
-/* A committed batch is on disk (ok 0), or could not be synced. */
+/*
+ * A committed batch is on disk (STORE_DURABLE), or could not be synced
+ * (STORE_NOT_SYNCED), or did not commit at all (STORE_NOT_COMMITTED).
+ */
 static void
 intake_durable_cb(void *arg, int ok)
 {
 	struct intake_batch *b = arg;
+	struct intake *in = b->in;
 
-	if (ok != 0)
+	if (b->hooks_later) {
+		in->inflight = NULL;
+		if (ok == STORE_NOT_COMMITTED) {
+			if (in->hooks.failed != NULL)
+				in->hooks.failed(in->hooks.arg);
+		} else if (in->hooks.committed != NULL)
+			in->hooks.committed(in->hooks.arg);
+	}
+	if (ok == STORE_NOT_COMMITTED)
+		log_warnx("intake: batch of %zu alert(s) not stored: its"
+		    " COMMIT failed", b->n);
+	else if (ok != STORE_DURABLE)
 		log_warnx("intake: batch of %zu alert(s) committed but not"
 		    " synced to disk", b->n);
-	intake_batch_end(b, ok == 0 ? NULL : "the alert store cannot write"
-	    " to disk");
+	intake_batch_end(b, ok == STORE_DURABLE ? NULL :
+	    ok == STORE_NOT_COMMITTED ? "the alert store is unavailable" :
+	    "the alert store cannot write to disk");
+	/* what arrived while that COMMIT was in flight */
+	if (in->inflight == NULL && in->npending > 0)
+		event_active(in->flush_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * Commit what is queued now, for a caller about to look up what was
+ * posted (or stopping): on PostgreSQL, wait for the COMMIT in flight,
+ * then for this one, so that the store and the engine both hold every
+ * alert submitted so far (or know it failed).
+ */
+void
+intake_flush(struct intake *in)
+{
+	store_commit_settle(in->store);
+	intake_flush_batch(in);
+	store_commit_settle(in->store);
 }
 
 /*
  * Write every queued alert in one transaction.  Its alerts are answered
- * once it is on disk; the hooks learn at once that it committed, so
- * that the next batch sees what this one did.
+ * once it is on disk; the hooks learn at once that it committed (on
+ * PostgreSQL, when the server answered), so that the next batch sees
+ * what this one did.
  */
-void
-intake_flush(struct intake *in)
+static void
+intake_flush_batch(struct intake *in)
 {
 	struct intake_batch *b;
 	struct intake_item *it;
 	char *cause = NULL;
 	int64_t now;
 	size_t i, n = in->npending;
+	int rc;
 
-	if (n == 0)
+	/* a COMMIT in flight: its callback flushes what waits */
+	if (n == 0 || in->inflight != NULL)
 		return;
 	b = xcalloc(1, sizeof *b);
+	b->in = in;
 	TAILQ_INIT(&b->items);
 	TAILQ_CONCAT(&b->items, &in->queue, entry);
 	in->npending = 0;
@@ -190,9 +237,16 @@ intake_flush(struct intake *in)
 			goto fail;
 		i++;
 	}
-	/* the callback may run before this returns */
-	if (store_commit_async(in->store, intake_durable_cb, b, &cause) != 0)
+	/* with 0 the callback may have run before this returns, with 1 not */
+	if ((rc = store_commit_group(in->store, intake_durable_cb, b,
+	    &cause)) < 0)
 		goto fail;
+	if (rc > 0) {
+		/* the hooks hear the outcome with the callback */
+		b->hooks_later = 1;
+		in->inflight = b;
+		return;
+	}
 	log_debug("intake: committed %zu alert(s)", n);
 	if (in->hooks.committed != NULL)
 		in->hooks.committed(in->hooks.arg);

@@ -33,7 +33,9 @@ typedef void (*intake_done_cb)(void *, const struct store_raise *,
 /*
  * What runs with each batch: raised() inside the transaction, once per
  * alert, after the store recorded it (returning -1 fails the whole
- * batch); then committed() after COMMIT, or failed() after a rollback.
+ * batch); then committed() after COMMIT, or failed() after a rollback
+ * or a COMMIT that failed (on PostgreSQL both are known only once the
+ * server answered the COMMIT, from the loop: store_commit_group()).
  */
 struct intake_hooks {
 	store_start_cb start; /* how a new alert starts, in its row */

@@ -11,7 +11,26 @@
  * new connection is made on the loop (PQconnectStart/PQconnectPoll on
  * a libevent event), 100 ms after, then doubling up to 5 s; statements
  * are prepared again on the new connection as they are next used.
- * Pipelining is issue 15's slice 4, still to come.
+ *
+ * A statement whose result nobody reads (an audit event, store_event_add)
+ * is not waited for: it goes out in libpq's pipeline mode (later()),
+ * and its result is read with the next statement's, which is sent
+ * behind it in the same pipeline, or before COMMIT: a batch of alerts
+ * costs two round trips per alert instead of four.  BEGIN goes the
+ * same way, with the transaction's first statement.  An error there
+ * fails the statement behind it, and with it the transaction.
+ *
+ * Intake's group commit (store_commit_group) does not wait for COMMIT:
+ * it sends it and returns, the loop goes on taking requests while the
+ * server flushes the WAL, and the result is read when the socket turns
+ * readable (store_pg_idle_cb).  One COMMIT at most is in flight: any
+ * statement sent meanwhile reads its result first (store_pg_drain),
+ * and store_begin() also runs its callback first (store_pg_settle), so
+ * that no other transaction starts before the one in flight is known
+ * to have committed or not.  A COMMIT that fails, or whose connection
+ * breaks before its answer, stored nothing as far as pagerd knows
+ * (STORE_NOT_COMMITTED): the sender is told so and posts again, and a
+ * dedup_key folds the repeat if the COMMIT did make it after all.
  *
  * Statements are prepared once on the server, named "s<N>" (the
  * unnamed statement for one-off ones), their ?N parameters rewritten
@@ -65,7 +84,23 @@ struct store_pg {
 	int64_t backoff_ms;
 	void (*up_cb)(void *, int);
 	void *up_arg;
+
+	/* The COMMIT of store_commit_group(), if one is in flight. */
+	int commit;		/* STORE_PG_COMMIT_* */
+	int commit_rc;		/* once known: STORE_DURABLE or
+				 * STORE_NOT_COMMITTED */
+	int64_t commit_t0;	/* when it was sent, for the metrics */
+	store_durable_cb commit_cb;
+	void *commit_arg;
+	struct event *commit_ev; /* runs commit_cb on the loop */
+
+	int later;		/* statements sent in pipeline mode (later()),
+				 * their results still to read */
 };
+
+#define STORE_PG_COMMIT_NONE	0
+#define STORE_PG_COMMIT_SENT	1	/* its answer still to read */
+#define STORE_PG_COMMIT_KNOWN	2	/* read, commit_cb still to run */
 
 struct store_pg_sq {
 	struct sq q;		/* first: a struct sq * is one of these */
@@ -100,6 +135,7 @@ static void store_pg_clear(struct sq *);
 static int64_t store_pg_changes(struct store *);
 static const char *store_pg_errmsg(struct store *);
 static int store_pg_in_transaction(struct store *);
+static int store_pg_later(struct sq *);
 
 const struct store_driver store_pg_driver = {
 	.name = "postgresql",
@@ -122,6 +158,7 @@ const struct store_driver store_pg_driver = {
 	.last_id = NULL,	/* ids come back with RETURNING */
 	.errmsg = store_pg_errmsg,
 	.in_transaction = store_pg_in_transaction,
+	.later = store_pg_later,
 };
 
 /* Keep msg (libpq's, ending in a newline) as the store's last error. */
@@ -141,6 +178,8 @@ store_pg_error(struct store *s, const char *msg)
 
 static void store_pg_lost(struct store *);
 static void store_pg_retry(struct store *);
+static void store_pg_commit_known(struct store *, int);
+static int store_pg_drain(struct store *);
 
 /* Milliseconds on the monotonic clock. */
 static int64_t
@@ -150,6 +189,115 @@ store_pg_msec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait (until deadline) for input until a result can be read without
+ * blocking: 0, or -1 (the error kept) if the connection broke or the
+ * deadline passed.
+ */
+static int
+store_pg_wait(struct store *s, int64_t deadline)
+{
+	struct store_pg *pg = PG(s);
+	struct pollfd pfd;
+	int64_t left;
+	int n;
+
+	while (PQisBusy(pg->conn)) {
+		left = deadline - store_pg_msec();
+		pfd.fd = PQsocket(pg->conn);
+		pfd.events = POLLIN;
+		n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		/*
+		 * No PQcancel(): it connects again, blocking, to a server
+		 * that is most likely gone (the server's own
+		 * statement_timeout fired first if it is there).  Dropping
+		 * the connection ends the transaction.
+		 */
+		if (n == 0) {
+			store_pg_error(s, "no answer from PostgreSQL within"
+			    " store.timeout");
+			return -1;
+		}
+		if (n < 0 || !PQconsumeInput(pg->conn)) {
+			store_pg_error(s, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * End the pipeline: send a sync and read the results of the statements
+ * sent with later() and, if last is not NULL, of the one sent behind
+ * them (into *last, or NULL), then leave pipeline mode.  0; 1 if one of
+ * them failed (the first error kept: the statements behind it were not
+ * run, the transaction is aborted); -1 if the connection was lost.
+ */
+static int
+store_pg_pipe_end(struct store *s, PGresult **last)
+{
+	struct store_pg *pg = PG(s);
+	int64_t deadline = store_pg_msec() + pg->timeout_ms + 1000;
+	int n = pg->later + (last != NULL), i = 0, failed = 0;
+	PGresult *r;
+
+	if (last != NULL)
+		*last = NULL;
+	pg->later = 0;
+	if (!PQpipelineSync(pg->conn)) {
+		store_pg_error(s, NULL);
+		goto lost;
+	}
+	for (;;) {
+		if (store_pg_wait(s, deadline) != 0)
+			goto lost;
+		if ((r = PQgetResult(pg->conn)) == NULL) {
+			i++;	/* the end of one statement's results */
+			continue;
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (PQresultStatus(r) == PGRES_FATAL_ERROR && !failed) {
+			store_pg_error(s, PQresultErrorMessage(r));
+			failed = 1;
+		}
+		if (last != NULL && i == n - 1 && *last == NULL)
+			*last = r;
+		else
+			PQclear(r);
+	}
+	if (PQstatus(pg->conn) == CONNECTION_BAD ||
+	    !PQexitPipelineMode(pg->conn)) {
+		store_pg_error(s, NULL);
+		goto lost;
+	}
+	return failed;
+lost:
+	if (last != NULL) {
+		PQclear(*last);
+		*last = NULL;
+	}
+	store_pg_lost(s);
+	return -1;
+}
+
+/*
+ * Before a statement is sent alone: no COMMIT in flight (store_pg_drain),
+ * no pipeline open.  0, or -1 with the error kept (the connection is
+ * down, or a statement of the pipeline failed).
+ */
+static int
+store_pg_ready(struct store *s)
+{
+	if (store_pg_drain(s) != 0)
+		return -1;
+	if (PG(s)->later > 0 && store_pg_pipe_end(s, NULL) != 0)
+		return -1;
+	return 0;
 }
 
 /*
@@ -163,33 +311,12 @@ static PGresult *
 store_pg_result(struct store *s)
 {
 	struct store_pg *pg = PG(s);
-	struct pollfd pfd;
 	PGresult *r, *last = NULL;
-	int64_t deadline = store_pg_msec() + pg->timeout_ms + 1000, left;
-	int n;
+	int64_t deadline = store_pg_msec() + pg->timeout_ms + 1000;
 
 	for (;;) {
-		while (PQisBusy(pg->conn)) {
-			left = deadline - store_pg_msec();
-			pfd.fd = PQsocket(pg->conn);
-			pfd.events = POLLIN;
-			n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-			/*
-			 * No PQcancel(): it connects again, blocking, to a
-			 * server that is most likely gone (the server's own
-			 * statement_timeout fired first if it is there).
-			 * Dropping the connection ends the transaction.
-			 */
-			if (n == 0) {
-				store_pg_error(s, "no answer from PostgreSQL"
-				    " within store.timeout");
-				goto lost;
-			}
-			if (n < 0 || !PQconsumeInput(pg->conn)) {
-				store_pg_error(s, NULL);
-				goto lost;
-			}
-		}
+		if (store_pg_wait(s, deadline) != 0)
+			goto lost;
 		if ((r = PQgetResult(pg->conn)) == NULL)
 			break;
 		if (last != NULL && PQresultStatus(last) == PGRES_FATAL_ERROR)
@@ -227,10 +354,8 @@ store_pg_exec(struct store *s, const char *sql, int64_t *v)
 	ExecStatusType st;
 	int rc = 0;
 
-	if (PG(s)->conn == NULL) {
-		store_pg_error(s, "PostgreSQL is unreachable (reconnecting)");
+	if (store_pg_ready(s) != 0)
 		return -1;
-	}
 	if (!PQsendQuery(PG(s)->conn, sql)) {
 		store_pg_error(s, NULL);
 		store_pg_lost(s);
@@ -360,6 +485,130 @@ store_pg_set_async_commit(struct store *s, int on)
 		    "SET synchronous_commit = on", NULL);
 }
 
+/* Run the callback of the COMMIT whose outcome is known. */
+static void
+store_pg_commit_run(struct store *s)
+{
+	struct store_pg *pg = PG(s);
+	store_durable_cb cb = pg->commit_cb;
+	void *arg = pg->commit_arg;
+	int rc = pg->commit_rc;
+
+	if (pg->commit != STORE_PG_COMMIT_KNOWN)
+		return;
+	pg->commit = STORE_PG_COMMIT_NONE;
+	pg->commit_cb = NULL;
+	pg->commit_arg = NULL;
+	if (pg->commit_ev != NULL)
+		event_del(pg->commit_ev);
+	if (rc == STORE_DURABLE)
+		metrics_commit(store_usec() - pg->commit_t0);
+	if (cb != NULL)
+		cb(arg, rc);
+}
+
+static void
+store_pg_commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	store_pg_commit_run(arg);
+}
+
+/* The COMMIT in flight committed (rc STORE_DURABLE) or did not. */
+static void
+store_pg_commit_known(struct store *s, int rc)
+{
+	struct store_pg *pg = PG(s);
+
+	pg->commit = STORE_PG_COMMIT_KNOWN;
+	pg->commit_rc = rc;
+	if (rc != STORE_DURABLE)
+		log_warnx("store: COMMIT failed on %s: %s; nothing of that"
+		    " transaction is stored", s->path, store_pg_errmsg(s));
+	if (pg->commit_ev != NULL)
+		event_active(pg->commit_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * Before anything else is sent: read the answer of the COMMIT in flight
+ * (waiting for it, bounded as any statement), whose callback then runs
+ * from the loop.  0 if the connection is up (and free), else -1 with the
+ * error kept.
+ */
+static int
+store_pg_drain(struct store *s)
+{
+	struct store_pg *pg = PG(s);
+	PGresult *res;
+
+	if (pg->commit == STORE_PG_COMMIT_SENT && pg->conn != NULL &&
+	    (res = store_pg_result(s)) != NULL) {
+		/* an aborted transaction's COMMIT answers ROLLBACK */
+		if (PQresultStatus(res) == PGRES_COMMAND_OK &&
+		    strcmp(PQcmdStatus(res), "COMMIT") == 0)
+			store_pg_commit_known(s, STORE_DURABLE);
+		else {
+			store_pg_error(s, PQresultStatus(res) ==
+			    PGRES_COMMAND_OK ? "the transaction was rolled"
+			    " back" : PQresultErrorMessage(res));
+			store_pg_commit_known(s, STORE_NOT_COMMITTED);
+		}
+		PQclear(res);
+	}
+	/* store_pg_result() lost the connection: store_pg_lost() said so */
+	if (pg->conn == NULL) {
+		store_pg_error(s, "PostgreSQL is unreachable (reconnecting)");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * store_commit_group() on PostgreSQL: send COMMIT and return 1; cb runs
+ * on the loop once the server answered (never before this returns).
+ * Without a loop (store_pg_watch), COMMIT is waited for here and cb runs
+ * at the next store_begin() or store_sync_wait().  -1 with *cause if it
+ * could not be sent: cb is not called, the caller rolls back.
+ */
+int
+store_pg_commit_send(struct store *s, store_durable_cb cb, void *arg,
+    char **cause)
+{
+	struct store_pg *pg = PG(s);
+
+	if (store_pg_ready(s) != 0 || !PQsendQuery(pg->conn, "COMMIT")) {
+		if (pg->conn != NULL && pg->later == 0 &&
+		    PQtransactionStatus(pg->conn) != PQTRANS_INERROR) {
+			store_pg_error(s, NULL);
+			store_pg_lost(s);
+		}
+		if (cause != NULL)
+			xasprintf(cause, "COMMIT: %s", store_pg_errmsg(s));
+		return -1;
+	}
+	pg->commit = STORE_PG_COMMIT_SENT;
+	pg->commit_t0 = store_usec();
+	pg->commit_cb = cb;
+	pg->commit_arg = arg;
+	if (pg->base == NULL)
+		store_pg_drain(s);
+	return 1;
+}
+
+/*
+ * Wait for the COMMIT in flight, if any, and run its callback now: before
+ * another transaction begins, and at shutdown.
+ */
+void
+store_pg_settle(struct store *s)
+{
+	struct store_pg *pg = PG(s);
+
+	if (pg->commit == STORE_PG_COMMIT_NONE)
+		return;
+	store_pg_drain(s);
+	store_pg_commit_run(s);
+}
+
 /* The idle connection's socket is readable: a notice, or its end. */
 static void
 store_pg_idle_cb(evutil_socket_t fd, short what, void *arg)
@@ -374,6 +623,14 @@ store_pg_idle_cb(evutil_socket_t fd, short what, void *arg)
 	    PQstatus(pg->conn) == CONNECTION_BAD) {
 		store_pg_error(s, NULL);
 		store_pg_lost(s);
+		return;
+	}
+	if (pg->commit == STORE_PG_COMMIT_SENT) {
+		/* the group commit's answer, once it is all in */
+		if (PQisBusy(pg->conn))
+			return;
+		store_pg_drain(s);
+		store_pg_commit_run(s);
 		return;
 	}
 	/* nothing was asked: drop what may have come (a late result) */
@@ -418,6 +675,10 @@ store_pg_lost(struct store *s)
 	}
 	PQfinish(pg->conn);
 	pg->conn = NULL;
+	pg->later = 0;
+	/* a COMMIT in flight: its outcome is unknown, so not stored */
+	if (pg->commit == STORE_PG_COMMIT_SENT)
+		store_pg_commit_known(s, STORE_NOT_COMMITTED);
 	/* the backoff goes back to its least only once a session works */
 	if (pg->up_cb != NULL)
 		pg->up_cb(pg->up_arg, 0);
@@ -559,7 +820,9 @@ store_pg_watch(struct store *s, struct event_base *base,
 	pg->base = base;
 	pg->up_cb = cb;
 	pg->up_arg = arg;
-	if ((pg->timer = evtimer_new(base, store_pg_timer_cb, s)) == NULL)
+	if ((pg->timer = evtimer_new(base, store_pg_timer_cb, s)) == NULL ||
+	    (pg->commit_ev = event_new(base, -1, 0, store_pg_commit_cb,
+	    s)) == NULL)
 		fatalx("store: evtimer_new failed");
 	metrics_store_up(pg->conn != NULL);
 	if (pg->conn != NULL)
@@ -617,6 +880,10 @@ store_pg_close(struct store *s)
 
 	if (pg == NULL)
 		return;
+	if (pg->commit != STORE_PG_COMMIT_NONE)
+		log_warnx("store: a commit callback dropped at close");
+	if (pg->commit_ev != NULL)
+		event_free(pg->commit_ev);
 	if (pg->idle_ev != NULL)
 		event_free(pg->idle_ev);
 	if (pg->conn_ev != NULL)
@@ -722,10 +989,8 @@ store_pg_prepare_on(struct store *s, struct store_pg_sq *q)
 	PGresult *res;
 	int rc = 0;
 
-	if (pg->conn == NULL) {
-		store_pg_error(s, "PostgreSQL is unreachable (reconnecting)");
+	if (store_pg_ready(s) != 0)
 		return -1;
-	}
 	if (!PQsendPrepare(pg->conn, q->name, q->q.sql, 0, NULL)) {
 		store_pg_error(s, NULL);
 		store_pg_lost(s);
@@ -844,24 +1109,43 @@ store_pg_step(struct sq *sq)
 	const char *cmd;
 
 	if (q->res == NULL) {
-		if (pg->conn == NULL) {
-			store_pg_error(q->s, "PostgreSQL is unreachable"
-			    " (reconnecting)");
+		if (store_pg_drain(q->s) != 0)
 			return STORE_ERR;
+		/* behind the pipeline's statements (not ROLLBACK: it must run) */
+		if (pg->later > 0 && q->gen == pg->gen && q->name[0] != '\0' &&
+		    strcmp(q->q.sql, "ROLLBACK") != 0) {
+			if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
+			    q->vals, NULL, NULL, 0)) {
+				store_pg_error(q->s, NULL);
+				store_pg_lost(q->s);
+				return STORE_ERR;
+			}
+			if (store_pg_pipe_end(q->s, &q->res) == -1 ||
+			    q->res == NULL)
+				return STORE_ERR;
+		} else {
+			if (pg->later > 0 && store_pg_pipe_end(q->s, NULL) != 0 &&
+			    (pg->conn == NULL ||
+			    strcmp(q->q.sql, "ROLLBACK") != 0))
+				return STORE_ERR;
+			if (q->gen != pg->gen &&
+			    store_pg_prepare_on(q->s, q) != 0)
+				return STORE_ERR;
+			if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
+			    q->vals, NULL, NULL, 0)) {
+				store_pg_error(q->s, NULL);
+				store_pg_lost(q->s);
+				return STORE_ERR;
+			}
+			if ((q->res = store_pg_result(q->s)) == NULL)
+				return STORE_ERR;
 		}
-		if (q->gen != pg->gen && store_pg_prepare_on(q->s, q) != 0)
-			return STORE_ERR;
-		if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
-		    q->vals, NULL, NULL, 0)) {
-			store_pg_error(q->s, NULL);
-			store_pg_lost(q->s);
-			return STORE_ERR;
-		}
-		if ((q->res = store_pg_result(q->s)) == NULL)
-			return STORE_ERR;
 		st = PQresultStatus(q->res);
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-			store_pg_error(q->s, PQresultErrorMessage(q->res));
+			/* aborted behind a failed one: its error is kept */
+			if (st != PGRES_PIPELINE_ABORTED)
+				store_pg_error(q->s,
+				    PQresultErrorMessage(q->res));
 			PQclear(q->res);
 			q->res = NULL;
 			return STORE_ERR;
@@ -958,7 +1242,45 @@ store_pg_errmsg(struct store *s)
 static int
 store_pg_in_transaction(struct store *s)
 {
-	PGTransactionStatusType t = PQtransactionStatus(PG(s)->conn);
+	PGTransactionStatusType t;
+
+	/* a pipeline open: read it to know */
+	if (PG(s)->later > 0)
+		store_pg_pipe_end(s, NULL);
+	t = PQtransactionStatus(PG(s)->conn);
 
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
+/*
+ * Send q (prepared, its parameters bound) in pipeline mode, inside the
+ * open transaction, and do not wait: its result is read with the next
+ * statement's (store_pg_pipe_end).  1, or 0 if it cannot be now.
+ */
+static int
+store_pg_later(struct sq *sq)
+{
+	struct store_pg_sq *q = PQ(sq);
+	struct store *s = q->s;
+	struct store_pg *pg = PG(s);
+
+	if (pg->conn == NULL || pg->commit != STORE_PG_COMMIT_NONE ||
+	    q->name[0] == '\0' || q->gen != pg->gen)
+		return 0;
+	/* inside a transaction, or the BEGIN of one */
+	if (pg->later == 0 &&
+	    ((PQtransactionStatus(pg->conn) != PQTRANS_INTRANS &&
+	    (PQtransactionStatus(pg->conn) != PQTRANS_IDLE ||
+	    strcmp(q->q.sql, "BEGIN") != 0)) ||
+	    !PQenterPipelineMode(pg->conn)))
+		return 0;
+	if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->vals,
+	    NULL, NULL, 0)) {
+		store_pg_error(s, NULL);
+		if (pg->later == 0)
+			PQexitPipelineMode(pg->conn);
+		return 0;
+	}
+	pg->later++;
+	return 1;
 }

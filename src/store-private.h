@@ -67,7 +67,11 @@ struct sq {
  * to run again, bindings kept; clear() drops the bindings.  changes():
  * the rows the last INSERT, UPDATE or DELETE changed.  Ids of new rows
  * come back with RETURNING, or (if not NULL) from last_id(): the id of
- * the row the last INSERT made (store_step_id()).
+ * the row the last INSERT made (store_step_id()).  later() (if not
+ * NULL) runs a statement whose result nobody reads, inside the open
+ * transaction, without waiting for it: 1, or 0 if it cannot now (the
+ * caller steps it as usual); its error, if any, fails the transaction's
+ * next statement or its COMMIT.
  */
 struct store_driver {
 	const char *name;
@@ -90,6 +94,7 @@ struct store_driver {
 	int64_t (*last_id)(struct store *);
 	const char *(*errmsg)(struct store *);
 	int (*in_transaction)(struct store *);
+	int (*later)(struct sq *);
 };
 
 struct store_cached {
@@ -247,6 +252,9 @@ extern const struct store_driver store_sqlite_driver;
 /* store-db-pg.c */
 extern const struct store_driver store_pg_driver;
 void store_pg_set_async_commit(struct store *, int);
+int store_pg_commit_send(struct store *, void (*)(void *, int), void *,
+    char **);
+void store_pg_settle(struct store *);
 void store_pg_watch(struct store *, struct event_base *,
     void (*)(void *, int), void *);
 int store_pg_up(struct store *);

@@ -334,6 +334,34 @@ store_commit_async(struct store *s, store_durable_cb cb, void *arg,
 }
 
 /*
+ * Intake's group commit: store_commit_async(), returning 0, on SQLite;
+ * on PostgreSQL (once store_watch()ed) COMMIT is sent and not waited
+ * for: 1, and cb runs later from the loop, never before this returns,
+ * with STORE_DURABLE if it committed (synchronous_commit makes that
+ * durable) or STORE_NOT_COMMITTED.  -1 with *cause: nothing was sent,
+ * cb is not called, the caller rolls back.
+ */
+int
+store_commit_group(struct store *s, store_durable_cb cb, void *arg,
+    char **cause)
+{
+	if (s->drv == &store_pg_driver)
+		return store_pg_commit_send(s, cb, arg, cause);
+	return store_commit_async(s, cb, arg, cause);
+}
+
+/*
+ * PostgreSQL: wait for the group commit in flight, if any, and run its
+ * callback now.  Nothing on SQLite, whose COMMIT is already done.
+ */
+void
+store_commit_settle(struct store *s)
+{
+	if (s->drv == &store_pg_driver)
+		store_pg_settle(s);
+}
+
+/*
  * Sync everything committed so far on this thread and run every waiting
  * callback: at shutdown, before their owners go away.
  */
@@ -343,6 +371,8 @@ store_sync_wait(struct store *s)
 	struct store_sync *y = s->sync;
 	int rc;
 
+	if (s->drv == &store_pg_driver)
+		store_pg_settle(s);
 	if (y == NULL || y->wn == 0)
 		return;
 	rc = store_sync_now(s);

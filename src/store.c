@@ -516,6 +516,14 @@ store_begin(struct store *s, char **cause)
 			    " restart pagerd", s->wal_path);
 		return -1;
 	}
+	/* a group commit still in flight is settled before another begins */
+	if (s->drv == &store_pg_driver)
+		store_pg_settle(s);
+	/* PostgreSQL: BEGIN goes out with the transaction's first statement */
+	if (s->drv->later != NULL && s->drv->later(s->stmt[ST_BEGIN])) {
+		store_reset(s->stmt[ST_BEGIN]);
+		return 0;
+	}
 	return store_step_done(s, s->stmt[ST_BEGIN], cause);
 }
 
@@ -656,6 +664,13 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 	store_bind_text_static(st, 3, ev->actor);
 	store_bind_text_static(st, 4, ev->kind);
 	store_bind_text_static(st, 5, ev->detail != NULL ? ev->detail : "{}");
+	/* PostgreSQL: no wait for it when nobody needs its id */
+	if (s->ncb_integrations == 0 && s->drv->later != NULL &&
+	    s->drv->later(st)) {
+		store_reset(st);
+		store_clear(st);
+		return 0;
+	}
 	if ((id = store_step_id(s, st, "adding an audit event", cause)) <= 0)
 		return -1;
 	/* a state change told back to its integration: same transaction */

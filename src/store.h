@@ -27,6 +27,13 @@
  * on the loop when a sync begun after that COMMIT has returned, with 0
  * (on disk) or -1 (not).  One sync covers every commit made while the
  * previous one ran, so a storm costs one sync per batch, not per alert.
+ * store_commit_group() is the same on SQLite; on PostgreSQL it does not
+ * wait for COMMIT at all: it returns 1 and the callback, run later from
+ * the loop, says whether the transaction committed (and is durable) or
+ * not, so that the loop goes on taking requests while the server
+ * flushes its WAL.  Until then the connection is busy: a statement sent
+ * meanwhile waits for that COMMIT first, and store_begin() runs its
+ * callback first.
  * Nobody is told that something was stored before it is durable: intake
  * answers 202 only from that callback, and the outbox starts a send
  * only once the row marking it "sending" is on disk (a restart resends
@@ -74,10 +81,15 @@ struct event_base;
 struct store;
 
 /*
- * Called on the loop once a commit is on disk (second argument 0) or
- * could not be made so (-1).
+ * Called on the loop once a commit is on disk (second argument
+ * STORE_DURABLE) or could not be made so: STORE_NOT_SYNCED (SQLite: it
+ * committed, but may not survive a power cut), or STORE_NOT_COMMITTED
+ * (store_commit_group() on PostgreSQL: nothing of it is stored).
  */
 typedef void (*store_durable_cb)(void *, int);
+#define STORE_DURABLE		0
+#define STORE_NOT_SYNCED	-1
+#define STORE_NOT_COMMITTED	-2
 
 /* The escalation state a new alert is written with. */
 struct store_alert_start {
@@ -200,6 +212,8 @@ int store_ping(struct store *);
 /* store-sync.c */
 void store_sync_start(struct store *, struct event_base *);
 int store_commit_async(struct store *, store_durable_cb, void *, char **);
+int store_commit_group(struct store *, store_durable_cb, void *, char **);
+void store_commit_settle(struct store *);
 void store_sync_wait(struct store *);
 
 /* The escalation state of one alert, as stored (store-engine.c). */

@@ -1,8 +1,9 @@
 -- SPDX-License-Identifier: ISC
 --
 -- ingest.lua: the wrk script of tests/bench/ingest.  Each request posts
--- a distinct alert (dedup_key "bench-<thread>-<n>"), so every 202 is a
--- new row.  Arguments after "--": the integration key.  done() prints
+-- a distinct alert (dedup_key "<prefix>-<thread>-<n>"), so every 202 is
+-- a new row.  Arguments after "--": the integration key, and a prefix
+-- (default "bench"; tests/bench/ha gives each node's wrk its own).  done() prints
 -- one "BENCH name=value" line per figure for the driver to read:
 -- replies by status (202 and others), socket errors, latency p50/p99/max
 -- in microseconds, requests and run time.
@@ -16,6 +17,7 @@ end
 
 function init(args)
 	key = args[1] or ""
+	prefix = args[2] or "bench"
 	n = 0
 	n202 = 0
 	nother = 0
@@ -29,7 +31,7 @@ function request()
 	n = n + 1
 	local body = string.format(
 	    '{"summary":"bench alert %d-%d","service":"bench",' ..
-	    '"dedup_key":"bench-%d-%d","priority":"P3"}', tid, n, tid, n)
+	    '"dedup_key":"%s-%d-%d","priority":"P3"}', tid, n, prefix, tid, n)
 	return wrk.format("POST", "/api/v1/alerts", headers, body)
 end
 

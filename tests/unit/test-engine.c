@@ -21,10 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+#include <libpq-fe.h>
+
 #include "duration.h"
 #include "engine.h"
 #include "fake-clock.h"
 #include "fixture.h"
+#include "intake.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -568,10 +572,103 @@ test_snooze_resolved(void **state)
 	assert_int_equal(fake_clock_ntimers(), 0);
 }
 
+/* What intake answered (done_cb): how many, how many stored, the id. */
+static int intake_answers, intake_stored;
+static int64_t intake_id;
+
+static void
+intake_answered(void *arg, const struct store_raise *r, const char *error)
+{
+	intake_answers++;
+	if (error == NULL) {
+		intake_stored++;
+		intake_id = r->id;
+	}
+}
+
+/* Post one alert through intake and run the loop until it is answered. */
+static void
+intake_post(struct fixture *f, struct intake *in, const char *summary)
+{
+	struct alert_new an;
+	int before = intake_answers, i;
+
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup("web");
+	an.priority = 1;
+	an.summary = xstrdup(summary);
+	an.source = xstrdup("test");
+	intake_submit(in, &an, intake_answered, NULL);
+	/* real time: the answer comes from PostgreSQL's socket */
+	for (i = 0; i < 1000 && intake_answers == before; i++)
+		event_base_loop(f->base, EVLOOP_ONCE);
+	assert_int_equal(intake_answers, before + 1);
+}
+
+/*
+ * On PostgreSQL intake does not wait for COMMIT, and a COMMIT that
+ * fails stored nothing (unlike SQLite, where COMMIT is done when the
+ * sync fails): the sender is not told "stored" and the engine's hooks
+ * hear failed(), so no page starts for the rolled-back alert.  A
+ * deferred constraint trigger makes the COMMIT of a "doomed" alert
+ * fail, with the connection intact; the next alert goes through.
+ */
+static void
+test_pg_commit_fails(void **state)
+{
+	struct fixture *f = *state;
+	const char *uri = getenv("PAGERD_TEST_PG");
+	struct intake_hooks h;
+	struct intake *in;
+	PGconn *c;
+	PGresult *res;
+
+	if (uri == NULL)
+		skip();
+	c = PQconnectdb(uri);
+	res = PQexec(c, "CREATE FUNCTION doom() RETURNS trigger"
+	    " LANGUAGE plpgsql AS $$ BEGIN IF NEW.summary = 'doomed' THEN"
+	    " RAISE EXCEPTION 'doomed by the test'; END IF; RETURN NULL;"
+	    " END $$; CREATE CONSTRAINT TRIGGER doom AFTER INSERT ON alerts"
+	    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION"
+	    " doom()");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s", PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+
+	store_watch(f->store, f->base, NULL, NULL);
+	in = intake_new(f->base, f->store);
+	memset(&h, 0, sizeof h);
+	engine_intake_hooks(f->engine, &h);
+	intake_set_hooks(in, &h);
+	intake_answers = intake_stored = 0;
+
+	intake_post(f, in, "doomed");
+	assert_int_equal(intake_stored, 0);
+	assert_int_equal(store_alert_count(f->store), 0);
+	assert_int_equal(engine_open_count(f->engine), 0);
+	fake_clock_run();
+	fake_clock_advance_to(T0 + 30 * M);
+	assert_int_equal(fixture_nsent(), 0);
+
+	intake_post(f, in, "fine");
+	assert_int_equal(intake_stored, 1);
+	assert_int_equal(store_alert_count(f->store), 1);
+	assert_int_equal(engine_open_count(f->engine), 1);
+	fake_clock_run();
+	assert_int_equal(fixture_nsent(), 1);
+	assert_int_equal(fixture_sent(0)->alert_id, intake_id);
+	assert_string_equal(fixture_sent(0)->to, "alice");
+	intake_free(in);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pg_commit_fails,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_alert_pages_stage1,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalates_on_time, setup,

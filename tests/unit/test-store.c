@@ -504,6 +504,80 @@ test_rollback(void **state)
 	alert_new_clear(&an);
 }
 
+/*
+ * PostgreSQL sends an audit event without waiting for it (pipeline
+ * mode): one that fails makes the next statement fail, the transaction
+ * rolls back whole, and the connection goes on.  A trigger refuses
+ * events of kind "doomed".
+ */
+static void
+test_pg_later_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct store_event_new ev;
+	struct store_raise r;
+	struct alert_new an;
+	char *cause = NULL;
+	PGconn *c;
+	PGresult *res;
+
+	c = PQconnectdb(f->dir);
+	res = PQexec(c, "CREATE FUNCTION doom() RETURNS trigger"
+	    " LANGUAGE plpgsql AS $$ BEGIN IF NEW.kind = 'doomed' THEN"
+	    " RAISE EXCEPTION 'doomed by the test'; END IF; RETURN NEW;"
+	    " END $$; CREATE TRIGGER doom BEFORE INSERT ON events"
+	    " FOR EACH ROW EXECUTE FUNCTION doom()");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s", PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup("db");
+	an.priority = 1;
+	an.summary = xstrdup("x");
+	memset(&ev, 0, sizeof ev);
+	ev.at_ms = T0;
+	ev.actor = "test";
+	ev.kind = "doomed";
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), 0);
+	free(r.dedup_key);
+	ev.alert_id = r.id;
+	/* not waited for: it succeeds here ... */
+	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
+	/* ... and the statement behind it fails with its error */
+	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), -1);
+	assert_non_null(strstr(cause, "doomed by the test"));
+	free(cause);
+	cause = NULL;
+	store_rollback(f->s);
+	assert_int_equal(store_alert_count(f->s), 0);
+
+	/* the same before COMMIT: it fails, nothing is stored */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), 0);
+	free(r.dedup_key);
+	ev.alert_id = r.id;
+	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), -1);
+	free(cause);
+	cause = NULL;
+	store_rollback(f->s);
+	assert_int_equal(store_alert_count(f->s), 0);
+
+	/* and the connection goes on: an alert and its events commit */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), 0);
+	free(r.dedup_key);
+	ev.alert_id = r.id;
+	ev.kind = "fine";
+	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_alert_count(f->s), 1);
+	alert_new_clear(&an);
+}
+
 /* A URI's password never shows: user:password@ and password=. */
 static void
 test_redact(void **state)
@@ -2216,6 +2290,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_retention, setup_pg,
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_pg_down, setup_pg,
+		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_pg_later_fails, setup_pg,
 		    teardown_pg),
 	};
 	const struct CMUnitTest tests[] = {
