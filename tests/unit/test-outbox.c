@@ -924,7 +924,8 @@ test_index(void **state)
  * What only tells (acknowledged, resolved) is one row, at once, on the
  * person's first rule that routes: it used to climb their rules, so an
  * "acknowledged" went by SMS a minute later and by voice after three,
- * reading like a new page.  A page still gets a row per rule.
+ * reading like a new page.  A page still gets a row for its first
+ * rule, and its later rules when they fall due.
  */
 static void
 test_notice_one_rule(void **state)
@@ -953,13 +954,81 @@ test_notice_one_rule(void **state)
 	pg.reason = "acknowledged by bob via API";
 	assert_int_equal(outbox_page(f.ob, &pg, clock_now_ms(), &cause), 0);
 	assert_int_equal(store_commit(f.st, &cause), 0);
+	/* the page: a row for its first rule, the later one a rule kept
+	 * on it until it falls due */
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE event = 'escalated'"), 2);
+	    " WHERE event = 'escalated'"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE event = 'escalated' AND channel = 'con' AND later_ms ="
+	    " created_ms + 600000 AND later LIKE '1 600000 later\t%'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE event = 'acknowledged'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE event = 'acknowledged' AND channel = 'con' AND due_ms <="
 	    " created_ms"), 1);
+	qfix_close(&f);
+}
+
+/*
+ * A message's rows move together: "sending" in one statement (the first
+ * k due rows of the address, in due and id order, tagged with the
+ * message's id), "sent" in one statement by that id.  Rows sending are
+ * not cancelled; a message's outcome touches no other message's rows,
+ * not even one left "sending" on the same address; at start, what was
+ * left "sending" is pending again.
+ */
+static void
+test_mark(void **state)
+{
+	static const struct outbox_rule con = { "console", 0 };
+	struct store_outbox_due due;
+	struct store_note *rows;
+	struct qfix f;
+	char *cause = NULL;
+	int64_t now, ids[5];
+	size_t n, i;
+
+	qfix_open(&f, " { name = \"console\"; driver = \"console\"; }");
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	for (i = 0; i < 5; i++)
+		ids[i] = qfix_page(&f, "alice", NULL, &con, NULL);
+	qfix_page(&f, "bob", NULL, &con, NULL);
+	now = clock_now_ms();
+	due.channel = "console";
+	due.address = "alice";
+	due.now = now;
+	assert_int_equal(store_outbox_queue(f.st, &due, 10, &rows, &n), 0);
+	assert_int_equal(n, 5);
+	/* a message of the first three */
+	assert_int_equal(store_outbox_mark(f.st, &due, rows[2].due_ms,
+	    rows[2].id, rows[0].id, &cause), 3);
+	/* an ack of alert 2 (sending) and alert 4 (pending) */
+	assert_int_equal(store_outbox_cancel(f.st, ids[1], NULL, now, &cause),
+	    0);
+	assert_int_equal(store_outbox_cancel(f.st, ids[3], NULL, now, &cause),
+	    1);
+	/* a message of the last, left "sending" (as if its start failed) */
+	assert_int_equal(store_outbox_mark(f.st, &due, rows[4].due_ms,
+	    rows[4].id, rows[4].id, &cause), 1);
+	assert_int_equal(store_outbox_sent(f.st, "console", "alice",
+	    rows[0].id, "pid-1", now, &cause), 3);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'sent' AND attempt = 1 AND provider_id = 'pid-1'"
+	    " AND person = 'alice'"), 3);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'sending' AND person = 'alice'"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'cancelled'"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending' AND person = 'bob'"), 1);
+	/* nothing sends twice: the message is gone */
+	assert_int_equal(store_outbox_sent(f.st, "console", "alice",
+	    rows[0].id, NULL, now, &cause), 0);
+	assert_int_equal(store_outbox_resume(f.st, now, &cause), 0);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending' AND person = 'alice'"), 1);
+	store_notes_free(rows, n);
 	qfix_close(&f);
 }
 
@@ -1181,6 +1250,7 @@ main(void)
 		cmocka_unit_test(test_note),
 		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_mark),
 		cmocka_unit_test(test_storm),
 		cmocka_unit_test(test_sends_max),
 	};
@@ -1190,6 +1260,7 @@ main(void)
 		cmocka_unit_test(test_note),
 		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_mark),
 		cmocka_unit_test(test_sends_max),
 	};
 
