@@ -542,45 +542,124 @@ chan_msg_json_key(struct chan_msg_json *b, const char *key, int first)
 	b->p[b->len] = '\0';
 }
 
-/*
- * A JSON string (null if s is NULL), escaped by jansson as json_pack
- * and json_dumps did: same bytes, and not UTF-8 is as fatal as it was.
- */
+/* A JSON string by jansson (which refuses what is not UTF-8). */
 static void
-chan_msg_json_str(struct chan_msg_json *b, const char *s)
+chan_msg_json_str_jansson(struct chan_msg_json *b, const char *s)
 {
 	json_t *j;
 	size_t n;
 
-	if (s == NULL) {
-		chan_msg_json_raw(b, "null", 4);
-		return;
-	}
 	if ((j = json_string(s)) == NULL)
 		fatalx("chan-msg: cannot build JSON (bad UTF-8?)");
-	n = json_dumpb(j, b->p != NULL ? b->p + b->len : NULL,
-	    b->cap > b->len ? b->cap - b->len : 0, JSON_ENCODE_ANY);
+	n = json_dumpb(j, NULL, 0, JSON_ENCODE_ANY);
 	if (n == 0)
 		fatalx("json_dumpb failed");
-	if (b->len + n + 1 > b->cap) {
-		chan_msg_json_room(b, n);
-		if (json_dumpb(j, b->p + b->len, b->cap - b->len,
-		    JSON_ENCODE_ANY) != n)
-			fatalx("json_dumpb failed");
-	}
+	chan_msg_json_room(b, n);
+	if (json_dumpb(j, b->p + b->len, b->cap - b->len, JSON_ENCODE_ANY) !=
+	    n)
+		fatalx("json_dumpb failed");
 	json_decref(j);
 	b->len += n;
 	b->p[b->len] = '\0';
 }
 
+/*
+ * A JSON string (null if s is NULL), the very bytes json_dumps wrote
+ * for it: ", \ and the control characters escaped (\b \f \n \r \t,
+ * else \u00XX), the rest, UTF-8, as it is.  What is not valid UTF-8
+ * (overlong, a surrogate, past U+10FFFF) goes to jansson, which refuses
+ * it as it always did.
+ */
+static void
+chan_msg_json_str(struct chan_msg_json *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *p, *q;
+	size_t start, n;
+	unsigned char c;
+	long cp;
+	char *o;
+
+	if (s == NULL) {
+		chan_msg_json_raw(b, "null", 4);
+		return;
+	}
+	n = strlen(s);
+	chan_msg_json_room(b, 6 * n + 2);
+	start = b->len;
+	o = b->p + b->len;
+	*o++ = '"';
+	for (p = s; *p != '\0'; p = q) {
+		c = (unsigned char)*p;
+		q = p + 1;
+		if (c >= 0x80) {
+			cp = chan_msg_utf8(&q);
+			if (cp < 0 || cp > 0x10ffff ||
+			    (cp >= 0xd800 && cp <= 0xdfff) ||
+			    (q - p == 2 && cp < 0x80) ||
+			    (q - p == 3 && cp < 0x800) ||
+			    (q - p == 4 && cp < 0x10000)) {
+				b->len = start;
+				chan_msg_json_str_jansson(b, s);
+				return;
+			}
+			memcpy(o, p, q - p);
+			o += q - p;
+			continue;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			*o++ = (char)c;
+			break;
+		case '\b':
+			*o++ = 'b';
+			break;
+		case '\f':
+			*o++ = 'f';
+			break;
+		case '\n':
+			*o++ = 'n';
+			break;
+		case '\r':
+			*o++ = 'r';
+			break;
+		case '\t':
+			*o++ = 't';
+			break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xf];
+			break;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	b->len = o - b->p;
+}
+
 static void
 chan_msg_json_int(struct chan_msg_json *b, long long v)
 {
-	char num[32];
-	int n;
+	char num[24], *p = num + sizeof num;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
 
-	n = snprintf(num, sizeof num, "%lld", v);
-	chan_msg_json_raw(b, num, (size_t)n);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	chan_msg_json_raw(b, p, num + sizeof num - p);
 }
 
 /*
@@ -588,9 +667,9 @@ chan_msg_json_int(struct chan_msg_json *b, long long v)
  * expanded with JSON-escaped values (it supplies the quotes); otherwise
  * a fixed object: id, to, person, reason, event, text, count and the
  * alerts (then a note's text).  It is written directly, member by
- * member in that order, as compact JSON; only the strings go through
- * jansson: building a jansson object per alert and dumping it was a
- * good part of what a page cost the loop under a storm.
+ * member in that order, as compact JSON, with jansson's escapes:
+ * building a jansson object per alert and dumping it was a good part
+ * of what a page cost the loop under a storm.
  */
 char *
 chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
@@ -598,7 +677,7 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 	struct chan_msg_json b = { NULL, 0, 0 };
 	const struct chan_alert *a;
 	struct chan_alert note;
-	char *text, *line = NULL, pri[16], *digest;
+	char *text, *line = NULL, *digest;
 	size_t i;
 	int same = 1;
 
@@ -650,9 +729,10 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 		chan_msg_json_raw(&b, "{", 1);
 		chan_msg_json_key(&b, "id", 1);
 		chan_msg_json_int(&b, (long long)a->id);
-		snprintf(pri, sizeof pri, "P%d", a->priority);
 		chan_msg_json_key(&b, "priority", 0);
-		chan_msg_json_str(&b, pri);
+		chan_msg_json_raw(&b, "\"P", 2);
+		chan_msg_json_int(&b, a->priority);
+		chan_msg_json_raw(&b, "\"", 1);
 		chan_msg_json_key(&b, "service", 0);
 		chan_msg_json_str(&b, a->service);
 		chan_msg_json_key(&b, "summary", 0);

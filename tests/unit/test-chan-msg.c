@@ -638,7 +638,7 @@ test_webhook_exact(void **state)
 	struct conf_chan cc;
 	struct chan_page pg;
 	json_t *j;
-	char *s, *d;
+	char *s, *d, ctl[33];
 	size_t i;
 
 	memset(&cc, 0, sizeof cc);
@@ -665,10 +665,17 @@ test_webhook_exact(void **state)
 	assert_string_equal(s, WEBHOOK_ODD);
 	free(s);
 
+	/* every control character, DEL, 2-, 3- and 4-byte UTF-8 */
+	for (i = 0; i < 32; i++)
+		ctl[i] = (char)(i + 1);
+	ctl[31] = 0x7f;
+	ctl[32] = '\0';
 	for (i = 0; i < nitems(many); i++) {
 		many[i] = i % 2 ? a1 : odd;
 		many[i].id = (int64_t)i + 1;
 	}
+	many[7].summary = ctl;
+	many[8].summary = "\xf0\x9f\x94\xa5 \xef\xbf\xbf \xc2\x80 \\u0000";
 	page_init(&pg, many, nitems(many));
 	pg.reason = NULL;
 	pg.more_url = "https://gw.example.org/";
