@@ -498,18 +498,186 @@ chan_msg_teams(const struct conf_chan *cc, const struct chan_page *pg)
 	return chan_msg_dump(j);
 }
 
+/* The webhook body as it is written: a buffer that grows by doubling. */
+struct chan_msg_json {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+chan_msg_json_room(struct chan_msg_json *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 1024;
+	while (b->len + n + 1 > b->cap)
+		b->cap *= 2;
+	b->p = xreallocarray(b->p, b->cap, 1);
+}
+
+static void
+chan_msg_json_raw(struct chan_msg_json *b, const char *s, size_t n)
+{
+	chan_msg_json_room(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* ,"key": (no comma for the first key of an object). */
+static void
+chan_msg_json_key(struct chan_msg_json *b, const char *key, int first)
+{
+	size_t n = strlen(key);
+
+	chan_msg_json_room(b, n + 4);
+	if (!first)
+		b->p[b->len++] = ',';
+	b->p[b->len++] = '"';
+	memcpy(b->p + b->len, key, n);
+	b->len += n;
+	b->p[b->len++] = '"';
+	b->p[b->len++] = ':';
+	b->p[b->len] = '\0';
+}
+
+/* A JSON string by jansson (which refuses what is not UTF-8). */
+static void
+chan_msg_json_str_jansson(struct chan_msg_json *b, const char *s)
+{
+	json_t *j;
+	size_t n;
+
+	if ((j = json_string(s)) == NULL)
+		fatalx("chan-msg: cannot build JSON (bad UTF-8?)");
+	n = json_dumpb(j, NULL, 0, JSON_ENCODE_ANY);
+	if (n == 0)
+		fatalx("json_dumpb failed");
+	chan_msg_json_room(b, n);
+	if (json_dumpb(j, b->p + b->len, b->cap - b->len, JSON_ENCODE_ANY) !=
+	    n)
+		fatalx("json_dumpb failed");
+	json_decref(j);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/*
+ * A JSON string (null if s is NULL), the very bytes json_dumps wrote
+ * for it: ", \ and the control characters escaped (\b \f \n \r \t,
+ * else \u00XX), the rest, UTF-8, as it is.  What is not valid UTF-8
+ * (overlong, a surrogate, past U+10FFFF) goes to jansson, which refuses
+ * it as it always did.
+ */
+static void
+chan_msg_json_str(struct chan_msg_json *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *p, *q;
+	size_t start, n;
+	unsigned char c;
+	long cp;
+	char *o;
+
+	if (s == NULL) {
+		chan_msg_json_raw(b, "null", 4);
+		return;
+	}
+	n = strlen(s);
+	chan_msg_json_room(b, 6 * n + 2);
+	start = b->len;
+	o = b->p + b->len;
+	*o++ = '"';
+	for (p = s; *p != '\0'; p = q) {
+		c = (unsigned char)*p;
+		q = p + 1;
+		if (c >= 0x80) {
+			cp = chan_msg_utf8(&q);
+			if (cp < 0 || cp > 0x10ffff ||
+			    (cp >= 0xd800 && cp <= 0xdfff) ||
+			    (q - p == 2 && cp < 0x80) ||
+			    (q - p == 3 && cp < 0x800) ||
+			    (q - p == 4 && cp < 0x10000)) {
+				b->len = start;
+				chan_msg_json_str_jansson(b, s);
+				return;
+			}
+			memcpy(o, p, q - p);
+			o += q - p;
+			continue;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			*o++ = (char)c;
+			break;
+		case '\b':
+			*o++ = 'b';
+			break;
+		case '\f':
+			*o++ = 'f';
+			break;
+		case '\n':
+			*o++ = 'n';
+			break;
+		case '\r':
+			*o++ = 'r';
+			break;
+		case '\t':
+			*o++ = 't';
+			break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xf];
+			break;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	b->len = o - b->p;
+}
+
+static void
+chan_msg_json_int(struct chan_msg_json *b, long long v)
+{
+	char num[24], *p = num + sizeof num;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	chan_msg_json_raw(b, p, num + sizeof num - p);
+}
+
 /*
  * Generic JSON webhook body.  With a body template, the template is
  * expanded with JSON-escaped values (it supplies the quotes); otherwise
- * a fixed object: id, to, person, reason, text and the alerts.
+ * a fixed object: id, to, person, reason, event, text, count and the
+ * alerts (then a note's text).  It is written directly, member by
+ * member in that order, as compact JSON, with jansson's escapes:
+ * building a jansson object per alert and dumping it was a good part
+ * of what a page cost the loop under a storm.
  */
 char *
 chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 {
-	json_t *j, *list;
+	struct chan_msg_json b = { NULL, 0, 0 };
 	const struct chan_alert *a;
 	struct chan_alert note;
-	char *text, *line = NULL, pri[8], *digest;
+	char *text, *line = NULL, *digest;
 	size_t i;
 	int same = 1;
 
@@ -528,33 +696,68 @@ chan_msg_webhook(const struct conf_chan *cc, const struct chan_page *pg)
 		free(text);
 		return line;
 	}
-	list = json_array();
-	for (i = 0; i < pg->nalerts; i++) {
-		a = &pg->alerts[i];
-		snprintf(pri, sizeof pri, "P%d", a->priority);
-		json_array_append_new(list, json_pack("{s:I, s:s, s:s?, s:s?,"
-		    " s:s?, s:s, s:i, s:s, s:s*}", "id", (json_int_t)a->id,
-		    "priority", pri, "service", a->service, "summary",
-		    a->summary, "ack_url", a->ack_url, "event",
-		    notify_event_name(a->event), "stage", a->stage, "reason",
-		    chan_msg_reason(pg, a), "external_url", a->external_url));
-		if (i > 0 && a->event != pg->alerts[0].event)
+	for (i = 1; i < pg->nalerts; i++)
+		if (pg->alerts[i].event != pg->alerts[0].event)
 			same = 0;
-	}
 	/* The message's own reason and event: its alerts', when they
 	 * share them; a digest says what it holds. */
 	digest = pg->nalerts > 0 && pg->reason == NULL ?
 	    chan_msg_digest(pg) : NULL;
-	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:I, s:o}", "id",
-	    pg->id, "to", pg->to != NULL ? pg->to : "", "person", pg->person,
-	    "reason", digest != NULL ? digest : pg->reason, "event",
-	    pg->nalerts == 0 ? "note" : same ?
-	    notify_event_name(pg->alerts[0].event) : "digest", "text", text,
-	    "count", (json_int_t)pg->nalerts, "alerts", list);
+	chan_msg_json_room(&b, 256 + pg->nalerts * 256);
+	chan_msg_json_raw(&b, "{", 1);
+	chan_msg_json_key(&b, "id", 1);
+	chan_msg_json_str(&b, pg->id);
+	chan_msg_json_key(&b, "to", 0);
+	chan_msg_json_str(&b, pg->to != NULL ? pg->to : "");
+	chan_msg_json_key(&b, "person", 0);
+	chan_msg_json_str(&b, pg->person);
+	chan_msg_json_key(&b, "reason", 0);
+	chan_msg_json_str(&b, digest != NULL ? digest : pg->reason);
+	chan_msg_json_key(&b, "event", 0);
+	chan_msg_json_str(&b, pg->nalerts == 0 ? "note" : same ?
+	    notify_event_name(pg->alerts[0].event) : "digest");
+	chan_msg_json_key(&b, "text", 0);
+	chan_msg_json_str(&b, text);
+	chan_msg_json_key(&b, "count", 0);
+	chan_msg_json_int(&b, (long long)pg->nalerts);
+	chan_msg_json_key(&b, "alerts", 0);
+	chan_msg_json_raw(&b, "[", 1);
+	for (i = 0; i < pg->nalerts; i++) {
+		a = &pg->alerts[i];
+		if (i > 0)
+			chan_msg_json_raw(&b, ",", 1);
+		chan_msg_json_raw(&b, "{", 1);
+		chan_msg_json_key(&b, "id", 1);
+		chan_msg_json_int(&b, (long long)a->id);
+		chan_msg_json_key(&b, "priority", 0);
+		chan_msg_json_raw(&b, "\"P", 2);
+		chan_msg_json_int(&b, a->priority);
+		chan_msg_json_raw(&b, "\"", 1);
+		chan_msg_json_key(&b, "service", 0);
+		chan_msg_json_str(&b, a->service);
+		chan_msg_json_key(&b, "summary", 0);
+		chan_msg_json_str(&b, a->summary);
+		chan_msg_json_key(&b, "ack_url", 0);
+		chan_msg_json_str(&b, a->ack_url);
+		chan_msg_json_key(&b, "event", 0);
+		chan_msg_json_str(&b, notify_event_name(a->event));
+		chan_msg_json_key(&b, "stage", 0);
+		chan_msg_json_int(&b, a->stage);
+		chan_msg_json_key(&b, "reason", 0);
+		chan_msg_json_str(&b, chan_msg_reason(pg, a));
+		if (a->external_url != NULL) {
+			chan_msg_json_key(&b, "external_url", 0);
+			chan_msg_json_str(&b, a->external_url);
+		}
+		chan_msg_json_raw(&b, "}", 1);
+	}
+	chan_msg_json_raw(&b, "]", 1);
+	if (pg->nalerts == 0) {
+		chan_msg_json_key(&b, "note", 0);
+		chan_msg_json_str(&b, chan_msg_note_text(pg));
+	}
+	chan_msg_json_raw(&b, "}", 1);
 	free(digest);
-	if (j != NULL && pg->nalerts == 0)
-		json_object_set_new(j, "note", json_string(
-		    chan_msg_note_text(pg)));
 	free(text);
-	return chan_msg_dump(j);
+	return b.p;
 }

@@ -108,6 +108,7 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 {
 	struct store_outbox_head h;
 	int64_t next;
+	char *cause = NULL;
 
 	if (n->alert_id == 0 || !notify_event_is_page(n->event)) {
 		/* A note or a notice has one step and escalates nothing. */
@@ -115,6 +116,11 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 		    " %s", notify_event_name(n->event), n->person,
 		    n->reason != NULL ? n->reason : "note", n->channel);
 		return;
+	}
+	/* its later rules, not rows yet: rows now, each at its due time */
+	if (outbox_later_all(ob, n->alert_id, n->person, now, &cause) != 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
 	}
 	next = store_outbox_failover(ob->store, n, now, &h);
 	if (next > 0) {
@@ -134,6 +140,52 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 	}
 }
 
+/*
+ * Message s went out: its rows "sent" in one statement (by the
+ * message's id), then an audit event each.
+ */
+static void
+outbox_outcome_sent(struct outbox *ob, struct outbox_send *s, int64_t now)
+{
+	const struct chan_result *r = &s->res;
+	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
+	struct store_note *n;
+	char *cause = NULL;
+	int64_t changed;
+	size_t i;
+
+	changed = store_outbox_sent(ob->store, s->channel, s->address,
+	    s->send_id, r->provider_id, now, &cause);
+	if (changed < 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+	} else if ((size_t)changed != s->n)
+		log_warnx("outbox: message %" PRId64 " to %s by %s: %" PRId64
+		    " of its %zu rows were sending", s->send_id,
+		    s->rows[0].person, s->channel, changed, s->n);
+	for (i = 0; i < s->n; i++) {
+		n = &s->rows[i];
+		n->attempt++;
+		if (r->provider_id != NULL) {
+			free(n->provider_id);
+			n->provider_id = xstrdup(r->provider_id);
+		}
+		outbox_audit(ob, n, "notify.sent", NULL, now, &memo);
+	}
+	free(memo.detail);
+	if (s->n == 1)
+		log_info("outbox: alert %" PRId64 ": sent to %s by %s%s%s",
+		    s->rows[0].alert_id, s->rows[0].person, s->channel,
+		    r->provider_id != NULL ? ", id " : "",
+		    r->provider_id != NULL ? r->provider_id : "");
+	else
+		log_info("outbox: %zu alerts (a digest of %zu) sent to %s by"
+		    " %s%s%s", s->n, s->n, s->rows[0].person, s->channel,
+		    r->provider_id != NULL ? ", id " : "",
+		    r->provider_id != NULL ? r->provider_id : "");
+	outbox_touch(ob, s->channel, s->address);
+}
+
 /* Write the outcome of one send (inside the caller's transaction). */
 void
 outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
@@ -150,6 +202,10 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 	size_t i, nsent = 0;
 
 	cc = conf_chan_find(ob->conf, s->channel);
+	if (cc != NULL && r->status == CHAN_SENT) {
+		outbox_outcome_sent(ob, s, now);
+		return;
+	}
 	/* One jitter per message, so its rows retry together as one; a
 	 * message that went out needs none. */
 	rnd = 0;

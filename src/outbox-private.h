@@ -29,6 +29,7 @@ struct outbox_send {
 	char *address;
 	struct store_note *rows; /* owned */
 	size_t n;
+	int64_t send_id; /* its rows' send_id: its first row's id */
 	int64_t started; /* when it was handed to the driver */
 	struct chan_result res; /* the outcome, once done (copied) */
 	char *res_error;
@@ -58,12 +59,22 @@ struct outbox {
 	struct event flush; /* kicks a pass to write them */
 	TAILQ_HEAD(, outbox_unreach) unreach;
 	size_t nsends;
+	int64_t later_at; /* when later rules fall due (0: look) */
 };
+
+/* At most this many pages' later rules become rows in one pass. */
+#define OUTBOX_LATER_MAX 256
 
 /* outbox.c */
 void outbox_touch(struct outbox *, const char *, const char *);
 void outbox_unreachable(struct outbox *, int64_t, const char *);
 void outbox_done_cb(void *, const struct chan_result *);
+
+/* outbox-page.c */
+void outbox_later_due_at(struct outbox *, int64_t);
+int outbox_later_run(struct outbox *, int64_t, int *, char **);
+int outbox_later_all(struct outbox *, int64_t, const char *, int64_t,
+    char **);
 
 /* outbox-send.c */
 void outbox_send_start(struct outbox *, const struct conf_chan *,

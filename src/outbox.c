@@ -5,7 +5,7 @@
  * page is durable before anything is sent); one timer then sends the
  * rows as they fall due, grouped per channel and address (bundling),
  * within each address's rate limit.  Messages start once the pass that
- * marked their rows "sending" is on disk.  Outcomes are written back by
+ * marked their rows "sending" (one statement per message) is on disk.  Outcomes are written back by
  * the next pass, in its transaction, with an audit event each: sent,
  * retry (backoff
  * with jitter, Retry-After honoured), failed (then the person's next
@@ -33,6 +33,10 @@
  * waiting for later steps of thousands, cost a pass nothing; a page to
  * someone else goes out at the next pass.  Every minute, and at start,
  * the queue is rebuilt from the store (a lookup per address).
+ *
+ * A page's later rules (SMS after a minute, ...) are rows only once
+ * they fall due: each pass turns those due into rows (outbox-page.c,
+ * one index lookup when none is), and the timer wakes for the next.
  *
  * This file is the loop and the state; outbox-page.c writes the rows of
  * a page, outbox-send.c builds a message and hands it to its driver,
@@ -313,6 +317,7 @@ outbox_resume(struct outbox *ob, char **cause)
 
 	if (store_outbox_resume(ob->store, now, cause) != 0)
 		return -1;
+	ob->later_at = 0; /* later rules due while pagerd was down */
 	if (store_outbox_recent(ob->store, now - OUTBOX_DAY_MS,
 	    outbox_resume_rate_cb, ob) != 0) {
 		*cause = xstrdup("outbox: cannot read recent sends");
@@ -438,6 +443,7 @@ outbox_send_new(struct outbox *ob, struct store_note *rows, size_t n)
 	memcpy(s->rows, rows, n * sizeof *rows);
 	memset(rows, 0, n * sizeof *rows); /* moved */
 	s->n = n;
+	s->send_id = s->rows[0].id;
 	s->addr = outbox_index_get(&ob->idx, s->channel, s->address);
 	s->addr->send = s;
 	TAILQ_INSERT_TAIL(&ob->sends, s, entry);
@@ -519,14 +525,13 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox *ob = arg;
 	struct outbox_unreach *u;
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
-	struct store_outbox_change ch;
 	struct store_outbox_due due;
 	struct outbox_wait *w = NULL;
 	struct outbox_send *s;
 	struct outbox_addr *a;
-	int64_t now, next, wake;
+	int64_t now, next, wake, marked;
 	char *cause = NULL;
-	size_t nplan = 0, i, j;
+	size_t nplan = 0, i;
 	int rc, intxn = 0;
 
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
@@ -552,7 +557,14 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 			outbox_send_free(s);
 		}
 	}
+	/* later rules that fell due: rows now, their addresses touched */
+	if (outbox_later_run(ob, now, &intxn, &cause) != 0) {
+		if (intxn)
+			goto rollback;
+		goto fail;
+	}
 	if (now >= ob->rebuild_at) {
+		ob->later_at = 0; /* and read the later rules again */
 		rc = outbox_rebuild(ob);
 		if (rc == 0)
 			ob->rebuild_at = now + OUTBOX_REBUILD_MS;
@@ -612,14 +624,19 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		/* One message: a digest of all that is due, or a note
 		 * alone. */
 		p->k = outbox_bundle(p->rows, p->n, 0, p->n);
-		for (j = 0; j < p->k; j++) {
-			memset(&ch, 0, sizeof ch);
-			ch.id = p->rows[j].id;
-			ch.state = NOTIFY_SENDING;
-			ch.attempt = p->rows[j].attempt;
-			ch.due_ms = p->rows[j].due_ms;
-			if (store_outbox_set(ob->store, &ch, now, &cause) != 0)
-				goto rollback;
+		/* Its rows "sending" in one statement, tagged with the
+		 * message's id (its first row's): the rows read are the
+		 * first due ones in (due, id) order, so up to its last. */
+		marked = store_outbox_mark(ob->store, &due,
+		    p->rows[p->k - 1].due_ms, p->rows[p->k - 1].id,
+		    p->rows[0].id, &cause);
+		if (marked < 0)
+			goto rollback;
+		if ((size_t)marked != p->k) {
+			xasprintf(&cause, "%s to %s: %" PRId64 " rows marked"
+			    " for a message of %zu", a->channel, a->address,
+			    marked, p->k);
+			goto rollback;
 		}
 	}
 	if (!intxn)
@@ -656,6 +673,8 @@ arm:
 	 * kicked the outbox already: keep that.
 	 */
 	wake = ob->rebuild_at;
+	if (ob->later_at < wake)
+		wake = ob->later_at;
 	if (outbox_refresh_dirty(ob) != 0)
 		wake = now + 1000;
 	/* as many in flight as may be: a send's outcome kicks the outbox */

@@ -105,6 +105,22 @@ int outbox_report(struct outbox *, const char *, const char *, const char *,
 
 size_t outbox_inflight(const struct outbox *);
 
+/* A later rule of a page, not yet a row (outbox-later.c). */
+struct outbox_later {
+	int step;         /* index in the person's rules */
+	int64_t after_ms; /* from when the page was written */
+	char *channel;
+	char *address;
+};
+
+/* outbox-later.c: the later rules of a page as text, pure */
+char *outbox_later_add(char *, int, int64_t, const char *, const char *);
+int64_t outbox_later_first(const char *);
+int outbox_later_parse(const char *, struct outbox_later **, size_t *);
+void outbox_later_free(struct outbox_later *, size_t);
+int outbox_later_take(const char *, int64_t, int64_t, int,
+    struct outbox_later **, size_t *, char **, int64_t *);
+
 /* outbox-decide.c: pure decisions, time as a parameter */
 int64_t outbox_backoff(const struct conf_chan *, int, int64_t, uint32_t);
 enum outbox_next outbox_decide(const struct conf_chan *, int,

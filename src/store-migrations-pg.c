@@ -234,6 +234,12 @@ static const char *const store_migrations_pg[] = {
 	"  WHERE state = 'pending'",
 	/* 5: SQLite's 20, until when an acknowledged alert is snoozed */
 	"ALTER TABLE alerts ADD COLUMN snooze_until_ms BIGINT",
+	/* 6: SQLite's 21, a notification's message and later rules */
+	"ALTER TABLE notifications ADD COLUMN send_id BIGINT;"
+	"ALTER TABLE notifications ADD COLUMN later TEXT COLLATE \"C\";"
+	"ALTER TABLE notifications ADD COLUMN later_ms BIGINT;"
+	"CREATE INDEX notifications_later ON notifications (later_ms)"
+	"  WHERE later_ms IS NOT NULL",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

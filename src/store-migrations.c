@@ -506,6 +506,19 @@ static const char *store_migrations[] = {
 	 * snoozed, part of its escalation state; NULL when it is not.
 	 */
 	"ALTER TABLE alerts ADD COLUMN snooze_until_ms INTEGER;",
+	/*
+	 * 21: the outbox under a storm (store-outbox.c).  send_id: the
+	 * message a notification went out in: a message's rows move to
+	 * "sending" and then to "sent" in one statement each, by this id,
+	 * not one statement per row.  later: a page's later rules (SMS
+	 * after a minute, ...), rows only once they fall due, at later_ms
+	 * (outbox-later.c), kept on one of the page's rows.
+	 */
+	"ALTER TABLE notifications ADD COLUMN send_id INTEGER;"
+	"ALTER TABLE notifications ADD COLUMN later TEXT;"
+	"ALTER TABLE notifications ADD COLUMN later_ms INTEGER;"
+	"CREATE INDEX notifications_later ON notifications (later_ms)"
+	"  WHERE later_ms IS NOT NULL;",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

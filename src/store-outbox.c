@@ -4,6 +4,8 @@
  * page step (alert, person, channel, address), or per note (no alert, a
  * body instead), written before anything is sent, then moved through
  * pending -> sending -> sent -> delivered, or to failed or cancelled.
+ * A message's rows move to "sending" and to "sent" together, in one
+ * statement each, tagged with the message's id (send_id, migration 21).
  * Columns from migrations 1, 3, 6 and 8 (what each row tells: its event
  * and stage), read with the alert's links and its client (and its
  * ticket's link, migration 17) from migration 15's alert_context for
@@ -42,9 +44,9 @@
 static const char store_outbox_add_sql[] =
     "INSERT INTO notifications (alert_id, person, channel, address, step,"
     " reason, ack_url, due_ms, created_ms, updated_ms, state, body, event,"
-    " stage)"
+    " stage, later, later_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending', ?10, ?11,"
-    " ?12)" STORE_SQL("", " RETURNING id");
+    " ?12, ?13, ?14)" STORE_SQL("", " RETURNING id");
 static const char store_outbox_first_sql[] =
     "SELECT channel, address, due_ms FROM notifications"
     " WHERE state = 'pending' ORDER BY channel, address, due_ms LIMIT 1";
@@ -73,10 +75,51 @@ static const char store_outbox_set_sql[] =
     " last_error = coalesce(?6, last_error),"
     " sent_ms = CASE WHEN ?2 = 'sent' THEN ?7 ELSE sent_ms END,"
     " updated_ms = ?7 WHERE id = ?1";
+/*
+ * One message's rows to "sending" in one statement: the first of the
+ * due pending rows of an address, in (due_ms, id) order, up to and
+ * including row (?4, ?5), all tagged with the message's id ?6.
+ */
+static const char store_outbox_mark_sql[] =
+    "UPDATE notifications SET state = 'sending', send_id = ?6,"
+    " updated_ms = ?3"
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2"
+    " AND due_ms <= ?3 AND (due_ms < ?4 OR (due_ms = ?4 AND id <= ?5))";
+/* A message that went out: its rows "sent" in one statement. */
+static const char store_outbox_sent_sql[] =
+    "UPDATE notifications SET state = 'sent', attempt = attempt + 1,"
+    " provider_id = coalesce(?4, provider_id), sent_ms = ?5,"
+    " updated_ms = ?5"
+    " WHERE state = 'sending' AND channel = ?1 AND address = ?2"
+    " AND send_id = ?3";
 static const char store_outbox_cancel_sql[] =
     "UPDATE notifications SET state = 'cancelled', updated_ms = ?3"
     " WHERE alert_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR person = ?2)"
     " AND state = 'pending'";
+static const char store_outbox_cancel_later_sql[] =
+    "UPDATE notifications SET later = NULL, later_ms = NULL,"
+    " updated_ms = ?3"
+    " WHERE alert_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR person = ?2)"
+    " AND later_ms IS NOT NULL";
+/* The rows whose page has later rules due (the oldest first). */
+static const char store_outbox_later_due_sql[] =
+    "SELECT id, created_ms, later FROM notifications"
+    " WHERE later_ms <= ?1 ORDER BY later_ms, id LIMIT ?2";
+static const char store_outbox_later_of_sql[] =
+    "SELECT id, created_ms, later FROM notifications"
+    " WHERE alert_id = ?1 AND person = ?2 AND later_ms IS NOT NULL"
+    " ORDER BY id";
+static const char store_outbox_later_next_sql[] =
+    "SELECT min(later_ms) FROM notifications WHERE later_ms IS NOT NULL";
+static const char store_outbox_later_set_sql[] =
+    "UPDATE notifications SET later = ?2, later_ms = ?3 WHERE id = ?1";
+/* A later rule's row: row ?1's page, by another step and address. */
+static const char store_outbox_spawn_sql[] =
+    "INSERT INTO notifications (alert_id, person, channel, address, step,"
+    " reason, ack_url, due_ms, created_ms, updated_ms, state, body, event,"
+    " stage)"
+    " SELECT alert_id, person, ?3, ?4, ?2, reason, ack_url, ?5, ?6, ?6,"
+    " 'pending', body, event, stage FROM notifications WHERE id = ?1";
 static const char store_outbox_failover_sql[] =
     "UPDATE notifications SET due_ms = "
     STORE_SQL("min(due_ms, ?4)", "LEAST(due_ms, ?4)") ", updated_ms = ?4"
@@ -127,6 +170,11 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 	store_bind_text(q, 10, n->body);
 	store_bind_text(q, 11, notify_event_name(n->event));
 	store_bind_int(q, 12, n->stage);
+	store_bind_text(q, 13, n->later);
+	if (n->later != NULL)
+		store_bind_int64(q, 14, n->later_ms);
+	else
+		store_bind_null(q, 14);
 	if ((n->id = store_step_id(s, q, "adding a notification", cause)) <= 0)
 		return -1;
 	return 0;
@@ -387,6 +435,58 @@ store_outbox_set(struct store *s, const struct store_outbox_change *c,
 }
 
 /*
+ * A message of the due rows of one address (d) now in flight: the first
+ * of them in (due_ms, id) order, up to and including row last_id (due
+ * at last_due), marked "sending" and tagged with the message's id
+ * send_id, in one statement, whatever the message carries.  Returns
+ * how many rows were marked, or -1 with *cause.  A crash before their
+ * outcome leaves them "sending": they go out again at the next start.
+ */
+int64_t
+store_outbox_mark(struct store *s, const struct store_outbox_due *d,
+    int64_t last_due, int64_t last_id, int64_t send_id, char **cause)
+{
+	struct sq *q;
+
+	if ((q = store_stmt_cause(s, store_outbox_mark_sql,
+	    "marking notifications sending", cause)) == NULL)
+		return -1;
+	store_bind_text(q, 1, d->channel);
+	store_bind_text(q, 2, d->address);
+	store_bind_int64(q, 3, d->now);
+	store_bind_int64(q, 4, last_due);
+	store_bind_int64(q, 5, last_id);
+	store_bind_int64(q, 6, send_id);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	return store_changed(s);
+}
+
+/*
+ * Message send_id to channel and address went out (provider_id, or
+ * NULL): its rows "sent", their attempts counted, in one statement.
+ * Returns how many rows, or -1 with *cause.
+ */
+int64_t
+store_outbox_sent(struct store *s, const char *channel, const char *address,
+    int64_t send_id, const char *provider_id, int64_t now, char **cause)
+{
+	struct sq *q;
+
+	if ((q = store_stmt_cause(s, store_outbox_sent_sql,
+	    "marking notifications sent", cause)) == NULL)
+		return -1;
+	store_bind_text(q, 1, channel);
+	store_bind_text(q, 2, address);
+	store_bind_int64(q, 3, send_id);
+	store_bind_text(q, 4, provider_id);
+	store_bind_int64(q, 5, now);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	return store_changed(s);
+}
+
+/*
  * Who (person ids, "chat:NAME" for a chat channel) has been sent, or is
  * being sent, something that asked them to act on alert_id: those, and
  * only those, are told when it is acknowledged or resolved.  A page
@@ -409,6 +509,7 @@ store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
     int64_t now, char **cause)
 {
 	struct sq *q;
+	int64_t n;
 
 	if ((q = store_stmt_cause(s, store_outbox_cancel_sql,
 	    "cancelling notifications", cause)) == NULL)
@@ -418,7 +519,141 @@ store_outbox_cancel(struct store *s, int64_t alert_id, const char *person,
 	store_bind_int64(q, 3, now);
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
-	return store_changed(s);
+	n = store_changed(s);
+	/* and its later rules, not yet rows, never will be */
+	if ((q = store_stmt_cause(s, store_outbox_cancel_later_sql,
+	    "cancelling notifications", cause)) == NULL)
+		return -1;
+	store_bind_int64(q, 1, alert_id);
+	store_bind_text(q, 2, person);
+	store_bind_int64(q, 3, now);
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	return n;
+}
+
+static int
+store_outbox_later_rows(struct store *s, struct sq *q,
+    struct store_outbox_later **out, size_t *n)
+{
+	struct store_outbox_later *v;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = store_step(q)) == STORE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		v = &(*out)[(*n)++];
+		v->id = store_column_int64(q, 0);
+		v->created_ms = store_column_int64(q, 1);
+		v->later = store_column_strdup(q, 2);
+	}
+	store_reset(q);
+	if (rc != STORE_DONE) {
+		log_warnx("store: outbox: %s", store_errmsg(s));
+		store_outbox_later_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The rows whose page has later rules due at now (later_ms <= now),
+ * oldest first, at most max: one index lookup.
+ */
+int
+store_outbox_later_due(struct store *s, int64_t now, size_t max,
+    struct store_outbox_later **out, size_t *n)
+{
+	struct sq *q = store_stmt(s, store_outbox_later_due_sql);
+
+	*out = NULL;
+	*n = 0;
+	if (q == NULL)
+		return -1;
+	store_bind_int64(q, 1, now);
+	store_bind_int64(q, 2, (int64_t)max);
+	return store_outbox_later_rows(s, q, out, n);
+}
+
+/* The rows of one alert and person that carry later rules. */
+int
+store_outbox_later_of(struct store *s, int64_t alert_id, const char *person,
+    struct store_outbox_later **out, size_t *n)
+{
+	struct sq *q = store_stmt(s, store_outbox_later_of_sql);
+
+	*out = NULL;
+	*n = 0;
+	if (q == NULL)
+		return -1;
+	store_bind_alert(q, 1, alert_id);
+	store_bind_text(q, 2, person);
+	return store_outbox_later_rows(s, q, out, n);
+}
+
+/* When the first later rule falls due: 0 if none, -1 on error. */
+int64_t
+store_outbox_later_next(struct store *s)
+{
+	struct sq *q = store_stmt(s, store_outbox_later_next_sql);
+
+	if (q == NULL)
+		return -1;
+	return store_step_int64(q, 0);
+}
+
+/* Row id's later rules are now later (NULL: none left), due at at. */
+int
+store_outbox_later_set(struct store *s, int64_t id, const char *later,
+    int64_t at, char **cause)
+{
+	struct sq *q;
+
+	if ((q = store_stmt_cause(s, store_outbox_later_set_sql,
+	    "updating later rules", cause)) == NULL)
+		return -1;
+	store_bind_int64(q, 1, id);
+	store_bind_text(q, 2, later);
+	if (later != NULL)
+		store_bind_int64(q, 3, at);
+	else
+		store_bind_null(q, 3);
+	return store_step_done(s, q, cause);
+}
+
+void
+store_outbox_later_free(struct store_outbox_later *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].later);
+	free(v);
+}
+
+/*
+ * A later rule of row id's page fell due: its row, pending at due_ms,
+ * step step to channel and address, telling what row id tells.
+ */
+int
+store_outbox_spawn(struct store *s, int64_t id, int step, const char *channel,
+    const char *address, int64_t due_ms, int64_t now, char **cause)
+{
+	struct sq *q;
+
+	if ((q = store_stmt_cause(s, store_outbox_spawn_sql,
+	    "adding a notification", cause)) == NULL)
+		return -1;
+	store_bind_int64(q, 1, id);
+	store_bind_int(q, 2, step);
+	store_bind_text(q, 3, channel);
+	store_bind_text(q, 4, address);
+	store_bind_int64(q, 5, due_ms);
+	store_bind_int64(q, 6, now);
+	return store_step_done(s, q, cause);
 }
 
 /*

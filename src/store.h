@@ -313,6 +313,16 @@ struct store_note {
 	char *client;     /* from its trigger (alert_context), or NULL */
 	char *client_url;
 	char *external_url; /* the ticket's link (alert_context), or NULL */
+	/* written by store_outbox_add only (lent), never read back: */
+	const char *later; /* its page's later rules (outbox-later.c) */
+	int64_t later_ms;  /* when the first of them falls due */
+};
+
+/* A row carrying its page's later rules (store_outbox_later_due). */
+struct store_outbox_later {
+	int64_t id;
+	int64_t created_ms; /* its page's instant */
+	char *later;
 };
 
 /* A channel and address with pending rows, and the earliest due one. */
@@ -355,6 +365,20 @@ struct store_outbox_change {
 
 int store_outbox_set(struct store *, const struct store_outbox_change *,
     int64_t, char **);
+int64_t store_outbox_mark(struct store *, const struct store_outbox_due *,
+    int64_t, int64_t, int64_t, char **);
+int64_t store_outbox_sent(struct store *, const char *, const char *, int64_t,
+    const char *, int64_t, char **);
+int store_outbox_later_due(struct store *, int64_t, size_t,
+    struct store_outbox_later **, size_t *);
+int store_outbox_later_of(struct store *, int64_t, const char *,
+    struct store_outbox_later **, size_t *);
+int64_t store_outbox_later_next(struct store *);
+int store_outbox_later_set(struct store *, int64_t, const char *, int64_t,
+    char **);
+void store_outbox_later_free(struct store_outbox_later *, size_t);
+int store_outbox_spawn(struct store *, int64_t, int, const char *,
+    const char *, int64_t, int64_t, char **);
 int store_outbox_paged(struct store *, int64_t, char ***, size_t *);
 int64_t store_outbox_cancel(struct store *, int64_t, const char *, int64_t,
     char **);

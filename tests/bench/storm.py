@@ -18,6 +18,12 @@
 #	receiver's log, the acks and the store.
 #   storm.py intake LABEL WRK_ON WRK_OFF
 #	the intake line: alerts/s with and without paging, and the ratio.
+#   storm.py settle DB
+#	(CALLGRIND runs) waits, 600 s at most, until no outbox row due is
+#	pending or sending.
+#   storm.py callgrind LABEL DB CGFILE... WIDTH
+#	(CALLGRIND runs) instructions (Ir) of the dump CGFILE per alert in
+#	the store.
 #
 # PARAMS is a JSON file the script writes: see tests/bench/storm.
 import datetime
@@ -501,6 +507,38 @@ def intake(label, on, off, width):
                                         f_off["nother"]))
 
 
+def settle(db):
+    end = time.time() + 600
+    quiet = 0
+    while time.time() < end:
+        try:
+            c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+            n = c.execute("SELECT count(*) FROM notifications WHERE state IN"
+                          " ('pending', 'sending') AND due_ms <= ?",
+                          (int(time.time() * 1000),)).fetchone()[0]
+            c.close()
+        except sqlite3.Error:
+            n = -1
+        quiet = quiet + 1 if n == 0 else 0
+        if quiet >= 3:
+            return 0
+        time.sleep(0.5)
+    return 1
+
+
+def callgrind(label, db, files, width):
+    ir = 0
+    for path in files:
+        for line in open(path):
+            if line.startswith("summary:") or line.startswith("totals:"):
+                ir = max(ir, int(line.split()[1]))
+    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+    n = c.execute("SELECT count(*) FROM alerts").fetchone()[0]
+    c.close()
+    print("  %-*s %d alerts, %d instructions, %.0f per alert" % (
+        width, "callgrind, paging " + label, n, ir, ir / n if n else 0))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "recv":
@@ -512,5 +550,10 @@ if __name__ == "__main__":
         report(sys.argv[2])
     elif cmd == "intake":
         intake(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    elif cmd == "settle":
+        sys.exit(settle(sys.argv[2]))
+    elif cmd == "callgrind":
+        callgrind(sys.argv[2], sys.argv[3], sys.argv[4:-1],
+                  int(sys.argv[-1]))
     else:
         sys.exit("storm.py: unknown command %s" % cmd)

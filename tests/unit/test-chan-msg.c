@@ -24,6 +24,29 @@
 #include "outbox.h"
 #include "xmalloc.h"
 
+#ifndef nitems
+#define nitems(a) (sizeof (a) / sizeof (a)[0])
+#endif
+#define WEBHOOK_ONE \
+    "{\"id\":\"pagerd-n7-1\",\"to\":\"alice@example.org\",\"pers" \
+    "on\":\"alice\",\"reason\":\"stage 1\",\"event\":\"page\",\"tex" \
+    "t\":\"stage 1: **[P1] #12 db**: disk full on db1 & <" \
+    "var> [Acknowledge](https://gw.example.org/ack/abc?" \
+    "x=1&y=2)\",\"count\":1,\"alerts\":[{\"id\":12,\"priority\":" \
+    "\"P1\",\"service\":\"db\",\"summary\":\"disk full on db1 & " \
+    "<var>\",\"ack_url\":\"https://gw.example.org/ack/abc?x" \
+    "=1&y=2\",\"event\":\"page\",\"stage\":1,\"reason\":\"stage 1" \
+    "\"}]}"
+#define WEBHOOK_ODD \
+    "{\"id\":\"pagerd-n7-1\",\"to\":\"\",\"person\":null,\"reason\"" \
+    ":\"stage 1\",\"event\":\"reminder\",\"text\":\"stage 1: **[" \
+    "P3] #9000000001 **: tab here \\\"q\\\" back\\\\ nl    \xc3\xa9" " " \
+    "\xe2\x80\xa8" " /\",\"count\":1,\"alerts\":[{\"id\":9000000001,\"priorit" \
+    "y\":\"P3\",\"service\":null,\"summary\":\"tab\\there \\\"q\\\" " \
+    "back\\\\ nl\\n \\u0001 \xc3\xa9" " \xe2\x80\xa8" " /\",\"ack_url\":null,\"event\":\"" \
+    "reminder\",\"stage\":2,\"reason\":\"stage 1\",\"external_u" \
+    "rl\":\"https://t.example.org/T-1?a=\\\"b\\\"\"}]}"
+
 /* 2026-11-22T14:26:39Z, a Sunday. */
 #define T0 INT64_C(1795357599000)
 
@@ -602,6 +625,72 @@ test_note(void **state)
 	free(s);
 }
 
+/*
+ * The webhook body is written directly, not through jansson objects: it
+ * must be the very bytes json_pack and json_dumps(JSON_COMPACT) wrote
+ * (the same members in the same order, the same escapes), whatever the
+ * alerts hold, and as long as they need.
+ */
+static void
+test_webhook_exact(void **state)
+{
+	struct chan_alert many[300], odd;
+	struct conf_chan cc;
+	struct chan_page pg;
+	json_t *j;
+	char *s, *d, ctl[33];
+	size_t i;
+
+	memset(&cc, 0, sizeof cc);
+	cc.driver = &chan_webhook_chat_driver;
+	page_init(&pg, &a1, 1);
+	s = chan_msg_webhook(&cc, &pg);
+	assert_string_equal(s, WEBHOOK_ONE);
+	free(s);
+
+	odd = a1;
+	odd.id = 9000000001LL;
+	odd.priority = 3;
+	odd.service = NULL;
+	odd.summary = "tab\there \"q\" back\\ nl\n \x01 \xc3\xa9 \xe2\x80\xa8 /";
+	odd.ack_url = NULL;
+	odd.event = NOTIFY_REMINDER;
+	odd.stage = 2;
+	odd.reason = NULL;
+	odd.external_url = "https://t.example.org/T-1?a=\"b\"";
+	page_init(&pg, &odd, 1);
+	pg.person = NULL;
+	pg.to = NULL;
+	s = chan_msg_webhook(&cc, &pg);
+	assert_string_equal(s, WEBHOOK_ODD);
+	free(s);
+
+	/* every control character, DEL, 2-, 3- and 4-byte UTF-8 */
+	for (i = 0; i < 32; i++)
+		ctl[i] = (char)(i + 1);
+	ctl[31] = 0x7f;
+	ctl[32] = '\0';
+	for (i = 0; i < nitems(many); i++) {
+		many[i] = i % 2 ? a1 : odd;
+		many[i].id = (int64_t)i + 1;
+	}
+	many[7].summary = ctl;
+	many[8].summary = "\xf0\x9f\x94\xa5 \xef\xbf\xbf \xc2\x80 \\u0000";
+	page_init(&pg, many, nitems(many));
+	pg.reason = NULL;
+	pg.more_url = "https://gw.example.org/";
+	s = chan_msg_webhook(&cc, &pg);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "alerts")),
+	    nitems(many));
+	d = json_dumps(j, JSON_COMPACT);
+	assert_string_equal(s, d);
+	free(d);
+	json_decref(j);
+	free(s);
+}
+
 /* Three alerts, each with its own event: a page, an ack, a resolve. */
 static void
 digest_init(struct chan_page *pg, struct chan_alert *three)
@@ -1087,6 +1176,7 @@ main(void)
 		cmocka_unit_test(test_slack),
 		cmocka_unit_test(test_teams),
 		cmocka_unit_test(test_webhook),
+		cmocka_unit_test(test_webhook_exact),
 		cmocka_unit_test(test_note),
 		cmocka_unit_test(test_digest_events),
 		cmocka_unit_test(test_notice_alone),

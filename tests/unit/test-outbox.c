@@ -924,7 +924,8 @@ test_index(void **state)
  * What only tells (acknowledged, resolved) is one row, at once, on the
  * person's first rule that routes: it used to climb their rules, so an
  * "acknowledged" went by SMS a minute later and by voice after three,
- * reading like a new page.  A page still gets a row per rule.
+ * reading like a new page.  A page still gets a row for its first
+ * rule, and its later rules when they fall due.
  */
 static void
 test_notice_one_rule(void **state)
@@ -953,13 +954,255 @@ test_notice_one_rule(void **state)
 	pg.reason = "acknowledged by bob via API";
 	assert_int_equal(outbox_page(f.ob, &pg, clock_now_ms(), &cause), 0);
 	assert_int_equal(store_commit(f.st, &cause), 0);
+	/* the page: a row for its first rule, the later one a rule kept
+	 * on it until it falls due */
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE event = 'escalated'"), 2);
+	    " WHERE event = 'escalated'"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE event = 'escalated' AND channel = 'con' AND later_ms ="
+	    " created_ms + 600000 AND later LIKE '1 600000 later\t%'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE event = 'acknowledged'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE event = 'acknowledged' AND channel = 'con' AND due_ms <="
 	    " created_ms"), 1);
+	qfix_close(&f);
+}
+
+/*
+ * The later rules of a page as text (outbox-later.c), with times as
+ * parameters: written and read back (escapes included), split at an
+ * instant into what fell due and what is left (and when that falls
+ * due), all of it at once for a failover; what is not a list is
+ * refused.
+ */
+static void
+test_later(void **state)
+{
+	struct outbox_later *v;
+	char *list = NULL, *rest;
+	size_t n;
+	int64_t next;
+
+	list = outbox_later_add(list, 1, MIN, "sms", "+15550100");
+	list = outbox_later_add(list, 2, 3 * MIN, "voice", "a\tb%c\nd");
+	assert_string_equal(list, "1 60000 sms\t+15550100\n"
+	    "2 180000 voice\ta%09b%25c%0Ad\n");
+	assert_int_equal(outbox_later_first(list), MIN);
+	assert_int_equal(outbox_later_parse(list, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[1].step, 2);
+	assert_int_equal(v[1].after_ms, 3 * MIN);
+	assert_string_equal(v[1].channel, "voice");
+	assert_string_equal(v[1].address, "a\tb%c\nd");
+	outbox_later_free(v, n);
+
+	/* a page written at T: nothing due before T + 1m */
+	assert_int_equal(outbox_later_take(list, 1000, 1000 + MIN - 1, 0, &v,
+	    &n, &rest, &next), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	assert_string_equal(rest, list);
+	assert_int_equal(next, 1000 + MIN);
+	free(rest);
+	/* at T + 1m the SMS; the call is left, due at T + 3m */
+	assert_int_equal(outbox_later_take(list, 1000, 1000 + MIN, 0, &v, &n,
+	    &rest, &next), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].channel, "sms");
+	assert_string_equal(rest, "2 180000 voice\ta%09b%25c%0Ad\n");
+	assert_int_equal(next, 1000 + 3 * MIN);
+	outbox_later_free(v, n);
+	free(rest);
+	/* long after (a restart): both, nothing left */
+	assert_int_equal(outbox_later_take(list, 1000, 1000 + 60 * MIN, 0, &v,
+	    &n, &rest, &next), 0);
+	assert_int_equal(n, 2);
+	assert_null(rest);
+	assert_int_equal(next, 0);
+	outbox_later_free(v, n);
+	/* a failover: all of them, whenever */
+	assert_int_equal(outbox_later_take(list, 1000, 1000, 1, &v, &n, &rest,
+	    &next), 0);
+	assert_int_equal(n, 2);
+	assert_null(rest);
+	outbox_later_free(v, n);
+	free(list);
+
+	assert_int_equal(outbox_later_parse("", &v, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(outbox_later_parse("1 60000 sms+1555\n", &v, &n), -1);
+	assert_int_equal(outbox_later_parse("1 60000 sms\t+1555", &v, &n), -1);
+	assert_int_equal(outbox_later_parse("x 60000 sms\t+1\n", &v, &n), -1);
+	assert_int_equal(outbox_later_parse("1 -5 sms\t+1\n", &v, &n), -1);
+	assert_int_equal(outbox_later_parse("1 5 sms\t+1%4\n", &v, &n), -1);
+	assert_int_equal(outbox_later_parse("1 5 sms\t+1%zz\n", &v, &n), -1);
+	assert_int_equal(outbox_later_first("bad"), -1);
+}
+
+/* Loop until clock_now_ms() reaches at (a few ms at a time). */
+static void
+qfix_wait_clock(struct qfix *f, int64_t at)
+{
+	while (clock_now_ms() < at) {
+		if (f->ob != NULL)
+			event_base_loop(f->base, EVLOOP_ONCE |
+			    EVLOOP_NONBLOCK);
+		usleep(5000);
+	}
+}
+
+/*
+ * A page's later rule is a row only once it falls due, and then goes
+ * out once; a page acknowledged before then never has it.  And across
+ * a crash: pages written, pagerd gone before their later rules fell
+ * due, back after: each later rule becomes its row then, and goes out
+ * once; nothing is lost, nothing twice.
+ */
+static void
+test_later_due(void **state)
+{
+	static const struct outbox_rule rules[] = { { "con", 0 },
+	    { "later", 300 } };
+	struct outbox_page pg;
+	struct qfix f;
+	char *cause = NULL, sql[256];
+	int64_t a, b, t0;
+	int i;
+
+	qfix_open(&f, " { name = \"con\"; driver = \"console\"; },\n"
+	    " { name = \"later\"; driver = \"console\"; }");
+	memset(&pg, 0, sizeof pg);
+	pg.person = "alice";
+	pg.rules = rules;
+	pg.nrules = 2;
+	pg.reason = "stage 1";
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	a = qfix_page(&f, "alice", NULL, &rules[0], NULL);
+	b = qfix_page(&f, "alice", NULL, &rules[0], NULL);
+	t0 = clock_now_ms();
+	pg.alert_id = a;
+	assert_int_equal(outbox_page(f.ob, &pg, t0, &cause), 0);
+	pg.alert_id = b;
+	assert_int_equal(outbox_page(f.ob, &pg, t0, &cause), 0);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	outbox_kick(f.ob);
+	/* first rules out; no row for the later one yet */
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE channel ="
+	    " 'con' AND state = 'sent'", 4);
+	if (clock_now_ms() < t0 + 300)
+		assert_int_equal(qfix_count(&f, "SELECT count(*) FROM"
+		    " notifications WHERE channel = 'later'"), 0);
+	/* b acknowledged: its later rule is dropped */
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	assert_int_equal(outbox_cancel(f.ob, b, NULL, &cause), 0);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	qfix_wait_clock(&f, t0 + 300);
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE channel ="
+	    " 'later' AND state = 'sent'", 1);
+	for (i = 0; i < 20; i++) {
+		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(5000);
+	}
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE channel = 'later'"), 1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM notifications"
+	    " WHERE channel = 'later' AND step = 1 AND event = 'page' AND"
+	    " reason = 'stage 1' AND alert_id = %lld", (long long)a);
+	assert_int_equal(qfix_count(&f, sql), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE later_ms IS NOT NULL OR later IS NOT NULL"), 0);
+
+	/* pages written, then a crash before their later rules fall due */
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	for (i = 0; i < 50; i++) {
+		pg.alert_id = qfix_page(&f, "alice", NULL, &rules[0], NULL);
+		assert_int_equal(outbox_page(f.ob, &pg, clock_now_ms(),
+		    &cause), 0);
+	}
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	t0 = clock_now_ms();
+	outbox_free(f.ob); /* nothing of it runs again */
+	f.ob = NULL;
+	qfix_wait_clock(&f, t0 + 400);
+	f.ob = outbox_new(f.base, f.st, f.c);
+	if (outbox_resume(f.ob, &cause) != 0)
+		fail_msg("%s", cause);
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE channel ="
+	    " 'later' AND state = 'sent'", 51);
+	for (i = 0; i < 20; i++) {
+		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(5000);
+	}
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE channel = 'later'"), 51);
+	assert_int_equal(qfix_count(&f, "SELECT count(DISTINCT alert_id) FROM"
+	    " notifications WHERE channel = 'later'"), 51);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE later_ms IS NOT NULL"), 0);
+	qfix_close(&f);
+}
+
+/*
+ * A message's rows move together: "sending" in one statement (the first
+ * k due rows of the address, in due and id order, tagged with the
+ * message's id), "sent" in one statement by that id.  Rows sending are
+ * not cancelled; a message's outcome touches no other message's rows,
+ * not even one left "sending" on the same address; at start, what was
+ * left "sending" is pending again.
+ */
+static void
+test_mark(void **state)
+{
+	static const struct outbox_rule con = { "console", 0 };
+	struct store_outbox_due due;
+	struct store_note *rows;
+	struct qfix f;
+	char *cause = NULL;
+	int64_t now, ids[5];
+	size_t n, i;
+
+	qfix_open(&f, " { name = \"console\"; driver = \"console\"; }");
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	for (i = 0; i < 5; i++)
+		ids[i] = qfix_page(&f, "alice", NULL, &con, NULL);
+	qfix_page(&f, "bob", NULL, &con, NULL);
+	now = clock_now_ms();
+	due.channel = "console";
+	due.address = "alice";
+	due.now = now;
+	assert_int_equal(store_outbox_queue(f.st, &due, 10, &rows, &n), 0);
+	assert_int_equal(n, 5);
+	/* a message of the first three */
+	assert_int_equal(store_outbox_mark(f.st, &due, rows[2].due_ms,
+	    rows[2].id, rows[0].id, &cause), 3);
+	/* an ack of alert 2 (sending) and alert 4 (pending) */
+	assert_int_equal(store_outbox_cancel(f.st, ids[1], NULL, now, &cause),
+	    0);
+	assert_int_equal(store_outbox_cancel(f.st, ids[3], NULL, now, &cause),
+	    1);
+	/* a message of the last, left "sending" (as if its start failed) */
+	assert_int_equal(store_outbox_mark(f.st, &due, rows[4].due_ms,
+	    rows[4].id, rows[4].id, &cause), 1);
+	assert_int_equal(store_outbox_sent(f.st, "console", "alice",
+	    rows[0].id, "pid-1", now, &cause), 3);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'sent' AND attempt = 1 AND provider_id = 'pid-1'"
+	    " AND person = 'alice'"), 3);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'sending' AND person = 'alice'"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'cancelled'"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending' AND person = 'bob'"), 1);
+	/* nothing sends twice: the message is gone */
+	assert_int_equal(store_outbox_sent(f.st, "console", "alice",
+	    rows[0].id, NULL, now, &cause), 0);
+	assert_int_equal(store_outbox_resume(f.st, now, &cause), 0);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending' AND person = 'alice'"), 1);
+	store_notes_free(rows, n);
 	qfix_close(&f);
 }
 
@@ -1171,6 +1414,7 @@ main(void)
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_bundle),
+		cmocka_unit_test(test_later),
 		cmocka_unit_test(test_digest_events),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_notice_one_rule),
@@ -1181,6 +1425,8 @@ main(void)
 		cmocka_unit_test(test_note),
 		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_mark),
+		cmocka_unit_test(test_later_due),
 		cmocka_unit_test(test_storm),
 		cmocka_unit_test(test_sends_max),
 	};
@@ -1190,6 +1436,8 @@ main(void)
 		cmocka_unit_test(test_note),
 		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_mark),
+		cmocka_unit_test(test_later_due),
 		cmocka_unit_test(test_sends_max),
 	};
 

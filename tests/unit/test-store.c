@@ -44,9 +44,14 @@
 /*
  * A store as before migrations 14 (retention), 15 (Events v2 context),
  * 16 (who was on call), 17 (a ticket's link, in alert_context), 18
- * (silences), 19 (integration callbacks) and 20 (snooze), for the
- * migration tests.
+ * (silences), 19 (integration callbacks), 20 (snooze) and 21 (a
+ * notification's message and later rules), for the migration tests.
  */
+#define STORE_UNDO_21 \
+	" DROP INDEX notifications_later;" \
+	" ALTER TABLE notifications DROP COLUMN later_ms;" \
+	" ALTER TABLE notifications DROP COLUMN later;" \
+	" ALTER TABLE notifications DROP COLUMN send_id;"
 #define STORE_UNDO_14 \
 	" ALTER TABLE alerts DROP COLUMN snooze_until_ms;" \
 	" DROP TABLE callbacks;" \
@@ -1102,7 +1107,7 @@ test_migrate_notes(void **state)
 	    " sqlite_master WHERE type = 'index' AND tbl_name ="
 	    " 'notifications'", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 4);
+	assert_int_equal(sqlite3_column_int(q, 0), 5); /* 21: later */
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	free(path);
@@ -1249,7 +1254,7 @@ test_migrate_breaches(void **state)
 	xasprintf(&sql, "BEGIN; DROP TABLE breaches;"
 	    " DROP TABLE hook_deliveries;" /* migration 10 */
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
-	    STORE_UNDO_14
+	    STORE_UNDO_21 STORE_UNDO_14
 	    " UPDATE alerts SET sla_response_due_ms = %lld,"
 	    " sla_first_response_due_ms = %lld, sla_resolution_due_ms = %lld;"
 	    /* 1: acked late, never noted, resolved late */
@@ -1341,7 +1346,7 @@ test_migrate_checks(void **state)
 	    " UPDATE sqlite_sequence SET seq = 10 WHERE name = 'alerts';"
 	    " INSERT INTO breaches VALUES (2, 'response', 1, 2, NULL);"
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
-	    STORE_UNDO_14
+	    STORE_UNDO_21 STORE_UNDO_14
 	    " PRAGMA user_version = 10; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
@@ -1350,7 +1355,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "20"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "21"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -1422,7 +1427,7 @@ test_migrate_events(void **state)
 	    " DROP TABLE events; ALTER TABLE ev11 RENAME TO events;"
 	    " CREATE INDEX events_alert ON events (alert_id, id);"
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
-	    STORE_UNDO_14
+	    STORE_UNDO_21 STORE_UNDO_14
 	    " PRAGMA user_version = 11; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_sequence", 0,
@@ -1433,7 +1438,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "20"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "21"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -2131,7 +2136,7 @@ test_migrate_facts(void **state)
 	xasprintf(&path, "%s/pagerd.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "BEGIN; DROP TABLE pages;"
-	    " DROP TABLE alert_notes;" STORE_UNDO_14
+	    " DROP TABLE alert_notes;" STORE_UNDO_21 STORE_UNDO_14
 	    " PRAGMA user_version = 12; COMMIT;",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -2140,7 +2145,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "20"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "21"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
