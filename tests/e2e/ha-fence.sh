@@ -154,6 +154,34 @@ wait_until 15 "node b's stage 1 page of alert $ID2 (taken in by a)" seen b 1 \
 seen a 1 "alert #$ID2 " && fail "standby a paged alert $ID2"
 pass "standby a took in alert $ID2; leader b paged it"
 
+# 4b. A silence holds what a standby took in: the leader starts it
+# held, and nobody is paged for it.
+PORT=$PORT_b
+END=$(date -u -d "@$(($(date +%s) + 3600))" +%Y-%m-%dT%H:%M:%SZ)
+printf '%s' "{\"matchers\":{\"service\":\"quiet\"},\"ends_at\":\"$END\",\"comment\":\"ha\"}" \
+    >"$TEST_TMP/http.request"
+http POST /api/v1/silences -H "Authorization: Bearer $RESPONDER_KEY" \
+    -H 'Content-Type: application/json' --data-binary @"$TEST_TMP/http.request"
+expect_status 201
+PORT=$PORT_a
+post_alert "$INT_KEY" '{"summary":"hush","service":"quiet","dedup_key":"f-3","priority":"P1"}'
+expect_status 202
+ID3=$(json_get .id)
+post_alert "$INT_KEY" '{"summary":"loud","service":"db","dedup_key":"f-4","priority":"P1"}'
+expect_status 202
+ID4=$(json_get .id)
+held() {
+	[ "$(sql "SELECT count(*) FROM alert_silences WHERE alert_id = $ID3")" = 1 ]
+}
+wait_until 15 "alert $ID3 held by the silence" held
+wait_until 15 "node b's stage 1 page of alert $ID4" seen b 1 \
+    "to alice: page, stage 1: alert #$ID4 "
+seen b 1 "alert #$ID3 " && fail "silenced alert $ID3 was paged by b"
+seen a 1 "alert #$ID3 " && fail "silenced alert $ID3 was paged by a"
+expect_eq 1 "$(sql "SELECT count(*) FROM events WHERE alert_id = $ID3
+    AND kind = 'silenced'")" "silenced events of alert $ID3"
+pass "alert $ID3, taken in by standby a, is held by b's silence, not paged"
+
 # 5. A clean stop lets the lease go: a leads at once (b's lease is 6s,
 # renewed every 2s: it would expire 4s after the stop at the soonest).
 PAGERD_PID=$PID_b
