@@ -481,6 +481,11 @@ engine_silence_add(struct engine *e, struct silence *s, char **cause)
 	json_t *d;
 	char buf[2][32];
 
+	/* the leader's engine holds silences in force */
+	if (!e->leading) {
+		xasprintf(cause, "this node stands by: send it to the leader");
+		return -1;
+	}
 	if (store_begin(e->store, cause) != 0)
 		return -1;
 	if (store_silence_add(e->store, s, cause) != 0)
@@ -557,6 +562,10 @@ engine_silence_expire(struct engine *e, int64_t id, const char *actor,
 	int64_t now = clock_now_ms();
 	int rc;
 
+	if (!e->leading) {
+		xasprintf(cause, "this node stands by: send it to the leader");
+		return ENGINE_ERROR;
+	}
 	if ((s = engine_silence_get(e, id)) == NULL) {
 		rc = store_silence_get(e->store, id, &got);
 		if (rc < 0) {

@@ -864,6 +864,11 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	if (strcmp(kind, "note") == 0 && (v = json_string_value(
 	    json_object_get(detail, "text"))) != NULL)
 		note = xstrdup(v);
+	/* the leader holds the open alerts (commands to it: not yet) */
+	if (!e->leading) {
+		xasprintf(cause, "this node stands by: send it to the leader");
+		goto out;
+	}
 	if ((a = engine_find(e, id)) == NULL) {
 		if ((al = store_alert_get(e->store, id)) == NULL) {
 			xasprintf(cause, "no alert %" PRId64, id);

@@ -154,6 +154,22 @@ wait_until 15 "node b's stage 1 page of alert $ID2 (taken in by a)" seen b 1 \
 seen a 1 "alert #$ID2 " && fail "standby a paged alert $ID2"
 pass "standby a took in alert $ID2; leader b paged it"
 
+# 4a. Commands are the leader's (not forwarded yet): a standby refuses
+# an ack with 503, the leader takes it.
+PORT=$PORT_a
+http POST "/api/v1/alerts/$ID2/ack" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"actor":"alice"}'
+expect_error 503 "this node stands by"
+expect_eq triggered "$(sql "SELECT status FROM alerts WHERE id = $ID2")" \
+    "alert $ID2's status after an ack at the standby"
+PORT=$PORT_b
+http POST "/api/v1/alerts/$ID2/ack" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"actor":"alice"}'
+expect_status 200
+expect_eq acknowledged "$(sql "SELECT status FROM alerts WHERE id = $ID2")" \
+    "alert $ID2's status after an ack at the leader"
+pass "an ack at standby a: 503; at leader b: acknowledged"
+
 # 4b. A silence holds what a standby took in: the leader starts it
 # held, and nobody is paged for it.
 PORT=$PORT_b
