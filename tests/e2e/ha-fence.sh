@@ -142,6 +142,14 @@ for s in 2 3; do
 done
 expect_eq "$EPOCH" "$(sql "SELECT epoch FROM lease WHERE name = 'leader'")" \
     "the lease's epoch (node a did not take it back)"
+PORT=$PORT_a
+api_get /metrics
+expect_match 'pagerd_leader 0' "$HTTP_BODY" "node a's pagerd_leader"
+expect_match 'pagerd_lease_changes_total 2' "$HTTP_BODY" \
+    "node a's lease changes (led, stood down)"
+PORT=$PORT_b
+api_get /metrics
+expect_match 'pagerd_leader 1' "$HTTP_BODY" "node b's pagerd_leader"
 pass "node a, woken, stood down: no page, no escalation, role standby"
 
 # 4. The standby takes intake; the leader pages it.
