@@ -191,6 +191,12 @@ api_hooks_status(struct evhttp_request *req, const struct http_match *m,
 		    (voice ? "CallSid" : "MessageSid") : "the status");
 		goto out;
 	}
+	/* a standby (lease.c): the provider tries again, maybe elsewhere */
+	if (th->outbox == NULL) {
+		http_error(req, HTTP_UNAVAILABLE, "this node stands by: the"
+		    " leader takes delivery reports");
+		goto out;
+	}
 	if (outbox_report(th->outbox, voice ? "voice" : "sms", id, status,
 	    api_hooks_form_get(&f, "AnsweredBy"), &cause) != 0) {
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);

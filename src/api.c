@@ -128,7 +128,8 @@ api_body(struct api *api, struct evhttp_request *req, const char **buf,
 
 /*
  * GET /healthz: the process is alive and its loop turns; "store" says
- * whether its database can be reached (as last seen: no I/O here).
+ * whether its database can be reached (as last seen: no I/O here),
+ * "role" whether this node leads or stands by (lease.c).
  */
 static void
 api_healthz(struct evhttp_request *req, const struct http_match *m,
@@ -136,9 +137,9 @@ api_healthz(struct evhttp_request *req, const struct http_match *m,
 {
 	struct api *api = arg;
 
-	http_reply_json(req, HTTP_OK, json_pack("{s:s,s:s}", "status", "ok",
-	    "store", api->store == NULL || store_up(api->store) ? "ok" :
-	    "unreachable"));
+	http_reply_json(req, HTTP_OK, json_pack("{s:s,s:s,s:s}", "status",
+	    "ok", "store", api->store == NULL || store_up(api->store) ? "ok" :
+	    "unreachable", "role", api->standby ? "standby" : "leader"));
 }
 
 /* GET /readyz: started, not stopping, and the store answers. */

@@ -30,6 +30,7 @@ struct api {
 	struct handoff *handoff; /* may be NULL */
 	struct throttle *throttle; /* bad tokens and signatures, by address */
 	int ready; /* 0 while starting or stopping */
+	int standby; /* another node leads (lease.c) */
 };
 
 /* Which values api_time() writes as null rather than as a time. */

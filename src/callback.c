@@ -551,6 +551,20 @@ callback_configure(struct callback_queue *q, const struct conf *c)
 }
 
 /*
+ * The node leads (on: it sends, from the rows pending) or stands by
+ * (lease.c: it sends nothing; rows are still queued by the store).
+ */
+void
+callback_lead(struct callback_queue *q, int on)
+{
+	if (on) {
+		q->closing = 0;
+		callback_kick(q);
+	} else
+		callback_close(q);
+}
+
+/*
  * Stop sending (before xfer_shutdown): posts cut short stay pending.
  * Rows are still queued by the store until callback_free.
  */

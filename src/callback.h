@@ -52,6 +52,7 @@ struct callback_queue *callback_new(struct event_base *, struct store *,
     const struct conf *);
 void callback_configure(struct callback_queue *, const struct conf *);
 void callback_kick(struct callback_queue *);
+void callback_lead(struct callback_queue *, int);
 void callback_close(struct callback_queue *);
 void callback_free(struct callback_queue *);
 

@@ -95,6 +95,8 @@ static const struct conf_entry conf_table[] = {
 	{ "store.timeout", CONF_DURATION, O(store_timeout_ms), 100, 600000, "2s" },
 	{ "store.synchronous", CONF_STRING, O(store_synchronous), 0, 0, "full" },
 	{ "store.retention", CONF_DURATION, O(store_retention_ms), 0, 100LL * 366 * 86400000, "400d" },
+	{ "ha", CONF_COMPOSITE, 0, 0, 0, NULL },
+	{ "ha.lease", CONF_DURATION, O(ha_lease_ms), 1000, 60000, "3s" },
 	{ "dashboard", CONF_COMPOSITE, 0, 0, 0, NULL },
 	{ "dashboard.breach_target", CONF_PERCENT, O(dashboard_breach_target), 0, 100, "2%" },
 };

@@ -127,6 +127,7 @@ struct conf {
 	char *store_db;		/* the store: a folder, or a URI */
 	int store_pg;		/* store_db is PostgreSQL's */
 	int64_t store_timeout_ms; /* PostgreSQL: a statement's deadline */
+	int64_t ha_lease_ms;	/* PostgreSQL: the leader's lease (lease.c) */
 	char *pidfile; /* NULL: none */
 	char *user;    /* run as this user after binding; NULL: not set */
 	char *group;   /* and this group; NULL: the user's own */

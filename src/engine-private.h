@@ -86,6 +86,7 @@ struct engine {
 	struct event *silence_timer; /* at the earliest end among them */
 	int64_t *quiet;	/* at resume: alerts not to start, sorted */
 	size_t nquiet;
+	int leading;	/* 0: a standby's, which holds no alert (lease.c) */
 };
 
 /* One resolved recipient of a page. */
@@ -119,7 +120,7 @@ void engine_silences_configured(struct engine *);
 int engine_silence_quiet(const struct engine *, int64_t);
 int engine_silence_matches_new(const struct engine *,
     const struct alert_new *, int64_t);
-int engine_silence_hold(struct engine *, struct engine_alert *,
+int engine_silence_hold(struct engine *, struct engine_alert *, int,
     const struct esc_state *, const struct alert *, int64_t, char **);
 
 /* engine-act.c */

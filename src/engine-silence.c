@@ -212,6 +212,8 @@ engine_silences_configured(struct engine *e)
 {
 	int64_t now = clock_now_ms();
 
+	if (!e->leading)
+		return; /* a standby: the leader stores and arms them */
 	engine_maint_check(e, now);
 	engine_silence_arm(e, now);
 }
@@ -335,13 +337,13 @@ engine_silence_detail(const struct silence *s)
 }
 
 /*
- * Intake, inside its transaction, for a new alert al (state st, entry
- * a not yet in the table): if an active silence matches, hold it
+ * Inside the open transaction, for an alert al not started (state st,
+ * entry a; is_new: a not yet in the table, as at intake): if an active silence matches, hold it
  * (stored, audited, staged at stage 0 with no timer) and return 1; 0
  * if none does; -1 (*cause) if the store failed.
  */
 int
-engine_silence_hold(struct engine *e, struct engine_alert *a,
+engine_silence_hold(struct engine *e, struct engine_alert *a, int is_new,
     const struct esc_state *st, const struct alert *al, int64_t now,
     char **cause)
 {
@@ -359,7 +361,7 @@ engine_silence_hold(struct engine *e, struct engine_alert *a,
 	    engine_audit(e, al->id, now, "engine", "silenced",
 	    engine_silence_detail(s), cause) != 0)
 		return -1;
-	engine_stage(e, a, 1, st, pol->name, ESC_NEVER);
+	engine_stage(e, a, is_new, st, pol->name, ESC_NEVER);
 	log_info("alert %" PRId64 ": silenced by silence %" PRId64, al->id,
 	    s->id);
 	return 1;
@@ -479,6 +481,11 @@ engine_silence_add(struct engine *e, struct silence *s, char **cause)
 	json_t *d;
 	char buf[2][32];
 
+	/* the leader's engine holds silences in force */
+	if (!e->leading) {
+		xasprintf(cause, "this node stands by: send it to the leader");
+		return -1;
+	}
 	if (store_begin(e->store, cause) != 0)
 		return -1;
 	if (store_silence_add(e->store, s, cause) != 0)
@@ -555,6 +562,10 @@ engine_silence_expire(struct engine *e, int64_t id, const char *actor,
 	int64_t now = clock_now_ms();
 	int rc;
 
+	if (!e->leading) {
+		xasprintf(cause, "this node stands by: send it to the leader");
+		return ENGINE_ERROR;
+	}
 	if ((s = engine_silence_get(e, id)) == NULL) {
 		rc = store_silence_get(e->store, id, &got);
 		if (rc < 0) {

@@ -153,6 +153,7 @@ engine_new(struct event_base *base, struct store *store,
 	if (event_base_get_npriorities(base) > ENGINE_PRIORITY)
 		event_priority_set(e->flush_ev, ENGINE_PRIORITY);
 	engine_silences_init(e);
+	e->leading = 1;
 	return e;
 }
 
@@ -385,7 +386,7 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 	struct alert *fetched = NULL;
 	const struct alert *al = known;
 	struct store_event_new ev;
-	int rc = -1;
+	int rc = -1, held;
 
 	if (al == NULL &&
 	    (al = fetched = store_alert_get(e->store, a->id)) == NULL) {
@@ -398,6 +399,16 @@ engine_decide(struct engine *e, struct engine_alert *a, struct esc_state *st,
 	}
 	if (st->stage > pol->nstages)
 		st->stage = pol->nstages; /* the policy shrank on reload */
+	/*
+	 * Never started, found in the store (a standby took it in, or a
+	 * commit's answer was lost): an active silence holds it, as at
+	 * intake, and it pages nobody.
+	 */
+	if (st->stage == 0 && known == NULL && written == NULL &&
+	    (held = engine_silence_hold(e, a, 0, st, al, now, cause)) != 0) {
+		rc = held < 0 ? -1 : 0;
+		goto out;
+	}
 	if (st->stage == 0) {
 		esc_start(st, pol, e->conf->sla, now, acts);
 		if (written != NULL && written->policy != NULL)
@@ -602,7 +613,7 @@ engine_raised(void *arg, const struct store_raise *r,
 		 * An active silence holds it: stored, audited, not paged.
 		 * Written started, engine_start() found no silence for it.
 		 */
-		if (!r->started && (rc = engine_silence_hold(e, a, &st,
+		if (!r->started && (rc = engine_silence_hold(e, a, 1, &st,
 		    &known, now, cause)) != 0) {
 			if (rc < 0)
 				engine_alert_free(e, a);
@@ -722,6 +733,7 @@ engine_resume(struct engine *e, char **cause)
 	struct engine_resume_ctx x = { e, clock_now_ms(), 0, 0, 0 };
 	int64_t n;
 
+	e->leading = 1;
 	if (engine_silences_resume(e, x.now, cause) != 0)
 		return -1;
 	if ((n = store_engine_open(e->store, engine_resume_cb, &x)) < 0) {
@@ -735,6 +747,63 @@ engine_resume(struct engine *e, char **cause)
 }
 
 /*
+ * The node stands by (lease.c): forget every alert, silence and timer,
+ * as if it had never started; engine_resume() builds them again from
+ * the store when it leads once more.
+ */
+void
+engine_stop(struct engine *e)
+{
+	struct engine_alert *a, *next;
+	size_t i;
+
+	for (i = 0; i < e->tsize; i++) {
+		for (a = e->table[i]; a != NULL; a = next) {
+			next = a->hnext;
+			engine_alert_free(e, a);
+		}
+		e->table[i] = NULL;
+	}
+	e->count = 0;
+	TAILQ_INIT(&e->queue);
+	event_del(e->flush_ev);
+	engine_silences_free(e);
+	e->silences = NULL;
+	e->nsilences = 0;
+	e->quiet = NULL;
+	e->nquiet = 0;
+	engine_silences_init(e);
+	e->leading = 0;
+}
+
+/* Is it the leader's engine, holding the open alerts? */
+int
+engine_leading(const struct engine *e)
+{
+	return e->leading;
+}
+
+/*
+ * The leader: start the alerts a standby took in (written unstarted),
+ * as engine_resume() does; an active silence holds them instead.
+ */
+void
+engine_adopt_unstarted(struct engine *e)
+{
+	struct engine_resume_ctx x = { e, clock_now_ms(), 0, 1, 0 };
+
+	if (!e->leading)
+		return;
+	if (store_engine_unstarted(e->store, engine_resume_cb, &x) < 0) {
+		log_warnx("engine: cannot read the alerts not started");
+		return;
+	}
+	if (x.adopted > 0)
+		log_info("engine: %zu alert(s) taken in by another node",
+		    x.adopted);
+}
+
+/*
  * The store is back after its database was lost (PostgreSQL): a COMMIT
  * whose answer was lost with the connection may have stored alerts
  * whose hooks were told it failed.  Take every open alert the engine
@@ -745,6 +814,8 @@ engine_adopt(struct engine *e)
 {
 	struct engine_resume_ctx x = { e, clock_now_ms(), 0, 1, 0 };
 
+	if (!e->leading)
+		return;
 	if (store_engine_open(e->store, engine_resume_cb, &x) < 0) {
 		log_warnx("engine: cannot read the open alerts again");
 		return;
@@ -793,6 +864,11 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	if (strcmp(kind, "note") == 0 && (v = json_string_value(
 	    json_object_get(detail, "text"))) != NULL)
 		note = xstrdup(v);
+	/* the leader holds the open alerts (commands to it: not yet) */
+	if (!e->leading) {
+		xasprintf(cause, "this node stands by: send it to the leader");
+		goto out;
+	}
 	if ((a = engine_find(e, id)) == NULL) {
 		if ((al = store_alert_get(e->store, id)) == NULL) {
 			xasprintf(cause, "no alert %" PRId64, id);

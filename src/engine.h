@@ -39,6 +39,9 @@ void engine_set_rotas(struct engine *, const struct rota_set *,
     const struct people *);
 int engine_resume(struct engine *, char **);
 void engine_adopt(struct engine *);
+void engine_adopt_unstarted(struct engine *);
+void engine_stop(struct engine *);
+int engine_leading(const struct engine *);
 void engine_set_outbox(struct engine *, struct outbox *);
 void engine_set_link(struct engine *, engine_link_cb, void *);
 void engine_intake_hooks(struct engine *, struct intake_hooks *);

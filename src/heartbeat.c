@@ -39,6 +39,7 @@ struct heartbeats {
 	const struct conf *conf;
 	struct heartbeat *list;
 	size_t n;
+	int standby;	/* another node leads: no deadline (lease.c) */
 };
 
 static void heartbeat_timer_cb(evutil_socket_t, short, void *);
@@ -70,7 +71,7 @@ heartbeat_arm(struct heartbeat *h, int64_t now)
 	int64_t wait;
 
 	evtimer_del(h->timer);
-	if (hc == NULL)
+	if (hc == NULL || h->hbs->standby)
 		return;
 	wait = heartbeat_next_due(h->last_ping, h->watched_ms,
 	    hc->interval_ms) - now;
@@ -201,6 +202,26 @@ heartbeats_configure(struct heartbeats *hbs, const struct conf *c)
 		heartbeat_arm(h, now);
 	}
 	heartbeats_clear(old, nold);
+}
+
+/*
+ * The node leads (on) or stands by (lease.c): only the leader raises
+ * an alert for a missed ping.  The leader reads every monitor's last
+ * ping again, which any node may have taken.
+ */
+void
+heartbeats_lead(struct heartbeats *hbs, int on)
+{
+	int64_t now = clock_now_ms(), last;
+	size_t i;
+
+	hbs->standby = !on;
+	for (i = 0; i < hbs->n; i++) {
+		if (on && (last = store_heartbeat_get(hbs->store,
+		    hbs->list[i].name)) > hbs->list[i].last_ping)
+			hbs->list[i].last_ping = last;
+		heartbeat_arm(&hbs->list[i], now);
+	}
 }
 
 /*

@@ -31,6 +31,7 @@ struct heartbeats *heartbeats_new(struct event_base *, struct store *,
     struct intake *, struct engine *, const struct conf *);
 void heartbeats_free(struct heartbeats *);
 void heartbeats_configure(struct heartbeats *, const struct conf *);
+void heartbeats_lead(struct heartbeats *, int);
 int heartbeats_ping(struct heartbeats *, const char *, const char *,
     int64_t *, char **);
 int64_t heartbeat_next_due(int64_t, int64_t, int64_t);

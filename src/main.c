@@ -33,6 +33,7 @@
 #include "heartbeat.h"
 #include "http.h"
 #include "intake.h"
+#include "lease.h"
 #include "log.h"
 #include "metrics.h"
 #include "oncall.h"
@@ -69,6 +70,9 @@ static struct {
 	struct api api;
 	struct throttle *throttle;
 	struct retention *retention;
+	struct lease *lease;	/* PostgreSQL: NULL on SQLite, always leader */
+	struct event *adopt_ev;	/* the leader looks for unstarted alerts */
+	int leading;
 	int lock_fd;
 	int pid_fd;
 } main_state = { .lock_fd = -1, .pid_fd = -1 };
@@ -241,6 +245,157 @@ main_store_up(void *arg, int up)
 }
 
 /*
+ * A standby's intake: alerts are written unstarted (no hook starts
+ * them), then the leader is told to start them.
+ */
+static void
+main_standby_committed(void *arg)
+{
+	if (main_state.lease != NULL)
+		lease_notify_work(main_state.lease);
+}
+
+static void
+main_intake_hooks(int leader)
+{
+	struct intake_hooks hooks;
+
+	memset(&hooks, 0, sizeof hooks);
+	if (leader)
+		engine_intake_hooks(main_state.engine, &hooks);
+	else
+		hooks.committed = main_standby_committed;
+	intake_set_hooks(main_state.intake, &hooks);
+}
+
+/* A fenced transaction found the lease moved on. */
+static void
+main_fence_lost(void *arg)
+{
+	if (main_state.lease != NULL)
+		lease_lost(main_state.lease);
+}
+
+/* The leader, every second: alerts another node took in (no NOTIFY). */
+static void
+main_adopt_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (main_state.leading)
+		engine_adopt_unstarted(main_state.engine);
+}
+
+static void main_stand_by(void);
+
+/*
+ * This node leads (at epoch, on PostgreSQL; always on SQLite): build
+ * the outbox index and the escalation timers from the store, as at a
+ * start, and run handoffs, heartbeat deadlines and retention.  What was
+ * "sending" is sent again: at least once, as after kill -9.
+ */
+static int
+main_lead(int64_t epoch, char **cause)
+{
+	struct timeval tv = { 1, 0 };
+
+	main_state.leading = 1;
+	if (main_state.lease != NULL)
+		store_fence(main_state.store, epoch, main_fence_lost, NULL);
+	engine_set_rotas(main_state.engine, oncall_rotas(main_state.oncall),
+	    oncall_people(main_state.oncall));
+	/* pending sends resume before the engine adds any */
+	main_state.outbox = outbox_new(main_state.base, main_state.store,
+	    main_state.conf);
+	engine_set_outbox(main_state.engine, main_state.outbox);
+	main_state.twilio.outbox = main_state.outbox;
+	if (outbox_resume(main_state.outbox, cause) != 0)
+		return -1;
+	callback_lead(main_state.callbacks, 1);
+	if (engine_resume(main_state.engine, cause) != 0)
+		return -1;
+	main_state.handoff = handoff_new(main_state.base, main_state.store,
+	    main_state.engine, main_state.oncall);
+	handoff_set_outbox(main_state.handoff, main_state.outbox);
+	main_state.api.handoff = main_state.handoff;
+	if (main_state.heartbeats != NULL)
+		heartbeats_lead(main_state.heartbeats, 1);
+	main_state.retention = retention_new(main_state.base,
+	    main_state.store, main_state.conf->store_retention_ms);
+	if (main_state.intake != NULL)
+		main_intake_hooks(1);
+	main_state.api.standby = 0;
+	if (main_state.lease != NULL) {
+		evtimer_add(main_state.adopt_ev, &tv);
+		engine_adopt_unstarted(main_state.engine);
+	}
+	return 0;
+}
+
+/*
+ * This node stands by: no escalation timer, no send, no handoff note,
+ * no heartbeat deadline, no retention; intake writes alerts unstarted.
+ * Sends in flight are left to end (their rows stay "sending": the
+ * leader sends them again).
+ */
+static void
+main_stand_by(void)
+{
+	if (main_state.intake != NULL)
+		main_intake_hooks(0);
+	main_state.api.standby = 1;
+	if (main_state.adopt_ev != NULL)
+		evtimer_del(main_state.adopt_ev);
+	retention_free(main_state.retention);
+	main_state.retention = NULL;
+	if (main_state.heartbeats != NULL)
+		heartbeats_lead(main_state.heartbeats, 0);
+	main_state.api.handoff = NULL;
+	handoff_free(main_state.handoff);
+	main_state.handoff = NULL;
+	callback_lead(main_state.callbacks, 0);
+	if (main_state.outbox != NULL) {
+		outbox_close(main_state.outbox);
+		engine_set_outbox(main_state.engine, NULL);
+		main_state.twilio.outbox = NULL;
+		outbox_free(main_state.outbox);
+		main_state.outbox = NULL;
+	}
+	engine_stop(main_state.engine);
+	store_fence(main_state.store, 0, NULL, NULL);
+	main_state.leading = 0;
+}
+
+/* The lease (lease.c): this node leads at epoch, or stands by. */
+static void
+main_role_cb(void *arg, int leader, int64_t epoch)
+{
+	char *cause = NULL;
+
+	if (!leader) {
+		if (main_state.leading)
+			main_stand_by();
+		return;
+	}
+	if (main_state.leading)
+		main_stand_by();
+	log_info("leading at epoch %lld: escalations and sends start",
+	    (long long)epoch);
+	if (main_lead(epoch, &cause) != 0) {
+		log_warnx("cannot lead: %s", cause);
+		free(cause);
+		main_stand_by();
+		lease_lost(main_state.lease);
+	}
+}
+
+/* Another node took in alerts: start them. */
+static void
+main_work_cb(void *arg)
+{
+	if (main_state.leading)
+		engine_adopt_unstarted(main_state.engine);
+}
+
+/*
  * Drop root for uid:gid for good, once the listeners are bound and the
  * pidfile and secrets are open (OpenSMTPD's order: supplementary groups,
  * then the group, then the user, all three ids each).
@@ -318,11 +473,20 @@ main_reload(void)
 	main_state.conf = c;
 	main_state.api.conf = c;
 	http_configure(main_state.http, c);
+	if (c->ha_lease_ms != old->ha_lease_ms)
+		log_warnx("reload: ha.lease changes only at restart");
 	engine_configure(main_state.engine, c);
-	outbox_reconfigure(main_state.outbox, c);
+	if (main_state.outbox != NULL)
+		outbox_reconfigure(main_state.outbox, c);
 	callback_configure(main_state.callbacks, c);
+	if (!main_state.leading)
+		callback_lead(main_state.callbacks, 0);
 	heartbeats_configure(main_state.heartbeats, c);
-	retention_configure(main_state.retention, c->store_retention_ms);
+	if (!main_state.leading)
+		heartbeats_lead(main_state.heartbeats, 0);
+	if (main_state.retention != NULL)
+		retention_configure(main_state.retention,
+		    c->store_retention_ms);
 	main_state.twilio.conf = c;
 	conf_free(old);
 	log_info("reloaded %s: %zu key(s)", c->path, c->nkeys);
@@ -366,7 +530,7 @@ main(int argc, char **argv)
 {
 	struct event *sighup, *sigterm, *sigint, *log_flush_ev;
 	struct event_config *ecfg;
-	struct intake_hooks hooks;
+	struct lease_hooks lhooks;
 	char *cause, *lockpath, *shown;
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -478,34 +642,38 @@ main(int argc, char **argv)
 	chan_console_init(stdout);
 	main_state.engine = engine_new(main_state.base, main_state.store,
 	    main_state.conf);
-	engine_set_rotas(main_state.engine, oncall_rotas(main_state.oncall),
-	    oncall_people(main_state.oncall));
-	/* pending sends resume before the engine adds any */
 	if (xfer_init(main_state.base, &cause) != 0)
 		fatalx("xfer: %s", cause);
-	main_state.outbox = outbox_new(main_state.base, main_state.store,
-	    main_state.conf);
-	engine_set_outbox(main_state.engine, main_state.outbox);
-	if (outbox_resume(main_state.outbox, &cause) != 0)
-		fatalx("outbox: %s", cause);
 	/* state changes told back to integrations: a queue of its own */
 	main_state.callbacks = callback_new(main_state.base, main_state.store,
 	    main_state.conf);
-	if (engine_resume(main_state.engine, &cause) != 0)
-		fatalx("engine: %s", cause);
-	main_state.handoff = handoff_new(main_state.base, main_state.store,
-	    main_state.engine, main_state.oncall);
-	handoff_set_outbox(main_state.handoff, main_state.outbox);
 	oncall_watch(main_state.oncall, main_state.base);
 	metrics_init(main_state.base);
 	main_state.intake = intake_new(main_state.base, main_state.store);
-	engine_intake_hooks(main_state.engine, &hooks);
-	intake_set_hooks(main_state.intake, &hooks);
 	main_state.heartbeats = heartbeats_new(main_state.base,
 	    main_state.store, main_state.intake, main_state.engine,
 	    main_state.conf);
-	main_state.retention = retention_new(main_state.base, main_state.store,
-	    main_state.conf->store_retention_ms);
+	if ((main_state.adopt_ev = event_new(main_state.base, -1, EV_PERSIST,
+	    main_adopt_cb, NULL)) == NULL)
+		fatalx("event_new failed");
+	if (!main_state.conf->store_pg) {
+		/* SQLite: the one node always leads */
+		if (main_lead(0, &cause) != 0)
+			fatalx("%s", cause);
+		metrics_role(1, 0);
+	} else {
+		/* PostgreSQL: stand by until the lease is this node's */
+		main_stand_by();
+		lhooks.role = main_role_cb;
+		lhooks.work = main_work_cb;
+		lhooks.arg = NULL;
+		main_state.lease = lease_new(main_state.base,
+		    main_state.conf->store_db, main_state.conf->ha_lease_ms,
+		    NULL, &lhooks);
+		log_info("lease: standing by as %s (ha.lease %lld ms)",
+		    lease_holder(main_state.lease),
+		    (long long)main_state.conf->ha_lease_ms);
+	}
 	main_state.api.conf = main_state.conf;
 	main_state.api.store = main_state.store;
 	main_state.api.intake = main_state.intake;
@@ -553,12 +721,19 @@ main(int argc, char **argv)
 	intake_free(main_state.intake);
 	/* in-flight sends end; what is unsent stays pending for next start */
 	callback_close(main_state.callbacks);
-	outbox_close(main_state.outbox);
+	if (main_state.outbox != NULL)
+		outbox_close(main_state.outbox);
 	xfer_shutdown();
+	/* nothing more is sent: a standby may take over at once */
+	if (main_state.lease != NULL)
+		lease_release(main_state.lease);
+	lease_free(main_state.lease);
+	event_free(main_state.adopt_ev);
 	callback_free(main_state.callbacks);
 	outbox_free(main_state.outbox);
 	engine_set_outbox(main_state.engine, NULL);
-	handoff_set_outbox(main_state.handoff, NULL);
+	if (main_state.handoff != NULL)
+		handoff_set_outbox(main_state.handoff, NULL);
 	http_free(main_state.http);
 	throttle_free(main_state.throttle);
 	engine_set_link(main_state.engine, NULL, NULL);

@@ -43,6 +43,8 @@ static struct {
 	int64_t cb_pending;    /* rows waiting, as last counted */
 	int store_down;        /* the database cannot be reached */
 	uint64_t store_errors; /* connections to it lost or refused */
+	int standby;           /* another node leads (lease.c) */
+	uint64_t lease_changes; /* times this node led or stood down */
 } metrics;
 
 /* Is this request one of the intake paths? */
@@ -76,6 +78,15 @@ void
 metrics_store_up(int up)
 {
 	metrics.store_down = !up;
+}
+
+/* This node leads (1) or stands by (0); a change is counted. */
+void
+metrics_role(int leader, int change)
+{
+	metrics.standby = !leader;
+	if (change)
+		metrics.lease_changes++;
 }
 
 /* A connection to the store's database was lost or refused. */
@@ -273,6 +284,15 @@ metrics_write(struct evbuffer *out)
 	    "# TYPE pagerd_store_errors_total counter\n"
 	    "pagerd_store_errors_total %llu\n", !metrics.store_down,
 	    (unsigned long long)metrics.store_errors);
+	evbuffer_add_printf(out, "# HELP pagerd_leader Whether this node"
+	    " leads (1: it runs escalations and sends) or stands by (0).\n"
+	    "# TYPE pagerd_leader gauge\n"
+	    "pagerd_leader %d\n"
+	    "# HELP pagerd_lease_changes_total Times this node took the"
+	    " leader's lease or stood down.\n"
+	    "# TYPE pagerd_lease_changes_total counter\n"
+	    "pagerd_lease_changes_total %llu\n", !metrics.standby,
+	    (unsigned long long)metrics.lease_changes);
 	evbuffer_add_printf(out, "# HELP pagerd_store_commit_seconds Time"
 	    " each store transaction took to commit.\n"
 	    "# TYPE pagerd_store_commit_seconds histogram\n");

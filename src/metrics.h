@@ -21,6 +21,7 @@ void metrics_http_reply(struct evhttp_request *, int);
 void metrics_commit(int64_t);
 void metrics_store_up(int);
 void metrics_store_error(void);
+void metrics_role(int, int);
 void metrics_loop_lag(int64_t);
 void metrics_refused(const char *);
 void metrics_throttled(void);

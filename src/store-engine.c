@@ -52,6 +52,14 @@ static const char store_engine_open_sql[] =
     "SELECT " STORE_ENGINE_COLUMNS " FROM alerts WHERE status != 'resolved'"
     " ORDER BY id";
 
+static int64_t store_engine_rows(struct store *, const char *,
+    store_engine_cb, void *);
+
+/* Alerts a standby took in (lease.c), by the partial alerts_unstarted. */
+static const char store_engine_unstarted_sql[] =
+    "SELECT " STORE_ENGINE_COLUMNS " FROM alerts"
+    " WHERE stage_started_ms IS NULL AND status != 'resolved' ORDER BY id";
+
 /* Save the escalation state of an alert (inside the caller's transaction). */
 int
 store_engine_save(struct store *s, const struct store_engine_save *w,
@@ -153,7 +161,24 @@ store_engine_get(struct store *s, int64_t id, struct store_engine_row *r)
 int64_t
 store_engine_open(struct store *s, store_engine_cb cb, void *arg)
 {
-	struct sq *q = store_stmt(s, store_engine_open_sql);
+	return store_engine_rows(s, store_engine_open_sql, cb, arg);
+}
+
+/*
+ * The open alerts never started (written by a standby, or held by a
+ * silence), as store_engine_open() gives them.
+ */
+int64_t
+store_engine_unstarted(struct store *s, store_engine_cb cb, void *arg)
+{
+	return store_engine_rows(s, store_engine_unstarted_sql, cb, arg);
+}
+
+static int64_t
+store_engine_rows(struct store *s, const char *sql, store_engine_cb cb,
+    void *arg)
+{
+	struct sq *q = store_stmt(s, sql);
 	struct store_engine_row r;
 	int64_t n = 0;
 	int rc;

@@ -240,6 +240,19 @@ static const char *const store_migrations_pg[] = {
 	"ALTER TABLE notifications ADD COLUMN later_ms BIGINT;"
 	"CREATE INDEX notifications_later ON notifications (later_ms)"
 	"  WHERE later_ms IS NOT NULL",
+	/*
+	 * 7: SQLite's 22, the leader's lease (lease.c): its epoch moves on
+	 * at each change of leader, and only the database's clock says
+	 * when it expires; alerts a standby took in, not yet started
+	 */
+	"CREATE TABLE lease ("
+	"  name TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  epoch BIGINT NOT NULL,"
+	"  holder TEXT COLLATE \"C\" NOT NULL,"
+	"  expires_at TIMESTAMPTZ NOT NULL);"
+	"INSERT INTO lease VALUES ('leader', 0, '', '-infinity');"
+	"CREATE INDEX alerts_unstarted ON alerts (id)"
+	"  WHERE stage_started_ms IS NULL AND status != 'resolved'",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

@@ -519,6 +519,21 @@ static const char *store_migrations[] = {
 	"ALTER TABLE notifications ADD COLUMN later_ms INTEGER;"
 	"CREATE INDEX notifications_later ON notifications (later_ms)"
 	"  WHERE later_ms IS NOT NULL;",
+	/*
+	 * 22: high availability (lease.c, store-lease.c).  The leader's
+	 * lease is PostgreSQL's alone (on SQLite the one node always
+	 * leads): the table is here so that both schemas are the same.
+	 * Alerts a standby took in are written unstarted; the leader
+	 * finds them by the partial index.
+	 */
+	"CREATE TABLE lease ("
+	"  name TEXT PRIMARY KEY,"
+	"  epoch INTEGER NOT NULL,"
+	"  holder TEXT NOT NULL,"
+	"  expires_at TEXT NOT NULL);"
+	"INSERT INTO lease VALUES ('leader', 0, '', '1970-01-01 00:00:00Z');"
+	"CREATE INDEX alerts_unstarted ON alerts (id)"
+	"  WHERE stage_started_ms IS NULL AND status != 'resolved';",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

@@ -122,6 +122,9 @@ struct store {
 	size_t ncb_integrations;
 	void (*cb_kick)(void *); /* a callback row was queued */
 	void *cb_kick_arg;
+	int64_t fence_epoch;	/* > 0: transactions check the lease */
+	void (*fence_lost)(void *); /* a check found it moved on */
+	void *fence_arg;
 };
 
 /*
@@ -274,6 +277,9 @@ void store_sync_stop(struct store *);
 /* store-callback.c */
 int store_callback_enqueue(struct store *, const struct store_event_new *,
     int64_t, char **);
+
+/* store-lease.c */
+int store_fence_check(struct store *, char **);
 
 /* store-breach.c */
 int store_breach_rows(struct store *, struct sq *, struct breach **,

@@ -520,11 +520,16 @@ store_begin(struct store *s, char **cause)
 	if (s->drv == &store_pg_driver)
 		store_pg_settle(s);
 	/* PostgreSQL: BEGIN goes out with the transaction's first statement */
-	if (s->drv->later != NULL && s->drv->later(s->stmt[ST_BEGIN])) {
+	if (s->drv->later != NULL && s->drv->later(s->stmt[ST_BEGIN]))
 		store_reset(s->stmt[ST_BEGIN]);
-		return 0;
+	else if (store_step_done(s, s->stmt[ST_BEGIN], cause) != 0)
+		return -1;
+	/* the leader's transactions: only while its lease holds */
+	if (s->fence_epoch > 0 && store_fence_check(s, cause) != 0) {
+		store_rollback(s);
+		return -1;
 	}
-	return store_step_done(s, s->stmt[ST_BEGIN], cause);
+	return 0;
 }
 
 /* Microseconds on the monotonic clock, for the commit metrics. */

@@ -189,6 +189,12 @@ test_store_database(void **state)
 	    "postgresql://pagerd@db/p?passfile=/etc/pagerd/pgpass");
 	assert_int_equal(c->store_pg, 1);
 	assert_int_equal(c->store_full_sync, 1);
+	assert_int_equal(c->ha_lease_ms, 3000);
+	conf_free(c);
+	free(path);
+	path = write_file("s4.conf", "ha = { lease = \"10s\"; };\n");
+	assert_non_null(c = conf_load(path, &cause));
+	assert_int_equal(c->ha_lease_ms, 10000);
 	conf_free(c);
 	free(path);
 	assert_int_equal(conf_store_is_pg("postgres://h/d"), 1);
@@ -206,6 +212,12 @@ test_errors(void **state)
 	    "http.timeout: bad duration \"5 minutes\"");
 	expect_error("http = { timeout = \"2h\"; };\n", 1,
 	    "http.timeout must be between 1s and 1h");
+	expect_error("ha = { lease = \"500ms\"; };\n", 1,
+	    "ha.lease must be between 1s and 1m");
+	expect_error("ha = {\n lease = \"61s\"; };\n", 2,
+	    "ha.lease must be between 1s and 1m");
+	expect_error("ha = { leese = \"2s\"; };\n", 1,
+	    "unknown key \"ha.leese\"");
 	expect_error("\nhttp = { max_body = \"big\"; };\n", 2,
 	    "http.max_body must be an integer");
 	expect_error("http = { max_body = 10; };\n", 1,

@@ -1,0 +1,222 @@
+# SPDX-License-Identifier: ISC
+#
+# ha-fence.sh: two real daemons on one PostgreSQL (a throwaway cluster
+# from tests/fake/pg.sh), pagerd(8) HIGH AVAILABILITY.  One leads, the
+# other stands by (/healthz role).  The leader pages stage 1 of an
+# alert and is stopped (SIGSTOP) past its lease, its stage 2 timer
+# still armed; the standby takes the lease and pages stage 2 and 3.
+# The old leader, woken (SIGCONT), stands down at once: it pages nobody
+# (each node's pages go to its own console, its stdout: a page is seen
+# by which node sent it), escalates nothing, says "standby", and takes
+# intake as a standby (the leader pages what it took in).  A clean stop
+# of the leader lets the lease go: the standby leads long before the
+# lease would have expired.
+. "$E2E_LIB"
+need curl jq python3
+
+PG_SH=$top_srcdir/tests/fake/pg.sh
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
+    skip_missing postgresql "PostgreSQL is not installed (postgresql)"
+command -v psql >/dev/null 2>&1 ||
+    skip_missing postgresql "psql is not installed (postgresql-client)"
+
+chmod 711 "$TEST_TMP"
+pgdir=$TEST_TMP/pg
+conninfo=$(sh "$PG_SH" start "$pgdir") || fail "pg.sh start failed"
+PID_a=
+PID_b=
+trap 'kill -CONT $PID_a $PID_b 2>/dev/null; sh "$PG_SH" stop "$pgdir"' EXIT
+pgport=$(cat "$pgdir/port")
+URI="postgresql://pagerd@/pagerd?host=$pgdir&port=$pgport"
+sql() {
+	psql "$conninfo" -XAtc "$1"
+}
+
+STEP=4
+cat >"$TEST_TMP/people.conf" <<'PEOPLE'
+people = (
+	{ id = "alice"; name = "Alice"; email = "alice@example.org"; },
+	{ id = "bob"; name = "Bob"; email = "bob@example.org"; },
+	{ id = "carol"; name = "Carol"; email = "carol@example.org"; }
+);
+PEOPLE
+
+# node NAME LEASE: its own port, state folder and config; one database.
+node() {
+	PORT=$(free_port)
+	STATE_DIR=$TEST_TMP/state-$1
+	write_config "$TEST_TMP/$1.conf"
+	cat >>"$TEST_TMP/$1.conf" <<CONF
+store = { database = "$URI"; timeout = "2s"; };
+ha = { lease = "$2"; };
+people = "$TEST_TMP/people.conf";
+policies = (
+	{
+		name = "default";
+		stages = (
+			{ targets = [ "person:alice" ]; ack_within = "${STEP}s"; },
+			{ targets = [ "person:bob" ]; ack_within = "${STEP}s"; },
+			{ targets = [ "person:carol" ]; ack_within = "${STEP}s"; }
+		);
+	}
+);
+CONF
+	eval "PORT_$1=\$PORT"
+}
+
+start_node() {
+	PORT=$(eval echo "\$PORT_$1")
+	PAGERD_PID=
+	start_pagerd "$TEST_TMP/$1.conf"
+	eval "PID_$1=\$PAGERD_PID OUT_$1=\$PAGERD_OUT ERR_$1=\$PAGERD_ERR"
+}
+
+# role NAME: what its /healthz says
+role() {
+	curl -sf --max-time 5 "http://127.0.0.1:$(eval echo "\$PORT_$1")/healthz" |
+	    jq -r .role 2>/dev/null
+}
+is_role() {
+	[ "$(role "$1")" = "$2" ]
+}
+# seen NAME N TEXT: node NAME's console has TEXT at least N times
+seen() {
+	[ "$(grep -c -- "$3" "$(eval echo "\$OUT_$1")")" -ge "$2" ]
+}
+pages() {
+	grep -c -- 'to [a-z]*: .*alert #' "$(eval echo "\$OUT_$1")"
+}
+logged() {
+	grep -q -- "$2" "$(eval echo "\$ERR_$1")"
+}
+
+node a 2s
+node b 6s
+
+# 1. The first node leads, the second stands by.
+start_node a
+wait_until 30 "node a to lead" is_role a leader
+start_node b
+wait_until 10 "node b to say standby" is_role b standby
+expect_eq standby "$(role b)" "node b's role"
+expect_eq leader "$(role a)" "node a's role"
+pass "one leader (a), one standby (b): /healthz role"
+
+# 2. The leader pages stage 1, then stops past its lease.
+PORT=$PORT_a
+post_alert "$INT_KEY" '{"summary":"db down","service":"db","dedup_key":"f-1","priority":"P1"}'
+expect_status 202
+ID1=$(json_get .id)
+wait_until 15 "node a's stage 1 page of alert $ID1" seen a 1 \
+    "to alice: page, stage 1: alert #$ID1 "
+kill -STOP "$PID_a"
+stopped_at=$SECONDS
+note "node a (pid $PID_a) stopped"
+wait_until 30 "node b to lead" is_role b leader
+note "node b leads after $((SECONDS - stopped_at))s"
+EPOCH=$(sql "SELECT epoch FROM lease WHERE name = 'leader'")
+HOLDER=$(sql "SELECT holder FROM lease WHERE name = 'leader'")
+expect_match ":$PID_b:" "$HOLDER" "the lease's holder"
+wait_until 30 "node b's stage 2 page of alert $ID1" seen b 1 \
+    "to bob: escalated to stage 2 (not acknowledged in time): alert #$ID1 "
+pass "node a stopped past its lease: b leads (epoch $EPOCH) and pages stage 2"
+
+# 3. The old leader wakes: it stands down and pages nobody.
+before=$(pages a)
+[ "$before" -ge 1 ] || fail "no page of node a's counted before SIGCONT"
+kill -CONT "$PID_a"
+wait_until 30 "node a to say standby" is_role a standby
+logged a "lease: standing down" || fail "node a did not log standing down"
+# past the instant node a's own stage 2 and 3 timers were due, and b's
+# stage 3: node a has had every chance to page
+wait_until 30 "node b's stage 3 page of alert $ID1" seen b 1 \
+    "to carol: escalated to stage 3 (not acknowledged in time): alert #$ID1 "
+expect_eq "$before" "$(pages a)" "pages sent by node a after SIGCONT"
+seen a 1 "alert #$ID1 .*stage 2" && fail "node a escalated alert $ID1"
+expect_eq 3 "$(sql "SELECT stage FROM alerts WHERE id = $ID1")" \
+    "alert $ID1's stage in the store"
+for s in 2 3; do
+	expect_eq 1 "$(sql "SELECT count(*) FROM events WHERE alert_id = $ID1
+	    AND kind = 'stage' AND (detail::json->>'to')::int = $s")" \
+	    "audit events of alert $ID1 reaching stage $s"
+done
+expect_eq "$EPOCH" "$(sql "SELECT epoch FROM lease WHERE name = 'leader'")" \
+    "the lease's epoch (node a did not take it back)"
+PORT=$PORT_a
+api_get /metrics
+expect_match 'pagerd_leader 0' "$HTTP_BODY" "node a's pagerd_leader"
+expect_match 'pagerd_lease_changes_total 2' "$HTTP_BODY" \
+    "node a's lease changes (led, stood down)"
+PORT=$PORT_b
+api_get /metrics
+expect_match 'pagerd_leader 1' "$HTTP_BODY" "node b's pagerd_leader"
+pass "node a, woken, stood down: no page, no escalation, role standby"
+
+# 4. The standby takes intake; the leader pages it.
+PORT=$PORT_a
+post_alert "$INT_KEY" '{"summary":"disk full","service":"db","dedup_key":"f-2","priority":"P1"}'
+expect_status 202
+ID2=$(json_get .id)
+wait_until 15 "node b's stage 1 page of alert $ID2 (taken in by a)" seen b 1 \
+    "to alice: page, stage 1: alert #$ID2 "
+seen a 1 "alert #$ID2 " && fail "standby a paged alert $ID2"
+pass "standby a took in alert $ID2; leader b paged it"
+
+# 4a. Commands are the leader's (not forwarded yet): a standby refuses
+# an ack with 503, the leader takes it.
+PORT=$PORT_a
+http POST "/api/v1/alerts/$ID2/ack" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"actor":"alice"}'
+expect_error 503 "this node stands by"
+expect_eq triggered "$(sql "SELECT status FROM alerts WHERE id = $ID2")" \
+    "alert $ID2's status after an ack at the standby"
+PORT=$PORT_b
+http POST "/api/v1/alerts/$ID2/ack" -H "Authorization: Bearer $RESPONDER_KEY" \
+    -d '{"actor":"alice"}'
+expect_status 200
+expect_eq acknowledged "$(sql "SELECT status FROM alerts WHERE id = $ID2")" \
+    "alert $ID2's status after an ack at the leader"
+pass "an ack at standby a: 503; at leader b: acknowledged"
+
+# 4b. A silence holds what a standby took in: the leader starts it
+# held, and nobody is paged for it.
+PORT=$PORT_b
+END=$(date -u -d "@$(($(date +%s) + 3600))" +%Y-%m-%dT%H:%M:%SZ)
+printf '%s' "{\"matchers\":{\"service\":\"quiet\"},\"ends_at\":\"$END\",\"comment\":\"ha\"}" \
+    >"$TEST_TMP/http.request"
+http POST /api/v1/silences -H "Authorization: Bearer $RESPONDER_KEY" \
+    -H 'Content-Type: application/json' --data-binary @"$TEST_TMP/http.request"
+expect_status 201
+PORT=$PORT_a
+post_alert "$INT_KEY" '{"summary":"hush","service":"quiet","dedup_key":"f-3","priority":"P1"}'
+expect_status 202
+ID3=$(json_get .id)
+post_alert "$INT_KEY" '{"summary":"loud","service":"db","dedup_key":"f-4","priority":"P1"}'
+expect_status 202
+ID4=$(json_get .id)
+held() {
+	[ "$(sql "SELECT count(*) FROM alert_silences WHERE alert_id = $ID3")" = 1 ]
+}
+wait_until 15 "alert $ID3 held by the silence" held
+wait_until 15 "node b's stage 1 page of alert $ID4" seen b 1 \
+    "to alice: page, stage 1: alert #$ID4 "
+seen b 1 "alert #$ID3 " && fail "silenced alert $ID3 was paged by b"
+seen a 1 "alert #$ID3 " && fail "silenced alert $ID3 was paged by a"
+expect_eq 1 "$(sql "SELECT count(*) FROM events WHERE alert_id = $ID3
+    AND kind = 'silenced'")" "silenced events of alert $ID3"
+pass "alert $ID3, taken in by standby a, is held by b's silence, not paged"
+
+# 5. A clean stop lets the lease go: a leads at once (b's lease is 6s,
+# renewed every 2s: it would expire 4s after the stop at the soonest).
+PAGERD_PID=$PID_b
+PORT=$PORT_b
+kill -TERM "$PID_b"
+t0=$(date +%s%N)
+wait_until 10 "node a to lead after b's clean stop" is_role a leader
+ms=$((($(date +%s%N) - t0) / 1000000))
+note "node a leads ${ms} ms after node b's SIGTERM"
+wait_until "$E2E_WAIT" "node b to exit" pagerd_gone
+wait "$PID_b" || fail "node b exited with an error"
+logged b "lease: let go" || fail "node b did not let the lease go"
+[ "$ms" -lt 4000 ] || fail "node a took ${ms} ms to lead after b let go"
+pass "b stopped cleanly, let the lease go; a led in ${ms} ms"
