@@ -70,22 +70,24 @@ api_ack_action_done(enum ack_action a)
 	}
 }
 
-/* Do action on alert id as person (a person id) who came by via. */
+/*
+ * Do action on alert id as person (a person id) who came by via (on a
+ * standby: passed to the leader, ENGINE_OK once that is committed).
+ */
 enum engine_result
 api_ack_do(struct api_ack *k, enum ack_action a, int64_t id, const char *person,
     const char *via, char **cause)
 {
-	switch (a) {
-	case ACK_ACK:
-		return engine_ack(k->api->engine, id, person, NULL, via,
-		    cause);
-	case ACK_RESOLVE:
-		return engine_resolve(k->api->engine, id, person, NULL, via,
-		    cause);
-	default:
-		return engine_escalate(k->api->engine, id, person, NULL,
-		    cause);
-	}
+	struct store_command c;
+
+	memset(&c, 0, sizeof c);
+	c.alert_id = id;
+	c.kind = a == ACK_ACK ? STORE_CMD_ACK : a == ACK_RESOLVE ?
+	    STORE_CMD_RESOLVE : STORE_CMD_ESCALATE;
+	c.actor = (char *)person;
+	c.via = a == ACK_ESCALATE ? NULL : (char *)via;
+	c.created_ms = clock_now_ms();
+	return (enum engine_result)api_act(k->api, &c, cause);
 }
 
 /*

@@ -132,6 +132,22 @@ api_defaults(const struct api *api, const struct conf_key *k,
 }
 
 /* PagerDuty's answer to an event it refuses. */
+/* An acknowledge or resolve event for open alert id, by key actor. */
+static int
+api_intake_act(struct api *api, enum store_command_kind kind, int64_t id,
+    const char *actor, const char *via, char **cause)
+{
+	struct store_command c;
+
+	memset(&c, 0, sizeof c);
+	c.alert_id = id;
+	c.kind = kind;
+	c.actor = (char *)actor;
+	c.via = (char *)via;
+	c.created_ms = clock_now_ms();
+	return api_act(api, &c, cause);
+}
+
 static void
 api_enqueue_invalid(struct evhttp_request *req, const char *why)
 {
@@ -182,7 +198,7 @@ api_enqueue(struct evhttp_request *req, const struct http_match *m, void *arg)
 	struct intake_defaults def;
 	struct intake_map map;
 	struct intake_event ev;
-	enum engine_result res = ENGINE_OK;
+	int res = ENGINE_OK;
 	const char *buf;
 	char *cause = NULL;
 	int64_t id;
@@ -214,10 +230,10 @@ api_enqueue(struct evhttp_request *req, const struct http_match *m, void *arg)
 	intake_flush(api->intake);
 	id = store_alert_find_open(api->store, def.service, ev.dedup_key);
 	if (id > 0 && ev.action == INTAKE_ACKNOWLEDGE)
-		res = engine_ack(api->engine, id, k->name, NULL, "events-v2",
-		    &cause);
+		res = api_intake_act(api, STORE_CMD_ACK, id, k->name,
+		    "events-v2", &cause);
 	else if (id > 0)
-		res = engine_resolve(api->engine, id, k->name, NULL,
+		res = api_intake_act(api, STORE_CMD_RESOLVE, id, k->name,
 		    "events-v2", &cause);
 	if (res == ENGINE_ERROR)
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
@@ -362,8 +378,8 @@ api_alertmanager(struct evhttp_request *req, const struct http_match *m,
 		}
 		id = store_alert_find_open(api->store, am.alerts[i].an.service,
 		    am.alerts[i].an.dedup_key);
-		if (id > 0 && engine_resolve(api->engine, id, m->key->name,
-		    NULL, "alertmanager", &cause) == ENGINE_ERROR) {
+		if (id > 0 && api_intake_act(api, STORE_CMD_RESOLVE, id,
+		    m->key->name, "alertmanager", &cause) == ENGINE_ERROR) {
 			/* Alertmanager retries a 5xx: nothing is lost */
 			http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 			free(cause);
@@ -422,7 +438,7 @@ api_mapped(struct evhttp_request *req, const struct http_match *m,
 	struct intake_defaults def;
 	struct intake_map map;
 	struct intake_mapped mp;
-	enum engine_result res = ENGINE_OK;
+	int res = ENGINE_OK;
 	const char *buf, *action;
 	char *cause = NULL;
 	int64_t id;
@@ -455,11 +471,11 @@ api_mapped(struct evhttp_request *req, const struct http_match *m,
 	id = store_alert_find_open(api->store, mp.an.service,
 	    mp.an.dedup_key);
 	if (id > 0 && mp.action == INTAKE_ACKNOWLEDGE)
-		res = engine_ack(api->engine, id, k->name, NULL, "mapped",
-		    &cause);
+		res = api_intake_act(api, STORE_CMD_ACK, id, k->name,
+		    "mapped", &cause);
 	else if (id > 0)
-		res = engine_resolve(api->engine, id, k->name, NULL, "mapped",
-		    &cause);
+		res = api_intake_act(api, STORE_CMD_RESOLVE, id, k->name,
+		    "mapped", &cause);
 	if (res == ENGINE_ERROR)
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 	else

@@ -20,6 +20,7 @@
 #include "api.h"
 #include "breach.h"
 #include "clock.h"
+#include "command.h"
 #include "conf.h"
 #include "duration.h"
 #include "engine.h"
@@ -583,6 +584,87 @@ enum api_action {
 	API_SNOOZE,
 };
 
+/* A request a standby passed to the leader, waiting for its result. */
+struct api_command_req {
+	struct api *api;
+	struct evhttp_request *req;
+	int64_t id; /* the command's */
+};
+
+/*
+ * The leader carried out the command (c), or not yet (NULL): answer as
+ * the leader would have, or 202 with the command's id.
+ */
+static void
+api_command_done(void *arg, const struct store_command *c)
+{
+	struct api_command_req *r = arg;
+	struct alert *a;
+
+	if (c == NULL)
+		http_reply_json(r->req, HTTP_ACCEPTED, json_pack(
+		    "{s:b,s:I,s:s}", "accepted", 1, "command",
+		    (json_int_t)r->id, "message",
+		    "this node stands by; the leader carries it out"));
+	else if (c->result != ENGINE_OK)
+		api_engine_refused(r->req, c->result, c->cause);
+	else if ((a = store_alert_get(r->api->store, c->alert_id)) == NULL)
+		http_error(r->req, HTTP_UNAVAILABLE, "the alert store failed");
+	else {
+		http_reply_json(r->req, HTTP_OK, api_alert_json(r->api, a,
+		    clock_now_ms()));
+		alert_free(a);
+	}
+	free(r);
+}
+
+/*
+ * On a standby: write command c for the leader (committed before any
+ * answer), and answer once it was carried out, or after a moment.
+ */
+static void
+api_command(struct evhttp_request *req, struct api *api,
+    const struct store_command *c)
+{
+	struct api_command_req *r;
+	char *cause = NULL;
+
+	if (api->commands == NULL) {
+		http_error(req, HTTP_UNAVAILABLE, "this node stands by");
+		return;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->api = api;
+	r->req = req;
+	if (command_submit(api->commands, c, &r->id, api_command_done, r,
+	    &cause) != 0) {
+		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
+		    "the alert store failed");
+		free(cause);
+		free(r);
+	}
+}
+
+/*
+ * Carry out c, an action on an alert that came by any path: through the
+ * engine on the leader; on a standby, written for the leader to carry
+ * out (ENGINE_OK once it is committed: accepted, not yet done).
+ */
+int
+api_act(struct api *api, const struct store_command *c, char **cause)
+{
+	int64_t id;
+
+	if (!api->standby)
+		return command_apply(api->engine, c, cause);
+	if (api->commands == NULL) {
+		*cause = xstrdup("this node stands by");
+		return ENGINE_ERROR;
+	}
+	return command_send(api->commands, c, &id, cause) == 0 ? ENGINE_OK :
+	    ENGINE_ERROR;
+}
+
 /*
  * POST /api/v1/alerts/{id}/ack, /resolve, /notes, /escalate, /snooze.
  * The body is optional JSON.  The actor is always the name of the key that
@@ -602,11 +684,19 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 	json_t *body = NULL, *v;
 	const char *buf, *actor = m->key->name, *text = NULL, *k;
 	const char *for_whom = NULL, *snooze = NULL;
-	enum engine_result res;
+	static const enum store_command_kind kinds[] = {
+		[API_ACK] = STORE_CMD_ACK,
+		[API_RESOLVE] = STORE_CMD_RESOLVE,
+		[API_NOTE] = STORE_CMD_NOTE,
+		[API_ESCALATE] = STORE_CMD_ESCALATE,
+		[API_SNOOZE] = STORE_CMD_SNOOZE,
+	};
+	struct store_command c;
 	struct alert *a;
 	char *cause = NULL;
 	int64_t id, ms = 0;
 	size_t len, max;
+	int res;
 
 	if ((id = number_positive(m->param)) < 0) {
 		http_error(req, HTTP_BADREQUEST, "alert id must be a positive"
@@ -674,28 +764,21 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 		    " 1m to 7d, such as \"30m\"");
 		goto out;
 	}
-	switch (what) {
-	case API_ACK:
-		res = engine_ack(api->engine, id, actor, for_whom, "api",
-		    &cause);
-		break;
-	case API_RESOLVE:
-		res = engine_resolve(api->engine, id, actor, for_whom, "api",
-		    &cause);
-		break;
-	case API_NOTE:
-		res = engine_note(api->engine, id, actor, for_whom, text,
-		    &cause);
-		break;
-	case API_SNOOZE:
-		res = engine_snooze(api->engine, id, actor, for_whom, snooze,
-		    ms, &cause);
-		break;
-	default:
-		res = engine_escalate(api->engine, id, actor, for_whom,
-		    &cause);
-		break;
+	memset(&c, 0, sizeof c);
+	c.alert_id = id;
+	c.kind = kinds[what];
+	c.actor = (char *)actor;
+	c.for_whom = (char *)for_whom;
+	c.via = what == API_ACK || what == API_RESOLVE ? (char *)"api" : NULL;
+	c.text = (char *)(what == API_NOTE ? text : what == API_SNOOZE ?
+	    snooze : NULL);
+	c.ms = ms;
+	c.created_ms = clock_now_ms();
+	if (api->standby) {
+		api_command(req, api, &c);
+		goto out;
 	}
+	res = command_apply(api->engine, &c, &cause);
 	if (res != ENGINE_OK)
 		api_engine_refused(req, res, cause);
 	else if ((a = store_alert_get(api->store, id)) == NULL)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct api_ack;
+struct command_waits;
 struct conf;
 struct engine;
 struct evhttp_request;
@@ -31,6 +32,7 @@ struct api {
 	struct throttle *throttle; /* bad tokens and signatures, by address */
 	int ready; /* 0 while starting or stopping */
 	int standby; /* another node leads (lease.c) */
+	struct command_waits *commands; /* a standby's, for the leader */
 };
 
 /* Which values api_time() writes as null rather than as a time. */
@@ -45,6 +47,8 @@ void api_init(struct api *, struct http *);
 int api_body(struct api *, struct evhttp_request *, const char **,
     size_t *);
 void api_engine_refused(struct evhttp_request *, int, const char *);
+struct store_command;
+int api_act(struct api *, const struct store_command *, char **);
 
 /* api-ack.c: /ack/ links and the SMS and keypress hooks that act */
 struct api_ack *api_ack_new(struct api *);

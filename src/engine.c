@@ -864,7 +864,7 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	if (strcmp(kind, "note") == 0 && (v = json_string_value(
 	    json_object_get(detail, "text"))) != NULL)
 		note = xstrdup(v);
-	/* the leader holds the open alerts (commands to it: not yet) */
+	/* the leader holds the open alerts (a standby writes commands) */
 	if (!e->leading) {
 		xasprintf(cause, "this node stands by: send it to the leader");
 		goto out;

@@ -28,6 +28,7 @@
 #include "conf.h"
 #include "check.h"
 #include "clock.h"
+#include "command.h"
 #include "engine.h"
 #include "handoff.h"
 #include "heartbeat.h"
@@ -276,12 +277,27 @@ main_fence_lost(void *arg)
 		lease_lost(main_state.lease);
 }
 
-/* The leader, every second: alerts another node took in (no NOTIFY). */
+/*
+ * The leader: start the alerts another node took in, then carry out
+ * what was asked of alerts at another node (command.c), in that order,
+ * so that an ack of an alert a standby just took in finds it started.
+ */
+static void
+main_take_work(void)
+{
+	if (!main_state.leading)
+		return;
+	engine_adopt_unstarted(main_state.engine);
+	if (command_run(main_state.engine, main_state.store,
+	    clock_now_ms()) < 0)
+		log_warnx("commands: the store failed; trying again in 1s");
+}
+
+/* The leader, every second: work another node wrote (no NOTIFY). */
 static void
 main_adopt_cb(evutil_socket_t fd, short what, void *arg)
 {
-	if (main_state.leading)
-		engine_adopt_unstarted(main_state.engine);
+	main_take_work();
 }
 
 static void main_stand_by(void);
@@ -325,7 +341,7 @@ main_lead(int64_t epoch, char **cause)
 	main_state.api.standby = 0;
 	if (main_state.lease != NULL) {
 		evtimer_add(main_state.adopt_ev, &tv);
-		engine_adopt_unstarted(main_state.engine);
+		main_take_work();
 	}
 	return 0;
 }
@@ -387,12 +403,19 @@ main_role_cb(void *arg, int leader, int64_t epoch)
 	}
 }
 
-/* Another node took in alerts: start them. */
+/* Another node took in alerts, or wrote commands. */
 static void
 main_work_cb(void *arg)
 {
-	if (main_state.leading)
-		engine_adopt_unstarted(main_state.engine);
+	main_take_work();
+}
+
+/* This node, standing by, wrote a command: tell the leader. */
+static void
+main_command_added(void *arg)
+{
+	if (main_state.lease != NULL)
+		lease_notify_work(main_state.lease);
 }
 
 /*
@@ -519,6 +542,9 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 		log_info("%s: stopping", strsignal(sig));
 		main_state.api.ready = 0;
 		intake_flush(main_state.intake);
+		/* waiting for the leader: answered "accepted" */
+		command_waits_free(main_state.api.commands);
+		main_state.api.commands = NULL;
 		/* let the last replies drain */
 		event_base_loopexit(main_state.base, &tv);
 		break;
@@ -681,6 +707,10 @@ main(int argc, char **argv)
 	main_state.api.heartbeats = main_state.heartbeats;
 	main_state.api.oncall = main_state.oncall;
 	main_state.api.handoff = main_state.handoff;
+	/* actions that reach this node while it stands by, for the leader */
+	main_state.api.commands = command_waits_new(main_state.base,
+	    main_state.store);
+	command_waits_hook(main_state.api.commands, main_command_added, NULL);
 	/* addresses that keep sending bad tokens or signatures: 429 */
 	main_state.throttle = throttle_new(THROTTLE_BURST, THROTTLE_PER_MINUTE,
 	    THROTTLE_BLOCK_MS, THROTTLE_ADDRS);
@@ -734,6 +764,8 @@ main(int argc, char **argv)
 	engine_set_outbox(main_state.engine, NULL);
 	if (main_state.handoff != NULL)
 		handoff_set_outbox(main_state.handoff, NULL);
+	command_waits_free(main_state.api.commands);
+	main_state.api.commands = NULL;
 	http_free(main_state.http);
 	throttle_free(main_state.throttle);
 	engine_set_link(main_state.engine, NULL, NULL);

@@ -534,6 +534,27 @@ static const char *store_migrations[] = {
 	"INSERT INTO lease VALUES ('leader', 0, '', '1970-01-01 00:00:00Z');"
 	"CREATE INDEX alerts_unstarted ON alerts (id)"
 	"  WHERE stage_started_ms IS NULL AND status != 'resolved';",
+	/*
+	 * 23: commands (store-command.c): an acknowledgement, resolution,
+	 * note, escalation or snooze that reached a standby node, written
+	 * there for the leader to carry out; done_ms and result once it
+	 * did.  Only several nodes on PostgreSQL write rows.
+	 */
+	"CREATE TABLE commands ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  alert_id INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('ack', 'resolve', 'note',"
+	"    'escalate', 'snooze')),"
+	"  actor TEXT NOT NULL,"
+	"  for_whom TEXT,"
+	"  via TEXT,"
+	"  text TEXT,"
+	"  ms INTEGER NOT NULL DEFAULT 0,"
+	"  created_ms INTEGER NOT NULL,"
+	"  done_ms INTEGER,"
+	"  result INTEGER,"
+	"  cause TEXT);"
+	"CREATE INDEX commands_pending ON commands (id) WHERE done_ms IS NULL;",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

@@ -471,6 +471,44 @@ int store_callback_retry(struct store *, int64_t, int, int64_t,
     const char *, int64_t, char **);
 int64_t store_callback_pending(struct store *);
 
+/*
+ * What a person or tool asked of an alert through a standby node, for
+ * the leader to carry out (store-command.c, command.c).
+ */
+enum store_command_kind {
+	STORE_CMD_ACK,
+	STORE_CMD_RESOLVE,
+	STORE_CMD_NOTE,
+	STORE_CMD_ESCALATE,
+	STORE_CMD_SNOOZE,
+};
+struct store_command {
+	int64_t id;
+	int64_t alert_id;
+	enum store_command_kind kind;
+	char *actor;
+	char *for_whom;    /* may be NULL */
+	char *via;         /* may be NULL */
+	char *text;        /* a note's text, a snooze's length as given */
+	int64_t ms;        /* a snooze's length */
+	int64_t created_ms;
+	int64_t done_ms;   /* 0 until the leader carried it out */
+	int result;        /* then an enum engine_result */
+	char *cause;       /* why it failed, or NULL */
+};
+
+/* store-command.c */
+int store_command_add(struct store *, const struct store_command *,
+    int64_t *, char **);
+int store_command_pending(struct store *, size_t, struct store_command **,
+    size_t *);
+int store_command_get(struct store *, int64_t, struct store_command *);
+int store_command_done(struct store *, int64_t, int, const char *, int64_t,
+    char **);
+int store_command_expire(struct store *, int64_t, char **);
+void store_command_clear(struct store_command *);
+void store_commands_free(struct store_command *, size_t);
+
 /* store-heartbeat.c */
 int64_t store_heartbeat_get(struct store *, const char *);
 int store_heartbeat_ping(struct store *, const char *, int64_t, char **);

@@ -8,7 +8,8 @@
 # The old leader, woken (SIGCONT), stands down at once: it pages nobody
 # (each node's pages go to its own console, its stdout: a page is seen
 # by which node sent it), escalates nothing, says "standby", and takes
-# intake as a standby (the leader pages what it took in).  A clean stop
+# intake as a standby (the leader pages what it took in) and passes an
+# ack, a note and refusals to the leader and back (the commands table).  A clean stop
 # of the leader lets the lease go: the standby leads long before the
 # lease would have expired.
 . "$E2E_LIB"
@@ -162,21 +163,36 @@ wait_until 15 "node b's stage 1 page of alert $ID2 (taken in by a)" seen b 1 \
 seen a 1 "alert #$ID2 " && fail "standby a paged alert $ID2"
 pass "standby a took in alert $ID2; leader b paged it"
 
-# 4a. Commands are the leader's (not forwarded yet): a standby refuses
-# an ack with 503, the leader takes it.
-PORT=$PORT_a
-http POST "/api/v1/alerts/$ID2/ack" -H "Authorization: Bearer $RESPONDER_KEY" \
-    -d '{"actor":"alice"}'
-expect_error 503 "this node stands by"
-expect_eq triggered "$(sql "SELECT status FROM alerts WHERE id = $ID2")" \
-    "alert $ID2's status after an ack at the standby"
-PORT=$PORT_b
-http POST "/api/v1/alerts/$ID2/ack" -H "Authorization: Bearer $RESPONDER_KEY" \
-    -d '{"actor":"alice"}'
-expect_status 200
+# 4a. What is asked of an alert at a standby is written for the leader
+# (the commands table), carried out by it, and answered with its
+# result: an ack, a note, a second ack (409), an unknown alert (404).
+act_a() {
+	PORT=$PORT_a
+	printf '%s' "${3-}" >"$TEST_TMP/http.request"
+	http POST "/api/v1/alerts/$1/$2" -H "Authorization: Bearer $RESPONDER_KEY" \
+	    -H 'Content-Type: application/json' \
+	    --data-binary @"$TEST_TMP/http.request"
+}
+act_a "$ID2" ack '{"on_behalf_of":"alice"}'
+expect_status 200 "an ack at standby a"
+expect_json .status acknowledged
 expect_eq acknowledged "$(sql "SELECT status FROM alerts WHERE id = $ID2")" \
-    "alert $ID2's status after an ack at the leader"
-pass "an ack at standby a: 503; at leader b: acknowledged"
+    "alert $ID2's status after an ack at the standby"
+expect_eq "alice" "$(sql "SELECT detail::json->>'on_behalf_of' FROM events
+    WHERE alert_id = $ID2 AND kind = 'ack'")" "the ack's audit event"
+act_a "$ID2" notes '{"text":"on it, from a standby"}'
+expect_status 200 "a note at standby a"
+expect_eq 1 "$(sql "SELECT count(*) FROM events WHERE alert_id = $ID2
+    AND kind = 'note' AND detail::json->>'text' = 'on it, from a standby'")" \
+    "the note in the audit log, once"
+act_a "$ID2" ack
+expect_status 409 "a second ack at standby a"
+act_a 999999 ack
+expect_status 404 "an ack of no alert at standby a"
+expect_eq "0 4" "$(sql "SELECT count(*) FILTER (WHERE done_ms IS NULL),
+    count(*) FROM commands" | tr '|' ' ')" "commands pending, written"
+seen a 1 "alert #$ID2 .*acknowledged" && fail "standby a told of the ack itself"
+pass "at standby a: ack 200, note 200, ack again 409, no alert 404; done by b"
 
 # 4b. A silence holds what a standby took in: the leader starts it
 # held, and nobody is paged for it.

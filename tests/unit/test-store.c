@@ -45,8 +45,9 @@
  * A store as before migrations 14 (retention), 15 (Events v2 context),
  * 16 (who was on call), 17 (a ticket's link, in alert_context), 18
  * (silences), 19 (integration callbacks), 20 (snooze), 21 (a
- * notification's message and later rules) and 22 (the leader's lease,
- * alerts not started), for the migration tests.
+ * notification's message and later rules), 22 (the leader's lease,
+ * alerts not started) and 23 (a standby's commands), for the migration
+ * tests.
  */
 #define STORE_UNDO_21 \
 	" DROP INDEX notifications_later;" \
@@ -54,6 +55,7 @@
 	" ALTER TABLE notifications DROP COLUMN later;" \
 	" ALTER TABLE notifications DROP COLUMN send_id;"
 #define STORE_UNDO_14 \
+	" DROP TABLE commands;" /* 23 */ \
 	" DROP INDEX alerts_unstarted; DROP TABLE lease;" /* 22 */ \
 	" ALTER TABLE alerts DROP COLUMN snooze_until_ms;" \
 	" DROP TABLE callbacks;" \
@@ -1357,7 +1359,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "22"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "23"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -1440,7 +1442,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "22"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "23"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -2147,7 +2149,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "22"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "23"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
