@@ -165,6 +165,9 @@ engine_free(struct engine *e)
 
 	if (e == NULL)
 		return;
+	/* decisions of a COMMIT whose answer never came (a stop while
+	 * PostgreSQL was away): dropped, as a failed one's would be */
+	engine_settle(e, 0);
 	for (i = 0; i < e->tsize; i++) {
 		for (a = e->table[i]; a != NULL; a = next) {
 			next = a->hnext;
