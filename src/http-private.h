@@ -61,6 +61,11 @@ struct http_conn {
 	char addr[INET6_ADDRSTRLEN]; /* the client, once it sent a byte */
 	int closecb_set;
 	int evicted; /* shut down to make room; out of the LRU list */
+	/* the last bearer key that matched on this connection (http.c) */
+	char *auth;
+	size_t auth_len;
+	const struct conf_key *auth_key;
+	uint64_t auth_gen; /* of http's conf_gen */
 	struct http_conn *next;
 	TAILQ_ENTRY(http_conn) lru;
 };
@@ -93,6 +98,7 @@ struct http {
 	int paused;
 	struct http_ratelog full_log, accept_log;
 	const struct conf *conf;
+	uint64_t conf_gen; /* moves on with each conf: key caches expire */
 	struct http_table *tables;
 	size_t ntables;
 	int64_t requests;

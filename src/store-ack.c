@@ -19,9 +19,15 @@ static const char store_ack_used_sql[] =
 static const char store_ack_use_sql[] =
     "INSERT INTO ack_tokens (nonce, alert_id, person, action, used_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (nonce) DO NOTHING";
-/* Open alerts paged to a person (the pages table, store-facts.c). */
+/*
+ * Open alerts paged to a person (the pages table, store-facts.c), found
+ * by the partial index of open alerts (SQLite would rather scan them
+ * all, resolved ones included, than use it).
+ */
 static const char store_ack_pages_sql[] =
-    "SELECT a.id FROM alerts a WHERE (a.status = 'triggered' OR"
+    "SELECT a.id FROM alerts a"
+    STORE_SQL(" INDEXED BY alerts_open_dedup", "")
+    " WHERE a.status != 'resolved' AND (a.status = 'triggered' OR"
     " (?2 = 0 AND a.status = 'acknowledged')) AND EXISTS (SELECT 1 FROM"
     " pages p WHERE p.alert_id = a.id AND p.person = ?1) ORDER BY a.id";
 

@@ -21,7 +21,7 @@
 	" sla_resolution_due_ms, sla_reminded, sla_breached, snooze_until_ms"
 
 /*
- * Status and priority are indexed (alerts_status, alerts_open_dedup):
+ * Status and priority are indexed (alerts_open_dedup, alerts_unstarted):
  * they are set apart, and only when they change, so that the common
  * save (a new alert started, a timer fired) writes no index entry.
  */

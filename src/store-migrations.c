@@ -555,6 +555,79 @@ static const char *store_migrations[] = {
 	"  result INTEGER,"
 	"  cause TEXT);"
 	"CREATE INDEX commands_pending ON commands (id) WHERE done_ms IS NULL;",
+	/*
+	 * 24: taking an alert writes less.  No index of every alert by
+	 * status: each new alert wrote an entry in alerts_status, about a
+	 * tenth of the work of taking it (tests/bench/ingest,
+	 * CALLGRIND=1), for queries that want open alerts only; those find
+	 * them by the partial alerts_open_dedup instead (store-ack.c), and
+	 * retention walks resolved alerts by id.  And no AUTOINCREMENT:
+	 * each insert read and rewrote the row of sqlite_sequence (another
+	 * twentieth).  An id is still never given twice: a new alert takes
+	 * the largest id + 1, retention never removes the alert with the
+	 * largest id (store-retention.c), and while an id given before
+	 * this migration (the sequence's last, kept in alert_id_floor, or
+	 * an archived alert's) is larger than any left, new ids start past
+	 * it (store.c, store_alert_floor).  The table is copied as in 11,
+	 * ids kept.
+	 */
+	"CREATE TABLE alert_id_floor (id INTEGER NOT NULL);"
+	"INSERT INTO alert_id_floor SELECT seq FROM sqlite_sequence"
+	"  WHERE name = 'alerts' AND seq IS NOT NULL;"
+	"CREATE TABLE alerts_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dedup_key TEXT NOT NULL,"
+	"  service TEXT NOT NULL,"
+	"  priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4),"
+	"  summary TEXT NOT NULL,"
+	"  source TEXT,"
+	"  details TEXT,"
+	"  links TEXT,"
+	"  integration TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'triggered'"
+	"    CHECK (status = 'triggered' OR status = 'acknowledged'"
+	"    OR status = 'resolved'),"
+	"  stage INTEGER NOT NULL DEFAULT 1,"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  acknowledged_ms INTEGER,"
+	"  first_response_ms INTEGER,"
+	"  resolved_ms INTEGER,"
+	"  policy TEXT,"
+	"  stage_started_ms INTEGER,"
+	"  stage_ack_due_ms INTEGER,"
+	"  stage_resolve_due_ms INTEGER,"
+	"  repeats_done INTEGER NOT NULL DEFAULT 0,"
+	"  sla_response_due_ms INTEGER,"
+	"  sla_first_response_due_ms INTEGER,"
+	"  sla_resolution_due_ms INTEGER,"
+	"  sla_reminded INTEGER NOT NULL DEFAULT 0,"
+	"  sla_breached INTEGER NOT NULL DEFAULT 0,"
+	"  next_due_ms INTEGER,"
+	"  max_stage INTEGER NOT NULL DEFAULT 1,"
+	"  snooze_until_ms INTEGER);"
+	"INSERT INTO alerts_new (id, dedup_key, service, priority, summary,"
+	"  source, details, links, integration, status, stage, count,"
+	"  created_ms, updated_ms, acknowledged_ms, first_response_ms,"
+	"  resolved_ms, policy, stage_started_ms, stage_ack_due_ms,"
+	"  stage_resolve_due_ms, repeats_done, sla_response_due_ms,"
+	"  sla_first_response_due_ms, sla_resolution_due_ms, sla_reminded,"
+	"  sla_breached, next_due_ms, max_stage, snooze_until_ms)"
+	"  SELECT id, dedup_key, service, priority, summary,"
+	"  source, details, links, integration, status, stage, count,"
+	"  created_ms, updated_ms, acknowledged_ms, first_response_ms,"
+	"  resolved_ms, policy, stage_started_ms, stage_ack_due_ms,"
+	"  stage_resolve_due_ms, repeats_done, sla_response_due_ms,"
+	"  sla_first_response_due_ms, sla_resolution_due_ms, sla_reminded,"
+	"  sla_breached, next_due_ms, max_stage, snooze_until_ms FROM alerts;"
+	"DROP TABLE alerts;"
+	"ALTER TABLE alerts_new RENAME TO alerts;"
+	"DELETE FROM sqlite_sequence WHERE name IN ('alerts', 'alerts_new');"
+	"CREATE UNIQUE INDEX alerts_open_dedup ON alerts (service, dedup_key)"
+	"  WHERE status != 'resolved';"
+	"CREATE INDEX alerts_unstarted ON alerts (id)"
+	"  WHERE stage_started_ms IS NULL AND status != 'resolved';",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

@@ -122,6 +122,7 @@ struct store {
 	size_t ncb_integrations;
 	void (*cb_kick)(void *); /* a callback row was queued */
 	void *cb_kick_arg;
+	int64_t alert_floor;	/* SQLite: no new alert id below this */
 	int64_t fence_epoch;	/* > 0: transactions check the lease */
 	void (*fence_lost)(void *); /* a check found it moved on */
 	void *fence_arg;

@@ -20,9 +20,9 @@
  * than.  An alert is a candidate when it was resolved before the cutoff
  * and nothing of it is newer: no event or note at or after the cutoff,
  * no page still waiting or being sent, no callback still to deliver.
- * Ids of the audit log and of notes are the largest + 1 (no
- * AUTOINCREMENT): the alert holding the newest of either is kept, so an
- * id is never given twice.
+ * Ids of alerts, of the audit log and of notes are the largest + 1 on
+ * SQLite (no AUTOINCREMENT): the newest alert, and the alert holding
+ * the newest event or note, are kept, so an id is never given twice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +38,7 @@
 static const char store_ret_scan_sql[] =
     "SELECT a.id, CASE WHEN a.created_ms < ?1 THEN 1 ELSE 0 END,"
     " CASE WHEN a.resolved_ms < ?1"
+    " AND a.id < (SELECT max(id) FROM alerts)"
     " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.alert_id = a.id"
     "   AND (e.at_ms >= ?1 OR e.id = (SELECT max(id) FROM events)))"
     " AND NOT EXISTS (SELECT 1 FROM alert_notes o WHERE o.alert_id = a.id"

@@ -51,14 +51,21 @@ static const char *store_sql[ST_MAX] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_FIND_OPEN] = "SELECT id, status, priority FROM alerts"
 	    " WHERE service = ?1 AND dedup_key = ?2 AND status != 'resolved'",
-	/* with its escalation state when it starts at once (?10 policy) */
-	[ST_INSERT_ALERT] = "INSERT INTO alerts (dedup_key, service, priority,"
+	/*
+	 * With its escalation state when it starts at once (?10 policy).
+	 * SQLite: the id is the largest + 1, or, while ?22 (the store's
+	 * alert_floor) is set, at least ?22.
+	 */
+	[ST_INSERT_ALERT] = "INSERT INTO alerts (" STORE_SQL("id, ", "")
+	    "dedup_key, service, priority,"
 	    " summary, source, details, links, integration, created_ms,"
 	    " updated_ms, policy, stage, max_stage, stage_started_ms,"
 	    " stage_ack_due_ms, stage_resolve_due_ms, repeats_done,"
 	    " sla_response_due_ms, sla_first_response_due_ms,"
 	    " sla_resolution_due_ms, sla_reminded, sla_breached, next_due_ms)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11,"
+	    " VALUES (" STORE_SQL("CASE WHEN ?22 > 0 THEN max(?22,"
+	    " coalesce((SELECT max(id) FROM alerts), 0) + 1) END, ", "")
+	    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?11,"
 	    " nullif(" STORE_BIGINT("?12") ", 0),"
 	    " nullif(" STORE_BIGINT("?13") ", 0),"
 	    " nullif(" STORE_BIGINT("?14") ", 0), ?15,"
@@ -359,6 +366,46 @@ store_open(const char *dir, char **cause)
 	return store_open_db(dir, 2000, cause);
 }
 
+/*
+ * SQLite gives a new alert the largest id + 1 (alerts has no
+ * AUTOINCREMENT since migration 24), and retention never removes the
+ * alert with the largest id, so the largest id only grows.  Only an id
+ * given before that migration can be larger than any left (the last of
+ * the old sequence, kept in alert_id_floor, or an alert retention
+ * archived): then new alerts start past it, until the next start finds
+ * one of them the largest.  PostgreSQL's ids come from a sequence,
+ * which never goes back.
+ */
+static int
+store_alert_floor(struct store *s, char **cause)
+{
+	struct sq *st;
+	int64_t given;
+
+	s->alert_floor = 0;
+	if (s->drv != &store_sqlite_driver)
+		return 0;
+	if ((st = s->drv->prepare(s, "SELECT (SELECT coalesce(max(id), 0)"
+	    " FROM archived_alerts), (SELECT coalesce(max(id), 0) FROM"
+	    " alert_id_floor), (SELECT coalesce(max(id), 0) FROM alerts)",
+	    0)) == NULL) {
+		store_cause(s, cause, "reading the largest alert id");
+		return -1;
+	}
+	if (store_step(st) != STORE_ROW) {
+		store_cause(s, cause, "reading the largest alert id");
+		s->drv->finalize(st);
+		return -1;
+	}
+	given = store_column_int64(st, 0);
+	if (store_column_int64(st, 1) > given)
+		given = store_column_int64(st, 1);
+	if (given > store_column_int64(st, 2))
+		s->alert_floor = given + 1;
+	s->drv->finalize(st);
+	return 0;
+}
+
 /* The same, with timeout_ms the deadline of PostgreSQL's statements. */
 struct store *
 store_open_db(const char *dir, int64_t timeout_ms, char **cause)
@@ -404,6 +451,8 @@ opened:
 			goto fail;
 		}
 	}
+	if (store_alert_floor(s, cause) != 0)
+		goto fail;
 	return s;
 fail:
 	store_close(s);
@@ -801,7 +850,7 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 	char keybuf[33], *detail;
 	const char *key = an->dedup_key;
 	uint8_t rnd[16];
-	int rc, oldprio, raced = 0;
+	int rc, oldprio, raced = 0, sqlite, looked = 0;
 	int64_t count;
 
 	memset(r, 0, sizeof *r);
@@ -814,7 +863,18 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 		key = keybuf;
 	}
 
+	/*
+	 * On SQLite the INSERT comes first, and its conflict on
+	 * alerts_open_dedup is the lookup: under a storm most alerts are
+	 * new, and a lookup before each cost a tenth of taking one.  An
+	 * INSERT that did nothing takes no id there (PostgreSQL's sequence
+	 * would lose one: there the lookup comes first).
+	 */
+	sqlite = s->drv->dialect == STORE_DIALECT_SQLITE;
+	if (sqlite)
+		goto insert;
 again:
+	looked = 1;
 	st = s->stmt[ST_FIND_OPEN];
 	store_bind_text(st, 1, an->service);
 	store_bind_text(st, 2, key);
@@ -861,6 +921,7 @@ again:
 		return -1;
 	}
 
+insert:
 	if (start != NULL && start(arg, an, now, &r->start) == 1)
 		r->started = 1;
 	else
@@ -876,17 +937,21 @@ again:
 	store_bind_text_static(st, 8, an->integration);
 	store_bind_int64(st, 9, now);
 	store_bind_start(st, &r->start);
+	if (sqlite)
+		store_bind_int64(st, 22, s->alert_floor);
 	if ((r->id = store_step_id(s, st, "inserting an alert", cause)) < 0)
 		return -1;
 	if (r->id == 0) {
 		/*
-		 * Another connection committed an open alert with this
-		 * key since it was looked up: fold this one into that
-		 * one, which was not started here.  (It may in turn be
+		 * An open alert has this key: fold this one into it, which
+		 * was not started here.  (Looked up first, another
+		 * connection committed it since; it may in turn be
 		 * resolved before the lookup, so try again, a few times.)
 		 */
 		r->started = 0;
 		memset(&r->start, 0, sizeof r->start);
+		if (!looked)
+			goto again;
 		if (++raced == STORE_RAISE_TRIES) {
 			xasprintf(cause, "inserting an alert: the dedup key"
 			    " of %s changed hands %d times", an->service,

@@ -46,15 +46,43 @@
  * 16 (who was on call), 17 (a ticket's link, in alert_context), 18
  * (silences), 19 (integration callbacks), 20 (snooze), 21 (a
  * notification's message and later rules), 22 (the leader's lease,
- * alerts not started) and 23 (a standby's commands), for the migration
- * tests.
+ * alerts not started), 23 (a standby's commands) and 24 (alerts without
+ * AUTOINCREMENT or alerts_status), for the migration tests.
  */
+#define STORE_UNDO_24 \
+	" DROP TABLE alert_id_floor;" \
+	" CREATE TABLE a23 (id INTEGER PRIMARY KEY AUTOINCREMENT," \
+	"  dedup_key TEXT NOT NULL, service TEXT NOT NULL," \
+	"  priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4)," \
+	"  summary TEXT NOT NULL, source TEXT, details TEXT, links TEXT," \
+	"  integration TEXT, status TEXT NOT NULL DEFAULT 'triggered'" \
+	"  CHECK (status = 'triggered' OR status = 'acknowledged'" \
+	"  OR status = 'resolved'), stage INTEGER NOT NULL DEFAULT 1," \
+	"  count INTEGER NOT NULL DEFAULT 1, created_ms INTEGER NOT NULL," \
+	"  updated_ms INTEGER NOT NULL, acknowledged_ms INTEGER," \
+	"  first_response_ms INTEGER, resolved_ms INTEGER, policy TEXT," \
+	"  stage_started_ms INTEGER, stage_ack_due_ms INTEGER," \
+	"  stage_resolve_due_ms INTEGER," \
+	"  repeats_done INTEGER NOT NULL DEFAULT 0," \
+	"  sla_response_due_ms INTEGER, sla_first_response_due_ms INTEGER," \
+	"  sla_resolution_due_ms INTEGER," \
+	"  sla_reminded INTEGER NOT NULL DEFAULT 0," \
+	"  sla_breached INTEGER NOT NULL DEFAULT 0, next_due_ms INTEGER," \
+	"  max_stage INTEGER NOT NULL DEFAULT 1, snooze_until_ms INTEGER);" \
+	" INSERT INTO a23 SELECT * FROM alerts;" \
+	" DROP TABLE alerts; ALTER TABLE a23 RENAME TO alerts;" \
+	" CREATE UNIQUE INDEX alerts_open_dedup ON alerts" \
+	"  (service, dedup_key) WHERE status != 'resolved';" \
+	" CREATE INDEX alerts_status ON alerts (status, id);" \
+	" CREATE INDEX alerts_unstarted ON alerts (id)" \
+	"  WHERE stage_started_ms IS NULL AND status != 'resolved';"
 #define STORE_UNDO_21 \
 	" DROP INDEX notifications_later;" \
 	" ALTER TABLE notifications DROP COLUMN later_ms;" \
 	" ALTER TABLE notifications DROP COLUMN later;" \
 	" ALTER TABLE notifications DROP COLUMN send_id;"
 #define STORE_UNDO_14 \
+	STORE_UNDO_24 \
 	" DROP TABLE commands;" /* 23 */ \
 	" DROP INDEX alerts_unstarted; DROP TABLE lease;" /* 22 */ \
 	" ALTER TABLE alerts DROP COLUMN snooze_until_ms;" \
@@ -1347,10 +1375,10 @@ test_migrate_checks(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	/* as version 10 left it: a deleted newest id, a breach */
 	assert_int_equal(sqlite3_exec(db, "BEGIN;"
-	    " UPDATE sqlite_sequence SET seq = 10 WHERE name = 'alerts';"
 	    " INSERT INTO breaches VALUES (2, 'response', 1, 2, NULL);"
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
 	    STORE_UNDO_21 STORE_UNDO_14
+	    " UPDATE sqlite_sequence SET seq = 10 WHERE name = 'alerts';"
 	    " PRAGMA user_version = 10; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
@@ -1359,14 +1387,14 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "23"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
 	assert_int_equal(count_rows(db, "SELECT clock FROM breaches", 0,
 	    "response"), 1);
 	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_master"
-	    " WHERE tbl_name = 'alerts'", 0, NULL), 4); /* and its 3 indexes */
+	    " WHERE tbl_name = 'alerts'", 0, NULL), 3); /* and its 2 indexes */
 	assert_int_equal(count_rows(db, "EXPLAIN INSERT INTO alerts"
 	    " (dedup_key, service, priority, summary, created_ms, updated_ms)"
 	    " VALUES ('k', 's', 1, 'x', 1, 1)", 1, "OpenEphemeral"), 0);
@@ -1442,7 +1470,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "23"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -1895,7 +1923,7 @@ static void
 test_retention(void **state)
 {
 	struct fixture *f = *state;
-	struct store_raise r1, r2, r3, r4;
+	struct store_raise r1, r2, r3, r4, r5, r6;
 	char *before, *after, *cause = NULL, sql[512];
 	struct alert *a;
 
@@ -1974,14 +2002,27 @@ test_retention(void **state)
 	assert_int_equal(ev_add(f->s, r2.id, T0 + 200 * MIN, "bob",
 	    "note", NULL, &cause), 0);
 	assert_int_equal(store_commit(f->s, &cause), 0);
+	/* r4 is the newest alert: it stays too, or its id would be given
+	 * again (alerts have no AUTOINCREMENT) */
+	assert_int_equal(retention_pass(f->s, T0 + 86400000, 50), 0);
+	assert_non_null(a = store_alert_get(f->s, r4.id));
+	alert_free(a);
+	raise1(f->s, "db", "k5", 2, T0 + 210 * MIN, &r5); /* open */
+	free(r5.dedup_key);
+	assert_true(r5.id > r4.id);
+	free(before);
+	free(after);
+	before = report(f->s);
 	assert_int_equal(retention_pass(f->s, T0 + 86400000, 50), 1);
 	assert_null(store_alert_get(f->s, r4.id));
-	free(before);
-	before = after;
 	after = report(f->s);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
+	/* ids go on from the largest */
+	raise1(f->s, "db", "k6", 2, T0 + 220 * MIN, &r6);
+	free(r6.dedup_key);
+	assert_int_equal(r6.id, r5.id + 1);
 }
 
 static void
@@ -2149,7 +2190,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "23"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
