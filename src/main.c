@@ -288,7 +288,7 @@ main_take_work(void)
 	if (!main_state.leading)
 		return;
 	engine_adopt_unstarted(main_state.engine);
-	if (command_run(main_state.engine, main_state.store,
+	if (command_run(main_state.engine, main_state.outbox, main_state.store,
 	    clock_now_ms()) < 0)
 		log_warnx("commands: the store failed; trying again in 1s");
 }
@@ -545,6 +545,7 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 		/* waiting for the leader: answered "accepted" */
 		command_waits_free(main_state.api.commands);
 		main_state.api.commands = NULL;
+		main_state.twilio.commands = NULL;
 		/* let the last replies drain */
 		event_base_loopexit(main_state.base, &tv);
 		break;
@@ -724,6 +725,7 @@ main(int argc, char **argv)
 	api_console_init(&main_state.api, main_state.http);
 	main_state.twilio.conf = main_state.conf;
 	main_state.twilio.outbox = main_state.outbox;
+	main_state.twilio.commands = main_state.api.commands;
 	main_state.twilio.throttle = main_state.throttle;
 	api_hooks_init(&main_state.twilio, main_state.http);
 	/* signed ack links in pages; links, SMS replies and keypresses */
@@ -766,6 +768,7 @@ main(int argc, char **argv)
 		handoff_set_outbox(main_state.handoff, NULL);
 	command_waits_free(main_state.api.commands);
 	main_state.api.commands = NULL;
+	main_state.twilio.commands = NULL;
 	http_free(main_state.http);
 	throttle_free(main_state.throttle);
 	engine_set_link(main_state.engine, NULL, NULL);

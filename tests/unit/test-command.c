@@ -9,6 +9,9 @@
  * with why.  A standby waiting with command_submit() gets the result
  * once the leader did it, or, if it did not within the wait, nothing
  * (and answers "accepted").  Done commands are forgotten after a day.
+ * A silence made or expired at a standby is made or expired by the
+ * leader's engine, its id kept for the standby's answer; a delivery
+ * report waits for a leader with an outbox.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +28,7 @@
 #include "engine.h"
 #include "fake-clock.h"
 #include "fixture.h"
+#include "silence.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -145,7 +149,8 @@ test_ack_carried_out_once(void **state)
 	assert_int_equal(status_of(x, id), ALERT_TRIGGERED);
 
 	fake_clock_advance_to(T0 + 1000);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0 + 1000), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store,
+	    T0 + 1000), 1);
 	assert_int_equal(status_of(x, id), ALERT_ACKNOWLEDGED);
 	get_cmd(x, cid, &c);
 	assert_int_equal(c.done_ms, T0 + 1000);
@@ -156,7 +161,8 @@ test_ack_carried_out_once(void **state)
 	assert_int_equal(store_command_pending(x->f->store, 10, &v, &n), 0);
 	assert_int_equal(n, 0);
 	store_commands_free(v, n);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0 + 2000), 0);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store,
+	    T0 + 2000), 0);
 	/* acknowledged: stage 2 never pages */
 	fake_clock_advance_to(T0 + 20 * DURATION_MINUTE);
 	assert_int_equal(fixture_sent_count("bob", ""), 0);
@@ -174,7 +180,7 @@ test_refusals_recorded(void **state)
 	c1 = send_cmd(x, STORE_CMD_ACK, id, NULL, 0);
 	c2 = send_cmd(x, STORE_CMD_ACK, id, NULL, 0);
 	c3 = send_cmd(x, STORE_CMD_RESOLVE, 999999, NULL, 0);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 3);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 3);
 	get_cmd(x, c1, &c);
 	assert_int_equal(c.result, ENGINE_OK);
 	store_command_clear(&c);
@@ -203,14 +209,14 @@ test_every_kind_in_order(void **state)
 	send_cmd(x, STORE_CMD_ESCALATE, id, NULL, 0);
 	send_cmd(x, STORE_CMD_ACK, id, NULL, 0);
 	send_cmd(x, STORE_CMD_SNOOZE, id, "30m", 30 * DURATION_MINUTE);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 4);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 4);
 	/* the escalation paged bob at once */
 	assert_int_equal(fixture_sent_count("bob", "stage 2"), 1);
 	assert_int_equal(status_of(x, id), ALERT_ACKNOWLEDGED);
 	assert_int_equal(engine_snoozed_until(x->f->engine, id),
 	    T0 + 30 * DURATION_MINUTE);
 	send_cmd(x, STORE_CMD_RESOLVE, id, NULL, 0);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 1);
 	assert_int_equal(status_of(x, id), ALERT_RESOLVED);
 	assert_int_equal(store_events(x->f->store, id, &ev, &n), 0);
 	for (i = 0; i < n; i++) {
@@ -264,7 +270,7 @@ test_submit_gets_result(void **state)
 	t += 3 * COMMAND_POLL_MS;
 	fake_clock_advance_to(t);
 	assert_int_equal(got.calls, 0);
-	assert_int_equal(command_run(x->f->engine, x->f->store, t), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, t), 1);
 	t += COMMAND_POLL_MS;
 	fake_clock_advance_to(t);
 	assert_int_equal(got.calls, 1);
@@ -298,7 +304,7 @@ test_submit_times_out(void **state)
 	assert_int_equal(got.calls, 1);
 	assert_false(got.done);
 	/* still written: the leader carries it out later */
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 1);
 	assert_int_equal(status_of(x, c.alert_id), ALERT_RESOLVED);
 	assert_int_equal(got.calls, 1);
 }
@@ -336,7 +342,7 @@ test_done_expire(void **state)
 
 	id = fixture_raise(x->f, "disk full", 3);
 	done = send_cmd(x, STORE_CMD_NOTE, id, "first", 0);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 1);
 	pending = send_cmd(x, STORE_CMD_NOTE, id, "second", 0);
 	assert_int_equal(store_begin(x->f->store, NULL), 0);
 	assert_int_equal(store_command_expire(x->f->store,
@@ -345,6 +351,77 @@ test_done_expire(void **state)
 	assert_int_equal(store_command_get(x->f->store, done, &c), 1);
 	get_cmd(x, pending, &c);
 	assert_int_equal(c.done_ms, 0);
+	store_command_clear(&c);
+}
+
+/* A silence made, refused, expired and not found, by command. */
+static void
+test_silence_commands(void **state)
+{
+	static const char body[] = "{\"matchers\":{\"service\":\"db\"},"
+	    "\"ends_at\":\"2026-11-22T16:00:00Z\",\"comment\":\"deploy\"}";
+	struct ctx *x = *state;
+	struct store_command c;
+	struct silence s;
+	int64_t add, again, expire, twice, none, sid;
+
+	add = send_cmd(x, STORE_CMD_SILENCE_ADD, 0, body, 0);
+	again = send_cmd(x, STORE_CMD_SILENCE_ADD, 0, body, 0);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 2);
+	get_cmd(x, add, &c);
+	assert_int_equal(c.result, ENGINE_OK);
+	sid = c.alert_id;
+	assert_true(sid > 0);
+	store_command_clear(&c);
+	assert_int_equal(store_silence_get(x->f->store, sid, &s), 1);
+	assert_string_equal(s.creator, "desk-key");
+	assert_string_equal(s.comment, "deploy");
+	assert_int_equal(s.created_ms, T0);
+	silence_clear(&s);
+	/* the same matchers over the same window: refused, as on the API */
+	get_cmd(x, again, &c);
+	assert_int_equal(c.result, ENGINE_CONFLICT);
+	assert_int_equal(c.alert_id, 0);
+	assert_non_null(strstr(c.cause, "same matchers"));
+	store_command_clear(&c);
+	/* the leader's engine holds it: an alert of db is held */
+	assert_int_equal(engine_silence_overlap(x->f->engine, &(struct silence){
+	    .service = (char *)"db", .starts_ms = T0, .ends_ms = T0 + 1000 }),
+	    sid);
+
+	expire = send_cmd(x, STORE_CMD_SILENCE_EXPIRE, sid, NULL, 0);
+	twice = send_cmd(x, STORE_CMD_SILENCE_EXPIRE, sid, NULL, 0);
+	none = send_cmd(x, STORE_CMD_SILENCE_EXPIRE, sid + 100, NULL, 0);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 3);
+	get_cmd(x, expire, &c);
+	assert_int_equal(c.result, ENGINE_OK);
+	assert_int_equal(c.alert_id, sid);
+	store_command_clear(&c);
+	get_cmd(x, twice, &c);
+	assert_int_equal(c.result, ENGINE_CONFLICT);
+	store_command_clear(&c);
+	get_cmd(x, none, &c);
+	assert_int_equal(c.result, ENGINE_NOT_FOUND);
+	store_command_clear(&c);
+	assert_int_equal(store_silence_get(x->f->store, sid, &s), 1);
+	assert_true(s.expired_ms > 0);
+	silence_clear(&s);
+}
+
+/* A report needs the leader's outbox: without one it stays to do. */
+static void
+test_report_waits_for_outbox(void **state)
+{
+	struct ctx *x = *state;
+	struct store_command c;
+	int64_t cid;
+
+	cid = send_cmd(x, STORE_CMD_REPORT, 0, "SM0123", 0);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), -1);
+	get_cmd(x, cid, &c);
+	assert_int_equal(c.done_ms, 0);
+	assert_int_equal(c.kind, STORE_CMD_REPORT);
+	assert_string_equal(c.text, "SM0123");
 	store_command_clear(&c);
 }
 
@@ -365,6 +442,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stop_answers_waits,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_done_expire,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silence_commands,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_waits_for_outbox,
 		    setup, teardown),
 	};
 

@@ -46,8 +46,9 @@
  * 16 (who was on call), 17 (a ticket's link, in alert_context), 18
  * (silences), 19 (integration callbacks), 20 (snooze), 21 (a
  * notification's message and later rules), 22 (the leader's lease,
- * alerts not started), 23 (a standby's commands) and 24 (alerts without
- * AUTOINCREMENT or alerts_status), for the migration tests.
+ * alerts not started), 23 (a standby's commands), 24 (alerts without
+ * AUTOINCREMENT or alerts_status) and 25 (commands for silences and
+ * reports), for the migration tests.
  */
 #define STORE_UNDO_24 \
 	" DROP TABLE alert_id_floor;" \
@@ -1387,7 +1388,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "25"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -1470,7 +1471,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "25"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -2190,7 +2191,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "25"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
