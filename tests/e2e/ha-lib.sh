@@ -9,14 +9,17 @@
 #                      and URI (the libpq URI for store.database)
 #   sql QUERY          psql on the cluster, unaligned, tuples only
 #   pg_ctl ARGS        pg_ctl as the cluster's owner
-#   pg_restart         pg_ctl stop (fast) then start, as pg.sh did
+#   pg_stop            stop the cluster (fast), keeping it
+#   pg_start           start it again as pg.sh did, and wait until it
+#                      takes connections
 #   ha_node NAME       NAME's port (PORT_NAME), state folder and config
 #                      TEST_TMP/NAME.conf: write_config, then the test's
 #                      own ha_conf NAME FILE adds to FILE (the store, the
 #                      lease, policies)
 #   start_node NAME    start it (PID_NAME, OUT_NAME its console pages,
 #                      ERR_NAME its log) and wait until it answers
-#   role NAME          what its /healthz says: leader or standby
+#   role NAME          what its /healthz says: leader or standby (curl
+#                      waits HA_ROLE_WAIT seconds, default 5)
 #   is_role NAME ROLE
 #   leader             the one node of NODES that says leader, or fails
 #   has_leader         leader into LEADER
@@ -89,7 +92,7 @@ start_node() {
 }
 
 role() {
-	curl -sf --max-time 5 "http://127.0.0.1:$(eval echo "\$PORT_$1")/healthz" |
+	curl -sf --max-time "${HA_ROLE_WAIT:-5}" "http://127.0.0.1:$(eval echo "\$PORT_$1")/healthz" |
 	    jq -r .role 2>/dev/null
 }
 is_role() {
