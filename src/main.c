@@ -349,8 +349,13 @@ main_lead(int64_t epoch, char **cause)
 /*
  * This node stands by: no escalation timer, no send, no handoff note,
  * no heartbeat deadline, no retention; intake writes alerts unstarted.
- * Sends in flight are left to end (their rows stay "sending": the
- * leader sends them again).
+ * Sends in flight are left to end, not cancelled (the provider may
+ * already have taken one: cancelling would not make it unsent), and
+ * nothing of their outcome is written: outbox_close() writes the
+ * outcomes already in while the fence (still set) lets it, which fails
+ * if the lease moved on; outbox_free() detaches the transfers, whose
+ * outcomes are then dropped (outbox_done_cb).  Their rows stay
+ * "sending": the next leader sends them again (at least once).
  */
 static void
 main_stand_by(void)

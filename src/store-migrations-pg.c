@@ -280,6 +280,8 @@ static const char *const store_migrations_pg[] = {
 	"ALTER TABLE commands ADD CONSTRAINT commands_kind_check CHECK (kind"
 	"  IN ('ack', 'resolve', 'note', 'escalate', 'snooze', 'silence_add',"
 	"  'silence_expire', 'report'))",
+	/* 11: SQLite's 26, the epoch of the leader that wrote an event */
+	"ALTER TABLE events ADD COLUMN epoch BIGINT",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

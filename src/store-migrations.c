@@ -653,6 +653,13 @@ static const char *store_migrations[] = {
 	"DROP TABLE commands;"
 	"ALTER TABLE commands_new RENAME TO commands;"
 	"CREATE INDEX commands_pending ON commands (id) WHERE done_ms IS NULL;",
+	/*
+	 * 26: the lease epoch of the leader that wrote an audit event
+	 * (store_event_add), NULL if no leader's lease fenced it (SQLite,
+	 * a standby's intake): a page sent again across a failover shows
+	 * which leader sent each.
+	 */
+	"ALTER TABLE events ADD COLUMN epoch INTEGER;",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

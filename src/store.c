@@ -79,8 +79,9 @@ static const char *store_sql[ST_MAX] = {
 	    STORE_SQL("min(priority, ?3)", "LEAST(priority, ?3)")
 	    " WHERE id = ?1"
 	    " RETURNING count",
+	/* epoch: the lease's, written by a leader on PostgreSQL, or NULL */
 	[ST_INSERT_EVENT] = "INSERT INTO events (alert_id, at_ms, actor, kind,"
-	    " detail) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " detail, epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	    STORE_SQL("", " RETURNING id"),
 	[ST_GET_ALERT] = "SELECT id, dedup_key, service, priority, summary,"
 	    " source, details, links, integration, status, stage, count,"
@@ -718,6 +719,10 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 	store_bind_text_static(st, 3, ev->actor);
 	store_bind_text_static(st, 4, ev->kind);
 	store_bind_text_static(st, 5, ev->detail != NULL ? ev->detail : "{}");
+	if (s->fence_epoch > 0)
+		store_bind_int64(st, 6, s->fence_epoch);
+	else
+		store_bind_null(st, 6);
 	/* PostgreSQL: no wait for it when nobody needs its id */
 	if (s->ncb_integrations == 0 && s->drv->later != NULL &&
 	    s->drv->later(st)) {

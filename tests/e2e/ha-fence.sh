@@ -143,6 +143,16 @@ for s in 2 3; do
 done
 expect_eq "$EPOCH" "$(sql "SELECT epoch FROM lease WHERE name = 'leader'")" \
     "the lease's epoch (node a did not take it back)"
+# each audit event a leader wrote carries its epoch: b's stages b's,
+# and none of a's older epoch came after b's first
+expect_eq 2 "$(sql "SELECT count(*) FROM events WHERE alert_id = $ID1
+    AND kind = 'stage' AND epoch = $EPOCH")" \
+    "alert $ID1's stage events at node b's epoch"
+expect_eq 0 "$(sql "SELECT count(*) FROM events WHERE epoch < $EPOCH AND
+    at_ms > (SELECT min(at_ms) FROM events WHERE epoch = $EPOCH)")" \
+    "events of an older epoch written after node b's first"
+[ "$(sql "SELECT count(*) FROM events WHERE epoch < $EPOCH")" -ge 1 ] ||
+    fail "no event carries node a's epoch"
 PORT=$PORT_a
 api_get /metrics
 expect_match 'pagerd_leader 0' "$HTTP_BODY" "node a's pagerd_leader"
