@@ -66,10 +66,11 @@ store_command_add(struct store *s, const struct store_command *c,
 	    0 : -1;
 }
 
-/* The row st is on into *c (owned strings). */
+/* The row st is on into *arg, a struct store_command (owned strings). */
 static void
-store_command_row(struct sq *st, struct store_command *c)
+store_command_row(struct sq *st, void *arg)
 {
+	struct store_command *c = arg;
 	const char *kind = store_column_text(st, 2);
 	size_t i;
 
@@ -90,6 +91,12 @@ store_command_row(struct sq *st, struct store_command *c)
 	c->cause = store_column_strdup(st, 11);
 }
 
+static void
+store_command_clear_cb(void *arg)
+{
+	store_command_clear(arg);
+}
+
 /*
  * The commands not done yet, oldest first, at most limit: *out (free
  * with store_commands_free) and *n.  0, or -1 if the store failed.
@@ -99,8 +106,7 @@ store_command_pending(struct store *s, size_t limit,
     struct store_command **out, size_t *n)
 {
 	struct sq *st = store_stmt(s, store_cmd_pending_sql);
-	struct store_command *v = NULL;
-	size_t len = 0;
+	void *v;
 	int rc;
 
 	*out = NULL;
@@ -108,18 +114,10 @@ store_command_pending(struct store *s, size_t limit,
 	if (st == NULL)
 		return -1;
 	store_bind_int64(st, 1, (int64_t)limit);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		v = xreallocarray(v, len + 1, sizeof *v);
-		store_command_row(st, &v[len++]);
-	}
-	store_reset(st);
-	if (rc != STORE_DONE) {
-		store_commands_free(v, len);
-		return -1;
-	}
+	rc = store_read_rows(st, sizeof **out, store_command_row,
+	    store_command_clear_cb, &v, n);
 	*out = v;
-	*n = len;
-	return 0;
+	return rc;
 }
 
 /* Command id into *c: 0, 1 if there is none, -1 if the store failed. */

@@ -990,6 +990,40 @@ store_column_strdup(struct sq *st, int i)
 }
 
 /*
+ * Step st (bound) to its end: each row read by row() into a new element
+ * of size bytes (zeroed first) of the array *out of *n (caller frees).
+ * 0, or -1 if the store failed: every element read is then given to
+ * clear() and nothing is returned.  st is reset either way.
+ */
+int
+store_read_rows(struct sq *st, size_t size, void (*row)(struct sq *, void *),
+    void (*clear)(void *), void **out, size_t *n)
+{
+	char *v = NULL;
+	size_t len = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		v = xreallocarray(v, len + 1, size);
+		memset(v + len * size, 0, size);
+		row(st, v + len * size);
+		len++;
+	}
+	store_reset(st);
+	if (rc != STORE_DONE) {
+		for (i = 0; i < len; i++)
+			clear(v + i * size);
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+/*
  * The first column of every row sql gives for id, as new strings in a
  * new array *out of *n (caller frees both).  0, or -1 if the store
  * failed (said in the log, as what).

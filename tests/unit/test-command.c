@@ -83,6 +83,23 @@ teardown(void **state)
 	return 0;
 }
 
+/* A command of kind on alert id, from a standby's API key, now. */
+static void
+fill_cmd(struct store_command *c, enum store_command_kind kind, int64_t id,
+    const char *text, int64_t ms)
+{
+	memset(c, 0, sizeof *c);
+	c->alert_id = id;
+	c->kind = kind;
+	c->actor = (char *)"desk-key";
+	c->for_whom = (char *)"alice";
+	c->via = kind == STORE_CMD_ACK || kind == STORE_CMD_RESOLVE ?
+	    (char *)"api" : NULL;
+	c->text = (char *)text;
+	c->ms = ms;
+	c->created_ms = fake_clock_now();
+}
+
 /* Write a command of kind on alert id, as a standby does: its id. */
 static int64_t
 send_cmd(struct ctx *x, enum store_command_kind kind, int64_t id,
@@ -92,16 +109,7 @@ send_cmd(struct ctx *x, enum store_command_kind kind, int64_t id,
 	char *cause = NULL;
 	int64_t cid = 0;
 
-	memset(&c, 0, sizeof c);
-	c.alert_id = id;
-	c.kind = kind;
-	c.actor = (char *)"desk-key";
-	c.for_whom = (char *)"alice";
-	c.via = kind == STORE_CMD_ACK || kind == STORE_CMD_RESOLVE ?
-	    (char *)"api" : NULL;
-	c.text = (char *)text;
-	c.ms = ms;
-	c.created_ms = fake_clock_now();
+	fill_cmd(&c, kind, id, text, ms);
 	assert_int_equal(command_send(x->w, &c, &cid, &cause), 0);
 	assert_null(cause);
 	assert_true(cid > 0);
@@ -246,26 +254,33 @@ waited_cb(void *arg, const struct store_command *c)
 	w->result = c != NULL ? c->result : -1;
 }
 
+/* Write a command of kind on alert id and wait for it into *got. */
+static int64_t
+submit_cmd(struct ctx *x, enum store_command_kind kind, int64_t id,
+    struct waited *got)
+{
+	struct store_command c;
+	char *cause = NULL;
+	int64_t cid = 0;
+
+	fill_cmd(&c, kind, id, NULL, 0);
+	assert_int_equal(command_submit(x->w, &c, &cid, waited_cb, got,
+	    &cause), 0);
+	assert_null(cause);
+	assert_true(cid > 0);
+	return cid;
+}
+
 /* A standby waiting gets the result once the leader carried it out. */
 static void
 test_submit_gets_result(void **state)
 {
 	struct ctx *x = *state;
-	struct store_command c;
 	struct waited got = { 0, 0, 0 };
-	char *cause = NULL;
-	int64_t id, cid = 0, t = T0;
+	int64_t id, t = T0;
 
 	id = fixture_raise(x->f, "disk full", 3);
-	memset(&c, 0, sizeof c);
-	c.alert_id = id;
-	c.kind = STORE_CMD_ACK;
-	c.actor = (char *)"desk-key";
-	c.via = (char *)"api";
-	c.created_ms = t;
-	assert_int_equal(command_submit(x->w, &c, &cid, waited_cb, &got,
-	    &cause), 0);
-	assert_true(cid > 0);
+	submit_cmd(x, STORE_CMD_ACK, id, &got);
 	/* looked at, not done yet */
 	t += 3 * COMMAND_POLL_MS;
 	fake_clock_advance_to(t);
@@ -286,18 +301,11 @@ static void
 test_submit_times_out(void **state)
 {
 	struct ctx *x = *state;
-	struct store_command c;
 	struct waited got = { 0, 0, 0 };
-	char *cause = NULL;
-	int64_t cid = 0;
+	int64_t id;
 
-	memset(&c, 0, sizeof c);
-	c.alert_id = fixture_raise(x->f, "disk full", 3);
-	c.kind = STORE_CMD_RESOLVE;
-	c.actor = (char *)"desk-key";
-	c.created_ms = T0;
-	assert_int_equal(command_submit(x->w, &c, &cid, waited_cb, &got,
-	    &cause), 0);
+	id = fixture_raise(x->f, "disk full", 3);
+	submit_cmd(x, STORE_CMD_RESOLVE, id, &got);
 	fake_clock_advance_to(T0 + COMMAND_WAIT_MS - 2 * COMMAND_POLL_MS);
 	assert_int_equal(got.calls, 0);
 	fake_clock_advance_to(T0 + COMMAND_WAIT_MS + COMMAND_POLL_MS);
@@ -305,7 +313,7 @@ test_submit_times_out(void **state)
 	assert_false(got.done);
 	/* still written: the leader carries it out later */
 	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 1);
-	assert_int_equal(status_of(x, c.alert_id), ALERT_RESOLVED);
+	assert_int_equal(status_of(x, id), ALERT_RESOLVED);
 	assert_int_equal(got.calls, 1);
 }
 
@@ -314,18 +322,10 @@ static void
 test_stop_answers_waits(void **state)
 {
 	struct ctx *x = *state;
-	struct store_command c;
 	struct waited got = { 0, 0, 0 };
-	char *cause = NULL;
-	int64_t cid = 0;
 
-	memset(&c, 0, sizeof c);
-	c.alert_id = fixture_raise(x->f, "disk full", 3);
-	c.kind = STORE_CMD_ACK;
-	c.actor = (char *)"desk-key";
-	c.created_ms = T0;
-	assert_int_equal(command_submit(x->w, &c, &cid, waited_cb, &got,
-	    &cause), 0);
+	submit_cmd(x, STORE_CMD_ACK, fixture_raise(x->f, "disk full", 3),
+	    &got);
 	command_waits_free(x->w);
 	x->w = NULL;
 	assert_int_equal(got.calls, 1);
