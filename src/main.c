@@ -354,8 +354,9 @@ main_lead(int64_t epoch, char **cause)
  * nothing of their outcome is written: outbox_close() writes the
  * outcomes already in while the fence (still set) lets it, which fails
  * if the lease moved on; outbox_free() detaches the transfers, whose
- * outcomes are then dropped (outbox_done_cb).  Their rows stay
- * "sending": the next leader sends them again (at least once).
+ * outcomes are then dropped (outbox_done_cb).  Their rows stay as
+ * they were while in flight: the next leader sends them again (at
+ * least once).
  */
 static void
 main_stand_by(void)
