@@ -7,6 +7,12 @@
  * the auth token of one of the configured Twilio channels of that kind
  * (403 otherwise), computed over the public URL (http.public_url +
  * path), since a proxy may sit in front.
+ *
+ * A delivery report that reaches a standby node is written as a
+ * command for the leader (command.c) and answered 204 once committed:
+ * a failed delivery may fail the page over to the next channel, which
+ * only the leader's outbox may decide and send, so the standby does
+ * not write the outbox row itself.
  */
 #include <sys/queue.h>
 
@@ -17,11 +23,14 @@
 #include <string.h>
 
 #include "chan.h"
+#include "clock.h"
+#include "command.h"
 #include "conf.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "store.h"
 #include "twilio.h"
 #include "xmalloc.h"
 
@@ -171,6 +180,32 @@ api_hooks_form_free(struct twilio_form *f)
 	memset(f, 0, sizeof *f);
 }
 
+/*
+ * On a standby: write the report of provider id (status, and who
+ * answered if said) as a command for the leader.  0 once committed, or
+ * -1 with *cause.
+ */
+static int
+api_hooks_status_command(struct api_hooks *th, int voice, const char *id,
+    const char *status, const char *answered_by, char **cause)
+{
+	struct store_command c;
+	int64_t cid;
+
+	if (th->commands == NULL) {
+		*cause = xstrdup("this node stands by");
+		return -1;
+	}
+	memset(&c, 0, sizeof c);
+	c.kind = STORE_CMD_REPORT;
+	c.actor = (char *)(answered_by != NULL ? answered_by : "");
+	c.for_whom = (char *)status;
+	c.via = (char *)(voice ? "voice" : "sms");
+	c.text = (char *)id;
+	c.created_ms = clock_now_ms();
+	return command_send(th->commands, &c, &cid, cause);
+}
+
 /* POST /hooks/{sms,voice}/twilio/status */
 static void
 api_hooks_status(struct evhttp_request *req, const struct http_match *m,
@@ -191,14 +226,16 @@ api_hooks_status(struct evhttp_request *req, const struct http_match *m,
 		    (voice ? "CallSid" : "MessageSid") : "the status");
 		goto out;
 	}
-	/* a standby (lease.c): the provider tries again, maybe elsewhere */
 	if (th->outbox == NULL) {
-		http_error(req, HTTP_UNAVAILABLE, "this node stands by: the"
-		    " leader takes delivery reports");
-		goto out;
-	}
-	if (outbox_report(th->outbox, voice ? "voice" : "sms", id, status,
-	    api_hooks_form_get(&f, "AnsweredBy"), &cause) != 0) {
+		/* a standby (lease.c): for the leader to carry out */
+		if (api_hooks_status_command(th, voice, id, status,
+		    api_hooks_form_get(&f, "AnsweredBy"), &cause) != 0) {
+			http_error(req, HTTP_UNAVAILABLE, "%s", cause);
+			free(cause);
+			goto out;
+		}
+	} else if (outbox_report(th->outbox, voice ? "voice" : "sms", id,
+	    status, api_hooks_form_get(&f, "AnsweredBy"), &cause) != 0) {
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 		free(cause);
 		goto out;

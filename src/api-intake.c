@@ -497,8 +497,9 @@ api_heartbeat(struct evhttp_request *req, const struct http_match *m,
     void *arg)
 {
 	struct api *api = arg;
+	struct store_command c;
 	char *cause = NULL, when[32];
-	int64_t next;
+	int64_t next, open;
 
 	if (!api->ready || api->heartbeats == NULL) {
 		http_error(req, HTTP_UNAVAILABLE, "not ready");
@@ -506,7 +507,7 @@ api_heartbeat(struct evhttp_request *req, const struct http_match *m,
 	}
 	if (api_rate_check(req, m->key, 0) != 0)
 		return;
-	if (heartbeats_ping(api->heartbeats, m->param, m->key->name, &next,
+	if (heartbeats_ping(api->heartbeats, m->param, &next, &open,
 	    &cause) != 0) {
 		if (cause == NULL)
 			http_error(req, HTTP_NOTFOUND, "no heartbeat monitor"
@@ -515,6 +516,23 @@ api_heartbeat(struct evhttp_request *req, const struct http_match *m,
 			http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 		free(cause);
 		return;
+	}
+	/* resolve its missed-ping alert: by the leader, from a standby */
+	if (open > 0) {
+		memset(&c, 0, sizeof c);
+		c.kind = STORE_CMD_RESOLVE;
+		c.alert_id = open;
+		c.actor = (char *)m->key->name;
+		c.via = (char *)"heartbeat";
+		c.created_ms = clock_now_ms();
+		if (api_act(api, &c, &cause) == ENGINE_ERROR) {
+			http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ?
+			    cause : "the alert store failed");
+			free(cause);
+			return;
+		}
+		free(cause);
+		cause = NULL;
 	}
 	http_reply_json(req, HTTP_OK, json_pack("{s:s,s:s,s:s}", "status",
 	    "ok", "name", m->param, "next_due", clock_format_iso(next, when,

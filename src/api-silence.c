@@ -12,6 +12,12 @@
  * key that posted it.  Bad input is answered 400 with the cause and
  * changes nothing; so is a silence with the same matchers as one whose
  * window it meets.
+ *
+ * On a standby node the new silence, or the expiry, is written as a
+ * command for the leader (command.c), whose engine holds the silences
+ * that the alerts it starts are matched against; the answer waits for
+ * the leader's result (201, 200, 400, 404, 409), or is 202 with the
+ * command's id after COMMAND_WAIT_MS.
  */
 #include <event2/http.h>
 #include <inttypes.h>
@@ -21,6 +27,7 @@
 
 #include "api.h"
 #include "clock.h"
+#include "command.h"
 #include "conf.h"
 #include "engine.h"
 #include "http.h"
@@ -58,15 +65,77 @@ api_silence_init(struct api *api, struct http *h)
 	    api);
 }
 
+static void api_silence_reply(struct evhttp_request *, struct api *,
+    int64_t, int);
+
+/* A request a standby passed to the leader, waiting for its result. */
+struct api_silence_req {
+	struct api *api;
+	struct evhttp_request *req;
+	int64_t id;	/* the command's */
+	int add;	/* a new silence, else an expiry */
+};
+
+/*
+ * The leader carried out the command (c), or not yet (NULL): answer as
+ * the leader would have, or 202 with the command's id.
+ */
+static void
+api_silence_done(void *arg, const struct store_command *c)
+{
+	struct api_silence_req *r = arg;
+
+	if (c == NULL)
+		http_reply_json(r->req, HTTP_ACCEPTED, json_pack(
+		    "{s:b,s:I,s:s}", "accepted", 1, "command",
+		    (json_int_t)r->id, "message",
+		    "this node stands by; the leader carries it out"));
+	else if (r->add && c->result == ENGINE_CONFLICT)
+		http_error(r->req, HTTP_BADREQUEST, "%s", c->cause != NULL ?
+		    c->cause : "refused");
+	else if (c->result != ENGINE_OK)
+		api_engine_refused(r->req, c->result, c->cause);
+	else
+		api_silence_reply(r->req, r->api, c->alert_id, r->add ?
+		    HTTP_CREATED : HTTP_OK);
+	free(r);
+}
+
+/* On a standby: write c for the leader, answer once it is carried out. */
+static void
+api_silence_command(struct evhttp_request *req, struct api *api,
+    const struct store_command *c)
+{
+	struct api_silence_req *r;
+	char *cause = NULL;
+
+	if (api->commands == NULL) {
+		http_error(req, HTTP_UNAVAILABLE, "this node stands by");
+		return;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->api = api;
+	r->req = req;
+	r->add = c->kind == STORE_CMD_SILENCE_ADD;
+	if (command_submit(api->commands, c, &r->id, api_silence_done, r,
+	    &cause) != 0) {
+		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
+		    "the alert store failed");
+		free(cause);
+		free(r);
+	}
+}
+
 /* POST /api/v1/silences */
 static void
 api_silence_post(struct evhttp_request *req, const struct http_match *m,
     void *arg)
 {
 	struct api *api = arg;
+	struct store_command c;
 	struct silence s;
 	const char *buf;
-	char *cause = NULL;
+	char *cause = NULL, *text;
 	int64_t now = clock_now_ms(), other;
 	size_t len;
 
@@ -75,6 +144,19 @@ api_silence_post(struct evhttp_request *req, const struct http_match *m,
 	if (silence_parse(buf, len, now, &s, &cause) != 0) {
 		http_error(req, HTTP_BADREQUEST, "%s", cause);
 		free(cause);
+		return;
+	}
+	if (api->standby) {
+		/* parsed: the body is JSON, with no NUL byte */
+		silence_clear(&s);
+		text = xstrndup(buf, len);
+		memset(&c, 0, sizeof c);
+		c.kind = STORE_CMD_SILENCE_ADD;
+		c.actor = (char *)m->key->name;
+		c.text = text;
+		c.created_ms = now;
+		api_silence_command(req, api, &c);
+		free(text);
 		return;
 	}
 	if ((other = engine_silence_overlap(api->engine, &s)) != 0) {
@@ -130,9 +212,10 @@ api_silence_id(struct evhttp_request *req, const struct http_match *m)
 	return id;
 }
 
-/* Answer silence id as it is now: 200, 404 or 503. */
+/* Answer silence id as it is now: code (200, 201), 404 or 503. */
 static void
-api_silence_reply(struct evhttp_request *req, struct api *api, int64_t id)
+api_silence_reply(struct evhttp_request *req, struct api *api, int64_t id,
+    int code)
 {
 	struct silence s;
 	int rc;
@@ -142,8 +225,7 @@ api_silence_reply(struct evhttp_request *req, struct api *api, int64_t id)
 	else if (rc == 0)
 		http_error(req, HTTP_NOTFOUND, "no silence %" PRId64, id);
 	else {
-		http_reply_json(req, HTTP_OK, silence_json(&s,
-		    clock_now_ms()));
+		http_reply_json(req, code, silence_json(&s, clock_now_ms()));
 		silence_clear(&s);
 	}
 }
@@ -156,7 +238,7 @@ api_silence_one(struct evhttp_request *req, const struct http_match *m,
 	int64_t id;
 
 	if ((id = api_silence_id(req, m)) >= 0)
-		api_silence_reply(req, arg, id);
+		api_silence_reply(req, arg, id, HTTP_OK);
 }
 
 /* DELETE /api/v1/silences/{id}: expire it now. */
@@ -165,6 +247,7 @@ api_silence_delete(struct evhttp_request *req, const struct http_match *m,
     void *arg)
 {
 	struct api *api = arg;
+	struct store_command c;
 	enum engine_result res;
 	char *cause = NULL;
 	int64_t id;
@@ -175,9 +258,18 @@ api_silence_delete(struct evhttp_request *req, const struct http_match *m,
 		http_error(req, HTTP_UNAVAILABLE, "shutting down");
 		return;
 	}
+	if (api->standby) {
+		memset(&c, 0, sizeof c);
+		c.kind = STORE_CMD_SILENCE_EXPIRE;
+		c.alert_id = id;
+		c.actor = (char *)m->key->name;
+		c.created_ms = clock_now_ms();
+		api_silence_command(req, api, &c);
+		return;
+	}
 	res = engine_silence_expire(api->engine, id, m->key->name, &cause);
 	if (res == ENGINE_OK)
-		api_silence_reply(req, api, id);
+		api_silence_reply(req, api, id, HTTP_OK);
 	else
 		api_engine_refused(req, res, cause);
 	free(cause);

@@ -656,7 +656,7 @@ api_act(struct api *api, const struct store_command *c, char **cause)
 	int64_t id;
 
 	if (!api->standby)
-		return command_apply(api->engine, c, cause);
+		return command_apply(api->engine, NULL, c, NULL, cause);
 	if (api->commands == NULL) {
 		*cause = xstrdup("this node stands by");
 		return ENGINE_ERROR;
@@ -778,7 +778,7 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 		api_command(req, api, &c);
 		goto out;
 	}
-	res = command_apply(api->engine, &c, &cause);
+	res = command_apply(api->engine, NULL, &c, NULL, &cause);
 	if (res != ENGINE_OK)
 		api_engine_refused(req, res, cause);
 	else if ((a = store_alert_get(api->store, id)) == NULL)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * command.h: what reaches a standby node for the leader to carry out
- * (an acknowledgement, resolution, note, escalation or snooze), passed
+ * (an acknowledgement, resolution, note, escalation or snooze, a
+ * silence made or expired, a provider's delivery report), passed
  * through the commands table of the store (store-command.c).  The
  * standby writes it and waits a moment for the result (command-wait.c);
- * the leader carries it out through its engine (command.c).
+ * the leader carries it out through its engine and outbox (command.c).
  */
 #ifndef COMMAND_H
 #define COMMAND_H
@@ -13,6 +14,7 @@
 
 struct event_base;
 struct engine;
+struct outbox;
 struct store;
 struct store_command;
 
@@ -24,8 +26,9 @@ struct store_command;
 #define COMMAND_KEEP_MS (24 * 3600 * INT64_C(1000))
 
 /* command.c: the leader's side */
-int command_apply(struct engine *, const struct store_command *, char **);
-int command_run(struct engine *, struct store *, int64_t);
+int command_apply(struct engine *, struct outbox *,
+    const struct store_command *, int64_t *, char **);
+int command_run(struct engine *, struct outbox *, struct store *, int64_t);
 
 /*
  * command-wait.c: the standby's side.  done(arg, c) is called once: c is

@@ -5,7 +5,8 @@
  * started watching it).  When the timer fires with no ping since, an
  * alert is raised through the normal intake (dedup key
  * "heartbeat:NAME", so a monitor that stays silent makes one alert, not
- * one a period); a ping records itself durably and resolves that alert.
+ * one a period); a ping records itself durably (at any node) and its
+ * caller resolves that alert.
  */
 #include <event2/event.h>
 #include <inttypes.h>
@@ -225,14 +226,15 @@ heartbeats_lead(struct heartbeats *hbs, int on)
 }
 
 /*
- * A ping of monitor name by actor: recorded before it is answered, and
- * the monitor's open alert (if any) is resolved.  *next_due is when the
- * next ping is due.  Returns -1 with *cause NULL for an unknown name,
- * -1 with *cause set if the store failed.
+ * A ping of monitor name: recorded before it is answered.  *next_due
+ * is when the next ping is due, *open the monitor's open alert (0 if
+ * none), which the caller resolves (api_act: at once on the leader, as
+ * a command for it on a standby).  Returns -1 with *cause NULL for an
+ * unknown name, -1 with *cause set if the store failed.
  */
 int
-heartbeats_ping(struct heartbeats *hbs, const char *name, const char *actor,
-    int64_t *next_due, char **cause)
+heartbeats_ping(struct heartbeats *hbs, const char *name, int64_t *next_due,
+    int64_t *open, char **cause)
 {
 	const struct heartbeat_conf *hc;
 	struct heartbeat *h = NULL;
@@ -241,6 +243,7 @@ heartbeats_ping(struct heartbeats *hbs, const char *name, const char *actor,
 	size_t i;
 
 	*cause = NULL;
+	*open = 0;
 	for (i = 0; i < hbs->n; i++)
 		if (strcmp(hbs->list[i].name, name) == 0)
 			h = &hbs->list[i];
@@ -255,11 +258,7 @@ heartbeats_ping(struct heartbeats *hbs, const char *name, const char *actor,
 	/* a missed alert queued this turn must be committed to be found */
 	intake_flush(hbs->intake);
 	snprintf(key, sizeof key, "heartbeat:%s", name);
-	if ((id = store_alert_find_open(hbs->store, hc->service, key)) > 0 &&
-	    engine_resolve(hbs->engine, id, actor, NULL, "heartbeat",
-	    cause) == ENGINE_ERROR)
-		return -1;
-	free(*cause);
-	*cause = NULL;
+	if ((id = store_alert_find_open(hbs->store, hc->service, key)) > 0)
+		*open = id;
 	return 0;
 }

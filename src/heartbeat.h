@@ -32,8 +32,8 @@ struct heartbeats *heartbeats_new(struct event_base *, struct store *,
 void heartbeats_free(struct heartbeats *);
 void heartbeats_configure(struct heartbeats *, const struct conf *);
 void heartbeats_lead(struct heartbeats *, int);
-int heartbeats_ping(struct heartbeats *, const char *, const char *,
-    int64_t *, char **);
+int heartbeats_ping(struct heartbeats *, const char *, int64_t *, int64_t *,
+    char **);
 int64_t heartbeat_next_due(int64_t, int64_t, int64_t);
 
 #endif

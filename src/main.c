@@ -288,7 +288,7 @@ main_take_work(void)
 	if (!main_state.leading)
 		return;
 	engine_adopt_unstarted(main_state.engine);
-	if (command_run(main_state.engine, main_state.store,
+	if (command_run(main_state.engine, main_state.outbox, main_state.store,
 	    clock_now_ms()) < 0)
 		log_warnx("commands: the store failed; trying again in 1s");
 }
@@ -349,8 +349,14 @@ main_lead(int64_t epoch, char **cause)
 /*
  * This node stands by: no escalation timer, no send, no handoff note,
  * no heartbeat deadline, no retention; intake writes alerts unstarted.
- * Sends in flight are left to end (their rows stay "sending": the
- * leader sends them again).
+ * Sends in flight are left to end, not cancelled (the provider may
+ * already have taken one: cancelling would not make it unsent), and
+ * nothing of their outcome is written: outbox_close() writes the
+ * outcomes already in while the fence (still set) lets it, which fails
+ * if the lease moved on; outbox_free() detaches the transfers, whose
+ * outcomes are then dropped (outbox_done_cb).  Their rows stay as
+ * they were while in flight: the next leader sends them again (at
+ * least once).
  */
 static void
 main_stand_by(void)
@@ -545,6 +551,7 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 		/* waiting for the leader: answered "accepted" */
 		command_waits_free(main_state.api.commands);
 		main_state.api.commands = NULL;
+		main_state.twilio.commands = NULL;
 		/* let the last replies drain */
 		event_base_loopexit(main_state.base, &tv);
 		break;
@@ -724,6 +731,7 @@ main(int argc, char **argv)
 	api_console_init(&main_state.api, main_state.http);
 	main_state.twilio.conf = main_state.conf;
 	main_state.twilio.outbox = main_state.outbox;
+	main_state.twilio.commands = main_state.api.commands;
 	main_state.twilio.throttle = main_state.throttle;
 	api_hooks_init(&main_state.twilio, main_state.http);
 	/* signed ack links in pages; links, SMS replies and keypresses */
@@ -766,6 +774,7 @@ main(int argc, char **argv)
 		handoff_set_outbox(main_state.handoff, NULL);
 	command_waits_free(main_state.api.commands);
 	main_state.api.commands = NULL;
+	main_state.twilio.commands = NULL;
 	http_free(main_state.http);
 	throttle_free(main_state.throttle);
 	engine_set_link(main_state.engine, NULL, NULL);

@@ -134,6 +134,31 @@ store_callback_enqueue(struct store *s, const struct store_event_new *ev,
 	return 0;
 }
 
+/* The row st is on into *arg, a struct store_callback (owned strings). */
+static void
+store_callback_row(struct sq *st, void *arg)
+{
+	struct store_callback *c = arg;
+
+	c->id = store_column_int64(st, 0);
+	c->alert_id = store_column_int64(st, 1);
+	c->event_id = store_column_int64(st, 2);
+	c->integration = store_column_strdup(st, 3);
+	c->attempts = store_column_int(st, 4);
+	c->due_ms = store_column_int64(st, 5);
+	c->body = store_column_strdup(st, 6);
+	c->created_ms = store_column_int64(st, 7);
+}
+
+static void
+store_callback_clear(void *arg)
+{
+	struct store_callback *c = arg;
+
+	free(c->integration);
+	free(c->body);
+}
+
 /*
  * The rows that may be sent next, one per alert (its first pending
  * row), soonest due first, at most limit: *out (free with
@@ -144,8 +169,7 @@ store_callback_heads(struct store *s, size_t limit,
     struct store_callback **out, size_t *n)
 {
 	struct sq *st = store_stmt(s, store_cb_heads_sql);
-	struct store_callback *v = NULL, *c;
-	size_t len = 0;
+	void *v;
 	int rc;
 
 	*out = NULL;
@@ -153,26 +177,10 @@ store_callback_heads(struct store *s, size_t limit,
 	if (st == NULL)
 		return -1;
 	store_bind_int64(st, 1, (int64_t)limit);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		v = xreallocarray(v, len + 1, sizeof *v);
-		c = &v[len++];
-		c->id = store_column_int64(st, 0);
-		c->alert_id = store_column_int64(st, 1);
-		c->event_id = store_column_int64(st, 2);
-		c->integration = store_column_strdup(st, 3);
-		c->attempts = store_column_int(st, 4);
-		c->due_ms = store_column_int64(st, 5);
-		c->body = store_column_strdup(st, 6);
-		c->created_ms = store_column_int64(st, 7);
-	}
-	store_reset(st);
-	if (rc != STORE_DONE) {
-		store_callbacks_free(v, len);
-		return -1;
-	}
+	rc = store_read_rows(st, sizeof **out, store_callback_row,
+	    store_callback_clear, &v, n);
 	*out = v;
-	*n = len;
-	return 0;
+	return rc;
 }
 
 void
@@ -180,10 +188,8 @@ store_callbacks_free(struct store_callback *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(v[i].integration);
-		free(v[i].body);
-	}
+	for (i = 0; i < n; i++)
+		store_callback_clear(&v[i]);
 	free(v);
 }
 

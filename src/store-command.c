@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store-command.c: the commands table (migration 21), what reached a
- * standby node for the leader to carry out: an acknowledgement,
- * resolution, note, escalation or snooze.  The standby writes a row
+ * store-command.c: the commands table (migrations 23 and 25), what
+ * reached a standby node for the leader to carry out: an
+ * acknowledgement, resolution, note, escalation or snooze, a silence
+ * made or expired, a provider's delivery report.  The standby writes a row
  * and commits it before it answers; the leader reads the rows not done,
  * in id order, carries each out through its engine and marks it done
  * with the result; the standby reads that result back for its answer.
@@ -21,6 +22,9 @@ static const char *const store_cmd_kinds[] = {
 	[STORE_CMD_NOTE] = "note",
 	[STORE_CMD_ESCALATE] = "escalate",
 	[STORE_CMD_SNOOZE] = "snooze",
+	[STORE_CMD_SILENCE_ADD] = "silence_add",
+	[STORE_CMD_SILENCE_EXPIRE] = "silence_expire",
+	[STORE_CMD_REPORT] = "report",
 };
 
 static const char store_cmd_add_sql[] =
@@ -34,7 +38,8 @@ static const char store_cmd_pending_sql[] =
 static const char store_cmd_get_sql[] =
     STORE_CMD_COLUMNS " WHERE id = ?1";
 static const char store_cmd_done_sql[] =
-    "UPDATE commands SET done_ms = ?2, result = ?3, cause = ?4"
+    "UPDATE commands SET done_ms = ?2, result = ?3, cause = ?4,"
+    " alert_id = COALESCE(?5, alert_id)"
     " WHERE id = ?1 AND done_ms IS NULL";
 static const char store_cmd_expire_sql[] =
     "DELETE FROM commands WHERE done_ms IS NOT NULL AND done_ms < ?1";
@@ -61,10 +66,11 @@ store_command_add(struct store *s, const struct store_command *c,
 	    0 : -1;
 }
 
-/* The row st is on into *c (owned strings). */
+/* The row st is on into *arg, a struct store_command (owned strings). */
 static void
-store_command_row(struct sq *st, struct store_command *c)
+store_command_row(struct sq *st, void *arg)
 {
+	struct store_command *c = arg;
 	const char *kind = store_column_text(st, 2);
 	size_t i;
 
@@ -85,6 +91,12 @@ store_command_row(struct sq *st, struct store_command *c)
 	c->cause = store_column_strdup(st, 11);
 }
 
+static void
+store_command_clear_cb(void *arg)
+{
+	store_command_clear(arg);
+}
+
 /*
  * The commands not done yet, oldest first, at most limit: *out (free
  * with store_commands_free) and *n.  0, or -1 if the store failed.
@@ -94,8 +106,7 @@ store_command_pending(struct store *s, size_t limit,
     struct store_command **out, size_t *n)
 {
 	struct sq *st = store_stmt(s, store_cmd_pending_sql);
-	struct store_command *v = NULL;
-	size_t len = 0;
+	void *v;
 	int rc;
 
 	*out = NULL;
@@ -103,18 +114,10 @@ store_command_pending(struct store *s, size_t limit,
 	if (st == NULL)
 		return -1;
 	store_bind_int64(st, 1, (int64_t)limit);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		v = xreallocarray(v, len + 1, sizeof *v);
-		store_command_row(st, &v[len++]);
-	}
-	store_reset(st);
-	if (rc != STORE_DONE) {
-		store_commands_free(v, len);
-		return -1;
-	}
+	rc = store_read_rows(st, sizeof **out, store_command_row,
+	    store_command_clear_cb, &v, n);
 	*out = v;
-	*n = len;
-	return 0;
+	return rc;
 }
 
 /* Command id into *c: 0, 1 if there is none, -1 if the store failed. */
@@ -134,10 +137,14 @@ store_command_get(struct store *s, int64_t id, struct store_command *c)
 	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
 }
 
-/* Command id was carried out at now: result (and why, if it failed). */
+/*
+ * Command id was carried out at now: result (and why, if it failed);
+ * made, if above 0, is what it made (a silence's id), kept as its
+ * alert_id for the standby to answer with.
+ */
 int
 store_command_done(struct store *s, int64_t id, int result, const char *why,
-    int64_t now, char **cause)
+    int64_t made, int64_t now, char **cause)
 {
 	struct sq *st;
 
@@ -148,6 +155,10 @@ store_command_done(struct store *s, int64_t id, int result, const char *why,
 	store_bind_int64(st, 2, now);
 	store_bind_int(st, 3, result);
 	store_bind_text(st, 4, why);
+	if (made > 0)
+		store_bind_int64(st, 5, made);
+	else
+		store_bind_null(st, 5);
 	return store_step_done(s, st, cause);
 }
 

@@ -275,6 +275,13 @@ static const char *const store_migrations_pg[] = {
 	 */
 	"DROP INDEX alerts_status;"
 	"CREATE TABLE alert_id_floor (id BIGINT NOT NULL)",
+	/* 10: SQLite's 25, commands for silences and delivery reports */
+	"ALTER TABLE commands DROP CONSTRAINT commands_kind_check;"
+	"ALTER TABLE commands ADD CONSTRAINT commands_kind_check CHECK (kind"
+	"  IN ('ack', 'resolve', 'note', 'escalate', 'snooze', 'silence_add',"
+	"  'silence_expire', 'report'))",
+	/* 11: SQLite's 26, the epoch of the leader that wrote an event */
+	"ALTER TABLE events ADD COLUMN epoch BIGINT",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

@@ -628,6 +628,38 @@ static const char *store_migrations[] = {
 	"  WHERE status != 'resolved';"
 	"CREATE INDEX alerts_unstarted ON alerts (id)"
 	"  WHERE stage_started_ms IS NULL AND status != 'resolved';",
+	/*
+	 * 25: commands also make and expire silences and carry a
+	 * provider's delivery report (store-command.c); SQLite cannot
+	 * change a CHECK, so the table is made again, rows kept.
+	 */
+	"CREATE TABLE commands_new ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  alert_id INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('ack', 'resolve', 'note',"
+	"    'escalate', 'snooze', 'silence_add', 'silence_expire',"
+	"    'report')),"
+	"  actor TEXT NOT NULL,"
+	"  for_whom TEXT,"
+	"  via TEXT,"
+	"  text TEXT,"
+	"  ms INTEGER NOT NULL DEFAULT 0,"
+	"  created_ms INTEGER NOT NULL,"
+	"  done_ms INTEGER,"
+	"  result INTEGER,"
+	"  cause TEXT);"
+	"INSERT INTO commands_new SELECT id, alert_id, kind, actor, for_whom,"
+	"  via, text, ms, created_ms, done_ms, result, cause FROM commands;"
+	"DROP TABLE commands;"
+	"ALTER TABLE commands_new RENAME TO commands;"
+	"CREATE INDEX commands_pending ON commands (id) WHERE done_ms IS NULL;",
+	/*
+	 * 26: the lease epoch of the leader that wrote an audit event
+	 * (store_event_add), NULL if no leader's lease fenced it (SQLite,
+	 * a standby's intake): a page sent again across a failover shows
+	 * which leader sent each.
+	 */
+	"ALTER TABLE events ADD COLUMN epoch INTEGER;",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

@@ -240,6 +240,8 @@ struct sq *store_stmt_cause(struct store *, const char *, const char *,
 int store_step_done(struct store *, struct sq *, char **);
 void store_cause(struct store *, char **, const char *);
 char *store_column_strdup(struct sq *, int);
+int store_read_rows(struct sq *, size_t, void (*)(struct sq *, void *),
+    void (*)(void *), void **, size_t *);
 int64_t store_step_int64(struct sq *, int64_t);
 int64_t store_step_id(struct store *, struct sq *, const char *, char **);
 void store_bind_escalation(struct sq *, int, const struct esc_state *,

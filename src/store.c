@@ -79,8 +79,9 @@ static const char *store_sql[ST_MAX] = {
 	    STORE_SQL("min(priority, ?3)", "LEAST(priority, ?3)")
 	    " WHERE id = ?1"
 	    " RETURNING count",
+	/* epoch: the lease's, written by a leader on PostgreSQL, or NULL */
 	[ST_INSERT_EVENT] = "INSERT INTO events (alert_id, at_ms, actor, kind,"
-	    " detail) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " detail, epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	    STORE_SQL("", " RETURNING id"),
 	[ST_GET_ALERT] = "SELECT id, dedup_key, service, priority, summary,"
 	    " source, details, links, integration, status, stage, count,"
@@ -718,6 +719,10 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 	store_bind_text_static(st, 3, ev->actor);
 	store_bind_text_static(st, 4, ev->kind);
 	store_bind_text_static(st, 5, ev->detail != NULL ? ev->detail : "{}");
+	if (s->fence_epoch > 0)
+		store_bind_int64(st, 6, s->fence_epoch);
+	else
+		store_bind_null(st, 6);
 	/* PostgreSQL: no wait for it when nobody needs its id */
 	if (s->ncb_integrations == 0 && s->drv->later != NULL &&
 	    s->drv->later(st)) {
@@ -982,6 +987,40 @@ store_column_strdup(struct sq *st, int i)
 	const char *t = store_column_text(st, i);
 
 	return t != NULL ? xstrdup(t) : NULL;
+}
+
+/*
+ * Step st (bound) to its end: each row read by row() into a new element
+ * of size bytes (zeroed first) of the array *out of *n (caller frees).
+ * 0, or -1 if the store failed: every element read is then given to
+ * clear() and nothing is returned.  st is reset either way.
+ */
+int
+store_read_rows(struct sq *st, size_t size, void (*row)(struct sq *, void *),
+    void (*clear)(void *), void **out, size_t *n)
+{
+	char *v = NULL;
+	size_t len = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		v = xreallocarray(v, len + 1, size);
+		memset(v + len * size, 0, size);
+		row(st, v + len * size);
+		len++;
+	}
+	store_reset(st);
+	if (rc != STORE_DONE) {
+		for (i = 0; i < len; i++)
+			clear(v + i * size);
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
 }
 
 /*

@@ -472,8 +472,9 @@ int store_callback_retry(struct store *, int64_t, int, int64_t,
 int64_t store_callback_pending(struct store *);
 
 /*
- * What a person or tool asked of an alert through a standby node, for
- * the leader to carry out (store-command.c, command.c).
+ * What a person, tool or provider asked through a standby node, for the
+ * leader to carry out (store-command.c, command.c): an action on an
+ * alert, a silence made or expired, a provider's delivery report.
  */
 enum store_command_kind {
 	STORE_CMD_ACK,
@@ -481,10 +482,18 @@ enum store_command_kind {
 	STORE_CMD_NOTE,
 	STORE_CMD_ESCALATE,
 	STORE_CMD_SNOOZE,
+	STORE_CMD_SILENCE_ADD,    /* text: the body posted; actor: creator */
+	STORE_CMD_SILENCE_EXPIRE, /* alert_id: the silence's id */
+	STORE_CMD_REPORT,         /* see below */
 };
+/*
+ * A report (STORE_CMD_REPORT): via is the channel kind ("sms",
+ * "voice"), text the provider's message or call id, for_whom its
+ * status, actor what answered the call (AnsweredBy, "" if not said).
+ */
 struct store_command {
 	int64_t id;
-	int64_t alert_id;
+	int64_t alert_id;  /* or a silence's id (made: once done) */
 	enum store_command_kind kind;
 	char *actor;
 	char *for_whom;    /* may be NULL */
@@ -504,7 +513,7 @@ int store_command_pending(struct store *, size_t, struct store_command **,
     size_t *);
 int store_command_get(struct store *, int64_t, struct store_command *);
 int store_command_done(struct store *, int64_t, int, const char *, int64_t,
-    char **);
+    int64_t, char **);
 int store_command_expire(struct store *, int64_t, char **);
 void store_command_clear(struct store_command *);
 void store_commands_free(struct store_command *, size_t);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+struct command_waits;
 struct conf;
 struct evhttp_request;
 struct evkeyvalq;
@@ -34,7 +35,8 @@ struct twilio_form {
 /* What the /hooks/ handlers act on; the owner swaps conf on reload. */
 struct api_hooks {
 	const struct conf *conf;
-	struct outbox *outbox;
+	struct outbox *outbox;	/* the leader's; NULL on a standby */
+	struct command_waits *commands; /* a standby's, for the leader */
 	struct throttle *throttle; /* bad signatures, by address */
 };
 

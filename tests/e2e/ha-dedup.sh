@@ -8,25 +8,11 @@
 # person:nobody, so neither node pages anyone (which node drives is
 # issue 15's lease, not this test's).
 . "$E2E_LIB"
-need curl jq python3
-
-PG_SH=$top_srcdir/tests/fake/pg.sh
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
-    skip_missing postgresql "PostgreSQL is not installed (postgresql)"
-command -v psql >/dev/null 2>&1 ||
-    skip_missing postgresql "psql is not installed (postgresql-client)"
+. "$E2E_DIR/ha-lib.sh"
 
 ROUNDS=${HA_DEDUP_ROUNDS:-1000}
 
-chmod 711 "$TEST_TMP"
-pgdir=$TEST_TMP/pg
-conninfo=$(sh "$PG_SH" start "$pgdir") || fail "pg.sh start failed"
-trap 'sh "$PG_SH" stop "$pgdir"' EXIT
-pgport=$(cat "$pgdir/port")
-URI="postgresql://pagerd@/pagerd?host=$pgdir&port=$pgport"
-sql() {
-	psql "$conninfo" -XAtc "$1"
-}
+ha_pg_start
 
 # Node A, then node B: each its own port, state folder and config.
 store_conf="store = { database = \"$URI\"; timeout = \"5s\"; };

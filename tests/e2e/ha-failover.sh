@@ -11,28 +11,15 @@
 # skipped), each stage paged by some node (at least once: a page in
 # flight at a kill may be sent again), late by at most the failover.
 . "$E2E_LIB"
-need curl jq python3
-
-PG_SH=$top_srcdir/tests/fake/pg.sh
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
-    skip_missing postgresql "PostgreSQL is not installed (postgresql)"
-command -v psql >/dev/null 2>&1 ||
-    skip_missing postgresql "psql is not installed (postgresql-client)"
+. "$E2E_DIR/ha-lib.sh"
 
 KILLS=${HA_KILLS:-10}
 [ "$KILLS" -ge 10 ] || KILLS=10
 STEP=6		# ack_within of stages 1 and 2, seconds
 FAILOVER=5	# the most a failover may take, seconds
 
-chmod 711 "$TEST_TMP"
-pgdir=$TEST_TMP/pg
-conninfo=$(sh "$PG_SH" start "$pgdir") || fail "pg.sh start failed"
-trap 'touch "$TEST_TMP/stop"; sh "$PG_SH" stop "$pgdir"' EXIT
-pgport=$(cat "$pgdir/port")
-URI="postgresql://pagerd@/pagerd?host=$pgdir&port=$pgport"
-sql() {
-	psql "$conninfo" -XAtc "$1"
-}
+ha_pg_start 'touch "$TEST_TMP/stop"'
+HA_ROLE_WAIT=2
 
 cat >"$TEST_TMP/people.conf" <<'PEOPLE'
 people = (
@@ -43,11 +30,8 @@ people = (
 PEOPLE
 
 NODES="a b c"
-node() {
-	PORT=$(free_port)
-	STATE_DIR=$TEST_TMP/state-$1
-	write_config "$TEST_TMP/$1.conf"
-	cat >>"$TEST_TMP/$1.conf" <<CONF
+ha_conf() {
+	cat >>"$2" <<CONF
 store = { database = "$URI"; timeout = "2s"; };
 ha = { lease = "2s"; };
 people = "$TEST_TMP/people.conf";
@@ -62,39 +46,10 @@ policies = (
 	}
 );
 CONF
-	eval "PORT_$1=\$PORT"
-}
-
-start_node() {
-	PORT=$(eval echo "\$PORT_$1")
-	PAGERD_PID=
-	start_pagerd "$TEST_TMP/$1.conf"
-	eval "PID_$1=\$PAGERD_PID"
-}
-
-role() {
-	curl -sf --max-time 2 "http://127.0.0.1:$(eval echo "\$PORT_$1")/healthz" |
-	    jq -r .role 2>/dev/null
-}
-
-# leader: the one node that says leader, or nothing
-leader() {
-	local n found=
-	for n in $NODES; do
-		if [ "$(role "$n")" = leader ]; then
-			[ -z "$found" ] || return 1
-			found=$n
-		fi
-	done
-	[ -n "$found" ] && echo "$found"
-}
-has_leader() {
-	LEADER=$(leader)
-	[ -n "$LEADER" ]
 }
 
 for n in $NODES; do
-	node "$n"
+	ha_node "$n"
 done
 for n in $NODES; do
 	start_node "$n"

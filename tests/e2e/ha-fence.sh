@@ -13,25 +13,11 @@
 # of the leader lets the lease go: the standby leads long before the
 # lease would have expired.
 . "$E2E_LIB"
-need curl jq python3
+. "$E2E_DIR/ha-lib.sh"
 
-PG_SH=$top_srcdir/tests/fake/pg.sh
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
-    skip_missing postgresql "PostgreSQL is not installed (postgresql)"
-command -v psql >/dev/null 2>&1 ||
-    skip_missing postgresql "psql is not installed (postgresql-client)"
-
-chmod 711 "$TEST_TMP"
-pgdir=$TEST_TMP/pg
-conninfo=$(sh "$PG_SH" start "$pgdir") || fail "pg.sh start failed"
 PID_a=
 PID_b=
-trap 'kill -CONT $PID_a $PID_b 2>/dev/null; sh "$PG_SH" stop "$pgdir"' EXIT
-pgport=$(cat "$pgdir/port")
-URI="postgresql://pagerd@/pagerd?host=$pgdir&port=$pgport"
-sql() {
-	psql "$conninfo" -XAtc "$1"
-}
+ha_pg_start 'kill -CONT $PID_a $PID_b 2>/dev/null'
 
 STEP=4
 cat >"$TEST_TMP/people.conf" <<'PEOPLE'
@@ -42,14 +28,13 @@ people = (
 );
 PEOPLE
 
-# node NAME LEASE: its own port, state folder and config; one database.
-node() {
-	PORT=$(free_port)
-	STATE_DIR=$TEST_TMP/state-$1
-	write_config "$TEST_TMP/$1.conf"
-	cat >>"$TEST_TMP/$1.conf" <<CONF
+# node a's lease is 2s, node b's 6s
+ha_conf() {
+	local lease=2s
+	[ "$1" = a ] || lease=6s
+	cat >>"$2" <<CONF
 store = { database = "$URI"; timeout = "2s"; };
-ha = { lease = "$2"; };
+ha = { lease = "$lease"; };
 people = "$TEST_TMP/people.conf";
 policies = (
 	{
@@ -62,37 +47,10 @@ policies = (
 	}
 );
 CONF
-	eval "PORT_$1=\$PORT"
 }
 
-start_node() {
-	PORT=$(eval echo "\$PORT_$1")
-	PAGERD_PID=
-	start_pagerd "$TEST_TMP/$1.conf"
-	eval "PID_$1=\$PAGERD_PID OUT_$1=\$PAGERD_OUT ERR_$1=\$PAGERD_ERR"
-}
-
-# role NAME: what its /healthz says
-role() {
-	curl -sf --max-time 5 "http://127.0.0.1:$(eval echo "\$PORT_$1")/healthz" |
-	    jq -r .role 2>/dev/null
-}
-is_role() {
-	[ "$(role "$1")" = "$2" ]
-}
-# seen NAME N TEXT: node NAME's console has TEXT at least N times
-seen() {
-	[ "$(grep -c -- "$3" "$(eval echo "\$OUT_$1")")" -ge "$2" ]
-}
-pages() {
-	grep -c -- 'to [a-z]*: .*alert #' "$(eval echo "\$OUT_$1")"
-}
-logged() {
-	grep -q -- "$2" "$(eval echo "\$ERR_$1")"
-}
-
-node a 2s
-node b 6s
+ha_node a
+ha_node b
 
 # 1. The first node leads, the second stands by.
 start_node a
@@ -143,6 +101,16 @@ for s in 2 3; do
 done
 expect_eq "$EPOCH" "$(sql "SELECT epoch FROM lease WHERE name = 'leader'")" \
     "the lease's epoch (node a did not take it back)"
+# each audit event a leader wrote carries its epoch: b's stages b's,
+# and none of a's older epoch came after b's first
+expect_eq 2 "$(sql "SELECT count(*) FROM events WHERE alert_id = $ID1
+    AND kind = 'stage' AND epoch = $EPOCH")" \
+    "alert $ID1's stage events at node b's epoch"
+expect_eq 0 "$(sql "SELECT count(*) FROM events WHERE epoch < $EPOCH AND
+    at_ms > (SELECT min(at_ms) FROM events WHERE epoch = $EPOCH)")" \
+    "events of an older epoch written after node b's first"
+[ "$(sql "SELECT count(*) FROM events WHERE epoch < $EPOCH")" -ge 1 ] ||
+    fail "no event carries node a's epoch"
 PORT=$PORT_a
 api_get /metrics
 expect_match 'pagerd_leader 0' "$HTTP_BODY" "node a's pagerd_leader"

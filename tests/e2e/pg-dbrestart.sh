@@ -8,32 +8,9 @@
 # restart of pagerd; every alert answered 202, before, during or after,
 # is in the database.
 . "$E2E_LIB"
-need curl jq python3
+. "$E2E_DIR/ha-lib.sh"
 
-PG_SH=$top_srcdir/tests/fake/pg.sh
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
-    skip_missing postgresql "PostgreSQL is not installed (postgresql)"
-command -v psql >/dev/null 2>&1 ||
-    skip_missing postgresql "psql is not installed (postgresql-client)"
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-
-chmod 711 "$TEST_TMP"
-pgdir=$TEST_TMP/pg
-conninfo=$(sh "$PG_SH" start "$pgdir") || fail "pg.sh start failed"
-trap 'sh "$PG_SH" stop "$pgdir"' EXIT
-pgport=$(cat "$pgdir/port")
-sql() {
-	psql "$conninfo" -XAtc "$1"
-}
-# pg_ctl as the cluster's owner (nobody when the tests run as root)
-pg_ctl() {
-	if [ "$(id -u)" = 0 ]; then
-		setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		    --reset-env -- "$PG_BIN/pg_ctl" "$@"
-	else
-		"$PG_BIN/pg_ctl" "$@"
-	fi
-}
+ha_pg_start
 
 write_config
 cat >>"$CONFIG" <<CONF
@@ -112,8 +89,7 @@ wait_until 60 "50 alerts answered 202" at_least 202 50
 before=$(count 202)
 
 # 1. Down: 503 with Retry-After, /healthz and /metrics say so.
-pg_ctl -D "$pgdir/data" -m fast -w stop >/dev/null ||
-    fail "pg_ctl stop failed"
+pg_stop
 note "PostgreSQL stopped after $before alerts answered 202"
 wait_until 20 "/healthz to say the store is unreachable" store_is unreachable
 n503=$(count 503)
@@ -126,11 +102,7 @@ pass "while PostgreSQL is down intake answers 503, /healthz and /metrics say so"
 
 # 2. Back: 202 again within a few seconds, no restart of pagerd.
 n202=$(count 202)
-pg_ctl -D "$pgdir/data" -l "$pgdir/server.log" -W \
-    -o "-k $pgdir -p $pgport -h 127.0.0.1 -c fsync=on" start >/dev/null ||
-    fail "pg_ctl start failed"
-wait_until 30 "PostgreSQL to take connections again" \
-    "$PG_BIN/pg_isready" -q -h "$pgdir" -p "$pgport" -t 1
+pg_start
 up=$SECONDS
 wait_until 10 "intake to answer 202 again" at_least 202 $((n202 + 20))
 note "intake answered 202 again $((SECONDS - up))s after PostgreSQL was back"

@@ -9,24 +9,11 @@
 # never in the log nor in pagerd -t's output, and pagerd -t says so
 # plainly when the database cannot be reached.
 . "$E2E_LIB"
-need curl jq python3
+. "$E2E_DIR/ha-lib.sh"
 
-PG_SH=$top_srcdir/tests/fake/pg.sh
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
-    skip_missing postgresql "PostgreSQL is not installed (postgresql)"
-command -v psql >/dev/null 2>&1 ||
-    skip_missing postgresql "psql is not installed (postgresql-client)"
-
-chmod 711 "$TEST_TMP"
-pgdir=$TEST_TMP/pg
-conninfo=$(sh "$PG_SH" start "$pgdir") || fail "pg.sh start failed"
-trap 'sh "$PG_SH" stop "$pgdir"' EXIT
-pgport=$(cat "$pgdir/port")
+ha_pg_start
 # trust authentication ignores the password: it is here to be hidden
 URI="postgresql://pagerd:s3cr3t-pw@/pagerd?host=$pgdir&port=$pgport"
-sql() {
-	psql "$conninfo" -XAtc "$1"
-}
 
 STEP=2
 write_config

@@ -9,6 +9,9 @@
  * with why.  A standby waiting with command_submit() gets the result
  * once the leader did it, or, if it did not within the wait, nothing
  * (and answers "accepted").  Done commands are forgotten after a day.
+ * A silence made or expired at a standby is made or expired by the
+ * leader's engine, its id kept for the standby's answer; a delivery
+ * report waits for a leader with an outbox.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +28,7 @@
 #include "engine.h"
 #include "fake-clock.h"
 #include "fixture.h"
+#include "silence.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -79,6 +83,23 @@ teardown(void **state)
 	return 0;
 }
 
+/* A command of kind on alert id, from a standby's API key, now. */
+static void
+fill_cmd(struct store_command *c, enum store_command_kind kind, int64_t id,
+    const char *text, int64_t ms)
+{
+	memset(c, 0, sizeof *c);
+	c->alert_id = id;
+	c->kind = kind;
+	c->actor = (char *)"desk-key";
+	c->for_whom = (char *)"alice";
+	c->via = kind == STORE_CMD_ACK || kind == STORE_CMD_RESOLVE ?
+	    (char *)"api" : NULL;
+	c->text = (char *)text;
+	c->ms = ms;
+	c->created_ms = fake_clock_now();
+}
+
 /* Write a command of kind on alert id, as a standby does: its id. */
 static int64_t
 send_cmd(struct ctx *x, enum store_command_kind kind, int64_t id,
@@ -88,16 +109,7 @@ send_cmd(struct ctx *x, enum store_command_kind kind, int64_t id,
 	char *cause = NULL;
 	int64_t cid = 0;
 
-	memset(&c, 0, sizeof c);
-	c.alert_id = id;
-	c.kind = kind;
-	c.actor = (char *)"desk-key";
-	c.for_whom = (char *)"alice";
-	c.via = kind == STORE_CMD_ACK || kind == STORE_CMD_RESOLVE ?
-	    (char *)"api" : NULL;
-	c.text = (char *)text;
-	c.ms = ms;
-	c.created_ms = fake_clock_now();
+	fill_cmd(&c, kind, id, text, ms);
 	assert_int_equal(command_send(x->w, &c, &cid, &cause), 0);
 	assert_null(cause);
 	assert_true(cid > 0);
@@ -145,7 +157,8 @@ test_ack_carried_out_once(void **state)
 	assert_int_equal(status_of(x, id), ALERT_TRIGGERED);
 
 	fake_clock_advance_to(T0 + 1000);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0 + 1000), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store,
+	    T0 + 1000), 1);
 	assert_int_equal(status_of(x, id), ALERT_ACKNOWLEDGED);
 	get_cmd(x, cid, &c);
 	assert_int_equal(c.done_ms, T0 + 1000);
@@ -156,7 +169,8 @@ test_ack_carried_out_once(void **state)
 	assert_int_equal(store_command_pending(x->f->store, 10, &v, &n), 0);
 	assert_int_equal(n, 0);
 	store_commands_free(v, n);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0 + 2000), 0);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store,
+	    T0 + 2000), 0);
 	/* acknowledged: stage 2 never pages */
 	fake_clock_advance_to(T0 + 20 * DURATION_MINUTE);
 	assert_int_equal(fixture_sent_count("bob", ""), 0);
@@ -174,7 +188,7 @@ test_refusals_recorded(void **state)
 	c1 = send_cmd(x, STORE_CMD_ACK, id, NULL, 0);
 	c2 = send_cmd(x, STORE_CMD_ACK, id, NULL, 0);
 	c3 = send_cmd(x, STORE_CMD_RESOLVE, 999999, NULL, 0);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 3);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 3);
 	get_cmd(x, c1, &c);
 	assert_int_equal(c.result, ENGINE_OK);
 	store_command_clear(&c);
@@ -203,14 +217,14 @@ test_every_kind_in_order(void **state)
 	send_cmd(x, STORE_CMD_ESCALATE, id, NULL, 0);
 	send_cmd(x, STORE_CMD_ACK, id, NULL, 0);
 	send_cmd(x, STORE_CMD_SNOOZE, id, "30m", 30 * DURATION_MINUTE);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 4);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 4);
 	/* the escalation paged bob at once */
 	assert_int_equal(fixture_sent_count("bob", "stage 2"), 1);
 	assert_int_equal(status_of(x, id), ALERT_ACKNOWLEDGED);
 	assert_int_equal(engine_snoozed_until(x->f->engine, id),
 	    T0 + 30 * DURATION_MINUTE);
 	send_cmd(x, STORE_CMD_RESOLVE, id, NULL, 0);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 1);
 	assert_int_equal(status_of(x, id), ALERT_RESOLVED);
 	assert_int_equal(store_events(x->f->store, id, &ev, &n), 0);
 	for (i = 0; i < n; i++) {
@@ -240,31 +254,38 @@ waited_cb(void *arg, const struct store_command *c)
 	w->result = c != NULL ? c->result : -1;
 }
 
+/* Write a command of kind on alert id and wait for it into *got. */
+static int64_t
+submit_cmd(struct ctx *x, enum store_command_kind kind, int64_t id,
+    struct waited *got)
+{
+	struct store_command c;
+	char *cause = NULL;
+	int64_t cid = 0;
+
+	fill_cmd(&c, kind, id, NULL, 0);
+	assert_int_equal(command_submit(x->w, &c, &cid, waited_cb, got,
+	    &cause), 0);
+	assert_null(cause);
+	assert_true(cid > 0);
+	return cid;
+}
+
 /* A standby waiting gets the result once the leader carried it out. */
 static void
 test_submit_gets_result(void **state)
 {
 	struct ctx *x = *state;
-	struct store_command c;
 	struct waited got = { 0, 0, 0 };
-	char *cause = NULL;
-	int64_t id, cid = 0, t = T0;
+	int64_t id, t = T0;
 
 	id = fixture_raise(x->f, "disk full", 3);
-	memset(&c, 0, sizeof c);
-	c.alert_id = id;
-	c.kind = STORE_CMD_ACK;
-	c.actor = (char *)"desk-key";
-	c.via = (char *)"api";
-	c.created_ms = t;
-	assert_int_equal(command_submit(x->w, &c, &cid, waited_cb, &got,
-	    &cause), 0);
-	assert_true(cid > 0);
+	submit_cmd(x, STORE_CMD_ACK, id, &got);
 	/* looked at, not done yet */
 	t += 3 * COMMAND_POLL_MS;
 	fake_clock_advance_to(t);
 	assert_int_equal(got.calls, 0);
-	assert_int_equal(command_run(x->f->engine, x->f->store, t), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, t), 1);
 	t += COMMAND_POLL_MS;
 	fake_clock_advance_to(t);
 	assert_int_equal(got.calls, 1);
@@ -280,26 +301,19 @@ static void
 test_submit_times_out(void **state)
 {
 	struct ctx *x = *state;
-	struct store_command c;
 	struct waited got = { 0, 0, 0 };
-	char *cause = NULL;
-	int64_t cid = 0;
+	int64_t id;
 
-	memset(&c, 0, sizeof c);
-	c.alert_id = fixture_raise(x->f, "disk full", 3);
-	c.kind = STORE_CMD_RESOLVE;
-	c.actor = (char *)"desk-key";
-	c.created_ms = T0;
-	assert_int_equal(command_submit(x->w, &c, &cid, waited_cb, &got,
-	    &cause), 0);
+	id = fixture_raise(x->f, "disk full", 3);
+	submit_cmd(x, STORE_CMD_RESOLVE, id, &got);
 	fake_clock_advance_to(T0 + COMMAND_WAIT_MS - 2 * COMMAND_POLL_MS);
 	assert_int_equal(got.calls, 0);
 	fake_clock_advance_to(T0 + COMMAND_WAIT_MS + COMMAND_POLL_MS);
 	assert_int_equal(got.calls, 1);
 	assert_false(got.done);
 	/* still written: the leader carries it out later */
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 1);
-	assert_int_equal(status_of(x, c.alert_id), ALERT_RESOLVED);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 1);
+	assert_int_equal(status_of(x, id), ALERT_RESOLVED);
 	assert_int_equal(got.calls, 1);
 }
 
@@ -308,18 +322,10 @@ static void
 test_stop_answers_waits(void **state)
 {
 	struct ctx *x = *state;
-	struct store_command c;
 	struct waited got = { 0, 0, 0 };
-	char *cause = NULL;
-	int64_t cid = 0;
 
-	memset(&c, 0, sizeof c);
-	c.alert_id = fixture_raise(x->f, "disk full", 3);
-	c.kind = STORE_CMD_ACK;
-	c.actor = (char *)"desk-key";
-	c.created_ms = T0;
-	assert_int_equal(command_submit(x->w, &c, &cid, waited_cb, &got,
-	    &cause), 0);
+	submit_cmd(x, STORE_CMD_ACK, fixture_raise(x->f, "disk full", 3),
+	    &got);
 	command_waits_free(x->w);
 	x->w = NULL;
 	assert_int_equal(got.calls, 1);
@@ -336,7 +342,7 @@ test_done_expire(void **state)
 
 	id = fixture_raise(x->f, "disk full", 3);
 	done = send_cmd(x, STORE_CMD_NOTE, id, "first", 0);
-	assert_int_equal(command_run(x->f->engine, x->f->store, T0), 1);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 1);
 	pending = send_cmd(x, STORE_CMD_NOTE, id, "second", 0);
 	assert_int_equal(store_begin(x->f->store, NULL), 0);
 	assert_int_equal(store_command_expire(x->f->store,
@@ -345,6 +351,77 @@ test_done_expire(void **state)
 	assert_int_equal(store_command_get(x->f->store, done, &c), 1);
 	get_cmd(x, pending, &c);
 	assert_int_equal(c.done_ms, 0);
+	store_command_clear(&c);
+}
+
+/* A silence made, refused, expired and not found, by command. */
+static void
+test_silence_commands(void **state)
+{
+	static const char body[] = "{\"matchers\":{\"service\":\"db\"},"
+	    "\"ends_at\":\"2026-11-22T16:00:00Z\",\"comment\":\"deploy\"}";
+	struct ctx *x = *state;
+	struct store_command c;
+	struct silence s;
+	int64_t add, again, expire, twice, none, sid;
+
+	add = send_cmd(x, STORE_CMD_SILENCE_ADD, 0, body, 0);
+	again = send_cmd(x, STORE_CMD_SILENCE_ADD, 0, body, 0);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 2);
+	get_cmd(x, add, &c);
+	assert_int_equal(c.result, ENGINE_OK);
+	sid = c.alert_id;
+	assert_true(sid > 0);
+	store_command_clear(&c);
+	assert_int_equal(store_silence_get(x->f->store, sid, &s), 1);
+	assert_string_equal(s.creator, "desk-key");
+	assert_string_equal(s.comment, "deploy");
+	assert_int_equal(s.created_ms, T0);
+	silence_clear(&s);
+	/* the same matchers over the same window: refused, as on the API */
+	get_cmd(x, again, &c);
+	assert_int_equal(c.result, ENGINE_CONFLICT);
+	assert_int_equal(c.alert_id, 0);
+	assert_non_null(strstr(c.cause, "same matchers"));
+	store_command_clear(&c);
+	/* the leader's engine holds it: an alert of db is held */
+	assert_int_equal(engine_silence_overlap(x->f->engine, &(struct silence){
+	    .service = (char *)"db", .starts_ms = T0, .ends_ms = T0 + 1000 }),
+	    sid);
+
+	expire = send_cmd(x, STORE_CMD_SILENCE_EXPIRE, sid, NULL, 0);
+	twice = send_cmd(x, STORE_CMD_SILENCE_EXPIRE, sid, NULL, 0);
+	none = send_cmd(x, STORE_CMD_SILENCE_EXPIRE, sid + 100, NULL, 0);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), 3);
+	get_cmd(x, expire, &c);
+	assert_int_equal(c.result, ENGINE_OK);
+	assert_int_equal(c.alert_id, sid);
+	store_command_clear(&c);
+	get_cmd(x, twice, &c);
+	assert_int_equal(c.result, ENGINE_CONFLICT);
+	store_command_clear(&c);
+	get_cmd(x, none, &c);
+	assert_int_equal(c.result, ENGINE_NOT_FOUND);
+	store_command_clear(&c);
+	assert_int_equal(store_silence_get(x->f->store, sid, &s), 1);
+	assert_true(s.expired_ms > 0);
+	silence_clear(&s);
+}
+
+/* A report needs the leader's outbox: without one it stays to do. */
+static void
+test_report_waits_for_outbox(void **state)
+{
+	struct ctx *x = *state;
+	struct store_command c;
+	int64_t cid;
+
+	cid = send_cmd(x, STORE_CMD_REPORT, 0, "SM0123", 0);
+	assert_int_equal(command_run(x->f->engine, NULL, x->f->store, T0), -1);
+	get_cmd(x, cid, &c);
+	assert_int_equal(c.done_ms, 0);
+	assert_int_equal(c.kind, STORE_CMD_REPORT);
+	assert_string_equal(c.text, "SM0123");
 	store_command_clear(&c);
 }
 
@@ -365,6 +442,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stop_answers_waits,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_done_expire,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silence_commands,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_waits_for_outbox,
 		    setup, teardown),
 	};
 

@@ -46,9 +46,11 @@
  * 16 (who was on call), 17 (a ticket's link, in alert_context), 18
  * (silences), 19 (integration callbacks), 20 (snooze), 21 (a
  * notification's message and later rules), 22 (the leader's lease,
- * alerts not started), 23 (a standby's commands) and 24 (alerts without
- * AUTOINCREMENT or alerts_status), for the migration tests.
+ * alerts not started), 23 (a standby's commands), 24 (alerts without
+ * AUTOINCREMENT or alerts_status), 25 (commands for silences and
+ * reports) and 26 (the epoch of an event), for the migration tests.
  */
+#define STORE_UNDO_26 " ALTER TABLE events DROP COLUMN epoch;"
 #define STORE_UNDO_24 \
 	" DROP TABLE alert_id_floor;" \
 	" CREATE TABLE a23 (id INTEGER PRIMARY KEY AUTOINCREMENT," \
@@ -1100,7 +1102,7 @@ test_migrate_notes(void **state)
 	    "DROP TABLE breaches;" /* migration 9 */
 	    "DROP TABLE hook_deliveries;" /* migration 10 */
 	    "DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
-	    STORE_UNDO_14
+	    STORE_UNDO_26 STORE_UNDO_14
 	    "PRAGMA user_version = 5; COMMIT;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -1286,7 +1288,7 @@ test_migrate_breaches(void **state)
 	xasprintf(&sql, "BEGIN; DROP TABLE breaches;"
 	    " DROP TABLE hook_deliveries;" /* migration 10 */
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
-	    STORE_UNDO_21 STORE_UNDO_14
+	    STORE_UNDO_26 STORE_UNDO_21 STORE_UNDO_14
 	    " UPDATE alerts SET sla_response_due_ms = %lld,"
 	    " sla_first_response_due_ms = %lld, sla_resolution_due_ms = %lld;"
 	    /* 1: acked late, never noted, resolved late */
@@ -1377,7 +1379,7 @@ test_migrate_checks(void **state)
 	assert_int_equal(sqlite3_exec(db, "BEGIN;"
 	    " INSERT INTO breaches VALUES (2, 'response', 1, 2, NULL);"
 	    " DROP TABLE pages; DROP TABLE alert_notes;" /* migration 13 */
-	    STORE_UNDO_21 STORE_UNDO_14
+	    STORE_UNDO_26 STORE_UNDO_21 STORE_UNDO_14
 	    " UPDATE sqlite_sequence SET seq = 10 WHERE name = 'alerts';"
 	    " PRAGMA user_version = 10; COMMIT;", NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -1387,7 +1389,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "26"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -1449,7 +1451,7 @@ test_migrate_events(void **state)
 	xasprintf(&path, "%s/pagerd.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	/* version 11's table, with a gap before its newest row (id 40) */
-	assert_int_equal(sqlite3_exec(db, "BEGIN;"
+	assert_int_equal(sqlite3_exec(db, "BEGIN;" STORE_UNDO_26
 	    " CREATE TABLE ev11 (id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	    "  alert_id INTEGER REFERENCES alerts (id), at_ms INTEGER NOT NULL,"
 	    "  actor TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -1470,7 +1472,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "26"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -2181,8 +2183,8 @@ test_migrate_facts(void **state)
 	xasprintf(&path, "%s/pagerd.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "BEGIN; DROP TABLE pages;"
-	    " DROP TABLE alert_notes;" STORE_UNDO_21 STORE_UNDO_14
-	    " PRAGMA user_version = 12; COMMIT;",
+	    " DROP TABLE alert_notes;" STORE_UNDO_26 STORE_UNDO_21
+	    STORE_UNDO_14 " PRAGMA user_version = 12; COMMIT;",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -2190,7 +2192,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "24"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "26"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
