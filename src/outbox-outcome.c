@@ -162,6 +162,14 @@ outbox_outcome_sent(struct outbox *ob, struct outbox_send *s, int64_t now)
 	msg.last_id = s->rows[s->n - 1].id;
 	msg.send_id = s->send_id;
 	msg.whole = s->whole;
+	msg.min_id = msg.max_id = s->rows[0].id;
+	for (i = 1; i < s->n; i++) {
+		if (s->rows[i].id < msg.min_id)
+			msg.min_id = s->rows[i].id;
+		if (s->rows[i].id > msg.max_id)
+			msg.max_id = s->rows[i].id;
+	}
+	msg.n = s->n;
 	changed = store_outbox_sent(ob->store, &msg, r->provider_id, &cause);
 	if (changed < 0) {
 		log_warnx("outbox: %s", cause);

@@ -139,6 +139,20 @@ static const char *const store_outbox_sent_sql[] = {
 	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_BEFORE(" AND send_id = ?6"),
 	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_AT(" AND send_id = ?6"),
 };
+/*
+ * The same, for a message whose rows lie close together by id (a
+ * storm to one address): a walk of the ids from the message's least
+ * (?8) to its greatest (?9), by the primary key.  Moving rows out of
+ * the queue index while walking that index made SQLite gather them in
+ * a temporary table first (about 30,000 instructions a statement);
+ * walking the primary key it updates each row as it goes.  Its rows
+ * are those still pending with its id, whatever their address.
+ */
+static const char store_outbox_sent_ids_sql[] =
+    STORE_OUTBOX_SENT " WHERE id >= ?8 AND id <= ?9 AND send_id = ?6"
+    " AND state = 'pending' AND CAST(?1 AS TEXT) IS NOT NULL"
+    " AND CAST(?2 AS TEXT) IS NOT NULL AND CAST(?4 AS BIGINT) IS NOT NULL"
+    " AND CAST(?5 AS BIGINT) IS NOT NULL";
 static const char store_outbox_cancel_sql[] =
     "UPDATE notifications SET state = 'cancelled', updated_ms = ?3"
     " WHERE alert_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR person = ?2)"
@@ -489,7 +503,8 @@ store_outbox_set(struct store *s, const struct store_outbox_change *c,
  * Step sql[] over the rows of message m (see STORE_OUTBOX_MSG_ALL: the
  * first statement if m is all that was due, else the other two) and
  * say how many rows it changed, or -1 with *cause.  sent: sql is the
- * move to "sent" (provider_id bound).
+ * move to "sent" (provider_id bound), by the message's ids if they lie
+ * close together (store_outbox_sent_ids_sql).
  */
 static int64_t
 store_outbox_msg(struct store *s, const char *const sql[3], const char *what,
@@ -498,10 +513,15 @@ store_outbox_msg(struct store *s, const char *const sql[3], const char *what,
 {
 	struct sq *q;
 	int64_t n = 0;
-	int i;
+	int i, ids;
 
-	for (i = m->whole ? 0 : 1; i < (m->whole ? 1 : 3); i++) {
-		if ((q = store_stmt_cause(s, sql[i], what, cause)) == NULL)
+	/* the rows of a message that went out, close together by id */
+	ids = sent && m->n > 0 && m->max_id >= m->min_id &&
+	    m->max_id - m->min_id < (int64_t)(4 * m->n + 16);
+	for (i = m->whole || ids ? 0 : 1; i < (m->whole || ids ? 1 : 3);
+	    i++) {
+		if ((q = store_stmt_cause(s, ids ? store_outbox_sent_ids_sql :
+		    sql[i], what, cause)) == NULL)
 			return -1;
 		store_bind_text(q, 1, m->channel);
 		store_bind_text(q, 2, m->address);
@@ -511,6 +531,10 @@ store_outbox_msg(struct store *s, const char *const sql[3], const char *what,
 		store_bind_int64(q, 6, m->send_id);
 		if (sent)
 			store_bind_text(q, 7, provider_id);
+		if (ids) {
+			store_bind_int64(q, 8, m->min_id);
+			store_bind_int64(q, 9, m->max_id);
+		}
 		if (store_step_done(s, q, cause) != 0)
 			return -1;
 		n += store_changed(s);

@@ -383,6 +383,8 @@ struct store_outbox_msg {
 	int64_t last_id;
 	int64_t send_id;
 	int whole;
+	int64_t min_id, max_id; /* its least and greatest row id, */
+	size_t n;		/* and how many rows (0: not known) */
 };
 int64_t store_outbox_mark(struct store *, const struct store_outbox_msg *,
     char **);

@@ -1232,6 +1232,11 @@ test_mark(void **state)
 	assert_int_equal(store_outbox_mark(f.st, &m2, &cause), 2);
 	assert_int_equal(store_outbox_spawn(f.st, rows[0].id, 2, "console",
 	    "alice", rows[0].due_ms - 2, now, &cause), 0);
+	/* by its ids (the walk of them takes in the row written since:
+	 * not the message's) */
+	m2.min_id = rows[4].id;
+	m2.max_id = rows[4].id + 10;
+	m2.n = 2;
 	assert_int_equal(store_outbox_sent(f.st, &m2, NULL, &cause), 2);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'pending' AND send_id IS NULL AND person ="
