@@ -149,13 +149,28 @@ outbox_outcome_sent(struct outbox *ob, struct outbox_send *s, int64_t now)
 {
 	const struct chan_result *r = &s->res;
 	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
+	struct store_outbox_msg msg;
 	struct store_note *n;
 	char *cause = NULL;
 	int64_t changed;
 	size_t i;
 
-	changed = store_outbox_sent(ob->store, s->channel, s->address,
-	    s->send_id, r->provider_id, now, &cause);
+	msg.channel = s->channel;
+	msg.address = s->address;
+	msg.now = now;
+	msg.last_due = s->rows[s->n - 1].due_ms;
+	msg.last_id = s->rows[s->n - 1].id;
+	msg.send_id = s->send_id;
+	msg.whole = s->whole;
+	msg.min_id = msg.max_id = s->rows[0].id;
+	for (i = 1; i < s->n; i++) {
+		if (s->rows[i].id < msg.min_id)
+			msg.min_id = s->rows[i].id;
+		if (s->rows[i].id > msg.max_id)
+			msg.max_id = s->rows[i].id;
+	}
+	msg.n = s->n;
+	changed = store_outbox_sent(ob->store, &msg, r->provider_id, &cause);
 	if (changed < 0) {
 		log_warnx("outbox: %s", cause);
 		free(cause);

@@ -30,6 +30,7 @@ struct outbox_send {
 	struct store_note *rows; /* owned */
 	size_t n;
 	int64_t send_id; /* its rows' send_id: its first row's id */
+	int whole; /* its rows were all that was due (store_outbox_msg) */
 	int64_t started; /* when it was handed to the driver */
 	struct chan_result res; /* the outcome, once done (copied) */
 	char *res_error;

@@ -5,7 +5,8 @@
  * page is durable before anything is sent); one timer then sends the
  * rows as they fall due, grouped per channel and address (bundling),
  * within each address's rate limit.  Messages start once the pass that
- * marked their rows "sending" (one statement per message) is on disk.  Outcomes are written back by
+ * marked their rows "sending" (one statement per message, that writes
+ * no index: store-outbox.c) is on disk.  Outcomes are written back by
  * the next pass, in its transaction, with an audit event each: sent,
  * retry (backoff
  * with jitter, Retry-After honoured), failed (then the person's next
@@ -510,6 +511,7 @@ struct outbox_plan {
 	struct store_note *rows; /* the first due ones, oldest first */
 	size_t n;
 	size_t k; /* rows in the message; 0: none (put off) */
+	int whole; /* the message is every row of a that was due */
 };
 
 /*
@@ -526,12 +528,13 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox_unreach *u;
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
 	struct store_outbox_due due;
+	struct store_outbox_msg msg;
 	struct outbox_wait *w = NULL;
 	struct outbox_send *s;
 	struct outbox_addr *a;
 	int64_t now, next, wake, marked;
 	char *cause = NULL;
-	size_t nplan = 0, i;
+	size_t nplan = 0, i, max;
 	int rc, intxn = 0;
 
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
@@ -595,9 +598,9 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		due.channel = a->channel;
 		due.address = a->address;
 		due.now = now;
-		if (store_outbox_queue(ob->store, &due,
-		    p->cc != NULL && p->cc->rate_limit > 0 ?
-		    OUTBOX_DIGEST_LIMITED : OUTBOX_DIGEST_MAX, &p->rows,
+		max = p->cc != NULL && p->cc->rate_limit > 0 ?
+		    OUTBOX_DIGEST_LIMITED : OUTBOX_DIGEST_MAX;
+		if (store_outbox_queue(ob->store, &due, max, &p->rows,
 		    &p->n) != 0) {
 			cause = xstrdup("cannot read the outbox");
 			goto rollback;
@@ -624,12 +627,18 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		/* One message: a digest of all that is due, or a note
 		 * alone. */
 		p->k = outbox_bundle(p->rows, p->n, 0, p->n);
-		/* Its rows "sending" in one statement, tagged with the
-		 * message's id (its first row's): the rows read are the
+		/* Its rows "sending" (tagged with the message's id, its
+		 * first row's) in one statement: the rows read are the
 		 * first due ones in (due, id) order, so up to its last. */
-		marked = store_outbox_mark(ob->store, &due,
-		    p->rows[p->k - 1].due_ms, p->rows[p->k - 1].id,
-		    p->rows[0].id, &cause);
+		msg.channel = a->channel;
+		msg.address = a->address;
+		msg.now = now;
+		msg.last_due = p->rows[p->k - 1].due_ms;
+		msg.last_id = p->rows[p->k - 1].id;
+		msg.send_id = p->rows[0].id;
+		/* all that was due (nothing left at its last instant) */
+		p->whole = msg.whole = p->k == p->n && p->n < max;
+		marked = store_outbox_mark(ob->store, &msg, &cause);
 		if (marked < 0)
 			goto rollback;
 		if ((size_t)marked != p->k) {
@@ -647,8 +656,11 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		w = xcalloc(1, sizeof *w);
 	for (i = 0; i < nplan; i++) {
 		p = &plan[i];
-		if (p->k > 0)
-			w->v[w->n++] = outbox_send_new(ob, p->rows, p->k);
+		if (p->k > 0) {
+			s = outbox_send_new(ob, p->rows, p->k);
+			s->whole = p->whole;
+			w->v[w->n++] = s;
+		}
 		store_notes_free(p->rows, p->n); /* what was not moved */
 		p->rows = NULL;
 		p->n = 0;

@@ -282,6 +282,12 @@ static const char *const store_migrations_pg[] = {
 	"  'silence_expire', 'report'))",
 	/* 11: SQLite's 26, the epoch of the leader that wrote an event */
 	"ALTER TABLE events ADD COLUMN epoch BIGINT",
+	/* 12: SQLite's 27, the queue index of pending rows only */
+	"UPDATE notifications SET state = 'pending', send_id = NULL"
+	"  WHERE state = 'sending';"
+	"DROP INDEX notifications_queue;"
+	"CREATE INDEX notifications_queue ON notifications"
+	"  (channel, address, due_ms) WHERE state = 'pending'",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

@@ -660,6 +660,20 @@ static const char *store_migrations[] = {
 	 * which leader sent each.
 	 */
 	"ALTER TABLE events ADD COLUMN epoch INTEGER;",
+	/*
+	 * 27: the outbox under a storm, again (store-outbox.c).  A message
+	 * in flight leaves its rows "pending" with send_id set ("sending"
+	 * is no longer written), so tagging them writes no index; and the
+	 * queue index holds the pending rows only, so a row sent leaves it
+	 * rather than moving to another part of it, and the index is as
+	 * small as the backlog.  Rows left "sending" are pending again, as
+	 * at a start.
+	 */
+	"UPDATE notifications SET state = 'pending', send_id = NULL"
+	"  WHERE state = 'sending';"
+	"DROP INDEX notifications_queue;"
+	"CREATE INDEX notifications_queue ON notifications"
+	"  (channel, address, due_ms) WHERE state = 'pending';",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

@@ -4,8 +4,12 @@
  * page step (alert, person, channel, address), or per note (no alert, a
  * body instead), written before anything is sent, then moved through
  * pending -> sending -> sent -> delivered, or to failed or cancelled.
- * A message's rows move to "sending" and to "sent" together, in one
- * statement each, tagged with the message's id (send_id, migration 21).
+ * "Sending" is stored as a pending row with send_id set (the message's
+ * id, migration 21): a message's rows are tagged in one statement that
+ * rewrites no index, and move to "sent" together in one more, found by
+ * the same two ranges of the queue index.  Migration 24 made the queue
+ * index partial, pending rows only, so rows leave it once sent and the
+ * index is as small as the backlog.
  * Columns from migrations 1, 3, 6 and 8 (what each row tells: its event
  * and stage), read with the alert's links and its client (and its
  * ticket's link, migration 17) from migration 15's alert_context for
@@ -28,7 +32,7 @@
 	" n.step, n.state, n.reason, n.ack_url, n.due_ms, n.provider_id," \
 	" a.priority, a.service, a.summary, n.last_error, n.body, n.event," \
 	" n.stage, a.created_ms, a.links, x.client, x.client_url," \
-	" x.external_url"
+	" x.external_url, n.send_id"
 /* A row's alert, and what its trigger attached (migration 15). */
 #define STORE_NOTE_FROM \
 	" FROM notifications n LEFT JOIN alerts a ON a.id = n.alert_id" \
@@ -47,6 +51,12 @@ static const char store_outbox_add_sql[] =
     " stage, later, later_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending', ?10, ?11,"
     " ?12, ?13, ?14)" STORE_SQL("", " RETURNING id");
+/*
+ * A pending row not in flight: where a message's rows are not, though
+ * they stay "pending" in the store (with send_id set) while it is.
+ */
+#define STORE_NOTE_IDLE " AND send_id IS NULL"
+
 static const char store_outbox_first_sql[] =
     "SELECT channel, address, due_ms FROM notifications"
     " WHERE state = 'pending' ORDER BY channel, address, due_ms LIMIT 1";
@@ -68,42 +78,85 @@ static const char store_outbox_queue_sql[] =
 static const char store_outbox_defer_sql[] =
     "UPDATE notifications SET due_ms = ?4, updated_ms = ?3"
     " WHERE state = 'pending' AND channel = ?1 AND address = ?2"
-    " AND due_ms <= ?3";
+    " AND due_ms <= ?3" STORE_NOTE_IDLE;
+/* A row moved back to "pending" (a retry) is no longer in flight. */
 static const char store_outbox_set_sql[] =
     "UPDATE notifications SET state = ?2, attempt = ?3, due_ms = ?4,"
+    " send_id = CASE WHEN ?2 = 'pending' THEN NULL ELSE send_id END,"
     " provider_id = coalesce(?5, provider_id),"
     " last_error = coalesce(?6, last_error),"
     " sent_ms = CASE WHEN ?2 = 'sent' THEN ?7 ELSE sent_ms END,"
     " updated_ms = ?7 WHERE id = ?1";
 /*
- * One message's rows to "sending" in one statement: the first of the
- * due pending rows of an address, in (due_ms, id) order, up to and
- * including row (?4, ?5) (due by ?3), all tagged with the message's id
- * ?6.  Two index ranges, those due before ?4 and those due at ?4 up to
- * id ?5: written as one "due_ms < ?4 OR (...)", SQLite walked every
- * pending row of the address due by ?4, so a message out of a backlog
- * of 100,000 rows due at one instant cost the loop 20 ms.
+ * One message's rows: the first of the due pending rows of an address,
+ * in (due_ms, id) order, up to and including row (?4, ?5) (then ?6).
+ * A message of every pending row of its address due when it was read
+ * (STORE_OUTBOX_MSG_ALL) is one index range, due by ?4: a row due at ?4
+ * after row ?5 can only be one written since, at the same instant.
+ * Otherwise (a digest cut short, rows due at ?4 left after it) two
+ * ranges, those due before ?4 and those due at ?4 up to id ?5, one
+ * statement each: written as one "due_ms < ?4 OR (...)", SQLite walked
+ * every pending row of the address due by ?4, so a message out of a
+ * backlog of 100,000 rows due at one instant cost the loop 20 ms; and
+ * both ranges as "id IN (SELECT ... UNION ALL SELECT ...)", each
+ * statement built a temporary table, about 30,000 instructions, more
+ * than the rows of a small message cost.
  */
-static const char store_outbox_mark_sql[] =
-    "UPDATE notifications SET state = 'sending', send_id = ?6,"
-    " updated_ms = ?3 WHERE id IN ("
-    "SELECT id FROM notifications"
-    " WHERE state = 'pending' AND channel = ?1 AND address = ?2"
-    " AND due_ms < ?4"
-    " UNION ALL SELECT id FROM notifications"
-    " WHERE state = 'pending' AND channel = ?1 AND address = ?2"
-    " AND due_ms = ?4 AND id <= ?5)";
-/* A message that went out: its rows "sent" in one statement. */
-static const char store_outbox_sent_sql[] =
-    "UPDATE notifications SET state = 'sent', attempt = attempt + 1,"
-    " provider_id = coalesce(?4, provider_id), sent_ms = ?5,"
-    " updated_ms = ?5"
-    " WHERE state = 'sending' AND channel = ?1 AND address = ?2"
-    " AND send_id = ?3";
+#define STORE_OUTBOX_MSG_ALL(then) \
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
+    " AND due_ms <= ?4 AND (due_ms < ?4 OR id <= ?5)" then
+#define STORE_OUTBOX_MSG_BEFORE(then) \
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
+    " AND due_ms < ?4 AND CAST(?5 AS BIGINT) IS NOT NULL" then
+#define STORE_OUTBOX_MSG_AT(then) \
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
+    " AND due_ms = ?4 AND id <= ?5" then
+/*
+ * A message now in flight: its rows tagged with its id ?6 (send_id),
+ * still "pending" in the store, so that no index is written (such a row
+ * reads NOTIFY_SENDING); rows of another message stay its.  (Those of a
+ * message that never started, its pass's sync failed, stay tagged until
+ * the next start: nothing is written after a failed sync.)
+ */
+#define STORE_OUTBOX_MARK \
+    "UPDATE notifications SET send_id = ?6, updated_ms = ?3"
+static const char *const store_outbox_mark_sql[] = {
+	STORE_OUTBOX_MARK STORE_OUTBOX_MSG_ALL(STORE_NOTE_IDLE),
+	STORE_OUTBOX_MARK STORE_OUTBOX_MSG_BEFORE(STORE_NOTE_IDLE),
+	STORE_OUTBOX_MARK STORE_OUTBOX_MSG_AT(STORE_NOTE_IDLE),
+};
+/*
+ * Message ?6 went out (provider id ?7): its rows "sent", off the queue
+ * index; a row written meanwhile for the address, due earlier (a later
+ * rule), is not the message's.
+ */
+#define STORE_OUTBOX_SENT \
+    "UPDATE notifications SET state = 'sent', attempt = attempt + 1," \
+    " provider_id = coalesce(?7, provider_id), sent_ms = ?3," \
+    " updated_ms = ?3"
+static const char *const store_outbox_sent_sql[] = {
+	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_ALL(" AND send_id = ?6"),
+	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_BEFORE(" AND send_id = ?6"),
+	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_AT(" AND send_id = ?6"),
+};
+/*
+ * The same, for a message whose rows lie close together by id (a
+ * storm to one address): a walk of the ids from the message's least
+ * (?8) to its greatest (?9), by the primary key.  Moving rows out of
+ * the queue index while walking that index made SQLite gather them in
+ * a temporary table first (about 30,000 instructions a statement);
+ * walking the primary key it updates each row as it goes.  Its rows
+ * are those still pending with its id, whatever their address.
+ */
+static const char store_outbox_sent_ids_sql[] =
+    STORE_OUTBOX_SENT " WHERE id >= ?8 AND id <= ?9 AND send_id = ?6"
+    " AND state = 'pending' AND CAST(?1 AS TEXT) IS NOT NULL"
+    " AND CAST(?2 AS TEXT) IS NOT NULL AND CAST(?4 AS BIGINT) IS NOT NULL"
+    " AND CAST(?5 AS BIGINT) IS NOT NULL";
 static const char store_outbox_cancel_sql[] =
     "UPDATE notifications SET state = 'cancelled', updated_ms = ?3"
     " WHERE alert_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR person = ?2)"
-    " AND state = 'pending'";
+    " AND state = 'pending'" STORE_NOTE_IDLE;
 static const char store_outbox_cancel_later_sql[] =
     "UPDATE notifications SET later = NULL, later_ms = NULL,"
     " updated_ms = ?3"
@@ -132,7 +185,7 @@ static const char store_outbox_failover_sql[] =
     "UPDATE notifications SET due_ms = "
     STORE_SQL("min(due_ms, ?4)", "LEAST(due_ms, ?4)") ", updated_ms = ?4"
     " WHERE id = (SELECT id FROM notifications WHERE " STORE_NOTE_ALERT_IS
-    " AND person = ?2 AND state = 'pending' AND step > ?3"
+    " AND person = ?2 AND state = 'pending' AND step > ?3" STORE_NOTE_IDLE
     " ORDER BY step, id LIMIT 1) RETURNING id, channel, address, due_ms";
 static const char store_outbox_live_sql[] =
     "SELECT count(*) FROM notifications WHERE " STORE_NOTE_ALERT_IS
@@ -142,8 +195,8 @@ static const char store_outbox_provider_sql[] =
     "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
     " WHERE n.provider_id = ?1 ORDER BY n.id";
 static const char store_outbox_resume_sql[] =
-    "UPDATE notifications SET state = 'pending', updated_ms = ?1"
-    " WHERE state = 'sending'";
+    "UPDATE notifications SET send_id = NULL, updated_ms = ?1"
+    " WHERE state = 'pending' AND send_id IS NOT NULL";
 static const char store_outbox_recent_sql[] =
     "SELECT DISTINCT channel, address, sent_ms FROM notifications"
     " WHERE sent_ms > ?1 ORDER BY sent_ms";
@@ -151,7 +204,8 @@ static const char store_outbox_recent_sql[] =
 static const char store_outbox_paged_sql[] =
     "SELECT DISTINCT person FROM notifications WHERE alert_id = ?1"
     " AND event IN ('page', 'escalated', 'reminder', 'breach')"
-    " AND state IN ('sending', 'sent', 'delivered') ORDER BY person";
+    " AND (state IN ('sent', 'delivered') OR (state = 'pending' AND"
+    " send_id IS NOT NULL)) ORDER BY person";
 static const char store_outbox_list_sql[] =
     "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
     " WHERE n.alert_id = ?1 ORDER BY n.id";
@@ -189,11 +243,14 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 }
 
 /* The stored names of a row's state and event (notify.c maps them). */
+/* A pending row of a message in flight (send_id set) is "sending". */
 static enum notify_state
-store_note_state(struct sq *q, int col)
+store_note_state(struct sq *q, int col, int send_id_col)
 {
 	int v = notify_state_find(store_column_text(q, col));
 
+	if (v == NOTIFY_PENDING && !store_column_null(q, send_id_col))
+		return NOTIFY_SENDING;
 	return v < 0 ? NOTIFY_FAILED : (enum notify_state)v;
 }
 
@@ -216,7 +273,7 @@ store_note_row(struct sq *q, struct store_note *n)
 	n->address = store_column_strdup(q, 4);
 	n->attempt = store_column_int(q, 5);
 	n->step = store_column_int(q, 6);
-	n->state = store_note_state(q, 7);
+	n->state = store_note_state(q, 7, 24);
 	n->reason = store_column_strdup(q, 8);
 	n->ack_url = store_column_strdup(q, 9);
 	n->due_ms = store_column_int64(q, 10);
@@ -443,55 +500,75 @@ store_outbox_set(struct store *s, const struct store_outbox_change *c,
 }
 
 /*
- * A message of the due rows of one address (d) now in flight: the first
- * of them in (due_ms, id) order, up to and including row last_id (due
- * at last_due), marked "sending" and tagged with the message's id
- * send_id, in one statement, whatever the message carries.  Returns
- * how many rows were marked, or -1 with *cause.  A crash before their
- * outcome leaves them "sending": they go out again at the next start.
+ * Step sql[] over the rows of message m (see STORE_OUTBOX_MSG_ALL: the
+ * first statement if m is all that was due, else the other two) and
+ * say how many rows it changed, or -1 with *cause.  sent: sql is the
+ * move to "sent" (provider_id bound), by the message's ids if they lie
+ * close together (store_outbox_sent_ids_sql).
  */
-int64_t
-store_outbox_mark(struct store *s, const struct store_outbox_due *d,
-    int64_t last_due, int64_t last_id, int64_t send_id, char **cause)
+static int64_t
+store_outbox_msg(struct store *s, const char *const sql[3], const char *what,
+    const struct store_outbox_msg *m, int sent, const char *provider_id,
+    char **cause)
 {
 	struct sq *q;
+	int64_t n = 0;
+	int i, ids;
 
-	if ((q = store_stmt_cause(s, store_outbox_mark_sql,
-	    "marking notifications sending", cause)) == NULL)
-		return -1;
-	store_bind_text(q, 1, d->channel);
-	store_bind_text(q, 2, d->address);
-	store_bind_int64(q, 3, d->now);
-	store_bind_int64(q, 4, last_due);
-	store_bind_int64(q, 5, last_id);
-	store_bind_int64(q, 6, send_id);
-	if (store_step_done(s, q, cause) != 0)
-		return -1;
-	return store_changed(s);
+	/* the rows of a message that went out, close together by id */
+	ids = sent && m->n > 0 && m->max_id >= m->min_id &&
+	    m->max_id - m->min_id < (int64_t)(4 * m->n + 16);
+	for (i = m->whole || ids ? 0 : 1; i < (m->whole || ids ? 1 : 3);
+	    i++) {
+		if ((q = store_stmt_cause(s, ids ? store_outbox_sent_ids_sql :
+		    sql[i], what, cause)) == NULL)
+			return -1;
+		store_bind_text(q, 1, m->channel);
+		store_bind_text(q, 2, m->address);
+		store_bind_int64(q, 3, m->now);
+		store_bind_int64(q, 4, m->last_due);
+		store_bind_int64(q, 5, m->last_id);
+		store_bind_int64(q, 6, m->send_id);
+		if (sent)
+			store_bind_text(q, 7, provider_id);
+		if (ids) {
+			store_bind_int64(q, 8, m->min_id);
+			store_bind_int64(q, 9, m->max_id);
+		}
+		if (store_step_done(s, q, cause) != 0)
+			return -1;
+		n += store_changed(s);
+	}
+	return n;
 }
 
 /*
- * Message send_id to channel and address went out (provider_id, or
- * NULL): its rows "sent", their attempts counted, in one statement.
- * Returns how many rows, or -1 with *cause.
+ * Message m now in flight: the due rows of its address, up to and
+ * including its last row, tagged with its id, in one statement that
+ * writes no index, whatever the message carries.  They stay "pending"
+ * in the store (read as NOTIFY_SENDING), so a crash before their
+ * outcome leaves them to go out again at the next start.  Returns how
+ * many rows were tagged, or -1 with *cause.
  */
 int64_t
-store_outbox_sent(struct store *s, const char *channel, const char *address,
-    int64_t send_id, const char *provider_id, int64_t now, char **cause)
+store_outbox_mark(struct store *s, const struct store_outbox_msg *m,
+    char **cause)
 {
-	struct sq *q;
+	return store_outbox_msg(s, store_outbox_mark_sql,
+	    "marking notifications sending", m, 0, NULL, cause);
+}
 
-	if ((q = store_stmt_cause(s, store_outbox_sent_sql,
-	    "marking notifications sent", cause)) == NULL)
-		return -1;
-	store_bind_text(q, 1, channel);
-	store_bind_text(q, 2, address);
-	store_bind_int64(q, 3, send_id);
-	store_bind_text(q, 4, provider_id);
-	store_bind_int64(q, 5, now);
-	if (store_step_done(s, q, cause) != 0)
-		return -1;
-	return store_changed(s);
+/*
+ * Message m went out (provider_id, or NULL): its rows "sent" at m->now,
+ * their attempts counted, in one statement.  Returns how many rows, or
+ * -1 with *cause.
+ */
+int64_t
+store_outbox_sent(struct store *s, const struct store_outbox_msg *m,
+    const char *provider_id, char **cause)
+{
+	return store_outbox_msg(s, store_outbox_sent_sql,
+	    "marking notifications sent", m, 1, provider_id, cause);
 }
 
 /*

@@ -368,10 +368,28 @@ struct store_outbox_change {
 
 int store_outbox_set(struct store *, const struct store_outbox_change *,
     int64_t, char **);
-int64_t store_outbox_mark(struct store *, const struct store_outbox_due *,
-    int64_t, int64_t, int64_t, char **);
-int64_t store_outbox_sent(struct store *, const char *, const char *, int64_t,
-    const char *, int64_t, char **);
+/*
+ * One message's rows: the first due pending rows of a channel and
+ * address in (due_ms, id) order, up to its last row (last_due,
+ * last_id), tagged send_id; whole: they were every pending row of the
+ * address due when read (none due at last_due was left out); now: when
+ * it is marked, or went out.
+ */
+struct store_outbox_msg {
+	const char *channel;
+	const char *address;
+	int64_t now;
+	int64_t last_due;
+	int64_t last_id;
+	int64_t send_id;
+	int whole;
+	int64_t min_id, max_id; /* its least and greatest row id, */
+	size_t n;		/* and how many rows (0: not known) */
+};
+int64_t store_outbox_mark(struct store *, const struct store_outbox_msg *,
+    char **);
+int64_t store_outbox_sent(struct store *, const struct store_outbox_msg *,
+    const char *, char **);
 int store_outbox_later_due(struct store *, int64_t, size_t,
     struct store_outbox_later **, size_t *);
 int store_outbox_later_of(struct store *, int64_t, const char *,

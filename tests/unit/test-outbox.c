@@ -566,8 +566,7 @@ test_note(void **state)
 		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		free(rows);
 		rows = note_rows(fx.dir);
-		if (strstr(rows, "pending") == NULL &&
-		    strstr(rows, "sending") == NULL)
+		if (strstr(rows, "pending") == NULL)
 			break;
 		usleep(10000);
 	}
@@ -1146,20 +1145,23 @@ test_later_due(void **state)
 /*
  * A message's rows move together: "sending" in one statement (the first
  * k due rows of the address, in due and id order, tagged with the
- * message's id), "sent" in one statement by that id.  Rows sending are
- * not cancelled; a message's outcome touches no other message's rows,
- * not even one left "sending" on the same address; at start, what was
- * left "sending" is pending again.
+ * message's id: pending with send_id set in the store), "sent" in one
+ * statement by that id.  Rows sending are not cancelled; a message's
+ * outcome touches no other message's rows, not even one left "sending"
+ * on the same address, nor a row due before its last that came after
+ * it; at start, what was left "sending" is pending again.
  */
 static void
 test_mark(void **state)
 {
 	static const struct outbox_rule con = { "console", 0 };
 	struct store_outbox_due due;
-	struct store_note *rows;
+	struct store_outbox_msg m1, m2;
+	struct store_note *rows, *got;
 	struct qfix f;
 	char *cause = NULL;
 	int64_t now, ids[5];
+	size_t ngot;
 	size_t n, i;
 
 	qfix_open(&f, " { name = \"console\"; driver = \"console\"; }");
@@ -1173,35 +1175,72 @@ test_mark(void **state)
 	due.now = now;
 	assert_int_equal(store_outbox_queue(f.st, &due, 10, &rows, &n), 0);
 	assert_int_equal(n, 5);
-	/* a message of the first three */
-	assert_int_equal(store_outbox_mark(f.st, &due, rows[2].due_ms,
-	    rows[2].id, rows[0].id, &cause), 3);
+	/* a message of the first three (not all that is due) */
+	memset(&m1, 0, sizeof m1);
+	m1.channel = "console";
+	m1.address = "alice";
+	m1.now = now;
+	m1.last_due = rows[2].due_ms;
+	m1.last_id = rows[2].id;
+	m1.send_id = rows[0].id;
+	assert_int_equal(store_outbox_mark(f.st, &m1, &cause), 3);
+	assert_int_equal(store_outbox_list(f.st, ids[0], &got, &ngot), 0);
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got[0].state, NOTIFY_SENDING);
+	store_notes_free(got, ngot);
 	/* an ack of alert 2 (sending) and alert 4 (pending) */
 	assert_int_equal(store_outbox_cancel(f.st, ids[1], NULL, now, &cause),
 	    0);
 	assert_int_equal(store_outbox_cancel(f.st, ids[3], NULL, now, &cause),
 	    1);
 	/* a message of the last, left "sending" (as if its start failed) */
-	assert_int_equal(store_outbox_mark(f.st, &due, rows[4].due_ms,
-	    rows[4].id, rows[4].id, &cause), 1);
-	assert_int_equal(store_outbox_sent(f.st, "console", "alice",
-	    rows[0].id, "pid-1", now, &cause), 3);
+	m2 = m1;
+	m2.last_due = rows[4].due_ms;
+	m2.last_id = rows[4].id;
+	m2.send_id = rows[4].id;
+	m2.whole = 1; /* all that is left */
+	assert_int_equal(store_outbox_mark(f.st, &m2, &cause), 1);
+	/* a row due earlier than the message's last, written after it
+	 * (a later rule falling due): not the message's */
+	assert_int_equal(store_outbox_spawn(f.st, rows[0].id, 1, "console",
+	    "alice", rows[0].due_ms - 1, now, &cause), 0);
+	m1.now = now + 1;
+	assert_int_equal(store_outbox_sent(f.st, &m1, "pid-1", &cause), 3);
 	assert_int_equal(store_commit(f.st, &cause), 0);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'sent' AND attempt = 1 AND provider_id = 'pid-1'"
 	    " AND person = 'alice'"), 3);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'sending' AND person = 'alice'"), 1);
+	    " WHERE state = 'sent' AND sent_ms = updated_ms"), 3);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending' AND send_id IS NOT NULL AND person = 'alice'"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending' AND send_id IS NULL AND person ="
+	    " 'alice'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'cancelled'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'pending' AND person = 'bob'"), 1);
 	/* nothing sends twice: the message is gone */
-	assert_int_equal(store_outbox_sent(f.st, "console", "alice",
-	    rows[0].id, NULL, now, &cause), 0);
+	assert_int_equal(store_outbox_sent(f.st, &m1, NULL, &cause), 0);
 	assert_int_equal(store_outbox_resume(f.st, now, &cause), 0);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'pending' AND person = 'alice'"), 1);
+	    " WHERE state = 'pending' AND send_id IS NULL AND person ="
+	    " 'alice'"), 2);
+	/* a message of all that is due, and a row due earlier written
+	 * while it is out: its outcome leaves that row pending */
+	assert_int_equal(store_outbox_mark(f.st, &m2, &cause), 2);
+	assert_int_equal(store_outbox_spawn(f.st, rows[0].id, 2, "console",
+	    "alice", rows[0].due_ms - 2, now, &cause), 0);
+	/* by its ids (the walk of them takes in the row written since:
+	 * not the message's) */
+	m2.min_id = rows[4].id;
+	m2.max_id = rows[4].id + 10;
+	m2.n = 2;
+	assert_int_equal(store_outbox_sent(f.st, &m2, NULL, &cause), 2);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'pending' AND send_id IS NULL AND person ="
+	    " 'alice' AND step = 2"), 1);
 	store_notes_free(rows, n);
 	qfix_close(&f);
 }
@@ -1214,7 +1253,7 @@ static void
 test_resume(void **state)
 {
 	static const struct outbox_rule con = { "console", 0 };
-	struct store_outbox_change ch;
+	struct store_outbox_msg m;
 	struct store_note *rows;
 	struct qfix f;
 	char *cause = NULL;
@@ -1227,12 +1266,15 @@ test_resume(void **state)
 	qfix_page(&f, "bob", NULL, &con, NULL);
 	assert_int_equal(store_outbox_list(f.st, id, &rows, &n), 0);
 	assert_int_equal(n, 1);
-	memset(&ch, 0, sizeof ch);
-	ch.id = rows[0].id;
-	ch.state = NOTIFY_SENDING;
-	ch.due_ms = rows[0].due_ms;
-	assert_int_equal(store_outbox_set(f.st, &ch, clock_now_ms(), &cause),
-	    0);
+	memset(&m, 0, sizeof m);
+	m.whole = 1;
+	m.channel = rows[0].channel;
+	m.address = rows[0].address;
+	m.now = clock_now_ms();
+	m.last_due = rows[0].due_ms;
+	m.last_id = rows[0].id;
+	m.send_id = rows[0].id;
+	assert_int_equal(store_outbox_mark(f.st, &m, &cause), 1);
 	store_notes_free(rows, n);
 	assert_int_equal(store_commit(f.st, &cause), 0);
 
@@ -1310,8 +1352,7 @@ test_storm(void **state)
 	qfix_page(&f, "alice", "@alice", &hang, NULL);
 	assert_int_equal(store_commit(f.st, &cause), 0);
 	outbox_kick(f.ob);
-	qfix_until(&f, "SELECT count(*) FROM notifications WHERE state ="
-	    " 'sending'", 1);
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE state = 'pending' AND send_id IS NOT NULL", 1);
 	assert_int_equal(outbox_inflight(f.ob), 1);
 	assert_int_equal(store_begin(f.st, &cause), 0);
 	for (i = 0; i < 10000; i++)
@@ -1339,9 +1380,11 @@ test_storm(void **state)
 	    " WHERE person = 'bob' AND state = 'sent'"), 1);
 	assert_true(rows_read < 100);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE person = 'alice' AND state = 'sending'"), 1);
+	    " WHERE person = 'alice' AND send_id IS NOT NULL AND state ="
+	    " 'pending'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE person = 'alice' AND state = 'pending'"), 10000);
+	    " WHERE person = 'alice' AND state = 'pending' AND send_id IS"
+	    " NULL"), 10000);
 	assert_int_equal(outbox_inflight(f.ob), 1);
 	sqlite3_trace_v2(f.st->db, 0, NULL, NULL);
 
@@ -1383,7 +1426,7 @@ test_sends_max(void **state)
 	for (i = 0; i < 4000; i++) {
 		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		n = qfix_count(&f, "SELECT count(*) FROM notifications WHERE"
-		    " state = 'sending'");
+		    " state = 'pending' AND send_id IS NOT NULL");
 		if (n >= OUTBOX_SENDS_MAX)
 			break;
 		usleep(5000);
@@ -1396,9 +1439,9 @@ test_sends_max(void **state)
 	}
 	assert_int_equal(outbox_inflight(f.ob), OUTBOX_SENDS_MAX);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'sending'"), OUTBOX_SENDS_MAX);
+	    " WHERE state = 'pending' AND send_id IS NOT NULL"), OUTBOX_SENDS_MAX);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'pending'"), 44);
+	    " WHERE state = 'pending' AND send_id IS NULL"), 44);
 
 	qfix_close(&f);
 	close(fd);
