@@ -594,6 +594,34 @@ store_pg_commit_send(struct store *s, store_durable_cb cb, void *arg,
 	return 1;
 }
 
+static const char store_pg_lazy_sql[] = "SET LOCAL synchronous_commit = off";
+
+/*
+ * store_commit_async() without a callback, on PostgreSQL: nobody waits
+ * for that transaction to be durable, so it commits without waiting for
+ * its WAL to be flushed (SET LOCAL synchronous_commit = off, in the same
+ * round trip as COMMIT).  What SQLite's worker does by syncing later,
+ * the server does: the WAL is flushed in order, so the next durable
+ * COMMIT (and the WAL writer, within wal_writer_delay) covers it, and
+ * only a crash of the server (not of pagerd) before then loses it, as
+ * only a power cut before the next sync does on SQLite.  0, or -1 with
+ * *cause if COMMIT failed.
+ */
+int
+store_pg_commit_lazy(struct store *s, char **cause)
+{
+	struct sq *q;
+
+	if (!PG(s)->async_commit &&
+	    (q = store_stmt(s, store_pg_lazy_sql)) != NULL) {
+		if (store_pg_later(q))
+			store_pg_reset(q);
+		else if (store_step_done(s, q, cause) != 0)
+			return -1;
+	}
+	return store_commit_nosync(s, cause);
+}
+
 /*
  * Wait for the COMMIT in flight, if any, and run its callback now: before
  * another transaction begins, and at shutdown.

@@ -300,6 +300,7 @@ void store_pg_set_async_commit(struct store *, int);
 int store_pg_commit_send(struct store *, void (*)(void *, int), void *,
     char **);
 void store_pg_settle(struct store *);
+int store_pg_commit_lazy(struct store *, char **);
 void store_pg_watch(struct store *, struct event_base *,
     void (*)(void *, int), void *);
 int store_pg_up(struct store *);
