@@ -449,9 +449,20 @@ engine_decide_batch(struct engine *e, struct engine_queue *batch,
 	struct engine_alert *a;
 	struct esc_actions acts = { NULL, 0, 0 };
 	struct esc_state st;
+	int64_t *ids;
+	size_t n = 0;
 
 	if (store_begin(e->store, cause) != 0)
 		goto fail;
+	/* PostgreSQL: each alert's row read in one statement, not one each */
+	TAILQ_FOREACH(a, batch, qentry)
+		n++;
+	ids = xcalloc(n, sizeof *ids);
+	n = 0;
+	TAILQ_FOREACH(a, batch, qentry)
+		ids[n++] = a->id;
+	store_alerts_prefetch(e->store, ids, n);
+	free(ids);
 	TAILQ_FOREACH(a, batch, qentry) {
 		st = a->st;
 		acts.n = 0;

@@ -204,6 +204,7 @@ intake_flush_batch(struct intake *in)
 {
 	struct intake_batch *b;
 	struct intake_item *it;
+	const struct alert_new **ans;
 	char *cause = NULL;
 	int64_t now;
 	size_t i, n = in->npending;
@@ -222,6 +223,16 @@ intake_flush_batch(struct intake *in)
 	b->r = xcalloc(n, sizeof *b->r);
 	now = clock_now_ms();
 	if (store_begin(in->store, &cause) != 0)
+		goto fail;
+	/* PostgreSQL: the new alerts in one statement (store-raise-pg.c) */
+	ans = xcalloc(n, sizeof *ans);
+	i = 0;
+	TAILQ_FOREACH(it, &b->items, entry)
+		ans[i++] = &it->an;
+	rc = store_alert_raise_ahead(in->store, ans, n, now, in->hooks.start,
+	    in->hooks.arg, &cause);
+	free(ans);
+	if (rc != 0)
 		goto fail;
 	i = 0;
 	TAILQ_FOREACH(it, &b->items, entry) {

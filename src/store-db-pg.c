@@ -594,6 +594,34 @@ store_pg_commit_send(struct store *s, store_durable_cb cb, void *arg,
 	return 1;
 }
 
+static const char store_pg_lazy_sql[] = "SET LOCAL synchronous_commit = off";
+
+/*
+ * store_commit_async() without a callback, on PostgreSQL: nobody waits
+ * for that transaction to be durable, so it commits without waiting for
+ * its WAL to be flushed (SET LOCAL synchronous_commit = off, in the same
+ * round trip as COMMIT).  What SQLite's worker does by syncing later,
+ * the server does: the WAL is flushed in order, so the next durable
+ * COMMIT (and the WAL writer, within wal_writer_delay) covers it, and
+ * only a crash of the server (not of pagerd) before then loses it, as
+ * only a power cut before the next sync does on SQLite.  0, or -1 with
+ * *cause if COMMIT failed.
+ */
+int
+store_pg_commit_lazy(struct store *s, char **cause)
+{
+	struct sq *q;
+
+	if (!PG(s)->async_commit &&
+	    (q = store_stmt(s, store_pg_lazy_sql)) != NULL) {
+		if (store_pg_later(q))
+			store_pg_reset(q);
+		else if (store_step_done(s, q, cause) != 0)
+			return -1;
+	}
+	return store_commit_nosync(s, cause);
+}
+
 /*
  * Wait for the COMMIT in flight, if any, and run its callback now: before
  * another transaction begins, and at shutdown.
@@ -1027,7 +1055,8 @@ store_pg_prepare(struct store *s, const char *sql, int persistent)
 	q->s = s;
 	if (persistent)
 		snprintf(q->name, sizeof q->name, "s%u", ++pg->named);
-	if (pg->conn != NULL && store_pg_prepare_on(s, q) != 0 &&
+	/* a one-off statement is parsed with its parameters, at its step */
+	if (persistent && pg->conn != NULL && store_pg_prepare_on(s, q) != 0 &&
 	    pg->conn != NULL) {
 		free(text);
 		free(q);
@@ -1099,6 +1128,30 @@ store_pg_bind_null(struct sq *sq, int i)
 	store_pg_unbind(PQ(sq), i);
 }
 
+/*
+ * Send q: prepared on the server, or with its text (a one-off one, in
+ * the same round trip).  0, or -1 with the connection lost.
+ */
+static int
+store_pg_send(struct store_pg_sq *q)
+{
+	struct store_pg *pg = PG(q->s);
+	int ok;
+
+	if (q->name[0] == '\0')
+		ok = PQsendQueryParams(pg->conn, q->q.sql, q->nparams, NULL,
+		    q->vals, NULL, NULL, 0);
+	else
+		ok = PQsendQueryPrepared(pg->conn, q->name, q->nparams,
+		    q->vals, NULL, NULL, 0);
+	if (!ok) {
+		store_pg_error(q->s, NULL);
+		store_pg_lost(q->s);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run the statement at its first step; then walk its rows. */
 static int
 store_pg_step(struct sq *sq)
@@ -1112,14 +1165,10 @@ store_pg_step(struct sq *sq)
 		if (store_pg_drain(q->s) != 0)
 			return STORE_ERR;
 		/* behind the pipeline's statements (not ROLLBACK: it must run) */
-		if (pg->later > 0 && q->gen == pg->gen && q->name[0] != '\0' &&
+		if (pg->later > 0 && (q->gen == pg->gen || q->name[0] == '\0') &&
 		    strcmp(q->q.sql, "ROLLBACK") != 0) {
-			if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
-			    q->vals, NULL, NULL, 0)) {
-				store_pg_error(q->s, NULL);
-				store_pg_lost(q->s);
+			if (store_pg_send(q) != 0)
 				return STORE_ERR;
-			}
 			if (store_pg_pipe_end(q->s, &q->res) == -1 ||
 			    q->res == NULL)
 				return STORE_ERR;
@@ -1128,15 +1177,11 @@ store_pg_step(struct sq *sq)
 			    (pg->conn == NULL ||
 			    strcmp(q->q.sql, "ROLLBACK") != 0))
 				return STORE_ERR;
-			if (q->gen != pg->gen &&
+			if (q->name[0] != '\0' && q->gen != pg->gen &&
 			    store_pg_prepare_on(q->s, q) != 0)
 				return STORE_ERR;
-			if (!PQsendQueryPrepared(pg->conn, q->name, q->nparams,
-			    q->vals, NULL, NULL, 0)) {
-				store_pg_error(q->s, NULL);
-				store_pg_lost(q->s);
+			if (store_pg_send(q) != 0)
 				return STORE_ERR;
-			}
 			if ((q->res = store_pg_result(q->s)) == NULL)
 				return STORE_ERR;
 		}

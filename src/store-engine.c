@@ -29,7 +29,7 @@ static const char store_engine_key_sql[] =
     "UPDATE alerts SET priority = ?2, status = ?3"
     " WHERE id = ?1 AND (priority != ?2 OR status != ?3)";
 static const char store_engine_save_sql[] =
-    "UPDATE alerts SET policy = ?2,"
+    STORE_SQL("", "WITH u AS (") "UPDATE alerts SET policy = ?2,"
     " acknowledged_ms = nullif(" STORE_BIGINT("?3") ", 0),"
     " first_response_ms = nullif(" STORE_BIGINT("?4") ", 0),"
     " resolved_ms = nullif(" STORE_BIGINT("?5") ", 0), stage = ?6,"
@@ -45,7 +45,14 @@ static const char store_engine_save_sql[] =
     " updated_ms = "
     STORE_SQL("max(updated_ms, ?17)", "GREATEST(updated_ms, ?17)")
     ", snooze_until_ms = nullif(" STORE_BIGINT("?18") ", 0)"
-    " WHERE id = ?1";
+    " WHERE id = ?1"
+    /*
+     * PostgreSQL: sent without waiting (later()), so the row missing is
+     * an error of the statement, which fails the transaction.
+     */
+    STORE_SQL("", " RETURNING 1) SELECT CAST(CASE WHEN count(*) = 1"
+    " THEN '1' ELSE 'alert ' || CAST(?1 AS TEXT) || ' does not"
+    " exist' END AS INT) FROM u");
 static const char store_engine_get_sql[] =
     "SELECT " STORE_ENGINE_COLUMNS " FROM alerts WHERE id = ?1";
 static const char store_engine_open_sql[] =
@@ -68,6 +75,7 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
 	const struct esc_state *st = w->st;
 	struct sq *k = store_stmt(s, store_engine_key_sql);
 	struct sq *q = store_stmt(s, store_engine_save_sql);
+	int rc;
 
 	if (k == NULL || q == NULL) {
 		store_cause(s, cause, "saving escalation state");
@@ -77,7 +85,10 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
 		store_bind_int64(k, 1, w->id);
 		store_bind_int(k, 2, st->priority);
 		store_bind_text(k, 3, alert_status_name(st->status));
-		if (store_step_done(s, k, cause) != 0)
+		if (s->drv->later != NULL && s->drv->later(k)) {
+			store_reset(k);
+			store_clear(k);
+		} else if (store_step_done(s, k, cause) != 0)
 			return -1;
 	}
 	store_bind_int64(q, 1, w->id);
@@ -88,6 +99,21 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
 	store_bind_escalation(q, 6, st, w->next_due);
 	store_bind_int64(q, 17, w->now);
 	store_bind_int64(q, 18, st->snooze_until_ms);
+	if (s->drv->dialect == STORE_DIALECT_PG) {
+		/* not waited for: a missing row fails the transaction */
+		if (s->drv->later(q)) {
+			store_reset(q);
+			store_clear(q);
+			return 0;
+		}
+		rc = store_step(q);
+		store_reset(q);
+		store_clear(q);
+		if (rc == STORE_ROW)
+			return 0;
+		store_cause(s, cause, "saving escalation state");
+		return -1;
+	}
 	if (store_step_done(s, q, cause) != 0)
 		return -1;
 	if (store_changed(s) != 1) {

@@ -11,8 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct alert;
+struct alert_new;
 struct breach;
 struct esc_state;
+struct store_alert_start;
+struct store_raise;
 struct event_base;
 struct store;
 struct store_driver;
@@ -36,6 +40,27 @@ struct store_event_new;
  * would cost its VDBE work for nothing, on the intake path.
  */
 #define STORE_BIGINT(p)	STORE_SQL(p, "CAST(" p " AS BIGINT)")
+
+/*
+ * A new alert's row: the columns, and the text of one row of values,
+ * its STORE_INSERT_ALERT_NPARAMS parameters bound by
+ * store_bind_alert_insert().
+ */
+#define STORE_INSERT_ALERT "INSERT INTO alerts (dedup_key, service,"	\
+	" priority, summary, source, details, links, integration,"	\
+	" created_ms, updated_ms, policy, stage, max_stage,"		\
+	" stage_started_ms, stage_ack_due_ms, stage_resolve_due_ms,"	\
+	" repeats_done, sla_response_due_ms, sla_first_response_due_ms,"	\
+	" sla_resolution_due_ms, sla_reminded, sla_breached, next_due_ms)"
+#define STORE_INSERT_ALERT_ROW "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9,"	\
+	" ?10, ?11, ?11,"						\
+	" nullif(" STORE_BIGINT("?12") ", 0),"				\
+	" nullif(" STORE_BIGINT("?13") ", 0),"				\
+	" nullif(" STORE_BIGINT("?14") ", 0), ?15,"			\
+	" nullif(" STORE_BIGINT("?16") ", 0),"				\
+	" nullif(" STORE_BIGINT("?17") ", 0),"				\
+	" nullif(" STORE_BIGINT("?18") ", 0), ?19, ?20, ?21)"
+#define STORE_INSERT_ALERT_NPARAMS 21
 
 /* Which text of a STORE_SQL() a driver takes: its dialect. */
 #define STORE_DIALECT_SQLITE	0
@@ -104,6 +129,8 @@ struct store_cached {
 
 struct store_sync;
 
+struct store_ahead;
+
 struct store {
 	const struct store_driver *drv;
 	void *db;		/* the driver's connection (sqlite3 *, ...) */
@@ -126,6 +153,10 @@ struct store {
 	int64_t fence_epoch;	/* > 0: transactions check the lease */
 	void (*fence_lost)(void *); /* a check found it moved on */
 	void *fence_arg;
+	struct store_ahead *ahead; /* PostgreSQL: the group written ahead */
+	size_t nahead, ahead_at;
+	struct alert **pre;	/* PostgreSQL: rows read ahead (NULL: taken) */
+	size_t npre;
 };
 
 /*
@@ -247,6 +278,14 @@ int64_t store_step_id(struct store *, struct sq *, const char *, char **);
 void store_bind_escalation(struct sq *, int, const struct esc_state *,
     int64_t);
 char *store_sql_pick(const char *, int);
+void store_prefetch_clear(struct store *);
+void store_bind_alert_insert(struct sq *, int, const char *,
+    const struct alert_new *, int64_t, const struct store_alert_start *);
+
+/* store-raise-pg.c */
+int store_ahead_take(struct store *, const struct alert_new *,
+    struct store_raise *, const char **);
+void store_ahead_clear(struct store *);
 int store_strings(struct store *, const char *, int64_t, const char *,
     char ***, size_t *);
 int store_commit_nosync(struct store *, char **);
@@ -261,6 +300,7 @@ void store_pg_set_async_commit(struct store *, int);
 int store_pg_commit_send(struct store *, void (*)(void *, int), void *,
     char **);
 void store_pg_settle(struct store *);
+int store_pg_commit_lazy(struct store *, char **);
 void store_pg_watch(struct store *, struct event_base *,
     void (*)(void *, int), void *);
 int store_pg_up(struct store *);

@@ -315,6 +315,9 @@ store_commit_async(struct store *s, store_durable_cb cb, void *arg,
 	int64_t t0 = store_usec();
 	int rc;
 
+	/* PostgreSQL: nobody waits, so neither does COMMIT (store-db-pg.c) */
+	if (s->drv == &store_pg_driver && cb == NULL)
+		return store_pg_commit_lazy(s, cause);
 	if (store_commit_nosync(s, cause) != 0)
 		return -1;
 	if (y == NULL || !s->full_sync || s->sync_failed) {

@@ -476,6 +476,8 @@ store_close(struct store *s)
 		s->drv->finalize(s->cache[i].stmt);
 	free(s->cache);
 	store_callback_configure(s, NULL, 0, NULL, NULL);
+	store_ahead_clear(s);
+	store_prefetch_clear(s);
 	s->drv->close(s);
 	free(s->path);
 	free(s->wal_path);
@@ -567,8 +569,11 @@ store_begin(struct store *s, char **cause)
 		return -1;
 	}
 	/* a group commit still in flight is settled before another begins */
-	if (s->drv == &store_pg_driver)
+	if (s->drv == &store_pg_driver) {
 		store_pg_settle(s);
+		store_ahead_clear(s);
+		store_prefetch_clear(s);
+	}
 	/* PostgreSQL: BEGIN goes out with the transaction's first statement */
 	if (s->drv->later != NULL && s->drv->later(s->stmt[ST_BEGIN]))
 		store_reset(s->stmt[ST_BEGIN]);
@@ -596,6 +601,7 @@ store_usec(void)
 int
 store_commit_nosync(struct store *s, char **cause)
 {
+	store_prefetch_clear(s);
 	return store_step_done(s, s->stmt[ST_COMMIT], cause);
 }
 
@@ -624,6 +630,7 @@ store_commit(struct store *s, char **cause)
 void
 store_rollback(struct store *s)
 {
+	store_prefetch_clear(s);
 	if (s->drv->in_transaction(s))
 		store_step_done(s, s->stmt[ST_ROLLBACK], NULL);
 }
@@ -785,17 +792,40 @@ store_bind_escalation(struct sq *q, int i, const struct esc_state *e,
  * policy, that of an alert not started: stage 1, nothing due.
  */
 static void
-store_bind_start(struct sq *st, const struct store_alert_start *a)
+store_bind_start(struct sq *st, int o, const struct store_alert_start *a)
 {
 	static const struct esc_state unstarted = { .stage = 1 };
 
 	if (a->policy == NULL) {
-		store_bind_null(st, 10);
-		store_bind_escalation(st, 11, &unstarted, ESC_NEVER);
+		store_bind_null(st, o + 10);
+		store_bind_escalation(st, o + 11, &unstarted, ESC_NEVER);
 		return;
 	}
-	store_bind_text_static(st, 10, a->policy);
-	store_bind_escalation(st, 11, &a->st, a->next_due);
+	store_bind_text_static(st, o + 10, a->policy);
+	store_bind_escalation(st, o + 11, &a->st, a->next_due);
+}
+
+/*
+ * Bind new alert an (its dedup key key, at now, started as start says)
+ * to the STORE_INSERT_ALERT_NPARAMS parameters of STORE_INSERT_ALERT_ROW
+ * numbered from o + 1 on, without copying: an, key and start outlive
+ * the step.
+ */
+void
+store_bind_alert_insert(struct sq *st, int o, const char *key,
+    const struct alert_new *an, int64_t now,
+    const struct store_alert_start *start)
+{
+	store_bind_text_static(st, o + 1, key);
+	store_bind_text_static(st, o + 2, an->service);
+	store_bind_int(st, o + 3, an->priority);
+	store_bind_text_static(st, o + 4, an->summary);
+	store_bind_text_static(st, o + 5, an->source);
+	store_bind_text_static(st, o + 6, an->details);
+	store_bind_text_static(st, o + 7, an->links);
+	store_bind_text_static(st, o + 8, an->integration);
+	store_bind_int64(st, o + 9, now);
+	store_bind_start(st, o, start);
 }
 
 /*
@@ -878,6 +908,10 @@ store_alert_raise_start(struct store *s, const struct alert_new *an,
 	sqlite = s->drv->dialect == STORE_DIALECT_SQLITE;
 	if (sqlite)
 		goto insert;
+	/* PostgreSQL: written ahead with the rest of its group? */
+	if (s->nahead > 0 && store_ahead_take(s, an, r, &key))
+		goto inserted;
+	/* else, its key taken, the usual way finds that alert */
 again:
 	looked = 1;
 	st = s->stmt[ST_FIND_OPEN];
@@ -932,20 +966,12 @@ insert:
 	else
 		r->start.policy = NULL;
 	st = s->stmt[ST_INSERT_ALERT];
-	store_bind_text_static(st, 1, key);
-	store_bind_text_static(st, 2, an->service);
-	store_bind_int(st, 3, an->priority);
-	store_bind_text_static(st, 4, an->summary);
-	store_bind_text_static(st, 5, an->source);
-	store_bind_text_static(st, 6, an->details);
-	store_bind_text_static(st, 7, an->links);
-	store_bind_text_static(st, 8, an->integration);
-	store_bind_int64(st, 9, now);
-	store_bind_start(st, &r->start);
+	store_bind_alert_insert(st, 0, key, an, now, &r->start);
 	if (sqlite)
 		store_bind_int64(st, 22, s->alert_floor);
 	if ((r->id = store_step_id(s, st, "inserting an alert", cause)) < 0)
 		return -1;
+inserted:
 	if (r->id == 0) {
 		/*
 		 * An open alert has this key: fold this one into it, which
@@ -1087,13 +1113,72 @@ store_alert_row(struct sq *st)
 	return a;
 }
 
+/* Drop the rows read ahead and not taken. */
+void
+store_prefetch_clear(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->npre; i++)
+		alert_free(s->pre[i]);
+	free(s->pre);
+	s->pre = NULL;
+	s->npre = 0;
+}
+
+/*
+ * PostgreSQL, inside a transaction: read the n alerts ids[] in one
+ * statement, so that the store_alert_get() of each that follows in
+ * this transaction (the first one only) costs no round trip.  Nothing
+ * on SQLite, whose reads are calls; if it fails, the reads happen one
+ * by one.  A caller that changes an alert first must not read it ahead.
+ */
+void
+store_alerts_prefetch(struct store *s, const int64_t *ids, size_t n)
+{
+	struct sq *st;
+	char *list, *p;
+	size_t i;
+
+	store_prefetch_clear(s);
+	if (s->drv->dialect != STORE_DIALECT_PG || n < 2)
+		return;
+	p = list = xmalloc(n * 21 + 3);
+	*p++ = '{';
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
+	*p++ = '}';
+	*p = '\0';
+	if ((st = store_stmt(s, "SELECT " STORE_ALERT_COLUMNS " FROM alerts"
+	    " WHERE id = ANY(CAST(?1 AS BIGINT[]))")) == NULL) {
+		free(list);
+		return;
+	}
+	store_bind_text_static(st, 1, list);
+	while (store_step(st) == STORE_ROW) {
+		s->pre = xreallocarray(s->pre, s->npre + 1, sizeof *s->pre);
+		s->pre[s->npre++] = store_alert_row(st);
+	}
+	store_reset(st);
+	store_clear(st);
+	free(list);
+}
+
 /* One alert by id, or NULL. */
 struct alert *
 store_alert_get(struct store *s, int64_t id)
 {
 	struct sq *st = s->stmt[ST_GET_ALERT];
 	struct alert *a = NULL;
+	size_t i;
 
+	for (i = 0; i < s->npre; i++) {
+		if (s->pre[i] != NULL && s->pre[i]->id == id) {
+			a = s->pre[i];
+			s->pre[i] = NULL;
+			return a;
+		}
+	}
 	store_bind_int64(st, 1, id);
 	if (store_step(st) == STORE_ROW)
 		a = store_alert_row(st);

@@ -200,7 +200,10 @@ int store_alert_raise(struct store *, const struct alert_new *, int64_t,
     struct store_raise *, char **);
 int store_alert_raise_start(struct store *, const struct alert_new *,
     int64_t, store_start_cb, void *, struct store_raise *, char **);
+int store_alert_raise_ahead(struct store *, const struct alert_new *const *,
+    size_t, int64_t, store_start_cb, void *, char **);
 struct alert *store_alert_get(struct store *, int64_t);
+void store_alerts_prefetch(struct store *, const int64_t *, size_t);
 int store_alert_list(struct store *, const struct store_filter *,
     struct alert ***, size_t *);
 int store_event_add(struct store *, const struct store_event_new *,

@@ -483,6 +483,124 @@ test_raise_concurrent(void **state)
 }
 
 /* Each driver takes its own text of every STORE_SQL(). */
+/* The start callback of test_raise_ahead: service "db" starts. */
+static int
+ahead_start(void *arg, const struct alert_new *an, int64_t now,
+    struct store_alert_start *out)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	if (strcmp(an->service, "db") != 0)
+		return 0;
+	memset(out, 0, sizeof *out);
+	out->policy = "p1";
+	out->policy_detail = "{\"policy\":\"p1\"}";
+	out->st.stage = 1;
+	out->st.stage_started_ms = now;
+	out->next_due = ESC_NEVER;
+	return 1;
+}
+
+/*
+ * A group written ahead (one statement on PostgreSQL, nothing on
+ * SQLite), then raised one by one: new alerts, a duplicate of a
+ * committed one, a duplicate inside the group, a generated key; the
+ * same outcome on both.  Then rows read ahead, each given once.
+ */
+static void
+test_raise_ahead(void **state)
+{
+	struct fixture *f = *state;
+	static const char *svc[] = { "db", "db", "db", "db", "web" };
+	static const char *key[] = { "k1", "k0", "k1", NULL, "k1" };
+	struct alert_new an[5];
+	const struct alert_new *v[5];
+	struct store_raise r[5];
+	struct store_event *ev;
+	struct alert *a;
+	char *cause = NULL;
+	int64_t ids[3];
+	size_t i, n;
+	int calls = 0;
+
+	raise1(f->s, "db", "k0", 3, T0, &r[0]);
+	free(r[0].dedup_key);
+	for (i = 0; i < 5; i++) {
+		memset(&an[i], 0, sizeof an[i]);
+		an[i].service = xstrdup(svc[i]);
+		an[i].dedup_key = key[i] != NULL ? xstrdup(key[i]) : NULL;
+		an[i].priority = 3;
+		an[i].summary = xstrdup("disk full");
+		an[i].integration = xstrdup("helpdesk");
+		v[i] = &an[i];
+	}
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	if (store_alert_raise_ahead(f->s, v, 5, T0 + 1000, ahead_start,
+	    &calls, &cause) != 0)
+		fail_msg("%s", cause);
+	for (i = 0; i < 5; i++)
+		if (store_alert_raise_start(f->s, &an[i], T0 + 1000,
+		    ahead_start, &calls, &r[i], &cause) != 0)
+			fail_msg("%s", cause);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+
+	assert_false(r[0].duplicate);
+	assert_true(r[0].started);
+	assert_string_equal(r[0].start.policy, "p1");
+	assert_true(r[1].duplicate);
+	assert_int_equal(r[1].id, 1);
+	assert_true(r[2].duplicate);
+	assert_int_equal(r[2].id, r[0].id);
+	assert_false(r[3].duplicate);
+	assert_int_equal(strlen(r[3].dedup_key), 32);
+	assert_false(r[4].duplicate);
+	assert_false(r[4].started);
+	assert_true(r[3].id != r[0].id && r[4].id != r[0].id &&
+	    r[3].id != r[4].id && r[0].id > 1 && r[3].id > 1 && r[4].id > 1);
+
+	a = store_alert_get(f->s, r[0].id);
+	assert_int_equal(a->count, 2);
+	assert_int_equal(a->stage, 1);
+	alert_free(a);
+	a = store_alert_get(f->s, r[4].id);
+	assert_string_equal(a->service, "web");
+	assert_int_equal(a->count, 1);
+	alert_free(a);
+	a = store_alert_get(f->s, 1);
+	assert_int_equal(a->count, 2);
+	alert_free(a);
+	assert_int_equal(store_events(f->s, r[0].id, &ev, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(ev[0].kind, "triggered");
+	assert_string_equal(ev[0].detail,
+	    "{\"priority\":\"P3\",\"policy\":\"p1\"}");
+	assert_string_equal(ev[1].kind, "duplicate");
+	store_events_free(ev, n);
+	for (i = 0; i < 5; i++) {
+		free(r[i].dedup_key);
+		alert_new_clear(&an[i]);
+	}
+
+	/* read ahead: each row given once, inside its transaction */
+	ids[0] = 1;
+	ids[1] = r[4].id;
+	ids[2] = 999;
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	store_alerts_prefetch(f->s, ids, 3);
+	a = store_alert_get(f->s, r[4].id);
+	assert_string_equal(a->service, "web");
+	alert_free(a);
+	a = store_alert_get(f->s, 1);
+	assert_int_equal(a->count, 2);
+	alert_free(a);
+	a = store_alert_get(f->s, 1);
+	assert_int_equal(a->id, 1);
+	alert_free(a);
+	assert_null(store_alert_get(f->s, 999));
+	store_rollback(f->s);
+}
+
 static void
 test_sql_pick(void **state)
 {
@@ -2323,6 +2441,8 @@ main(void)
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_generated_key, setup_pg,
 		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_raise_ahead, setup_pg,
+		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_raise_race, setup_pg,
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_raise_concurrent,
@@ -2351,6 +2471,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dedup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generated_key, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_raise_ahead, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_raise_race, setup,
 		    teardown),
