@@ -132,10 +132,11 @@ store_ckpt_bound(struct store_ckpt_state *st, int64_t now)
 /*
  * A PASSIVE checkpoint begun while the WAL was of generation gen ended
  * at now: rc 0 with log frames in the WAL of which copied are in the
- * database file, or rc != 0 (busy, or an error).  One that left frames
- * behind (commits came meanwhile) lets the next wait st->gap, so that
- * they do not follow each other back to back; one that failed waits
- * st->retry.
+ * database file, or rc != 0 (busy, or an error).  The next waits
+ * st->gap, so that under a storm (commits leaving frames behind each
+ * one, or a transaction open across a complete one, so that the WAL is
+ * not reused) they do not follow each other back to back, each with its
+ * syncs competing with store-sync.c's; after one that failed, st->retry.
  */
 void
 store_ckpt_done(struct store_ckpt_state *st, uint64_t gen, int rc,
@@ -145,12 +146,7 @@ store_ckpt_done(struct store_ckpt_state *st, uint64_t gen, int rc,
 		st->copied_gen = gen;
 		st->copied = copied;
 	}
-	if (rc != 0)
-		st->next_at = now + st->retry;
-	else if (copied < log)
-		st->next_at = now + st->gap;
-	else
-		st->next_at = now;
+	st->next_at = now + (rc != 0 ? st->retry : st->gap);
 }
 
 /* The thread: checkpoint whenever store_ckpt_next() says so. */

@@ -326,7 +326,7 @@ void store_sync_stop(struct store *);
 /* store-checkpoint.c */
 #define STORE_CKPT_FRAMES	1000	/* checkpoint past this many frames */
 #define STORE_CKPT_HARD_BYTES	(64LL << 20) /* then TRUNCATE on the loop */
-#define STORE_CKPT_GAP_US	10000	/* after one that left some behind */
+#define STORE_CKPT_GAP_US	50000	/* after one that left some behind */
 #define STORE_CKPT_RETRY_US	1000000	/* after a failure or a TRUNCATE */
 #define STORE_CKPT_BUSY_MS	100	/* a TRUNCATE waits this at most */
 

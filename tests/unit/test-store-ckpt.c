@@ -81,12 +81,15 @@ test_complete_then_restart(void **state)
 	/* it fills again: due, though fewer frames than were copied */
 	store_ckpt_note(&st, 1100);
 	assert_int_equal(store_ckpt_next(&st, 8 * MS, &wait),
-	    STORE_CKPT_PASSIVE);
+	    STORE_CKPT_NONE);
+	assert_int_equal(wait, STORE_CKPT_GAP_US - 3 * MS);
+	assert_int_equal(store_ckpt_next(&st, 5 * MS + STORE_CKPT_GAP_US,
+	    &wait), STORE_CKPT_PASSIVE);
 }
 
 /*
  * Commits during a checkpoint leave frames behind: the next one waits
- * the gap, then copies them; a checkpoint whose WAL restarted meanwhile
+ * the gap (as after any), then copies them; a checkpoint whose WAL restarted meanwhile
  * tells nothing about the new one.
  */
 static void
@@ -114,8 +117,8 @@ test_tail_and_gap(void **state)
 	store_ckpt_note(&st, 1500);
 	store_ckpt_done(&st, gen, 0, 1040, 1040,
 	    200 * MS);
-	assert_int_equal(store_ckpt_next(&st, 200 * MS, &wait),
-	    STORE_CKPT_PASSIVE);
+	assert_int_equal(store_ckpt_next(&st, 200 * MS + STORE_CKPT_GAP_US,
+	    &wait), STORE_CKPT_PASSIVE);
 }
 
 /*
