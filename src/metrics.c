@@ -2,7 +2,8 @@
 /*
  * metrics.c: in-memory counters for the Prometheus exposition: HTTP
  * answers (intake and the rest) by status code, store commit latency as
- * a histogram, and the event loop's lag.  Counters start at zero when
+ * a histogram (to durable, and on the loop), the store's checkpoints,
+ * and the event loop's lag.  Counters start at zero when
  * the daemon starts, as Prometheus counters may.
  */
 #include <event2/buffer.h>
@@ -44,6 +45,14 @@ static struct {
 	int store_down;        /* the database cannot be reached */
 	uint64_t store_errors; /* connections to it lost or refused */
 	int standby;           /* another node leads (lease.c) */
+	uint64_t loop_commit_count; /* COMMIT statements on the loop */
+	double loop_commit_sum;
+	uint64_t loop_commit_bucket[nitems(metrics_buckets)];
+	int64_t loop_commit_max_us;
+	int64_t wal_frames;    /* in the SQLite WAL after the last commit */
+	/* Written by the checkpointing thread: atomics. */
+	uint64_t ckpt[2];      /* passive, truncate */
+	uint64_t ckpt_us;      /* time they took */
 	uint64_t lease_changes; /* times this node led or stood down */
 } metrics;
 
@@ -108,6 +117,43 @@ metrics_commit(int64_t us)
 	for (i = 0; i < nitems(metrics_buckets); i++)
 		if (s <= metrics_buckets[i])
 			metrics.commit_bucket[i]++;
+}
+
+/*
+ * One COMMIT statement took us microseconds on the event loop (the
+ * write of its frames, not the sync that makes it durable).
+ */
+void
+metrics_commit_loop(int64_t us)
+{
+	double s = us / 1e6;
+	size_t i;
+
+	metrics.loop_commit_count++;
+	metrics.loop_commit_sum += s;
+	for (i = 0; i < nitems(metrics_buckets); i++)
+		if (s <= metrics_buckets[i])
+			metrics.loop_commit_bucket[i]++;
+	if (us > metrics.loop_commit_max_us)
+		metrics.loop_commit_max_us = us;
+}
+
+/* The last commit left frames frames in the store's WAL (SQLite). */
+void
+metrics_wal_frames(int64_t frames)
+{
+	metrics.wal_frames = frames;
+}
+
+/*
+ * A checkpoint of the store's WAL (truncate: the TRUNCATE that bounds
+ * it) took us microseconds.  From any thread.
+ */
+void
+metrics_checkpoint(int truncate, int64_t us)
+{
+	__atomic_add_fetch(&metrics.ckpt[truncate != 0], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&metrics.ckpt_us, (uint64_t)us, __ATOMIC_RELAXED);
 }
 
 /* A timer that should have fired now fired ms late. */
@@ -305,6 +351,46 @@ metrics_write(struct evbuffer *out)
 	    "pagerd_store_commit_seconds_count %llu\n",
 	    (unsigned long long)metrics.commit_count, metrics.commit_sum,
 	    (unsigned long long)metrics.commit_count);
+	evbuffer_add_printf(out, "# HELP pagerd_store_commit_loop_seconds"
+	    " Time the event loop spent in each COMMIT statement (its sync"
+	    " is not counted: see pagerd_store_commit_seconds).\n"
+	    "# TYPE pagerd_store_commit_loop_seconds histogram\n");
+	for (i = 0; i < nitems(metrics_buckets); i++)
+		evbuffer_add_printf(out, "pagerd_store_commit_loop_seconds_bucket"
+		    "{le=\"%g\"} %llu\n", metrics_buckets[i],
+		    (unsigned long long)metrics.loop_commit_bucket[i]);
+	evbuffer_add_printf(out, "pagerd_store_commit_loop_seconds_bucket"
+	    "{le=\"+Inf\"} %llu\npagerd_store_commit_loop_seconds_sum %.6f\n"
+	    "pagerd_store_commit_loop_seconds_count %llu\n"
+	    "# HELP pagerd_store_commit_loop_max_seconds The longest COMMIT"
+	    " statement on the event loop.\n"
+	    "# TYPE pagerd_store_commit_loop_max_seconds gauge\n"
+	    "pagerd_store_commit_loop_max_seconds %.6f\n",
+	    (unsigned long long)metrics.loop_commit_count,
+	    metrics.loop_commit_sum,
+	    (unsigned long long)metrics.loop_commit_count,
+	    metrics.loop_commit_max_us / 1e6);
+	evbuffer_add_printf(out, "# HELP pagerd_store_checkpoints_total"
+	    " Checkpoints of the SQLite store's WAL into its database file,"
+	    " by kind (truncate: the WAL had grown past its bound).\n"
+	    "# TYPE pagerd_store_checkpoints_total counter\n"
+	    "pagerd_store_checkpoints_total{kind=\"passive\"} %llu\n"
+	    "pagerd_store_checkpoints_total{kind=\"truncate\"} %llu\n"
+	    "# HELP pagerd_store_checkpoint_seconds_total Time spent"
+	    " checkpointing (off the event loop once it runs).\n"
+	    "# TYPE pagerd_store_checkpoint_seconds_total counter\n"
+	    "pagerd_store_checkpoint_seconds_total %.6f\n"
+	    "# HELP pagerd_store_wal_frames Frames (pages) in the SQLite"
+	    " store's WAL after the last commit; it starts again from 0"
+	    " once a checkpoint copied them all.\n"
+	    "# TYPE pagerd_store_wal_frames gauge\n"
+	    "pagerd_store_wal_frames %lld\n",
+	    (unsigned long long)__atomic_load_n(&metrics.ckpt[0],
+	    __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&metrics.ckpt[1],
+	    __ATOMIC_RELAXED),
+	    __atomic_load_n(&metrics.ckpt_us, __ATOMIC_RELAXED) / 1e6,
+	    (long long)metrics.wal_frames);
 	evbuffer_add_printf(out, "# HELP pagerd_event_loop_lag_seconds How late"
 	    " the last event-loop probe timer fired.\n"
 	    "# TYPE pagerd_event_loop_lag_seconds gauge\n"

@@ -3,7 +3,8 @@
  * store-db-sqlite.c: the store's SQLite driver, all of pagerd's calls to
  * SQLite.  The database is one file in the state folder, in WAL mode
  * with synchronous=NORMAL: the sync of the WAL that makes a commit
- * durable is store-sync.c's.  The schema is versioned with PRAGMA
+ * durable is store-sync.c's, and checkpoints are store-checkpoint.c's,
+ * on a connection of their own.  The schema is versioned with PRAGMA
  * user_version and migrated on open (the migrations are
  * store-migrations.c's).
  */
@@ -13,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "store-private.h"
 #include "xmalloc.h"
@@ -65,6 +67,41 @@ const struct store_driver store_sqlite_driver = {
 	.errmsg = store_sqlite_errmsg,
 	.in_transaction = store_sqlite_in_transaction,
 };
+
+/*
+ * SQLite's WAL hook, after each commit of the store's connection: frames
+ * frames are in the WAL.  With the checkpointing thread running, tell
+ * it, and truncate the WAL here if it reached its bound
+ * (store-checkpoint.c); without, checkpoint here past STORE_CKPT_FRAMES,
+ * as SQLite's own automatic checkpoint would.
+ */
+static int
+store_sqlite_wal_cb(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store *s = arg;
+	int64_t t0 = store_usec();
+	int rc;
+
+	if (store_ckpt_wal(s, frames)) {
+		/* wait for readers (a backup) only a little, on the loop */
+		sqlite3_busy_timeout(db, STORE_CKPT_BUSY_MS);
+		rc = sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_busy_timeout(db, 5000);
+		store_ckpt_release(s, rc == SQLITE_OK);
+		if (rc == SQLITE_OK)
+			metrics_checkpoint(1, store_usec() - t0);
+		log_warnx("store: the WAL of %s reached %d frames: %s in %lld"
+		    " ms on the event loop", s->path, frames, rc == SQLITE_OK ?
+		    "truncated" : "could not truncate it",
+		    (long long)(store_usec() - t0) / 1000);
+	} else if (s->ckpt == NULL && frames >= STORE_CKPT_FRAMES) {
+		if (sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
+			metrics_checkpoint(0, store_usec() - t0);
+	}
+	return SQLITE_OK;
+}
 
 /* The answer to PRAGMA journal_mode: is the database in WAL mode? */
 static int
@@ -124,7 +161,79 @@ store_sqlite_open(struct store *s, const char *path, char **cause)
 	}
 	if (!s->wal)
 		log_warnx("store: %s is not in WAL mode", s->path);
+	else {
+		/* no checkpoint inside COMMIT: see store-checkpoint.c */
+		sqlite3_wal_autocheckpoint(db, 0);
+		sqlite3_wal_hook(db, store_sqlite_wal_cb, s);
+	}
 	return 0;
+}
+
+/*
+ * A second connection to the database file path, for the checkpointing
+ * thread (and only it); *page_size is the database's.  synchronous=
+ * NORMAL makes SQLite sync the WAL before a checkpoint copies frames
+ * into the database file, and the database file before the WAL may be
+ * reused.  NULL with *cause if it cannot be opened.
+ */
+void *
+store_sqlite_checkpointer(const char *path, int *page_size, char **cause)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL,
+		    NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st,
+		    NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) != SQLITE_ROW)
+		rc = SQLITE_ERROR;
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: checkpointing connection: %s", path,
+		    db != NULL ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		return NULL;
+	}
+	*page_size = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_extended_result_codes(db, 1);
+	return db;
+}
+
+/*
+ * A PASSIVE checkpoint on the connection db: 0 with *log frames in the
+ * WAL and *copied of them in the database file; 1 if busy (another
+ * checkpoint ran); -1 with *cause on an error.
+ */
+int
+store_sqlite_checkpoint(void *arg, int64_t *log, int64_t *copied,
+    char **cause)
+{
+	sqlite3 *db = arg;
+	int rc, nlog = -1, ncopied = -1;
+
+	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &nlog, &ncopied);
+	*log = nlog;
+	*copied = ncopied;
+	if (rc == SQLITE_OK)
+		return 0;
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return 1;
+	xasprintf(cause, "%s", sqlite3_errmsg(db));
+	return -1;
+}
+
+void
+store_sqlite_checkpointer_close(void *db)
+{
+	sqlite3_close(db);
 }
 
 static void

@@ -128,6 +128,7 @@ struct store_cached {
 };
 
 struct store_sync;
+struct store_ckpt;
 
 struct store_ahead;
 
@@ -142,6 +143,8 @@ struct store {
 	int sync_failed;	/* a sync failed: nothing more is stored */
 	int64_t timeout_ms;	/* PostgreSQL: a statement's deadline */
 	struct store_sync *sync; /* the worker, once started */
+	struct store_ckpt *ckpt; /* the checkpointing thread, or NULL */
+	int64_t wal_frames;	/* frames in the WAL after the last commit */
 	struct sq *stmt[STORE_NSTMT];
 	struct store_cached *cache;
 	size_t ncache;
@@ -293,6 +296,9 @@ int64_t store_usec(void);
 
 /* store-db-sqlite.c */
 extern const struct store_driver store_sqlite_driver;
+void *store_sqlite_checkpointer(const char *, int *, char **);
+int store_sqlite_checkpoint(void *, int64_t *, int64_t *, char **);
+void store_sqlite_checkpointer_close(void *);
 
 /* store-db-pg.c */
 extern const struct store_driver store_pg_driver;
@@ -316,6 +322,42 @@ const char *const *store_migrations_sqlite(size_t *);
 int store_sync_now(struct store *);
 void store_wal_open(const char *, int *);
 void store_sync_stop(struct store *);
+
+/* store-checkpoint.c */
+#define STORE_CKPT_FRAMES	1000	/* checkpoint past this many frames */
+#define STORE_CKPT_HARD_BYTES	(64LL << 20) /* then TRUNCATE on the loop */
+#define STORE_CKPT_GAP_US	50000	/* after one that left some behind */
+#define STORE_CKPT_RETRY_US	1000000	/* after a failure or a TRUNCATE */
+#define STORE_CKPT_BUSY_MS	100	/* a TRUNCATE waits this at most */
+
+/* What store_ckpt_next() says to do. */
+#define STORE_CKPT_NONE		0
+#define STORE_CKPT_PASSIVE	1
+
+/* When to checkpoint: the pure part of store-checkpoint.c. */
+struct store_ckpt_state {
+	int64_t threshold;	/* frames in the WAL worth a checkpoint */
+	int64_t hard;		/* frames past which to TRUNCATE */
+	int64_t gap;		/* µs after a checkpoint that left frames */
+	int64_t retry;		/* µs after a failed one or a TRUNCATE */
+	int64_t frames;		/* in the WAL after the last commit */
+	uint64_t gen;		/* times the WAL was seen restarted */
+	int64_t copied;		/* frames of WAL copied_gen in the database */
+	uint64_t copied_gen;
+	int64_t next_at;	/* no checkpoint before this (µs) */
+	int64_t trunc_at;	/* no TRUNCATE on the loop before this */
+};
+
+void store_ckpt_init(struct store_ckpt_state *, int);
+void store_ckpt_note(struct store_ckpt_state *, int64_t);
+int store_ckpt_next(const struct store_ckpt_state *, int64_t, int64_t *);
+int store_ckpt_bound(struct store_ckpt_state *, int64_t);
+void store_ckpt_done(struct store_ckpt_state *, uint64_t, int, int64_t,
+    int64_t, int64_t);
+void store_ckpt_start(struct store *);
+int store_ckpt_wal(struct store *, int64_t);
+void store_ckpt_release(struct store *, int);
+void store_ckpt_stop(struct store *);
 
 /* store-callback.c */
 int store_callback_enqueue(struct store *, const struct store_event_new *,

@@ -18,9 +18,12 @@
  *    committed while the previous one ran.
  *
  * The -wal file only grows or is rewritten from its start after a
- * checkpoint (which SQLite syncs first, in NORMAL too); it is the same
- * file for as long as the connection is open, and a sync of it covers
- * every frame written before the sync began.  Frames of later commits
+ * checkpoint (which SQLite syncs first, in NORMAL too; store-checkpoint.c
+ * runs them on a thread and connection of their own once this worker
+ * starts), or is truncated to nothing by a TRUNCATE checkpoint; it is
+ * the same file (the same inode: rewriting and truncating keep it) for
+ * as long as the connection is open, and a sync of it covers every
+ * frame written before the sync began.  Frames of later commits
  * that the sync happens to catch do no harm: a commit is only reported
  * durable by a sync that began after it.
  *
@@ -185,6 +188,7 @@ store_sync_start(struct store *s, struct event_base *base)
 		fatal("store: pthread_create");
 	y->started = 1;
 	s->sync = y;
+	store_ckpt_start(s);
 }
 
 /* Say that the -wal file could not be opened, at most once a minute. */

@@ -467,6 +467,7 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	store_ckpt_stop(s);
 	store_sync_stop(s);
 	if (s->wal_fd != -1)
 		close(s->wal_fd);
@@ -597,12 +598,17 @@ store_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* COMMIT, leaving the sync to the caller. */
+/* COMMIT, leaving the sync to the caller; its time on the loop counted. */
 int
 store_commit_nosync(struct store *s, char **cause)
 {
+	int64_t t0 = store_usec();
+	int rc;
+
 	store_prefetch_clear(s);
-	return store_step_done(s, s->stmt[ST_COMMIT], cause);
+	rc = store_step_done(s, s->stmt[ST_COMMIT], cause);
+	metrics_commit_loop(store_usec() - t0);
+	return rc;
 }
 
 /*
