@@ -68,62 +68,24 @@ api_silence_init(struct api *api, struct http *h)
 static void api_silence_reply(struct evhttp_request *, struct api *,
     int64_t, int);
 
-/* A request a standby passed to the leader, waiting for its result. */
-struct api_silence_req {
-	struct api *api;
-	struct evhttp_request *req;
-	int64_t id;	/* the command's */
-	int add;	/* a new silence, else an expiry */
-};
-
 /*
- * The leader carried out the command (c), or not yet (NULL): answer as
- * the leader would have, or 202 with the command's id.
+ * A silence command the leader carried out (c): the silence (201 for a
+ * new one), or why not (400 for an overlap, as the leader answers).
  */
 static void
-api_silence_done(void *arg, const struct store_command *c)
-{
-	struct api_silence_req *r = arg;
-
-	if (c == NULL)
-		http_reply_json(r->req, HTTP_ACCEPTED, json_pack(
-		    "{s:b,s:I,s:s}", "accepted", 1, "command",
-		    (json_int_t)r->id, "message",
-		    "this node stands by; the leader carries it out"));
-	else if (r->add && c->result == ENGINE_CONFLICT)
-		http_error(r->req, HTTP_BADREQUEST, "%s", c->cause != NULL ?
-		    c->cause : "refused");
-	else if (c->result != ENGINE_OK)
-		api_engine_refused(r->req, c->result, c->cause);
-	else
-		api_silence_reply(r->req, r->api, c->alert_id, r->add ?
-		    HTTP_CREATED : HTTP_OK);
-	free(r);
-}
-
-/* On a standby: write c for the leader, answer once it is carried out. */
-static void
-api_silence_command(struct evhttp_request *req, struct api *api,
+api_silence_answer(struct evhttp_request *req, struct api *api,
     const struct store_command *c)
 {
-	struct api_silence_req *r;
-	char *cause = NULL;
+	int add = c->kind == STORE_CMD_SILENCE_ADD;
 
-	if (api->commands == NULL) {
-		http_error(req, HTTP_UNAVAILABLE, "this node stands by");
-		return;
-	}
-	r = xcalloc(1, sizeof *r);
-	r->api = api;
-	r->req = req;
-	r->add = c->kind == STORE_CMD_SILENCE_ADD;
-	if (command_submit(api->commands, c, &r->id, api_silence_done, r,
-	    &cause) != 0) {
-		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
-		    "the alert store failed");
-		free(cause);
-		free(r);
-	}
+	if (add && c->result == ENGINE_CONFLICT)
+		http_error(req, HTTP_BADREQUEST, "%s", c->cause != NULL ?
+		    c->cause : "refused");
+	else if (c->result != ENGINE_OK)
+		api_engine_refused(req, c->result, c->cause);
+	else
+		api_silence_reply(req, api, c->alert_id, add ? HTTP_CREATED :
+		    HTTP_OK);
 }
 
 /* POST /api/v1/silences */
@@ -155,7 +117,7 @@ api_silence_post(struct evhttp_request *req, const struct http_match *m,
 		c.actor = (char *)m->key->name;
 		c.text = text;
 		c.created_ms = now;
-		api_silence_command(req, api, &c);
+		api_command(req, api, &c, api_silence_answer);
 		free(text);
 		return;
 	}
@@ -264,7 +226,7 @@ api_silence_delete(struct evhttp_request *req, const struct http_match *m,
 		c.alert_id = id;
 		c.actor = (char *)m->key->name;
 		c.created_ms = clock_now_ms();
-		api_silence_command(req, api, &c);
+		api_command(req, api, &c, api_silence_answer);
 		return;
 	}
 	res = engine_silence_expire(api->engine, id, m->key->name, &cause);

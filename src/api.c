@@ -589,42 +589,36 @@ struct api_command_req {
 	struct api *api;
 	struct evhttp_request *req;
 	int64_t id; /* the command's */
+	api_command_answer answer;
 };
 
 /*
- * The leader carried out the command (c), or not yet (NULL): answer as
- * the leader would have, or 202 with the command's id.
+ * The leader carried out the command (c): answer as the leader would
+ * have; or not yet (NULL): 202 with the command's id.
  */
 static void
 api_command_done(void *arg, const struct store_command *c)
 {
 	struct api_command_req *r = arg;
-	struct alert *a;
 
 	if (c == NULL)
 		http_reply_json(r->req, HTTP_ACCEPTED, json_pack(
 		    "{s:b,s:I,s:s}", "accepted", 1, "command",
 		    (json_int_t)r->id, "message",
 		    "this node stands by; the leader carries it out"));
-	else if (c->result != ENGINE_OK)
-		api_engine_refused(r->req, c->result, c->cause);
-	else if ((a = store_alert_get(r->api->store, c->alert_id)) == NULL)
-		http_error(r->req, HTTP_UNAVAILABLE, "the alert store failed");
-	else {
-		http_reply_json(r->req, HTTP_OK, api_alert_json(r->api, a,
-		    clock_now_ms()));
-		alert_free(a);
-	}
+	else
+		r->answer(r->req, r->api, c);
 	free(r);
 }
 
 /*
  * On a standby: write command c for the leader (committed before any
- * answer), and answer once it was carried out, or after a moment.
+ * answer), and answer with answer() once it was carried out, or 202
+ * after a moment (command_submit's wait).
  */
-static void
+void
 api_command(struct evhttp_request *req, struct api *api,
-    const struct store_command *c)
+    const struct store_command *c, api_command_answer answer)
 {
 	struct api_command_req *r;
 	char *cause = NULL;
@@ -636,12 +630,31 @@ api_command(struct evhttp_request *req, struct api *api,
 	r = xcalloc(1, sizeof *r);
 	r->api = api;
 	r->req = req;
+	r->answer = answer;
 	if (command_submit(api->commands, c, &r->id, api_command_done, r,
 	    &cause) != 0) {
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause != NULL ? cause :
 		    "the alert store failed");
 		free(cause);
 		free(r);
+	}
+}
+
+/* An alert action the leader carried out (c): the alert, or why not. */
+static void
+api_alert_answer(struct evhttp_request *req, struct api *api,
+    const struct store_command *c)
+{
+	struct alert *a;
+
+	if (c->result != ENGINE_OK)
+		api_engine_refused(req, c->result, c->cause);
+	else if ((a = store_alert_get(api->store, c->alert_id)) == NULL)
+		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
+	else {
+		http_reply_json(req, HTTP_OK, api_alert_json(api, a,
+		    clock_now_ms()));
+		alert_free(a);
 	}
 }
 
@@ -775,7 +788,7 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 	c.ms = ms;
 	c.created_ms = clock_now_ms();
 	if (api->standby) {
-		api_command(req, api, &c);
+		api_command(req, api, &c, api_alert_answer);
 		goto out;
 	}
 	res = command_apply(api->engine, NULL, &c, NULL, &cause);

@@ -49,6 +49,11 @@ int api_body(struct api *, struct evhttp_request *, const char **,
 void api_engine_refused(struct evhttp_request *, int, const char *);
 struct store_command;
 int api_act(struct api *, const struct store_command *, char **);
+/* What a standby answers once the leader carried out its command. */
+typedef void (*api_command_answer)(struct evhttp_request *, struct api *,
+    const struct store_command *);
+void api_command(struct evhttp_request *, struct api *,
+    const struct store_command *, api_command_answer);
 
 /* api-ack.c: /ack/ links and the SMS and keypress hooks that act */
 struct api_ack *api_ack_new(struct api *);
