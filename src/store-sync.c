@@ -14,8 +14,21 @@
  *    frames; a worker thread then syncs the file, and the caller's
  *    callback runs on the loop once a sync that began after the COMMIT
  *    has returned.  Meanwhile the loop goes on taking requests and
- *    committing the next groups, so one sync covers everything
- *    committed while the previous one ran.
+ *    committing the next groups.
+ *
+ * There are STORE_SYNC_THREADS workers, so that a commit made while a
+ * sync runs need not wait for that sync to end before its own begins:
+ * a sync of this disk takes 0.7 ms at the median but 11 ms at p99, and
+ * with one worker a commit that landed just after a slow sync began
+ * waited for all of it and then for its own.  Each idle worker, woken
+ * by a commit, syncs everything committed so far at once; when all are
+ * busy, the first to finish syncs everything committed meanwhile, one
+ * sync for the whole group.  Each worker has its own descriptor; the
+ * kernel makes each fdatasync() cover what was written before it was
+ * called, whatever else runs (ext4 joins concurrent ones into the same
+ * journal commit when it can).  Syncs may end out of order: what is
+ * durable is everything up to the highest commit a finished sync began
+ * after.
  *
  * The -wal file only grows or is rewritten from its start after a
  * checkpoint (which SQLite syncs first, in NORMAL too; store-checkpoint.c
@@ -62,10 +75,16 @@ struct store_waiter {
 	void *arg;
 };
 
+/* Syncs that may run at once (measured with tests/bench/pages). */
+#ifndef STORE_SYNC_THREADS
+#define STORE_SYNC_THREADS 4
+#endif
+
 struct store_sync {
 	struct store *s;
-	pthread_t thread;
-	int started;
+	pthread_t thread[STORE_SYNC_THREADS];
+	int fd[STORE_SYNC_THREADS];	/* the -wal file, or -1, per worker */
+	int started;			/* workers running */
 	int efd;			/* worker -> loop: a sync returned */
 	struct event *ev;
 
@@ -78,11 +97,12 @@ struct store_sync {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t want;			/* sync up to this commit */
+	uint64_t begun;			/* a sync began after this commit */
 	uint64_t done;			/* synced up to this commit */
 	int err;			/* errno of a failed sync, or 0 */
-	int unopened;			/* errno if the last sync could not
-					   open the file, or 0 */
-	int fd;				/* the -wal file, or -1 */
+	int unopened;			/* errno if the sync that set done
+					   could not open the file, or 0 */
+	int next;			/* the next worker's number */
 	int stop;
 };
 
@@ -123,37 +143,46 @@ store_wal_open(const char *path, int *fd)
 		*fd = open(path, O_RDONLY | O_CLOEXEC);
 }
 
-/* The worker: sync whenever commits were made since the last sync. */
+/*
+ * A worker: whenever commits were made that no sync began after, sync
+ * them all.  A sync that ends after a later one did tells nothing new,
+ * except that it failed.
+ */
 static void *
 store_sync_main(void *arg)
 {
 	struct store_sync *y = arg;
 	uint64_t target, one = 1;
-	int fd = y->fd, rc, err;
+	int i, fd, rc, err;
 
 	pthread_mutex_lock(&y->mu);
+	i = y->next++;
+	fd = y->fd[i];
 	for (;;) {
-		while (!y->stop && y->want == y->done)
+		while (!y->stop && y->want == y->begun)
 			pthread_cond_wait(&y->cv, &y->mu);
-		if (y->want == y->done)
-			break; /* stopping, nothing left */
-		target = y->want;
+		if (y->want == y->begun)
+			break; /* stopping, nothing left to begin */
+		target = y->begun = y->want;
 		pthread_mutex_unlock(&y->mu);
 		rc = store_wal_sync(y->s->wal_path, &fd);
 		err = rc == 0 ? 0 : errno;
 		pthread_mutex_lock(&y->mu);
 		if (rc == -1 && y->err == 0)
 			y->err = err;
-		y->unopened = rc == -2 ? err : 0;
-		y->done = target;
+		if (target <= y->done && rc != -1)
+			continue; /* a later sync ended first */
+		if (target > y->done) {
+			y->unopened = rc == -2 ? err : 0;
+			y->done = target;
+		}
 		pthread_mutex_unlock(&y->mu);
 		while (write(y->efd, &one, sizeof one) == -1 && errno == EINTR)
 			;
 		pthread_mutex_lock(&y->mu);
 	}
+	y->fd[i] = fd;
 	pthread_mutex_unlock(&y->mu);
-	if (fd != -1)
-		close(fd);
 	return NULL;
 }
 
@@ -166,14 +195,17 @@ void
 store_sync_start(struct store *s, struct event_base *base)
 {
 	struct store_sync *y;
+	int i;
 
 	if (s->sync != NULL || s->wal_path == NULL)
 		return; /* no WAL file to sync (PostgreSQL) */
 	y = xcalloc(1, sizeof *y);
 	y->s = s;
-	/* both descriptors now, before any client can take them all */
-	y->fd = -1;
-	store_wal_open(s->wal_path, &y->fd);
+	/* every descriptor now, before any client can take them all */
+	for (i = 0; i < STORE_SYNC_THREADS; i++) {
+		y->fd[i] = -1;
+		store_wal_open(s->wal_path, &y->fd[i]);
+	}
 	store_wal_open(s->wal_path, &s->wal_fd);
 	if ((y->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		fatal("eventfd");
@@ -183,10 +215,12 @@ store_sync_start(struct store *s, struct event_base *base)
 	if (pthread_mutex_init(&y->mu, NULL) != 0 ||
 	    pthread_cond_init(&y->cv, NULL) != 0)
 		fatalx("store: pthread_mutex_init failed");
-	if ((errno = pthread_create(&y->thread, NULL, store_sync_main,
-	    y)) != 0)
-		fatal("store: pthread_create");
-	y->started = 1;
+	for (i = 0; i < STORE_SYNC_THREADS; i++) {
+		if ((errno = pthread_create(&y->thread[i], NULL,
+		    store_sync_main, y)) != 0)
+			fatal("store: pthread_create");
+		y->started++;
+	}
 	s->sync = y;
 	store_ckpt_start(s);
 }
@@ -391,16 +425,21 @@ void
 store_sync_stop(struct store *s)
 {
 	struct store_sync *y = s->sync;
+	int i;
 
 	if (y == NULL)
 		return;
-	if (y->started) {
+	if (y->started > 0) {
 		pthread_mutex_lock(&y->mu);
 		y->stop = 1;
-		pthread_cond_signal(&y->cv);
+		pthread_cond_broadcast(&y->cv);
 		pthread_mutex_unlock(&y->mu);
-		pthread_join(y->thread, NULL);
+		for (i = 0; i < y->started; i++)
+			pthread_join(y->thread[i], NULL);
 	}
+	for (i = 0; i < STORE_SYNC_THREADS; i++)
+		if (y->fd[i] != -1)
+			close(y->fd[i]);
 	if (y->wn > 0)
 		log_warnx("store: %zu commit callback(s) dropped at close",
 		    y->wn);

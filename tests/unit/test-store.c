@@ -3,9 +3,10 @@
  * test-store.c: the SQLite store: migrations, raising alerts, dedup,
  * priority raise, the audit log, listing with filters and pages, that
  * a committed batch survives closing and reopening, breach records, and
- * commits synced by the worker thread (fdatasync is wrapped to make a
- * sync fail), the pages and notes kept typed beside the audit log, and
- * the Events v2 context of alerts and the change events of services;
+ * commits synced by the worker threads (fdatasync is wrapped to make a
+ * sync fail or hold one while another runs), the pages and notes kept
+ * typed beside the audit log, and the Events v2 context of alerts and
+ * the change events of services;
  * a raise that loses its insert to another connection, and the texts of
  * STORE_SQL() each driver takes.
  *
@@ -101,18 +102,33 @@
 int __wrap_fdatasync(int);
 int __real_fdatasync(int);
 
+/* Set by the test, read by the sync workers: under sync_mu. */
+static pthread_mutex_t sync_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sync_cv = PTHREAD_COND_INITIALIZER;
 static int fail_sync; /* the next fdatasync fails with EIO */
+static int hold_sync; /* the next fdatasync waits until released */
+static int held;      /* one is waiting: set it to 0 to release it */
 static int nsyncs;
 
 int
 __wrap_fdatasync(int fd)
 {
+	pthread_mutex_lock(&sync_mu);
 	nsyncs++;
 	if (fail_sync) {
 		fail_sync = 0;
+		pthread_mutex_unlock(&sync_mu);
 		errno = EIO;
 		return -1;
 	}
+	if (hold_sync) {
+		hold_sync = 0;
+		held = 1;
+		pthread_cond_broadcast(&sync_cv);
+		while (held)
+			pthread_cond_wait(&sync_cv, &sync_mu);
+	}
+	pthread_mutex_unlock(&sync_mu);
 	return __real_fdatasync(fd);
 }
 
@@ -1017,6 +1033,73 @@ test_commit_async(void **state)
 	event_base_free(base);
 	assert_non_null(f->s = store_open(f->dir, &cause));
 	assert_int_equal(store_alert_count(f->s), 5);
+}
+
+/* Turn base's loop until durable.n reaches n, for 10 s at most. */
+static void
+loop_until_durable(struct event_base *base, int n)
+{
+	int i;
+
+	for (i = 0; i < 10000 && durable.n < n; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		if (durable.n < n)
+			usleep(1000);
+	}
+}
+
+/*
+ * A commit made while a sync runs does not wait for that sync to end:
+ * another worker syncs it at once, and that sync, begun after both
+ * commits, reports both durable while the first is still held.  The
+ * held one ending later tells nothing more.
+ */
+static void
+test_sync_overlap(void **state)
+{
+	struct fixture *f = *state;
+	struct event_base *base;
+	char *cause = NULL;
+	int i, still;
+
+	assert_non_null(base = event_base_new());
+	store_sync_start(f->s, base);
+	memset(&durable, 0, sizeof durable);
+	pthread_mutex_lock(&sync_mu);
+	hold_sync = 1;
+	pthread_mutex_unlock(&sync_mu);
+	assert_int_equal(raise_async(f->s, T0, 1), 0);
+	pthread_mutex_lock(&sync_mu);
+	while (!held)
+		pthread_cond_wait(&sync_cv, &sync_mu);
+	pthread_mutex_unlock(&sync_mu);
+
+	assert_int_equal(raise_async(f->s, T0 + 1, 2), 0);
+	loop_until_durable(base, 2);
+	/* release the first sync before checking, so a failure ends */
+	pthread_mutex_lock(&sync_mu);
+	still = held;
+	held = 0;
+	pthread_cond_broadcast(&sync_cv);
+	pthread_mutex_unlock(&sync_mu);
+	assert_int_equal(still, 1); /* the first sync had not ended */
+	assert_int_equal(durable.n, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(durable.order[i], 1 + i);
+		assert_int_equal(durable.ok[i], 0);
+	}
+
+	assert_int_equal(raise_async(f->s, T0 + 2, 3), 0);
+	loop_until_durable(base, 3);
+	assert_int_equal(durable.n, 3);
+	assert_int_equal(durable.order[2], 3);
+	assert_int_equal(durable.ok[2], 0);
+
+	store_sync_wait(f->s);
+	store_close(f->s);
+	event_base_free(base);
+	assert_non_null(f->s = store_open(f->dir, &cause));
+	assert_int_equal(store_alert_count(f->s), 3);
 }
 
 /* Descriptors taken until open() fails, and the limit before. */
@@ -2483,6 +2566,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_out_of_files, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sync_overlap, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_commit_async, setup,
 		    teardown),
