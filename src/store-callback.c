@@ -201,7 +201,7 @@ store_callback_event(struct store *s, int64_t id, struct store_event *ev)
 	int rc;
 
 	memset(ev, 0, sizeof *ev);
-	if (st == NULL)
+	if (st == NULL || store_events_flush(s, NULL) != 0)
 		return -1;
 	store_bind_int64(st, 1, id);
 	if ((rc = store_step(st)) == STORE_ROW) {

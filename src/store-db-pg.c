@@ -575,6 +575,9 @@ store_pg_commit_send(struct store *s, store_durable_cb cb, void *arg,
 {
 	struct store_pg *pg = PG(s);
 
+	/* the audit events buffered go in this transaction (store.c) */
+	if (store_events_commit(s, cause) != 0)
+		return -1;
 	if (store_pg_ready(s) != 0 || !PQsendQuery(pg->conn, "COMMIT")) {
 		if (pg->conn != NULL && pg->later == 0 &&
 		    PQtransactionStatus(pg->conn) != PQTRANS_INERROR) {

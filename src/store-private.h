@@ -131,6 +131,13 @@ struct store_sync;
 struct store_ckpt;
 
 struct store_ahead;
+struct store_evq;
+
+/*
+ * Audit events buffered in a transaction are written this many rows to
+ * an INSERT at most (store_event_add).
+ */
+#define STORE_EVQ_ROWS	64
 
 struct store {
 	const struct store_driver *drv;
@@ -160,6 +167,12 @@ struct store {
 	size_t nahead, ahead_at;
 	struct alert **pre;	/* PostgreSQL: rows read ahead (NULL: taken) */
 	size_t npre;
+	int txn;		/* store_begin() opened a transaction */
+	struct store_evq *evq;	/* audit events not written yet */
+	size_t nevq, evq_size;
+	char *evtext;		/* their strings, one after another */
+	size_t evtext_len, evtext_size;
+	struct sq *evst[STORE_EVQ_ROWS]; /* INSERTs of 1, 2, ... rows */
 };
 
 /*
@@ -272,6 +285,8 @@ struct sq *store_stmt(struct store *, const char *);
 struct sq *store_stmt_cause(struct store *, const char *, const char *,
     char **);
 int store_step_done(struct store *, struct sq *, char **);
+int store_events_flush(struct store *, char **);
+int store_events_commit(struct store *, char **);
 void store_cause(struct store *, char **, const char *);
 char *store_column_strdup(struct sq *, int);
 int store_read_rows(struct sq *, size_t, void (*)(struct sq *, void *),

@@ -153,6 +153,9 @@ store_retention_batch(struct store *s, struct store_retention *r,
 	size_t n = 0, seen = 0, i;
 	int rc, newer = 0, more = 0;
 
+	/* the scan reads the audit log: those buffered first */
+	if (store_events_flush(s, cause) != 0)
+		return -1;
 	if ((st = store_stmt(s, store_ret_scan_sql)) == NULL) {
 		store_cause(s, cause, "retention scan");
 		return -1;

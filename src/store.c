@@ -9,7 +9,9 @@
  * syncs at once, store_commit_async() in a worker thread: see
  * store-sync.c).  Callers batch work into one transaction (group commit)
  * to pay for one sync per batch.  The schema is migrated on open
- * (store-migrations.c).
+ * (store-migrations.c).  Audit events added in a transaction are
+ * buffered and written at its COMMIT, many rows to an INSERT
+ * (store_event_add).
  */
 #include <sys/stat.h>
 
@@ -95,6 +97,8 @@ static const char *store_sql[ST_MAX] = {
 
 /* How often one raise may lose its insert to another connection. */
 #define STORE_RAISE_TRIES 3
+
+static void store_evq_drop(struct store *);
 
 #define STORE_ALERT_COLUMNS \
 	"id, dedup_key, service, priority, summary, source, details, links," \
@@ -476,6 +480,10 @@ store_close(struct store *s)
 	for (i = 0; i < (int)s->ncache; i++)
 		s->drv->finalize(s->cache[i].stmt);
 	free(s->cache);
+	for (i = 0; i < STORE_EVQ_ROWS; i++)
+		s->drv->finalize(s->evst[i]);
+	free(s->evq);
+	free(s->evtext);
 	store_callback_configure(s, NULL, 0, NULL, NULL);
 	store_ahead_clear(s);
 	store_prefetch_clear(s);
@@ -585,6 +593,8 @@ store_begin(struct store *s, char **cause)
 		store_rollback(s);
 		return -1;
 	}
+	store_evq_drop(s);
+	s->txn = 1;
 	return 0;
 }
 
@@ -602,9 +612,12 @@ store_usec(void)
 int
 store_commit_nosync(struct store *s, char **cause)
 {
-	int64_t t0 = store_usec();
+	int64_t t0;
 	int rc;
 
+	if (store_events_commit(s, cause) != 0)
+		return -1;
+	t0 = store_usec();
 	store_prefetch_clear(s);
 	rc = store_step_done(s, s->stmt[ST_COMMIT], cause);
 	metrics_commit_loop(store_usec() - t0);
@@ -636,6 +649,8 @@ store_commit(struct store *s, char **cause)
 void
 store_rollback(struct store *s)
 {
+	s->txn = 0;
+	store_evq_drop(s);
 	store_prefetch_clear(s);
 	if (s->drv->in_transaction(s))
 		store_step_done(s, s->stmt[ST_ROLLBACK], NULL);
@@ -719,14 +734,160 @@ store_sql_pick(const char *sql, int which)
 	return out;
 }
 
-/* Append one audit event. */
+/*
+ * An audit event buffered in the open transaction (store_event_add):
+ * its strings are in s->evtext, one after another (offsets, as
+ * s->evtext moves when it grows; STORE_EVQ_NULL for NULL).
+ */
+struct store_evq {
+	int64_t alert_id;
+	int64_t at_ms;
+	int64_t epoch;		/* the lease's when added; 0: NULL */
+	size_t actor, kind, detail;
+};
+
+#define STORE_EVQ_NULL	SIZE_MAX
+#define STORE_EVQ_COLS	6	/* parameters per row */
+
+/* Append v to s->evtext: its offset there. */
+static size_t
+store_evq_text(struct store *s, const char *v)
+{
+	size_t len, at = s->evtext_len;
+
+	if (v == NULL)
+		return STORE_EVQ_NULL;
+	len = strlen(v) + 1;
+	if (len > s->evtext_size - s->evtext_len) {
+		s->evtext_size = s->evtext_size * 2 > s->evtext_len + len ?
+		    s->evtext_size * 2 : s->evtext_len + len + 1024;
+		s->evtext = xreallocarray(s->evtext, 1, s->evtext_size);
+	}
+	memcpy(s->evtext + at, v, len);
+	s->evtext_len += len;
+	return at;
+}
+
+/* Drop the buffered events (a rollback, or once written). */
+static void
+store_evq_drop(struct store *s)
+{
+	s->nevq = 0;
+	s->evtext_len = 0;
+}
+
+/*
+ * The INSERT of n rows of events (1 to STORE_EVQ_ROWS), kept once made:
+ * the first row's, then a row of parameters for each of the others.
+ */
+static struct sq *
+store_evq_stmt(struct store *s, size_t n, char **cause)
+{
+	static const char one[] = "INSERT INTO events (alert_id, at_ms,"
+	    " actor, kind, detail, epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	char *sql, *p;
+	size_t i, size;
+	int j;
+
+	if (s->evst[n - 1] != NULL)
+		return s->evst[n - 1];
+	size = sizeof one + n * STORE_EVQ_COLS * 8;
+	sql = p = xmalloc(size);
+	p += snprintf(p, size, "%s", one);
+	for (i = 1; i < n; i++) {
+		for (j = 1; j <= STORE_EVQ_COLS; j++)
+			p += snprintf(p, size - (p - sql), "%s?%zu%s",
+			    j == 1 ? ", (" : "", i * STORE_EVQ_COLS + j,
+			    j == STORE_EVQ_COLS ? ")" : ", ");
+	}
+	s->evst[n - 1] = s->drv->prepare(s, sql, 1);
+	free(sql);
+	if (s->evst[n - 1] == NULL)
+		store_cause(s, cause, "preparing the audit events' INSERT");
+	return s->evst[n - 1];
+}
+
+/*
+ * Write the buffered events, in the order they were added, as INSERTs
+ * of up to STORE_EVQ_ROWS rows each: before COMMIT, and before anything
+ * in the transaction reads the events table.  On PostgreSQL they go out
+ * in the pipeline (later()), not waited for.  The buffer is empty
+ * after, written or not: 0, or -1 with *cause (the caller rolls back).
+ */
 int
-store_event_add(struct store *s, const struct store_event_new *ev,
+store_events_flush(struct store *s, char **cause)
+{
+	const struct store_evq *e;
+	struct sq *st;
+	size_t at = 0, n, i;
+	int p, rc = 0;
+
+	while (at < s->nevq) {
+		n = s->nevq - at;
+		if (n > STORE_EVQ_ROWS)
+			n = STORE_EVQ_ROWS;
+		if ((st = store_evq_stmt(s, n, cause)) == NULL) {
+			rc = -1;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			e = &s->evq[at + i];
+			p = (int)i * STORE_EVQ_COLS;
+			store_bind_alert(st, p + 1, e->alert_id);
+			store_bind_int64(st, p + 2, e->at_ms);
+			store_bind_text_static(st, p + 3, s->evtext + e->actor);
+			store_bind_text_static(st, p + 4, s->evtext + e->kind);
+			store_bind_text_static(st, p + 5, e->detail ==
+			    STORE_EVQ_NULL ? "{}" : s->evtext + e->detail);
+			if (e->epoch > 0)
+				store_bind_int64(st, p + 6, e->epoch);
+			else
+				store_bind_null(st, p + 6);
+		}
+		at += n;
+		/* PostgreSQL: its result is read with the next statement's */
+		if (s->drv->later != NULL && s->drv->later(st)) {
+			store_reset(st);
+			store_clear(st);
+			continue;
+		}
+		if (store_step(st) != STORE_DONE) {
+			store_cause(s, cause, "adding audit events");
+			rc = -1;
+		}
+		store_reset(st);
+		store_clear(st);
+		if (rc != 0)
+			break;
+	}
+	store_evq_drop(s);
+	return rc;
+}
+
+/*
+ * Before COMMIT: the buffered events go in the same transaction as what
+ * they describe, and the transaction is over as far as they go.
+ */
+int
+store_events_commit(struct store *s, char **cause)
+{
+	s->txn = 0;
+	if (s->nevq == 0)
+		return 0;
+	return store_events_flush(s, cause);
+}
+
+/* Insert one audit event now; with its id, queue its callback if any. */
+static int
+store_event_now(struct store *s, const struct store_event_new *ev,
     char **cause)
 {
 	struct sq *st = s->stmt[ST_INSERT_EVENT];
 	int64_t id;
 
+	/* after those added before it: ids in the order of the calls */
+	if (s->nevq > 0 && store_events_flush(s, cause) != 0)
+		return -1;
 	store_bind_alert(st, 1, ev->alert_id);
 	store_bind_int64(st, 2, ev->at_ms);
 	store_bind_text_static(st, 3, ev->actor);
@@ -749,6 +910,41 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 	if (s->ncb_integrations == 0)
 		return 0;
 	return store_callback_enqueue(s, ev, id, cause);
+}
+
+/*
+ * Append one audit event.  Inside a transaction (store_begin) it is
+ * buffered, and written with the others at COMMIT (store_events_commit)
+ * in one INSERT of many rows, or earlier if something reads the events
+ * table first: a statement per event cost more than the event.  One
+ * whose callback needs its id at once (store-callback.c) is written
+ * now, after those buffered.  A rollback drops them.
+ */
+int
+store_event_add(struct store *s, const struct store_event_new *ev,
+    char **cause)
+{
+	struct store_evq *e;
+
+	if (!s->txn || (s->ncb_integrations > 0 && ev->alert_id > 0 &&
+	    store_callback_kind(ev->kind)))
+		return store_event_now(s, ev, cause);
+	if (s->nevq == s->evq_size) {
+		s->evq_size = s->evq_size > 0 ? s->evq_size * 2 :
+		    STORE_EVQ_ROWS;
+		s->evq = xreallocarray(s->evq, s->evq_size, sizeof *s->evq);
+	}
+	e = &s->evq[s->nevq++];
+	e->alert_id = ev->alert_id;
+	e->at_ms = ev->at_ms;
+	e->epoch = s->fence_epoch;
+	e->actor = store_evq_text(s, ev->actor);
+	e->kind = store_evq_text(s, ev->kind);
+	e->detail = store_evq_text(s, ev->detail);
+	/* a full INSERT's worth goes now: the buffer stays small */
+	if (s->nevq == STORE_EVQ_ROWS)
+		return store_events_flush(s, cause);
+	return 0;
 }
 
 /* Append ev as an event of kind with detail, which is freed. */
@@ -1251,6 +1447,9 @@ store_events(struct store *s, int64_t alert_id, struct store_event **out,
 	size_t count = 0;
 	int rc;
 
+	/* those added in the open transaction too */
+	if (s->nevq > 0 && store_events_flush(s, NULL) != 0)
+		return -1;
 	store_bind_int64(st, 1, alert_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		list = xreallocarray(list, count + 1, sizeof *list);

@@ -693,6 +693,7 @@ test_pg_later_fails(void **state)
 	char *cause = NULL;
 	PGconn *c;
 	PGresult *res;
+	int i;
 
 	c = PQconnectdb(f->dir);
 	res = PQexec(c, "CREATE FUNCTION doom() RETURNS trigger"
@@ -717,7 +718,15 @@ test_pg_later_fails(void **state)
 	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), 0);
 	free(r.dedup_key);
 	ev.alert_id = r.id;
-	/* not waited for: it succeeds here ... */
+	/*
+	 * Buffered, then written in the pipeline once STORE_EVQ_ROWS of
+	 * them are waiting (the raise's "triggered" is the first), and
+	 * not waited for: it succeeds here ...
+	 */
+	ev.kind = "fine";
+	for (i = 2; i < STORE_EVQ_ROWS; i++)
+		assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
+	ev.kind = "doomed";
 	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
 	/* ... and the statement behind it fails with its error */
 	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), -1);
@@ -727,7 +736,7 @@ test_pg_later_fails(void **state)
 	store_rollback(f->s);
 	assert_int_equal(store_alert_count(f->s), 0);
 
-	/* the same before COMMIT: it fails, nothing is stored */
+	/* one buffered: written before COMMIT, which fails with it */
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), 0);
 	free(r.dedup_key);
@@ -1619,8 +1628,10 @@ test_migrate_checks(void **state)
 	assert_non_null(a = store_alert_get(f->s, 1));
 	assert_int_equal(a->priority, 2);
 	alert_free(a);
+	/* an event is written at COMMIT (or before): the key fails it */
 	assert_int_equal(store_begin(f->s, NULL), 0);
-	assert_int_not_equal(store_event_add(f->s, &note999, &cause), 0);
+	assert_int_equal(store_event_add(f->s, &note999, NULL), 0);
+	assert_int_not_equal(store_commit(f->s, &cause), 0);
 	free(cause);
 	store_rollback(f->s);
 }
@@ -1691,9 +1702,12 @@ test_migrate_events(void **state)
 
 	/* the next audit row follows the largest id; the key still holds */
 	assert_int_equal(store_begin(f->s, NULL), 0);
-	assert_int_equal(store_event_add(f->s, &note1, &cause), 0);
-	assert_int_not_equal(store_event_add(f->s, &note999, &cause), 0);
+	assert_int_equal(store_event_add(f->s, &note999, NULL), 0);
+	assert_int_not_equal(store_commit(f->s, &cause), 0);
 	free(cause);
+	store_rollback(f->s);
+	assert_int_equal(store_begin(f->s, NULL), 0);
+	assert_int_equal(store_event_add(f->s, &note1, NULL), 0);
 	assert_int_equal(store_commit(f->s, NULL), 0);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(count_rows(db, "SELECT max(id) FROM events", 0, "41"),
@@ -2235,6 +2249,95 @@ cb_kicked(void *arg)
 }
 
 /*
+ * Audit events are buffered in their transaction and written at COMMIT,
+ * STORE_EVQ_ROWS to an INSERT: their ids follow the order they were
+ * added in, across INSERTs and around one written at once for its
+ * callback; a read of the audit log inside the transaction sees them;
+ * a rollback drops them; each keeps the lease epoch it was added with.
+ */
+static void
+test_events_buffered(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "helpdesk" };
+	struct store_event *ev;
+	struct store_raise r;
+	struct store_callback *v;
+	char *cause = NULL, detail[32], sql[128];
+	size_t n, i;
+	int kicks = 0, total = 2 * STORE_EVQ_ROWS + 5;
+
+	raise1(f->s, "db", "k1", 1, T0, &r);
+	free(r.dedup_key);
+
+	/* a rollback drops what was buffered */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(ev_add(f->s, r.id, T0 + 1, "test", "page",
+		    NULL, &cause), 0);
+	store_rollback(f->s);
+	assert_int_equal(store_events(f->s, r.id, &ev, &n), 0);
+	assert_int_equal(n, 1); /* "triggered" */
+	store_events_free(ev, n);
+
+	/* more than two INSERTs' worth, read back halfway */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	for (i = 0; i < (size_t)total; i++) {
+		snprintf(detail, sizeof detail, "{\"i\":%zu}", i);
+		f->s->fence_epoch = i == 3 ? 7 : 0;
+		assert_int_equal(ev_add(f->s, r.id, T0 + 2, "test", "page",
+		    detail, &cause), 0);
+		f->s->fence_epoch = 0;
+		if (i != STORE_EVQ_ROWS + 2)
+			continue;
+		assert_int_equal(store_events(f->s, r.id, &ev, &n), 0);
+		assert_int_equal(n, i + 2);
+		store_events_free(ev, n);
+	}
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_events(f->s, r.id, &ev, &n), 0);
+	assert_int_equal(n, (size_t)total + 1);
+	for (i = 1; i < n; i++) {
+		snprintf(detail, sizeof detail, "{\"i\":%zu}", i - 1);
+		assert_true(ev[i].id > ev[i - 1].id);
+		assert_string_equal(ev[i].kind, "page");
+		assert_non_null(strstr(ev[i].detail, detail + 1));
+	}
+	snprintf(sql, sizeof sql, "SELECT coalesce(epoch, 0) FROM events"
+	    " WHERE id = %lld", (long long)ev[4].id);
+	assert_int_equal(sql_int(f->dir, sql), 7);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE"
+	    " alert_id = %lld AND epoch IS NULL", (long long)r.id);
+	assert_int_equal(sql_int(f->dir, sql), total);
+	store_events_free(ev, n);
+
+	/* one with a callback goes at once, after those before it */
+	store_callback_configure(f->s, names, 1, cb_kicked, &kicks);
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(ev_add(f->s, r.id, T0 + 3, "engine", "page",
+	    "{\"i\":\"a\"}", &cause), 0);
+	assert_int_equal(ev_add(f->s, r.id, T0 + 3, "bob", "ack", NULL,
+	    &cause), 0);
+	assert_int_equal(ev_add(f->s, r.id, T0 + 3, "engine", "page",
+	    "{\"i\":\"b\"}", &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(kicks, 1);
+	assert_int_equal(store_events(f->s, r.id, &ev, &n), 0);
+	assert_int_equal(n, (size_t)total + 4);
+	assert_non_null(strstr(ev[n - 3].detail, "a"));
+	assert_string_equal(ev[n - 2].kind, "ack");
+	assert_non_null(strstr(ev[n - 1].detail, "b"));
+	assert_true(ev[n - 1].id > ev[n - 2].id &&
+	    ev[n - 2].id > ev[n - 3].id);
+	assert_int_equal(store_callback_heads(f->s, 10, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(v[0].event_id == ev[total + 2].id);
+	store_callbacks_free(v, n);
+	store_events_free(ev, total + 4);
+	store_callback_configure(f->s, NULL, 0, NULL, NULL);
+}
+
+/*
  * Callbacks: a state change of an alert of an integration with a
  * callback queues a row in its own transaction (gone if it rolls back);
  * rows go in order per alert; retention keeps an alert until its rows
@@ -2542,6 +2645,8 @@ main(void)
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_facts, setup_pg,
 		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_events_buffered,
+		    setup_pg, teardown_pg),
 		cmocka_unit_test_setup_teardown(test_retention, setup_pg,
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_pg_down, setup_pg,
@@ -2586,6 +2691,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silences, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_events_buffered, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_callbacks, setup,
 		    teardown),
