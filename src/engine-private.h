@@ -87,6 +87,7 @@ struct engine {
 	int64_t *quiet;	/* at resume: alerts not to start, sorted */
 	size_t nquiet;
 	int leading;	/* 0: a standby's, which holds no alert (lease.c) */
+	int orphans;	/* stood by with a COMMIT's outcome to come */
 };
 
 /* One resolved recipient of a page. */

@@ -338,13 +338,20 @@ engine_save_as(struct engine *e, struct engine_alert *a,
 	return 0;
 }
 
-/* After COMMIT (ok) or ROLLBACK (!ok): apply or drop staged decisions. */
+/*
+ * After COMMIT (ok) or ROLLBACK (!ok): apply or drop staged decisions.
+ * After a stand-down that dropped the decisions of a COMMIT still on its
+ * way (engine_stop), the first outcome heard once leading again takes
+ * what that COMMIT may have stored after engine_resume() read the store:
+ * its alerts (engine_adopt skips those held) and its pages.
+ */
 void
 engine_settle(struct engine *e, int ok)
 {
 	struct engine_staged *s;
 	int64_t now = clock_now_ms();
 	size_t i;
+	int orphans = e->orphans && e->leading;
 
 	for (i = 0; i < e->nstaged; i++) {
 		s = &e->staged[i];
@@ -371,6 +378,12 @@ engine_settle(struct engine *e, int ok)
 	engine_msgs_clear(e, ok);
 	if (ok && e->outbox != NULL)
 		outbox_kick(e->outbox);
+	if (orphans) {
+		e->orphans = 0;
+		engine_adopt(e);
+		if (e->outbox != NULL)
+			outbox_rebuild_soon(e->outbox);
+	}
 }
 
 /*
@@ -763,14 +776,22 @@ engine_resume(struct engine *e, char **cause)
 /*
  * The node stands by (lease.c): forget every alert, silence and timer,
  * as if it had never started; engine_resume() builds them again from
- * the store when it leads once more.
+ * the store when it leads once more.  Decisions staged for a COMMIT
+ * whose outcome is still to come are dropped (they point at alerts
+ * freed here, and the store, not they, says what that COMMIT did); if
+ * that outcome comes once this node leads again, engine_settle() takes
+ * what the COMMIT stored, so nothing is held twice nor missed.
  */
 void
 engine_stop(struct engine *e)
 {
 	struct engine_alert *a, *next;
 	size_t i;
+	int orphans = e->nstaged > 0;
 
+	e->leading = 0;
+	engine_settle(e, 0);
+	e->orphans = e->orphans || orphans;
 	for (i = 0; i < e->tsize; i++) {
 		for (a = e->table[i]; a != NULL; a = next) {
 			next = a->hnext;

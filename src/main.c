@@ -232,7 +232,7 @@ main_whoami(const struct conf *c, uid_t *uid, gid_t *gid)
 
 /*
  * The store's database is back (PostgreSQL): the engine takes what a
- * commit cut short may have stored, the outbox looks again.
+ * commit cut short may have stored, the outbox reads its queue again.
  */
 static void
 main_store_up(void *arg, int up)
@@ -242,7 +242,7 @@ main_store_up(void *arg, int up)
 	if (main_state.engine != NULL)
 		engine_adopt(main_state.engine);
 	if (main_state.outbox != NULL)
-		outbox_kick(main_state.outbox);
+		outbox_rebuild_soon(main_state.outbox);
 }
 
 /*

@@ -211,6 +211,18 @@ outbox_kick(struct outbox *ob)
 	outbox_arm(ob, 0, 0);
 }
 
+/*
+ * Rebuild the queue from the store at the next pass: a commit whose
+ * outcome reached no outbox (a stand-down, a lost connection) may have
+ * stored rows no address was touched for.
+ */
+void
+outbox_rebuild_soon(struct outbox *ob)
+{
+	ob->rebuild_at = 0;
+	outbox_kick(ob);
+}
+
 /* Queue an unreachable report for the loop (never from inside a txn). */
 void
 outbox_unreachable(struct outbox *ob, int64_t alert_id, const char *person)

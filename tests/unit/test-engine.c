@@ -357,6 +357,52 @@ test_adopt(void **state)
 	assert_int_equal(fixture_sent_count("alice", ""), 2);
 }
 
+/*
+ * The node stood by while a COMMIT of intake was on its way (PostgreSQL:
+ * its outcome comes later) and led again, reading the store, before the
+ * outcome came: the alert that COMMIT stored is held once, so each
+ * later stage pages once (it was held twice, each copy with its timer,
+ * and stage 2 paged twice).
+ */
+static void
+test_stand_down_mid_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct intake_hooks h;
+	struct alert_new an;
+	struct store_raise r;
+	char *cause = NULL;
+	int64_t now = fake_clock_now();
+
+	memset(&h, 0, sizeof h);
+	engine_intake_hooks(f->engine, &h);
+	memset(&an, 0, sizeof an);
+	an.service = (char *)"web";
+	an.priority = 3;
+	an.summary = (char *)"disk full";
+	an.source = (char *)"test";
+	memset(&r, 0, sizeof r);
+	assert_int_equal(store_begin(f->store, &cause), 0);
+	assert_int_equal(store_alert_raise_start(f->store, &an, now, h.start,
+	    h.arg, &r, &cause), 0);
+	assert_int_equal(h.raised(h.arg, &r, &an, now, &cause), 0);
+	assert_int_equal(store_commit(f->store, &cause), 0);
+	/* stand down and lead again before committed() is heard */
+	engine_stop(f->engine);
+	assert_int_equal(engine_open_count(f->engine), 0);
+	assert_int_equal(engine_resume(f->engine, &cause), 0);
+	h.committed(h.arg);
+	free(r.dedup_key);
+	fake_clock_run();
+	assert_int_equal(engine_open_count(f->engine), 1);
+	fake_clock_advance_to(T0 + 5 * M);
+	assert_int_equal(fixture_sent_count("bob", "escalated to stage 2"), 1);
+	fake_clock_advance_to(T0 + 15 * M);
+	assert_int_equal(fixture_sent_count("carol", "escalated to stage 3"),
+	    1);
+	assert_int_equal(stored_stage(f, r.id), 3);
+}
+
 /* Restarted before stage 2 was due: stage 2 still at T0 + 5m. */
 static void
 test_restart_resumes_on_time(void **state)
@@ -680,6 +726,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restart_resumes_on_time,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stand_down_mid_commit,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_due, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_ack, setup,
