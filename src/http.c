@@ -741,8 +741,9 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	if (path == NULL || *path == '\0')
 		path = "/";
 	bit = http_method_bit(evhttp_request_get_command(req));
-	log_debug("http: %s", http_redact_uri(evhttp_request_get_uri(req),
-	    logbuf, sizeof logbuf));
+	if (log_getverbose())	/* the redaction is not free */
+		log_debug("http: %s", http_redact_uri(
+		    evhttp_request_get_uri(req), logbuf, sizeof logbuf));
 	if (http_framing(req) != 0)
 		return;
 	for (t = 0; t < h->ntables; t++) {
@@ -761,6 +762,8 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 			    h->conf, r->role, &m.key) == 0)
 				r->handler(req, &m, h->tables[t].arg);
 			free(copy);
+			if (c != NULL)	/* req may be gone: compared only */
+				http_conn_hold(c, req);
 			return;
 		}
 	}
