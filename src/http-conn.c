@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "clock.h"
@@ -323,7 +324,48 @@ http_access_log(struct evhttp_request *req, const char *peer, int64_t start,
 	http_line_add_num(&p, end, ms);
 	http_line_add(&p, end, "ms");
 	*p = '\0';
-	log_info("%s", line);
+	log_line(LOG_INFO, line, p - line);
+}
+
+/*
+ * While a request waits for its answer (an alert for its group commit),
+ * evhttp stops reading its connection and starts again once answered:
+ * two changes to the epoll set, two epoll_ctl() calls for every alert,
+ * as the answer comes a turn of the loop or more later.  Instead the
+ * connection is left reading, into its input buffer only: evhttp's own
+ * callbacks are set aside (they would take bytes read now for the next
+ * request while this one is unanswered) and put back by evhttp itself
+ * when it answers (evhttp_send_reply sets them all).  What arrives
+ * meanwhile (the next pipelined request) waits in the buffer, at most
+ * HTTP_HOLD_INPUT bytes of it (then the bufferevent stops reading), and
+ * evhttp parses it once it has answered, as it does with bytes it had
+ * read ahead.  An end of file, an error or a timeout meanwhile stops
+ * the reading (the bufferevent does that) and is otherwise left for
+ * evhttp to see once it reads again after answering, as before.
+ */
+static void
+http_hold_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	/* the bufferevent stopped reading; evhttp sees it after answering */
+}
+
+void
+http_conn_hold(struct http_conn *c, struct evhttp_request *req)
+{
+	bufferevent_data_cb rd, wr;
+	bufferevent_event_cb ev;
+	void *cbarg;
+
+	/* answered already (written, or being written by evhttp) */
+	if (c->req != req)
+		return;
+	bufferevent_getcb(c->bev, &rd, &wr, &ev, &cbarg);
+	if (rd == NULL)
+		return;
+	bufferevent_setcb(c->bev, NULL, NULL, http_hold_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, HTTP_HOLD_INPUT);
+	bufferevent_enable(c->bev, EV_READ);
+	c->held = 1;
 }
 
 /*
@@ -342,6 +384,10 @@ http_complete_cb(struct evhttp_request *req, void *arg)
 	c->req = NULL;
 	c->req_start = evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ?
 	    clock_mono_ms() : 0;
+	if (c->held) {
+		bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+		c->held = 0;
+	}
 }
 
 /*

@@ -61,6 +61,7 @@ struct http_conn {
 	char addr[INET6_ADDRSTRLEN]; /* the client, once it sent a byte */
 	int closecb_set;
 	int evicted; /* shut down to make room; out of the LRU list */
+	int held; /* reading on while its request waits (http_conn_hold) */
 	/* the last bearer key that matched on this connection (http.c) */
 	char *auth;
 	size_t auth_len;
@@ -72,6 +73,8 @@ struct http_conn {
 TAILQ_HEAD(http_lru, http_conn);
 
 #define HTTP_CONN_BUCKETS 1024
+/* What a connection may read ahead while its request waits. */
+#define HTTP_HOLD_INPUT 65536
 /* Out of descriptors or at the cap: how long to stop accepting. */
 #define HTTP_PAUSE_MS 100
 /* Say so at most once in this long; count what was not said. */
@@ -115,6 +118,7 @@ void http_sweep_cb(evutil_socket_t, short, void *);
 void http_resume_cb(evutil_socket_t, short, void *);
 void http_accept_error_cb(struct evconnlistener *, void *);
 struct http_conn *http_conn_progress(struct http *, struct bufferevent *);
+void http_conn_hold(struct http_conn *, struct evhttp_request *);
 void http_complete_cb(struct evhttp_request *, void *);
 void http_close_cb(struct evhttp_connection *, void *);
 void http_check_limit(const struct conf *);

@@ -27,6 +27,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/util.h>
@@ -301,6 +302,138 @@ http_reply_flush(struct bufferevent *bev)
 }
 
 /*
+ * The head of a reply (status line and headers) and its body, put
+ * together on the stack and added to out a few KiB at once: evhttp
+ * writes each line with evbuffer_add_printf(), a printf and a run of
+ * the buffer's callbacks per header, about a tenth of the work of
+ * taking an alert.
+ */
+struct http_head_out {
+	struct evbuffer *out;
+	size_t len;
+	char buf[2048];
+};
+
+static void
+http_head_add(struct http_head_out *o, const char *s, size_t n)
+{
+	if (o->len + n > sizeof o->buf) {
+		evbuffer_add(o->out, o->buf, o->len);
+		o->len = 0;
+		if (n > sizeof o->buf) {
+			evbuffer_add(o->out, s, n);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void
+http_head_adds(struct http_head_out *o, const char *s)
+{
+	http_head_add(o, s, strlen(s));
+}
+
+/* Append n in decimal. */
+static void
+http_head_num(struct http_head_out *o, unsigned long long n)
+{
+	char digits[24], *d = digits + sizeof digits;
+
+	do
+		*--d = '0' + n % 10;
+	while ((n /= 10) != 0);
+	http_head_add(o, d, digits + sizeof digits - d);
+}
+
+/*
+ * Answer req with code and the len bytes of JSON at text as evhttp
+ * would, writing the bytes ourselves: 1 if done, 0 if the request is
+ * not one this knows how to answer exactly (it is then untouched).
+ *
+ * evhttp_send_reply() still runs, so that evhttp does all it does for
+ * a reply: the status code, the Connection header it adds or removes
+ * for the request's Connection header, the keep-alive or close after
+ * the reply is written, freeing the request, reading the next one.
+ * Only its writing is left out: the end of the connection's output
+ * buffer is frozen meanwhile, so that its evbuffer_add_printf() of the
+ * status line and of each header (and its add of the body, which is
+ * not given to it) add nothing.  Then the reply is written as it would
+ * have been: "HTTP/major.minor code phrase", each output header in
+ * order as "name: value", a blank line, the body.  The headers evhttp
+ * adds on its own (Date, Content-Length, Content-Type) are given to it
+ * first, so it has nothing to format.
+ *
+ * Taken only for a POST of HTTP/1.1 or later answered with a body
+ * (where evhttp always sends Content-Length) and no framing header set
+ * yet; anything else goes the ordinary way.
+ */
+static int
+http_reply_fast(struct evhttp_request *req, int code, const char *text,
+    size_t len)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+	struct evkeyval *kv;
+	struct bufferevent *bev;
+	struct evbuffer *out;
+	struct http_head_out o;
+	const char *date, *phrase;
+	char clen[24], *d = clen + sizeof clen;
+	size_t n = len;
+
+	if (evcon == NULL || req->major != 1 || req->minor < 1 ||
+	    evhttp_request_get_command(req) != EVHTTP_REQ_POST ||
+	    code < 200 || code == HTTP_NOCONTENT || code == HTTP_NOTMODIFIED ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return 0;
+	TAILQ_FOREACH(kv, hdr, next)
+		if (strcasecmp(kv->key, "Content-Length") == 0 ||
+		    strcasecmp(kv->key, "Transfer-Encoding") == 0 ||
+		    strcasecmp(kv->key, "Content-Type") == 0 ||
+		    strcasecmp(kv->key, "Date") == 0)
+			return 0;
+	*--d = '\0';
+	do
+		*--d = '0' + n % 10;
+	while ((n /= 10) != 0);
+	evhttp_add_header(hdr, "Content-Type", "application/json");
+	evhttp_add_header(hdr, "Cache-Control", "no-store");
+	if ((date = http_date()) != NULL)
+		evhttp_add_header(hdr, "Date", date);
+	evhttp_add_header(hdr, "Content-Length", d);
+	metrics_http_reply(req, code);
+
+	out = bufferevent_get_output(bev);
+	evbuffer_freeze(out, 0);
+	evhttp_send_reply(req, code, NULL, NULL);
+	evbuffer_unfreeze(out, 0);
+
+	o.out = out;
+	o.len = 0;
+	http_head_add(&o, "HTTP/1.", 7);
+	http_head_num(&o, (unsigned char)req->minor);
+	http_head_add(&o, " ", 1);
+	http_head_num(&o, (unsigned)evhttp_request_get_response_code(req));
+	http_head_add(&o, " ", 1);
+	if ((phrase = evhttp_request_get_response_code_line(req)) != NULL)
+		http_head_adds(&o, phrase);
+	http_head_add(&o, "\r\n", 2);
+	TAILQ_FOREACH(kv, hdr, next) {
+		http_head_adds(&o, kv->key);
+		http_head_add(&o, ": ", 2);
+		http_head_adds(&o, kv->value);
+		http_head_add(&o, "\r\n", 2);
+	}
+	http_head_add(&o, "\r\n", 2);
+	http_head_add(&o, text, len);
+	evbuffer_add(out, o.buf, o.len);
+	http_reply_flush(bev);
+	return 1;
+}
+
+/*
  * Send text, len bytes of JSON written by the caller, with status code;
  * the reply is written out at once (http_reply_flush): req may be gone
  * when this returns.
@@ -312,6 +445,8 @@ http_reply_json_text(struct evhttp_request *req, int code, const char *text,
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct bufferevent *bev;
 
+	if (http_reply_fast(req, code, text, len))
+		return;
 	if (evbuffer_add(evhttp_request_get_output_buffer(req), text, len) !=
 	    0) {
 		http_reply_json(req, code, NULL); /* answers 500 */
@@ -606,8 +741,9 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 	if (path == NULL || *path == '\0')
 		path = "/";
 	bit = http_method_bit(evhttp_request_get_command(req));
-	log_debug("http: %s", http_redact_uri(evhttp_request_get_uri(req),
-	    logbuf, sizeof logbuf));
+	if (log_getverbose())	/* the redaction is not free */
+		log_debug("http: %s", http_redact_uri(
+		    evhttp_request_get_uri(req), logbuf, sizeof logbuf));
 	if (http_framing(req) != 0)
 		return;
 	for (t = 0; t < h->ntables; t++) {
@@ -626,6 +762,8 @@ http_dispatch_cb(struct evhttp_request *req, void *arg)
 			    h->conf, r->role, &m.key) == 0)
 				r->handler(req, &m, h->tables[t].arg);
 			free(copy);
+			if (c != NULL)	/* req may be gone: compared only */
+				http_conn_hold(c, req);
 			return;
 		}
 	}

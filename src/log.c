@@ -118,6 +118,50 @@ logit(int pri, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Keep (or write) line, n bytes ending in '\n', as vlog() does once it
+ * has put a line together.
+ */
+static void
+log_out(const char *p, size_t n)
+{
+	if (log_held.on && pthread_equal(pthread_self(), log_held.loop)) {
+		if (log_held.len + n > sizeof log_held.buf)
+			log_flush();
+		if (n > sizeof log_held.buf)
+			log_write(p, n);
+		else {
+			if (log_held.len == 0)
+				log_held.kick(log_held.arg);
+			memcpy(log_held.buf + log_held.len, p, n);
+			log_held.len += n;
+		}
+	} else
+		log_write(p, n);
+}
+
+/*
+ * Log line, len bytes already put together (no format, no newline),
+ * with priority pri: the same as logit(pri, "%s", line) without the
+ * printf, for a line logged for every request (the access log).
+ */
+void
+log_line(int pri, const char *line, size_t len)
+{
+	int saved_errno = errno;
+	char buf[1024];
+
+	if (!log_debug_mode || len >= sizeof buf) {
+		logit(pri, "%.*s", (int)len, line);
+		errno = saved_errno;
+		return;
+	}
+	memcpy(buf, line, len);
+	buf[len++] = '\n';
+	log_out(buf, len);
+	errno = saved_errno;
+}
+
 void
 vlog(int pri, const char *fmt, va_list ap)
 {
@@ -144,19 +188,7 @@ vlog(int pri, const char *fmt, va_list ap)
 	}
 	va_end(ap2);
 	p[n++] = '\n';
-	if (log_held.on && pthread_equal(pthread_self(), log_held.loop)) {
-		if (log_held.len + (size_t)n > sizeof log_held.buf)
-			log_flush();
-		if ((size_t)n > sizeof log_held.buf)
-			log_write(p, n);
-		else {
-			if (log_held.len == 0)
-				log_held.kick(log_held.arg);
-			memcpy(log_held.buf + log_held.len, p, n);
-			log_held.len += n;
-		}
-	} else
-		log_write(p, n);
+	log_out(p, n);
 	free(big);
 	errno = saved_errno;
 }

@@ -20,6 +20,7 @@ void log_warnx(const char *, ...) printflike(1, 2);
 void log_info(const char *, ...) printflike(1, 2);
 void log_debug(const char *, ...) printflike(1, 2);
 void logit(int, const char *, ...) printflike(2, 3);
+void log_line(int, const char *, size_t);
 void vlog(int, const char *, va_list) printflike(2, 0);
 __dead void fatal(const char *, ...) printflike(1, 2);
 __dead void fatalx(const char *, ...) printflike(1, 2);
