@@ -156,60 +156,6 @@ engine_msgs_clear(struct engine *e, int send)
 }
 
 /*
- * Who the target t stands for at instant at, appended to *who.  A rota
- * is asked who is on call (following its backups); a person or contact
- * must exist in the people file.
- */
-static void
-engine_resolve_target(struct engine *e, const struct policy_target *t,
-    int64_t at, struct engine_who **who, size_t *n)
-{
-	static const char *kinds[] = { "rota", "person", "contact", "chat" };
-	struct rota_shifts shifts = { NULL, 0, 0 };
-	const struct person *p;
-	struct rota *r;
-	struct engine_who *w;
-	size_t i;
-
-#define ADD() (*who = xreallocarray(*who, *n + 1, sizeof **who), \
-	w = &(*who)[(*n)++], memset(w, 0, sizeof *w), \
-	snprintf(w->target, sizeof w->target, "%s:%s", kinds[t->kind], \
-	    t->name))
-
-	switch (t->kind) {
-	case TARGET_ROTA:
-		if (e->rotas == NULL ||
-		    (r = rota_set_find(e->rotas, t->name)) == NULL)
-			return;
-		if (rota_oncall(r, at, &shifts) != 0)
-			return;
-		for (i = 0; i < shifts.n; i++) {
-			ADD();
-			w->person = shifts.list[i].person;
-			rota_shift_why(&shifts.list[i], w->why,
-			    sizeof w->why);
-		}
-		rota_shifts_free(&shifts);
-		break;
-	case TARGET_PERSON:
-	case TARGET_CONTACT:
-		if (e->people == NULL ||
-		    (p = people_find(e->people, t->name)) == NULL)
-			return;
-		ADD();
-		w->person = p->id;
-		snprintf(w->why, sizeof w->why, "named in the policy");
-		break;
-	case TARGET_CHAT:
-		ADD();
-		w->chat = t->name;
-		snprintf(w->why, sizeof w->why, "chat channel");
-		break;
-	}
-#undef ADD
-}
-
-/*
  * Append s, then the number v if v >= 0, to the text at *p (ending at
  * end, always NUL-ended, cut short if it must): the texts of a page,
  * made for every alert of a storm, without printf.
@@ -233,6 +179,66 @@ engine_cat(char **p, char *end, const char *s, int v)
 	while (*p < end - 1 && n-- > 0)
 		*(*p)++ = *q++;
 	**p = '\0';
+}
+
+/*
+ * Who the target t stands for at instant at, appended to *who.  A rota
+ * is asked who is on call (following its backups); a person or contact
+ * must exist in the people file.
+ */
+static void
+engine_resolve_target(struct engine *e, const struct policy_target *t,
+    int64_t at, struct engine_who **who, size_t *n)
+{
+	static const char *kinds[] = { "rota", "person", "contact", "chat" };
+	struct rota_shifts shifts = { NULL, 0, 0 };
+	const struct person *p;
+	struct rota *r;
+	struct engine_who *w;
+	char *tp;
+	size_t i;
+
+#define ADD() (*who = xreallocarray(*who, *n + 1, sizeof **who), \
+	w = &(*who)[(*n)++], memset(w, 0, sizeof *w), \
+	tp = w->target, engine_cat(&tp, w->target + sizeof w->target, \
+	    kinds[t->kind], -1), \
+	engine_cat(&tp, w->target + sizeof w->target, ":", -1), \
+	engine_cat(&tp, w->target + sizeof w->target, t->name, -1))
+
+	switch (t->kind) {
+	case TARGET_ROTA:
+		if (e->rotas == NULL ||
+		    (r = rota_set_find(e->rotas, t->name)) == NULL)
+			return;
+		if (rota_oncall(r, at, &shifts) != 0)
+			return;
+		for (i = 0; i < shifts.n; i++) {
+			ADD();
+			w->person = shifts.list[i].person;
+			rota_shift_why(&shifts.list[i], w->why,
+			    sizeof w->why);
+		}
+		rota_shifts_free(&shifts);
+		break;
+	case TARGET_PERSON:
+	case TARGET_CONTACT:
+		if (e->people == NULL ||
+		    (p = people_find(e->people, t->name)) == NULL)
+			return;
+		ADD();
+		w->person = p->id;
+		tp = w->why;
+		engine_cat(&tp, w->why + sizeof w->why, "named in the policy",
+		    -1);
+		break;
+	case TARGET_CHAT:
+		ADD();
+		w->chat = t->name;
+		tp = w->why;
+		engine_cat(&tp, w->why + sizeof w->why, "chat channel", -1);
+		break;
+	}
+#undef ADD
 }
 
 /* "alert #12 [P1] db: disk full" */
