@@ -37,7 +37,7 @@ static const char chan_msg_def_mattermost[] =
 char *
 chan_msg_mrkdwn_escape(const char *s)
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 
 	for (; *s != '\0'; s++) {
 		if (*s == '&')
@@ -61,7 +61,7 @@ char *
 chan_msg_mattermost_escape(const char *s)
 {
 	static const char *words[] = { "channel", "all", "here" };
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 	char *plain = chan_msg_plain(s);
 	const char *p, *w;
 	size_t i, n;
@@ -110,7 +110,7 @@ chan_msg_json_escape(const char *s)
 static char *
 chan_msg_note_lines(const char *text, char *(*esc)(const char *))
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 	const char *p = text, *nl;
 	char *line, *e;
 
@@ -137,7 +137,7 @@ chan_msg_note_lines(const char *text, char *(*esc)(const char *))
 static char *
 chan_msg_link_url(const char *u)
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 
 	for (; *u != '\0'; u++) {
 		if ((unsigned char)*u <= 0x20 || *u == 0x7f ||
@@ -196,7 +196,7 @@ char *
 chan_msg_chat_links(const struct chan_alert *a, char *(*esc)(const char *),
     int slack)
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 	json_t *links, *l, *href, *text;
 	size_t i;
 
@@ -232,7 +232,7 @@ char *
 chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
     char *(*esc)(const char *), size_t max)
 {
-	struct chan_msg_buf b = { NULL, 0 }, line;
+	struct chan_msg_buf b = { NULL, 0, 0 }, line;
 	const char *tpl = cc->tpl_text;
 	int slack = esc == chan_msg_mrkdwn_escape;
 	char *s, *sum, *u, *more;
@@ -270,7 +270,8 @@ chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
 		if (strstr(tpl, "{reason}") == NULL) {
 			u = chan_msg_plain(chan_msg_reason(pg, &a));
 			s = esc != NULL ? esc(u) : xstrdup(u);
-			chan_msg_buf_printf(&line, "%s: ", s);
+			chan_msg_buf_str(&line, s);
+			chan_msg_buf_str(&line, ": ");
 			free(s);
 			free(u);
 		}
@@ -280,18 +281,16 @@ chan_msg_chat_text(const struct conf_chan *cc, const struct chan_page *pg,
 		free(sum);
 		if (a.ack_url != NULL && strstr(tpl, "{ack_url}") == NULL) {
 			u = esc != NULL ? esc(a.ack_url) : xstrdup(a.ack_url);
-			if (slack)
-				chan_msg_buf_printf(&line, " <%s|Acknowledge>",
-				    u);
-			else
-				chan_msg_buf_printf(&line, " [Acknowledge](%s)",
-				    u);
+			chan_msg_buf_str(&line, slack ? " <" : " [Acknowledge](");
+			chan_msg_buf_str(&line, u);
+			chan_msg_buf_str(&line, slack ? "|Acknowledge>" : ")");
 			free(u);
 		}
 		/* its links on a line of their own, where chat shows them */
 		if ((slack || esc == chan_msg_mattermost_escape) &&
 		    (u = chan_msg_chat_links(&a, esc, slack)) != NULL) {
-			chan_msg_buf_printf(&line, "\n%s", u);
+			chan_msg_buf_str(&line, "\n");
+			chan_msg_buf_str(&line, u);
 			free(u);
 		}
 		chan_msg_buf_str(&line, "\n");

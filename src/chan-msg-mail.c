@@ -37,7 +37,7 @@ static const char chan_msg_def_body_notice[] =
 char *
 chan_msg_rfc2047(const char *s)
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 	const char *p, *start, *next;
 	char *enc;
 	int ascii = 1;
@@ -93,7 +93,7 @@ chan_msg_email_body(struct chan_msg_buf *b, const char *body)
 {
 	const char *p;
 	char *crlf, *enc;
-	struct chan_msg_buf c = { NULL, 0 };
+	struct chan_msg_buf c = { NULL, 0, 0 };
 	int ascii = 1;
 	size_t i, n, linelen = 0;
 
@@ -152,7 +152,7 @@ char *
 chan_msg_email(const struct conf_chan *cc, const struct chan_page *pg,
     const char *domain)
 {
-	struct chan_msg_buf b = { NULL, 0 }, body = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 }, body = { NULL, 0, 0 };
 	const struct chan_alert *first;
 	const char *tpl;
 	char date[64], *s, *subj, *line, *d, root[128];

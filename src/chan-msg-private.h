@@ -19,6 +19,7 @@ struct chan_page;
 struct chan_msg_buf {
 	char *p;
 	size_t len;
+	size_t cap;	/* allocated, grown by doubling */
 };
 
 /* chan-msg.c */

@@ -26,7 +26,7 @@ static const char chan_msg_def_say[] =
 static char *
 chan_msg_twiml_say(const struct conf_chan *cc, const struct chan_page *pg)
 {
-	struct chan_msg_buf say = { NULL, 0 }, items = { NULL, 0 };
+	struct chan_msg_buf say = { NULL, 0, 0 }, items = { NULL, 0, 0 };
 	const char *tpl = cc->tpl_text != NULL ? cc->tpl_text :
 	    chan_msg_def_say;
 	const struct chan_alert *first = chan_msg_first_page(pg);
@@ -109,7 +109,7 @@ chan_msg_twiml_say(const struct conf_chan *cc, const struct chan_page *pg)
 char *
 chan_msg_twiml(const struct conf_chan *cc, const struct chan_page *pg)
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 	const char *voice = cc->voice != NULL ? cc->voice : "alice";
 	const char *lang = cc->language != NULL ? cc->language : "en-US";
 	const char *gather = chan_msg_npages(pg) > 0 ? pg->gather_url : NULL;

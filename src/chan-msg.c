@@ -18,11 +18,22 @@
 #include "log.h"
 #include "xmalloc.h"
 
-/* Append n bytes of s; the text stays NUL-terminated. */
+/*
+ * Append n bytes of s; the text stays NUL-terminated.  The buffer grows
+ * by doubling: a digest's text is many small appends.
+ */
 void
 chan_msg_buf_add(struct chan_msg_buf *b, const char *s, size_t n)
 {
-	b->p = xreallocarray(b->p, b->len + n + 1, 1);
+	size_t cap;
+
+	if (b->p == NULL || b->len + n + 1 > b->cap) {
+		cap = b->cap > 0 ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->p = xreallocarray(b->p, cap, 1);
+		b->cap = cap;
+	}
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
@@ -93,6 +104,30 @@ chan_msg_reason(const struct chan_page *pg, const struct chan_alert *a)
 }
 
 /*
+ * prefix and then v in decimal, at the end of buf (of size n, at least
+ * 24 + strlen(prefix)): the numbers of a template, without printf.
+ */
+static const char *
+chan_msg_num(char *buf, size_t n, const char *prefix, long long v)
+{
+	char *p = buf + n;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+	size_t plen = strlen(prefix);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	p -= plen;
+	memcpy(p, prefix, plen);
+	return p;
+}
+
+/*
  * Expand a template: {id} {priority} {service} {summary} {ack_url}
  * {external_url} {person} {reason} {event} {stage} {count} {to} are
  * replaced by the
@@ -103,30 +138,28 @@ char *
 chan_msg_expand(const char *tpl, const struct chan_page *pg,
     const struct chan_alert *a, char *(*esc)(const char *))
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 	const char *p = tpl, *end, *v;
 	char num[32], *e;
 	size_t klen;
 
 	while (*p != '\0') {
 		if (*p != '{' || (end = strchr(p, '}')) == NULL) {
-			chan_msg_buf_add(&b, p, 1);
-			p++;
+			/* up to the next field, in one piece */
+			klen = strcspn(p + 1, "{") + 1;
+			chan_msg_buf_add(&b, p, klen);
+			p += klen;
 			continue;
 		}
 		klen = end - p - 1;
 		v = NULL;
 #define KEY(k) (klen == sizeof(k) - 1 && strncmp(p + 1, k, klen) == 0)
-		if (KEY("id")) {
-			snprintf(num, sizeof num, "%lld", (long long)a->id);
-			v = num;
-		} else if (KEY("priority")) {
-			snprintf(num, sizeof num, "P%d", a->priority);
-			v = num;
-		} else if (KEY("count")) {
-			snprintf(num, sizeof num, "%zu", pg->nalerts);
-			v = num;
-		} else if (KEY("service"))
+		if (KEY("id"))
+			v = chan_msg_num(num, sizeof num, "", a->id);
+		else if (KEY("priority"))
+			v = chan_msg_num(num, sizeof num, "P", a->priority);
+		else if (KEY("count"))
+			v = chan_msg_num(num, sizeof num, "", pg->nalerts); else if (KEY("service"))
 			v = a->service != NULL ? a->service : "";
 		else if (KEY("summary"))
 			v = a->summary != NULL ? a->summary : "";
@@ -140,10 +173,8 @@ chan_msg_expand(const char *tpl, const struct chan_page *pg,
 			v = chan_msg_reason(pg, a);
 		else if (KEY("event"))
 			v = notify_event_name(a->event);
-		else if (KEY("stage")) {
-			snprintf(num, sizeof num, "%d", a->stage);
-			v = num;
-		}
+		else if (KEY("stage"))
+			v = chan_msg_num(num, sizeof num, "", a->stage);
 		else if (KEY("to"))
 			v = pg->to != NULL ? pg->to : "";
 #undef KEY
@@ -167,7 +198,7 @@ chan_msg_expand(const char *tpl, const struct chan_page *pg,
 char *
 chan_msg_xml_escape(const char *s)
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 
 	for (; *s != '\0'; s++) {
 		switch (*s) {
@@ -228,7 +259,7 @@ chan_msg_note_text(const struct chan_page *pg)
 char *
 chan_msg_note_line(const struct chan_page *pg)
 {
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 	const char *p;
 	char *line, *out;
 
@@ -285,7 +316,7 @@ chan_msg_digest(const struct chan_page *pg)
 		[NOTIFY_RESOLVED] = { "resolved", "resolved" },
 		[NOTIFY_NOTE] = { "note", "notes" },
 	};
-	struct chan_msg_buf b = { NULL, 0 };
+	struct chan_msg_buf b = { NULL, 0, 0 };
 	size_t count[NOTIFY_NEVENTS], i;
 
 	memset(count, 0, sizeof count);

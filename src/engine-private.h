@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "esc.h"
+#include "jsonw.h"
 #include "notify.h"
 #include "throttle.h"
 
@@ -77,8 +78,7 @@ struct engine {
 	struct throttle_log unpaged_log; /* "has nobody to page" lines */
 	char *policy_name;	/* the last "policy" audit detail written: */
 	char *policy_detail;	/* in a storm, the same for every alert */
-	char *page_key;		/* and the last "page" detail, for what */
-	char *page_detail;	/* page_key says (stage, reason, to, why) */
+	struct jsonw page_detail; /* the "page" detail being written */
 
 	/* silences in force or to come, and those ended with alerts held */
 	struct silence *silences;

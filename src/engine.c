@@ -180,8 +180,7 @@ engine_free(struct engine *e)
 	free(e->msgs);
 	free(e->policy_name);
 	free(e->policy_detail);
-	free(e->page_key);
-	free(e->page_detail);
+	jsonw_free(&e->page_detail);
 	engine_silences_free(e);
 	free(e);
 }

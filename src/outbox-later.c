@@ -31,8 +31,9 @@ outbox_later_put(char **buf, size_t *len, const char *s)
 	*buf = xreallocarray(*buf, o + 3 * n + 1, 1);
 	for (i = 0; i < n; i++) {
 		if (s[i] == '%' || s[i] == '\t' || s[i] == '\n') {
-			snprintf(*buf + o, 4, "%%%02X", (unsigned char)s[i]);
-			o += 3;
+			(*buf)[o++] = '%';
+			(*buf)[o++] = "0123456789ABCDEF"[(unsigned char)s[i] >> 4];
+			(*buf)[o++] = "0123456789ABCDEF"[s[i] & 0xf];
 		} else
 			(*buf)[o++] = s[i];
 	}
@@ -74,13 +75,32 @@ char *
 outbox_later_add(char *list, int step, int64_t after_ms, const char *channel,
     const char *address)
 {
-	char head[64];
-	size_t len = list != NULL ? strlen(list) : 0;
+	char head[64], *h = head + sizeof head;
+	size_t len = list != NULL ? strlen(list) : 0, hlen;
+	uint64_t u;
 
-	snprintf(head, sizeof head, "%d %" PRId64 " ", step, after_ms);
-	list = xreallocarray(list, len + strlen(head) + 1, 1);
-	memcpy(list + len, head, strlen(head) + 1);
-	len += strlen(head);
+	/* "STEP AFTER_MS ", without printf: a rule is added to every page */
+	*--h = ' ';
+	u = after_ms < 0 ? 0 - (uint64_t)after_ms : (uint64_t)after_ms;
+	do {
+		*--h = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (after_ms < 0)
+		*--h = '-';
+	*--h = ' ';
+	u = step < 0 ? 0 - (uint64_t)step : (uint64_t)step;
+	do {
+		*--h = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (step < 0)
+		*--h = '-';
+	hlen = head + sizeof head - h;
+	list = xreallocarray(list, len + hlen + 1, 1);
+	memcpy(list + len, h, hlen);
+	len += hlen;
+	list[len] = '\0';
 	outbox_later_put(&list, &len, channel);
 	list = xreallocarray(list, len + 2, 1);
 	list[len++] = '\t';

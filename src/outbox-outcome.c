@@ -7,7 +7,6 @@
  */
 
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "hmac.h"
+#include "jsonw.h"
 #include "log.h"
 #include "outbox.h"
 #include "outbox-private.h"
@@ -53,6 +53,53 @@ outbox_memo_fits(const struct outbox_memo *m, const struct store_note *n,
 	    strcmp(o->provider_id, n->provider_id) == 0));
 }
 
+/*
+ * The detail of row n's audit event, {"person":...,"channel":...,
+ * "address":...,"attempt":1,"step":0} then "error" and "provider_id"
+ * when there are, as json_pack and json_dumps wrote it (jansson cost
+ * about 14,000 instructions a message), or NULL ({}) if a string of the
+ * first five is not UTF-8; one of the last two that is not is left out,
+ * as json_object_set_new left it.  The caller frees it.
+ */
+static char *
+outbox_audit_detail(const struct store_note *n, const char *error)
+{
+	struct jsonw w = { NULL, 0, 0 };
+	size_t len;
+
+	jsonw_raw(&w, "{", 1);
+	jsonw_key(&w, "person", 1);
+	if (n->person == NULL || jsonw_str(&w, n->person) != 0)
+		goto bad;
+	jsonw_key(&w, "channel", 0);
+	if (n->channel == NULL || jsonw_str(&w, n->channel) != 0)
+		goto bad;
+	jsonw_key(&w, "address", 0);
+	if (n->address == NULL || jsonw_str(&w, n->address) != 0)
+		goto bad;
+	jsonw_key(&w, "attempt", 0);
+	jsonw_int(&w, n->attempt);
+	jsonw_key(&w, "step", 0);
+	jsonw_int(&w, n->step);
+	if (error != NULL) {
+		len = w.len;
+		jsonw_key(&w, "error", 0);
+		if (jsonw_str(&w, error) != 0)
+			w.p[w.len = len] = '\0';
+	}
+	if (n->provider_id != NULL) {
+		len = w.len;
+		jsonw_key(&w, "provider_id", 0);
+		if (jsonw_str(&w, n->provider_id) != 0)
+			w.p[w.len = len] = '\0';
+	}
+	jsonw_raw(&w, "}", 1);
+	return w.p;
+bad:
+	jsonw_free(&w);
+	return NULL;
+}
+
 /* Audit event kind for row n; memo (or NULL) carries its detail on. */
 static void
 outbox_audit(struct outbox *ob, const struct store_note *n, const char *kind,
@@ -60,22 +107,11 @@ outbox_audit(struct outbox *ob, const struct store_note *n, const char *kind,
 {
 	struct store_event_new ev;
 	char *detail = NULL, *cause = NULL;
-	json_t *j;
 
 	if (memo != NULL && outbox_memo_fits(memo, n, kind, error))
 		detail = memo->detail;
 	else {
-		j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "person", n->person,
-		    "channel", n->channel, "address", n->address, "attempt",
-		    n->attempt, "step", n->step);
-		if (j != NULL && error != NULL)
-			json_object_set_new(j, "error", json_string(error));
-		if (j != NULL && n->provider_id != NULL)
-			json_object_set_new(j, "provider_id",
-			    json_string(n->provider_id));
-		if (j != NULL)
-			detail = json_dumps(j, JSON_COMPACT);
-		json_decref(j);
+		detail = outbox_audit_detail(n, error);
 		if (memo != NULL) {
 			free(memo->detail);
 			memo->n = n;

@@ -2,10 +2,10 @@
 /*
  * store-ack.c: the tables behind acknowledgements (migration 5): the
  * nonces of used ack tokens, so a link or keypress acts only once, and
- * the open pages of a person (the pages table of store-facts.c), for
- * the SMS replies "a" and "aa"; and (migration 10) the provider
- * callbacks already taken, so that a signed SMS or keypress delivered
- * again acts only once.
+ * the open pages of a person (outbox rows, and the pages table of
+ * store-facts.c), for the SMS replies "a" and "aa"; and (migration 10)
+ * the provider callbacks already taken, so that a signed SMS or keypress
+ * delivered again acts only once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +20,19 @@ static const char store_ack_use_sql[] =
     "INSERT INTO ack_tokens (nonce, alert_id, person, action, used_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (nonce) DO NOTHING";
 /*
- * Open alerts paged to a person (the pages table, store-facts.c), found
- * by the partial index of open alerts (SQLite would rather scan them
- * all, resolved ones included, than use it).
+ * Open alerts paged to a person (a page through the outbox is its row
+ * there, one written as a console line a row of the pages table,
+ * store-facts.c), found by the partial index of open alerts (SQLite
+ * would rather scan them all, resolved ones included, than use it).
  */
 static const char store_ack_pages_sql[] =
     "SELECT a.id FROM alerts a"
     STORE_SQL(" INDEXED BY alerts_open_dedup", "")
     " WHERE a.status != 'resolved' AND (a.status = 'triggered' OR"
-    " (?2 = 0 AND a.status = 'acknowledged')) AND EXISTS (SELECT 1 FROM"
-    " pages p WHERE p.alert_id = a.id AND p.person = ?1) ORDER BY a.id";
+    " (?2 = 0 AND a.status = 'acknowledged')) AND (EXISTS (SELECT 1 FROM"
+    " notifications n WHERE n.alert_id = a.id AND n.person = ?1"
+    " AND n.event IN ('page', 'escalated')) OR EXISTS (SELECT 1 FROM"
+    " pages p WHERE p.alert_id = a.id AND p.person = ?1)) ORDER BY a.id";
 
 static const char store_hook_seen_sql[] =
     "SELECT alert_id, actor, seen_ms FROM hook_deliveries"

@@ -4,7 +4,8 @@
  * audit log (migration 13), so that nothing reads the audit's JSON to
  * find them: who each alert paged (pages), and the notes taken on it
  * (alert_notes).  The engine writes both in the transaction that writes
- * the matching audit event.
+ * the matching audit event; a page that goes through the outbox is
+ * recorded by its outbox row (store-outbox.c), not a pages row.
  */
 #include <stdlib.h>
 
@@ -17,8 +18,17 @@
 static const char store_page_add_sql[] =
     "INSERT INTO pages (alert_id, person, at_ms) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (alert_id, person) DO NOTHING";
+/*
+ * A page that went through the outbox is its row there (the engine
+ * writes no pages row then: one INSERT an alert less in a storm); one
+ * written as a console line, a pages row.  Both are read, so that who
+ * was paged is known whether or not channels were configured then.
+ */
 static const char store_page_people_sql[] =
-    "SELECT person FROM pages WHERE alert_id = ?1 ORDER BY at_ms, person";
+    "SELECT person FROM (SELECT person, at_ms FROM pages WHERE alert_id = ?1"
+    " UNION ALL SELECT person, created_ms FROM notifications"
+    " WHERE alert_id = ?1 AND event IN ('page', 'escalated')) AS p"
+    " GROUP BY person ORDER BY min(at_ms), person";
 static const char store_note_add_sql[] =
     "INSERT INTO alert_notes (alert_id, at_ms, actor, text)"
     " VALUES (?1, ?2, ?3, ?4)";

@@ -288,6 +288,11 @@ static const char *const store_migrations_pg[] = {
 	"DROP INDEX notifications_queue;"
 	"CREATE INDEX notifications_queue ON notifications"
 	"  (channel, address, due_ms) WHERE state = 'pending'",
+	/*
+	 * 13: SQLite's 28, notifications without AUTOINCREMENT: nothing to
+	 * do here, where ids come from an identity column already
+	 */
+	"SELECT 1",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

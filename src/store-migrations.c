@@ -674,6 +674,64 @@ static const char *store_migrations[] = {
 	"DROP INDEX notifications_queue;"
 	"CREATE INDEX notifications_queue ON notifications"
 	"  (channel, address, due_ms) WHERE state = 'pending';",
+	/*
+	 * 28: notifications without AUTOINCREMENT (store-outbox.c): each
+	 * new row read and rewrote sqlite_sequence, about 4,000
+	 * instructions of every page under a storm.  A new row's id is the
+	 * largest + 1, and retention keeps the alert holding the newest
+	 * row (store-retention.c), so the largest only grows.  Ids above
+	 * every row left when this runs (rows retention removed before)
+	 * may be given again: a notification's id stays inside the store
+	 * and the daemon (a message's send_id, the range of its rows),
+	 * never in the API or the audit, so nothing tells them apart.  The
+	 * rows are copied as they are, ids kept; PostgreSQL's identity
+	 * column has no such cost and stays as it is.
+	 */
+	"CREATE TABLE notifications_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  alert_id INTEGER REFERENCES alerts (id),"
+	"  person TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  attempt INTEGER NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  provider_id TEXT,"
+	"  last_error TEXT,"
+	"  due_ms INTEGER NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  step INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT,"
+	"  ack_url TEXT,"
+	"  sent_ms INTEGER,"
+	"  body TEXT,"
+	"  event TEXT NOT NULL DEFAULT 'page',"
+	"  stage INTEGER NOT NULL DEFAULT 0,"
+	"  send_id INTEGER,"
+	"  later TEXT,"
+	"  later_ms INTEGER,"
+	"  CHECK (alert_id IS NOT NULL OR body IS NOT NULL));"
+	"INSERT INTO notifications_new (id, alert_id, person, channel, address,"
+	"  attempt, state, provider_id, last_error, due_ms, created_ms,"
+	"  updated_ms, step, reason, ack_url, sent_ms, body, event, stage,"
+	"  send_id, later, later_ms)"
+	"  SELECT id, alert_id, person, channel, address, attempt, state,"
+	"  provider_id, last_error, due_ms, created_ms, updated_ms, step,"
+	"  reason, ack_url, sent_ms, body, event, stage, send_id, later,"
+	"  later_ms FROM notifications;"
+	"DROP TABLE notifications;"
+	"ALTER TABLE notifications_new RENAME TO notifications;"
+	"DELETE FROM sqlite_sequence"
+	"  WHERE name IN ('notifications', 'notifications_new');"
+	"CREATE INDEX notifications_alert ON notifications (alert_id, person);"
+	"CREATE INDEX notifications_provider ON notifications (provider_id)"
+	"  WHERE provider_id IS NOT NULL;"
+	"CREATE INDEX notifications_sent ON notifications (sent_ms)"
+	"  WHERE sent_ms IS NOT NULL;"
+	"CREATE INDEX notifications_later ON notifications (later_ms)"
+	"  WHERE later_ms IS NOT NULL;"
+	"CREATE INDEX notifications_queue ON notifications"
+	"  (channel, address, due_ms) WHERE state = 'pending';",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

@@ -296,12 +296,17 @@ static int
 store_outbox_rows(struct store *s, struct sq *q, struct store_note **out,
     size_t *n)
 {
+	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	while ((rc = store_step(q)) == STORE_ROW) {
-		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		if (*n == cap) {
+			/* a digest's rows: grown by doubling */
+			cap = cap > 0 ? 2 * cap : 8;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
 		store_note_row(q, &(*out)[(*n)++]);
 	}
 	store_reset(q);

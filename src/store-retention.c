@@ -20,9 +20,10 @@
  * than.  An alert is a candidate when it was resolved before the cutoff
  * and nothing of it is newer: no event or note at or after the cutoff,
  * no page still waiting or being sent, no callback still to deliver.
- * Ids of alerts, of the audit log and of notes are the largest + 1 on
- * SQLite (no AUTOINCREMENT): the newest alert, and the alert holding
- * the newest event or note, are kept, so an id is never given twice.
+ * Ids of alerts, of the audit log, of notes and of notifications are
+ * the largest + 1 on SQLite (no AUTOINCREMENT): the newest alert, and
+ * the alert holding the newest event, note or notification, are kept,
+ * so an id is never given twice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,8 @@ static const char store_ret_scan_sql[] =
     " AND NOT EXISTS (SELECT 1 FROM alert_notes o WHERE o.alert_id = a.id"
     "   AND (o.at_ms >= ?1 OR o.id = (SELECT max(id) FROM alert_notes)))"
     " AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id"
-    "   AND n.state IN ('pending', 'sending'))"
+    "   AND (n.state IN ('pending', 'sending')"
+    "   OR n.id = (SELECT max(id) FROM notifications)))"
     " AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.alert_id = a.id"
     "   AND c.state = 'pending') THEN 1 ELSE 0 END"
     " FROM alerts a WHERE a.status = 'resolved' AND a.id > ?2"

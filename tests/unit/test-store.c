@@ -1599,7 +1599,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "27"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "28"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -1684,7 +1684,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "27"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "28"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -1831,6 +1831,10 @@ test_facts(void **state)
 {
 	struct fixture *f = *state;
 	struct store_raise r1, r2;
+	struct store_note nt;
+	char dave[] = "dave", erin[] = "erin", chat[] = "chat";
+	char at_dave[] = "@dave", at_erin[] = "@erin";
+	char reason[] = "page, stage 1";
 	char **who, *note, *cause = NULL;
 	int64_t *ids;
 	size_t n;
@@ -1888,13 +1892,46 @@ test_facts(void **state)
 	assert_int_equal(n, 0);
 	free(ids);
 
+	/*
+	 * A page through the outbox is its row there, no pages row: dave
+	 * was paged for r2, erin only told it was acknowledged.
+	 */
+	memset(&nt, 0, sizeof nt);
+	nt.alert_id = r2.id;
+	nt.person = dave;
+	nt.channel = chat;
+	nt.address = at_dave;
+	nt.reason = reason;
+	nt.due_ms = T0 + 1;
+	nt.event = NOTIFY_PAGE;
+	nt.stage = 1;
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_outbox_add(f->s, &nt, T0 + 1, &cause), 0);
+	nt.person = erin;
+	nt.address = at_erin;
+	nt.event = NOTIFY_ACKNOWLEDGED;
+	assert_int_equal(store_outbox_add(f->s, &nt, T0 + 2, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_page_people(f->s, r2.id, &who, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(who[0], "alice");
+	assert_string_equal(who[1], "dave");
+	people_free(who, n);
+	assert_int_equal(store_ack_pages(f->s, "dave", 0, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], r2.id);
+	free(ids);
+	assert_int_equal(store_ack_pages(f->s, "erin", 0, &ids, &n), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+
 	/* rolled back: nothing kept; a missing alert: refused */
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_page_add(f->s, r2.id, "bob", T0, &cause), 0);
 	assert_int_equal(note_add(f->s, r2.id, T0, "hi", &cause), 0);
 	store_rollback(f->s);
 	assert_int_equal(store_page_people(f->s, r2.id, &who, &n), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 	people_free(who, n);
 	assert_null(store_alert_note_last(f->s, r2.id));
 	assert_int_equal(store_begin(f->s, &cause), 0);
@@ -2496,7 +2533,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "27"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "28"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
