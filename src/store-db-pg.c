@@ -578,6 +578,9 @@ store_pg_commit_send(struct store *s, store_durable_cb cb, void *arg,
 	/* the audit events buffered go in this transaction (store.c) */
 	if (store_events_commit(s, cause) != 0)
 		return -1;
+	/* a standby's alerts: the leader is told by this transaction */
+	if (store_work_send(s, cause) != 0)
+		return -1;
 	if (store_pg_ready(s) != 0 || !PQsendQuery(pg->conn, "COMMIT")) {
 		if (pg->conn != NULL && pg->later == 0 &&
 		    PQtransactionStatus(pg->conn) != PQTRANS_INERROR) {
@@ -1129,6 +1132,21 @@ static void
 store_pg_bind_null(struct sq *sq, int i)
 {
 	store_pg_unbind(PQ(sq), i);
+}
+
+/*
+ * The text bound to parameter i (from 1) of q, a statement of this
+ * driver, or NULL (SQL NULL), until it is bound again
+ * (store-raise-pg.c builds arrays of them).
+ */
+const char *
+store_pg_param(struct sq *sq, int i)
+{
+	struct store_pg_sq *q = PQ(sq);
+
+	if (i < 1 || i > q->nparams)
+		return NULL;
+	return q->vals[i - 1];
 }
 
 /*
