@@ -325,6 +325,12 @@ int store_pg_commit_send(struct store *, void (*)(void *, int), void *,
 void store_pg_settle(struct store *);
 int store_pg_commit_lazy(struct store *, char **);
 const char *store_pg_param(struct sq *, int);
+struct store_pg_array {
+	char *buf;
+	size_t len, size;
+};
+void store_pg_array_add(struct store_pg_array *, const char *);
+const char *store_pg_array_end(struct store_pg_array *);
 
 /* store-lease.c */
 int store_work_send(struct store *, char **);

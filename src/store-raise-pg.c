@@ -143,50 +143,12 @@ static const char store_ahead_sql[] = STORE_INSERT_ALERT
     " c21, o) ORDER BY o ON CONFLICT (service, dedup_key)"
     " WHERE status != 'resolved' DO NOTHING RETURNING id, service, dedup_key";
 
-/* An array literal being built: "{", then elements. */
-struct store_ahead_array {
-	char *buf;
-	size_t len, size;
-};
-
-static void
-store_ahead_put(struct store_ahead_array *a, const char *p, size_t n)
-{
-	if (a->len + n + 1 > a->size) {
-		a->size = (a->len + n + 1) * 2;
-		a->buf = xreallocarray(a->buf, a->size, 1);
-	}
-	memcpy(a->buf + a->len, p, n);
-	a->len += n;
-	a->buf[a->len] = '\0';
-}
-
-/* Append v (NULL: SQL NULL) to a, quoted as an array element. */
-static void
-store_ahead_elem(struct store_ahead_array *a, const char *v)
-{
-	const char *p;
-
-	store_ahead_put(a, a->len == 0 ? "{" : ",", 1);
-	if (v == NULL) {
-		store_ahead_put(a, "NULL", 4);
-		return;
-	}
-	store_ahead_put(a, "\"", 1);
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			store_ahead_put(a, "\\", 1);
-		store_ahead_put(a, p, 1);
-	}
-	store_ahead_put(a, "\"", 1);
-}
-
 /* Write rows v[0..n) (sorted) in one statement: 0, or -1 with *cause. */
 static int
 store_ahead_write(struct store *s, struct store_ahead **v, size_t n,
     int64_t now, char **cause)
 {
-	struct store_ahead_array col[STORE_INSERT_ALERT_NPARAMS];
+	struct store_pg_array col[STORE_INSERT_ALERT_NPARAMS];
 	struct store_ahead key, *kp, **hit;
 	struct alert_new kan;
 	struct sq *one, *q;
@@ -205,13 +167,12 @@ store_ahead_write(struct store *s, struct store_ahead **v, size_t n,
 		store_bind_alert_insert(one, 0, v[j]->key, v[j]->an, now,
 		    &v[j]->start);
 		for (i = 0; i < STORE_INSERT_ALERT_NPARAMS; i++)
-			store_ahead_elem(&col[i], store_pg_param(one, i + 1));
+			store_pg_array_add(&col[i], store_pg_param(one, i + 1));
 		store_clear(one);
 	}
 	s->drv->finalize(one);
 	for (i = 0; i < STORE_INSERT_ALERT_NPARAMS; i++) {
-		store_ahead_put(&col[i], "}", 1);
-		store_bind_text_static(q, i + 1, col[i].buf);
+		store_bind_text_static(q, i + 1, store_pg_array_end(&col[i]));
 	}
 	memset(&kan, 0, sizeof kan);
 	key.an = &kan;
