@@ -838,6 +838,28 @@ engine_adopt_unstarted(struct engine *e)
 }
 
 /*
+ * The leader: the same for the alerts among ids lo..hi, those a
+ * standby's batch wrote (its NOTIFY said which, lease-work.c): one
+ * read of that range, not of every alert never started.
+ */
+void
+engine_adopt_range(struct engine *e, int64_t lo, int64_t hi)
+{
+	struct engine_resume_ctx x = { e, clock_now_ms(), 0, 1, 0 };
+
+	if (!e->leading)
+		return;
+	if (store_engine_unstarted_range(e->store, lo, hi, engine_resume_cb,
+	    &x) < 0) {
+		log_warnx("engine: cannot read the alerts not started");
+		return;
+	}
+	if (x.adopted > 0)
+		log_debug("engine: %zu alert(s) taken in by another node",
+		    x.adopted);
+}
+
+/*
  * The store is back after its database was lost (PostgreSQL): a COMMIT
  * whose answer was lost with the connection may have stored alerts
  * whose hooks were told it failed.  Take every open alert the engine

@@ -40,6 +40,7 @@ void engine_set_rotas(struct engine *, const struct rota_set *,
 int engine_resume(struct engine *, char **);
 void engine_adopt(struct engine *);
 void engine_adopt_unstarted(struct engine *);
+void engine_adopt_range(struct engine *, int64_t, int64_t);
 void engine_stop(struct engine *);
 int engine_leading(const struct engine *);
 void engine_set_outbox(struct engine *, struct outbox *);

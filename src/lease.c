@@ -18,9 +18,12 @@
  * leader lets the lease go at once and says so (NOTIFY pagerd_lease),
  * so that a standby takes it without waiting for it to expire.
  *
- * The same connection listens for pagerd_work: a standby commits the
- * alerts it takes in unstarted and then notifies, and the leader starts
- * them (engine_adopt_unstarted()).
+ * The same connection listens for pagerd_work: a standby's transaction
+ * that writes alerts unstarted notifies their range of ids before its
+ * COMMIT (store-lease.c), one that writes a command notifies after it
+ * (lease_notify_work()), and the leader starts the alerts of that range
+ * (engine_adopt_range()) or carries out the commands; the notifications
+ * of one read are merged (lease-work.c) and the hook runs once for them.
  */
 #include <sys/types.h>
 
@@ -308,23 +311,28 @@ lease_done(struct lease *l)
 static void
 lease_read(struct lease *l)
 {
+	struct lease_work w;
 	PGnotify *n;
 	PGresult *r;
 	ExecStatusType st;
+	int work = 0;
 
 	if (!PQconsumeInput(l->conn)) {
 		lease_drop(l, NULL);
 		return;
 	}
+	memset(&w, 0, sizeof w);
 	while ((n = PQnotifies(l->conn)) != NULL) {
-		if (strcmp(n->relname, "pagerd_work") == 0 && l->leader &&
-		    l->h.work != NULL)
-			l->h.work(l->h.arg);
-		else if (strcmp(n->relname, "pagerd_lease") == 0 &&
+		if (strcmp(n->relname, "pagerd_work") == 0 && l->leader) {
+			lease_work_add(&w, n->extra);
+			work = 1;
+		} else if (strcmp(n->relname, "pagerd_lease") == 0 &&
 		    !l->leader)
 			l->next_tick = 0; /* let go: try for it now */
 		PQfreemem(n);
 	}
+	if (work && l->h.work != NULL)
+		l->h.work(l->h.arg, &w);
 	while (l->conn != NULL && l->q != LEASE_Q_NONE &&
 	    !PQisBusy(l->conn)) {
 		if ((r = PQgetResult(l->conn)) == NULL) {
@@ -425,7 +433,8 @@ lease_next(struct lease *l, int64_t now)
 		return;
 	if (l->want_notify) {
 		l->want_notify = 0;
-		lease_send(l, LEASE_Q_NOTIFY, "NOTIFY pagerd_work",
+		lease_send(l, LEASE_Q_NOTIFY, "NOTIFY pagerd_work, '"
+		    LEASE_WORK_COMMANDS "'",
 		    lease_tick_ms(l->ms));
 		return;
 	}
@@ -565,7 +574,7 @@ lease_lost(struct lease *l)
 		event_active(l->down_ev, EV_TIMEOUT, 0);
 }
 
-/* This node committed alerts for the leader to start: NOTIFY it. */
+/* This node committed commands for the leader to carry out: NOTIFY it. */
 void
 lease_notify_work(struct lease *l)
 {

@@ -17,11 +17,22 @@ struct lease;
 #define LEASE_MS_MIN		1000
 #define LEASE_MS_MAX		60000
 
+/*
+ * What other nodes asked of the leader since it last looked, from the
+ * payloads of their NOTIFY pagerd_work (lease-work.c).
+ */
+struct lease_work {
+	int64_t lo, hi;		/* > 0: alerts written unstarted, ids in
+				 * [lo, hi] (and maybe others' between) */
+	int commands;		/* commands were written */
+	int all;		/* a payload unknown: look for everything */
+};
+
 struct lease_hooks {
 	/* this node leads at epoch (1), or stands by (0) */
 	void (*role)(void *, int, int64_t);
-	/* another node took in alerts (NOTIFY pagerd_work) */
-	void (*work)(void *);
+	/* another node took in alerts, or wrote commands */
+	void (*work)(void *, const struct lease_work *);
 	void *arg;
 };
 
@@ -34,6 +45,10 @@ const char *lease_holder(const struct lease *);
 void lease_lost(struct lease *);
 void lease_notify_work(struct lease *);
 void lease_release(struct lease *);
+
+/* lease-work.c: the payloads of NOTIFY pagerd_work, free of I/O */
+#define LEASE_WORK_COMMANDS	"c"
+int lease_work_add(struct lease_work *, const char *);
 
 /* lease-time.c: what the lease's clock decides, free of I/O */
 int64_t lease_tick_ms(int64_t);

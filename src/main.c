@@ -247,13 +247,16 @@ main_store_up(void *arg, int up)
 
 /*
  * A standby's intake: alerts are written unstarted (no hook starts
- * them), then the leader is told to start them.
+ * them), and the transaction that writes them tells the leader to start
+ * them (their ids, store_work_note(): a NOTIFY before its COMMIT).
  */
-static void
-main_standby_committed(void *arg)
+static int
+main_standby_raised(void *arg, const struct store_raise *r,
+    const struct alert_new *an, int64_t now, char **cause)
 {
-	if (main_state.lease != NULL)
-		lease_notify_work(main_state.lease);
+	if (!r->duplicate)
+		store_work_note(main_state.store, r->id);
+	return 0;
 }
 
 static void
@@ -265,7 +268,7 @@ main_intake_hooks(int leader)
 	if (leader)
 		engine_intake_hooks(main_state.engine, &hooks);
 	else
-		hooks.committed = main_standby_committed;
+		hooks.raised = main_standby_raised;
 	intake_set_hooks(main_state.intake, &hooks);
 }
 
@@ -409,11 +412,25 @@ main_role_cb(void *arg, int leader, int64_t epoch)
 	}
 }
 
-/* Another node took in alerts, or wrote commands. */
+/*
+ * Another node took in alerts, or wrote commands (w says which): start
+ * those alerts, then carry out the commands, in that order, as
+ * main_take_work() does; each read only when there is something to.
+ */
 static void
-main_work_cb(void *arg)
+main_work_cb(void *arg, const struct lease_work *w)
 {
-	main_take_work();
+	if (!main_state.leading)
+		return;
+	if (w->all) {
+		main_take_work();
+		return;
+	}
+	if (w->hi > 0)
+		engine_adopt_range(main_state.engine, w->lo, w->hi);
+	if (w->commands && command_run(main_state.engine, main_state.outbox,
+	    main_state.store, clock_now_ms()) < 0)
+		log_warnx("commands: the store failed; trying again in 1s");
 }
 
 /* This node, standing by, wrote a command: tell the leader. */

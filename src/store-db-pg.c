@@ -578,6 +578,9 @@ store_pg_commit_send(struct store *s, store_durable_cb cb, void *arg,
 	/* the audit events buffered go in this transaction (store.c) */
 	if (store_events_commit(s, cause) != 0)
 		return -1;
+	/* a standby's alerts: the leader is told by this transaction */
+	if (store_work_send(s, cause) != 0)
+		return -1;
 	if (store_pg_ready(s) != 0 || !PQsendQuery(pg->conn, "COMMIT")) {
 		if (pg->conn != NULL && pg->later == 0 &&
 		    PQtransactionStatus(pg->conn) != PQTRANS_INERROR) {
@@ -1129,6 +1132,67 @@ static void
 store_pg_bind_null(struct sq *sq, int i)
 {
 	store_pg_unbind(PQ(sq), i);
+}
+
+static void
+store_pg_array_put(struct store_pg_array *a, const char *p, size_t n)
+{
+	if (a->len + n + 2 > a->size) {
+		a->size = (a->len + n + 2) * 2;
+		a->buf = xreallocarray(a->buf, a->size, 1);
+	}
+	memcpy(a->buf + a->len, p, n);
+	a->len += n;
+	a->buf[a->len] = '\0';
+}
+
+/*
+ * Append v (NULL: SQL NULL) to the array literal a (zeroed to begin),
+ * quoted as an element: arrays of values bound as text, to send a
+ * column of many rows as one parameter (store-raise-pg.c).
+ */
+void
+store_pg_array_add(struct store_pg_array *a, const char *v)
+{
+	const char *p;
+
+	store_pg_array_put(a, a->len == 0 ? "{" : ",", 1);
+	if (v == NULL) {
+		store_pg_array_put(a, "NULL", 4);
+		return;
+	}
+	store_pg_array_put(a, "\"", 1);
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			store_pg_array_put(a, "\\", 1);
+		store_pg_array_put(a, p, 1);
+	}
+	store_pg_array_put(a, "\"", 1);
+}
+
+/* The literal of a, closed (a->buf, the caller frees it). */
+const char *
+store_pg_array_end(struct store_pg_array *a)
+{
+	if (a->len == 0)
+		store_pg_array_put(a, "{", 1);
+	store_pg_array_put(a, "}", 1);
+	return a->buf;
+}
+
+/*
+ * The text bound to parameter i (from 1) of q, a statement of this
+ * driver, or NULL (SQL NULL), until it is bound again
+ * (store-raise-pg.c builds arrays of them).
+ */
+const char *
+store_pg_param(struct sq *sq, int i)
+{
+	struct store_pg_sq *q = PQ(sq);
+
+	if (i < 1 || i > q->nparams)
+		return NULL;
+	return q->vals[i - 1];
 }
 
 /*

@@ -61,11 +61,22 @@ static const char store_engine_open_sql[] =
 
 static int64_t store_engine_rows(struct store *, const char *,
     store_engine_cb, void *);
+static int64_t store_engine_rows_range(struct store *, const char *,
+    int64_t, int64_t, store_engine_cb, void *);
 
 /* Alerts a standby took in (lease.c), by the partial alerts_unstarted. */
 static const char store_engine_unstarted_sql[] =
     "SELECT " STORE_ENGINE_COLUMNS " FROM alerts"
     " WHERE stage_started_ms IS NULL AND status != 'resolved' ORDER BY id";
+
+/*
+ * The same among ids lo..hi: the alerts one standby's batch wrote
+ * (lease-work.c), by the primary key's range or the partial index.
+ */
+static const char store_engine_unstarted_range_sql[] =
+    "SELECT " STORE_ENGINE_COLUMNS " FROM alerts"
+    " WHERE id BETWEEN ?1 AND ?2"
+    " AND stage_started_ms IS NULL AND status != 'resolved' ORDER BY id";
 
 /* Save the escalation state of an alert (inside the caller's transaction). */
 int
@@ -200,9 +211,29 @@ store_engine_unstarted(struct store *s, store_engine_cb cb, void *arg)
 	return store_engine_rows(s, store_engine_unstarted_sql, cb, arg);
 }
 
+/*
+ * The open alerts never started among ids lo..hi, as
+ * store_engine_unstarted() gives them.
+ */
+int64_t
+store_engine_unstarted_range(struct store *s, int64_t lo, int64_t hi,
+    store_engine_cb cb, void *arg)
+{
+	return store_engine_rows_range(s, store_engine_unstarted_range_sql,
+	    lo, hi, cb, arg);
+}
+
 static int64_t
 store_engine_rows(struct store *s, const char *sql, store_engine_cb cb,
     void *arg)
+{
+	return store_engine_rows_range(s, sql, 0, 0, cb, arg);
+}
+
+/* The rows of sql (its ?1 and ?2 lo and hi, if it has them) to cb. */
+static int64_t
+store_engine_rows_range(struct store *s, const char *sql, int64_t lo,
+    int64_t hi, store_engine_cb cb, void *arg)
 {
 	struct sq *q = store_stmt(s, sql);
 	struct store_engine_row r;
@@ -211,6 +242,10 @@ store_engine_rows(struct store *s, const char *sql, store_engine_cb cb,
 
 	if (q == NULL)
 		return -1;
+	if (hi > 0) {
+		store_bind_int64(q, 1, lo);
+		store_bind_int64(q, 2, hi);
+	}
 	while ((rc = store_step(q)) == STORE_ROW) {
 		store_engine_row(q, &r);
 		cb(&r, arg);

@@ -9,7 +9,16 @@
  * so each write of an old leader either commits before the epoch moves
  * on, or finds no row, fails and rolls back, and the node steps down.
  * Only the database's clock says whether the lease expired.
+ *
+ * A standby's alerts go the other way: its intake writes them unstarted
+ * and the leader starts them.  store_work_note() keeps the ids written
+ * in the open transaction, and its COMMIT (store_pg_commit_send) is
+ * preceded, in the same pipeline, by a NOTIFY pagerd_work whose payload
+ * is their range, "a LO HI": no transaction of its own, no WAL flush of
+ * its own, and the leader (lease.c) reads that range alone.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "store.h"
@@ -69,4 +78,62 @@ store_fence_check(struct store *s, char **cause)
 	if (s->fence_lost != NULL)
 		s->fence_lost(s->fence_arg);
 	return -1;
+}
+
+/*
+ * Alert id was written unstarted in the open transaction, for the leader
+ * to start: its COMMIT tells the leader so (PostgreSQL; nothing on
+ * SQLite, which has no standby).
+ */
+void
+store_work_note(struct store *s, int64_t id)
+{
+	if (s->drv->dialect != STORE_DIALECT_PG || id <= 0)
+		return;
+	if (s->work_lo == 0 || id < s->work_lo)
+		s->work_lo = id;
+	if (id > s->work_hi)
+		s->work_hi = id;
+}
+
+static const char store_work_sql[] =
+    "SELECT pg_notify('pagerd_work', CAST(?1 AS TEXT))";
+
+/*
+ * Just before COMMIT: NOTIFY pagerd_work with the range of the alerts
+ * noted (store_work_note), in the transaction, so that the leader hears
+ * of them once they are committed, and only then.  0 (also with nothing
+ * to send), or -1 with *cause: the transaction is to be rolled back.
+ */
+int
+store_work_send(struct store *s, char **cause)
+{
+	struct sq *q;
+	char payload[64];
+	int rc;
+
+	if (s->work_hi <= 0)
+		return 0;
+	snprintf(payload, sizeof payload, "a %" PRId64 " %" PRId64,
+	    s->work_lo, s->work_hi);
+	s->work_lo = s->work_hi = 0;
+	if ((q = store_stmt(s, store_work_sql)) == NULL) {
+		store_cause(s, cause, "telling the leader");
+		return -1;
+	}
+	store_bind_text(q, 1, payload);
+	if (s->drv->later != NULL && s->drv->later(q)) {
+		store_reset(q);
+		store_clear(q);
+		return 0;
+	}
+	/* not prepared on this connection yet: waited for, this once */
+	rc = store_step(q);
+	store_reset(q);
+	store_clear(q);
+	if (rc != STORE_ROW) {
+		store_cause(s, cause, "telling the leader");
+		return -1;
+	}
+	return 0;
 }

@@ -162,6 +162,8 @@ struct store {
 	int64_t alert_floor;	/* SQLite: no new alert id below this */
 	int64_t fence_epoch;	/* > 0: transactions check the lease */
 	void (*fence_lost)(void *); /* a check found it moved on */
+	int64_t work_lo, work_hi; /* > 0: alerts written unstarted in this
+				 * transaction, for the leader (store-lease.c) */
 	void *fence_arg;
 	struct store_ahead *ahead; /* PostgreSQL: the group written ahead */
 	size_t nahead, ahead_at;
@@ -322,6 +324,16 @@ int store_pg_commit_send(struct store *, void (*)(void *, int), void *,
     char **);
 void store_pg_settle(struct store *);
 int store_pg_commit_lazy(struct store *, char **);
+const char *store_pg_param(struct sq *, int);
+struct store_pg_array {
+	char *buf;
+	size_t len, size;
+};
+void store_pg_array_add(struct store_pg_array *, const char *);
+const char *store_pg_array_end(struct store_pg_array *);
+
+/* store-lease.c */
+int store_work_send(struct store *, char **);
 void store_pg_watch(struct store *, struct event_base *,
     void (*)(void *, int), void *);
 int store_pg_up(struct store *);

@@ -6,8 +6,9 @@
  * raised one at a time, a group of N alerts costs N lookups and N
  * inserts.  store_alert_raise_ahead(), called by intake inside the
  * group's transaction before it raises each alert, writes every alert
- * of the group in one INSERT ... VALUES (...), (...) ... ON CONFLICT DO
- * NOTHING RETURNING, with the escalation state its start callback gives
+ * of the group in one INSERT ... SELECT ... FROM unnest(arrays) ON
+ * CONFLICT DO NOTHING RETURNING (prepared once, whatever the number of
+ * rows), with the escalation state its start callback gives
  * (the same row store_alert_raise_start() would write); then
  * store_alert_raise_start() finds each alert written (store_ahead_take)
  * and only audits it, without a round trip.  An alert whose key was
@@ -43,7 +44,7 @@ struct store_ahead {
 	char *detail;		/* start.policy_detail, a copy */
 };
 
-/* Rows in one statement, at most (PostgreSQL takes 65535 parameters). */
+/* Rows in one statement, at most: its arrays stay of a bounded size. */
 #define STORE_AHEAD_ROWS	500
 
 /* Forget the group written ahead (at each BEGIN, and at close). */
@@ -112,74 +113,67 @@ store_ahead_sort(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The statement for one row: its VALUES (...) is repeated for more. */
+/*
+ * One row, as store_alert_raise_start() writes it: its parameters are
+ * bound here (never sent) to read them as text, column by column.
+ */
 static const char store_ahead_one_sql[] = STORE_INSERT_ALERT " VALUES "
-    STORE_INSERT_ALERT_ROW " ON CONFLICT (service, dedup_key)"
-    " WHERE status != 'resolved' DO NOTHING RETURNING id, service, dedup_key";
+    STORE_INSERT_ALERT_ROW;
 
 /*
- * The statement for n rows: the row of store_ahead_one_sql (its
- * PostgreSQL text) n times, row j's parameters numbered from
- * j * NPARAMS + 1.
+ * Every row of the group in one statement whatever their number, so
+ * that it is prepared once on the server, not parsed and planned again
+ * for each group: each parameter ?K of store_ahead_one_sql is the array
+ * of the K-th values of the rows (TEXT[] or BIGINT[], as bound), and
+ * the rows go in their order (WITH ORDINALITY).
  */
-static char *
-store_ahead_sql(size_t n)
-{
-	char *one, *sql, *o;
-	const char *row, *tail, *p;
-	size_t j, len;
-	int v;
-
-	one = store_sql_pick(store_ahead_one_sql, STORE_DIALECT_PG);
-	row = strstr(one, " VALUES (") + 8;
-	tail = strstr(row, " ON CONFLICT ");
-	len = strlen(one) + n * ((size_t)(tail - row) + 2 +
-	    STORE_INSERT_ALERT_NPARAMS * 6) + 1;
-	sql = o = xmalloc(len);
-	memcpy(o, one, (size_t)(row - one));
-	o += row - one;
-	for (j = 0; j < n; j++) {
-		if (j > 0) {
-			*o++ = ',';
-			*o++ = ' ';
-		}
-		for (p = row; p < tail; p++) {
-			*o++ = *p;
-			if (*p != '?')
-				continue;
-			for (v = 0; p[1] >= '0' && p[1] <= '9'; p++)
-				v = v * 10 + (p[1] - '0');
-			o += sprintf(o, "%d", v + (int)j *
-			    STORE_INSERT_ALERT_NPARAMS);
-		}
-	}
-	memcpy(o, tail, strlen(tail) + 1);
-	free(one);
-	return sql;
-}
+static const char store_ahead_sql[] = STORE_INSERT_ALERT
+    " SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c9, c10, c11, c11,"
+    " nullif(c12, 0), nullif(c13, 0), nullif(c14, 0), c15,"
+    " nullif(c16, 0), nullif(c17, 0), nullif(c18, 0), c19, c20, c21"
+    " FROM unnest(CAST(?1 AS TEXT[]), CAST(?2 AS TEXT[]),"
+    " CAST(?3 AS BIGINT[]), CAST(?4 AS TEXT[]), CAST(?5 AS TEXT[]),"
+    " CAST(?6 AS TEXT[]), CAST(?7 AS TEXT[]), CAST(?8 AS TEXT[]),"
+    " CAST(?9 AS BIGINT[]), CAST(?10 AS TEXT[]), CAST(?11 AS BIGINT[]),"
+    " CAST(?12 AS BIGINT[]), CAST(?13 AS BIGINT[]), CAST(?14 AS BIGINT[]),"
+    " CAST(?15 AS BIGINT[]), CAST(?16 AS BIGINT[]), CAST(?17 AS BIGINT[]),"
+    " CAST(?18 AS BIGINT[]), CAST(?19 AS BIGINT[]), CAST(?20 AS BIGINT[]),"
+    " CAST(?21 AS BIGINT[])) WITH ORDINALITY AS u(c1, c2, c3, c4, c5, c6,"
+    " c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20,"
+    " c21, o) ORDER BY o ON CONFLICT (service, dedup_key)"
+    " WHERE status != 'resolved' DO NOTHING RETURNING id, service, dedup_key";
 
 /* Write rows v[0..n) (sorted) in one statement: 0, or -1 with *cause. */
 static int
 store_ahead_write(struct store *s, struct store_ahead **v, size_t n,
     int64_t now, char **cause)
 {
+	struct store_pg_array col[STORE_INSERT_ALERT_NPARAMS];
 	struct store_ahead key, *kp, **hit;
 	struct alert_new kan;
-	struct sq *q;
-	char *sql;
+	struct sq *one, *q;
 	size_t j, lo, hi;
-	int rc;
+	int i, rc;
 
-	sql = store_ahead_sql(n);
-	q = s->drv->prepare(s, sql, 0);
-	free(sql);
-	if (q == NULL) {
+	if ((one = s->drv->prepare(s, store_ahead_one_sql, 0)) == NULL ||
+	    (q = store_stmt(s, store_ahead_sql)) == NULL) {
+		if (one != NULL)
+			s->drv->finalize(one);
 		store_cause(s, cause, "inserting alerts");
 		return -1;
 	}
-	for (j = 0; j < n; j++)
-		store_bind_alert_insert(q, (int)j * STORE_INSERT_ALERT_NPARAMS,
-		    v[j]->key, v[j]->an, now, &v[j]->start);
+	memset(col, 0, sizeof col);
+	for (j = 0; j < n; j++) {
+		store_bind_alert_insert(one, 0, v[j]->key, v[j]->an, now,
+		    &v[j]->start);
+		for (i = 0; i < STORE_INSERT_ALERT_NPARAMS; i++)
+			store_pg_array_add(&col[i], store_pg_param(one, i + 1));
+		store_clear(one);
+	}
+	s->drv->finalize(one);
+	for (i = 0; i < STORE_INSERT_ALERT_NPARAMS; i++) {
+		store_bind_text_static(q, i + 1, store_pg_array_end(&col[i]));
+	}
 	memset(&kan, 0, sizeof kan);
 	key.an = &kan;
 	kp = &key;
@@ -205,7 +199,8 @@ store_ahead_write(struct store *s, struct store_ahead **v, size_t n,
 	}
 	store_reset(q);
 	store_clear(q);
-	s->drv->finalize(q);
+	for (i = 0; i < STORE_INSERT_ALERT_NPARAMS; i++)
+		free(col[i].buf);
 	if (rc == STORE_ERR) {
 		store_cause(s, cause, "inserting alerts");
 		return -1;

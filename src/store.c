@@ -1340,6 +1340,7 @@ store_alerts_prefetch(struct store *s, const int64_t *ids, size_t n)
 {
 	struct sq *st;
 	char *list, *p;
+	int64_t lo, hi;
 	size_t i;
 
 	store_prefetch_clear(s);
@@ -1347,16 +1348,31 @@ store_alerts_prefetch(struct store *s, const int64_t *ids, size_t n)
 		return;
 	p = list = xmalloc(n * 21 + 3);
 	*p++ = '{';
-	for (i = 0; i < n; i++)
+	lo = hi = ids[0];
+	for (i = 0; i < n; i++) {
 		p += sprintf(p, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
+		if (ids[i] < lo)
+			lo = ids[i];
+		if (ids[i] > hi)
+			hi = ids[i];
+	}
 	*p++ = '}';
 	*p = '\0';
+	/*
+	 * The range is for the plan: the statement is prepared once, and
+	 * its generic plan, made while the table was small (a new
+	 * database), scans the whole table for "= ANY" alone; with a
+	 * range on the key it is an index scan whatever the statistics.
+	 */
 	if ((st = store_stmt(s, "SELECT " STORE_ALERT_COLUMNS " FROM alerts"
-	    " WHERE id = ANY(CAST(?1 AS BIGINT[]))")) == NULL) {
+	    " WHERE id = ANY(CAST(?1 AS BIGINT[]))"
+	    " AND id BETWEEN ?2 AND ?3")) == NULL) {
 		free(list);
 		return;
 	}
 	store_bind_text_static(st, 1, list);
+	store_bind_int64(st, 2, lo);
+	store_bind_int64(st, 3, hi);
 	while (store_step(st) == STORE_ROW) {
 		s->pre = xreallocarray(s->pre, s->npre + 1, sizeof *s->pre);
 		s->pre[s->npre++] = store_alert_row(st);

@@ -193,6 +193,7 @@ void store_close(struct store *);
 int store_begin(struct store *, char **);
 void store_fence(struct store *, int64_t, void (*)(void *), void *);
 int64_t store_fence_epoch(const struct store *);
+void store_work_note(struct store *, int64_t);
 int store_commit(struct store *, char **);
 void store_set_synchronous(struct store *, int);
 void store_rollback(struct store *);
@@ -254,6 +255,8 @@ int store_engine_get(struct store *, int64_t, struct store_engine_row *);
 void store_engine_row_clear(struct store_engine_row *);
 int64_t store_engine_open(struct store *, store_engine_cb, void *);
 int64_t store_engine_unstarted(struct store *, store_engine_cb, void *);
+int64_t store_engine_unstarted_range(struct store *, int64_t, int64_t,
+    store_engine_cb, void *);
 
 /* store-breach.c */
 int store_breach_add(struct store *, const struct breach *, char **);

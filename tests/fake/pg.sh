@@ -25,6 +25,8 @@
 # PG_BINDIR (default: the newest /usr/lib/postgresql/*/bin) holds
 # initdb, pg_ctl, pg_isready and createdb.  PG_WAIT (default 60) bounds
 # each wait in seconds: an upper bound, a healthy start takes a second.
+# PG_OPTS (default none) adds server options to the start, e.g.
+# "-c shared_preload_libraries=pg_stat_statements" (tests/bench/ha).
 set -eu
 
 PG_WAIT=${PG_WAIT:-60}
@@ -88,7 +90,7 @@ start() {
 	port=$(free_port)
 	# fsync stays on: the tests are about what survives.
 	as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -W \
-	    -o "-k $dir -p $port -h 127.0.0.1 -c fsync=on" start \
+	    -o "-k $dir -p $port -h 127.0.0.1 -c fsync=on ${PG_OPTS:-}" start \
 	    >/dev/null || die "pg_ctl start failed: $(tail -n 5 \
 	    "$dir/server.log" 2>/dev/null)"
 	i=0

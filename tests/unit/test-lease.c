@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test-lease.c: the leader's lease (lease.c, lease-time.c) and the fence
+ * test-lease.c: the leader's lease (lease.c, lease-time.c, the payloads
+ * of lease-work.c) and the fence
  * of the leader's transactions (store-lease.c).  The arithmetic of the
  * lease's clock always; with PAGERD_TEST_PG (store-pg.test starts a
  * throwaway cluster), several nodes in one process, each a struct lease
  * (and a struct store for two of them) on one event loop: one leads,
- * renewals keep it, a NOTIFY of work reaches it; a fenced transaction
+ * renewals keep it, a NOTIFY of work reaches it (a command's, and a
+ * standby's transaction's with the range of its alerts); a fenced transaction
  * in flight holds off the next leader until it commits, and once the
  * epoch moved on the old leader's next transaction fails and it is told
  * to stand down; a renewal refused, or a loop stopped past the lease
@@ -46,12 +48,49 @@ test_time(void **state)
 	assert_true(lease_overdue(50000, 12000));
 }
 
+/* The payloads of NOTIFY pagerd_work, merged. */
+static void
+test_work(void **state)
+{
+	struct lease_work w;
+
+	memset(&w, 0, sizeof w);
+	assert_int_equal(lease_work_add(&w, "a 10 20"), 0);
+	assert_int_equal(w.lo, 10);
+	assert_int_equal(w.hi, 20);
+	assert_int_equal(lease_work_add(&w, "a 5 7"), 0);
+	assert_int_equal(lease_work_add(&w, "a 15 30"), 0);
+	assert_int_equal(w.lo, 5);
+	assert_int_equal(w.hi, 30);
+	assert_false(w.commands);
+	assert_false(w.all);
+	assert_int_equal(lease_work_add(&w, LEASE_WORK_COMMANDS), 0);
+	assert_true(w.commands);
+	assert_false(w.all);
+
+	/* what it does not know (an older node's ""): everything */
+	memset(&w, 0, sizeof w);
+	assert_int_equal(lease_work_add(&w, ""), -1);
+	assert_true(w.all);
+	memset(&w, 0, sizeof w);
+	assert_int_equal(lease_work_add(&w, NULL), -1);
+	assert_true(w.all);
+	memset(&w, 0, sizeof w);
+	assert_int_equal(lease_work_add(&w, "a 20 10"), -1);
+	assert_int_equal(lease_work_add(&w, "a 0 10"), -1);
+	assert_int_equal(lease_work_add(&w, "a 1 2 3"), -1);
+	assert_int_equal(lease_work_add(&w, "a 1"), -1);
+	assert_true(w.all);
+	assert_int_equal(w.hi, 0);
+}
+
 struct node {
 	const char *name;
 	struct lease *l;
 	int leader;
 	int64_t epoch;
 	int ups, downs, work;
+	struct lease_work w;	/* the last work asked */
 };
 
 static void
@@ -68,9 +107,12 @@ node_role(void *arg, int leader, int64_t epoch)
 }
 
 static void
-node_work(void *arg)
+node_work(void *arg, const struct lease_work *w)
 {
-	((struct node *)arg)->work++;
+	struct node *n = arg;
+
+	n->work++;
+	n->w = *w;
 }
 
 static struct event_base *base;
@@ -123,6 +165,14 @@ sql(const char *q)
 }
 
 static int lost;
+static int durable;
+
+static void
+durable_cb(void *arg, int rc)
+{
+	assert_int_equal(rc, STORE_DURABLE);
+	(*(int *)arg)++;
+}
 
 static void
 fence_lost(void *arg)
@@ -161,6 +211,28 @@ test_pg(void **state)
 	/* 2. A standby's NOTIFY reaches the leader. */
 	lease_notify_work(b.l);
 	assert_true(run_until(&a.work, 1, 5000));
+	assert_int_equal(b.work, 0);
+	assert_true(a.w.commands);
+	assert_int_equal(a.w.hi, 0);
+	assert_false(a.w.all);
+
+	/*
+	 * 2b. A standby's transaction that wrote alerts unstarted tells the
+	 * leader their range, once committed; a rolled back one does not.
+	 */
+	assert_int_equal(store_begin(sb, &cause), 0);
+	store_work_note(sb, 42);
+	store_work_note(sb, 40);
+	store_work_note(sb, 41);
+	assert_int_equal(store_commit_group(sb, durable_cb, &durable,
+	    &cause), 1);
+	store_commit_settle(sb);
+	assert_int_equal(durable, 1);
+	assert_true(run_until(&a.work, 2, 5000));
+	assert_int_equal(a.w.lo, 40);
+	assert_int_equal(a.w.hi, 42);
+	assert_false(a.w.commands);
+	assert_false(a.w.all);
 	assert_int_equal(b.work, 0);
 
 	/* 3. Fenced: a transaction at the leader's epoch. */
@@ -240,9 +312,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_work),
 	};
 	const struct CMUnitTest pg_tests[] = {
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_work),
 		cmocka_unit_test(test_pg),
 	};
 

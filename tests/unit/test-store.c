@@ -551,6 +551,10 @@ test_raise_ahead(void **state)
 		an[i].integration = xstrdup("helpdesk");
 		v[i] = &an[i];
 	}
+	/* PostgreSQL writes the rows as arrays: what an element must quote */
+	free(an[4].summary);
+	an[4].summary = xstrdup("a \"quoted\" {b,c} back\\slash NULL ");
+	an[4].details = xstrdup("{\"x\":\"y\\\\z\"}");
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	if (store_alert_raise_ahead(f->s, v, 5, T0 + 1000, ahead_start,
 	    &calls, &cause) != 0)
@@ -582,6 +586,10 @@ test_raise_ahead(void **state)
 	a = store_alert_get(f->s, r[4].id);
 	assert_string_equal(a->service, "web");
 	assert_int_equal(a->count, 1);
+	assert_string_equal(a->summary, "a \"quoted\" {b,c} back\\slash NULL ");
+	assert_string_equal(a->details, "{\"x\":\"y\\\\z\"}");
+	assert_null(a->source);
+	assert_string_equal(a->integration, "helpdesk");
 	alert_free(a);
 	a = store_alert_get(f->s, 1);
 	assert_int_equal(a->count, 2);
