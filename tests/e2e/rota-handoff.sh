@@ -25,6 +25,10 @@ policies = (
 	}
 );
 CONF
+# The first handoff must come after the alert's note: start at least
+# 20 s before the minute turns (waiting for it to turn if need be).
+wait_until 30 "20 s or more before the minute turns" \
+    eval '[ "$(date -u +%S | sed "s/^0//")" -lt 40 ]'
 start_pagerd
 
 post_alert "$INT_KEY" '{"summary":"disk full on db1","priority":"P2","service":"db"}'
