@@ -207,16 +207,16 @@ fixture_engine_start(struct fixture *f)
 }
 
 int64_t
-fixture_raise(struct fixture *f, const char *summary, int priority)
+fixture_raise_committed(struct fixture *f, const char *summary,
+    int priority, struct intake_hooks *h)
 {
-	struct intake_hooks h;
 	struct alert_new an;
 	struct store_raise r;
 	char *cause = NULL;
 	int64_t now = fake_clock_now();
 
-	memset(&h, 0, sizeof h);
-	engine_intake_hooks(f->engine, &h);
+	memset(h, 0, sizeof *h);
+	engine_intake_hooks(f->engine, h);
 	memset(&an, 0, sizeof an);
 	an.service = (char *)"web";
 	an.priority = priority;
@@ -225,14 +225,24 @@ fixture_raise(struct fixture *f, const char *summary, int priority)
 	memset(&r, 0, sizeof r);
 	assert_int_equal(store_begin(f->store, &cause), 0);
 	/* as intake_flush() does it: the row written with its start */
-	if (store_alert_raise_start(f->store, &an, now, h.start, h.arg, &r,
+	if (store_alert_raise_start(f->store, &an, now, h->start, h->arg, &r,
 	    &cause) != 0)
 		fail_msg("%s", cause);
-	if (h.raised(h.arg, &r, &an, now, &cause) != 0)
+	if (h->raised(h->arg, &r, &an, now, &cause) != 0)
 		fail_msg("%s", cause);
 	assert_int_equal(store_commit(f->store, &cause), 0);
-	h.committed(h.arg);
 	free(r.dedup_key);
-	fake_clock_run();
 	return r.id;
+}
+
+int64_t
+fixture_raise(struct fixture *f, const char *summary, int priority)
+{
+	struct intake_hooks h;
+	int64_t id;
+
+	id = fixture_raise_committed(f, summary, priority, &h);
+	h.committed(h.arg);
+	fake_clock_run();
+	return id;
 }

@@ -65,6 +65,10 @@ void fixture_engine_start(struct fixture *);
  * does: the engine's hooks inside its commit; then run the loop.
  */
 int64_t fixture_raise(struct fixture *, const char *, int);
+/* The same up to its COMMIT; committed() is the caller's to call. */
+struct intake_hooks;
+int64_t fixture_raise_committed(struct fixture *, const char *, int,
+    struct intake_hooks *);
 
 /* A console line (a page or a note), and the fake instant it went. */
 struct fixture_sent {

@@ -369,30 +369,15 @@ test_stand_down_mid_commit(void **state)
 {
 	struct fixture *f = *state;
 	struct intake_hooks h;
-	struct alert_new an;
-	struct store_raise r;
 	char *cause = NULL;
-	int64_t now = fake_clock_now();
+	int64_t id;
 
-	memset(&h, 0, sizeof h);
-	engine_intake_hooks(f->engine, &h);
-	memset(&an, 0, sizeof an);
-	an.service = (char *)"web";
-	an.priority = 3;
-	an.summary = (char *)"disk full";
-	an.source = (char *)"test";
-	memset(&r, 0, sizeof r);
-	assert_int_equal(store_begin(f->store, &cause), 0);
-	assert_int_equal(store_alert_raise_start(f->store, &an, now, h.start,
-	    h.arg, &r, &cause), 0);
-	assert_int_equal(h.raised(h.arg, &r, &an, now, &cause), 0);
-	assert_int_equal(store_commit(f->store, &cause), 0);
+	id = fixture_raise_committed(f, "disk full", 3, &h);
 	/* stand down and lead again before committed() is heard */
 	engine_stop(f->engine);
 	assert_int_equal(engine_open_count(f->engine), 0);
 	assert_int_equal(engine_resume(f->engine, &cause), 0);
 	h.committed(h.arg);
-	free(r.dedup_key);
 	fake_clock_run();
 	assert_int_equal(engine_open_count(f->engine), 1);
 	fake_clock_advance_to(T0 + 5 * M);
@@ -400,7 +385,7 @@ test_stand_down_mid_commit(void **state)
 	fake_clock_advance_to(T0 + 15 * M);
 	assert_int_equal(fixture_sent_count("carol", "escalated to stage 3"),
 	    1);
-	assert_int_equal(stored_stage(f, r.id), 3);
+	assert_int_equal(stored_stage(f, id), 3);
 }
 
 /* Restarted before stage 2 was due: stage 2 still at T0 + 5m. */
