@@ -21,6 +21,13 @@
 static const double metrics_buckets[] = { 0.001, 0.0025, 0.005, 0.01,
 	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
 
+/* A latency histogram in seconds, over metrics_buckets. */
+struct metrics_hist {
+	uint64_t count;
+	double sum;
+	uint64_t bucket[nitems(metrics_buckets)];
+};
+
 /* Why an ack token or provider callback was refused (metrics_refused). */
 static const char *metrics_reasons[] = { "forged", "expired", "used",
 	"unknown_person", "action_not_allowed", "signature", "other" };
@@ -34,9 +41,7 @@ static struct {
 	uint64_t replayed[nitems(metrics_replay_kinds)];
 	uint64_t intake[METRICS_CODES];
 	uint64_t other[METRICS_CODES];
-	uint64_t commit_count;
-	double commit_sum;
-	uint64_t commit_bucket[nitems(metrics_buckets)];
+	struct metrics_hist commit;
 	int64_t lag_ms;
 	int64_t lag_max_ms;
 	uint64_t cb_sent;      /* integration callbacks delivered */
@@ -45,9 +50,7 @@ static struct {
 	int store_down;        /* the database cannot be reached */
 	uint64_t store_errors; /* connections to it lost or refused */
 	int standby;           /* another node leads (lease.c) */
-	uint64_t loop_commit_count; /* COMMIT statements on the loop */
-	double loop_commit_sum;
-	uint64_t loop_commit_bucket[nitems(metrics_buckets)];
+	struct metrics_hist loop_commit; /* COMMIT statements on the loop */
 	int64_t loop_commit_max_us;
 	int64_t wal_frames;    /* in the SQLite WAL after the last commit */
 	/* Written by the checkpointing thread: atomics. */
@@ -105,18 +108,40 @@ metrics_store_error(void)
 	metrics.store_errors++;
 }
 
-/* One COMMIT took us microseconds. */
-void
-metrics_commit(int64_t us)
+/* Count one observation of us microseconds in h. */
+static void
+metrics_hist_add(struct metrics_hist *h, int64_t us)
 {
 	double s = us / 1e6;
 	size_t i;
 
-	metrics.commit_count++;
-	metrics.commit_sum += s;
+	h->count++;
+	h->sum += s;
 	for (i = 0; i < nitems(metrics_buckets); i++)
 		if (s <= metrics_buckets[i])
-			metrics.commit_bucket[i]++;
+			h->bucket[i]++;
+}
+
+/* Write h as the Prometheus histogram name, after its HELP and TYPE. */
+static void
+metrics_hist_write(struct evbuffer *out, const char *name,
+    const struct metrics_hist *h)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(metrics_buckets); i++)
+		evbuffer_add_printf(out, "%s_bucket{le=\"%g\"} %llu\n", name,
+		    metrics_buckets[i], (unsigned long long)h->bucket[i]);
+	evbuffer_add_printf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n"
+	    "%s_count %llu\n", name, (unsigned long long)h->count, name, h->sum,
+	    name, (unsigned long long)h->count);
+}
+
+/* One COMMIT took us microseconds. */
+void
+metrics_commit(int64_t us)
+{
+	metrics_hist_add(&metrics.commit, us);
 }
 
 /*
@@ -126,14 +151,7 @@ metrics_commit(int64_t us)
 void
 metrics_commit_loop(int64_t us)
 {
-	double s = us / 1e6;
-	size_t i;
-
-	metrics.loop_commit_count++;
-	metrics.loop_commit_sum += s;
-	for (i = 0; i < nitems(metrics_buckets); i++)
-		if (s <= metrics_buckets[i])
-			metrics.loop_commit_bucket[i]++;
+	metrics_hist_add(&metrics.loop_commit, us);
 	if (us > metrics.loop_commit_max_us)
 		metrics.loop_commit_max_us = us;
 }
@@ -270,7 +288,6 @@ metrics_labelled(struct evbuffer *out, const char *name, const char *label,
 void
 metrics_write(struct evbuffer *out)
 {
-	size_t i;
 	int c;
 
 	evbuffer_add_printf(out, "# HELP pagerd_http_requests_total HTTP"
@@ -342,33 +359,17 @@ metrics_write(struct evbuffer *out)
 	evbuffer_add_printf(out, "# HELP pagerd_store_commit_seconds Time"
 	    " each store transaction took to commit.\n"
 	    "# TYPE pagerd_store_commit_seconds histogram\n");
-	for (i = 0; i < nitems(metrics_buckets); i++)
-		evbuffer_add_printf(out, "pagerd_store_commit_seconds_bucket"
-		    "{le=\"%g\"} %llu\n", metrics_buckets[i],
-		    (unsigned long long)metrics.commit_bucket[i]);
-	evbuffer_add_printf(out, "pagerd_store_commit_seconds_bucket"
-	    "{le=\"+Inf\"} %llu\npagerd_store_commit_seconds_sum %.6f\n"
-	    "pagerd_store_commit_seconds_count %llu\n",
-	    (unsigned long long)metrics.commit_count, metrics.commit_sum,
-	    (unsigned long long)metrics.commit_count);
+	metrics_hist_write(out, "pagerd_store_commit_seconds", &metrics.commit);
 	evbuffer_add_printf(out, "# HELP pagerd_store_commit_loop_seconds"
 	    " Time the event loop spent in each COMMIT statement (its sync"
 	    " is not counted: see pagerd_store_commit_seconds).\n"
 	    "# TYPE pagerd_store_commit_loop_seconds histogram\n");
-	for (i = 0; i < nitems(metrics_buckets); i++)
-		evbuffer_add_printf(out, "pagerd_store_commit_loop_seconds_bucket"
-		    "{le=\"%g\"} %llu\n", metrics_buckets[i],
-		    (unsigned long long)metrics.loop_commit_bucket[i]);
-	evbuffer_add_printf(out, "pagerd_store_commit_loop_seconds_bucket"
-	    "{le=\"+Inf\"} %llu\npagerd_store_commit_loop_seconds_sum %.6f\n"
-	    "pagerd_store_commit_loop_seconds_count %llu\n"
-	    "# HELP pagerd_store_commit_loop_max_seconds The longest COMMIT"
-	    " statement on the event loop.\n"
+	metrics_hist_write(out, "pagerd_store_commit_loop_seconds",
+	    &metrics.loop_commit);
+	evbuffer_add_printf(out, "# HELP pagerd_store_commit_loop_max_seconds"
+	    " The longest COMMIT statement on the event loop.\n"
 	    "# TYPE pagerd_store_commit_loop_max_seconds gauge\n"
 	    "pagerd_store_commit_loop_max_seconds %.6f\n",
-	    (unsigned long long)metrics.loop_commit_count,
-	    metrics.loop_commit_sum,
-	    (unsigned long long)metrics.loop_commit_count,
 	    metrics.loop_commit_max_us / 1e6);
 	evbuffer_add_printf(out, "# HELP pagerd_store_checkpoints_total"
 	    " Checkpoints of the SQLite store's WAL into its database file,"
