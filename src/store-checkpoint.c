@@ -31,13 +31,27 @@
  * is logged.  (From this thread, TRUNCATE could not get the write lock
  * in the gaps between the loop's transactions.)
  *
+ * The thread also keeps the -wal file written ahead of the WAL's end,
+ * with zeros, by STORE_WAL_AHEAD_LOW at least: a sync of frames that
+ * overwrite written blocks is the cheaper kind (store_sqlite_wal_extend
+ * says why and how it stays safe).  store-sync.c writes it ahead to
+ * STORE_WAL_AHEAD_BYTES before the loop serves, which a WAL restarted
+ * from its start after each complete checkpoint rarely outgrows; when
+ * it does (checkpoints that cannot complete under a storm) or after a
+ * TRUNCATE, the thread writes STORE_WAL_AHEAD_PIECE at a time, each
+ * under SQLite's WAL write lock, which it takes only if it is free: a
+ * COMMIT of the loop that comes meanwhile waits (SQLite's busy handler
+ * sleeps 1 ms), so pieces are small and this is rare.
+ *
  * When to checkpoint is store_ckpt_next()'s and store_ckpt_bound()'s,
- * pure, over the state that
- * store_ckpt_note() (the WAL hook) and store_ckpt_done() (each
- * checkpoint's outcome) keep.  Without the thread (before
- * store_sync_start(), in pagerd -t, the tools), the WAL hook
- * checkpoints on the caller's thread as SQLite would.
+ * and when to write ahead store_ckpt_ahead()'s, pure, over the state
+ * that store_ckpt_note() (the WAL hook), store_ckpt_done() (each
+ * checkpoint's outcome) and store_ckpt_extended() keep.  Without the
+ * thread (before store_sync_start(), in pagerd -t, the tools), the WAL
+ * hook checkpoints on the caller's thread as SQLite would.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -76,6 +90,14 @@ store_ckpt_init(struct store_ckpt_state *st, int page_size)
 		st->hard = 2 * st->threshold;
 	st->gap = STORE_CKPT_GAP_US;
 	st->retry = STORE_CKPT_RETRY_US;
+	st->frame_bytes = (int64_t)page_size + 24;
+}
+
+/* Where the WAL's last frame ends in the -wal file (its header: 32). */
+static int64_t
+store_ckpt_end(const struct store_ckpt_state *st)
+{
+	return 32 + st->frames * st->frame_bytes;
 }
 
 /*
@@ -89,6 +111,57 @@ store_ckpt_note(struct store_ckpt_state *st, int64_t frames)
 	if (frames < st->frames)
 		st->gen++;
 	st->frames = frames;
+	if (store_ckpt_end(st) > st->written)
+		st->written = store_ckpt_end(st);
+}
+
+/*
+ * Must the thread write the -wal file ahead at now: is less than
+ * STORE_WAL_AHEAD_LOW written past the WAL's end, and the file shorter
+ * than the WAL's bound (beyond which the loop truncates it)?  The size
+ * to write it to (one piece more), or 0, with *wait_us the time until
+ * it may be (after a busy lock), or -1.
+ */
+int64_t
+store_ckpt_ahead(const struct store_ckpt_state *st, int64_t now,
+    int64_t *wait_us)
+{
+	int64_t cap = st->hard * st->frame_bytes, to;
+
+	*wait_us = -1;
+	if (st->written - store_ckpt_end(st) >= STORE_WAL_AHEAD_LOW ||
+	    st->written >= cap)
+		return 0;
+	if (now < st->ahead_at) {
+		*wait_us = st->ahead_at - now;
+		return 0;
+	}
+	to = st->written + STORE_WAL_AHEAD_PIECE;
+	return to < cap ? to : cap;
+}
+
+/*
+ * Writing the -wal file ahead to size ended at now: rc 0, written; 1,
+ * SQLite's write lock was busy (try again soon); -1, failed (again in
+ * st->retry).
+ */
+void
+store_ckpt_extended(struct store_ckpt_state *st, int rc, int64_t size,
+    int64_t now)
+{
+	if (rc == 0 && size > st->written)
+		st->written = size;
+	if (rc != 0)
+		st->ahead_at = now + (rc == 1 ? STORE_WAL_AHEAD_BUSY_US :
+		    st->retry);
+}
+
+/* The -wal file was truncated to nothing. */
+void
+store_ckpt_truncated(struct store_ckpt_state *st)
+{
+	st->written = 0;
+	store_ckpt_note(st, 0);
 }
 
 /*
@@ -155,7 +228,7 @@ store_ckpt_main(void *arg)
 {
 	struct store_ckpt *c = arg;
 	struct timespec ts;
-	int64_t now, wait, log, copied, t0;
+	int64_t now, wait, wait2, log, copied, t0, to, n;
 	uint64_t gen;
 	int what, rc;
 	char *cause;
@@ -168,7 +241,26 @@ store_ckpt_main(void *arg)
 		}
 		now = store_usec();
 		what = store_ckpt_next(&c->st, now, &wait);
+		if (what == STORE_CKPT_NONE &&
+		    (to = store_ckpt_ahead(&c->st, now, &wait2)) > 0) {
+			c->running = 1;
+			pthread_mutex_unlock(&c->mu);
+			cause = NULL;
+			rc = store_sqlite_wal_extend(c->db, c->s->wal_path, to,
+			    &n, &cause);
+			if (rc < 0)
+				log_warnx("store: writing %s ahead: %s",
+				    c->s->wal_path, cause);
+			free(cause);
+			pthread_mutex_lock(&c->mu);
+			store_ckpt_extended(&c->st, rc, to, store_usec());
+			c->running = 0;
+			pthread_cond_broadcast(&c->idle);
+			continue;
+		}
 		if (what == STORE_CKPT_NONE) {
+			if (wait2 >= 0 && (wait < 0 || wait2 < wait))
+				wait = wait2;
 			if (wait < 0)
 				pthread_cond_wait(&c->cv, &c->mu);
 			else {
@@ -213,6 +305,7 @@ store_ckpt_start(struct store *s)
 	struct store_ckpt *c;
 	pthread_condattr_t ca;
 	char *cause = NULL;
+	struct stat sb;
 	int page_size;
 	void *db;
 
@@ -230,6 +323,8 @@ store_ckpt_start(struct store *s)
 	c->db = db;
 	store_ckpt_init(&c->st, page_size);
 	c->st.frames = s->wal_frames;
+	if (stat(s->wal_path, &sb) == 0)
+		c->st.written = sb.st_size; /* store-sync.c wrote it ahead */
 	if (pthread_mutex_init(&c->mu, NULL) != 0 ||
 	    pthread_condattr_init(&ca) != 0 ||
 	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
@@ -255,6 +350,7 @@ int
 store_ckpt_wal(struct store *s, int64_t frames)
 {
 	struct store_ckpt *c = s->ckpt;
+	int64_t now, wait;
 	int bound;
 
 	s->wal_frames = frames;
@@ -263,11 +359,13 @@ store_ckpt_wal(struct store *s, int64_t frames)
 		return 0;
 	pthread_mutex_lock(&c->mu);
 	store_ckpt_note(&c->st, frames);
-	if ((bound = store_ckpt_bound(&c->st, store_usec()))) {
+	now = store_usec();
+	if ((bound = store_ckpt_bound(&c->st, now))) {
 		c->hold = 1;
 		while (c->running)
 			pthread_cond_wait(&c->idle, &c->mu);
-	} else if (frames >= c->st.threshold)
+	} else if (frames >= c->st.threshold ||
+	    store_ckpt_ahead(&c->st, now, &wait) > 0)
 		pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	return bound;
@@ -285,7 +383,7 @@ store_ckpt_release(struct store *s, int emptied)
 	}
 	pthread_mutex_lock(&c->mu);
 	if (emptied)
-		store_ckpt_note(&c->st, 0);
+		store_ckpt_truncated(&c->st);
 	c->hold = 0;
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);

@@ -8,8 +8,13 @@
  * user_version and migrated on open (the migrations are
  * store-migrations.c's).
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -234,6 +239,80 @@ void
 store_sqlite_checkpointer_close(void *db)
 {
 	sqlite3_close(db);
+}
+
+/*
+ * Write zeros into the -wal file wal_path from its end up to size
+ * bytes, and sync them, so that the frames later written there
+ * overwrite blocks the file system has already allocated and written:
+ * a sync of such frames need not commit the file system's journal, as
+ * a sync of frames that grow the file must (measured on ext4: fdatasync
+ * p99 7-8.4 ms growing the file, 2.9-4.9 ms overwriting).  Zeros past
+ * the WAL's last frame are no frames to SQLite: recovering a WAL, it
+ * checks each frame's salts and checksum against the WAL header and
+ * stops at the first that does not match, as it does for the frames of
+ * an older generation that a restarted WAL leaves behind.
+ *
+ * The zeros are written holding SQLite's WAL write lock, taken on the
+ * connection db with BEGIN IMMEDIATE (waiting what its busy timeout
+ * says), so that no connection, of this process or of another, appends
+ * frames meanwhile; the sync comes after the lock is released.  0 with
+ * *written the bytes written (0: the file was that long already, or
+ * there is no WAL file); 1: the lock was busy; -1 with *cause.
+ */
+int
+store_sqlite_wal_extend(void *arg, const char *wal_path, int64_t size,
+    int64_t *written, char **cause)
+{
+	static const char zeros[65536];
+	sqlite3 *db = arg;
+	struct stat sb;
+	int64_t off;
+	ssize_t n;
+	size_t len;
+	int fd, rc, err = 0;
+
+	*written = 0;
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return 1;
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if ((fd = open(wal_path, O_WRONLY | O_CLOEXEC)) == -1) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		if (errno == ENOENT)
+			return 0; /* no WAL yet: SQLite makes it */
+		xasprintf(cause, "%s: %s", wal_path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0)
+		err = errno;
+	for (off = sb.st_size; err == 0 && off < size; off += n) {
+		len = size - off < (int64_t)sizeof zeros ?
+		    (size_t)(size - off) : sizeof zeros;
+		if ((n = pwrite(fd, zeros, len, off)) == -1) {
+			if (errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			err = errno;
+			break;
+		}
+		*written += n;
+	}
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (*written > 0 && fdatasync(fd) != 0 && err == 0)
+		err = errno;
+	close(fd);
+	if (err != 0) {
+		xasprintf(cause, "%s: %s", wal_path, strerror(err));
+		return -1;
+	}
+	return 0;
 }
 
 static void

@@ -316,6 +316,8 @@ extern const struct store_driver store_sqlite_driver;
 void *store_sqlite_checkpointer(const char *, int *, char **);
 int store_sqlite_checkpoint(void *, int64_t *, int64_t *, char **);
 void store_sqlite_checkpointer_close(void *);
+int store_sqlite_wal_extend(void *, const char *, int64_t, int64_t *,
+    char **);
 
 /* store-db-pg.c */
 extern const struct store_driver store_pg_driver;
@@ -346,6 +348,7 @@ const char *const *store_migrations_pg_list(size_t *);
 const char *const *store_migrations_sqlite(size_t *);
 
 /* store-sync.c */
+#define STORE_WAL_AHEAD_BYTES	(16LL << 20) /* -wal written ahead at start */
 int store_sync_now(struct store *);
 void store_wal_open(const char *, int *);
 void store_sync_stop(struct store *);
@@ -356,6 +359,9 @@ void store_sync_stop(struct store *);
 #define STORE_CKPT_GAP_US	50000	/* after one that left some behind */
 #define STORE_CKPT_RETRY_US	1000000	/* after a failure or a TRUNCATE */
 #define STORE_CKPT_BUSY_MS	100	/* a TRUNCATE waits this at most */
+#define STORE_WAL_AHEAD_LOW	(4LL << 20) /* write ahead when less is */
+#define STORE_WAL_AHEAD_PIECE	(256LL << 10) /* per hold of the lock */
+#define STORE_WAL_AHEAD_BUSY_US	1000	/* after the lock was busy */
 
 /* What store_ckpt_next() says to do. */
 #define STORE_CKPT_NONE		0
@@ -373,12 +379,19 @@ struct store_ckpt_state {
 	uint64_t copied_gen;
 	int64_t next_at;	/* no checkpoint before this (µs) */
 	int64_t trunc_at;	/* no TRUNCATE on the loop before this */
+	int64_t frame_bytes;	/* a frame's size in the -wal file */
+	int64_t written;	/* bytes of the -wal file written */
+	int64_t ahead_at;	/* write none ahead before this (µs) */
 };
 
 void store_ckpt_init(struct store_ckpt_state *, int);
 void store_ckpt_note(struct store_ckpt_state *, int64_t);
 int store_ckpt_next(const struct store_ckpt_state *, int64_t, int64_t *);
 int store_ckpt_bound(struct store_ckpt_state *, int64_t);
+int64_t store_ckpt_ahead(const struct store_ckpt_state *, int64_t,
+    int64_t *);
+void store_ckpt_extended(struct store_ckpt_state *, int, int64_t, int64_t);
+void store_ckpt_truncated(struct store_ckpt_state *);
 void store_ckpt_done(struct store_ckpt_state *, uint64_t, int, int64_t,
     int64_t, int64_t);
 void store_ckpt_start(struct store *);

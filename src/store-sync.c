@@ -144,6 +144,35 @@ store_wal_open(const char *path, int *fd)
 }
 
 /*
+ * Write the -wal file ahead to STORE_WAL_AHEAD_BYTES, zeros past its
+ * end, once, before the loop serves (store_sqlite_wal_extend): every
+ * commit until the WAL outgrows that then overwrites written blocks,
+ * and its sync is the cheaper kind.  A WAL restarted after a checkpoint
+ * keeps its file (SQLite truncates it only if journal_size_limit says
+ * so, which pagerd does not set).
+ */
+static void
+store_wal_ahead(struct store *s)
+{
+	int64_t t0 = store_usec(), n;
+	char *cause = NULL;
+
+	if (s->drv != &store_sqlite_driver || !s->wal)
+		return;
+	if (store_sqlite_wal_extend(s->db, s->wal_path, STORE_WAL_AHEAD_BYTES,
+	    &n, &cause) != 0) {
+		log_warnx("store: writing %s ahead: %s", s->wal_path,
+		    cause != NULL ? cause : "busy");
+		free(cause);
+		return;
+	}
+	if (n > 0)
+		log_debug("store: wrote %lld bytes of %s ahead in %lld ms",
+		    (long long)n, s->wal_path,
+		    (long long)(store_usec() - t0) / 1000);
+}
+
+/*
  * A worker: whenever commits were made that no sync began after, sync
  * them all.  A sync that ends after a later one did tells nothing new,
  * except that it failed.
@@ -222,6 +251,7 @@ store_sync_start(struct store *s, struct event_base *base)
 		y->started++;
 	}
 	s->sync = y;
+	store_wal_ahead(s);
 	store_ckpt_start(s);
 }
 

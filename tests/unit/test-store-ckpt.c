@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <event2/event.h>
 #include <stdio.h>
@@ -161,6 +162,66 @@ test_hard_bound(void **state)
 	assert_true(st.hard >= 2 * st.threshold);
 }
 
+/*
+ * The -wal file is written ahead of the WAL's end: nothing while
+ * STORE_WAL_AHEAD_LOW or more is written past it (as after store-sync.c
+ * wrote it ahead at start), one piece at a time once less is, never
+ * past the WAL's bound, soon again after a busy lock, later after a
+ * failure, and from nothing after a TRUNCATE.
+ */
+static void
+test_ahead(void **state)
+{
+	struct store_ckpt_state st = fresh();
+	int64_t wait, fb = 4096 + 24, end, to;
+
+	(void)state;
+	st.written = STORE_WAL_AHEAD_BYTES;
+	store_ckpt_note(&st, 100);
+	assert_int_equal(store_ckpt_ahead(&st, 0, &wait), 0);
+	assert_int_equal(wait, -1);
+	/* a WAL grown to within STORE_WAL_AHEAD_LOW of what is written */
+	store_ckpt_note(&st, (STORE_WAL_AHEAD_BYTES - STORE_WAL_AHEAD_LOW) /
+	    fb + 1);
+	to = store_ckpt_ahead(&st, 0, &wait);
+	assert_int_equal(to, STORE_WAL_AHEAD_BYTES + STORE_WAL_AHEAD_PIECE);
+	/* the lock was busy: not again at once */
+	store_ckpt_extended(&st, 1, to, 10 * MS);
+	assert_int_equal(store_ckpt_ahead(&st, 10 * MS, &wait), 0);
+	assert_int_equal(wait, STORE_WAL_AHEAD_BUSY_US);
+	assert_int_equal(store_ckpt_ahead(&st, 10 * MS +
+	    STORE_WAL_AHEAD_BUSY_US, &wait), to);
+	/* written: enough ahead again */
+	store_ckpt_extended(&st, 0, to, 12 * MS);
+	assert_int_equal(st.written, to);
+	assert_int_equal(store_ckpt_ahead(&st, 12 * MS, &wait), 0);
+	/* a failure: again only after st.retry */
+	store_ckpt_note(&st, st.frames + STORE_WAL_AHEAD_PIECE / fb + 1);
+	to = store_ckpt_ahead(&st, 13 * MS, &wait);
+	assert_true(to > st.written);
+	store_ckpt_extended(&st, -1, to, 13 * MS);
+	assert_int_equal(store_ckpt_ahead(&st, 14 * MS, &wait), 0);
+	assert_int_equal(wait, STORE_CKPT_RETRY_US - 1 * MS);
+	/* commits that outgrow what was written count as written */
+	store_ckpt_note(&st, 10000);
+	end = 32 + 10000 * fb;
+	assert_int_equal(st.written, end);
+	assert_int_equal(store_ckpt_ahead(&st, 10 * STORE_CKPT_RETRY_US,
+	    &wait), end + STORE_WAL_AHEAD_PIECE);
+	/* never past the bound */
+	store_ckpt_note(&st, st.hard - 1);
+	assert_int_equal(store_ckpt_ahead(&st, 10 * STORE_CKPT_RETRY_US,
+	    &wait), st.hard * fb);
+	store_ckpt_note(&st, st.hard + 5);
+	assert_int_equal(store_ckpt_ahead(&st, 10 * STORE_CKPT_RETRY_US,
+	    &wait), 0);
+	/* truncated: from nothing, a new generation */
+	store_ckpt_truncated(&st);
+	assert_int_equal(st.frames, 0);
+	assert_int_equal(store_ckpt_ahead(&st, 10 * STORE_CKPT_RETRY_US,
+	    &wait), 32 + STORE_WAL_AHEAD_PIECE);
+}
+
 static off_t
 file_size(const char *path)
 {
@@ -230,6 +291,82 @@ test_thread(void **state)
 	free(path);
 }
 
+/*
+ * A crash with zeros written ahead past the WAL's end: a child process
+ * opens a store (the -wal file is written ahead at once), commits
+ * thousands of rows, synced, enough for the WAL to be restarted and to
+ * outgrow what was written ahead at start (the thread writes more), and
+ * exits without closing anything, as after kill -9.  Reopened, the
+ * store has every row and passes SQLite's integrity check.
+ */
+static void
+test_ahead_crash(void **state)
+{
+	char dir[] = "/tmp/pagerd-test-ahead.XXXXXX", *path, *cause = NULL;
+	struct event_base *base;
+	struct store *s;
+	struct sq *ins, *q;
+	pid_t pid;
+	int i, status, n = 6000;
+	off_t sz = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	if ((pid = fork()) == 0) {
+		base = event_base_new();
+		if ((s = store_open(dir, &cause)) == NULL)
+			_exit(2);
+		store_sync_start(s, base);
+		if (file_size(s->wal_path) < STORE_WAL_AHEAD_BYTES)
+			_exit(3);
+		if (store_begin(s, &cause) != 0 ||
+		    (ins = store_stmt(s, "CREATE TABLE ahead_test (id INTEGER"
+		    " PRIMARY KEY, pad TEXT)")) == NULL ||
+		    store_step_done(s, ins, &cause) != 0 ||
+		    store_commit(s, &cause) != 0 ||
+		    (ins = store_stmt(s, "INSERT INTO ahead_test (pad)"
+		    " VALUES (?1)")) == NULL)
+			_exit(4);
+		for (i = 0; i < n; i++) {
+			char pad[5000];
+
+			memset(pad, 'a' + i % 26, sizeof pad - 1);
+			pad[sizeof pad - 1] = '\0';
+			if (store_begin(s, &cause) != 0)
+				_exit(5);
+			store_bind_text(ins, 1, pad);
+			if (store_step_done(s, ins, &cause) != 0 ||
+			    store_commit(s, &cause) != 0)
+				_exit(6);
+		}
+		_exit(0);	/* no close, no checkpoint: a crash */
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	xasprintf(&path, "%s/pagerd.db-wal", dir);
+	sz = file_size(path);
+	free(path);
+	print_message("-wal file after the crash: %lld bytes\n",
+	    (long long)sz);
+	assert_true(sz >= STORE_WAL_AHEAD_BYTES);
+
+	s = store_open(dir, &cause);
+	if (s == NULL)
+		fail_msg("%s", cause);
+	assert_non_null(q = store_stmt(s, "SELECT count(*) FROM ahead_test"));
+	assert_int_equal(store_step_int64(q, -1), n);
+	assert_non_null(q = store_stmt(s, "PRAGMA integrity_check"));
+	assert_int_equal(store_step(q), STORE_ROW);
+	assert_string_equal(store_column_text(q, 0), "ok");
+	store_reset(q);
+	store_close(s);
+	xasprintf(&path, "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -238,7 +375,9 @@ main(void)
 		cmocka_unit_test(test_complete_then_restart),
 		cmocka_unit_test(test_tail_and_gap),
 		cmocka_unit_test(test_hard_bound),
+		cmocka_unit_test(test_ahead),
 		cmocka_unit_test(test_thread),
+		cmocka_unit_test(test_ahead_crash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
