@@ -40,8 +40,9 @@
  * it does (checkpoints that cannot complete under a storm) or after a
  * TRUNCATE, the thread writes STORE_WAL_AHEAD_PIECE at a time, each
  * under SQLite's WAL write lock, which it takes only if it is free: a
- * COMMIT of the loop that comes meanwhile waits (SQLite's busy handler
- * sleeps 1 ms), so pieces are small and this is rare.
+ * COMMIT of the loop that comes meanwhile waits (the store's busy
+ * handler tries again every 20 us at first), so pieces are small and
+ * this is rare.
  *
  * When to checkpoint is store_ckpt_next()'s and store_ckpt_bound()'s,
  * and when to write ahead store_ckpt_ahead()'s, pure, over the state

@@ -89,10 +89,10 @@ store_sqlite_wal_cb(void *arg, sqlite3 *db, const char *name, int frames)
 
 	if (store_ckpt_wal(s, frames)) {
 		/* wait for readers (a backup) only a little, on the loop */
-		sqlite3_busy_timeout(db, STORE_CKPT_BUSY_MS);
+		s->busy_ms = STORE_CKPT_BUSY_MS;
 		rc = sqlite3_wal_checkpoint_v2(db, name,
 		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		sqlite3_busy_timeout(db, 5000);
+		s->busy_ms = STORE_BUSY_MS;
 		store_ckpt_release(s, rc == SQLITE_OK);
 		if (rc == SQLITE_OK)
 			metrics_checkpoint(1, store_usec() - t0);
@@ -117,6 +117,28 @@ store_sqlite_journal_cb(void *arg, int n, char **v, char **names)
 	if (n == 1 && v[0] != NULL)
 		s->wal = strcmp(v[0], "wal") == 0;
 	return 0;
+}
+
+/*
+ * SQLite's busy handler for the store's connection: a lock another
+ * connection holds (the checkpointing thread writing the WAL ahead,
+ * about 60 us a piece; a backup) is tried again after 20 us for the
+ * first millisecond, then every millisecond, s->busy_ms in all.
+ * SQLite's own sqlite3_busy_timeout() sleeps 1 ms at once, on the loop.
+ */
+static int
+store_sqlite_busy(void *arg, int n)
+{
+	struct store *s = arg;
+
+	if (n < 50) {
+		usleep(20);
+		return 1;
+	}
+	if (n - 50 >= s->busy_ms)
+		return 0;
+	usleep(1000);
+	return 1;
 }
 
 /* Open the file path (creating it), in WAL mode with foreign keys on. */
@@ -146,7 +168,8 @@ store_sqlite_open(struct store *s, const char *path, char **cause)
 		return -1;
 	}
 	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 5000);
+	s->busy_ms = STORE_BUSY_MS;
+	sqlite3_busy_handler(db, store_sqlite_busy, s);
 	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON;", NULL, NULL,
 	    &err) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", s->path, err);

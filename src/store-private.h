@@ -146,6 +146,7 @@ struct store {
 	char *wal_path;		/* path + "-wal"; NULL: no WAL to sync */
 	int wal_fd;		/* for store_sync_now(), or -1 */
 	int wal;		/* the database is in WAL mode */
+	int busy_ms;		/* the loop's connection waits a lock that long */
 	int full_sync;		/* sync the WAL at each commit */
 	int sync_failed;	/* a sync failed: nothing more is stored */
 	int64_t timeout_ms;	/* PostgreSQL: a statement's deadline */
@@ -358,6 +359,7 @@ void store_sync_stop(struct store *);
 #define STORE_CKPT_HARD_BYTES	(64LL << 20) /* then TRUNCATE on the loop */
 #define STORE_CKPT_GAP_US	50000	/* after one that left some behind */
 #define STORE_CKPT_RETRY_US	1000000	/* after a failure or a TRUNCATE */
+#define STORE_BUSY_MS		5000	/* the loop waits a lock this at most */
 #define STORE_CKPT_BUSY_MS	100	/* a TRUNCATE waits this at most */
 #define STORE_WAL_AHEAD_LOW	(4LL << 20) /* write ahead when less is */
 #define STORE_WAL_AHEAD_PIECE	(256LL << 10) /* per hold of the lock */
