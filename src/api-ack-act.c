@@ -18,6 +18,7 @@
 #include "api-ack-private.h"
 #include "clock.h"
 #include "conf.h"
+#include "durable.h"
 #include "engine.h"
 #include "http.h"
 #include "log.h"
@@ -242,6 +243,47 @@ api_ack_twiml(struct evhttp_request *req, int code, const char *inner)
 	metrics_http_reply(req, code);
 	evhttp_send_reply(req, code, NULL, out);
 	evbuffer_free(out);
+}
+
+/* A TwiML answer waiting for the change it tells of to be on disk. */
+struct api_ack_later {
+	struct evhttp_request *req;
+	char *inner;
+	char *failed;
+};
+
+static void
+api_ack_later_cb(void *arg, int ok)
+{
+	struct api_ack_later *l = arg;
+
+	if (ok == STORE_DURABLE)
+		api_ack_twiml(l->req, HTTP_OK, l->inner);
+	else {
+		log_warnx("ack: a change was committed but is not on disk");
+		api_ack_twiml(l->req, HTTP_UNAVAILABLE, l->failed);
+	}
+	free(l->inner);
+	free(l->failed);
+	free(l);
+}
+
+/*
+ * Answer a provider hook with TwiML inner (200) once every change made
+ * so far is on disk, or with failed (503) if that cannot be said; both
+ * are stolen (NULL: an empty <Response/>).  req may be answered, and
+ * gone, before this returns: call it last.
+ */
+void
+api_ack_twiml_durable(struct api_ack *k, struct evhttp_request *req,
+    char *inner, char *failed)
+{
+	struct api_ack_later *l = xcalloc(1, sizeof *l);
+
+	l->req = req;
+	l->inner = inner;
+	l->failed = failed;
+	durable_then(k->api->store, api_ack_later_cb, l);
 }
 
 /*

@@ -49,6 +49,8 @@ int api_ack_replayed(struct api_ack *, struct evhttp_request *,
 void api_ack_remember(struct api_ack *, const char *, int64_t,
     const char *); /* the hook key taken, by whom */
 void api_ack_twiml(struct evhttp_request *, int, const char *);
+void api_ack_twiml_durable(struct api_ack *, struct evhttp_request *,
+    char *, char *); /* once on disk */
 
 /* api-ack-sms.c: POST /hooks/sms/twilio */
 void api_ack_sms(struct evhttp_request *, const struct http_match *,

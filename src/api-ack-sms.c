@@ -261,8 +261,11 @@ api_ack_sms(struct evhttp_request *req, const struct http_match *m, void *arg)
 		log_info("ack: SMS answer to %s held back: over %lld per"
 		    " window", from, (long long)k->api->conf->ack_sms_reply_limit);
 	free(msg);
-	api_ack_twiml(req, HTTP_OK, inner);
-	free(inner);
+	free(key);
+	api_hooks_form_free(&f);
+	/* once what it did is on disk; last: req may be gone after it */
+	api_ack_twiml_durable(k, req, inner, NULL);
+	return;
 out:
 	free(key);
 	api_hooks_form_free(&f);

@@ -48,18 +48,27 @@ api_ack_say(const struct conf *c, const char *text)
 	return s;
 }
 
-/* Answer a keypress by voice, then hang up. */
-static void
-api_ack_gather_say(struct evhttp_request *req, const struct conf *c, int code,
-    const char *text)
+/* The TwiML of saying text, then hanging up. */
+static char *
+api_ack_gather_inner(const struct conf *c, const char *text)
 {
 	char *say, *inner;
 
 	say = api_ack_say(c, text);
 	xasprintf(&inner, "%s<Hangup/>", say);
+	free(say);
+	return inner;
+}
+
+/* Answer a keypress by voice, then hang up. */
+static void
+api_ack_gather_say(struct evhttp_request *req, const struct conf *c, int code,
+    const char *text)
+{
+	char *inner = api_ack_gather_inner(c, text);
+
 	api_ack_twiml(req, code, inner);
 	free(inner);
-	free(say);
 }
 
 /*
@@ -77,6 +86,7 @@ api_ack_gather(struct evhttp_request *req, const struct http_match *m,
 	struct ack_token t;
 	const char *digits, *why, *query, *base;
 	char *cause = NULL, *text = NULL, *say, *u, *x, *inner, *key = NULL;
+	char *fail;
 	int64_t *ids = NULL;
 	size_t n = 0, i, nok = 0;
 	int code, a, all, blen, rc;
@@ -134,8 +144,7 @@ api_ack_gather(struct evhttp_request *req, const struct http_match *m,
 		api_ack_consume(k, &t, a);
 		xasprintf(&text, "%zu alert%s acknowledged. Goodbye.", nok,
 		    nok == 1 ? "" : "s");
-		api_ack_gather_say(req, c, HTTP_OK, text);
-		goto out;
+		goto later;
 	}
 	rc = api_ack_do(k, a, t.alert_id, t.person, "voice", &cause);
 	api_ack_remember(k, key, t.alert_id, t.person);
@@ -160,7 +169,17 @@ api_ack_gather(struct evhttp_request *req, const struct http_match *m,
 		    t.alert_id, ack_action_name(a), cause);
 		xasprintf(&text, "Sorry, that failed. Please try again.");
 	}
-	api_ack_gather_say(req, c, HTTP_OK, text);
+later:
+	/* once what it did is on disk; last: req may be gone after it */
+	inner = api_ack_gather_inner(c, text);
+	fail = api_ack_gather_inner(c, "Sorry, that failed. Please try"
+	    " again.");
+	free(key);
+	free(text);
+	free(cause);
+	api_hooks_form_free(&f);
+	api_ack_twiml_durable(k, req, inner, fail);
+	return;
 out:
 	free(key);
 	free(text);

@@ -42,6 +42,7 @@
 #include "chan.h"
 #include "clock.h"
 #include "conf.h"
+#include "durable.h"
 #include "engine.h"
 #include "http.h"
 #include "log.h"
@@ -163,6 +164,28 @@ api_ack_html_text(struct evhttp_request *req, int code, const char *title,
 	free(e);
 }
 
+/* A link's page waiting for the change it tells of to be on disk. */
+struct api_ack_page {
+	struct evhttp_request *req;
+	char *title;
+	char *text;
+};
+
+static void
+api_ack_page_cb(void *arg, int ok)
+{
+	struct api_ack_page *p = arg;
+
+	if (ok == STORE_DURABLE)
+		api_ack_html_text(p->req, HTTP_OK, p->title, p->text);
+	else
+		api_ack_html_text(p->req, HTTP_UNAVAILABLE, p->title,
+		    "The pager could not record this; try again.");
+	free(p->title);
+	free(p->text);
+	free(p);
+}
+
 /* GET /ack/{token}: show what the link is about; never act. */
 /*
  * The token of a link: 0 with *t filled in; else -1, and the page that
@@ -273,6 +296,7 @@ static void
 api_ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
 {
 	struct api_ack *k = arg;
+	struct api_ack_page *p;
 	struct ack_token t;
 	const char *body;
 	char *cause = NULL, *title, *text;
@@ -299,14 +323,18 @@ api_ack_post(struct evhttp_request *req, const struct http_match *m, void *arg)
 	switch (api_ack_do(k, a, t.alert_id, t.person, "link", &cause)) {
 	case ENGINE_OK:
 		api_ack_consume(k, &t, a);
-		xasprintf(&text, "%s alert #%" PRId64 ". Everyone else who"
-		    " was paged has been told.", api_ack_action_done(a),
-		    t.alert_id);
-		api_ack_html_text(req, HTTP_OK, title, text);
-		free(text);
 		log_info("alert %" PRId64 ": %s by %s via link", t.alert_id,
 		    ack_action_name(a), t.person);
-		break;
+		p = xcalloc(1, sizeof *p);
+		p->req = req;
+		p->title = title;
+		xasprintf(&p->text, "%s alert #%" PRId64 ". Everyone else who"
+		    " was paged has been told.", api_ack_action_done(a),
+		    t.alert_id);
+		free(cause);
+		/* answered once on disk; last: req may be gone after it */
+		durable_then(k->api->store, api_ack_page_cb, p);
+		return;
 	case ENGINE_NOT_FOUND:
 		api_ack_html_text(req, HTTP_NOTFOUND, title,
 		    "This alert no longer exists.");

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "command.h"
 #include "conf.h"
+#include "durable.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -206,7 +207,27 @@ api_hooks_status_command(struct api_hooks *th, int voice, const char *id,
 	return command_send(th->commands, &c, &cid, cause);
 }
 
-/* POST /hooks/{sms,voice}/twilio/status */
+/* The report is on disk (STORE_DURABLE), or not: answer the provider. */
+static void
+api_hooks_status_done(void *arg, int ok)
+{
+	struct evhttp_request *req = arg;
+
+	if (ok != STORE_DURABLE) {
+		/* the provider delivers it again later */
+		http_error(req, HTTP_UNAVAILABLE, "the store cannot write to"
+		    " disk");
+		return;
+	}
+	metrics_http_reply(req, 204);
+	evhttp_send_reply(req, 204, "No Content", NULL);
+}
+
+/*
+ * POST /hooks/{sms,voice}/twilio/status: answered 204 once the report
+ * is on disk, without the loop waiting for it (durable.c): a storm of
+ * SMS pages brings one report per message.
+ */
 static void
 api_hooks_status(struct evhttp_request *req, const struct http_match *m,
     void *arg)
@@ -240,8 +261,10 @@ api_hooks_status(struct evhttp_request *req, const struct http_match *m,
 		free(cause);
 		goto out;
 	}
-	metrics_http_reply(req, 204);
-	evhttp_send_reply(req, 204, "No Content", NULL);
+	api_hooks_form_free(&f);
+	/* last: req may be answered, and gone, before this returns */
+	durable_then(th->store, api_hooks_status_done, req);
+	return;
 out:
 	api_hooks_form_free(&f);
 }

@@ -239,10 +239,10 @@ api_enqueue(struct evhttp_request *req, const struct http_match *m, void *arg)
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 	else
 		/* PagerDuty drops an ack/resolve of no open alert, and so
-		 * do we, with the same answer */
-		http_reply_json(req, HTTP_ACCEPTED, json_pack("{s:s,s:s,s:s}",
-		    "status", "success", "message", "Event processed",
-		    "dedup_key", ev.dedup_key));
+		 * do we, with the same answer; once on disk */
+		api_reply_durable(api, req, HTTP_ACCEPTED, json_pack(
+		    "{s:s,s:s,s:s}", "status", "success", "message",
+		    "Event processed", "dedup_key", ev.dedup_key));
 	free(cause);
 out:
 	intake_event_clear(&ev);
@@ -533,6 +533,11 @@ api_heartbeat(struct evhttp_request *req, const struct http_match *m,
 		}
 		free(cause);
 		cause = NULL;
+		/* answered once that resolve is on disk */
+		api_reply_durable(api, req, HTTP_OK, json_pack("{s:s,s:s,s:s}",
+		    "status", "ok", "name", m->param, "next_due",
+		    clock_format_iso(next, when, sizeof when)));
+		return;
 	}
 	http_reply_json(req, HTTP_OK, json_pack("{s:s,s:s,s:s}", "status",
 	    "ok", "name", m->param, "next_due", clock_format_iso(next, when,

@@ -29,6 +29,7 @@
 #include "clock.h"
 #include "command.h"
 #include "conf.h"
+#include "durable.h"
 #include "engine.h"
 #include "http.h"
 #include "number.h"
@@ -96,6 +97,7 @@ api_silence_post(struct evhttp_request *req, const struct http_match *m,
 	struct api *api = arg;
 	struct store_command c;
 	struct silence s;
+	json_t *json;
 	const char *buf;
 	char *cause = NULL, *text;
 	int64_t now = clock_now_ms(), other;
@@ -132,9 +134,13 @@ api_silence_post(struct evhttp_request *req, const struct http_match *m,
 	if (engine_silence_add(api->engine, &s, &cause) != 0) {
 		http_error(req, HTTP_UNAVAILABLE, "%s", cause);
 		free(cause);
-	} else
-		http_reply_json(req, HTTP_CREATED, silence_json(&s, now));
+		silence_clear(&s);
+		return;
+	}
+	json = silence_json(&s, now);
 	silence_clear(&s);
+	/* in force now; answered once on disk */
+	api_reply_durable(api, req, HTTP_CREATED, json);
 }
 
 /* GET /api/v1/silences */
@@ -192,6 +198,38 @@ api_silence_reply(struct evhttp_request *req, struct api *api, int64_t id,
 	}
 }
 
+/* A silence expired, waiting for that to be on disk to be answered. */
+struct api_silence_req {
+	struct api *api;
+	struct evhttp_request *req;
+	int64_t id;
+};
+
+static void
+api_silence_durable(void *arg, int ok)
+{
+	struct api_silence_req *r = arg;
+
+	if (ok != STORE_DURABLE)
+		http_error(r->req, HTTP_UNAVAILABLE, "the alert store cannot"
+		    " write to disk");
+	else
+		api_silence_reply(r->req, r->api, r->id, HTTP_OK);
+	free(r);
+}
+
+/* Answer silence id (200) once its change is on disk: call it last. */
+static void
+api_silence_later(struct evhttp_request *req, struct api *api, int64_t id)
+{
+	struct api_silence_req *r = xcalloc(1, sizeof *r);
+
+	r->api = api;
+	r->req = req;
+	r->id = id;
+	durable_then(api->store, api_silence_durable, r);
+}
+
 /* GET /api/v1/silences/{id} */
 static void
 api_silence_one(struct evhttp_request *req, const struct http_match *m,
@@ -231,7 +269,7 @@ api_silence_delete(struct evhttp_request *req, const struct http_match *m,
 	}
 	res = engine_silence_expire(api->engine, id, m->key->name, &cause);
 	if (res == ENGINE_OK)
-		api_silence_reply(req, api, id, HTTP_OK);
+		api_silence_later(req, api, id);
 	else
 		api_engine_refused(req, res, cause);
 	free(cause);

@@ -23,6 +23,7 @@
 #include "command.h"
 #include "conf.h"
 #include "duration.h"
+#include "durable.h"
 #include "engine.h"
 #include "http.h"
 #include "intake.h"
@@ -661,7 +662,9 @@ api_alert_answer(struct evhttp_request *req, struct api *api,
 /*
  * Carry out c, an action on an alert that came by any path: through the
  * engine on the leader; on a standby, written for the leader to carry
- * out (ENGINE_OK once it is committed: accepted, not yet done).
+ * out (ENGINE_OK once it is committed: accepted, not yet done).  Either
+ * way ENGINE_OK means committed, not yet on disk: answer from
+ * durable_then().
  */
 int
 api_act(struct api *api, const struct store_command *c, char **cause)
@@ -678,6 +681,71 @@ api_act(struct api *api, const struct store_command *c, char **cause)
 	    ENGINE_ERROR;
 }
 
+/* A JSON answer waiting for what its request changed to be on disk. */
+struct api_reply_later {
+	struct evhttp_request *req;
+	int code;
+	json_t *body;
+};
+
+static void
+api_reply_later_cb(void *arg, int ok)
+{
+	struct api_reply_later *l = arg;
+
+	if (ok != STORE_DURABLE) {
+		json_decref(l->body);
+		http_error(l->req, HTTP_UNAVAILABLE, "the alert store cannot"
+		    " write to disk");
+	} else
+		http_reply_json(l->req, l->code, l->body);
+	free(l);
+}
+
+/*
+ * Answer code with body (a reference stolen) once every change made so
+ * far is on disk, or 503 if that cannot be said (durable_then).  req
+ * may be answered, and gone, before this returns: call it last.
+ */
+void
+api_reply_durable(struct api *api, struct evhttp_request *req, int code,
+    json_t *body)
+{
+	struct api_reply_later *l = xcalloc(1, sizeof *l);
+
+	l->req = req;
+	l->code = code;
+	l->body = body;
+	durable_then(api->store, api_reply_later_cb, l);
+}
+
+/* An alert action, committed, waiting for its sync to be answered. */
+struct api_action_req {
+	struct api *api;
+	struct evhttp_request *req;
+	int64_t id;
+};
+
+/* The action is on disk (STORE_DURABLE), or not: answer. */
+static void
+api_action_durable(void *arg, int ok)
+{
+	struct api_action_req *r = arg;
+	struct alert *a;
+
+	if (ok != STORE_DURABLE)
+		http_error(r->req, HTTP_UNAVAILABLE, "the alert store cannot"
+		    " write to disk");
+	else if ((a = store_alert_get(r->api->store, r->id)) == NULL)
+		http_error(r->req, HTTP_UNAVAILABLE, "the alert store failed");
+	else {
+		http_reply_json(r->req, HTTP_OK, api_alert_json(r->api, a,
+		    clock_now_ms()));
+		alert_free(a);
+	}
+	free(r);
+}
+
 /*
  * POST /api/v1/alerts/{id}/ack, /resolve, /notes, /escalate, /snooze.
  * The body is optional JSON.  The actor is always the name of the key that
@@ -685,9 +753,9 @@ api_act(struct api *api, const struct store_command *c, char **cause)
  * (the older "actor" field is taken as on_behalf_of), kept in the audit
  * detail and in the notices.  A note needs "text", a snooze "for" (a
  * duration from API_SNOOZE_MIN to API_SNOOZE_MAX).  None may hold
- * control characters.  The answer is the alert as it is afterwards; 404
- * for no such alert, 409 when the alert's state does not allow the
- * action.
+ * control characters.  The answer is the alert as it is afterwards, once
+ * the change is on disk (the loop does not wait for it); 404 for no such
+ * alert, 409 when the alert's state does not allow the action.
  */
 static void
 api_alert_action(struct evhttp_request *req, const struct http_match *m,
@@ -705,7 +773,7 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 		[API_SNOOZE] = STORE_CMD_SNOOZE,
 	};
 	struct store_command c;
-	struct alert *a;
+	struct api_action_req *r;
 	char *cause = NULL;
 	int64_t id, ms = 0;
 	size_t len, max;
@@ -794,12 +862,13 @@ api_alert_action(struct evhttp_request *req, const struct http_match *m,
 	res = command_apply(api->engine, NULL, &c, NULL, &cause);
 	if (res != ENGINE_OK)
 		api_engine_refused(req, res, cause);
-	else if ((a = store_alert_get(api->store, id)) == NULL)
-		http_error(req, HTTP_UNAVAILABLE, "the alert store failed");
 	else {
-		http_reply_json(req, HTTP_OK, api_alert_json(api, a,
-		    clock_now_ms()));
-		alert_free(a);
+		r = xcalloc(1, sizeof *r);
+		r->api = api;
+		r->req = req;
+		r->id = id;
+		/* may answer before it returns: req is not touched after */
+		durable_then(api->store, api_action_durable, r);
 	}
 	free(cause);
 out:

@@ -49,6 +49,8 @@ int api_body(struct api *, struct evhttp_request *, const char **,
 void api_engine_refused(struct evhttp_request *, int, const char *);
 struct store_command;
 int api_act(struct api *, const struct store_command *, char **);
+void api_reply_durable(struct api *, struct evhttp_request *, int,
+    struct json_t *);
 /* What a standby answers once the leader carried out its command. */
 typedef void (*api_command_answer)(struct evhttp_request *, struct api *,
     const struct store_command *);

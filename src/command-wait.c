@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "durable.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -101,8 +102,9 @@ command_wait_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Write command c durably for the leader, and tell it: 0 with its id in
- * *id, or -1 with *cause if it could not be written.
+ * Write command c for the leader, and tell it: 0 with its id in *id, or
+ * -1 with *cause if it could not be written.  Committed, not yet synced:
+ * answer from durable_then().
  */
 int
 command_send(struct command_waits *w, const struct store_command *c,
@@ -111,7 +113,7 @@ command_send(struct command_waits *w, const struct store_command *c,
 	if (store_begin(w->store, cause) != 0)
 		return -1;
 	if (store_command_add(w->store, c, id, cause) != 0 ||
-	    store_commit(w->store, cause) != 0) {
+	    store_commit_async(w->store, durable_ignore, NULL, cause) != 0) {
 		store_rollback(w->store);
 		return -1;
 	}

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "durable.h"
 #include "engine.h"
 #include "log.h"
 #include "outbox.h"
@@ -151,7 +152,8 @@ command_run(struct engine *e, struct outbox *ob, struct store *s,
 			}
 			if (store_begin(s, NULL) != 0 || store_command_done(s,
 			    v[i].id, res, cause, made, now, NULL) != 0 ||
-			    store_commit(s, NULL) != 0) {
+			    store_commit_async(s, durable_ignore, NULL,
+			    NULL) != 0) {
 				store_rollback(s);
 				free(cause);
 				store_commands_free(v, n);
@@ -166,7 +168,7 @@ command_run(struct engine *e, struct outbox *ob, struct store *s,
 		command_expired_ms = now;
 		if (store_begin(s, NULL) != 0 || store_command_expire(s,
 		    now - COMMAND_KEEP_MS, NULL) != 0 ||
-		    store_commit(s, NULL) != 0)
+		    store_commit_async(s, NULL, NULL, NULL) != 0)
 			store_rollback(s);
 	}
 	return done;

@@ -32,6 +32,7 @@
 #include "alert.h"
 #include "clock.h"
 #include "conf.h"
+#include "durable.h"
 #include "engine-private.h"
 #include "log.h"
 #include "maint.h"
@@ -498,7 +499,8 @@ engine_silence_add(struct engine *e, struct silence *s, char **cause)
 	if (engine_audit(e, 0, s->created_ms, s->creator, "silence_add", d,
 	    cause) != 0)
 		goto fail;
-	if (store_commit(e->store, cause) != 0)
+	/* answered once on disk: durable_then() */
+	if (store_commit_async(e->store, durable_ignore, NULL, cause) != 0)
 		goto fail;
 	engine_silence_keep(e, s);
 	engine_silence_arm(e, clock_now_ms());
@@ -538,9 +540,12 @@ engine_silence_finish(struct engine *e, const struct silence *s,
 		goto fail;
 	if (engine_silence_release(e, s, now, cause) != 0)
 		goto fail;
-	/* pages go once a later commit is synced (see engine.c) */
-	if ((expire ? store_commit(e->store, cause) :
-	    store_commit_async(e->store, NULL, NULL, cause)) != 0)
+	/*
+	 * Pages go once a later commit is synced (see engine.c); an expiry
+	 * by hand is answered once on disk (durable_then)
+	 */
+	if (store_commit_async(e->store, expire ? durable_ignore : NULL, NULL,
+	    cause) != 0)
 		goto fail;
 	engine_settle(e, 1);
 	return 0;

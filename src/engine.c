@@ -30,6 +30,7 @@
 #include "breach.h"
 #include "clock.h"
 #include "conf.h"
+#include "durable.h"
 #include "engine-private.h"
 #include "esc.h"
 #include "log.h"
@@ -884,7 +885,8 @@ engine_adopt(struct engine *e)
 /*
  * Run one lifecycle change on alert id in its own transaction: change()
  * edits a copy of the state; then what fell due is fired, everything is
- * saved, and notices go out after COMMIT.
+ * saved, and notices go out after COMMIT.  ENGINE_OK once committed, not
+ * yet synced: answer whoever asked from durable_then().
  */
 static enum engine_result
 engine_change(struct engine *e, int64_t id, const char *actor,
@@ -987,7 +989,12 @@ engine_change(struct engine *e, int64_t id, const char *actor,
 	}
 	if (engine_save(e, a, pol, &st, NULL, now, cause) != 0)
 		goto fail;
-	if (store_commit(e->store, cause) != 0)
+	/*
+	 * Not synced on the loop: whoever asked is answered once it is
+	 * on disk (durable_then); the loop's view takes it now, and the
+	 * notices go once the outbox's later commit is synced.
+	 */
+	if (store_commit_async(e->store, durable_ignore, NULL, cause) != 0)
 		goto fail;
 	engine_settle(e, 1);
 	res = ENGINE_OK;

@@ -27,6 +27,7 @@
 #include "alert.h"
 #include "chan.h"
 #include "clock.h"
+#include "durable.h"
 #include "duration.h"
 #include "engine.h"
 #include "handoff.h"
@@ -237,8 +238,10 @@ handoff_note(struct handoff *h, const char *who, const struct person *p,
 	pg.note = body;
 	if (store_begin(h->store, &cause) != 0)
 		goto fail;
+	/* the note goes once the outbox's later "sending" commit is synced,
+	 * which covers this one: nobody waits for this sync */
 	if (outbox_page(h->outbox, &pg, now, &cause) != 0 ||
-	    store_commit(h->store, &cause) != 0) {
+	    store_commit_async(h->store, durable_ignore, NULL, &cause) != 0) {
 		store_rollback(h->store);
 		goto fail;
 	}

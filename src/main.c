@@ -747,6 +747,7 @@ main(int argc, char **argv)
 	api_dashboard_init(&main_state.api, main_state.http);
 	api_console_init(&main_state.api, main_state.http);
 	main_state.twilio.conf = main_state.conf;
+	main_state.twilio.store = main_state.store;
 	main_state.twilio.outbox = main_state.outbox;
 	main_state.twilio.commands = main_state.api.commands;
 	main_state.twilio.throttle = main_state.throttle;

@@ -14,6 +14,7 @@
 #include "chan.h"
 #include "clock.h"
 #include "conf.h"
+#include "durable.h"
 #include "hmac.h"
 #include "jsonw.h"
 #include "log.h"
@@ -402,7 +403,8 @@ outbox_report(struct outbox *ob, const char *kind, const char *pid,
 	}
 	free(memo.detail);
 	store_notes_free(rows, n);
-	if (store_commit(ob->store, cause) != 0) {
+	/* the provider is answered once on disk (durable_then) */
+	if (store_commit_async(ob->store, durable_ignore, NULL, cause) != 0) {
 		store_rollback(ob->store);
 		return -1;
 	}

@@ -35,6 +35,7 @@ struct twilio_form {
 /* What the /hooks/ handlers act on; the owner swaps conf on reload. */
 struct api_hooks {
 	const struct conf *conf;
+	struct store *store;	/* answers once a report is on disk */
 	struct outbox *outbox;	/* the leader's; NULL on a standby */
 	struct command_waits *commands; /* a standby's, for the leader */
 	struct throttle *throttle; /* bad signatures, by address */

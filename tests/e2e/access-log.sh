@@ -112,6 +112,42 @@ wait_line '^http: 127\.0\.0\.1 "POST /api/v1/alerts" aborted [0-9]+ms$' \
     "a dispatched request logged as aborted"
 pass "a request whose answer could not be written is logged as aborted"
 
+# The same for acknowledgements, answered only once on disk (from the
+# sync's callback, after the handler returned): the client gone by
+# then, the answer is dropped, pagerd goes on, and the acks hold.
+ids=
+for i in 1 2 3 4 5; do
+	post_alert "$INT_KEY" "{\"summary\":\"ack reset $i\",\"dedup_key\":\"al-ack-$i\"}"
+	expect_status 202
+	ids="$ids $(printf '%s' "$HTTP_BODY" | jq -r .id)"
+done
+"$PYTHON" - "$PORT" "$RESPONDER_KEY" $ids <<'PY'
+import socket, struct, sys
+for i in sys.argv[3:]:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"POST /api/v1/alerts/%s/ack HTTP/1.1\r\nHost: x\r\n"
+              b"Authorization: Bearer %s\r\n"
+              b"Content-Length: 0\r\n\r\n" % (i.encode(),
+              sys.argv[2].encode()))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+PY
+http GET /healthz
+expect_status 200
+# every ack the daemon read holds (a reset may overtake one unread)
+acked() {
+	n=0
+	for i in $ids; do
+		http GET "/api/v1/alerts/$i" -H "Authorization: Bearer $VIEWER_KEY"
+		[ "$(printf '%s' "$HTTP_BODY" | jq -r .status)" = acknowledged ] &&
+		    n=$((n + 1))
+	done
+	[ $n -eq "$(count_lines '^http: 127\.0\.0\.1 "POST /api/v1/alerts/[0-9]+/ack" ')" ]
+}
+wait_until "$E2E_WAIT" "every ack read to hold" acked
+echo "access-log: $(count_lines '^http: 127\.0\.0\.1 "POST /api/v1/alerts/[0-9]+/ack" aborted ') of 5 acks read and answered to no one"
+pass "an ack whose client went away before its answer holds"
+
 # access_log = false: no more lines once reloaded.
 sed -i -e 's/^http = {/http = {\n\taccess_log = false;/' "$CONFIG"
 grep -q 'access_log = false' "$CONFIG" || fail "cannot set access_log"

@@ -256,6 +256,7 @@ main(int argc, char **argv)
 			fatalx("%s", cause);
 		memset(&th, 0, sizeof th); /* no throttle here */
 		th.conf = c;
+		th.store = st;
 		th.outbox = ob;
 		api_hooks_init(&th, http);
 	}
