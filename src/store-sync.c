@@ -405,6 +405,37 @@ store_commit_async(struct store *s, store_durable_cb cb, void *arg,
 }
 
 /*
+ * cb on the loop once every commit made so far is on disk
+ * (STORE_DURABLE), or cannot be said to be (STORE_NOT_SYNCED), without
+ * a commit of its own: it waits for the sync of the last commit, which
+ * that commit already asked for.  cb runs before this returns when
+ * there is nothing to wait for (already synced, no worker, PostgreSQL,
+ * whose commits with a callback are durable at COMMIT, a failed store).
+ */
+void
+store_durable_after(struct store *s, store_durable_cb cb, void *arg)
+{
+	struct store_sync *y = s->sync;
+	uint64_t done;
+	int failed;
+
+	if (y == NULL || !s->full_sync || s->sync_failed) {
+		cb(arg, store_sync_now(s) == 0 ? STORE_DURABLE :
+		    STORE_NOT_SYNCED);
+		return;
+	}
+	pthread_mutex_lock(&y->mu);
+	done = y->done;
+	failed = y->err != 0 || y->unopened != 0;
+	pthread_mutex_unlock(&y->mu);
+	if (done >= y->committed) {
+		cb(arg, failed ? STORE_NOT_SYNCED : STORE_DURABLE);
+		return;
+	}
+	store_sync_wait_for(y, y->committed, store_usec(), cb, arg);
+}
+
+/*
  * Intake's group commit: store_commit_async(), returning 0, on SQLite;
  * on PostgreSQL (once store_watch()ed) COMMIT is sent and not waited
  * for: 1, and cb runs later from the loop, never before this returns,

@@ -220,6 +220,7 @@ void store_sync_start(struct store *, struct event_base *);
 int store_commit_async(struct store *, store_durable_cb, void *, char **);
 int store_commit_group(struct store *, store_durable_cb, void *, char **);
 void store_commit_settle(struct store *);
+void store_durable_after(struct store *, store_durable_cb, void *);
 void store_sync_wait(struct store *);
 
 /* The escalation state of one alert, as stored (store-engine.c). */

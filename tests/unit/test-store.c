@@ -1119,6 +1119,61 @@ test_sync_overlap(void **state)
 	assert_int_equal(store_alert_count(f->s), 3);
 }
 
+/*
+ * store_durable_after() waits for the sync the last commit asked for,
+ * with no commit or sync of its own: while that sync is held it has not
+ * answered; once it returns, it answers after that commit's own
+ * callback; with nothing left to sync it answers at once.
+ */
+static void
+test_durable_after(void **state)
+{
+	struct fixture *f = *state;
+	struct event_base *base;
+	char *cause = NULL;
+	int before, syncs;
+
+	assert_non_null(base = event_base_new());
+	store_sync_start(f->s, base);
+	memset(&durable, 0, sizeof durable);
+	pthread_mutex_lock(&sync_mu);
+	hold_sync = 1;
+	pthread_mutex_unlock(&sync_mu);
+	assert_int_equal(raise_async(f->s, T0, 1), 0);
+	pthread_mutex_lock(&sync_mu);
+	while (!held)
+		pthread_cond_wait(&sync_cv, &sync_mu);
+	before = nsyncs;
+	pthread_mutex_unlock(&sync_mu);
+
+	store_durable_after(f->s, durable_cb, (void *)(intptr_t)9);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	assert_int_equal(durable.n, 0);
+	pthread_mutex_lock(&sync_mu);
+	held = 0;
+	pthread_cond_broadcast(&sync_cv);
+	pthread_mutex_unlock(&sync_mu);
+	loop_until_durable(base, 2);
+	assert_int_equal(durable.n, 2);
+	assert_int_equal(durable.order[0], 1);
+	assert_int_equal(durable.order[1], 9);
+	assert_int_equal(durable.ok[0], STORE_DURABLE);
+	assert_int_equal(durable.ok[1], STORE_DURABLE);
+	pthread_mutex_lock(&sync_mu);
+	syncs = nsyncs - before;
+	pthread_mutex_unlock(&sync_mu);
+	assert_int_equal(syncs, 0); /* only the held one, counted before */
+
+	store_durable_after(f->s, durable_cb, (void *)(intptr_t)10);
+	assert_int_equal(durable.n, 3);
+	assert_int_equal(durable.order[2], 10);
+	assert_int_equal(durable.ok[2], STORE_DURABLE);
+
+	store_close(f->s);
+	event_base_free(base);
+	assert_non_null(f->s = store_open(f->dir, &cause));
+}
+
 /* Descriptors taken until open() fails, and the limit before. */
 static int taken[1024];
 static int ntaken;
@@ -2718,6 +2773,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sync_out_of_files, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sync_overlap, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_durable_after, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_commit_async, setup,
 		    teardown),
