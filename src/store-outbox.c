@@ -128,11 +128,16 @@ static const char *const store_outbox_mark_sql[] = {
 /*
  * Message ?6 went out (provider id ?7): its rows "sent", off the queue
  * index; a row written meanwhile for the address, due earlier (a later
- * rule), is not the message's.
+ * rule), is not the message's.  Its send instant (sent_ms) goes on its
+ * first row only (id ?6), the one the rate limits are rebuilt from at
+ * start (store_outbox_recent): an entry in notifications_sent per
+ * message, not per row, about 1,500 instructions less per alert of a
+ * digest.
  */
 #define STORE_OUTBOX_SENT \
     "UPDATE notifications SET state = 'sent', attempt = attempt + 1," \
-    " provider_id = coalesce(?7, provider_id), sent_ms = ?3," \
+    " provider_id = coalesce(?7, provider_id)," \
+    " sent_ms = CASE WHEN id = ?6 THEN ?3 ELSE sent_ms END," \
     " updated_ms = ?3"
 static const char *const store_outbox_sent_sql[] = {
 	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_ALL(" AND send_id = ?6"),
@@ -807,7 +812,11 @@ store_outbox_resume(struct store *s, int64_t now, char **cause)
 	return store_step_done(s, q, cause);
 }
 
-/* Each distinct (channel, address, sent_ms) after since, oldest first. */
+/*
+ * Each distinct (channel, address, sent_ms) after since, oldest first:
+ * one per message that went out (its first row carries sent_ms), or per
+ * row moved to "sent" alone (store_outbox_set).
+ */
 int
 store_outbox_recent(struct store *s, int64_t since,
     void (*cb)(const char *, const char *, int64_t, void *), void *arg)

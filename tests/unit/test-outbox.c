@@ -1142,6 +1142,23 @@ test_later_due(void **state)
 	qfix_close(&f);
 }
 
+/* store_outbox_recent's sends, counted: how many, and the last. */
+struct recent_seen {
+	int n;
+	int64_t at;
+	char address[32];
+};
+
+static void
+recent_cb(const char *channel, const char *address, int64_t at, void *arg)
+{
+	struct recent_seen *r = arg;
+
+	r->n++;
+	r->at = at;
+	snprintf(r->address, sizeof r->address, "%s", address);
+}
+
 /*
  * A message's rows move together: "sending" in one statement (the first
  * k due rows of the address, in due and id order, tagged with the
@@ -1157,6 +1174,7 @@ test_mark(void **state)
 	static const struct outbox_rule con = { "console", 0 };
 	struct store_outbox_due due;
 	struct store_outbox_msg m1, m2;
+	struct recent_seen seen;
 	struct store_note *rows, *got;
 	struct qfix f;
 	char *cause = NULL;
@@ -1210,8 +1228,12 @@ test_mark(void **state)
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'sent' AND attempt = 1 AND provider_id = 'pid-1'"
 	    " AND person = 'alice'"), 3);
+	/* the send instant (rate limits at start) on its first row only */
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'sent' AND sent_ms = updated_ms"), 3);
+	    " WHERE state = 'sent' AND sent_ms = updated_ms"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE state = 'sent' AND sent_ms IS NOT NULL AND id = send_id"),
+	    1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'pending' AND send_id IS NOT NULL AND person = 'alice'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
@@ -1221,6 +1243,13 @@ test_mark(void **state)
 	    " WHERE state = 'cancelled'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'pending' AND person = 'bob'"), 1);
+	/* the rate limits see one send of the message, at its instant */
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_outbox_recent(f.st, now - 1000, recent_cb,
+	    &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_true(seen.at == now + 1);
+	assert_string_equal(seen.address, "alice");
 	/* nothing sends twice: the message is gone */
 	assert_int_equal(store_outbox_sent(f.st, &m1, NULL, &cause), 0);
 	assert_int_equal(store_outbox_resume(f.st, now, &cause), 0);
