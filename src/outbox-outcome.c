@@ -179,7 +179,7 @@ outbox_failover(struct outbox *ob, const struct store_note *n, int64_t now)
 
 /*
  * Message s went out: its rows "sent" in one statement (by the
- * message's id), then an audit event each.
+ * message's range of rows), then an audit event each.
  */
 static void
 outbox_outcome_sent(struct outbox *ob, struct outbox_send *s, int64_t now)
@@ -245,6 +245,7 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 	const struct chan_result *r = &s->res;
 	const struct conf_chan *cc;
 	struct store_outbox_change ch;
+	struct store_outbox_msg msg;
 	struct store_note *n;
 	struct outbox_memo memo = { NULL, NULL, NULL, NULL };
 	enum outbox_next next;
@@ -257,6 +258,16 @@ outbox_outcome(struct outbox *ob, struct outbox_send *s, int64_t now)
 	if (cc != NULL && r->status == CHAN_SENT) {
 		outbox_outcome_sent(ob, s, now);
 		return;
+	}
+	/* The message is no longer out: its rows are written one by one. */
+	memset(&msg, 0, sizeof msg);
+	msg.channel = s->channel;
+	msg.address = s->address;
+	msg.send_id = s->send_id;
+	if (store_outbox_unmark(ob->store, &msg, &cause) != 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+		cause = NULL;
 	}
 	/* One jitter per message, so its rows retry together as one; a
 	 * message that went out needs none. */

@@ -5,8 +5,8 @@
  * page is durable before anything is sent); one timer then sends the
  * rows as they fall due, grouped per channel and address (bundling),
  * within each address's rate limit.  Messages start once the pass that
- * marked their rows "sending" (one statement per message, that writes
- * no index: store-outbox.c) is on disk.  Outcomes are written back by
+ * marked their rows "sending" (one row of the sends table per message,
+ * no notification row written: store-outbox.c) is on disk.  Outcomes are written back by
  * the next pass, in its transaction, with an audit event each: sent,
  * retry (backoff
  * with jitter, Retry-After honoured), failed (then the person's next
@@ -544,9 +544,9 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox_wait *w = NULL;
 	struct outbox_send *s;
 	struct outbox_addr *a;
-	int64_t now, next, wake, marked;
+	int64_t now, next, wake;
 	char *cause = NULL;
-	size_t nplan = 0, i, max;
+	size_t nplan = 0, i, j, max;
 	int rc, intxn = 0;
 
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
@@ -639,26 +639,28 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		/* One message: a digest of all that is due, or a note
 		 * alone. */
 		p->k = outbox_bundle(p->rows, p->n, 0, p->n);
-		/* Its rows "sending" (tagged with the message's id, its
-		 * first row's) in one statement: the rows read are the
-		 * first due ones in (due, id) order, so up to its last. */
+		/* Its rows "sending": one sends row for the message (its
+		 * id its first row's), no row rewritten.  The rows read are
+		 * the first due ones in (due, id) order, so it carries
+		 * those up to its last, none above its greatest id. */
 		msg.channel = a->channel;
 		msg.address = a->address;
 		msg.now = now;
 		msg.last_due = p->rows[p->k - 1].due_ms;
 		msg.last_id = p->rows[p->k - 1].id;
 		msg.send_id = p->rows[0].id;
+		msg.min_id = msg.max_id = p->rows[0].id;
+		for (j = 1; j < p->k; j++) {
+			if (p->rows[j].id < msg.min_id)
+				msg.min_id = p->rows[j].id;
+			if (p->rows[j].id > msg.max_id)
+				msg.max_id = p->rows[j].id;
+		}
+		msg.n = p->k;
 		/* all that was due (nothing left at its last instant) */
 		p->whole = msg.whole = p->k == p->n && p->n < max;
-		marked = store_outbox_mark(ob->store, &msg, &cause);
-		if (marked < 0)
+		if (store_outbox_mark(ob->store, &msg, &cause) != 0)
 			goto rollback;
-		if ((size_t)marked != p->k) {
-			xasprintf(&cause, "%s to %s: %" PRId64 " rows marked"
-			    " for a message of %zu", a->channel, a->address,
-			    marked, p->k);
-			goto rollback;
-		}
 	}
 	if (!intxn)
 		goto arm;

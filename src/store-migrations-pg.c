@@ -293,6 +293,18 @@ static const char *const store_migrations_pg[] = {
 	 * do here, where ids come from an identity column already
 	 */
 	"SELECT 1",
+	/* 14: SQLite's 29, a message in flight is one row of sends */
+	"CREATE TABLE sends ("
+	"  channel TEXT COLLATE \"C\" NOT NULL,"
+	"  address TEXT COLLATE \"C\" NOT NULL,"
+	"  send_id BIGINT NOT NULL,"
+	"  last_due BIGINT NOT NULL,"
+	"  last_id BIGINT NOT NULL,"
+	"  max_id BIGINT NOT NULL,"
+	"  started_ms BIGINT NOT NULL,"
+	"  PRIMARY KEY (channel, address));"
+	"UPDATE notifications SET send_id = NULL"
+	"  WHERE state = 'pending' AND send_id IS NOT NULL",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

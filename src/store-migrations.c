@@ -732,6 +732,25 @@ static const char *store_migrations[] = {
 	"  WHERE later_ms IS NOT NULL;"
 	"CREATE INDEX notifications_queue ON notifications"
 	"  (channel, address, due_ms) WHERE state = 'pending';",
+	/*
+	 * 29: a message in flight is one row here, per channel and address
+	 * (store-outbox.c, STORE_NOTE_INFLIGHT), not its rows each tagged
+	 * with its id: the pending rows of the address up to its last in
+	 * (due_ms, id) order, none above max_id.  Rows are tagged
+	 * (send_id) once sent; a row left tagged while pending is pending
+	 * again at the next start, as every message in flight is.
+	 */
+	"CREATE TABLE sends ("
+	"  channel TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  send_id INTEGER NOT NULL,"
+	"  last_due INTEGER NOT NULL,"
+	"  last_id INTEGER NOT NULL,"
+	"  max_id INTEGER NOT NULL,"
+	"  started_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (channel, address)) WITHOUT ROWID;"
+	"UPDATE notifications SET send_id = NULL"
+	"  WHERE state = 'pending' AND send_id IS NOT NULL;",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

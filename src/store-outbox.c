@@ -4,12 +4,17 @@
  * page step (alert, person, channel, address), or per note (no alert, a
  * body instead), written before anything is sent, then moved through
  * pending -> sending -> sent -> delivered, or to failed or cancelled.
- * "Sending" is stored as a pending row with send_id set (the message's
- * id, migration 21): a message's rows are tagged in one statement that
- * rewrites no index, and move to "sent" together in one more, found by
- * the same two ranges of the queue index.  Migration 24 made the queue
- * index partial, pending rows only, so rows leave it once sent and the
- * index is as small as the backlog.
+ * "Sending" is written on no row (migration 29): a message in flight is
+ * one row of the sends table, keyed by channel and address (one message
+ * at a time goes to an address), saying which pending rows of the
+ * address it carries (STORE_NOTE_INFLIGHT).  Tagging each row with the
+ * message's id (send_id, migration 21) rewrote every row of a digest
+ * once more than it had to, about 6,700 instructions an alert under a
+ * storm.  A message's rows move to "sent" together in one statement,
+ * found by the same ranges of the queue index, and keep the message's
+ * id (send_id) then.  Migration 24 made the queue index partial,
+ * pending rows only, so rows leave it once sent and the index is as
+ * small as the backlog.
  * Columns from migrations 1, 3, 6 and 8 (what each row tells: its event
  * and stage), read with the alert's links and its client (and its
  * ticket's link, migration 17) from migration 15's alert_context for
@@ -27,12 +32,37 @@
 #include "store-private.h"
 #include "xmalloc.h"
 
-#define STORE_NOTE_COLUMNS \
+/*
+ * Whether pending row r (a table alias) is in the message in flight to
+ * its channel and address: that message (its sends row) carries the
+ * pending rows of the address up to its last in (due_ms, id) order, and
+ * none with an id above its greatest.  Nothing enters that range while
+ * the message is out: a row written since has a larger id than any
+ * before it (SQLite's largest + 1; a PostgreSQL identity, the rows
+ * written by the one leader's one connection), a failover puts the row
+ * it brings forward after the message's last (store_outbox_failover_sql),
+ * and nothing else moves a pending row's due instant on an address with
+ * a message out (a retry is the message's own outcome, which ends it).
+ * One primary key lookup in sends.
+ */
+#define STORE_NOTE_INFLIGHT(r) \
+	"EXISTS (SELECT 1 FROM sends sx WHERE sx.channel = " r ".channel" \
+	" AND sx.address = " r ".address AND " r ".id <= sx.max_id" \
+	" AND (" r ".due_ms < sx.last_due OR (" r ".due_ms = sx.last_due" \
+	" AND " r ".id <= sx.last_id)))"
+
+#define STORE_NOTE_COLUMNS_BASE \
 	"n.id, n.alert_id, n.person, n.channel, n.address, n.attempt," \
 	" n.step, n.state, n.reason, n.ack_url, n.due_ms, n.provider_id," \
 	" a.priority, a.service, a.summary, n.last_error, n.body, n.event," \
 	" n.stage, a.created_ms, a.links, x.client, x.client_url," \
-	" x.external_url, n.send_id"
+	" x.external_url, "
+/* ... and whether the row is in flight (read as NOTIFY_SENDING) */
+#define STORE_NOTE_COLUMNS STORE_NOTE_COLUMNS_BASE \
+	"CASE WHEN n.state = 'pending' AND " STORE_NOTE_INFLIGHT("n") \
+	" THEN 1 ELSE 0 END"
+/* ... or, for the queue of an address with no message out, none is */
+#define STORE_NOTE_COLUMNS_IDLE STORE_NOTE_COLUMNS_BASE "0"
 /* A row's alert, and what its trigger attached (migration 15). */
 #define STORE_NOTE_FROM \
 	" FROM notifications n LEFT JOIN alerts a ON a.id = n.alert_id" \
@@ -52,10 +82,10 @@ static const char store_outbox_add_sql[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 'pending', ?10, ?11,"
     " ?12, ?13, ?14)" STORE_SQL("", " RETURNING id");
 /*
- * A pending row not in flight: where a message's rows are not, though
- * they stay "pending" in the store (with send_id set) while it is.
+ * A pending row of the table (unaliased) not in flight: where a
+ * message's rows are not, though they stay "pending" while it is.
  */
-#define STORE_NOTE_IDLE " AND send_id IS NULL"
+#define STORE_NOTE_IDLE " AND NOT " STORE_NOTE_INFLIGHT("notifications")
 
 static const char store_outbox_first_sql[] =
     "SELECT channel, address, due_ms FROM notifications"
@@ -72,13 +102,14 @@ static const char store_outbox_head_sql[] =
     "SELECT min(due_ms) FROM notifications"
     " WHERE state = 'pending' AND channel = ?1 AND address = ?2";
 static const char store_outbox_queue_sql[] =
-    "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
+    "SELECT " STORE_NOTE_COLUMNS_IDLE STORE_NOTE_FROM
     " WHERE n.state = 'pending' AND n.channel = ?1 AND n.address = ?2"
     " AND n.due_ms <= ?3 ORDER BY n.due_ms, n.id LIMIT ?4";
+/* Only an address with no message out is put off (outbox.c). */
 static const char store_outbox_defer_sql[] =
     "UPDATE notifications SET due_ms = ?4, updated_ms = ?3"
     " WHERE state = 'pending' AND channel = ?1 AND address = ?2"
-    " AND due_ms <= ?3" STORE_NOTE_IDLE;
+    " AND due_ms <= ?3";
 /* A row moved back to "pending" (a retry) is no longer in flight. */
 static const char store_outbox_set_sql[] =
     "UPDATE notifications SET state = ?2, attempt = ?3, due_ms = ?4,"
@@ -88,56 +119,63 @@ static const char store_outbox_set_sql[] =
     " sent_ms = CASE WHEN ?2 = 'sent' THEN ?7 ELSE sent_ms END,"
     " updated_ms = ?7 WHERE id = ?1";
 /*
- * One message's rows: the first of the due pending rows of an address,
- * in (due_ms, id) order, up to and including row (?4, ?5) (then ?6).
- * A message of every pending row of its address due when it was read
- * (STORE_OUTBOX_MSG_ALL) is one index range, due by ?4: a row due at ?4
- * after row ?5 can only be one written since, at the same instant.
- * Otherwise (a digest cut short, rows due at ?4 left after it) two
- * ranges, those due before ?4 and those due at ?4 up to id ?5, one
- * statement each: written as one "due_ms < ?4 OR (...)", SQLite walked
- * every pending row of the address due by ?4, so a message out of a
- * backlog of 100,000 rows due at one instant cost the loop 20 ms; and
- * both ranges as "id IN (SELECT ... UNION ALL SELECT ...)", each
- * statement built a temporary table, about 30,000 instructions, more
- * than the rows of a small message cost.
+ * Message m now in flight: its sends row, in place of any left by a
+ * message of the address that never started (its pass's sync failed:
+ * its rows are due again, and the new message carries them).
  */
-#define STORE_OUTBOX_MSG_ALL(then) \
-    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
-    " AND due_ms <= ?4 AND (due_ms < ?4 OR id <= ?5)" then
-#define STORE_OUTBOX_MSG_BEFORE(then) \
-    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
-    " AND due_ms < ?4 AND CAST(?5 AS BIGINT) IS NOT NULL" then
-#define STORE_OUTBOX_MSG_AT(then) \
-    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
-    " AND due_ms = ?4 AND id <= ?5" then
+static const char store_outbox_mark_sql[] =
+    "INSERT INTO sends (channel, address, send_id, last_due, last_id,"
+    " max_id, started_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (channel, address) DO UPDATE SET"
+    " send_id = excluded.send_id, last_due = excluded.last_due,"
+    " last_id = excluded.last_id, max_id = excluded.max_id,"
+    " started_ms = excluded.started_ms";
+/* Message ?3 is no longer out (its outcome is written). */
+static const char store_outbox_unmark_sql[] =
+    "DELETE FROM sends WHERE channel = ?1 AND address = ?2"
+    " AND send_id = ?3";
 /*
- * A message now in flight: its rows tagged with its id ?6 (send_id),
- * still "pending" in the store, so that no index is written (such a row
- * reads NOTIFY_SENDING); rows of another message stay its.  (Those of a
- * message that never started, its pass's sync failed, stay tagged until
- * the next start: nothing is written after a failed sync.)
+ * One message's rows: the pending rows of an address, in (due_ms, id)
+ * order, up to and including row (?4, ?5), none above id ?9 (its
+ * greatest; ?8 its least).  A message of every pending row of its
+ * address due when it was read (STORE_OUTBOX_MSG_ALL) is one index
+ * range, due by ?4.  Otherwise (a digest cut short, rows due at ?4 left
+ * after it) two ranges, those due before ?4 and those due at ?4 up to
+ * id ?5, one statement each: written as one "due_ms < ?4 OR (...)",
+ * SQLite walked every pending row of the address due by ?4, so a
+ * message out of a backlog of 100,000 rows due at one instant cost the
+ * loop 20 ms; and both ranges as "id IN (SELECT ... UNION ALL SELECT
+ * ...)", each statement built a temporary table, about 30,000
+ * instructions, more than the rows of a small message cost.
  */
-#define STORE_OUTBOX_MARK \
-    "UPDATE notifications SET send_id = ?6, updated_ms = ?3"
-static const char *const store_outbox_mark_sql[] = {
-	STORE_OUTBOX_MARK STORE_OUTBOX_MSG_ALL(STORE_NOTE_IDLE),
-	STORE_OUTBOX_MARK STORE_OUTBOX_MSG_BEFORE(STORE_NOTE_IDLE),
-	STORE_OUTBOX_MARK STORE_OUTBOX_MSG_AT(STORE_NOTE_IDLE),
-};
+#define STORE_OUTBOX_MSG_IDS \
+    " AND id <= ?9 AND CAST(?8 AS BIGINT) IS NOT NULL"
+#define STORE_OUTBOX_MSG_ALL \
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
+    " AND due_ms <= ?4 AND (due_ms < ?4 OR id <= ?5)" STORE_OUTBOX_MSG_IDS
+#define STORE_OUTBOX_MSG_BEFORE \
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
+    " AND due_ms < ?4 AND CAST(?5 AS BIGINT) IS NOT NULL" \
+    STORE_OUTBOX_MSG_IDS
+#define STORE_OUTBOX_MSG_AT \
+    " WHERE state = 'pending' AND channel = ?1 AND address = ?2" \
+    " AND due_ms = ?4 AND id <= ?5" STORE_OUTBOX_MSG_IDS
 /*
  * Message ?6 went out (provider id ?7): its rows "sent", off the queue
- * index; a row written meanwhile for the address, due earlier (a later
- * rule), is not the message's.
+ * index, with its id.  Its send instant (sent_ms) goes on its first row
+ * only (id ?6), the one the rate limits are rebuilt from at start
+ * (store_outbox_recent): an entry in notifications_sent per message,
+ * not per row, about 1,500 instructions less per alert of a digest.
  */
 #define STORE_OUTBOX_SENT \
     "UPDATE notifications SET state = 'sent', attempt = attempt + 1," \
-    " provider_id = coalesce(?7, provider_id), sent_ms = ?3," \
+    " provider_id = coalesce(?7, provider_id), send_id = ?6," \
+    " sent_ms = CASE WHEN id = ?6 THEN ?3 ELSE sent_ms END," \
     " updated_ms = ?3"
 static const char *const store_outbox_sent_sql[] = {
-	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_ALL(" AND send_id = ?6"),
-	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_BEFORE(" AND send_id = ?6"),
-	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_AT(" AND send_id = ?6"),
+	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_ALL,
+	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_BEFORE,
+	STORE_OUTBOX_SENT STORE_OUTBOX_MSG_AT,
 };
 /*
  * The same, for a message whose rows lie close together by id (a
@@ -145,14 +183,12 @@ static const char *const store_outbox_sent_sql[] = {
  * (?8) to its greatest (?9), by the primary key.  Moving rows out of
  * the queue index while walking that index made SQLite gather them in
  * a temporary table first (about 30,000 instructions a statement);
- * walking the primary key it updates each row as it goes.  Its rows
- * are those still pending with its id, whatever their address.
+ * walking the primary key it updates each row as it goes.
  */
 static const char store_outbox_sent_ids_sql[] =
-    STORE_OUTBOX_SENT " WHERE id >= ?8 AND id <= ?9 AND send_id = ?6"
-    " AND state = 'pending' AND CAST(?1 AS TEXT) IS NOT NULL"
-    " AND CAST(?2 AS TEXT) IS NOT NULL AND CAST(?4 AS BIGINT) IS NOT NULL"
-    " AND CAST(?5 AS BIGINT) IS NOT NULL";
+    STORE_OUTBOX_SENT " WHERE id >= ?8 AND id <= ?9 AND state = 'pending'"
+    " AND channel = ?1 AND address = ?2"
+    " AND (due_ms < ?4 OR (due_ms = ?4 AND id <= ?5))";
 static const char store_outbox_cancel_sql[] =
     "UPDATE notifications SET state = 'cancelled', updated_ms = ?3"
     " WHERE alert_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR person = ?2)"
@@ -181,9 +217,17 @@ static const char store_outbox_spawn_sql[] =
     " stage)"
     " SELECT alert_id, person, ?3, ?4, ?2, reason, ack_url, ?5, ?6, ?6,"
     " 'pending', body, event, stage FROM notifications WHERE id = ?1";
+/*
+ * The person's next step brought forward to now (?4), but after the
+ * last row of a message out to its address, if one is (in the same
+ * millisecond, by one): it must not read as that message's.
+ */
 static const char store_outbox_failover_sql[] =
     "UPDATE notifications SET due_ms = "
-    STORE_SQL("min(due_ms, ?4)", "LEAST(due_ms, ?4)") ", updated_ms = ?4"
+    STORE_SQL("max(min(due_ms, ?4),", "GREATEST(LEAST(due_ms, ?4),")
+    " coalesce((SELECT s.last_due + 1 FROM sends s"
+    " WHERE s.channel = notifications.channel"
+    " AND s.address = notifications.address), 0)), updated_ms = ?4"
     " WHERE id = (SELECT id FROM notifications WHERE " STORE_NOTE_ALERT_IS
     " AND person = ?2 AND state = 'pending' AND step > ?3" STORE_NOTE_IDLE
     " ORDER BY step, id LIMIT 1) RETURNING id, channel, address, due_ms";
@@ -194,18 +238,27 @@ static const char store_outbox_live_sql[] =
 static const char store_outbox_provider_sql[] =
     "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
     " WHERE n.provider_id = ?1 ORDER BY n.id";
+/*
+ * At start: no message is out.  (A row still tagged, by a version
+ * before migration 29, is pending again.)
+ */
 static const char store_outbox_resume_sql[] =
+    "DELETE FROM sends";
+static const char store_outbox_resume_rows_sql[] =
     "UPDATE notifications SET send_id = NULL, updated_ms = ?1"
     " WHERE state = 'pending' AND send_id IS NOT NULL";
 static const char store_outbox_recent_sql[] =
     "SELECT DISTINCT channel, address, sent_ms FROM notifications"
     " WHERE sent_ms > ?1 ORDER BY sent_ms";
-/* Who received something that asked them to act on an alert. */
+/*
+ * Who received something that asked them to act on an alert, or is
+ * being sent it.
+ */
 static const char store_outbox_paged_sql[] =
     "SELECT DISTINCT person FROM notifications WHERE alert_id = ?1"
     " AND event IN ('page', 'escalated', 'reminder', 'breach')"
-    " AND (state IN ('sent', 'delivered') OR (state = 'pending' AND"
-    " send_id IS NOT NULL)) ORDER BY person";
+    " AND (state IN ('sent', 'delivered') OR (state = 'pending' AND "
+    STORE_NOTE_INFLIGHT("notifications") ")) ORDER BY person";
 static const char store_outbox_list_sql[] =
     "SELECT " STORE_NOTE_COLUMNS STORE_NOTE_FROM
     " WHERE n.alert_id = ?1 ORDER BY n.id";
@@ -243,13 +296,14 @@ store_outbox_add(struct store *s, struct store_note *n, int64_t now,
 }
 
 /* The stored names of a row's state and event (notify.c maps them). */
-/* A pending row of a message in flight (send_id set) is "sending". */
+/* A pending row of a message in flight (column inflight_col) is
+ * "sending". */
 static enum notify_state
-store_note_state(struct sq *q, int col, int send_id_col)
+store_note_state(struct sq *q, int col, int inflight_col)
 {
 	int v = notify_state_find(store_column_text(q, col));
 
-	if (v == NOTIFY_PENDING && !store_column_null(q, send_id_col))
+	if (v == NOTIFY_PENDING && store_column_int(q, inflight_col) != 0)
 		return NOTIFY_SENDING;
 	return v < 0 ? NOTIFY_FAILED : (enum notify_state)v;
 }
@@ -505,23 +559,23 @@ store_outbox_set(struct store *s, const struct store_outbox_change *c,
 }
 
 /*
- * Step sql[] over the rows of message m (see STORE_OUTBOX_MSG_ALL: the
- * first statement if m is all that was due, else the other two) and
- * say how many rows it changed, or -1 with *cause.  sent: sql is the
- * move to "sent" (provider_id bound), by the message's ids if they lie
- * close together (store_outbox_sent_ids_sql).
+ * Message m (rows up to (m->last_due, m->last_id), none above m->max_id)
+ * went out: its rows "sent" by sql[] (see STORE_OUTBOX_MSG_ALL: the
+ * first statement if m is all that was due, else the other two), or by
+ * the walk of its ids if they lie close together
+ * (store_outbox_sent_ids_sql).  Returns how many rows it changed, or -1
+ * with *cause.
  */
 static int64_t
 store_outbox_msg(struct store *s, const char *const sql[3], const char *what,
-    const struct store_outbox_msg *m, int sent, const char *provider_id,
-    char **cause)
+    const struct store_outbox_msg *m, const char *provider_id, char **cause)
 {
 	struct sq *q;
 	int64_t n = 0;
 	int i, ids;
 
 	/* the rows of a message that went out, close together by id */
-	ids = sent && m->n > 0 && m->max_id >= m->min_id &&
+	ids = m->n > 0 && m->max_id >= m->min_id &&
 	    m->max_id - m->min_id < (int64_t)(4 * m->n + 16);
 	for (i = m->whole || ids ? 0 : 1; i < (m->whole || ids ? 1 : 3);
 	    i++) {
@@ -534,12 +588,9 @@ store_outbox_msg(struct store *s, const char *const sql[3], const char *what,
 		store_bind_int64(q, 4, m->last_due);
 		store_bind_int64(q, 5, m->last_id);
 		store_bind_int64(q, 6, m->send_id);
-		if (sent)
-			store_bind_text(q, 7, provider_id);
-		if (ids) {
-			store_bind_int64(q, 8, m->min_id);
-			store_bind_int64(q, 9, m->max_id);
-		}
+		store_bind_text(q, 7, provider_id);
+		store_bind_int64(q, 8, m->min_id);
+		store_bind_int64(q, 9, m->max_id);
 		if (store_step_done(s, q, cause) != 0)
 			return -1;
 		n += store_changed(s);
@@ -548,32 +599,70 @@ store_outbox_msg(struct store *s, const char *const sql[3], const char *what,
 }
 
 /*
- * Message m now in flight: the due rows of its address, up to and
- * including its last row, tagged with its id, in one statement that
- * writes no index, whatever the message carries.  They stay "pending"
- * in the store (read as NOTIFY_SENDING), so a crash before their
- * outcome leaves them to go out again at the next start.  Returns how
- * many rows were tagged, or -1 with *cause.
+ * Message m now in flight: one row of the sends table, for its channel
+ * and address, saying which of the address's pending rows it carries
+ * (up to its last row in (due, id) order, none above its greatest id
+ * m->max_id), whatever the message carries; the rows themselves are not
+ * written.  They stay "pending" in the store (read as NOTIFY_SENDING),
+ * so a crash before their outcome leaves them to go out again at the
+ * next start (store_outbox_resume).  0, or -1 with *cause.
  */
-int64_t
+int
 store_outbox_mark(struct store *s, const struct store_outbox_msg *m,
     char **cause)
 {
-	return store_outbox_msg(s, store_outbox_mark_sql,
-	    "marking notifications sending", m, 0, NULL, cause);
+	struct sq *q;
+
+	if ((q = store_stmt_cause(s, store_outbox_mark_sql,
+	    "marking notifications sending", cause)) == NULL)
+		return -1;
+	store_bind_text(q, 1, m->channel);
+	store_bind_text(q, 2, m->address);
+	store_bind_int64(q, 3, m->send_id);
+	store_bind_int64(q, 4, m->last_due);
+	store_bind_int64(q, 5, m->last_id);
+	store_bind_int64(q, 6, m->max_id);
+	store_bind_int64(q, 7, m->now);
+	return store_step_done(s, q, cause);
+}
+
+/*
+ * Message m is no longer out (a retry, a failure: its rows are written
+ * one by one), or went out (store_outbox_sent): its sends row goes.
+ */
+int
+store_outbox_unmark(struct store *s, const struct store_outbox_msg *m,
+    char **cause)
+{
+	struct sq *q;
+
+	if ((q = store_stmt_cause(s, store_outbox_unmark_sql,
+	    "ending a message", cause)) == NULL)
+		return -1;
+	store_bind_text(q, 1, m->channel);
+	store_bind_text(q, 2, m->address);
+	store_bind_int64(q, 3, m->send_id);
+	return store_step_done(s, q, cause);
 }
 
 /*
  * Message m went out (provider_id, or NULL): its rows "sent" at m->now,
- * their attempts counted, in one statement.  Returns how many rows, or
- * -1 with *cause.
+ * their attempts counted, in one statement (two for a digest cut
+ * short), and it is no longer out.  Returns how many rows, or -1 with
+ * *cause.
  */
 int64_t
 store_outbox_sent(struct store *s, const struct store_outbox_msg *m,
     const char *provider_id, char **cause)
 {
-	return store_outbox_msg(s, store_outbox_sent_sql,
-	    "marking notifications sent", m, 1, provider_id, cause);
+	int64_t n;
+
+	if ((n = store_outbox_msg(s, store_outbox_sent_sql,
+	    "marking notifications sent", m, provider_id, cause)) < 0)
+		return -1;
+	if (store_outbox_unmark(s, m, cause) != 0)
+		return -1;
+	return n;
 }
 
 /*
@@ -803,11 +892,20 @@ store_outbox_resume(struct store *s, int64_t now, char **cause)
 	if ((q = store_stmt_cause(s, store_outbox_resume_sql,
 	    "resuming notifications", cause)) == NULL)
 		return -1;
+	if (store_step_done(s, q, cause) != 0)
+		return -1;
+	if ((q = store_stmt_cause(s, store_outbox_resume_rows_sql,
+	    "resuming notifications", cause)) == NULL)
+		return -1;
 	store_bind_int64(q, 1, now);
 	return store_step_done(s, q, cause);
 }
 
-/* Each distinct (channel, address, sent_ms) after since, oldest first. */
+/*
+ * Each distinct (channel, address, sent_ms) after since, oldest first:
+ * one per message that went out (its first row carries sent_ms), or per
+ * row moved to "sent" alone (store_outbox_set).
+ */
 int
 store_outbox_recent(struct store *s, int64_t since,
     void (*cb)(const char *, const char *, int64_t, void *), void *arg)

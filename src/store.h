@@ -378,9 +378,10 @@ int store_outbox_set(struct store *, const struct store_outbox_change *,
 /*
  * One message's rows: the first due pending rows of a channel and
  * address in (due_ms, id) order, up to its last row (last_due,
- * last_id), tagged send_id; whole: they were every pending row of the
- * address due when read (none due at last_due was left out); now: when
- * it is marked, or went out.
+ * last_id), none above its greatest id (max_id); send_id: its id (its
+ * first row's); whole: they were every pending row of the address due
+ * when read (none due at last_due was left out); now: when it is
+ * marked, or went out.
  */
 struct store_outbox_msg {
 	const char *channel;
@@ -393,7 +394,9 @@ struct store_outbox_msg {
 	int64_t min_id, max_id; /* its least and greatest row id, */
 	size_t n;		/* and how many rows (0: not known) */
 };
-int64_t store_outbox_mark(struct store *, const struct store_outbox_msg *,
+int store_outbox_mark(struct store *, const struct store_outbox_msg *,
+    char **);
+int store_outbox_unmark(struct store *, const struct store_outbox_msg *,
     char **);
 int64_t store_outbox_sent(struct store *, const struct store_outbox_msg *,
     const char *, char **);

@@ -617,6 +617,13 @@ qfix_page(struct qfix *f, const char *person, const char *chat,
 	return pg.alert_id;
 }
 
+/* A pending row n in a message in flight (store-outbox.c). */
+#define QFIX_INFLIGHT \
+	"state = 'pending' AND EXISTS (SELECT 1 FROM sends sx" \
+	" WHERE sx.channel = n.channel AND sx.address = n.address" \
+	" AND n.id <= sx.max_id AND (n.due_ms < sx.last_due OR" \
+	" (n.due_ms = sx.last_due AND n.id <= sx.last_id)))"
+
 /* One number from the store, by a query of our own. */
 static int64_t
 qfix_count(struct qfix *f, const char *sql)
@@ -1142,14 +1149,31 @@ test_later_due(void **state)
 	qfix_close(&f);
 }
 
+/* store_outbox_recent's sends, counted: how many, and the last. */
+struct recent_seen {
+	int n;
+	int64_t at;
+	char address[32];
+};
+
+static void
+recent_cb(const char *channel, const char *address, int64_t at, void *arg)
+{
+	struct recent_seen *r = arg;
+
+	r->n++;
+	r->at = at;
+	snprintf(r->address, sizeof r->address, "%s", address);
+}
+
 /*
- * A message's rows move together: "sending" in one statement (the first
- * k due rows of the address, in due and id order, tagged with the
- * message's id: pending with send_id set in the store), "sent" in one
- * statement by that id.  Rows sending are not cancelled; a message's
- * outcome touches no other message's rows, not even one left "sending"
- * on the same address, nor a row due before its last that came after
- * it; at start, what was left "sending" is pending again.
+ * A message's rows move together: "sending" by one row of the sends
+ * table (the first k due rows of the address, in due and id order, none
+ * of them written), "sent" in one statement.  Rows sending are not
+ * cancelled, count as paged, are not failed over to; a row written
+ * meanwhile, even due earlier, is not the message's, nor is a row a
+ * failover brings forward; its outcome touches no other row; at start,
+ * what was left "sending" is pending again.
  */
 static void
 test_mark(void **state)
@@ -1157,11 +1181,13 @@ test_mark(void **state)
 	static const struct outbox_rule con = { "console", 0 };
 	struct store_outbox_due due;
 	struct store_outbox_msg m1, m2;
-	struct store_note *rows, *got;
+	struct store_outbox_head h;
+	struct recent_seen seen;
+	struct store_note *rows, *more, *got, fail;
 	struct qfix f;
-	char *cause = NULL;
-	int64_t now, ids[5];
-	size_t ngot;
+	char *cause = NULL, **who;
+	int64_t now, ids[5], id;
+	size_t ngot, nwho, nmore;
 	size_t n, i;
 
 	qfix_open(&f, " { name = \"console\"; driver = \"console\"; }");
@@ -1183,64 +1209,133 @@ test_mark(void **state)
 	m1.last_due = rows[2].due_ms;
 	m1.last_id = rows[2].id;
 	m1.send_id = rows[0].id;
-	assert_int_equal(store_outbox_mark(f.st, &m1, &cause), 3);
+	m1.min_id = m1.max_id = rows[0].id;
+	for (i = 1; i < 3; i++) {
+		if (rows[i].id < m1.min_id)
+			m1.min_id = rows[i].id;
+		if (rows[i].id > m1.max_id)
+			m1.max_id = rows[i].id;
+	}
+	m1.n = 3;
+	assert_int_equal(store_outbox_mark(f.st, &m1, &cause), 0);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	/* no row written: one row of sends */
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " WHERE send_id IS NOT NULL"), 0);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM sends"), 1);
 	assert_int_equal(store_outbox_list(f.st, ids[0], &got, &ngot), 0);
 	assert_int_equal(ngot, 1);
 	assert_int_equal(got[0].state, NOTIFY_SENDING);
 	store_notes_free(got, ngot);
+	assert_int_equal(store_outbox_list(f.st, ids[3], &got, &ngot), 0);
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got[0].state, NOTIFY_PENDING);
+	store_notes_free(got, ngot);
+	/* /metrics counts them "sending" too */
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
+	    " n WHERE " QFIX_INFLIGHT), 3);
+	/* alert 2 in flight counts as paged; alert 5 not yet */
+	assert_int_equal(store_outbox_paged(f.st, ids[1], &who, &nwho), 0);
+	assert_int_equal(nwho, 1);
+	assert_string_equal(who[0], "alice");
+	free(who[0]);
+	free(who);
+	assert_int_equal(store_outbox_paged(f.st, ids[4], &who, &nwho), 0);
+	assert_int_equal(nwho, 0);
+	free(who);
 	/* an ack of alert 2 (sending) and alert 4 (pending) */
 	assert_int_equal(store_outbox_cancel(f.st, ids[1], NULL, now, &cause),
 	    0);
 	assert_int_equal(store_outbox_cancel(f.st, ids[3], NULL, now, &cause),
 	    1);
-	/* a message of the last, left "sending" (as if its start failed) */
-	m2 = m1;
-	m2.last_due = rows[4].due_ms;
-	m2.last_id = rows[4].id;
-	m2.send_id = rows[4].id;
-	m2.whole = 1; /* all that is left */
-	assert_int_equal(store_outbox_mark(f.st, &m2, &cause), 1);
 	/* a row due earlier than the message's last, written after it
 	 * (a later rule falling due): not the message's */
 	assert_int_equal(store_outbox_spawn(f.st, rows[0].id, 1, "console",
 	    "alice", rows[0].due_ms - 1, now, &cause), 0);
+	assert_int_equal(store_outbox_list(f.st, ids[0], &got, &ngot), 0);
+	assert_int_equal(ngot, 2);
+	assert_int_equal(got[0].state, NOTIFY_SENDING);
+	assert_int_equal(got[1].state, NOTIFY_PENDING);
+	store_notes_free(got, ngot);
+	/* step 0 of alert 1 failed: the failover brings that row forward,
+	 * after the message's last, so it does not read as the message's */
+	memset(&fail, 0, sizeof fail);
+	fail.alert_id = ids[0];
+	fail.person = (char *)"alice";
+	fail.step = 0;
+	id = store_outbox_failover(f.st, &fail, now, &h);
+	assert_true(id > m1.max_id);
+	assert_true(h.due_ms == m1.last_due + 1);
+	store_outbox_head_clear(&h);
+	assert_int_equal(store_outbox_list(f.st, ids[0], &got, &ngot), 0);
+	assert_int_equal(got[1].state, NOTIFY_PENDING);
+	store_notes_free(got, ngot);
 	m1.now = now + 1;
 	assert_int_equal(store_outbox_sent(f.st, &m1, "pid-1", &cause), 3);
 	assert_int_equal(store_commit(f.st, &cause), 0);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM sends"), 0);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'sent' AND attempt = 1 AND provider_id = 'pid-1'"
 	    " AND person = 'alice'"), 3);
+	/* the send instant (rate limits at start) on its first row only */
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'sent' AND sent_ms = updated_ms"), 3);
+	    " WHERE state = 'sent' AND sent_ms = updated_ms"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'pending' AND send_id IS NOT NULL AND person = 'alice'"), 1);
+	    " WHERE state = 'sent' AND sent_ms IS NOT NULL AND id = send_id"),
+	    1);
+	/* the rate limits see one send of the message, at its instant */
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_outbox_recent(f.st, now - 1000, recent_cb,
+	    &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_true(seen.at == now + 1);
+	assert_string_equal(seen.address, "alice");
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'pending' AND send_id IS NULL AND person ="
-	    " 'alice'"), 1);
+	    " WHERE state = 'pending' AND person = 'alice'"), 2);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'cancelled'"), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'pending' AND person = 'bob'"), 1);
 	/* nothing sends twice: the message is gone */
+	assert_int_equal(store_begin(f.st, &cause), 0);
 	assert_int_equal(store_outbox_sent(f.st, &m1, NULL, &cause), 0);
+	/* a message of all that is due (alert 5's row and the row failed
+	 * over to), left out as if its start failed: at start it is
+	 * pending again */
+	due.now = now + 10;
+	assert_int_equal(store_outbox_queue(f.st, &due, 10, &more, &nmore),
+	    0);
+	assert_int_equal(nmore, 2);
+	memset(&m2, 0, sizeof m2);
+	m2.channel = "console";
+	m2.address = "alice";
+	m2.now = now + 10;
+	m2.last_due = more[1].due_ms;
+	m2.last_id = more[1].id;
+	m2.send_id = more[0].id;
+	m2.min_id = more[0].id < more[1].id ? more[0].id : more[1].id;
+	m2.max_id = more[0].id < more[1].id ? more[1].id : more[0].id;
+	m2.n = 2;
+	m2.whole = 1;
+	assert_int_equal(store_outbox_mark(f.st, &m2, &cause), 0);
 	assert_int_equal(store_outbox_resume(f.st, now, &cause), 0);
-	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'pending' AND send_id IS NULL AND person ="
-	    " 'alice'"), 2);
-	/* a message of all that is due, and a row due earlier written
-	 * while it is out: its outcome leaves that row pending */
-	assert_int_equal(store_outbox_mark(f.st, &m2, &cause), 2);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM sends"), 0);
+	assert_int_equal(store_outbox_list(f.st, ids[4], &got, &ngot), 0);
+	assert_int_equal(got[0].state, NOTIFY_PENDING);
+	store_notes_free(got, ngot);
+	/* again, and a row due earlier written while it is out: its
+	 * outcome, by its ids (close together), leaves that row pending */
+	assert_int_equal(store_outbox_mark(f.st, &m2, &cause), 0);
 	assert_int_equal(store_outbox_spawn(f.st, rows[0].id, 2, "console",
 	    "alice", rows[0].due_ms - 2, now, &cause), 0);
-	/* by its ids (the walk of them takes in the row written since:
-	 * not the message's) */
-	m2.min_id = rows[4].id;
-	m2.max_id = rows[4].id + 10;
-	m2.n = 2;
 	assert_int_equal(store_outbox_sent(f.st, &m2, NULL, &cause), 2);
+	assert_int_equal(store_commit(f.st, &cause), 0);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'pending' AND send_id IS NULL AND person ="
 	    " 'alice' AND step = 2"), 1);
+	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM sends"), 0);
+	store_notes_free(more, nmore);
 	store_notes_free(rows, n);
 	qfix_close(&f);
 }
@@ -1274,7 +1369,9 @@ test_resume(void **state)
 	m.last_due = rows[0].due_ms;
 	m.last_id = rows[0].id;
 	m.send_id = rows[0].id;
-	assert_int_equal(store_outbox_mark(f.st, &m, &cause), 1);
+	m.min_id = m.max_id = rows[0].id;
+	m.n = 1;
+	assert_int_equal(store_outbox_mark(f.st, &m, &cause), 0);
 	store_notes_free(rows, n);
 	assert_int_equal(store_commit(f.st, &cause), 0);
 
@@ -1352,7 +1449,8 @@ test_storm(void **state)
 	qfix_page(&f, "alice", "@alice", &hang, NULL);
 	assert_int_equal(store_commit(f.st, &cause), 0);
 	outbox_kick(f.ob);
-	qfix_until(&f, "SELECT count(*) FROM notifications WHERE state = 'pending' AND send_id IS NOT NULL", 1);
+	qfix_until(&f, "SELECT count(*) FROM notifications n WHERE "
+	    QFIX_INFLIGHT, 1);
 	assert_int_equal(outbox_inflight(f.ob), 1);
 	assert_int_equal(store_begin(f.st, &cause), 0);
 	for (i = 0; i < 10000; i++)
@@ -1380,11 +1478,10 @@ test_storm(void **state)
 	    " WHERE person = 'bob' AND state = 'sent'"), 1);
 	assert_true(rows_read < 100);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE person = 'alice' AND send_id IS NOT NULL AND state ="
-	    " 'pending'"), 1);
+	    " n WHERE person = 'alice' AND " QFIX_INFLIGHT), 1);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE person = 'alice' AND state = 'pending' AND send_id IS"
-	    " NULL"), 10000);
+	    " n WHERE person = 'alice' AND state = 'pending' AND NOT ("
+	    QFIX_INFLIGHT ")"), 10000);
 	assert_int_equal(outbox_inflight(f.ob), 1);
 	sqlite3_trace_v2(f.st->db, 0, NULL, NULL);
 
@@ -1425,8 +1522,8 @@ test_sends_max(void **state)
 	/* up to 20 s for the first OUTBOX_SENDS_MAX to be started */
 	for (i = 0; i < 4000; i++) {
 		event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-		n = qfix_count(&f, "SELECT count(*) FROM notifications WHERE"
-		    " state = 'pending' AND send_id IS NOT NULL");
+		n = qfix_count(&f, "SELECT count(*) FROM notifications n"
+		    " WHERE " QFIX_INFLIGHT);
 		if (n >= OUTBOX_SENDS_MAX)
 			break;
 		usleep(5000);
@@ -1439,9 +1536,9 @@ test_sends_max(void **state)
 	}
 	assert_int_equal(outbox_inflight(f.ob), OUTBOX_SENDS_MAX);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'pending' AND send_id IS NOT NULL"), OUTBOX_SENDS_MAX);
+	    " n WHERE " QFIX_INFLIGHT), OUTBOX_SENDS_MAX);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
-	    " WHERE state = 'pending' AND send_id IS NULL"), 44);
+	    " n WHERE state = 'pending' AND NOT (" QFIX_INFLIGHT ")"), 44);
 
 	qfix_close(&f);
 	close(fd);

@@ -51,7 +51,8 @@
  * AUTOINCREMENT or alerts_status), 25 (commands for silences and
  * reports) and 26 (the epoch of an event), for the migration tests.
  */
-#define STORE_UNDO_26 " ALTER TABLE events DROP COLUMN epoch;"
+#define STORE_UNDO_29 " DROP TABLE sends;"
+#define STORE_UNDO_26 STORE_UNDO_29 " ALTER TABLE events DROP COLUMN epoch;"
 #define STORE_UNDO_24 \
 	" DROP TABLE alert_id_floor;" \
 	" CREATE TABLE a23 (id INTEGER PRIMARY KEY AUTOINCREMENT," \
@@ -1662,7 +1663,7 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "28"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
@@ -1747,7 +1748,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "28"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -2596,7 +2597,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "28"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
