@@ -305,6 +305,27 @@ static const char *const store_migrations_pg[] = {
 	"  PRIMARY KEY (channel, address));"
 	"UPDATE notifications SET send_id = NULL"
 	"  WHERE state = 'pending' AND send_id IS NOT NULL",
+	/*
+	 * 15: SQLite's 30, no index of the alerts not started, and room in
+	 * each page for an alert's next version, so that the leader's save
+	 * of an alert (a standby's, started) is a HOT update: no index
+	 * entry written; pages written before keep theirs as they are.
+	 * And no foreign key from an audit event to its alert, here alone:
+	 * each event's check was a query of its own (a plan run through
+	 * SPI, a lock on the alert's row and its WAL record), about a
+	 * seventh of the server's time per alert taken in with 2 nodes
+	 * (tests/bench/ha, perf), for what holds without it.  An event is
+	 * written in the transaction that writes its alert's row (intake
+	 * inserts or updates it; the engine's save updates it, and fails
+	 * the transaction if it is gone, store-engine.c) or a row whose
+	 * own key holds the alert (notifications, callbacks); an alert
+	 * goes only by retention (store-retention.c), its events first, in
+	 * one transaction.  SQLite keeps its key: a check there is a
+	 * lookup in the process, and dropping it would copy the audit log.
+	 */
+	"DROP INDEX alerts_unstarted;"
+	"ALTER TABLE alerts SET (fillfactor = 50);"
+	"ALTER TABLE events DROP CONSTRAINT events_alert_id_fkey",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

@@ -728,12 +728,12 @@ test_pg_later_fails(void **state)
 	free(r.dedup_key);
 	ev.alert_id = r.id;
 	/*
-	 * Buffered, then written in the pipeline once STORE_EVQ_ROWS of
+	 * Buffered, then written in the pipeline once STORE_EVQ_PG_ROWS of
 	 * them are waiting (the raise's "triggered" is the first), and
 	 * not waited for: it succeeds here ...
 	 */
 	ev.kind = "fine";
-	for (i = 2; i < STORE_EVQ_ROWS; i++)
+	for (i = 2; i < STORE_EVQ_PG_ROWS; i++)
 		assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
 	ev.kind = "doomed";
 	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
@@ -1663,14 +1663,14 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "30"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
 	assert_int_equal(count_rows(db, "SELECT clock FROM breaches", 0,
 	    "response"), 1);
 	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_master"
-	    " WHERE tbl_name = 'alerts'", 0, NULL), 3); /* and its 2 indexes */
+	    " WHERE tbl_name = 'alerts'", 0, NULL), 2); /* and its index */
 	assert_int_equal(count_rows(db, "EXPLAIN INSERT INTO alerts"
 	    " (dedup_key, service, priority, summary, created_ms, updated_ms)"
 	    " VALUES ('k', 's', 1, 'x', 1, 1)", 1, "OpenEphemeral"), 0);
@@ -1748,7 +1748,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "30"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -2597,7 +2597,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "30"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
