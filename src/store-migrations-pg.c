@@ -322,10 +322,24 @@ static const char *const store_migrations_pg[] = {
 	 * goes only by retention (store-retention.c), its events first, in
 	 * one transaction.  SQLite keeps its key: a check there is a
 	 * lookup in the process, and dropping it would copy the audit log.
+	 * And the CHECKs of priority and status as domains, the same
+	 * rules: a table's CHECKs are read and planned again for every
+	 * statement that writes a row (the leader's save, one per alert,
+	 * paid it though it sets neither), a domain's once per connection,
+	 * and only where the column is written.
 	 */
 	"DROP INDEX alerts_unstarted;"
 	"ALTER TABLE alerts SET (fillfactor = 50);"
-	"ALTER TABLE events DROP CONSTRAINT events_alert_id_fkey",
+	"ALTER TABLE events DROP CONSTRAINT events_alert_id_fkey;"
+	"CREATE DOMAIN alert_priority AS BIGINT"
+	"  CHECK (VALUE BETWEEN 1 AND 4);"
+	"CREATE DOMAIN alert_status AS TEXT COLLATE \"C\""
+	"  CHECK (VALUE = 'triggered' OR VALUE = 'acknowledged'"
+	"  OR VALUE = 'resolved');"
+	"ALTER TABLE alerts DROP CONSTRAINT alerts_priority_check,"
+	"  DROP CONSTRAINT alerts_status_check,"
+	"  ALTER COLUMN priority TYPE alert_priority,"
+	"  ALTER COLUMN status TYPE alert_status",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */
