@@ -305,6 +305,41 @@ static const char *const store_migrations_pg[] = {
 	"  PRIMARY KEY (channel, address));"
 	"UPDATE notifications SET send_id = NULL"
 	"  WHERE state = 'pending' AND send_id IS NOT NULL",
+	/*
+	 * 15: SQLite's 30, no index of the alerts not started, and room in
+	 * each page for an alert's next version, so that the leader's save
+	 * of an alert (a standby's, started) is a HOT update: no index
+	 * entry written; pages written before keep theirs as they are.
+	 * And no foreign key from an audit event to its alert, here alone:
+	 * each event's check was a query of its own (a plan run through
+	 * SPI, a lock on the alert's row and its WAL record), about a
+	 * seventh of the server's time per alert taken in with 2 nodes
+	 * (tests/bench/ha, perf), for what holds without it.  An event is
+	 * written in the transaction that writes its alert's row (intake
+	 * inserts or updates it; the engine's save updates it, and fails
+	 * the transaction if it is gone, store-engine.c) or a row whose
+	 * own key holds the alert (notifications, callbacks); an alert
+	 * goes only by retention (store-retention.c), its events first, in
+	 * one transaction.  SQLite keeps its key: a check there is a
+	 * lookup in the process, and dropping it would copy the audit log.
+	 * And the CHECKs of priority and status as domains, the same
+	 * rules: a table's CHECKs are read and planned again for every
+	 * statement that writes a row (the leader's save, one per alert,
+	 * paid it though it sets neither), a domain's once per connection,
+	 * and only where the column is written.
+	 */
+	"DROP INDEX alerts_unstarted;"
+	"ALTER TABLE alerts SET (fillfactor = 50);"
+	"ALTER TABLE events DROP CONSTRAINT events_alert_id_fkey;"
+	"CREATE DOMAIN alert_priority AS BIGINT"
+	"  CHECK (VALUE BETWEEN 1 AND 4);"
+	"CREATE DOMAIN alert_status AS TEXT COLLATE \"C\""
+	"  CHECK (VALUE = 'triggered' OR VALUE = 'acknowledged'"
+	"  OR VALUE = 'resolved');"
+	"ALTER TABLE alerts DROP CONSTRAINT alerts_priority_check,"
+	"  DROP CONSTRAINT alerts_status_check,"
+	"  ALTER COLUMN priority TYPE alert_priority,"
+	"  ALTER COLUMN status TYPE alert_status",
 };
 
 /* The migrations, *n of them, for store-db-pg.c to run. */

@@ -751,6 +751,18 @@ static const char *store_migrations[] = {
 	"  PRIMARY KEY (channel, address)) WITHOUT ROWID;"
 	"UPDATE notifications SET send_id = NULL"
 	"  WHERE state = 'pending' AND send_id IS NOT NULL;",
+	/*
+	 * 30: no index of the alerts not started (22's alerts_unstarted).
+	 * On PostgreSQL it made the leader's first save of each alert a
+	 * standby took in (stage_started_ms set, a column of the index's
+	 * condition) write a new entry in every index of alerts, never a
+	 * HOT update (tests/bench/ha, PG_STATS=1); the leader reads the
+	 * range of ids the standby's NOTIFY gives, and its look every
+	 * second the ids above those it saw a while ago
+	 * (store_engine_unstarted), by the primary key.  PostgreSQL also
+	 * leaves room in each page of alerts for that save (fillfactor).
+	 */
+	"DROP INDEX alerts_unstarted;",
 };
 
 /* The migrations, *n of them, for store-db-sqlite.c to run. */

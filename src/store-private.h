@@ -138,6 +138,14 @@ struct store_evq;
  * an INSERT at most (store_event_add).
  */
 #define STORE_EVQ_ROWS	64
+#define STORE_EVQ_PG_ROWS 1000	/* PostgreSQL: rows to its one INSERT */
+
+/*
+ * How long a transaction that took an alert id may take to commit, as
+ * far as the leader's look for alerts not started goes
+ * (store_engine_unstarted).
+ */
+#define STORE_UNSTARTED_MARGIN_MS	60000
 
 struct store {
 	const struct store_driver *drv;
@@ -165,6 +173,9 @@ struct store {
 	void (*fence_lost)(void *); /* a check found it moved on */
 	int64_t work_lo, work_hi; /* > 0: alerts written unstarted in this
 				 * transaction, for the leader (store-lease.c) */
+	int64_t unstarted_floor; /* the leader's look reads ids above */
+	int64_t unstarted_mark;	/* the largest id a look saw, */
+	int64_t unstarted_mark_ms; /* then (clock_mono_ms; 0: none yet) */
 	void *fence_arg;
 	struct store_ahead *ahead; /* PostgreSQL: the group written ahead */
 	size_t nahead, ahead_at;

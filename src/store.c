@@ -808,11 +808,86 @@ store_evq_stmt(struct store *s, size_t n, char **cause)
 }
 
 /*
+ * PostgreSQL: every buffered event in one INSERT whatever their number,
+ * prepared once on the server, each parameter the array of one column
+ * (as store-raise-pg.c writes alerts): not one statement for each
+ * number of rows, each with six parameters a row to parse.  The rows
+ * go in their order (WITH ORDINALITY), and so do their ids.
+ */
+static const char store_evq_pg_sql[] = "INSERT INTO events (alert_id,"
+    " at_ms, actor, kind, detail, epoch) SELECT c1, c2, c3, c4, c5, c6"
+    " FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS BIGINT[]),"
+    " CAST(?3 AS TEXT[]), CAST(?4 AS TEXT[]), CAST(?5 AS TEXT[]),"
+    " CAST(?6 AS BIGINT[])) WITH ORDINALITY AS u(c1, c2, c3, c4, c5, c6,"
+    " o) ORDER BY o";
+
+/* v as an array element; with null, 0 (or less) is NULL. */
+static void
+store_evq_pg_int(struct store_pg_array *a, int64_t v, int null)
+{
+	char num[32];
+
+	if (null && v <= 0) {
+		store_pg_array_add(a, NULL);
+		return;
+	}
+	snprintf(num, sizeof num, "%" PRId64, v);
+	store_pg_array_add(a, num);
+}
+
+/* store_events_flush() on PostgreSQL: 0, or -1 with *cause. */
+static int
+store_events_flush_pg(struct store *s, char **cause)
+{
+	struct store_pg_array col[STORE_EVQ_COLS];
+	const struct store_evq *e;
+	struct sq *st;
+	size_t i;
+	int j, rc = 0;
+
+	if ((st = store_stmt(s, store_evq_pg_sql)) == NULL) {
+		store_cause(s, cause, "preparing the audit events' INSERT");
+		store_evq_drop(s);
+		return -1;
+	}
+	memset(col, 0, sizeof col);
+	for (i = 0; i < s->nevq; i++) {
+		e = &s->evq[i];
+		store_evq_pg_int(&col[0], e->alert_id, 1);
+		store_evq_pg_int(&col[1], e->at_ms, 0);
+		store_pg_array_add(&col[2], s->evtext + e->actor);
+		store_pg_array_add(&col[3], s->evtext + e->kind);
+		store_pg_array_add(&col[4], e->detail == STORE_EVQ_NULL ?
+		    "{}" : s->evtext + e->detail);
+		store_evq_pg_int(&col[5], e->epoch, 1);
+	}
+	for (j = 0; j < STORE_EVQ_COLS; j++)
+		store_bind_text_static(st, j + 1, store_pg_array_end(&col[j]));
+	/* its result is read with the next statement's (the text is sent) */
+	if (s->drv->later != NULL && s->drv->later(st)) {
+		store_reset(st);
+		store_clear(st);
+	} else {
+		if (store_step(st) != STORE_DONE) {
+			store_cause(s, cause, "adding audit events");
+			rc = -1;
+		}
+		store_reset(st);
+		store_clear(st);
+	}
+	for (j = 0; j < STORE_EVQ_COLS; j++)
+		free(col[j].buf);
+	store_evq_drop(s);
+	return rc;
+}
+
+/*
  * Write the buffered events, in the order they were added, as INSERTs
- * of up to STORE_EVQ_ROWS rows each: before COMMIT, and before anything
- * in the transaction reads the events table.  On PostgreSQL they go out
- * in the pipeline (later()), not waited for.  The buffer is empty
- * after, written or not: 0, or -1 with *cause (the caller rolls back).
+ * of up to STORE_EVQ_ROWS rows each (on PostgreSQL, one INSERT of them
+ * all): before COMMIT, and before anything in the transaction reads
+ * the events table.  On PostgreSQL they go out in the pipeline
+ * (later()), not waited for.  The buffer is empty after, written or
+ * not: 0, or -1 with *cause (the caller rolls back).
  */
 int
 store_events_flush(struct store *s, char **cause)
@@ -822,6 +897,8 @@ store_events_flush(struct store *s, char **cause)
 	size_t at = 0, n, i;
 	int p, rc = 0;
 
+	if (s->nevq > 0 && s->drv->dialect == STORE_DIALECT_PG)
+		return store_events_flush_pg(s, cause);
 	while (at < s->nevq) {
 		n = s->nevq - at;
 		if (n > STORE_EVQ_ROWS)
@@ -942,7 +1019,8 @@ store_event_add(struct store *s, const struct store_event_new *ev,
 	e->kind = store_evq_text(s, ev->kind);
 	e->detail = store_evq_text(s, ev->detail);
 	/* a full INSERT's worth goes now: the buffer stays small */
-	if (s->nevq == STORE_EVQ_ROWS)
+	if (s->nevq == (s->drv->dialect == STORE_DIALECT_PG ?
+	    STORE_EVQ_PG_ROWS : STORE_EVQ_ROWS))
 		return store_events_flush(s, cause);
 	return 0;
 }

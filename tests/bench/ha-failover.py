@@ -197,10 +197,11 @@ for k in range(KILLS):
         time.sleep(0.02)
     fo.append((time.monotonic() - t0) * 1000)
     start(ld)
-print("failover (kill -9 of the leader, ha.lease %s), %d kills: p50 %.0f "
-      "ms, max %.0f ms (goal: at most 5 s)"
-      % (LEASE, KILLS, pct(fo, 0.5), max(fo)))
-print("failover times, ms: " + " ".join("%.0f" % v for v in fo))
+if fo:
+    print("failover (kill -9 of the leader, ha.lease %s), %d kills: p50 "
+          "%.0f ms, max %.0f ms (goal: at most 5 s)"
+          % (LEASE, KILLS, pct(fo, 0.5), max(fo)))
+    print("failover times, ms: " + " ".join("%.0f" % v for v in fo))
 for n in nodes:
     n["proc"].terminate()
 for n in nodes:

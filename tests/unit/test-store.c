@@ -728,12 +728,12 @@ test_pg_later_fails(void **state)
 	free(r.dedup_key);
 	ev.alert_id = r.id;
 	/*
-	 * Buffered, then written in the pipeline once STORE_EVQ_ROWS of
+	 * Buffered, then written in the pipeline once STORE_EVQ_PG_ROWS of
 	 * them are waiting (the raise's "triggered" is the first), and
 	 * not waited for: it succeeds here ...
 	 */
 	ev.kind = "fine";
-	for (i = 2; i < STORE_EVQ_ROWS; i++)
+	for (i = 2; i < STORE_EVQ_PG_ROWS; i++)
 		assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
 	ev.kind = "doomed";
 	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
@@ -1663,14 +1663,14 @@ test_migrate_checks(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "30"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM alerts", 0, NULL), 3);
 	assert_int_equal(count_rows(db, "SELECT alert_id FROM events", 0, "2"),
 	    1);
 	assert_int_equal(count_rows(db, "SELECT clock FROM breaches", 0,
 	    "response"), 1);
 	assert_int_equal(count_rows(db, "SELECT name FROM sqlite_master"
-	    " WHERE tbl_name = 'alerts'", 0, NULL), 3); /* and its 2 indexes */
+	    " WHERE tbl_name = 'alerts'", 0, NULL), 2); /* and its index */
 	assert_int_equal(count_rows(db, "EXPLAIN INSERT INTO alerts"
 	    " (dedup_key, service, priority, summary, created_ms, updated_ms)"
 	    " VALUES ('k', 's', 1, 'x', 1, 1)", 1, "OpenEphemeral"), 0);
@@ -1748,7 +1748,7 @@ test_migrate_events(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "30"), 1);
 	assert_int_equal(count_rows(db, "SELECT id FROM events", 0, NULL), 4);
 	assert_int_equal(count_rows(db, "SELECT detail FROM events WHERE"
 	    " id = 40", 0, "{\"x\":1}"), 1);
@@ -2597,7 +2597,7 @@ test_migrate_facts(void **state)
 	if (f->s == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "29"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA user_version", 0, "30"), 1);
 	assert_int_equal(count_rows(db, "SELECT at_ms FROM pages WHERE"
 	    " alert_id = 1 AND person = 'bob'", 0, "1795000000000"), 1);
 	sqlite3_close(db);
@@ -2717,6 +2717,89 @@ test_silences(void **state)
 	silence_clear(&si);
 }
 
+/* The ids a look for alerts not started gave, in order. */
+struct unstarted_ids {
+	int64_t id[8];
+	size_t n;
+};
+
+static void
+unstarted_cb(const struct store_engine_row *r, void *arg)
+{
+	struct unstarted_ids *u = arg;
+
+	assert_false(r->started);
+	if (u->n < nitems(u->id))
+		u->id[u->n] = r->id;
+	u->n++;
+}
+
+static void
+unstarted_look(struct store *s, size_t n, const int64_t *want)
+{
+	struct unstarted_ids u;
+	size_t i;
+
+	memset(&u, 0, sizeof u);
+	assert_int_equal(store_engine_unstarted(s, unstarted_cb, &u),
+	    (int64_t)n);
+	assert_int_equal(u.n, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(u.id[i], want[i]);
+}
+
+/*
+ * The leader's look for alerts not started (store_engine_unstarted, no
+ * index of them since migration 30): every one at first, a started one
+ * never; once a look's mark is STORE_UNSTARTED_MARGIN_MS old, only the
+ * ids above what that look saw.
+ */
+static void
+test_engine_unstarted(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise a, b, c;
+	struct store_engine_save w;
+	struct esc_state st;
+	char *cause = NULL;
+	int64_t want[3];
+
+	raise1(f->s, "db", "a", 2, T0, &a);
+	raise1(f->s, "db", "b", 2, T0, &b);
+	free(a.dedup_key);
+	free(b.dedup_key);
+	want[0] = a.id;
+	want[1] = b.id;
+	unstarted_look(f->s, 2, want);
+	unstarted_look(f->s, 2, want);	/* the mark is new: from 0 again */
+
+	/* b started: no longer given */
+	memset(&st, 0, sizeof st);
+	st.priority = 2;
+	st.status = ALERT_TRIGGERED;
+	st.stage = 1;
+	st.stage_started_ms = T0;
+	memset(&w, 0, sizeof w);
+	w.id = b.id;
+	w.policy = "p";
+	w.st = &st;
+	w.next_due = ESC_NEVER;
+	w.now = T0;
+	w.key_stored = 1;
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_engine_save(f->s, &w, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	unstarted_look(f->s, 1, want);
+
+	/* a minute on: the ids the first look saw are not read again */
+	f->s->unstarted_mark_ms -= STORE_UNSTARTED_MARGIN_MS;
+	raise1(f->s, "db", "c", 2, T0, &c);
+	free(c.dedup_key);
+	want[0] = c.id;
+	unstarted_look(f->s, 1, want);
+	unstarted_look(f->s, 1, want);
+}
+
 int
 main(void)
 {
@@ -2754,6 +2837,8 @@ main(void)
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_pg_later_fails, setup_pg,
 		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_engine_unstarted,
+		    setup_pg, teardown_pg),
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_raise_and_get, setup,
@@ -2800,6 +2885,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_callbacks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_engine_unstarted, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_facts, setup,
