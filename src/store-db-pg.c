@@ -32,6 +32,10 @@
  * (STORE_NOT_COMMITTED): the sender is told so and posts again, and a
  * dedup_key folds the repeat if the COMMIT did make it after all.
  *
+ * The leader's saves of escalation state are buffered the same way
+ * (store-engine.c): any statement sent in their transaction writes
+ * them first, as one UPDATE, so that it sees them.
+ *
  * Statements are prepared once on the server, named "s<N>" (the
  * unnamed statement for one-off ones), their ?N parameters rewritten
  * as $N; parameters go as text and PostgreSQL infers their types, so
@@ -1155,6 +1159,7 @@ void
 store_pg_array_add(struct store_pg_array *a, const char *v)
 {
 	const char *p;
+	size_t n;
 
 	store_pg_array_put(a, a->len == 0 ? "{" : ",", 1);
 	if (v == NULL) {
@@ -1162,10 +1167,13 @@ store_pg_array_add(struct store_pg_array *a, const char *v)
 		return;
 	}
 	store_pg_array_put(a, "\"", 1);
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
+	/* the runs without a character to escape, each in one copy */
+	for (p = v; *p != '\0'; p += n) {
+		if ((n = strcspn(p, "\"\\")) == 0) {
 			store_pg_array_put(a, "\\", 1);
-		store_pg_array_put(a, p, 1);
+			n = 1;
+		}
+		store_pg_array_put(a, p, n);
 	}
 	store_pg_array_put(a, "\"", 1);
 }
@@ -1229,6 +1237,12 @@ store_pg_step(struct sq *sq)
 	const char *cmd;
 
 	if (q->res == NULL) {
+		/* the saves buffered go first (store-engine.c) */
+		if (q->s->nsaves > 0 &&
+		    store_engine_saves_flush(q->s, NULL) != 0)
+			return STORE_ERR;
+		if (q->s->saves_failed)
+			return STORE_ERR;
 		if (store_pg_drain(q->s) != 0)
 			return STORE_ERR;
 		/* behind the pipeline's statements (not ROLLBACK: it must run) */
@@ -1376,6 +1390,10 @@ store_pg_later(struct sq *sq)
 	struct store *s = q->s;
 	struct store_pg *pg = PG(s);
 
+	/* the saves buffered go first (store-engine.c) */
+	if ((s->nsaves > 0 && store_engine_saves_flush(s, NULL) != 0) ||
+	    s->saves_failed)
+		return 0;
 	if (pg->conn == NULL || pg->commit != STORE_PG_COMMIT_NONE ||
 	    q->name[0] == '\0' || q->gen != pg->gen)
 		return 0;

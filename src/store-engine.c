@@ -55,6 +55,160 @@ static const char store_engine_save_sql[] =
     STORE_SQL("", " RETURNING 1) SELECT CAST(CASE WHEN count(*) = 1"
     " THEN '1' ELSE 'alert ' || CAST(?1 AS TEXT) || ' does not"
     " exist' END AS INT) FROM u");
+/*
+ * PostgreSQL: the saves of a transaction buffered (store_engine_save),
+ * written by one UPDATE of many rows (store_engine_saves_flush): each
+ * parameter ?K of store_engine_save_sql, bound as for one row, becomes
+ * the array of the K-th values of the rows.  The join is on the
+ * primary key (and its range, so that a plan made while the table was
+ * small still reads it by the key): one index lookup a row, as the
+ * UPDATE of each row did, without the executor's fixed cost of a
+ * statement each.  A row missing fails the statement, and with it the
+ * transaction, as it does for one.
+ */
+#define STORE_SAVE_COLS		18	/* parameters of store_engine_save_sql */
+#define STORE_SAVES_ROWS	500	/* rows in one UPDATE, at most */
+
+static const char store_engine_saves_sql[] =
+    "WITH u AS (UPDATE alerts SET policy = c2,"
+    " acknowledged_ms = nullif(c3, 0), first_response_ms = nullif(c4, 0),"
+    " resolved_ms = nullif(c5, 0), stage = c6,"
+    " max_stage = GREATEST(max_stage, c6), stage_started_ms = c7,"
+    " stage_ack_due_ms = nullif(c8, 0), stage_resolve_due_ms = nullif(c9, 0),"
+    " repeats_done = c10, sla_response_due_ms = nullif(c11, 0),"
+    " sla_first_response_due_ms = nullif(c12, 0),"
+    " sla_resolution_due_ms = nullif(c13, 0), sla_reminded = c14,"
+    " sla_breached = c15, next_due_ms = c16,"
+    " updated_ms = GREATEST(updated_ms, c17),"
+    " snooze_until_ms = nullif(c18, 0)"
+    " FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS TEXT[]),"
+    " CAST(?3 AS BIGINT[]), CAST(?4 AS BIGINT[]), CAST(?5 AS BIGINT[]),"
+    " CAST(?6 AS BIGINT[]), CAST(?7 AS BIGINT[]), CAST(?8 AS BIGINT[]),"
+    " CAST(?9 AS BIGINT[]), CAST(?10 AS BIGINT[]), CAST(?11 AS BIGINT[]),"
+    " CAST(?12 AS BIGINT[]), CAST(?13 AS BIGINT[]), CAST(?14 AS BIGINT[]),"
+    " CAST(?15 AS BIGINT[]), CAST(?16 AS BIGINT[]), CAST(?17 AS BIGINT[]),"
+    " CAST(?18 AS BIGINT[])) AS v(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10,"
+    " c11, c12, c13, c14, c15, c16, c17, c18)"
+    " WHERE alerts.id = v.c1 AND alerts.id BETWEEN ?19 AND ?20 RETURNING 1)"
+    " SELECT CAST(CASE WHEN count(*) = cardinality(CAST(?1 AS BIGINT[]))"
+    " THEN '1' ELSE 'some of alerts ' || CAST(?1 AS TEXT) || ' do not exist'"
+    " END AS INT)"
+    " FROM u";
+
+/* The saves buffered in the open transaction (PostgreSQL). */
+struct store_saveq {
+	struct store_pg_array col[STORE_SAVE_COLS];
+	int64_t *ids;		/* those of the rows, to find one twice */
+	size_t size;
+	int64_t lo, hi;
+};
+
+/* Forget the saves buffered (a rollback, a new transaction, close). */
+void
+store_engine_saves_drop(struct store *s, int all)
+{
+	struct store_saveq *b = s->saveq;
+	int i;
+
+	s->nsaves = 0;
+	s->saves_failed = 0;
+	if (b == NULL)
+		return;
+	for (i = 0; i < STORE_SAVE_COLS; i++)
+		b->col[i].len = 0;
+	if (all) {
+		for (i = 0; i < STORE_SAVE_COLS; i++)
+			free(b->col[i].buf);
+		free(b->ids);
+		free(b);
+		s->saveq = NULL;
+	}
+}
+
+/*
+ * Write the saves buffered as one UPDATE, sent without waiting (later())
+ * as each save was: before any other statement of the transaction
+ * (store-db-pg.c) and before COMMIT (store_events_commit), so that what
+ * follows sees them.  The buffer is empty after, written or not: 0, or
+ * -1 with *cause, and every statement of the transaction fails after
+ * (s->saves_failed) until it is rolled back.
+ */
+int
+store_engine_saves_flush(struct store *s, char **cause)
+{
+	struct store_saveq *b = s->saveq;
+	struct sq *q;
+	int i, rc;
+
+	if (s->nsaves == 0)
+		return 0;
+	s->nsaves = 0;
+	if ((q = store_stmt(s, store_engine_saves_sql)) == NULL)
+		goto fail;
+	for (i = 0; i < STORE_SAVE_COLS; i++)
+		store_bind_text_static(q, i + 1, store_pg_array_end(&b->col[i]));
+	store_bind_int64(q, 19, b->lo);
+	store_bind_int64(q, 20, b->hi);
+	if (s->drv->later(q)) {
+		store_reset(q);
+		store_clear(q);
+		store_engine_saves_drop(s, 0);
+		return 0;
+	}
+	rc = store_step(q);
+	store_reset(q);
+	store_clear(q);
+	if (rc == STORE_ROW) {
+		store_engine_saves_drop(s, 0);
+		return 0;
+	}
+fail:
+	store_engine_saves_drop(s, 0);
+	s->saves_failed = 1;
+	store_cause(s, cause, "saving escalation state");
+	return -1;
+}
+
+/*
+ * PostgreSQL, inside a transaction: buffer the save whose parameters are
+ * bound to q (store_engine_save_sql), to be written with the others
+ * (store_engine_saves_flush).  0, or -1 with *cause.
+ */
+static int
+store_engine_save_buffer(struct store *s, struct sq *q, int64_t id,
+    char **cause)
+{
+	struct store_saveq *b;
+	size_t j;
+	int i;
+
+	if ((b = s->saveq) == NULL)
+		b = s->saveq = xcalloc(1, sizeof *b);
+	/* the same alert again: the first one written before it */
+	for (j = 0; j < s->nsaves; j++)
+		if (b->ids[j] == id)
+			break;
+	if (j < s->nsaves && store_engine_saves_flush(s, cause) != 0) {
+		store_clear(q);
+		return -1;
+	}
+	if (s->nsaves == b->size) {
+		b->size = b->size > 0 ? b->size * 2 : 64;
+		b->ids = xreallocarray(b->ids, b->size, sizeof *b->ids);
+	}
+	for (i = 0; i < STORE_SAVE_COLS; i++)
+		store_pg_array_add(&b->col[i], store_pg_param(q, i + 1));
+	store_clear(q);
+	if (s->nsaves == 0 || id < b->lo)
+		b->lo = id;
+	if (s->nsaves == 0 || id > b->hi)
+		b->hi = id;
+	b->ids[s->nsaves++] = id;
+	if (s->nsaves == STORE_SAVES_ROWS)
+		return store_engine_saves_flush(s, cause);
+	return 0;
+}
+
 static const char store_engine_get_sql[] =
     "SELECT " STORE_ENGINE_COLUMNS " FROM alerts WHERE id = ?1";
 static const char store_engine_open_sql[] =
@@ -118,6 +272,9 @@ store_engine_save(struct store *s, const struct store_engine_save *w,
 	store_bind_int64(q, 17, w->now);
 	store_bind_int64(q, 18, st->snooze_until_ms);
 	if (s->drv->dialect == STORE_DIALECT_PG) {
+		/* with the others of the transaction, in one UPDATE */
+		if (s->txn)
+			return store_engine_save_buffer(s, q, w->id, cause);
 		/* not waited for: a missing row fails the transaction */
 		if (s->drv->later(q)) {
 			store_reset(q);

@@ -132,6 +132,7 @@ struct store_ckpt;
 
 struct store_ahead;
 struct store_evq;
+struct store_saveq;
 
 /*
  * Audit events buffered in a transaction are written this many rows to
@@ -187,6 +188,9 @@ struct store {
 	char *evtext;		/* their strings, one after another */
 	size_t evtext_len, evtext_size;
 	struct sq *evst[STORE_EVQ_ROWS]; /* INSERTs of 1, 2, ... rows */
+	struct store_saveq *saveq; /* PostgreSQL: saves not written yet */
+	size_t nsaves;		/* how many (store-engine.c) */
+	int saves_failed;	/* writing them failed: the transaction too */
 };
 
 /*
@@ -313,6 +317,10 @@ char *store_sql_pick(const char *, int);
 void store_prefetch_clear(struct store *);
 void store_bind_alert_insert(struct sq *, int, const char *,
     const struct alert_new *, int64_t, const struct store_alert_start *);
+
+/* store-engine.c */
+int store_engine_saves_flush(struct store *, char **);
+void store_engine_saves_drop(struct store *, int);
 
 /* store-raise-pg.c */
 int store_ahead_take(struct store *, const struct alert_new *,

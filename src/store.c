@@ -487,6 +487,7 @@ store_close(struct store *s)
 	store_callback_configure(s, NULL, 0, NULL, NULL);
 	store_ahead_clear(s);
 	store_prefetch_clear(s);
+	store_engine_saves_drop(s, 1);
 	s->drv->close(s);
 	free(s->path);
 	free(s->wal_path);
@@ -582,6 +583,7 @@ store_begin(struct store *s, char **cause)
 		store_pg_settle(s);
 		store_ahead_clear(s);
 		store_prefetch_clear(s);
+		store_engine_saves_drop(s, 0);
 	}
 	/* PostgreSQL: BEGIN goes out with the transaction's first statement */
 	if (s->drv->later != NULL && s->drv->later(s->stmt[ST_BEGIN]))
@@ -652,6 +654,7 @@ store_rollback(struct store *s)
 	s->txn = 0;
 	store_evq_drop(s);
 	store_prefetch_clear(s);
+	store_engine_saves_drop(s, 0);
 	if (s->drv->in_transaction(s))
 		store_step_done(s, s->stmt[ST_ROLLBACK], NULL);
 }
@@ -942,13 +945,26 @@ store_events_flush(struct store *s, char **cause)
 }
 
 /*
- * Before COMMIT: the buffered events go in the same transaction as what
- * they describe, and the transaction is over as far as they go.
+ * Before COMMIT: the buffered saves (PostgreSQL, store-engine.c) and
+ * events go in the same transaction as what they describe, and the
+ * transaction is over as far as they go.
  */
 int
 store_events_commit(struct store *s, char **cause)
 {
 	s->txn = 0;
+	/* PostgreSQL: the escalation states saved, in one UPDATE */
+	if (s->nsaves > 0 && store_engine_saves_flush(s, cause) != 0) {
+		store_evq_drop(s);
+		return -1;
+	}
+	if (s->saves_failed) {
+		store_evq_drop(s);
+		if (cause != NULL)
+			xasprintf(cause, "saving escalation state: %s",
+			    store_errmsg(s));
+		return -1;
+	}
 	if (s->nevq == 0)
 		return 0;
 	return store_events_flush(s, cause);

@@ -2800,6 +2800,103 @@ test_engine_unstarted(void **state)
 	unstarted_look(f->s, 1, want);
 }
 
+/* Save alert id at stage (started at T0 + stage), inside a transaction. */
+static int
+save_stage(struct store *s, int64_t id, int stage, char **cause)
+{
+	struct store_engine_save w;
+	struct esc_state st;
+
+	memset(&st, 0, sizeof st);
+	st.priority = 2;
+	st.status = ALERT_TRIGGERED;
+	st.stage = stage;
+	st.stage_started_ms = T0 + stage;
+	st.repeats_done = stage;
+	memset(&w, 0, sizeof w);
+	w.id = id;
+	w.policy = "p";
+	w.st = &st;
+	w.next_due = stage == 1 ? ESC_NEVER : T0 + 1000 * stage;
+	w.now = T0 + stage;
+	w.key_stored = 1;
+	return store_engine_save(s, &w, cause);
+}
+
+static void
+saved_stage(struct store *s, int64_t id, int stage)
+{
+	struct store_engine_row r;
+
+	assert_int_equal(store_engine_get(s, id, &r), 0);
+	assert_int_equal(r.st.stage, stage);
+	assert_int_equal(r.st.stage_started_ms, T0 + stage);
+	assert_int_equal(r.st.repeats_done, stage);
+	assert_true(r.started);
+	assert_string_equal(r.policy, "p");
+	store_engine_row_clear(&r);
+}
+
+/*
+ * Several saves in one transaction (on PostgreSQL, buffered and written
+ * as one UPDATE): each one seen by what follows in the transaction, the
+ * same alert saved twice keeps the second, and a save of an alert that
+ * does not exist fails the transaction (at once on SQLite, at COMMIT at
+ * the latest on PostgreSQL) and changes nothing.
+ */
+static void
+test_engine_saves(void **state)
+{
+	struct fixture *f = *state;
+	struct store_raise a, b, c;
+	char *cause = NULL;
+	int rc;
+
+	raise1(f->s, "db", "a", 2, T0, &a);
+	raise1(f->s, "db", "b", 2, T0, &b);
+	raise1(f->s, "db", "c", 2, T0, &c);
+	free(a.dedup_key);
+	free(b.dedup_key);
+	free(c.dedup_key);
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(save_stage(f->s, a.id, 2, &cause), 0);
+	assert_int_equal(save_stage(f->s, b.id, 1, &cause), 0);
+	assert_int_equal(save_stage(f->s, a.id, 3, &cause), 0);
+	/* a read in the transaction sees them */
+	saved_stage(f->s, a.id, 3);
+	saved_stage(f->s, b.id, 1);
+	assert_int_equal(save_stage(f->s, c.id, 2, &cause), 0);
+	assert_int_equal(save_stage(f->s, b.id, 2, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	saved_stage(f->s, a.id, 3);
+	saved_stage(f->s, b.id, 2);
+	saved_stage(f->s, c.id, 2);
+
+	/* one alert missing: nothing of the transaction is kept */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(save_stage(f->s, b.id, 3, &cause), 0);
+	rc = save_stage(f->s, c.id + 1000, 3, &cause);
+	if (rc == 0) {
+		assert_int_equal(save_stage(f->s, c.id, 3, &cause), 0);
+		rc = store_commit(f->s, &cause);
+	}
+	assert_int_equal(rc, -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "exist"));
+	free(cause);
+	cause = NULL;
+	store_rollback(f->s);
+	saved_stage(f->s, b.id, 2);
+	saved_stage(f->s, c.id, 2);
+
+	/* and the store goes on */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(save_stage(f->s, c.id, 3, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	saved_stage(f->s, c.id, 3);
+}
+
 int
 main(void)
 {
@@ -2837,6 +2934,8 @@ main(void)
 		    teardown_pg),
 		cmocka_unit_test_setup_teardown(test_pg_later_fails, setup_pg,
 		    teardown_pg),
+		cmocka_unit_test_setup_teardown(test_engine_saves,
+		    setup_pg, teardown_pg),
 		cmocka_unit_test_setup_teardown(test_engine_unstarted,
 		    setup_pg, teardown_pg),
 	};
@@ -2885,6 +2984,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_callbacks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_engine_saves, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_engine_unstarted, setup,
 		    teardown),
