@@ -57,8 +57,11 @@
  * written them at once, and are overwritten or past the last commit
  * frame, so no recovery counts them).
  *
- * Measured with tests/bench/storm and strace (commit message of this
- * file): one pwrite per commit instead of two per frame.
+ * Measured under tests/bench/storm's shape b at full rate (the commit
+ * that added this file has the commands): pwrite64 calls per alert
+ * answered 202 from 3.9 to 0.8, and pwrite64's share of the event
+ * loop's perf samples from 12.6% to 6.1%, less 1.6 points spent on
+ * the copy into the buffer.
  */
 #include <errno.h>
 #include <fcntl.h>
