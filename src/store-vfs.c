@@ -51,6 +51,16 @@
  * SQLite's WAL write lock, so no transaction of the loop's connection
  * is between its frames then, and its fstat() sees every commit's.
  *
+ * A write below the furthest one since the WAL header was last written
+ * (a frame SQLite overwrites in place; after a commit frame, the frame
+ * headers whose checksums it rewrites from the first frame the
+ * transaction overwrote, walRewriteChecksums, with no page after them
+ * to flush them) goes straight to the file: gathered, those headers
+ * stayed in the buffer after COMMIT returned, and a process killed then
+ * lost the whole transaction to recovery's checksum check
+ * (test_rewritten_checksums).  After a rollback of spilled frames, the
+ * next transaction's frames go straight too until they pass the end.
+ *
  * Frames of a transaction rolled back after SQLite spilled them before
  * COMMIT stay in the buffer until the next write, which restarts at
  * their first offset, flushes them (they land where SQLite would have
@@ -84,6 +94,8 @@ struct store_vfs_file {
 	sqlite3_io_methods	 methods;	/* ours, the wrapped version */
 	unsigned char		*buf;	/* STORE_VFS_BUF bytes, or NULL */
 	sqlite3_int64		 off;	/* of buf[0] in the file */
+	sqlite3_int64		 end;	/* of the furthest write since the
+					   WAL header was last written */
 	size_t			 len;	/* bytes gathered */
 	int			 commit; /* last header was a commit frame's */
 	int			 err;	/* a failed flush not yet told */
@@ -162,6 +174,25 @@ store_vfs_write(sqlite3_file *file, const void *p, int amt,
 	if (f->fd == -1)
 		return f->real->pMethods->xWrite(f->real, p, amt, off);
 	COUNT(writes);
+	/* the WAL header after a restart: frames start again after it */
+	if (off == 0 && amt == WAL_HDR)
+		f->end = 0;
+	/*
+	 * Below the end of what was written since: a frame overwritten in
+	 * place, or, after a commit frame, the headers whose checksums
+	 * SQLite rewrites (walRewriteChecksums) with no page after them.
+	 * Nothing would flush those before COMMIT returns: straight to the
+	 * file, after what was gathered.
+	 */
+	if (off < f->end) {
+		FLUSH_OR_RETURN(f);
+		COUNT(flushes);
+		if ((rc = f->real->pMethods->xWrite(f->real, p, amt,
+		    off)) != SQLITE_OK)
+			COUNT(failed);
+		return rc;
+	}
+	f->end = off + amt;
 	if (amt == FRAME_HDR)
 		f->commit = store_vfs_is_commit(p);
 	else if (off == 0 && amt == WAL_HDR)

@@ -6,7 +6,9 @@
  * of thousands of synced commits loses none of them; a transaction
  * larger than the buffer, a rollback of spilled frames, a WAL restarted
  * or truncated by a checkpoint; a write that fails (a file size limit)
- * fails the COMMIT, and the store goes on once it can write again.
+ * fails the COMMIT, and the store goes on once it can write again; and
+ * a transaction whose frame checksums SQLite rewrites survives a
+ * process killed right after its COMMIT.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -434,6 +436,69 @@ test_kill9(void **state)
 	sqlite3_close(db);
 }
 
+/*
+ * A transaction that spills frames and then changes the same pages
+ * again (a cache of a few pages): SQLite overwrites those frames in
+ * place and, after the commit frame, rewrites the checksums of every
+ * frame from the first overwritten one (walRewriteChecksums), 24-byte
+ * headers at offsets below the WAL's end, with no page after them.
+ * They must be in the file when COMMIT returns: a process killed then
+ * (here _exit() at once, no close) must not lose the transaction, which
+ * recovery would drop at the first frame whose checksum is stale.
+ */
+static void
+test_rewritten_checksums(void **state)
+{
+	struct fixture *fx = *state;
+	char *cause = NULL;
+	int p[2], status, got = 0, i;
+	struct sq *q;
+	sqlite3 *db;
+	pid_t pid;
+
+	store_close(fx->s);
+	fx->s = NULL;
+	assert_int_equal(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		if ((fx->s = store_open(fx->dir, &cause)) == NULL)
+			_exit(2);
+		if (sqlite3_exec(fx->s->db, "PRAGMA cache_size = 4", NULL,
+		    NULL, NULL) != SQLITE_OK)
+			_exit(3);
+		fx->ins = store_stmt(fx->s, "INSERT INTO t (pad) VALUES (?1)");
+		if (store_begin(fx->s, &cause) != 0)
+			_exit(4);
+		insert(fx, 400, 500, 'a');
+		q = store_stmt(fx->s, "UPDATE t SET pad = upper(pad)"
+		    " WHERE id % 7 = ?1");
+		for (i = 0; i < 4; i++) {
+			store_bind_int64(q, 1, i);
+			if (store_step_done(fx->s, q, &cause) != 0)
+				_exit(5);
+		}
+		if (store_commit(fx->s, &cause) != 0)
+			_exit(6);
+		i = 1;
+		if (write(p[1], &i, sizeof i) != sizeof i)
+			_exit(7);
+		_exit(0);	/* as kill -9: nothing closed */
+	}
+	assert_true(pid > 0);
+	close(p[1]);
+	assert_int_equal(read(p[0], &got, sizeof got), sizeof got);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	db = other(fx);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 400);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"
+	    " WHERE pad GLOB 'A*'"), 229);
+	assert_intact(db);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -449,6 +514,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_write_fails, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewritten_checksums, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
