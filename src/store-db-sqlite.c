@@ -6,7 +6,9 @@
  * durable is store-sync.c's, and checkpoints are store-checkpoint.c's,
  * on a connection of their own.  The schema is versioned with PRAGMA
  * user_version and migrated on open (the migrations are
- * store-migrations.c's).
+ * store-migrations.c's).  The store's own connection writes through
+ * store-vfs.c's VFS, which gathers each COMMIT's WAL frames into one
+ * write; the checkpointing connection through SQLite's default one.
  */
 #include <sys/stat.h>
 
@@ -22,6 +24,7 @@
 #include "metrics.h"
 #include "store.h"
 #include "store-private.h"
+#include "store-vfs.h"
 #include "xmalloc.h"
 
 struct store_sqlite_sq {
@@ -155,8 +158,9 @@ store_sqlite_open(struct store *s, const char *path, char **cause)
 	 * harmless) once SQLite is initialised.
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* each COMMIT's WAL frames in one pwrite: see store-vfs.c */
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, store_vfs_register());
 	s->db = db;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL;",
