@@ -155,6 +155,22 @@ assert_intact(sqlite3 *db)
 	sqlite3_finalize(st);
 }
 
+/* The store closed and opened again: rows rows in t, and intact. */
+static void
+reopen_has(struct fixture *fx, int64_t rows)
+{
+	char *cause = NULL;
+	sqlite3 *db;
+
+	store_close(fx->s);
+	if ((fx->s = store_open(fx->dir, &cause)) == NULL)
+		fail_msg("%s", cause);
+	db = other(fx);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), rows);
+	assert_intact(db);
+	sqlite3_close(db);
+}
+
 /*
  * Each COMMIT is read at once by another connection (its frames are in
  * the file when COMMIT returns), and was written with far fewer writes
@@ -192,7 +208,6 @@ static void
 test_bigger_than_buffer(void **state)
 {
 	struct fixture *fx = *state;
-	char *cause = NULL;
 	sqlite3 *db;
 
 	commit_rows(fx, 1, 10, 'x');
@@ -202,13 +217,7 @@ test_bigger_than_buffer(void **state)
 	assert_int_equal(query_int(db, "SELECT sum(length(pad)) FROM t"),
 	    750 * 4000 + 10);
 	sqlite3_close(db);
-	store_close(fx->s);
-	if ((fx->s = store_open(fx->dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	db = other(fx);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 751);
-	assert_intact(db);
-	sqlite3_close(db);
+	reopen_has(fx, 751);
 }
 
 /*
@@ -237,13 +246,7 @@ test_rollback_then_commit(void **state)
 	assert_intact(db);
 	sqlite3_close(db);
 	/* the rolled-back frames do not come back from the WAL */
-	store_close(fx->s);
-	if ((fx->s = store_open(fx->dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	db = other(fx);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 10);
-	assert_intact(db);
-	sqlite3_close(db);
+	reopen_has(fx, 10);
 }
 
 /* The WAL header's salts: a restarted WAL has new ones. */
@@ -276,7 +279,7 @@ static void
 test_wal_restart(void **state)
 {
 	struct fixture *fx = *state;
-	char *cause = NULL, *wal;
+	char *wal;
 	uint64_t salts;
 	sqlite3 *db = other(fx);
 	int log = -1, copied = -1;
@@ -303,13 +306,7 @@ test_wal_restart(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 27);
 	assert_intact(db);
 	sqlite3_close(db);
-	store_close(fx->s);
-	if ((fx->s = store_open(fx->dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	db = other(fx);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 27);
-	assert_intact(db);
-	sqlite3_close(db);
+	reopen_has(fx, 27);
 	free(wal);
 }
 
@@ -359,13 +356,7 @@ test_write_fails(void **state)
 	    " WHERE pad LIKE 'j%'"), 0);
 	assert_intact(db);
 	sqlite3_close(db);
-	store_close(fx->s);
-	if ((fx->s = store_open(fx->dir, &cause)) == NULL)
-		fail_msg("%s", cause);
-	db = other(fx);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 5);
-	assert_intact(db);
-	sqlite3_close(db);
+	reopen_has(fx, 5);
 	free(wal);
 }
 
