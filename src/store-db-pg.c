@@ -1238,10 +1238,8 @@ store_pg_step(struct sq *sq)
 
 	if (q->res == NULL) {
 		/* the saves buffered go first (store-engine.c) */
-		if (q->s->nsaves > 0 &&
+		if (STORE_SAVES_PENDING(q->s) &&
 		    store_engine_saves_flush(q->s, NULL) != 0)
-			return STORE_ERR;
-		if (q->s->saves_failed)
 			return STORE_ERR;
 		if (store_pg_drain(q->s) != 0)
 			return STORE_ERR;
@@ -1391,8 +1389,7 @@ store_pg_later(struct sq *sq)
 	struct store_pg *pg = PG(s);
 
 	/* the saves buffered go first (store-engine.c) */
-	if ((s->nsaves > 0 && store_engine_saves_flush(s, NULL) != 0) ||
-	    s->saves_failed)
+	if (STORE_SAVES_PENDING(s) && store_engine_saves_flush(s, NULL) != 0)
 		return 0;
 	if (pg->conn == NULL || pg->commit != STORE_PG_COMMIT_NONE ||
 	    q->name[0] == '\0' || q->gen != pg->gen)

@@ -131,7 +131,8 @@ store_engine_saves_drop(struct store *s, int all)
  * (store-db-pg.c) and before COMMIT (store_events_commit), so that what
  * follows sees them.  The buffer is empty after, written or not: 0, or
  * -1 with *cause, and every statement of the transaction fails after
- * (s->saves_failed) until it is rolled back.
+ * (s->saves_failed: this returns -1 again) until it is rolled back.
+ * Callers on a hot path test STORE_SAVES_PENDING first.
  */
 int
 store_engine_saves_flush(struct store *s, char **cause)
@@ -140,6 +141,8 @@ store_engine_saves_flush(struct store *s, char **cause)
 	struct sq *q;
 	int i, rc;
 
+	if (s->saves_failed)
+		goto fail;
 	if (s->nsaves == 0)
 		return 0;
 	s->nsaves = 0;
@@ -149,13 +152,8 @@ store_engine_saves_flush(struct store *s, char **cause)
 		store_bind_text_static(q, i + 1, store_pg_array_end(&b->col[i]));
 	store_bind_int64(q, 19, b->lo);
 	store_bind_int64(q, 20, b->hi);
-	if (s->drv->later(q)) {
-		store_reset(q);
-		store_clear(q);
-		store_engine_saves_drop(s, 0);
-		return 0;
-	}
-	rc = store_step(q);
+	/* not waited for if it can be: a missing row fails the COMMIT */
+	rc = s->drv->later(q) ? STORE_ROW : store_step(q);
 	store_reset(q);
 	store_clear(q);
 	if (rc == STORE_ROW) {

@@ -319,6 +319,8 @@ void store_bind_alert_insert(struct sq *, int, const char *,
     const struct alert_new *, int64_t, const struct store_alert_start *);
 
 /* store-engine.c */
+/* saves buffered to write, or a failed write of them to report */
+#define STORE_SAVES_PENDING(s) ((s)->nsaves > 0 || (s)->saves_failed)
 int store_engine_saves_flush(struct store *, char **);
 void store_engine_saves_drop(struct store *, int);
 

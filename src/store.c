@@ -954,15 +954,8 @@ store_events_commit(struct store *s, char **cause)
 {
 	s->txn = 0;
 	/* PostgreSQL: the escalation states saved, in one UPDATE */
-	if (s->nsaves > 0 && store_engine_saves_flush(s, cause) != 0) {
+	if (STORE_SAVES_PENDING(s) && store_engine_saves_flush(s, cause) != 0) {
 		store_evq_drop(s);
-		return -1;
-	}
-	if (s->saves_failed) {
-		store_evq_drop(s);
-		if (cause != NULL)
-			xasprintf(cause, "saving escalation state: %s",
-			    store_errmsg(s));
 		return -1;
 	}
 	if (s->nevq == 0)
