@@ -156,6 +156,32 @@ store_vfs_flush(struct store_vfs_file *f)
 		return flush_rc_;					\
 } while (0)
 
+/* Write p straight to the file, after what f gathered. */
+static int
+store_vfs_write_through(struct store_vfs_file *f, const void *p, int amt,
+    sqlite3_int64 off)
+{
+	int rc;
+
+	if ((rc = store_vfs_flush(f)) != SQLITE_OK)
+		return rc;
+	COUNT(flushes);
+	if ((rc = f->real->pMethods->xWrite(f->real, p, amt, off)) !=
+	    SQLITE_OK)
+		COUNT(failed);
+	return rc;
+}
+
+/* Flush for a method with no error code: the error waits for the next. */
+static void
+store_vfs_flush_keep(struct store_vfs_file *f)
+{
+	int rc;
+
+	if ((rc = store_vfs_flush(f)) != SQLITE_OK)
+		f->err = rc;
+}
+
 /* Is the 24-byte write p the header of a commit frame? */
 static int
 store_vfs_is_commit(const unsigned char *p)
@@ -184,14 +210,8 @@ store_vfs_write(sqlite3_file *file, const void *p, int amt,
 	 * Nothing would flush those before COMMIT returns: straight to the
 	 * file, after what was gathered.
 	 */
-	if (off < f->end) {
-		FLUSH_OR_RETURN(f);
-		COUNT(flushes);
-		if ((rc = f->real->pMethods->xWrite(f->real, p, amt,
-		    off)) != SQLITE_OK)
-			COUNT(failed);
-		return rc;
-	}
+	if (off < f->end)
+		return store_vfs_write_through(f, p, amt, off);
 	f->end = off + amt;
 	if (amt == FRAME_HDR)
 		f->commit = store_vfs_is_commit(p);
@@ -202,14 +222,8 @@ store_vfs_write(sqlite3_file *file, const void *p, int amt,
 		if ((rc = store_vfs_flush(f)) != SQLITE_OK)
 			return rc;
 	}
-	if (n >= STORE_VFS_BUF) {
-		FLUSH_OR_RETURN(f);
-		COUNT(flushes);
-		if ((rc = f->real->pMethods->xWrite(f->real, p, amt,
-		    off)) != SQLITE_OK)
-			COUNT(failed);
-		return rc;
-	}
+	if (n >= STORE_VFS_BUF)
+		return store_vfs_write_through(f, p, amt, off);
 	if (f->buf == NULL)
 		f->buf = xmalloc(STORE_VFS_BUF);
 	if (f->len == 0)
@@ -299,10 +313,8 @@ static int
 store_vfs_sector_size(sqlite3_file *file)
 {
 	struct store_vfs_file *f = (struct store_vfs_file *)file;
-	int rc;
 
-	if ((rc = store_vfs_flush(f)) != SQLITE_OK)
-		f->err = rc;
+	store_vfs_flush_keep(f);
 	return f->real->pMethods->xSectorSize(f->real);
 }
 
@@ -310,10 +322,8 @@ static int
 store_vfs_device(sqlite3_file *file)
 {
 	struct store_vfs_file *f = (struct store_vfs_file *)file;
-	int rc;
 
-	if ((rc = store_vfs_flush(f)) != SQLITE_OK)
-		f->err = rc;
+	store_vfs_flush_keep(f);
 	return f->real->pMethods->xDeviceCharacteristics(f->real);
 }
 
@@ -336,10 +346,8 @@ static void
 store_vfs_shm_barrier(sqlite3_file *file)
 {
 	struct store_vfs_file *f = (struct store_vfs_file *)file;
-	int rc;
 
-	if ((rc = store_vfs_flush(f)) != SQLITE_OK)
-		f->err = rc;
+	store_vfs_flush_keep(f);
 	f->real->pMethods->xShmBarrier(f->real);
 }
 
