@@ -619,6 +619,34 @@ qfix_page(struct qfix *f, const char *person, const char *chat,
 	return pg.alert_id;
 }
 
+/*
+ * The message of the first k rows of an address's queue (rows, as read
+ * in (due, id) order), at now; whole: they are all that was due.  Its
+ * channel and address point into rows[0].
+ */
+static void
+qfix_msg(struct store_outbox_msg *m, const struct store_note *rows,
+    size_t k, int64_t now, int whole)
+{
+	size_t i;
+
+	memset(m, 0, sizeof *m);
+	m->channel = rows[0].channel;
+	m->address = rows[0].address;
+	m->now = now;
+	m->last_due = rows[k - 1].due_ms;
+	m->last_id = rows[k - 1].id;
+	m->send_id = m->min_id = m->max_id = rows[0].id;
+	for (i = 1; i < k; i++) {
+		if (rows[i].id < m->min_id)
+			m->min_id = rows[i].id;
+		if (rows[i].id > m->max_id)
+			m->max_id = rows[i].id;
+	}
+	m->n = k;
+	m->whole = whole;
+}
+
 /* A pending row n in a message in flight (store-outbox.c). */
 #define QFIX_INFLIGHT \
 	"state = 'pending' AND EXISTS (SELECT 1 FROM sends sx" \
@@ -1204,21 +1232,7 @@ test_mark(void **state)
 	assert_int_equal(store_outbox_queue(f.st, &due, 10, &rows, &n), 0);
 	assert_int_equal(n, 5);
 	/* a message of the first three (not all that is due) */
-	memset(&m1, 0, sizeof m1);
-	m1.channel = "console";
-	m1.address = "alice";
-	m1.now = now;
-	m1.last_due = rows[2].due_ms;
-	m1.last_id = rows[2].id;
-	m1.send_id = rows[0].id;
-	m1.min_id = m1.max_id = rows[0].id;
-	for (i = 1; i < 3; i++) {
-		if (rows[i].id < m1.min_id)
-			m1.min_id = rows[i].id;
-		if (rows[i].id > m1.max_id)
-			m1.max_id = rows[i].id;
-	}
-	m1.n = 3;
+	qfix_msg(&m1, rows, 3, now, 0);
 	assert_int_equal(store_outbox_mark(f.st, &m1, &cause), 0);
 	assert_int_equal(store_commit(f.st, &cause), 0);
 	assert_int_equal(store_begin(f.st, &cause), 0);
@@ -1309,17 +1323,7 @@ test_mark(void **state)
 	assert_int_equal(store_outbox_queue(f.st, &due, 10, &more, &nmore),
 	    0);
 	assert_int_equal(nmore, 2);
-	memset(&m2, 0, sizeof m2);
-	m2.channel = "console";
-	m2.address = "alice";
-	m2.now = now + 10;
-	m2.last_due = more[1].due_ms;
-	m2.last_id = more[1].id;
-	m2.send_id = more[0].id;
-	m2.min_id = more[0].id < more[1].id ? more[0].id : more[1].id;
-	m2.max_id = more[0].id < more[1].id ? more[1].id : more[0].id;
-	m2.n = 2;
-	m2.whole = 1;
+	qfix_msg(&m2, more, 2, now + 10, 1);
 	assert_int_equal(store_outbox_mark(f.st, &m2, &cause), 0);
 	assert_int_equal(store_outbox_resume(f.st, now, &cause), 0);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM sends"), 0);
@@ -1363,16 +1367,7 @@ test_resume(void **state)
 	qfix_page(&f, "bob", NULL, &con, NULL);
 	assert_int_equal(store_outbox_list(f.st, id, &rows, &n), 0);
 	assert_int_equal(n, 1);
-	memset(&m, 0, sizeof m);
-	m.whole = 1;
-	m.channel = rows[0].channel;
-	m.address = rows[0].address;
-	m.now = clock_now_ms();
-	m.last_due = rows[0].due_ms;
-	m.last_id = rows[0].id;
-	m.send_id = rows[0].id;
-	m.min_id = m.max_id = rows[0].id;
-	m.n = 1;
+	qfix_msg(&m, rows, 1, clock_now_ms(), 1);
 	assert_int_equal(store_outbox_mark(f.st, &m, &cause), 0);
 	store_notes_free(rows, n);
 	assert_int_equal(store_commit(f.st, &cause), 0);
@@ -1521,7 +1516,7 @@ storm_sent_steps(int backlog, int spread)
 	struct qfix f;
 	char *cause = NULL;
 	int64_t steps;
-	size_t n, i;
+	size_t n;
 	int j, k;
 
 	qfix_open(&f, " { name = \"console\"; driver = \"console\"; }");
@@ -1541,26 +1536,13 @@ storm_sent_steps(int backlog, int spread)
 	due.now = 2000;
 	assert_int_equal(store_outbox_queue(f.st, &due, 10, &rows, &n), 0);
 	assert_int_equal(n, 10);
-	memset(&m, 0, sizeof m);
-	m.channel = "console";
-	m.address = "alice";
-	m.now = 2000;
-	m.last_due = rows[n - 1].due_ms;
-	m.last_id = rows[n - 1].id;
-	m.send_id = m.min_id = m.max_id = rows[0].id;
-	for (i = 1; i < n; i++) {
-		if (rows[i].id < m.min_id)
-			m.min_id = rows[i].id;
-		if (rows[i].id > m.max_id)
-			m.max_id = rows[i].id;
-	}
-	m.n = n;
-	store_notes_free(rows, n);
+	qfix_msg(&m, rows, n, 2000, 0);
 	assert_int_equal(store_outbox_mark(f.st, &m, &cause), 0);
 	vm_steps(f.st->db);
 	assert_int_equal(store_outbox_sent(f.st, &m, NULL, &cause), 10);
 	steps = vm_steps(f.st->db);
 	assert_int_equal(store_commit(f.st, &cause), 0);
+	store_notes_free(rows, n);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
 	    " WHERE state = 'sent'"), 10);
 	assert_int_equal(qfix_count(&f, "SELECT count(*) FROM notifications"
