@@ -144,6 +144,9 @@ store_sqlite_busy(void *arg, int n)
 	return 1;
 }
 
+/* A statement journal's memory before it spills to a file. */
+#define STORE_STMTJRNL_MEM (8 * 1024 * 1024)
+
 /* Open the file path (creating it), in WAL mode with foreign keys on. */
 static int
 store_sqlite_open(struct store *s, const char *path, char **cause)
@@ -154,10 +157,19 @@ store_sqlite_open(struct store *s, const char *path, char **cause)
 
 	/*
 	 * pagerd does not read SQLite's memory statistics; without them
-	 * each of SQLite's allocations skips a global mutex.  Fails (and is
-	 * harmless) once SQLite is initialised.
+	 * each of SQLite's allocations skips a global mutex.  A statement
+	 * that changes many rows inside a transaction keeps the old
+	 * content of each page it touches in a statement journal, which
+	 * SQLite moves to a temporary file past 64 KiB: marking a digest
+	 * of a storm sent (its rows among other people's) wrote ~28,000
+	 * pages a second there, each a pwrite on the loop, with an open
+	 * and unlink per statement (tests/bench/storm, shape b).  In
+	 * memory up to STORE_STMTJRNL_MEM instead, freed when the
+	 * statement ends.  Both fail (harmlessly) once SQLite is
+	 * initialised: the first store opened sets them.
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_STMTJRNL_MEM);
 	/* each COMMIT's WAL frames in one pwrite: see store-vfs.c */
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, store_vfs_register());
