@@ -16,8 +16,9 @@
 #   storm.py report PARAMS
 #	after a run: the figures of one shape, from the poster's log, the
 #	receiver's log, the acks and the store.
-#   storm.py intake LABEL WRK_ON WRK_OFF
-#	the intake line: alerts/s with and without paging, and the ratio.
+#   storm.py intake LABEL WIDTH WRK_ON WRK_OFF [WRK_ON WRK_OFF...]
+#	the intake line of each pair: alerts/s with and without paging,
+#	and the ratio; with several pairs, the median ratio.
 #   storm.py settle DB
 #	(CALLGRIND runs) waits, 600 s at most, until no outbox row due is
 #	pending or sending.
@@ -31,6 +32,7 @@ import http.client
 import json
 import os
 import sqlite3
+import statistics
 import sys
 import threading
 import time
@@ -493,18 +495,30 @@ def wrk_rate(path):
     return f["n202"] / (f["duration_us"] / 1e6), f
 
 
-def intake(label, on, off, width):
-    r_on, f_on = wrk_rate(on)
-    r_off, f_off = wrk_rate(off)
-    if r_on is None or r_off is None:
-        print("  %-*s wrk gave no figures" % (width, label))
-        return
-    print("  %-*s %.0f alerts/s paging, %.0f alerts/s not paging: ratio "
-          "%.2f%s (non-202: %d, %d)" % (width, label, r_on, r_off,
-                                        r_on / r_off if r_off else 0,
-                                        "" if r_on >= 0.8 * r_off else
-                                        " (below 0.8)", f_on["nother"],
-                                        f_off["nother"]))
+def intake(label, width, files):
+    """files: on, off, on, off, ... (one pair after another)."""
+    ratios = []
+    pairs = len(files) // 2
+    for i in range(pairs):
+        r_on, f_on = wrk_rate(files[2 * i])
+        r_off, f_off = wrk_rate(files[2 * i + 1])
+        name = label if pairs == 1 else "%s, pair %d" % (label, i + 1)
+        if r_on is None or r_off is None:
+            print("  %-*s wrk gave no figures" % (width, name))
+            continue
+        ratio = r_on / r_off if r_off else 0
+        ratios.append(ratio)
+        print("  %-*s %.0f alerts/s paging, %.0f alerts/s not paging: ratio "
+              "%.2f%s (non-202: %d, %d)" % (width, name, r_on, r_off, ratio,
+                                            "" if ratio >= 0.8 else
+                                            " (below 0.8)", f_on["nother"],
+                                            f_off["nother"]))
+    if pairs > 1 and ratios:
+        m = statistics.median(ratios)
+        print("  %-*s %.2f%s over %d pairs (%s)" % (
+            width, "intake, median ratio", m,
+            "" if m >= 0.8 else " (below 0.8)", len(ratios),
+            ", ".join("%.2f" % r for r in ratios)))
 
 
 def settle(db):
@@ -549,7 +563,7 @@ if __name__ == "__main__":
     elif cmd == "report":
         report(sys.argv[2])
     elif cmd == "intake":
-        intake(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        intake(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
     elif cmd == "settle":
         sys.exit(settle(sys.argv[2]))
     elif cmd == "callgrind":
