@@ -700,7 +700,30 @@ engine_failed(void *arg)
 	engine_settle(arg, 0);
 }
 
-/* The hooks intake calls with each batch. */
+/* The outbox's pass joins each batch's transaction (outbox_join). */
+static int
+engine_join(void *arg, char **cause)
+{
+	struct engine *e = arg;
+
+	if (e->outbox == NULL || !e->leading)
+		return 0;
+	return outbox_join(e->outbox, cause);
+}
+
+static void
+engine_joined(void *arg, int ok)
+{
+	struct engine *e = arg;
+
+	if (e->outbox != NULL)
+		outbox_join_end(e->outbox, ok);
+}
+
+/*
+ * The hooks intake calls with each batch.  On PostgreSQL the outbox
+ * keeps passes of its own: intake's COMMIT is not waited for there.
+ */
 void
 engine_intake_hooks(struct engine *e, struct intake_hooks *h)
 {
@@ -708,6 +731,10 @@ engine_intake_hooks(struct engine *e, struct intake_hooks *h)
 	h->raised = engine_raised;
 	h->committed = engine_committed;
 	h->failed = engine_failed;
+	if (!store_is_remote(e->store)) {
+		h->join = engine_join;
+		h->joined = engine_joined;
+	}
 	h->arg = e;
 }
 

@@ -7,7 +7,10 @@
  * is synced by a worker thread (store_commit_async) while the loop goes
  * on taking and committing the next groups, so one sync covers every
  * group committed while the previous sync ran, and nothing is answered
- * 202 that a crash or a power cut could lose.
+ * 202 that a crash or a power cut could lose.  On SQLite the outbox's
+ * pass joins the batch's transaction, just before its COMMIT
+ * (hooks.join: outbox_join), so that one COMMIT and one sync carry the
+ * alerts and the messages that page them.
  *
  * On PostgreSQL the COMMIT itself is not waited for (store_commit_group):
  * while the server flushes, the loop takes requests and queues them,
@@ -248,6 +251,10 @@ intake_flush_batch(struct intake *in)
 			goto fail;
 		i++;
 	}
+	/* the outbox's pass, in this transaction (SQLite) */
+	if (in->hooks.join != NULL && in->hooks.join(in->hooks.arg,
+	    &cause) != 0)
+		goto fail;
 	/* with 0 the callback may have run before this returns, with 1 not */
 	if ((rc = store_commit_group(in->store, intake_durable_cb, b,
 	    &cause)) < 0)
@@ -259,11 +266,15 @@ intake_flush_batch(struct intake *in)
 		return;
 	}
 	log_debug("intake: committed %zu alert(s)", n);
+	if (in->hooks.joined != NULL)
+		in->hooks.joined(in->hooks.arg, 1);
 	if (in->hooks.committed != NULL)
 		in->hooks.committed(in->hooks.arg);
 	return;
 fail:
 	store_rollback(in->store);
+	if (in->hooks.joined != NULL)
+		in->hooks.joined(in->hooks.arg, 0);
 	if (in->hooks.failed != NULL)
 		in->hooks.failed(in->hooks.arg);
 	log_warnx("intake: batch of %zu alert(s) not stored: %s", n, cause);

@@ -43,6 +43,13 @@ struct intake_hooks {
 	    const struct alert_new *, int64_t, char **);
 	void (*committed)(void *);
 	void (*failed)(void *);
+	/*
+	 * SQLite: work that joins the batch's transaction just before its
+	 * COMMIT (the outbox's pass: outbox_join), -1 if the transaction
+	 * can only be rolled back; then told whether it committed.
+	 */
+	int (*join)(void *, char **);
+	void (*joined)(void *, int);
 	void *arg;
 };
 

@@ -272,6 +272,14 @@ main_intake_hooks(int leader)
 	intake_set_hooks(main_state.intake, &hooks);
 }
 
+/* A batch of intake will commit this turn of the loop (outbox_join). */
+static int
+main_intake_pending(void *arg)
+{
+	return main_state.intake != NULL &&
+	    intake_pending(main_state.intake) > 0;
+}
+
 /* A fenced transaction found the lease moved on. */
 static void
 main_fence_lost(void *arg)
@@ -325,6 +333,9 @@ main_lead(int64_t epoch, char **cause)
 	main_state.outbox = outbox_new(main_state.base, main_state.store,
 	    main_state.conf);
 	engine_set_outbox(main_state.engine, main_state.outbox);
+	/* SQLite: the outbox's passes join intake's group commits */
+	if (!main_state.conf->store_pg)
+		outbox_set_join(main_state.outbox, main_intake_pending, NULL);
 	main_state.twilio.outbox = main_state.outbox;
 	if (outbox_resume(main_state.outbox, cause) != 0)
 		return -1;

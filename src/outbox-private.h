@@ -61,6 +61,10 @@ struct outbox {
 	TAILQ_HEAD(, outbox_unreach) unreach;
 	size_t nsends;
 	int64_t later_at; /* when later rules fall due (0: look) */
+	int (*join_pending)(void *); /* a batch of intake is coming */
+	void *join_arg;
+	void *join_wait; /* the joined pass's messages (outbox_join_end) */
+	int join_failed; /* the last joined pass failed: the timer's own */
 };
 
 /* At most this many pages' later rules become rows in one pass. */

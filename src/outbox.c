@@ -6,11 +6,14 @@
  * rows as they fall due, grouped per channel and address (bundling),
  * within each address's rate limit.  Messages start once the pass that
  * marked their rows "sending" (one row of the sends table per message,
- * no notification row written: store-outbox.c) is on disk.  Outcomes are written back by
- * the next pass, in its transaction, with an audit event each: sent,
- * retry (backoff
- * with jitter, Retry-After honoured), failed (then the person's next
- * step is brought forward at once), unreachable (every step failed).
+ * no notification row written: store-outbox.c) is on disk.  On SQLite a
+ * pass joins the transaction of intake's group commit when one is about
+ * to commit (outbox_join): the alerts, their pages and the messages
+ * that start them on disk with one COMMIT and one sync.  Outcomes are
+ * written back by the next pass, in its transaction, with an audit
+ * event each: sent, retry (backoff with jitter, Retry-After honoured),
+ * failed (then the person's next step is brought forward at once),
+ * unreachable (every step failed).
  * Sends are at-least-once: rows left "sending" by a crash go out again.
  *
  * One message at a time goes to an address.  The first page to an idle
@@ -55,6 +58,7 @@
 #include "chan.h"
 #include "clock.h"
 #include "conf.h"
+#include "durable.h"
 #include "log.h"
 #include "outbox.h"
 #include "outbox-private.h"
@@ -87,6 +91,7 @@
 
 
 static void outbox_timer_cb(evutil_socket_t, short, void *);
+static int outbox_pass(struct outbox *, int);
 static void outbox_flush_cb(evutil_socket_t, short, void *);
 static void outbox_flush(struct outbox *);
 static void outbox_arm(struct outbox *, int64_t, int64_t);
@@ -179,6 +184,17 @@ outbox_set_unreachable_cb(struct outbox *ob, outbox_unreachable_cb cb,
 {
 	ob->unreachable = cb;
 	ob->unreachable_arg = arg;
+}
+
+/*
+ * SQLite: pending(arg) says a batch of intake is about to commit; the
+ * timer then leaves its pass to that batch (outbox_join).
+ */
+void
+outbox_set_join(struct outbox *ob, int (*pending)(void *), void *arg)
+{
+	ob->join_pending = pending;
+	ob->join_arg = arg;
 }
 
 size_t
@@ -538,16 +554,6 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct outbox *ob = arg;
 	struct outbox_unreach *u;
-	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
-	struct store_outbox_due due;
-	struct store_outbox_msg msg;
-	struct outbox_wait *w = NULL;
-	struct outbox_send *s;
-	struct outbox_addr *a;
-	int64_t now, next, wake;
-	char *cause = NULL;
-	size_t nplan = 0, i, j, max;
-	int rc, intxn = 0;
 
 	while ((u = TAILQ_FIRST(&ob->unreach)) != NULL) {
 		TAILQ_REMOVE(&ob->unreach, u, entry);
@@ -559,11 +565,67 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (ob->closing)
 		return;
+	/* a batch of intake commits this turn: the pass joins it */
+	if (ob->join_pending != NULL && !ob->join_failed &&
+	    ob->join_pending(ob->join_arg))
+		return;
+	outbox_pass(ob, 0);
+}
+
+/*
+ * Write the pass's work: its own transaction committed, its messages
+ * starting once that is on disk; or, joined, the savepoint kept, its
+ * messages waiting for intake's COMMIT (outbox_join_end).
+ */
+static int
+outbox_pass_keep(struct outbox *ob, struct outbox_wait *w, int joined,
+    char **cause)
+{
+	if (joined) {
+		if (store_savepoint_keep(ob->store, cause) != 0)
+			return -1;
+		ob->join_wait = w;
+		return 0;
+	}
+	/* the messages start once this is on disk (outbox_durable_cb),
+	 * maybe before store_commit_async() returns */
+	return store_commit_async(ob->store, w != NULL ? outbox_durable_cb :
+	    NULL, w, cause);
+}
+
+/*
+ * A pass: read again the addresses touched since the last one, then
+ * serve up to OUTBOX_PASS_MAX due ones off the queue, oldest first.
+ * Every row it touches (marked "sending", or put off for a rate limit)
+ * and the outcomes that came in are written in one transaction, then
+ * the sends start: one commit per pass, however many pages are due.
+ * Joined (outbox_join), that transaction is intake's, the pass's work
+ * under a savepoint: -1 only if even undoing it failed.
+ */
+static int
+outbox_pass(struct outbox *ob, int joined)
+{
+	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
+	struct store_outbox_due due;
+	struct store_outbox_msg msg;
+	struct outbox_wait *w = NULL;
+	struct outbox_send *s;
+	struct outbox_addr *a;
+	int64_t now, next, wake;
+	char *cause = NULL;
+	size_t nplan = 0, i, j, max;
+	int rc, intxn = 0, broken = 0;
+
 	now = clock_now_ms();
 	memset(plan, 0, sizeof plan);
+	if (joined) {
+		if (store_savepoint(ob->store, &cause) != 0)
+			goto fail;
+		intxn = 1;
+	}
 	/* outcomes that came in since the last pass (see outbox_flush) */
 	if (!TAILQ_EMPTY(&ob->done)) {
-		if (store_begin(ob->store, &cause) != 0)
+		if (!intxn && store_begin(ob->store, &cause) != 0)
 			goto fail;
 		intxn = 1;
 		while ((s = TAILQ_FIRST(&ob->done)) != NULL) {
@@ -587,11 +649,10 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		rc = outbox_refresh_dirty(ob);
 	if (rc != 0) {
 		/* the store will be back */
-		if (intxn && store_commit_async(ob->store, NULL, NULL,
-		    &cause) != 0)
+		if (intxn && outbox_pass_keep(ob, NULL, joined, &cause) != 0)
 			goto rollback;
 		outbox_arm(ob, now + 1000, now);
-		return;
+		return 0;
 	}
 	while (nplan < OUTBOX_PASS_MAX &&
 	    ob->nsends + nplan < OUTBOX_SENDS_MAX &&
@@ -679,10 +740,7 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 		p->rows = NULL;
 		p->n = 0;
 	}
-	/* the messages start once this is on disk (outbox_durable_cb),
-	 * maybe before store_commit_async() returns */
-	if (store_commit_async(ob->store, w != NULL ? outbox_durable_cb : NULL,
-	    w, &cause) != 0) {
+	if (outbox_pass_keep(ob, w, joined, &cause) != 0) {
 		for (i = 0; w != NULL && i < w->n; i++)
 			outbox_send_drop(w->v[i]);
 		free(w);
@@ -711,12 +769,15 @@ arm:
 		wake = now + 1;
 	if (!evtimer_pending(&ob->timer, NULL))
 		outbox_arm(ob, wake, now);
-	return;
+	return 0;
 rollback:
 	/* nothing was sent: every row is as it was (those of outcomes
 	 * written in this transaction stay "sending", to go out again at
 	 * the next start, as when outbox_flush fails); try again soon */
-	store_rollback(ob->store);
+	if (!joined)
+		store_rollback(ob->store);
+	else if (store_savepoint_undo(ob->store) != 0)
+		broken = 1;
 fail:
 	log_warnx("outbox: %s", cause);
 	free(cause);
@@ -724,6 +785,60 @@ fail:
 		store_notes_free(plan[i].rows, plan[i].n);
 		outbox_touch_addr(ob, plan[i].a);
 	}
+	if (joined)
+		ob->join_failed = 1; /* the timer's own pass, next */
 	outbox_arm(ob, now + 1000, now);
+	return broken ? -1 : 0;
+}
+
+/*
+ * SQLite: the pass, inside intake's open transaction just before its
+ * COMMIT (intake_flush_batch), instead of in one of its own after it:
+ * one COMMIT and one sync where there were two, and the pages both
+ * write (the queue index of the addresses paged, the tail of the
+ * audit log and of notifications) written once.  A new alert's first
+ * page is marked in the transaction that stores it, and leaves once
+ * that is on disk.  A pass that fails is undone to its savepoint, the
+ * alerts go on; -1 (with *cause) only if even that failed, and then
+ * the whole transaction must be rolled back.  Unreachable reports wait
+ * for the timer (they begin transactions of their own).
+ */
+int
+outbox_join(struct outbox *ob, char **cause)
+{
+	if (ob->closing)
+		return 0;
+	if (!TAILQ_EMPTY(&ob->unreach))
+		outbox_kick(ob);
+	if (outbox_pass(ob, 1) != 0) {
+		*cause = xstrdup("outbox: cannot undo a failed pass");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Intake's transaction committed (ok) or not: the joined pass's
+ * messages start once it is on disk, or are dropped (their rows go out
+ * again at the next start, as after a pass of its own that failed).
+ */
+void
+outbox_join_end(struct outbox *ob, int ok)
+{
+	struct outbox_wait *w = ob->join_wait;
+	size_t i;
+
+	ob->join_wait = NULL;
+	if (ok) {
+		ob->join_failed = 0;
+		if (w != NULL)
+			durable_then(ob->store, outbox_durable_cb, w);
+		return;
+	}
+	for (i = 0; w != NULL && i < w->n; i++)
+		outbox_send_drop(w->v[i]);
+	free(w);
+	ob->join_failed = 1;
+	outbox_kick(ob);
 }
 

@@ -90,6 +90,9 @@ int outbox_page(struct outbox *, const struct outbox_page *, int64_t,
 void outbox_page_person(struct outbox_page *, const struct person *,
     struct outbox_rule **);
 void outbox_kick(struct outbox *);
+void outbox_set_join(struct outbox *, int (*)(void *), void *);
+int outbox_join(struct outbox *, char **);
+void outbox_join_end(struct outbox *, int);
 void outbox_rebuild_soon(struct outbox *);
 int outbox_cancel(struct outbox *, int64_t, const char *, char **);
 int outbox_resume(struct outbox *, char **);

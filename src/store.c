@@ -600,6 +600,59 @@ store_begin(struct store *s, char **cause)
 	return 0;
 }
 
+/*
+ * A savepoint inside the open transaction, for work that may fail
+ * without taking the rest of the transaction with it (the outbox's
+ * pass in intake's group commit: outbox.c).  The events queued so far
+ * are written first, so that store_savepoint_undo() drops only those
+ * queued after it.  SQLite only; one at a time.
+ */
+static const char store_savepoint_sql[] = "SAVEPOINT joined";
+static const char store_savepoint_keep_sql[] = "RELEASE joined";
+static const char store_savepoint_undo_sql[] = "ROLLBACK TO joined";
+
+int
+store_savepoint(struct store *s, char **cause)
+{
+	struct sq *st;
+
+	if (s->nevq > 0 && store_events_flush(s, cause) != 0)
+		return -1;
+	if ((st = store_stmt_cause(s, store_savepoint_sql, "a savepoint",
+	    cause)) == NULL)
+		return -1;
+	return store_step_done(s, st, cause);
+}
+
+/* Keep what was done since store_savepoint(), in the transaction. */
+int
+store_savepoint_keep(struct store *s, char **cause)
+{
+	struct sq *st;
+
+	if ((st = store_stmt_cause(s, store_savepoint_keep_sql, "a savepoint",
+	    cause)) == NULL)
+		return -1;
+	return store_step_done(s, st, cause);
+}
+
+/*
+ * Undo what was done since store_savepoint(), events queued included;
+ * the transaction goes on.  -1 if even that failed: then only a
+ * rollback of the whole transaction is left.
+ */
+int
+store_savepoint_undo(struct store *s)
+{
+	struct sq *st;
+
+	store_evq_drop(s);
+	if ((st = store_stmt(s, store_savepoint_undo_sql)) == NULL ||
+	    store_step_done(s, st, NULL) != 0)
+		return -1;
+	return store_savepoint_keep(s, NULL);
+}
+
 /* Microseconds on the monotonic clock, for the commit metrics. */
 int64_t
 store_usec(void)

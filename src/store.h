@@ -197,6 +197,9 @@ void store_work_note(struct store *, int64_t);
 int store_commit(struct store *, char **);
 void store_set_synchronous(struct store *, int);
 void store_rollback(struct store *);
+int store_savepoint(struct store *, char **);
+int store_savepoint_keep(struct store *, char **);
+int store_savepoint_undo(struct store *);
 int store_alert_raise(struct store *, const struct alert_new *, int64_t,
     struct store_raise *, char **);
 int store_alert_raise_start(struct store *, const struct alert_new *,

@@ -1576,6 +1576,94 @@ test_storm_sent(void **state)
 	}
 }
 
+/* Lines of the console's output f naming to (the person paged). */
+static int
+console_lines(FILE *f, const char *to)
+{
+	char line[1024], pat[64];
+	int n = 0;
+
+	fflush(f);
+	rewind(f);
+	snprintf(pat, sizeof pat, "console: to %s:", to);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strstr(line, pat) != NULL)
+			n++;
+	fseek(f, 0, SEEK_END);
+	return n;
+}
+
+/* Turn the loop until sql counts n, 5 s at most; what it counts. */
+static int64_t
+qfix_wait_count(struct qfix *f, const char *sql, int64_t n)
+{
+	int64_t v = -1;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if ((v = qfix_count(f, sql)) == n)
+			break;
+		usleep(10000);
+	}
+	return v;
+}
+
+/*
+ * The pass joined to intake's transaction (outbox_join, SQLite): a page
+ * written in that transaction is marked in it, and its message starts
+ * once the transaction is on disk, without a transaction of its own.
+ * If the transaction rolls back, the message never starts; the timer's
+ * own pass then sends the page, once.
+ */
+static void
+test_join(void **state)
+{
+	static const struct outbox_rule con = { "console", 0 };
+	struct qfix f;
+	char *cause = NULL;
+	FILE *out;
+
+	assert_non_null(out = tmpfile());
+	chan_console_init(out);
+	qfix_open(&f, " { name = \"console\"; driver = \"console\"; }");
+	/* settle the pass of the start */
+	event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+
+	/* committed: marked inside, started after, by outbox_join_end */
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	qfix_page(&f, "alice", NULL, &con, NULL);
+	assert_int_equal(outbox_join(f.ob, &cause), 0);
+	assert_int_equal(outbox_inflight(f.ob), 1);
+	assert_int_equal(console_lines(out, "alice"), 0);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	assert_int_equal(console_lines(out, "alice"), 0);
+	outbox_join_end(f.ob, 1);
+	assert_int_equal(qfix_wait_count(&f, "SELECT count(*) FROM"
+	    " notifications WHERE person = 'alice' AND state = 'sent'", 1), 1);
+	assert_int_equal(console_lines(out, "alice"), 1);
+
+	/* rolled back: bob's page, committed before, waits for the timer */
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	qfix_page(&f, "bob", NULL, &con, NULL);
+	assert_int_equal(store_commit(f.st, &cause), 0);
+	assert_int_equal(store_begin(f.st, &cause), 0);
+	assert_int_equal(outbox_join(f.ob, &cause), 0);
+	assert_int_equal(outbox_inflight(f.ob), 1);
+	store_rollback(f.st);
+	outbox_join_end(f.ob, 0);
+	assert_int_equal(outbox_inflight(f.ob), 0);
+	assert_int_equal(console_lines(out, "bob"), 0);
+	assert_int_equal(qfix_wait_count(&f, "SELECT count(*) FROM"
+	    " notifications WHERE person = 'bob' AND state = 'sent'", 1), 1);
+	assert_int_equal(console_lines(out, "bob"), 1);
+	assert_int_equal(console_lines(out, "alice"), 1);
+
+	chan_console_init(stderr);
+	fclose(out);
+	qfix_close(&f);
+}
+
 /* SQLITE_TMPDIR, set in main() before SQLite starts: watched below. */
 static char tmpdir[] = "/tmp/test-outbox-tmp.XXXXXX";
 
@@ -1714,6 +1802,7 @@ main(void)
 		cmocka_unit_test(test_storm),
 		cmocka_unit_test(test_storm_sent),
 		cmocka_unit_test(test_digest_no_temp_file),
+		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_sends_max),
 	};
 	/* test_storm and test_storm_sent count the rows SQLite reads */

@@ -687,6 +687,64 @@ test_rollback(void **state)
 }
 
 /*
+ * A savepoint (SQLite: the outbox's pass joined to intake's batch):
+ * undone, what came after it goes, its queued audit events too, and
+ * the transaction goes on with what came before; kept, all of it
+ * commits.
+ */
+static void
+test_savepoint(void **state)
+{
+	struct fixture *f = *state;
+	struct store_event_new ev;
+	struct alert_new an;
+	struct store_raise r1, r2, r3;
+	char sql[128], *cause = NULL;
+
+	memset(&an, 0, sizeof an);
+	an.service = xstrdup("db");
+	an.priority = 1;
+	an.summary = xstrdup("x");
+	memset(&ev, 0, sizeof ev);
+	ev.at_ms = T0;
+	ev.actor = "test";
+	ev.detail = "{}";
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_alert_raise(f->s, &an, T0, &r1, &cause), 0);
+	ev.alert_id = r1.id;
+	ev.kind = "before";
+	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
+	/* undone */
+	assert_int_equal(store_savepoint(f->s, &cause), 0);
+	assert_int_equal(store_alert_raise(f->s, &an, T0, &r2, &cause), 0);
+	ev.kind = "undone";
+	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
+	assert_int_equal(store_savepoint_undo(f->s), 0);
+	/* kept */
+	assert_int_equal(store_savepoint(f->s, &cause), 0);
+	assert_int_equal(store_alert_raise(f->s, &an, T0, &r3, &cause), 0);
+	ev.kind = "kept";
+	assert_int_equal(store_event_add(f->s, &ev, &cause), 0);
+	assert_int_equal(store_savepoint_keep(f->s, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+
+	assert_int_equal(store_alert_count(f->s), 2);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM alerts WHERE id IN"
+	    " (%lld, %lld)", (long long)r1.id, (long long)r3.id);
+	assert_int_equal(sql_int(f->dir, sql), 2);
+	assert_int_equal(sql_int(f->dir, "SELECT count(*) FROM events WHERE"
+	    " kind = 'before'"), 1);
+	assert_int_equal(sql_int(f->dir, "SELECT count(*) FROM events WHERE"
+	    " kind = 'undone'"), 0);
+	assert_int_equal(sql_int(f->dir, "SELECT count(*) FROM events WHERE"
+	    " kind = 'kept'"), 1);
+	free(r1.dedup_key);
+	free(r2.dedup_key);
+	free(r3.dedup_key);
+	alert_new_clear(&an);
+}
+
+/*
  * PostgreSQL sends an audit event without waiting for it (pipeline
  * mode): one that fails makes the next statement fail, the transaction
  * rolls back whole, and the connection goes on.  A trigger refuses
@@ -2953,6 +3011,8 @@ main(void)
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_migrations_in_step),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savepoint, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_out_of_files, setup,
