@@ -256,7 +256,7 @@ outbox_later_spawn(struct outbox *ob, const struct store_outbox_later *l,
 /*
  * The later rules due at now become rows (at most OUTBOX_LATER_MAX
  * pages' in one call), in the caller's transaction (*intxn: open, or
- * opened here when there is something to write).  ob->later_at is
+ * opened here when there is something to write: outbox_begin).  ob->later_at is
  * when to look again.  After a restart, what fell due while pagerd was
  * down is due at once: nothing is lost, and the rows are written once
  * (with the list's update, in one transaction).
@@ -276,7 +276,7 @@ outbox_later_run(struct outbox *ob, int64_t now, int *intxn, char **cause)
 		return -1;
 	}
 	if (n > 0 && !*intxn) {
-		if (store_begin(ob->store, cause) != 0) {
+		if (outbox_begin(ob, cause) != 0) {
 			store_outbox_later_free(v, n);
 			return -1;
 		}

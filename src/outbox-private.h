@@ -65,12 +65,14 @@ struct outbox {
 	void *join_arg;
 	void *join_wait; /* the joined pass's messages (outbox_join_end) */
 	int join_failed; /* the last joined pass failed: the timer's own */
+	int joining; /* a pass inside intake's transaction (outbox_begin) */
 };
 
 /* At most this many pages' later rules become rows in one pass. */
 #define OUTBOX_LATER_MAX 256
 
 /* outbox.c */
+int outbox_begin(struct outbox *, char **);
 void outbox_touch(struct outbox *, const char *, const char *);
 void outbox_unreachable(struct outbox *, int64_t, const char *);
 void outbox_done_cb(void *, const struct chan_result *);

@@ -573,6 +573,18 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * The pass's first write: its own transaction, or joined (outbox_join)
+ * a savepoint in intake's, taken only when there is something to write.
+ */
+int
+outbox_begin(struct outbox *ob, char **cause)
+{
+	if (ob->joining)
+		return store_savepoint(ob->store, cause);
+	return store_begin(ob->store, cause);
+}
+
+/*
  * Write the pass's work: its own transaction committed, its messages
  * starting once that is on disk; or, joined, the savepoint kept, its
  * messages waiting for intake's COMMIT (outbox_join_end).
@@ -600,7 +612,8 @@ outbox_pass_keep(struct outbox *ob, struct outbox_wait *w, int joined,
  * and the outcomes that came in are written in one transaction, then
  * the sends start: one commit per pass, however many pages are due.
  * Joined (outbox_join), that transaction is intake's, the pass's work
- * under a savepoint: -1 only if even undoing it failed.
+ * under a savepoint (none if it writes nothing): -1 only if even undoing
+ * it failed.
  */
 static int
 outbox_pass(struct outbox *ob, int joined)
@@ -618,14 +631,9 @@ outbox_pass(struct outbox *ob, int joined)
 
 	now = clock_now_ms();
 	memset(plan, 0, sizeof plan);
-	if (joined) {
-		if (store_savepoint(ob->store, &cause) != 0)
-			goto fail;
-		intxn = 1;
-	}
 	/* outcomes that came in since the last pass (see outbox_flush) */
 	if (!TAILQ_EMPTY(&ob->done)) {
-		if (!intxn && store_begin(ob->store, &cause) != 0)
+		if (outbox_begin(ob, &cause) != 0)
 			goto fail;
 		intxn = 1;
 		while ((s = TAILQ_FIRST(&ob->done)) != NULL) {
@@ -660,7 +668,7 @@ outbox_pass(struct outbox *ob, int joined)
 		plan[nplan++].a = a;
 
 	if (nplan > 0 && !intxn) {
-		if (store_begin(ob->store, &cause) != 0)
+		if (outbox_begin(ob, &cause) != 0)
 			goto fail;
 		intxn = 1;
 	}
@@ -806,11 +814,16 @@ fail:
 int
 outbox_join(struct outbox *ob, char **cause)
 {
+	int rc;
+
 	if (ob->closing)
 		return 0;
 	if (!TAILQ_EMPTY(&ob->unreach))
 		outbox_kick(ob);
-	if (outbox_pass(ob, 1) != 0) {
+	ob->joining = 1;
+	rc = outbox_pass(ob, 1);
+	ob->joining = 0;
+	if (rc != 0) {
 		*cause = xstrdup("outbox: cannot undo a failed pass");
 		return -1;
 	}
