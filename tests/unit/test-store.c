@@ -664,6 +664,20 @@ test_migrations_in_step(void **state)
 		    " store-migrations-pg.c", nsqlite, npg);
 }
 
+/* A new alert of service "db", and an audit event of the test at T0. */
+static void
+test_alert_event(struct alert_new *an, struct store_event_new *ev)
+{
+	memset(an, 0, sizeof *an);
+	an->service = xstrdup("db");
+	an->priority = 1;
+	an->summary = xstrdup("x");
+	memset(ev, 0, sizeof *ev);
+	ev->at_ms = T0;
+	ev->actor = "test";
+	ev->detail = "{}";
+}
+
 /* A rolled-back batch leaves nothing behind. */
 static void
 test_rollback(void **state)
@@ -701,14 +715,7 @@ test_savepoint(void **state)
 	struct store_raise r1, r2, r3;
 	char sql[128], *cause = NULL;
 
-	memset(&an, 0, sizeof an);
-	an.service = xstrdup("db");
-	an.priority = 1;
-	an.summary = xstrdup("x");
-	memset(&ev, 0, sizeof ev);
-	ev.at_ms = T0;
-	ev.actor = "test";
-	ev.detail = "{}";
+	test_alert_event(&an, &ev);
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_alert_raise(f->s, &an, T0, &r1, &cause), 0);
 	ev.alert_id = r1.id;
@@ -773,13 +780,7 @@ test_pg_later_fails(void **state)
 	PQclear(res);
 	PQfinish(c);
 
-	memset(&an, 0, sizeof an);
-	an.service = xstrdup("db");
-	an.priority = 1;
-	an.summary = xstrdup("x");
-	memset(&ev, 0, sizeof ev);
-	ev.at_ms = T0;
-	ev.actor = "test";
+	test_alert_event(&an, &ev);
 	ev.kind = "doomed";
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_alert_raise(f->s, &an, T0, &r, &cause), 0);
