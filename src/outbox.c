@@ -91,7 +91,7 @@
 
 
 static void outbox_timer_cb(evutil_socket_t, short, void *);
-static int outbox_pass(struct outbox *, int);
+static int outbox_pass(struct outbox *);
 static void outbox_flush_cb(evutil_socket_t, short, void *);
 static void outbox_flush(struct outbox *);
 static void outbox_arm(struct outbox *, int64_t, int64_t);
@@ -569,7 +569,7 @@ outbox_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (ob->join_pending != NULL && !ob->join_failed &&
 	    ob->join_pending(ob->join_arg))
 		return;
-	outbox_pass(ob, 0);
+	outbox_pass(ob);
 }
 
 /*
@@ -611,12 +611,12 @@ outbox_pass_keep(struct outbox *ob, struct outbox_wait *w, int joined,
  * Every row it touches (marked "sending", or put off for a rate limit)
  * and the outcomes that came in are written in one transaction, then
  * the sends start: one commit per pass, however many pages are due.
- * Joined (outbox_join), that transaction is intake's, the pass's work
- * under a savepoint (none if it writes nothing): -1 only if even undoing
- * it failed.
+ * Joined (ob->joining, outbox_join), that transaction is intake's, the
+ * pass's work under a savepoint (none if it writes nothing): -1 only if
+ * even undoing it failed.
  */
 static int
-outbox_pass(struct outbox *ob, int joined)
+outbox_pass(struct outbox *ob)
 {
 	struct outbox_plan plan[OUTBOX_PASS_MAX], *p;
 	struct store_outbox_due due;
@@ -627,7 +627,7 @@ outbox_pass(struct outbox *ob, int joined)
 	int64_t now, next, wake;
 	char *cause = NULL;
 	size_t nplan = 0, i, j, max;
-	int rc, intxn = 0, broken = 0;
+	int rc, intxn = 0, broken = 0, joined = ob->joining;
 
 	now = clock_now_ms();
 	memset(plan, 0, sizeof plan);
@@ -821,7 +821,7 @@ outbox_join(struct outbox *ob, char **cause)
 	if (!TAILQ_EMPTY(&ob->unreach))
 		outbox_kick(ob);
 	ob->joining = 1;
-	rc = outbox_pass(ob, 1);
+	rc = outbox_pass(ob);
 	ob->joining = 0;
 	if (rc != 0) {
 		*cause = xstrdup("outbox: cannot undo a failed pass");

@@ -1593,22 +1593,6 @@ console_lines(FILE *f, const char *to)
 	return n;
 }
 
-/* Turn the loop until sql counts n, 5 s at most; what it counts. */
-static int64_t
-qfix_wait_count(struct qfix *f, const char *sql, int64_t n)
-{
-	int64_t v = -1;
-	int i;
-
-	for (i = 0; i < 500; i++) {
-		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-		if ((v = qfix_count(f, sql)) == n)
-			break;
-		usleep(10000);
-	}
-	return v;
-}
-
 /*
  * The pass joined to intake's transaction (outbox_join, SQLite): a page
  * written in that transaction is marked in it, and its message starts
@@ -1639,8 +1623,8 @@ test_join(void **state)
 	assert_int_equal(store_commit(f.st, &cause), 0);
 	assert_int_equal(console_lines(out, "alice"), 0);
 	outbox_join_end(f.ob, 1);
-	assert_int_equal(qfix_wait_count(&f, "SELECT count(*) FROM"
-	    " notifications WHERE person = 'alice' AND state = 'sent'", 1), 1);
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE person ="
+	    " 'alice' AND state = 'sent'", 1);
 	assert_int_equal(console_lines(out, "alice"), 1);
 
 	/* rolled back: bob's page, committed before, waits for the timer */
@@ -1654,8 +1638,8 @@ test_join(void **state)
 	outbox_join_end(f.ob, 0);
 	assert_int_equal(outbox_inflight(f.ob), 0);
 	assert_int_equal(console_lines(out, "bob"), 0);
-	assert_int_equal(qfix_wait_count(&f, "SELECT count(*) FROM"
-	    " notifications WHERE person = 'bob' AND state = 'sent'", 1), 1);
+	qfix_until(&f, "SELECT count(*) FROM notifications WHERE person ="
+	    " 'bob' AND state = 'sent'", 1);
 	assert_int_equal(console_lines(out, "bob"), 1);
 	assert_int_equal(console_lines(out, "alice"), 1);
 
